@@ -1,0 +1,40 @@
+# contacts: PGXS build.  `make && make install`, then CREATE EXTENSION contacts.
+# The test suite and the demo are shell scripts that also set up a throwaway
+# cluster: see README.md (bash test/run.sh, bash test/demo.sh).
+
+EXTENSION = contacts
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = contacts
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/core/*.c)))
+
+# The install script is the concatenation of the per-topic parts.
+SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+DATA = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+ICU_CFLAGS := $(shell pkg-config --cflags icu-uc icu-i18n)
+ICU_LIBS := $(shell pkg-config --libs icu-uc icu-i18n)
+
+PG_CPPFLAGS = -I$(srcdir)/src $(ICU_CFLAGS) -DCONTACTS_VERSION='"$(EXTVERSION)"'
+# -Wno-unused-parameter: PostgreSQL's own headers (ilist.h, bufpage.h) trip -Wextra's
+# unused-parameter check; everything else -Wextra enables stays an error.
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+SHLIB_LINK = $(ICU_LIBS)
+
+EXTRA_CLEAN = $(DATA_built)
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
+	cat $(SQL_PARTS) > $@
+
+# Core unit tests, sanitizer builds and fuzz targets (no server needed).
+.PHONY: unit sanitize fuzz
+unit sanitize fuzz:
+	$(MAKE) -C test $@

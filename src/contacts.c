@@ -1,0 +1,61 @@
+/*
+ * contacts.c
+ *		Module entry point and the versions() report.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include <unicode/uchar.h>
+#include <unicode/uversion.h>
+
+#include "guc.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	contacts_define_gucs();
+}
+
+static void
+emit_version(ReturnSetInfo *rsinfo, const char *component, const char *version)
+{
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	values[0] = CStringGetTextDatum(component);
+	values[1] = CStringGetTextDatum(version);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+}
+
+/*
+ * versions(): what the results of the IMMUTABLE functions depend on.  An
+ * index on fold(), email or phone values must be rebuilt when the ICU,
+ * Unicode or numbering-plan versions here change.
+ */
+PG_FUNCTION_INFO_V1(contacts_versions);
+Datum
+contacts_versions(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	UVersionInfo v;
+	char		buf[U_MAX_VERSION_STRING_LENGTH];
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	emit_version(rsinfo, "contacts", CONTACTS_VERSION);
+	u_getVersion(v);
+	u_versionToString(v, buf);
+	emit_version(rsinfo, "icu", buf);
+	u_getUnicodeVersion(v);
+	u_versionToString(v, buf);
+	emit_version(rsinfo, "unicode", buf);
+
+	return (Datum) 0;
+}

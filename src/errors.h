@@ -1,0 +1,32 @@
+/*
+ * errors.h
+ *		The one place where core reasons become PostgreSQL errors.
+ */
+#ifndef CONTACTS_ERRORS_H
+#define CONTACTS_ERRORS_H
+
+#include "postgres.h"
+#include "nodes/nodes.h"
+
+#include "core/ct_reason.h"
+
+/*
+ * A value typed into a type's input function (or cast to the type) was
+ * rejected: 22P02 invalid_text_representation, with the reason as detail.
+ * With a soft-error context (PostgreSQL 16+, pg_input_is_valid) the error is
+ * saved there instead and the function returns; callers must then return
+ * (Datum) 0 themselves.
+ */
+extern void contacts_invalid_input(const char *typname, const char *value,
+								   const CtReason *reason, Node *escontext);
+
+/*
+ * A function argument was rejected for a reason the core gave: the SQLSTATE
+ * is the caller's (usually ERRCODE_INVALID_PARAMETER_VALUE) and the message
+ * names what was being checked, e.g. "invalid national ID number".
+ */
+extern void contacts_reason_error(int sqlstate, const char *what,
+								  const char *value, const CtReason *reason)
+			pg_attribute_noreturn();
+
+#endif							/* CONTACTS_ERRORS_H */

@@ -1,0 +1,52 @@
+/*
+ * guc.c
+ *		Configuration parameters, all defined in one place so that a DBA
+ *		finds them together (SHOW ALL, pg_settings WHERE name LIKE 'contacts.%').
+ */
+#include "postgres.h"
+
+#include "utils/guc.h"
+
+#include "guc.h"
+
+char	   *contacts_default_region = NULL;
+int			contacts_email_profile = 0;
+double		contacts_name_similarity_threshold = 0.5;
+
+/* Keep in step with EmailProfile in core/email.h. */
+static const struct config_enum_entry email_profile_options[] = {
+	{"mailbox", 0, false},
+	{"rfc", 1, false},
+	{NULL, 0, false}
+};
+
+void
+contacts_define_gucs(void)
+{
+	DefineCustomStringVariable("contacts.default_region",
+							   "Region (ISO 3166-1 alpha-2) for phone numbers written without a country code.",
+							   "Empty means numbers must be written in international form.",
+							   &contacts_default_region,
+							   "",
+							   PGC_USERSET, 0,
+							   NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("contacts.email_profile",
+							 "Which rules email validation applies.",
+							 "mailbox accepts what a mail provider would accept for a new mailbox; "
+							 "rfc also accepts quoted local parts and address literals.",
+							 &contacts_email_profile,
+							 0, email_profile_options,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomRealVariable("contacts.name_similarity_threshold",
+							 "Similarity above which the fuzzy name operator % matches.",
+							 NULL,
+							 &contacts_name_similarity_threshold,
+							 0.5, 0.0, 1.0,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("contacts");
+}

@@ -1,0 +1,19 @@
+/*
+ * guc.h
+ *		Configuration parameters under contacts.*
+ */
+#ifndef CONTACTS_GUC_H
+#define CONTACTS_GUC_H
+
+/* contacts.default_region: ISO 3166 region used to parse national phone numbers */
+extern char *contacts_default_region;
+
+/* contacts.email_profile: which email rules the email type and functions apply */
+extern int	contacts_email_profile;
+
+/* contacts.name_similarity_threshold: threshold behind the fuzzy name operator */
+extern double contacts_name_similarity_threshold;
+
+extern void contacts_define_gucs(void);
+
+#endif							/* CONTACTS_GUC_H */

@@ -1,0 +1,30 @@
+/*
+ * textconv.h
+ *		Hand text to the core as UTF-8 and take UTF-8 back.
+ *
+ * The core works on UTF-8 byte strings with explicit lengths whatever the
+ * database encoding is; these helpers are the only place that converts.
+ */
+#ifndef CONTACTS_TEXTCONV_H
+#define CONTACTS_TEXTCONV_H
+
+#include "postgres.h"
+
+#include "core/ct_alloc.h"
+
+/* UTF-8 copy of a text datum's contents (not NUL-terminated unless noted). */
+extern char *contacts_text_to_utf8(text *t, int *len);
+
+/* UTF-8 copy of a C string in the database encoding, NUL-terminated. */
+extern char *contacts_cstring_to_utf8(const char *s, int *len);
+
+/* A text datum in the database encoding from UTF-8 bytes. */
+extern text *contacts_utf8_to_text(const char *s, int len);
+
+/* A NUL-terminated C string in the database encoding from UTF-8 bytes. */
+extern char *contacts_utf8_to_cstring(const char *s, int len);
+
+/* The core allocator backed by palloc in CurrentMemoryContext. */
+extern const CtAllocator contacts_palloc_allocator;
+
+#endif							/* CONTACTS_TEXTCONV_H */

@@ -1,0 +1,46 @@
+# Helpers for benchmark scripts (sourced).  Every benchmark times our query
+# and its peer on the same data in the same run, several runs each, and
+# prints medians and the ratio.  SMOKE=1 (CI) shrinks data and runs.
+
+SMOKE=${SMOKE:-0}
+RUNS=${RUNS:-5}
+[ "$SMOKE" = 1 ] && RUNS=1
+
+# scale N: N rows for a real run, a small fraction in smoke mode.
+scale() {
+	if [ "$SMOKE" = 1 ]; then echo $(($1 / 1000 > 100 ? $1 / 1000 : 100)); else echo "$1"; fi
+}
+
+bpsql() {
+	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+# median_ms SQL: median wall time of SQL over $RUNS runs, in milliseconds.
+median_ms() {
+	local sql=$1 i
+	for i in $(seq "$RUNS"); do
+		bpsql -c '\timing on' -c "$sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1
+	done | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'
+}
+
+# ratio A B: A/B with two decimals.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN {if (b <= 0) print "inf"; else printf "%.2f\n", a / b}'
+}
+
+# compare LABEL OURS_SQL PEER_SQL [FLOOR_SQL]: time both (and the floor),
+# print the medians and the ratio peer/ours of their marginal costs (each
+# minus the floor, which removes the executor's per-row cost).  A ratio above
+# 1 means ours is faster.
+compare() {
+	local label=$1 ours=$2 peer=$3 floor=${4:-} o p f=0
+	o=$(median_ms "$ours")
+	p=$(median_ms "$peer")
+	if [ -n "$floor" ]; then
+		f=$(median_ms "$floor")
+		printf '%-44s ours %9.1f ms  peer %9.1f ms  floor %9.1f ms  marginal speedup x%s\n' \
+			"$label" "$o" "$p" "$f" "$(ratio "$(awk -v a="$p" -v f="$f" 'BEGIN{print a-f}')" "$(awk -v a="$o" -v f="$f" 'BEGIN{print a-f}')")"
+	else
+		printf '%-44s ours %9.1f ms  peer %9.1f ms  speedup x%s\n' "$label" "$o" "$p" "$(ratio "$p" "$o")"
+	fi
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The demo: a generated messy contact base (Spanish, Latin-American and
+# English contacts with planted duplicates, bad emails and phones written in
+# many forms) loaded into a throwaway cluster, and what the extension does
+# with it, step by step (test/demo/*.sql, in order).
+#
+#   bash test/demo.sh                 throwaway cluster, 5000 contacts
+#   DEMO_ROWS=20000 bash test/demo.sh
+#   PGHOST=... PGDATABASE=... bash test/demo.sh   against an existing server
+#                                      (the extension must be installable there)
+set -euo pipefail
+source "$(dirname "$0")/lib/cluster.sh"
+ROWS=${DEMO_ROWS:-5000}
+
+find_pg_config
+if [ -z "${PGHOST:-}" ]; then
+	ensure_packages
+	build_and_install
+	cluster_start
+	trap 'cluster_stop; rm -rf "$WORKDIR"' EXIT
+	PSQL=run_psql
+else
+	PSQL="$PG_BINDIR/psql -X -q -v ON_ERROR_STOP=1"
+fi
+
+CSV=$(mktemp /tmp/contacts-demo.XXXXXX.csv)
+chmod 644 "$CSV"
+make -C "$REPO/test" -s gen >/dev/null
+"$REPO/test/build/plain/contactgen" --rows "$ROWS" --seed 42 >"$CSV"
+
+for f in "$REPO"/test/demo/*.sql; do
+	echo
+	echo "################ $(basename "$f" .sql)"
+	$PSQL -v csv="$CSV" -v rows="$ROWS" -a -f "$f"
+done
+rm -f "$CSV"

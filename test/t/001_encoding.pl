@@ -1,0 +1,33 @@
+# The extension installs and works in a LATIN1 database as well as in UTF-8:
+# the glue converts between the database encoding and the UTF-8 core.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('encoding');
+$node->init(extra => ['--no-locale', '-E', 'UTF8']);
+$node->start;
+
+$node->safe_psql('postgres',
+	"CREATE DATABASE latin1db ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0");
+
+foreach my $db ('postgres', 'latin1db')
+{
+	$node->safe_psql($db, 'CREATE EXTENSION contacts');
+	is($node->safe_psql($db, "SELECT count(*) FROM contacts.versions() WHERE component = 'icu'"),
+		'1', "versions() in $db");
+	is($node->safe_psql($db, 'SHOW server_encoding'),
+		$db eq 'latin1db' ? 'LATIN1' : 'UTF8', "server encoding of $db");
+}
+
+# Dropping and re-creating leaves nothing behind.
+$node->safe_psql('latin1db', 'DROP EXTENSION contacts');
+is($node->safe_psql('latin1db', "SELECT count(*) FROM pg_namespace WHERE nspname = 'contacts'"),
+	'0', 'schema dropped with the extension');
+$node->safe_psql('latin1db', 'CREATE EXTENSION contacts');
+pass('extension re-created');
+
+$node->stop;
+done_testing();
