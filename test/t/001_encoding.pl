@@ -24,8 +24,9 @@ foreach my $db ('postgres', 'latin1db')
 
 # Dropping and re-creating leaves nothing behind.
 $node->safe_psql('latin1db', 'DROP EXTENSION contacts');
-is($node->safe_psql('latin1db', "SELECT count(*) FROM pg_namespace WHERE nspname = 'contacts'"),
-	'0', 'schema dropped with the extension');
+is($node->safe_psql('latin1db',
+		"SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE nspname = 'contacts'"),
+	'0', 'no function left behind by DROP EXTENSION');
 $node->safe_psql('latin1db', 'CREATE EXTENSION contacts');
 pass('extension re-created');
 
