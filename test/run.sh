@@ -133,9 +133,9 @@ ensure_packages || { echo "total: 0 passed, 1 failed"; exit 1; }
 find_pg_config
 LOGDIR=$(mktemp -d /tmp/contacts-logs.XXXXXX)
 
-stage unit make -C "$REPO/test" -s unit
-stage sanitize make -C "$REPO/test" -s sanitize
-stage fuzz make -C "$REPO/test" -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-5}"
+stage unit make -C "$REPO/test" -s -j2 unit
+stage sanitize make -C "$REPO/test" -s -j2 sanitize
+stage fuzz make -C "$REPO/test" -s -j2 fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-5}"
 
 if build_and_install >"$LOGDIR/build.log" 2>&1 && cluster_start; then
 	tally build "$LOGDIR/build.log" 0 >/dev/null
