@@ -776,6 +776,19 @@ ascii_domain(const char *s, size_t len, const UIDNA *idna, char *ascii, size_t *
 }
 
 bool
+email_to_ascii(const char *s, size_t len, const UIDNA *idna, char *buf, size_t *outlen)
+{
+	size_t		local_len = email_local_length(s, len);
+	size_t		dlen;
+
+	if (!ascii_domain(s, len, idna, buf + local_len + 1, &dlen))
+		return false;
+	memcpy(buf, s, local_len + 1);
+	*outlen = local_len + 1 + dlen;
+	return true;
+}
+
+bool
 email_is_disposable(const char *s, size_t len, const UIDNA *idna)
 {
 	char		d[EMAIL_DOMAIN_MAX + 1];

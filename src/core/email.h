@@ -103,6 +103,13 @@ extern size_t email_canonical(const char *s, size_t len, char *buf);
 extern bool email_suggest(const char *s, size_t len, EmailProfile profile,
 						  const UIDNA *idna, char *buf, size_t *outlen);
 
+/*
+ * The normalized address with its domain in ASCII (xn--) form, into buf
+ * (EMAIL_BUF_SIZE); false when the domain cannot be converted.
+ */
+extern bool email_to_ascii(const char *s, size_t len, const UIDNA *idna, char *buf,
+						   size_t *outlen);
+
 /* List membership of a normalized address. */
 extern bool email_is_disposable(const char *s, size_t len, const UIDNA *idna);
 extern bool email_is_freemail(const char *s, size_t len, const UIDNA *idna);
