@@ -168,14 +168,22 @@ utf8_valid(const char *p, size_t len)
 	return true;
 }
 
+/*
+ * Text made only of code points below U+0300 (ASCII, Latin-1, Latin
+ * Extended-A and -B, IPA) is already in NFC: none of them decomposes, and
+ * every composition joins a character with a mark or jamo at or above
+ * U+0300.  So "josé" or "björn" skip ICU's normalizer entirely.
+ */
+#define NFC_STABLE_BELOW 0x300
+
 /* An unquoted local part (RFC 5322 dot-atom, narrowed by the profile). */
 static const CtReason *
-check_dot_atom(const char *p, size_t len, EmailProfile profile, bool *ascii)
+check_dot_atom(const char *p, size_t len, EmailProfile profile, bool *needs_nfc)
 {
 	bool		prev_dot = false;
 	size_t		i = 0;
 
-	*ascii = true;
+	*needs_nfc = false;
 	if (len == 0)
 		return &R_LOCAL_EMPTY;
 	if (p[0] == '.')
@@ -214,7 +222,8 @@ check_dot_atom(const char *p, size_t len, EmailProfile profile, bool *ascii)
 				return &R_INVALID_UTF8;
 			if (!local_char_allowed(cp, profile))
 				return &R_LOCAL_INVALID_CHAR;
-			*ascii = false;
+			if (cp >= NFC_STABLE_BELOW)
+				*needs_nfc = true;
 			prev_dot = false;
 		}
 	}
@@ -226,11 +235,11 @@ check_dot_atom(const char *p, size_t len, EmailProfile profile, bool *ascii)
  * past the closing quote.
  */
 static const CtReason *
-scan_quoted(const char *p, size_t len, size_t *end, bool *ascii)
+scan_quoted(const char *p, size_t len, size_t *end, bool *needs_nfc)
 {
 	size_t		i = 1;
 
-	*ascii = true;
+	*needs_nfc = false;
 	while (i < len)
 	{
 		unsigned char c = (unsigned char) p[i];
@@ -258,14 +267,15 @@ scan_quoted(const char *p, size_t len, size_t *end, bool *ascii)
 				return &R_INVALID_UTF8;
 			if (!local_char_allowed(cp, EMAIL_PROFILE_RFC))
 				return &R_LOCAL_INVALID_CHAR;
-			*ascii = false;
+			if (cp >= NFC_STABLE_BELOW)
+				*needs_nfc = true;
 		}
 	}
 	return &R_LOCAL_QUOTED_INVALID;
 }
 
 /*
- * The NFC form of a non-ASCII local part, written to out (at least
+ * The NFC form of a local part with characters from U+0300 up, written to out (at least
  * EMAIL_LOCAL_MAX + 1 bytes); fails with LOCAL_PART_TOO_LONG when it does
  * not fit in 64 octets.
  */
@@ -519,7 +529,7 @@ email_parse(const char *s, size_t len, EmailProfile profile, const UIDNA *idna,
 	size_t		local_out_len;
 	size_t		dlen;
 	size_t		ascii_len;
-	bool		local_ascii;
+	bool		local_needs_nfc;
 	bool		needs_idna = false;
 	char		local_buf[EMAIL_LOCAL_MAX + 1];
 	char		ascii[EMAIL_DOMAIN_MAX + 1];
@@ -532,7 +542,7 @@ email_parse(const char *s, size_t len, EmailProfile profile, const UIDNA *idna,
 	/* The local part, up to the @ that separates it from the domain. */
 	if (s[0] == '"' && profile == EMAIL_PROFILE_RFC)
 	{
-		if ((r = scan_quoted(s, len, &local_len, &local_ascii)) != NULL)
+		if ((r = scan_quoted(s, len, &local_len, &local_needs_nfc)) != NULL)
 			return r;
 		if (local_len == len)
 			return &R_MISSING_AT;
@@ -546,12 +556,12 @@ email_parse(const char *s, size_t len, EmailProfile profile, const UIDNA *idna,
 		if (at == NULL)
 			return &R_MISSING_AT;
 		local_len = (size_t) (at - s);
-		if ((r = check_dot_atom(s, local_len, profile, &local_ascii)) != NULL)
+		if ((r = check_dot_atom(s, local_len, profile, &local_needs_nfc)) != NULL)
 			return r;
 	}
 	local_out = s;
 	local_out_len = local_len;
-	if (!local_ascii)
+	if (local_needs_nfc)
 	{
 		if ((r = local_nfc(s, local_len, local_buf, &local_out_len)) != NULL)
 			return r;
