@@ -55,10 +55,6 @@ profile_arg(FunctionCallInfo fcinfo, int argno)
 
 	if (PG_NARGS() <= argno)
 		return (EmailProfile) contacts_email_profile;
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("email profile must not be null")));
 	name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
 	if (strcmp(name, "mailbox") == 0)
 		return EMAIL_PROFILE_MAILBOX;
@@ -185,7 +181,8 @@ Datum
 email_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
-	char	   *value = pq_getmsgtext(msg, msg->len - msg->cursor, NULL);
+	int			nbytes;
+	char	   *value = pq_getmsgtext(msg, msg->len - msg->cursor, &nbytes);
 	int			len;
 	char	   *utf8 = contacts_cstring_to_utf8(value, &len);
 
