@@ -229,7 +229,9 @@ SELECT v AS address, email_suggest(v) AS suggestion
     ('ana@email.com'),
     ('ana@example.com'),
     ('ana..x@gmial.com'),
-    ('no at sign')
+    ('no at sign'),
+    ('a.garcia1961gmail.com'),
+    ('gmail.com')
   ) AS t(v);
 
 --

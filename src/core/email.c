@@ -971,6 +971,25 @@ email_suggest(const char *s, size_t len, EmailProfile profile, const UIDNA *idna
 
 	trim(&s, &len);
 	local_len = email_local_length(s, len);
+	if (local_len >= len && len < EMAIL_BUF_SIZE)
+	{
+		/* No @ at all: "ana.garcia.gmail.com" lost it before a known domain. */
+		size_t		dlen_found;
+
+		for (size_t i = 0; i < len; i++)
+			cand[i] = (char) ascii_lower((unsigned char) s[i]);
+		dlen_found = email_list_freemail_suffix(cand, len);
+		if (dlen_found == 0 || known_domain(cand, len))
+			return false;
+		local_len = len - dlen_found;
+		memcpy(cand, s, local_len);
+		cand[local_len] = '@';
+		memcpy(cand + local_len + 1, s + local_len, dlen_found);
+		if (email_normalize(cand, len + 1, profile, idna, buf, &parts) != NULL)
+			return false;
+		*outlen = parts.len;
+		return true;
+	}
 	if (local_len >= len || len - local_len - 1 > EMAIL_DOMAIN_MAX || local_len > EMAIL_LOCAL_MAX)
 		return false;
 	dlen = len - local_len - 1;

@@ -121,6 +121,9 @@ extern bool email_list_freemail(const char *domain, size_t len);
 extern bool email_list_role(const char *local, size_t len);
 extern bool email_lists_sorted(void);
 
+/* Length of the longest freemail domain that s (lower case) ends with, or 0. */
+extern size_t email_list_freemail_suffix(const char *s, size_t len);
+
 /* Provider rules for canonical keys. */
 #define EMAIL_RULE_STRIP_PLUS_TAG	0x01	/* "ana+news" is "ana" */
 #define EMAIL_RULE_IGNORE_DOTS		0x02	/* "a.na" is "ana" */

@@ -7,7 +7,9 @@
  * list copied): the freemail and typo lists are the consumer mail services
  * with large user bases in the markets the project targets (Spain, Latin
  * America, English-speaking countries, plus the largest European, Russian
- * and East Asian services), taken from the providers' own sign-up pages.
+ * and East Asian services) and the personal mailboxes of the main Spanish
+ * and Latin-American ISPs (prodigy.net.mx, fibertel.com.ar, une.net.co ...),
+ * taken from the providers' own sign-up pages.
  * The role list is the RFC 2142 mailbox names (abuse, postmaster,
  * hostmaster, webmaster ...) plus common department and no-reply names in
  * English and Spanish.  Provider rules follow each provider's published
@@ -22,11 +24,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Consumer (free) mail services, ASCII domains. */
+/* Consumer mail services (free webmail and the big ISPs' personal mailboxes), ASCII domains. */
 static const char *const freemail_domains[] = {
-	"126.com", "163.com", "aim.com", "alice.it", "aol.com", "att.net", "bk.ru",
-	"bol.com.br", "btinternet.com", "comcast.net", "daum.net", "email.com",
-	"fastmail.com", "fastmail.fm", "free.fr", "freenet.de", "gmail.com", "gmx.at",
+	"126.com", "163.com", "adinet.com.uy", "aim.com", "alice.it", "aol.com",
+	"arnet.com.ar", "att.net", "bk.ru", "bol.com.br", "btinternet.com", "cantv.net",
+	"comcast.net", "daum.net", "email.com", "euskaltel.net", "fastmail.com",
+	"fastmail.fm", "fibertel.com.ar", "free.fr", "freenet.de", "gmail.com", "gmx.at",
 	"gmx.ch", "gmx.com", "gmx.de", "gmx.es", "gmx.fr", "gmx.net", "gmx.us",
 	"googlemail.com", "hanmail.net", "hotmail.cl", "hotmail.co.uk", "hotmail.com",
 	"hotmail.com.ar", "hotmail.com.br", "hotmail.com.mx", "hotmail.de", "hotmail.es",
@@ -34,19 +37,21 @@ static const char *const freemail_domains[] = {
 	"interia.pl", "laposte.net", "libero.it", "list.ru", "live.ca", "live.cl",
 	"live.co.uk", "live.com", "live.com.ar", "live.com.mx", "live.com.pe", "live.de",
 	"live.fr", "live.it", "mac.com", "mail.com", "mail.ru", "mailfence.com", "me.com",
-	"movistar.es", "msn.com", "naver.com", "o2.pl", "onet.pl", "orange.fr", "outlook.cl",
-	"outlook.com", "outlook.com.ar", "outlook.com.br", "outlook.com.mx", "outlook.de",
-	"outlook.es", "outlook.fr", "outlook.it", "passport.com", "pm.me", "posteo.de",
-	"proton.me", "protonmail.ch", "protonmail.com", "qq.com", "rambler.ru",
-	"rediffmail.com", "rocketmail.com", "sbcglobal.net", "seznam.cz", "sfr.fr",
-	"sina.com", "sky.com", "t-online.de", "telefonica.net", "terra.com.br", "terra.es",
-	"tiscali.it", "tuta.io", "tutanota.com", "tutanota.de", "ukr.net", "uol.com.br",
-	"usa.com", "verizon.net", "virgilio.it", "wanadoo.fr", "web.de", "wp.pl", "ya.ru",
-	"yahoo.ca", "yahoo.cl", "yahoo.co.in", "yahoo.co.jp", "yahoo.co.uk", "yahoo.com",
-	"yahoo.com.ar", "yahoo.com.br", "yahoo.com.co", "yahoo.com.mx", "yahoo.com.pe",
-	"yahoo.com.ve", "yahoo.de", "yahoo.es", "yahoo.fr", "yahoo.it", "yandex.by",
-	"yandex.com", "yandex.kz", "yandex.ru", "yandex.ua", "yeah.net", "ymail.com",
-	"zoho.com", "zohomail.com",
+	"movistar.es", "msn.com", "naver.com", "o2.pl", "onet.pl", "ono.com", "orange.es",
+	"orange.fr", "outlook.cl", "outlook.com", "outlook.com.ar", "outlook.com.br",
+	"outlook.com.mx", "outlook.de", "outlook.es", "outlook.fr", "outlook.it",
+	"passport.com", "pm.me", "posteo.de", "prodigy.net.mx", "proton.me", "protonmail.ch",
+	"protonmail.com", "qq.com", "rambler.ru", "rediffmail.com", "rocketmail.com",
+	"sbcglobal.net", "seznam.cz", "sfr.fr", "sina.com", "sky.com", "speedy.com.ar",
+	"speedy.com.pe", "t-online.de", "telefonica.net", "terra.cl", "terra.com.br",
+	"terra.com.mx", "terra.es", "tiscali.it", "tuta.io", "tutanota.com", "tutanota.de",
+	"ukr.net", "une.net.co", "uol.com.br", "usa.com", "verizon.net", "virgilio.it",
+	"vtr.net", "wanadoo.fr", "web.de", "wp.pl", "ya.ru", "yahoo.ca", "yahoo.cl",
+	"yahoo.co.in", "yahoo.co.jp", "yahoo.co.uk", "yahoo.com", "yahoo.com.ar",
+	"yahoo.com.br", "yahoo.com.co", "yahoo.com.mx", "yahoo.com.pe", "yahoo.com.ve",
+	"yahoo.de", "yahoo.es", "yahoo.fr", "yahoo.it", "yandex.by", "yandex.com",
+	"yandex.kz", "yandex.ru", "yandex.ua", "yeah.net", "ymail.com", "zoho.com",
+	"zohomail.com",
 };
 
 /* Role local parts, lower case, separators (. - _) removed: "no-reply" is "noreply". */
@@ -161,6 +166,21 @@ email_list_role(const char *local, size_t len)
 {
 	return in_sorted_list(role_local_parts,
 						  sizeof(role_local_parts) / sizeof(role_local_parts[0]), local, len);
+}
+
+size_t
+email_list_freemail_suffix(const char *s, size_t len)
+{
+	size_t		best = 0;
+
+	for (size_t i = 0; i < sizeof(freemail_domains) / sizeof(freemail_domains[0]); i++)
+	{
+		size_t		dlen = strlen(freemail_domains[i]);
+
+		if (dlen < len && dlen > best && memcmp(s + len - dlen, freemail_domains[i], dlen) == 0)
+			best = dlen;
+	}
+	return best;
 }
 
 static int

@@ -207,6 +207,10 @@ main(void)
 	CHECK_STR(suggest("ana@xe.com", idna), NULL);
 	CHECK_STR(suggest("ana..x@gmial.com", idna), NULL);
 	CHECK_STR(suggest("no at sign", idna), NULL);
+	CHECK_STR(suggest("a.garcia1961gmail.com", idna), "a.garcia1961@gmail.com");
+	CHECK_STR(suggest("Ana.Garcia.HOTMAIL.COM.AR", idna), NULL);	/* ana.garcia.@ is invalid */
+	CHECK_STR(suggest("anahotmail.com.ar", idna), "ana@hotmail.com.ar");
+	CHECK_STR(suggest("gmail.com", idna), NULL);
 
 	/* Lists. */
 	CHECK(email_is_disposable("x@mailinator.com", 16, idna));
