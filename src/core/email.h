@@ -5,11 +5,11 @@
  *		suggestions and the shipped lists (disposable, freemail, role).
  *
  * All input and output is UTF-8 with explicit lengths.  Nothing here
- * allocates: results go into caller-supplied buffers of EMAIL_BUF_SIZE
- * bytes.  Internationalized domains go through ICU's UTS #46 processing,
- * which needs a UIDNA handle: callers that validate many values pass one
- * from email_idna_open() (it is immutable once open and may be shared);
- * passing NULL makes each call open and close its own.
+ * allocates (but email_idna_open): results go into caller-supplied buffers
+ * of EMAIL_BUF_SIZE bytes.  Internationalized domains go through ICU's UTS
+ * #46 processing: callers that validate many values pass an EmailIdna from
+ * email_idna_open(); passing NULL makes each call open and close its own
+ * ICU handle (slower, no cache).
  */
 #ifndef CT_EMAIL_H
 #define CT_EMAIL_H
@@ -17,8 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <unicode/uidna.h>
-
+#include "ct_alloc.h"
 #include "ct_reason.h"
 
 /* Keep in step with email_profile_options in src/guc.c. */
@@ -49,9 +48,15 @@ typedef struct EmailParts
 	bool		idn;			/* the domain has non-ASCII characters */
 } EmailParts;
 
-/* A UTS #46 handle for the calls below; NULL when ICU cannot open one. */
-extern UIDNA *email_idna_open(void);
-extern void email_idna_close(UIDNA *idna);
+/*
+ * A UTS #46 handle plus a small cache of recent domain conversions, for the
+ * calls below; NULL when ICU cannot open one.  The cache makes it mutable:
+ * one per thread (the glue keeps one per backend).
+ */
+typedef struct EmailIdna EmailIdna;
+
+extern EmailIdna *email_idna_open(const CtAllocator *allocator);
+extern void email_idna_close(EmailIdna *idna, const CtAllocator *allocator);
 
 /*
  * NULL when s is a valid address under profile, else why not.  Surrounding
@@ -59,7 +64,7 @@ extern void email_idna_close(UIDNA *idna);
  * never reach ICU.
  */
 extern const CtReason *email_check(const char *s, size_t len, EmailProfile profile,
-								   const UIDNA *idna);
+								   EmailIdna *idna);
 
 /*
  * Validate and write the normalized form into buf (EMAIL_BUF_SIZE bytes, not
@@ -69,7 +74,7 @@ extern const CtReason *email_check(const char *s, size_t len, EmailProfile profi
  * Returns NULL and fills parts on success.
  */
 extern const CtReason *email_normalize(const char *s, size_t len, EmailProfile profile,
-									   const UIDNA *idna, char *buf, EmailParts *parts);
+									   EmailIdna *idna, char *buf, EmailParts *parts);
 
 /* The length of the local part of a normalized address (its last '@'). */
 extern size_t email_local_length(const char *s, size_t len);
@@ -101,18 +106,18 @@ extern size_t email_canonical(const char *s, size_t len, char *buf);
  * there is nothing to suggest.
  */
 extern bool email_suggest(const char *s, size_t len, EmailProfile profile,
-						  const UIDNA *idna, char *buf, size_t *outlen);
+						  EmailIdna *idna, char *buf, size_t *outlen);
 
 /*
  * The normalized address with its domain in ASCII (xn--) form, into buf
  * (EMAIL_BUF_SIZE); false when the domain cannot be converted.
  */
-extern bool email_to_ascii(const char *s, size_t len, const UIDNA *idna, char *buf,
+extern bool email_to_ascii(const char *s, size_t len, EmailIdna *idna, char *buf,
 						   size_t *outlen);
 
 /* List membership of a normalized address. */
-extern bool email_is_disposable(const char *s, size_t len, const UIDNA *idna);
-extern bool email_is_freemail(const char *s, size_t len, const UIDNA *idna);
+extern bool email_is_disposable(const char *s, size_t len, EmailIdna *idna);
+extern bool email_is_freemail(const char *s, size_t len, EmailIdna *idna);
 extern bool email_is_role(const char *s, size_t len);
 
 /* The lists themselves (email_lists.c, email_disposable.c), ASCII domains. */

@@ -69,6 +69,11 @@ AS 'MODULE_PATHNAME', 'email_cmp' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.email_cmp(@extschema@.email, @extschema@.email) IS
 'Case-insensitive three-way comparison of two addresses (btree support)';
 
+CREATE FUNCTION @extschema@.email_sortsupport(internal) RETURNS void
+AS 'MODULE_PATHNAME', 'email_sortsupport' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.email_sortsupport(internal) IS
+'Sort support for contacts.email: abbreviated keys from the case-folded address';
+
 CREATE FUNCTION @extschema@.email_eq(@extschema@.email, @extschema@.email) RETURNS boolean
 AS 'MODULE_PATHNAME', 'email_eq' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.email_eq(@extschema@.email, @extschema@.email) IS
@@ -153,7 +158,8 @@ CREATE OPERATOR CLASS @extschema@.email_ops
         OPERATOR 3 @extschema@.= ,
         OPERATOR 4 @extschema@.>= ,
         OPERATOR 5 @extschema@.> ,
-        FUNCTION 1 @extschema@.email_cmp(@extschema@.email, @extschema@.email);
+        FUNCTION 1 @extschema@.email_cmp(@extschema@.email, @extschema@.email),
+        FUNCTION 2 @extschema@.email_sortsupport(internal);
 COMMENT ON OPERATOR CLASS @extschema@.email_ops USING btree IS
 'Case-insensitive ordering of addresses (UNIQUE constraints, ORDER BY, range scans)';
 COMMENT ON OPERATOR FAMILY @extschema@.email_ops USING btree IS

@@ -26,7 +26,7 @@ now_ns(void)
 static volatile size_t sink;
 
 static void
-bench_check(const char *label, const char *addr, const UIDNA *idna)
+bench_check(const char *label, const char *addr, EmailIdna *idna)
 {
 	size_t		len = strlen(addr);
 	double		t0 = now_ns();
@@ -39,7 +39,7 @@ bench_check(const char *label, const char *addr, const UIDNA *idna)
 int
 main(void)
 {
-	UIDNA	   *idna = email_idna_open();
+	EmailIdna  *idna = email_idna_open(&ct_malloc_allocator);
 	char		buf[EMAIL_BUF_SIZE];
 	EmailParts	parts;
 	double		t0;
@@ -79,6 +79,6 @@ main(void)
 		sink += email_list_disposable("notdisposable-example.com", 25);
 	printf("%-40s %8.1f ns\n", "disposable lookup (8335, bisection)", (now_ns() - t0) / ITER);
 
-	email_idna_close(idna);
+	email_idna_close(idna, &ct_malloc_allocator);
 	return 0;
 }

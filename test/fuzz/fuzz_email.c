@@ -11,7 +11,7 @@
 
 #include "email.h"
 
-static UIDNA *idna;
+static EmailIdna *idna;
 
 static void
 check_profile(const char *s, size_t len, EmailProfile profile)
@@ -62,7 +62,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (idna == NULL)
-		idna = email_idna_open();
+		idna = email_idna_open(&ct_malloc_allocator);
 	if (size > 2048)
 		return 0;
 	check_profile((const char *) data, size, EMAIL_PROFILE_MAILBOX);
