@@ -6,12 +6,16 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 N=${BENCH_N:-$(scale 1000000)}
+# One process per query: per-row costs, not how the two shared cores are split.
+export PGOPTIONS="${PGOPTIONS:-} -c max_parallel_workers_per_gather=0 -c max_parallel_maintenance_workers=0"
 
 bpsql -v n="$N" <<'SQL'
 CREATE EXTENSION IF NOT EXISTS contacts;
 CREATE EXTENSION IF NOT EXISTS citext;
 DROP TABLE IF EXISTS bench_emails, bench_valid, bench_typed;
+\o /dev/null
 SELECT setseed(0.42);
+\o
 CREATE TABLE bench_emails AS
 WITH p AS (
     SELECT g,
