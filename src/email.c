@@ -177,7 +177,7 @@ email_in(PG_FUNCTION_ARGS)
 	text	   *result = email_from_utf8(utf8, (size_t) len, value, fcinfo->context);
 
 	if (result == NULL)
-		PG_RETURN_NULL();
+		PG_RETURN_DATUM((Datum) 0);	/* soft error saved in fcinfo->context */
 	PG_RETURN_TEXT_P(result);
 }
 
