@@ -181,6 +181,35 @@ main(void)
 		CHECK(same);
 	}
 
+	/* Every printable ASCII character in a local part and in a domain, both profiles. */
+	{
+		bool		agree = true;
+
+		for (int c = 0x21; c < 0x7f; c++)
+		{
+			char		addr[16];
+			bool		alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+			bool		mailbox_ok = alnum || strchr("._-+'", c) != NULL;
+			bool		rfc_ok = mailbox_ok || strchr("!#$%&*/=?^`{|}~", c) != NULL;
+			bool		domain_ok = alnum || c == '-';
+
+			snprintf(addr, sizeof(addr), "a%cb@x.com", c);
+			if ((email_check(addr, strlen(addr), M, idna) == NULL) != mailbox_ok ||
+				(email_check(addr, strlen(addr), RFC, idna) == NULL) != rfc_ok)
+			{
+				fprintf(stderr, "local part character 0x%02x\n", c);
+				agree = false;
+			}
+			snprintf(addr, sizeof(addr), "ab@x%cy.com", c);
+			if (c != '.' && (email_check(addr, strlen(addr), RFC, idna) == NULL) != domain_ok)
+			{
+				fprintf(stderr, "domain character 0x%02x\n", c);
+				agree = false;
+			}
+		}
+		CHECK(agree);
+	}
+
 	/* Normalization. */
 	CHECK_STR(norm("  Ana.Maria@Example.COM ", M, idna), "Ana.Maria@example.com");
 	CHECK_STR(norm("ana@Bücher.DE", M, idna), "ana@bücher.de");
