@@ -476,13 +476,17 @@ idna_reason(uint32_t errors)
 #define IDN_CACHE_SLOTS		64
 #define IDN_CACHE_KEY_MAX	64
 
+#define IDN_CACHE_UNICODE_MAX	128
+
 typedef struct IdnCacheEntry
 {
 	const CtReason *reason;		/* NULL: valid, ascii holds the result */
 	unsigned char raw_len;		/* 0: empty slot */
 	unsigned char ascii_len;
+	unsigned char unicode_len;	/* 0: Unicode form not computed yet */
 	char		raw[IDN_CACHE_KEY_MAX];
 	char		ascii[IDN_CACHE_KEY_MAX];
+	char		unicode[IDN_CACHE_UNICODE_MAX];
 } IdnCacheEntry;
 
 struct EmailIdna
@@ -544,10 +548,12 @@ idn_cache_slot(const char *d, size_t len)
 
 /*
  * UTS #46 ToASCII of a raw domain into ascii (EMAIL_DOMAIN_MAX + 1 bytes).
- * idna may be NULL: a handle is then opened for this call.
+ * idna may be NULL: a handle is then opened for this call.  When the result
+ * is in the cache, *entry (if asked for) points at it, else it is NULL.
  */
 static const CtReason *
-domain_to_ascii(EmailIdna *idna, const char *d, size_t len, char *ascii, size_t *alen)
+domain_to_ascii(EmailIdna *idna, const char *d, size_t len, char *ascii, size_t *alen,
+				IdnCacheEntry **cached)
 {
 	UIDNAInfo	info = UIDNA_INFO_INITIALIZER;
 	UErrorCode	err = U_ZERO_ERROR;
@@ -556,6 +562,8 @@ domain_to_ascii(EmailIdna *idna, const char *d, size_t len, char *ascii, size_t 
 	const CtReason *reason = NULL;
 	int32_t		n = 0;
 
+	if (cached != NULL)
+		*cached = NULL;
 	if (len > EMAIL_RAW_DOMAIN_MAX)
 		return &R_DOMAIN_TOO_LONG;
 	if (idna != NULL && len <= IDN_CACHE_KEY_MAX)
@@ -568,6 +576,8 @@ domain_to_ascii(EmailIdna *idna, const char *d, size_t len, char *ascii, size_t 
 				memcpy(ascii, entry->ascii, entry->ascii_len);
 				*alen = entry->ascii_len;
 			}
+			if (cached != NULL)
+				*cached = entry;
 			return entry->reason;
 		}
 	}
@@ -592,23 +602,37 @@ domain_to_ascii(EmailIdna *idna, const char *d, size_t len, char *ascii, size_t 
 		memcpy(entry->raw, d, len);
 		entry->reason = reason;
 		entry->ascii_len = reason == NULL ? (unsigned char) n : 0;
+		entry->unicode_len = 0;
 		if (reason == NULL)
 			memcpy(entry->ascii, ascii, n);
+		if (cached != NULL)
+			*cached = entry;
 	}
 	if (reason == NULL)
 		*alen = (size_t) n;
 	return reason;
 }
 
-/* UTS #46 ToUnicode of a valid ASCII domain into out (EMAIL_BUF_SIZE bytes). */
+/*
+ * UTS #46 ToUnicode of a valid ASCII domain into out (EMAIL_BUF_SIZE bytes),
+ * from and into the cache entry of its raw form when there is one.
+ */
 static const CtReason *
-domain_to_unicode(EmailIdna *idna, const char *ascii, size_t alen, char *out, size_t *outlen)
+domain_to_unicode(EmailIdna *idna, IdnCacheEntry *cached, const char *ascii, size_t alen,
+				  char *out, size_t *outlen)
 {
 	UIDNAInfo	info = UIDNA_INFO_INITIALIZER;
 	UErrorCode	err = U_ZERO_ERROR;
-	UIDNA	   *uts46 = idna != NULL ? idna->uts46 : open_uts46();
+	UIDNA	   *uts46;
 	int32_t		n;
 
+	if (cached != NULL && cached->unicode_len > 0)
+	{
+		memcpy(out, cached->unicode, cached->unicode_len);
+		*outlen = cached->unicode_len;
+		return NULL;
+	}
+	uts46 = idna != NULL ? idna->uts46 : open_uts46();
 	if (uts46 == NULL)
 		return &R_IDNA_UNAVAILABLE;
 	n = uidna_nameToUnicodeUTF8(uts46, ascii, (int32_t) alen, out, EMAIL_BUF_SIZE, &info, &err);
@@ -618,6 +642,11 @@ domain_to_unicode(EmailIdna *idna, const char *ascii, size_t alen, char *out, si
 		return &R_DOMAIN_TOO_LONG;
 	if (info.errors & ~(uint32_t) UIDNA_ERROR_DOMAIN_NAME_TOO_LONG)
 		return idna_reason(info.errors);
+	if (cached != NULL && n > 0 && n <= IDN_CACHE_UNICODE_MAX)
+	{
+		memcpy(cached->unicode, out, n);
+		cached->unicode_len = (unsigned char) n;
+	}
 	*outlen = (size_t) n;
 	return NULL;
 }
@@ -682,6 +711,7 @@ email_parse(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 	size_t		ascii_len;
 	bool		local_needs_nfc;
 	bool		needs_idna = false;
+	IdnCacheEntry *cached = NULL;
 	char		local_buf[EMAIL_LOCAL_MAX + 1];
 	char		ascii[EMAIL_DOMAIN_MAX + 1];
 	const char *local_out = s;
@@ -734,7 +764,7 @@ email_parse(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 		ascii_len = dlen;
 		if (needs_idna)
 		{
-			if ((r = domain_to_ascii(idna, d, dlen, ascii, &ascii_len)) != NULL)
+			if ((r = domain_to_ascii(idna, d, dlen, ascii, &ascii_len, &cached)) != NULL)
 				return r;
 			if ((r = check_ascii_domain(ascii, ascii_len, profile, true, &needs_idna)) != NULL)
 				return r;
@@ -756,8 +786,7 @@ email_parse(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 		char	   *dom = buf + local_out_len + 1;
 		size_t		ulen;
 
-		if ((r = domain_to_unicode(idna, ascii, ascii_len, dom,
-								   &ulen)) != NULL)
+		if ((r = domain_to_unicode(idna, cached, ascii, ascii_len, dom, &ulen)) != NULL)
 			return r;
 		if (local_out_len + 1 + ulen > EMAIL_BUF_SIZE)
 			return &R_DOMAIN_TOO_LONG;
@@ -937,7 +966,7 @@ ascii_domain(const char *s, size_t len, EmailIdna *idna, char *ascii, size_t *al
 		return false;
 	for (size_t i = 0; i < dlen; i++)
 		if ((unsigned char) d[i] >= 0x80)
-			return domain_to_ascii(idna, d, dlen, ascii, alen) == NULL;
+			return domain_to_ascii(idna, d, dlen, ascii, alen, NULL) == NULL;
 	if (dlen > EMAIL_DOMAIN_MAX)
 		return false;
 	memcpy(ascii, d, dlen);
