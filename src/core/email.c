@@ -669,6 +669,11 @@ check_literal(const char *d, size_t len, EmailProfile profile)
 	{
 		if (ilen - 5 >= sizeof(addr))
 			return &R_DOMAIN_LITERAL_INVALID;
+		/* inet_pton() stops at a NUL: check the characters first. */
+		for (size_t i = 5; i < ilen; i++)
+			if (!is_digit((unsigned char) inner[i]) && inner[i] != ':' && inner[i] != '.' &&
+				!((inner[i] | 0x20) >= 'a' && (inner[i] | 0x20) <= 'f'))
+				return &R_DOMAIN_LITERAL_INVALID;
 		memcpy(addr, inner + 5, ilen - 5);
 		addr[ilen - 5] = '\0';
 		return inet_pton(AF_INET6, addr, bin) == 1 ? NULL : &R_DOMAIN_LITERAL_INVALID;

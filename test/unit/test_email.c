@@ -145,6 +145,8 @@ main(void)
 	CHECK_STR(code("ana@[192.0.2]", RFC, idna), "DOMAIN_LITERAL_INVALID");
 	CHECK_STR(code("ana@[IPv6:2001:db8::g]", RFC, idna), "DOMAIN_LITERAL_INVALID");
 	CHECK_STR(code("ana@[192.0.2.1", RFC, idna), "DOMAIN_LITERAL_INVALID");
+	/* found by the fuzzer: inet_pton() would stop at the NUL */
+	CHECK(email_check("a@[IPv6:2001:db8::1\0@]", 22, RFC, idna) != NULL);
 	{
 		char		dom[300];
 
