@@ -205,13 +205,20 @@ static const uint32_t sep_no_comma[] = {' ', 0xA0, '\t', 0};
 static const uint32_t after_label_1[] = {':', '.', 0xFF0E, 0};
 static const uint32_t after_label_2[] = {' ', 0xA0, '\t', ',', '-', 0};
 
+typedef enum ExtHash
+{
+	HASH_NONE,					/* no "#" after the digits */
+	HASH_OPTIONAL,
+	HASH_REQUIRED
+} ExtHash;
+
 /*
  * After a label: [:.．]?[ \u00A0\t,-]*(\d{1,max})#?$ .  On success the
  * extension digits are cp[*ext_start .. *ext_start + *ext_len).
  */
 static bool
 ext_tail(const uint32_t *cp, size_t n, size_t i, int max, bool after_label,
-		 bool need_hash, size_t *ext_start, size_t *ext_len)
+		 ExtHash hash, size_t *ext_start, size_t *ext_len)
 {
 	size_t		d;
 
@@ -229,9 +236,9 @@ ext_tail(const uint32_t *cp, size_t n, size_t i, int max, bool after_label,
 		return false;
 	*ext_start = d;
 	*ext_len = i - d;
-	if (i < n && cp[i] == '#')
+	if (hash != HASH_NONE && i < n && cp[i] == '#')
 		i++;
-	else if (need_hash)
+	else if (hash == HASH_REQUIRED)
 		return false;
 	return i == n;
 }
@@ -321,7 +328,7 @@ extension_at(const uint32_t *cp, size_t n, size_t at, size_t *ext_start,
 
 	/* RFC 3966 ";ext=" */
 	if (take(cp, n, &i, rfc, 5) &&
-		ext_tail(cp, n, i, PHONE_MAX_EXTENSION_DIGITS, false, false, ext_start, ext_len))
+		ext_tail(cp, n, i, PHONE_MAX_EXTENSION_DIGITS, false, HASH_NONE, ext_start, ext_len))
 		return true;
 
 	/* explicit label ("ext.", "extension", "anexo") and ambiguous ("x", "#") */
@@ -330,18 +337,18 @@ extension_at(const uint32_t *cp, size_t n, size_t at, size_t *ext_start,
 		i++;
 	j = i;
 	if (explicit_label(cp, n, &j) &&
-		ext_tail(cp, n, j, PHONE_MAX_EXTENSION_DIGITS, true, false, ext_start, ext_len))
+		ext_tail(cp, n, j, PHONE_MAX_EXTENSION_DIGITS, true, HASH_OPTIONAL, ext_start, ext_len))
 		return true;
 	j = i;
 	if (ambiguous_label(cp, n, &j) &&
-		ext_tail(cp, n, j, 9, true, false, ext_start, ext_len))
+		ext_tail(cp, n, j, 9, true, HASH_OPTIONAL, ext_start, ext_len))
 		return true;
 
 	/* American style: "- 503#" */
 	i = at;
 	while (i < n && (cp[i] == '-' || cp[i] == ' '))
 		i++;
-	if (i > at && ext_tail(cp, n, i, 6, false, true, ext_start, ext_len))
+	if (i > at && ext_tail(cp, n, i, 6, false, HASH_REQUIRED, ext_start, ext_len))
 		return true;
 
 	/* auto-dialling ",," or ";", then only commas */
@@ -352,13 +359,13 @@ extension_at(const uint32_t *cp, size_t n, size_t at, size_t *ext_start,
 	if (j < n && (cp[j] == ';' || (j + 1 < n && cp[j] == ',' && cp[j + 1] == ',')))
 	{
 		j += cp[j] == ';' ? 1 : 2;
-		if (ext_tail(cp, n, j, 15, true, false, ext_start, ext_len))
+		if (ext_tail(cp, n, j, 15, true, HASH_OPTIONAL, ext_start, ext_len))
 			return true;
 	}
 	j = i;
 	while (j < n && cp[j] == ',')
 		j++;
-	if (j > i && ext_tail(cp, n, j, 9, true, false, ext_start, ext_len))
+	if (j > i && ext_tail(cp, n, j, 9, true, HASH_OPTIONAL, ext_start, ext_len))
 		return true;
 	return false;
 }

@@ -20,6 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 /* DFA state 0 is the dead state; a DFA is named by its start state (0 = absent). */
 typedef struct PhoneDfaState
 {
@@ -123,5 +128,12 @@ typedef struct PhoneExample
 	int			type;			/* PhoneType */
 	const char *number;			/* national significant number */
 } PhoneExample;
+
+/* Terminated by a NULL region; defined only by tables built with --examples. */
+extern const PhoneExample phone_examples[];
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* PHONE_TABLES_H */
