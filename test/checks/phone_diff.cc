@@ -138,9 +138,21 @@ ours(const Case &c)
 	return o;
 }
 
+/* A fixed-seed generator, so runs are comparable. */
+static unsigned
+next_random(unsigned long long *state, unsigned bound)
+{
+	*state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned) ((*state >> 33) % bound);
+}
+
+#define PICK(arr) (arr[next_random(&state, sizeof(arr) / sizeof(arr[0]))])
+
 /*
- * Random inputs assembled from the pieces numbers are written with (a fixed
- * seed, so runs are comparable): they probe the text handling.
+ * Random inputs, half assembled from the pieces numbers are written with
+ * (probing the text handling), half number-shaped: an example number, maybe
+ * with a digit edited, behind a random prefix (national, international,
+ * calling code), with random separators and suffix, for a random region.
  */
 static void
 add_random(std::vector<Case> &cases, int count)
@@ -150,28 +162,73 @@ add_random(std::vector<Case> &cases, int count)
 		"+", "+1", "+44", "+54 9", "+39 0", " ", "-", ".", "(", ")", "/", "x",
 		" ext. ", ";ext=", "#", ",,", "tel:", ";phone-context=+1", "*",
 		"abc", "FLOWERS", "\xEF\xBC\x91", "\xD9\xA3", "\xE2\x80\x93", "\xC2\xA0", " x ",
-		"ext", "int", ";", ":", "0800", "9", "  ",
+		"ext", "int", ";", ":", "0800", "9", "  ", "0054", "+5491", "044", "045",
+		"01", "02", "06", "8", "810", "0011", "001", "+7", "+262", "+590", "+800",
+		"\\", "tel:+", ";isub=", "(0)", "extension", "anexo",
+		"\xD0\xB4\xD0\xBE\xD0\xB1", "X", "EXT", "\xEF\xBD\x85\xEF\xBD\x98\xEF\xBD\x94",
+	};
+	static const char *const prefixes[] = {
+		"", "", "0", "+", "00", "011", "8", "810", "(0)", "15", "9", "1", "0 ",
+		"+0", "00 0", "0011", "+ ", "++",
+	};
+	static const char *const separators[] = {"", "", "", " ", "-", ".", "/", ") ", " ("};
+	static const char *const suffixes[] = {
+		"", "", "", " ext. 12", " x3", "#", ";ext=9", " - 503#", ",,7", " (home)",
 	};
 	static const char *const regions[] = {
 		"US", "GB", "AR", "MX", "BR", "DE", "IT", "FR", "IN", "CN", "JP", "RU",
 		"AU", "ES", "CO", "CL", "UY", "NZ", "KR", "ZZ", "001", "XX"
 	};
+	std::vector<const PhoneExample *> examples;
 	unsigned long long state = 0x9E3779B97F4A7C15ULL;
 
+	for (const PhoneExample *ex = phone_examples; ex->region; ex++)
+		examples.push_back(ex);
 	for (int i = 0; i < count; i++)
 	{
 		std::string s;
-		int			n;
+		std::string region = PICK(regions);
 
-		state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-		n = 1 + (int) ((state >> 33) % 14);
-		for (int k = 0; k < n; k++)
+		if (i % 2 == 0)
 		{
-			state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-			s += pieces[(state >> 33) % (sizeof(pieces) / sizeof(pieces[0]))];
+			int			n = 1 + (int) next_random(&state, 14);
+
+			for (int k = 0; k < n; k++)
+				s += PICK(pieces);
 		}
-		state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-		cases.push_back({s, regions[(state >> 33) % (sizeof(regions) / sizeof(regions[0]))], false});
+		else
+		{
+			const PhoneExample *ex = examples[next_random(&state, (unsigned) examples.size())];
+			std::string nsn = ex->number;
+			unsigned	edit = next_random(&state, 6);
+			size_t		at = next_random(&state, (unsigned) nsn.size());
+			unsigned	p = next_random(&state, 4);
+
+			if (edit == 0)
+				nsn.insert(at, 1, (char) ('0' + next_random(&state, 10)));
+			else if (edit == 1 && nsn.size() > 1)
+				nsn.erase(at, 1);
+			else if (edit == 2)
+				nsn[at] = (char) ('0' + next_random(&state, 10));
+			if (p == 0)
+				s = PICK(prefixes);
+			else if (p == 1)
+			{
+				int			cc = phone_country_code_for_region(ex->region, strlen(ex->region));
+
+				s = std::string(PICK(prefixes)) + (cc ? std::to_string(cc) : "800") + " ";
+			}
+			for (char ch : nsn)
+			{
+				if (next_random(&state, 4) == 0)
+					s += PICK(separators);
+				s += ch;
+			}
+			s += PICK(suffixes);
+			if (next_random(&state, 2) == 0 && strcmp(ex->region, "001") != 0)
+				region = ex->region;
+		}
+		cases.push_back({s, region, false});
 	}
 }
 
@@ -191,7 +248,7 @@ main(int argc, char **argv)
 				n_ext = 0;
 
 	phone_corpus(u, cases);
-	add_random(cases, 30000);
+	add_random(cases, argc > 2 ? atoi(argv[2]) : 30000);
 
 	for (const Case &c : cases)
 	{
