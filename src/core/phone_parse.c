@@ -40,8 +40,9 @@ static const CtReason parse_reasons[] = {
 	"Check for extra digits, or write an extension as \"ext. 123\"."},
 };
 
-/* Room for the normalised digits of the longest input, plus a transform. */
-#define DIGITS_CAP (PHONE_MAX_INPUT_BYTES + 32)
+/* Room for the normalised digits of the longest national number built from
+ * the input (see build_national_number), plus a transform. */
+#define DIGITS_CAP (2 * PHONE_MAX_INPUT_BYTES + 32)
 
 /* Character classes of libphonenumber's parsing patterns */
 
@@ -501,7 +502,8 @@ extract_possible_number(uint32_t *cp, size_t n)
 /*
  * libphonenumber's BuildNationalNumberForParsing: a tel: URI with
  * ";phone-context=+..." puts the context first; ";isub=" and after is
- * dropped.
+ * dropped.  The context and the number may overlap in odd input, so cp must
+ * have room for twice its n code points.
  */
 static size_t
 build_national_number(uint32_t *cp, size_t n)
@@ -511,7 +513,7 @@ build_national_number(uint32_t *cp, size_t n)
 
 	if (ctx >= 0)
 	{
-		uint32_t	tmp[PHONE_MAX_INPUT_BYTES];
+		uint32_t	tmp[2 * PHONE_MAX_INPUT_BYTES];
 		size_t		k = 0;
 		size_t		cstart = (size_t) ctx + 15;
 		ptrdiff_t	tel;
@@ -738,7 +740,7 @@ static ParseError
 parse(const char *text, size_t len, const char *default_region,
 	  size_t region_len, PhoneNumber *out)
 {
-	uint32_t	cp[PHONE_MAX_INPUT_BYTES];
+	uint32_t	cp[2 * PHONE_MAX_INPUT_BYTES];
 	size_t		n;
 	const PhoneTerritory *def;
 	const PhoneTerritory *t;
