@@ -576,6 +576,10 @@ def main():
         else:
             lst.append(t)
 
+    if len(tables.dfa_rows) > 65535:
+        sys.exit('too many DFA states for 16-bit transitions (%d): widen '
+                 'PhoneDfaState in src/core/phone_tables.h'
+                 % len(tables.dfa_rows))
     version = args.version or args.xml
     o = []
     o.append('/*')
