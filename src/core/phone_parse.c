@@ -127,14 +127,23 @@ decode_utf8(const char *s, size_t len, uint32_t *out, size_t *n)
 		if (c < 0x80)
 			extra = 0;
 		else if (c >= 0xC2 && c <= 0xDF)
-			extra = 1, c &= 0x1F;
+		{
+			extra = 1;
+			c &= 0x1F;
+		}
 		else if (c >= 0xE0 && c <= 0xEF)
-			extra = 2, c &= 0x0F;
+		{
+			extra = 2;
+			c &= 0x0F;
+		}
 		else if (c >= 0xF0 && c <= 0xF4)
-			extra = 3, c &= 0x07;
+		{
+			extra = 3;
+			c &= 0x07;
+		}
 		else
 			return false;
-		if (i + extra >= len && extra > 0)
+		if (extra > 0 && i + extra >= len)
 			return false;
 		for (int j = 1; j <= extra; j++)
 		{
