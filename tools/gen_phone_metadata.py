@@ -784,11 +784,27 @@ def main():
         o.append('\t' + ','.join(str(x) for x in region_list[i:i + 20]) + ',')
     o.append('};')
     o.append('')
+
+    def int_table(name, values):
+        o.append('static const int16_t %s[%d] = {' % (name, len(values)))
+        for i in range(0, len(values), 25):
+            o.append('\t' + ','.join(str(x) for x in values[i:i + 25]) + ',')
+        o.append('};')
+        o.append('')
+    cc_index = [-1] * 1000
+    for i, cc in enumerate(sorted(by_cc)):
+        cc_index[cc] = i
+    int_table('calling_code_index', cc_index)
+    region_index = [-1] * (26 * 26)
+    for i, t in enumerate(geo):
+        region_index[(ord(t['id'][0]) - 65) * 26 + ord(t['id'][1]) - 65] = i
+    int_table('region_index', region_index)
     o.append('const PhoneMetadata phone_metadata = {')
     o.append('\t%s,' % c_str(version))
     o.append('\tdfa, dfa_accept, insns, territories, %d, %d, formats,'
              % (len(ordered), len(geo)))
-    o.append('\tcalling_codes, %d, region_list' % len(by_cc))
+    o.append('\tcalling_codes, %d, region_list, calling_code_index, region_index'
+             % len(by_cc))
     o.append('};')
     if args.examples:
         o.append('')

@@ -100,67 +100,43 @@ next:
 
 /* Lookups */
 
-static int
-compare_region(const char *region, size_t len, const char *id)
+static inline int
+region_letter(char c)
 {
-	for (size_t i = 0; i < len; i++)
-	{
-		char		c = region[i];
-
-		if (c >= 'a' && c <= 'z')
-			c -= 'a' - 'A';
-		if (id[i] == '\0')
-			return 1;
-		if (c != id[i])
-			return (unsigned char) c < (unsigned char) id[i] ? -1 : 1;
-	}
-	return id[len] == '\0' ? 0 : -1;
+	if (c >= 'a' && c <= 'z')
+		return c - 'a';
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	return -1;
 }
 
 /* Geographic territories only: "001" names no single territory. */
 const PhoneTerritory *
 phone_territory_for_region(const char *region, size_t len)
 {
-	int			lo = 0,
-				hi = phone_metadata.n_geo_territories - 1;
+	int			a,
+				b,
+				idx;
 
 	if (region == NULL || len != 2)
 		return NULL;
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			c = compare_region(region, len,
-									   phone_metadata.territories[mid].id);
-
-		if (c == 0)
-			return &phone_metadata.territories[mid];
-		if (c < 0)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	a = region_letter(region[0]);
+	b = region_letter(region[1]);
+	if (a < 0 || b < 0)
+		return NULL;
+	idx = phone_metadata.region_index[a * 26 + b];
+	return idx < 0 ? NULL : &phone_metadata.territories[idx];
 }
 
 const PhoneCallingCode *
 phone_calling_code(int country_code)
 {
-	int			lo = 0,
-				hi = phone_metadata.n_calling_codes - 1;
+	int			idx;
 
-	while (lo <= hi)
-	{
-		int			mid = (lo + hi) / 2;
-		int			cc = phone_metadata.calling_codes[mid].country_code;
-
-		if (cc == country_code)
-			return &phone_metadata.calling_codes[mid];
-		if (country_code < cc)
-			hi = mid - 1;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
+	if (country_code <= 0 || country_code >= 1000)
+		return NULL;
+	idx = phone_metadata.calling_code_index[country_code];
+	return idx < 0 ? NULL : &phone_metadata.calling_codes[idx];
 }
 
 /* The territory whose rules format and length-check a calling code's numbers. */
@@ -363,36 +339,30 @@ phone_is_valid(const PhoneNumber *num)
 	return phone_type(num) != PHONE_TYPE_UNKNOWN;
 }
 
-static PhoneLengthResult
-possible_result(const PhoneNumber *num, bool *known_code)
+bool
+phone_is_possible(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 4];
 	size_t		len = phone_national_significant_number(num, nsn);
 	const PhoneTerritory *t = phone_territory_for_country_code(num->country_code);
+	PhoneLengthResult r;
 
-	*known_code = t != NULL;
-	return t ? phone_test_length(len, t) : PHONE_LENGTH_INVALID;
-}
-
-bool
-phone_is_possible(const PhoneNumber *num)
-{
-	bool		known;
-	PhoneLengthResult r = possible_result(num, &known);
-
-	return known && (r == PHONE_LENGTH_POSSIBLE ||
-					 r == PHONE_LENGTH_POSSIBLE_LOCAL_ONLY);
+	if (t == NULL)
+		return false;
+	r = phone_test_length(len, t);
+	return r == PHONE_LENGTH_POSSIBLE || r == PHONE_LENGTH_POSSIBLE_LOCAL_ONLY;
 }
 
 const CtReason *
 phone_check(const PhoneNumber *num)
 {
-	bool		known;
-	PhoneLengthResult r = possible_result(num, &known);
+	char		nsn[PHONE_MAX_NSN_DIGITS + 4];
+	size_t		len = phone_national_significant_number(num, nsn);
+	const PhoneTerritory *t = phone_territory_for_country_code(num->country_code);
 
-	if (!known)
+	if (t == NULL)
 		return &reason_invalid_country_code;
-	switch (r)
+	switch (phone_test_length(len, t))
 	{
 		case PHONE_LENGTH_TOO_SHORT:
 			return &reason_too_short;
@@ -404,7 +374,10 @@ phone_check(const PhoneNumber *num)
 		case PHONE_LENGTH_POSSIBLE_LOCAL_ONLY:
 			break;
 	}
-	return phone_is_valid(num) ? NULL : &reason_invalid_for_region;
+	t = territory_of(num, nsn, len);
+	if (t == NULL || phone_type_for_territory(nsn, len, t) == PHONE_TYPE_UNKNOWN)
+		return &reason_invalid_for_region;
+	return NULL;
 }
 
 const CtReason *

@@ -120,6 +120,10 @@ typedef struct PhoneMetadata
 	const PhoneCallingCode *calling_codes;	/* sorted by country_code */
 	int			n_calling_codes;
 	const uint16_t *region_list;	/* territory indexes */
+	const int16_t *calling_code_index;	/* [1000]: calling code -> index into
+										 * calling_codes, or -1 */
+	const int16_t *region_index;	/* [26 * 26]: "AR" -> territory index
+									 * ((A-'A') * 26 + (R-'A')), or -1 */
 } PhoneMetadata;
 
 /* The tables the engine uses (one generated file defines it). */
