@@ -260,25 +260,20 @@ PhoneLengthResult
 phone_test_length(size_t len, const PhoneTerritory *t)
 {
 	uint32_t	lengths = t->general.lengths;
-	int			min = -1,
-				max = -1;
+	size_t		min,
+				max;
 
 	if (lengths == 0)
 		return PHONE_LENGTH_INVALID;
 	if (len < 32 && ((t->general.local_lengths >> len) & 1))
 		return PHONE_LENGTH_POSSIBLE_LOCAL_ONLY;
-	for (int i = 0; i < 32; i++)
-		if ((lengths >> i) & 1)
-		{
-			if (min < 0)
-				min = i;
-			max = i;
-		}
-	if ((size_t) min == len)
+	min = (size_t) __builtin_ctz(lengths);
+	max = (size_t) (31 - __builtin_clz(lengths));
+	if (len == min)
 		return PHONE_LENGTH_POSSIBLE;
-	if ((size_t) min > len)
+	if (len < min)
 		return PHONE_LENGTH_TOO_SHORT;
-	if ((size_t) max < len)
+	if (len > max)
 		return PHONE_LENGTH_TOO_LONG;
 	return ((lengths >> len) & 1) ? PHONE_LENGTH_POSSIBLE : PHONE_LENGTH_INVALID;
 }
