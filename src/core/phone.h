@@ -21,6 +21,11 @@
 
 #include "ct_reason.h"
 
+#ifdef __cplusplus
+extern "C"
+{
+#endif
+
 /* Longest national significant number (ITU-T E.164 allows 15; metadata 17). */
 #define PHONE_MAX_NSN_DIGITS 17
 /* Longest extension libphonenumber accepts (after an explicit label). */
@@ -173,5 +178,9 @@ extern const char *phone_main_region_for_country_code(int country_code);
 
 /* e.g. "libphonenumber PhoneNumberMetadata.xml (commit f7e3e88c92b9)" */
 extern const char *phone_metadata_version(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif							/* PHONE_H */
