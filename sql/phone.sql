@@ -1,4 +1,7 @@
--- contacts.phone and the phone_* functions.
+-- contacts.phone and the phone_* functions.  The operators live in schema
+-- contacts, so it goes on the search_path (functions stay qualified here to
+-- show their full names).
+SET search_path = public, contacts;
 SET contacts.default_region = '';
 
 --
@@ -13,8 +16,8 @@ INSERT INTO written (input, region) VALUES
 	('011 4123-4567', 'AR'),                 -- AR fixed line, Buenos Aires
 	('0800 123 4567', 'AR'),                 -- AR toll free
 	('55 1234 5678', 'MX'),                  -- MX Mexico City
-	('+52 1 55 1234 5678', NULL),            -- MX old mobile "1" after +52
-	('01 800 123 4567', 'MX'),               -- MX toll free with the old 01 prefix
+	('+52 55 1234 5678', NULL),              -- MX, international form
+	('800 123 4567', 'MX'),                  -- MX toll free
 	('0034 612 34 56 78', 'ES'),             -- ES mobile through 00
 	('612345678', 'ES'),
 	('+34 810 12 34 56', NULL),              -- ES fixed line
@@ -36,7 +39,7 @@ INSERT INTO written (input, region) VALUES
 	('07400 123456', 'GB'),                  -- GB mobile
 	('+44 1481 256789', NULL),               -- GG (shares +44)
 	('+44 1534 456789', NULL),               -- JE
-	('+44 7924 123456', NULL),               -- IM
+	('+44 1624 756789', NULL),               -- IM
 	('02 1234 5678', 'IT'),                  -- IT Milan: leading zero kept
 	('+39 06 1234 5678', NULL),              -- IT Rome
 	('312 345 6789', 'IT'),                  -- IT mobile
@@ -76,7 +79,8 @@ SELECT p, contacts.phone_country_code(p) AS cc, contacts.phone_national_number(p
   FROM (VALUES (contacts.phone_parse('+39 02 1234 5678')),
                (contacts.phone_parse('+54 9 11 1234-5678')),
                (contacts.phone_parse('+1 201-555-0123 ext. 42')),
-               (contacts.phone_parse('+44 20 7946 0018 x0012'))) v(p);
+               (contacts.phone_parse('+44 20 7946 0018 x0012')),
+               (contacts.phone_parse('+1 201-555-0123 ext. 12345678901234567890'))) v(p);
 
 --
 -- Extensions in their usual spellings.
@@ -97,6 +101,8 @@ SELECT input, region, contacts.phone_check(input, region) AS reason,
                ('+34 6', NULL), ('+34 612 34 56 78 90 12 34 56 78', NULL),
                ('+34 612 34 56 7', NULL), ('+1 555 0123', NULL),
                ('+34 112 34 56 78', NULL), ('(011) 0000-0000', 'AR'),
+               ('+52 1 55 1234 5678', NULL),  -- Mexico dropped the mobile "1" in 2019
+               ('01 55 1234 5678', 'MX'),     -- ... and the "01" national prefix
                (NULL, 'ES')) v(input, region);
 
 --
@@ -184,7 +190,7 @@ SELECT f, contacts.phone_format('+54 9 11 1234-5678 ext. 9'::contacts.phone, f) 
 SELECT contacts.phone_parse('(011) 15 1234-5678', 'AR') = contacts.phone_parse('+54 9 11 1234 5678') AS ar_same,
        contacts.phone_parse('0034 612 34 56 78', 'ES') = '+34612345678' AS es_same,
        '+34612345678'::contacts.phone <> '+34612345678;ext=1' AS ext_differs,
-       '+39 02 1234 5678'::contacts.phone <> '+39 2 1234 5678'::contacts.phone AS leading_zero_matters;
+       '+39 0332 345678'::contacts.phone <> '+39 332 345678'::contacts.phone AS leading_zero_matters;
 SELECT p FROM (VALUES ('+34612345678;ext=2'::contacts.phone), ('+34612345678'),
                       ('+34612345678;ext=10'), ('+1 201 555 0123'), ('+33 1 23 45 67 89'),
                       ('+34 810 12 34 56'), ('+39 312 345 6789'), ('+39 02 1234 5678'),
@@ -210,7 +216,7 @@ SELECT id FROM phone_book WHERE phone = contacts.phone_parse('(011) 15 1234-5678
 EXPLAIN (COSTS OFF) SELECT id FROM phone_book WHERE phone BETWEEN '+34612000010' AND '+34612000019';
 SELECT count(*) FROM phone_book WHERE phone BETWEEN '+34612000010' AND '+34612000019';
 
--- Hash index, hash join and hash aggregation use the hash opclass.
+-- A hash index and hash joins use the hash opclass.
 CREATE INDEX phone_book_hash ON phone_book USING hash (phone);
 SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM phone_book WHERE phone = '+12015550123';
@@ -241,14 +247,16 @@ SELECT t, pg_typeof(t) FROM phone_text;
 SELECT contacts.phone_send('+39 02 1234 5678;ext=34') AS wire;
 
 CREATE TABLE phone_copy (LIKE phone_book);
-COPY phone_book TO '/tmp/contacts_regress_phone.bin' (FORMAT binary);
-COPY phone_copy FROM '/tmp/contacts_regress_phone.bin' (FORMAT binary);
+-- A file inside this cluster's data directory: no clash with other clusters.
+SELECT current_setting('data_directory') || '/contacts_regress_phone.bin' AS binfile \gset
+COPY phone_book TO :'binfile' (FORMAT binary);
+COPY phone_copy FROM :'binfile' (FORMAT binary);
 SELECT count(*) AS copied,
        count(*) FILTER (WHERE b.phone IS NOT DISTINCT FROM c.phone) AS identical
   FROM phone_book b JOIN phone_copy c USING (id);
 INSERT INTO phone_book VALUES (9000, '+39 02 1234 5678;ext=34');
-COPY (SELECT * FROM phone_book WHERE id = 9000) TO '/tmp/contacts_regress_phone.bin' (FORMAT binary);
-COPY phone_copy FROM '/tmp/contacts_regress_phone.bin' (FORMAT binary);
+COPY (SELECT * FROM phone_book WHERE id = 9000) TO :'binfile' (FORMAT binary);
+COPY phone_copy FROM :'binfile' (FORMAT binary);
 SELECT phone, contacts.phone_national_number(phone), contacts.phone_extension(phone)
   FROM phone_copy WHERE id = 9000;
 -- recv checks what it gets: a bytea with the same framing stands in for a
@@ -264,22 +272,29 @@ SELECT id, CASE id
 	WHEN 6 THEN set_byte(w, 12, 1) || '\x41'::bytea                          -- extension "A"
 	END
   FROM generate_series(1, 6) id, contacts.phone_send('+34612345678') w;
-COPY (SELECT id, wire FROM bad_wire WHERE id = 1) TO '/tmp/contacts_regress_phone.bin' (FORMAT binary);
-COPY phone_copy FROM '/tmp/contacts_regress_phone.bin' (FORMAT binary);
+COPY (SELECT id, wire FROM bad_wire WHERE id = 1) TO :'binfile' (FORMAT binary);
+COPY phone_copy FROM :'binfile' (FORMAT binary);
 \echo :LAST_ERROR_SQLSTATE
-COPY (SELECT id, wire FROM bad_wire WHERE id = 2) TO '/tmp/contacts_regress_phone.bin' (FORMAT binary);
-COPY phone_copy FROM '/tmp/contacts_regress_phone.bin' (FORMAT binary);
+COPY (SELECT id, wire FROM bad_wire WHERE id = 2) TO :'binfile' (FORMAT binary);
+COPY phone_copy FROM :'binfile' (FORMAT binary);
 \echo :LAST_ERROR_SQLSTATE
-COPY (SELECT id, wire FROM bad_wire WHERE id = 3) TO '/tmp/contacts_regress_phone.bin' (FORMAT binary);
-COPY phone_copy FROM '/tmp/contacts_regress_phone.bin' (FORMAT binary);
+COPY (SELECT id, wire FROM bad_wire WHERE id = 3) TO :'binfile' (FORMAT binary);
+COPY phone_copy FROM :'binfile' (FORMAT binary);
 \echo :LAST_ERROR_SQLSTATE
-COPY (SELECT id, wire FROM bad_wire WHERE id = 4) TO '/tmp/contacts_regress_phone.bin' (FORMAT binary);
-COPY phone_copy FROM '/tmp/contacts_regress_phone.bin' (FORMAT binary);
+COPY (SELECT id, wire FROM bad_wire WHERE id = 4) TO :'binfile' (FORMAT binary);
+COPY phone_copy FROM :'binfile' (FORMAT binary);
 \echo :LAST_ERROR_SQLSTATE
-COPY (SELECT id, wire FROM bad_wire WHERE id = 5) TO '/tmp/contacts_regress_phone.bin' (FORMAT binary);
-COPY phone_copy FROM '/tmp/contacts_regress_phone.bin' (FORMAT binary);
+COPY (SELECT id, wire FROM bad_wire WHERE id = 5) TO :'binfile' (FORMAT binary);
+COPY phone_copy FROM :'binfile' (FORMAT binary);
 \echo :LAST_ERROR_SQLSTATE
-COPY (SELECT id, wire FROM bad_wire WHERE id = 6) TO '/tmp/contacts_regress_phone.bin' (FORMAT binary);
-COPY phone_copy FROM '/tmp/contacts_regress_phone.bin' (FORMAT binary);
+COPY (SELECT id, wire FROM bad_wire WHERE id = 6) TO :'binfile' (FORMAT binary);
+COPY phone_copy FROM :'binfile' (FORMAT binary);
 \echo :LAST_ERROR_SQLSTATE
+
+-- Without contacts on the search_path there is no silent fallback to text =.
+SET search_path = public;
+SELECT '+34612345678'::contacts.phone = '+34 612 34 56 78';
+SELECT '+34612345678'::contacts.phone OPERATOR(contacts.=) '+34 612 34 56 78';
+SET search_path = public, contacts;
+
 DROP TABLE phone_book, phone_copy, phone_text, bad_wire, crm;
