@@ -2,6 +2,7 @@
 -- contacts.phone (E.164), checked, classified and written back the way its
 -- country writes it; then the same numbers written differently.
 \pset pager off
+SET search_path = public, contacts;   -- the phone operators (=, <) live in contacts
 
 CREATE TEMP TABLE crm_phones AS
 SELECT id, truth_id, phone AS written, region,
@@ -22,8 +23,11 @@ SELECT coalesce(reason, 'valid') AS verdict, count(*),
        round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct
   FROM crm_phones GROUP BY 1 ORDER BY 2 DESC;
 
-SELECT DISTINCT ON (reason) reason, written, region
-  FROM crm_phones WHERE reason IS NOT NULL ORDER BY reason, id;
+-- Where they come from (Mexico's 01/044/045 prefixes were abolished in 2019,
+-- so numbers still written with them are now too long).
+SELECT region, reason, count(*), (array_agg(written ORDER BY id))[1:3] AS examples
+  FROM crm_phones WHERE reason IS NOT NULL
+ GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10;
 
 -- Kinds of numbers per region.
 SELECT contacts.phone_region(parsed) AS region, contacts.phone_type(parsed) AS type, count(*)
@@ -49,4 +53,5 @@ SELECT count(DISTINCT written) AS distinct_texts, count(DISTINCT parsed) AS dist
 -- A UNIQUE index on the parsed number would have caught them at entry.
 CREATE TEMP TABLE crm_unique_phones (phone contacts.phone UNIQUE);
 INSERT INTO crm_unique_phones SELECT DISTINCT parsed FROM crm_phones WHERE parsed IS NOT NULL;
+ANALYZE crm_unique_phones;
 EXPLAIN (COSTS OFF) SELECT * FROM crm_unique_phones WHERE phone = contacts.phone_parse('+34 626 117 854');
