@@ -11,6 +11,7 @@
 #include <unicode/uchar.h>
 #include <unicode/uversion.h>
 
+#include "core/phone.h"
 #include "guc.h"
 
 PG_MODULE_MAGIC;
@@ -56,6 +57,7 @@ contacts_versions(PG_FUNCTION_ARGS)
 	u_getUnicodeVersion(v);
 	u_versionToString(v, buf);
 	emit_version(rsinfo, "unicode", buf);
+	emit_version(rsinfo, "phone_metadata", phone_metadata_version());
 
 	return (Datum) 0;
 }

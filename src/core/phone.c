@@ -7,7 +7,6 @@
  */
 #include "phone_internal.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static const CtReason reason_invalid_country_code = {
@@ -205,10 +204,27 @@ phone_main_region_for_country_code(int country_code)
 
 /* Validation */
 
+/* Decimal digits of v into buf (no NUL); returns their count (<= 20). */
+static size_t
+put_decimal(char *buf, uint64_t v)
+{
+	char		tmp[20];
+	size_t		n = 0;
+
+	do
+	{
+		tmp[n++] = (char) ('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
 size_t
 phone_national_significant_number(const PhoneNumber *num, char *buf)
 {
-	char		tmp[24];
+	char		tmp[20];
 	size_t		n = 0,
 				len;
 	int			zeros = num->leading_zeros;
@@ -217,10 +233,9 @@ phone_national_significant_number(const PhoneNumber *num, char *buf)
 		zeros = PHONE_MAX_NSN_DIGITS;
 	while (n < (size_t) zeros)
 		buf[n++] = '0';
-	len = (size_t) snprintf(tmp, sizeof(tmp), "%llu",
-							(unsigned long long) num->national_number);
-	if (n + len > PHONE_MAX_NSN_DIGITS + 3)
-		len = PHONE_MAX_NSN_DIGITS + 3 - n;
+	len = put_decimal(tmp, num->national_number);
+	if (n + len > PHONE_MAX_NSN_DIGITS)
+		len = PHONE_MAX_NSN_DIGITS - n;
 	memcpy(buf + n, tmp, len);
 	n += len;
 	buf[n] = '\0';
@@ -529,7 +544,7 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 	char		cc[8];
 	Out			b = {body, sizeof(body), 0};
 
-	snprintf(cc, sizeof(cc), "%d", (int) num->country_code);
+	cc[put_decimal(cc, num->country_code)] = '\0';
 	t = phone_territory_for_country_code(num->country_code);
 	if (format == PHONE_FORMAT_E164 || t == NULL)
 	{

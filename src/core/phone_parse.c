@@ -371,6 +371,41 @@ extension_at(const uint32_t *cp, size_t n, size_t at, size_t *ext_start,
 }
 
 /*
+ * The leftmost extension starting in [from, to]: the extension digits are
+ * the trailing digit run (before an optional '#'), and everything between
+ * the match start and them is label and separators, never a digit, so only
+ * the non-digit run before the trailing digits can hold the start.
+ */
+static bool
+find_extension(const uint32_t *cp, size_t n, size_t from, size_t to,
+			   size_t *at, size_t *ext_start, size_t *ext_len)
+{
+	size_t		e = n,
+				d,
+				k;
+
+	if (e > 0 && cp[e - 1] == '#')
+		e--;
+	d = e;
+	while (d > 0 && is_digit(cp[d - 1]))
+		d--;
+	if (d == e || e - d > PHONE_MAX_EXTENSION_DIGITS)
+		return false;
+	k = d;
+	while (k > 0 && !is_digit(cp[k - 1]))
+		k--;
+	if (k < from)
+		k = from;
+	for (size_t i = k; i < d && i <= to; i++)
+		if (extension_at(cp, n, i, ext_start, ext_len))
+		{
+			*at = i;
+			return true;
+		}
+	return false;
+}
+
+/*
  * libphonenumber's IsViablePhoneNumber: two digits, or
  * [+＋]*(?:[punct*]*\d){3,}[punct*alpha\d]*(?:extension)? as a full match.
  */
@@ -403,15 +438,13 @@ is_viable(const uint32_t *cp, size_t n, size_t bytes)
 		m++;
 	if (m == n)
 		return true;
-	for (size_t j = i; j <= m; j++)
 	{
-		size_t		s,
+		size_t		at,
+					s,
 					l;
 
-		if (extension_at(cp, n, j, &s, &l))
-			return true;
+		return find_extension(cp, n, i, m, &at, &s, &l);
 	}
-	return false;
 }
 
 static size_t
@@ -440,7 +473,8 @@ extract_possible_number(uint32_t *cp, size_t n)
 	{
 		uint32_t	c = cp[end - 1];
 
-		if (c == '#' || (U_GET_GC_MASK((UChar32) c) & (U_GC_N_MASK | U_GC_L_MASK)))
+		if (c < 0x80 ? (c == '#' || (c >= '0' && c <= '9') || is_ascii_alpha(c)) :
+			(U_GET_GC_MASK((UChar32) c) & (U_GC_N_MASK | U_GC_L_MASK)) != 0)
 			break;
 		end--;
 	}
@@ -726,22 +760,19 @@ parse(const char *text, size_t len, const char *default_region,
 		return PARSE_INVALID_COUNTRY_CODE;
 
 	/* MaybeStripExtension: the leftmost extension, if what precedes is viable */
-	for (size_t at = 0; at < n; at++)
 	{
-		size_t		s,
+		size_t		at,
+					s,
 					l;
 
-		if (extension_at(cp, n, at, &s, &l))
+		if (find_extension(cp, n, 0, n, &at, &s, &l) &&
+			is_viable(cp, at, utf8_len(cp, at)))
 		{
-			if (is_viable(cp, at, utf8_len(cp, at)))
-			{
-				for (size_t i = 0; i < l; i++)
-					out->extension[i] = (char) ('0' + digit_value(cp[s + i]));
-				out->extension[l] = '\0';
-				out->extension_len = (uint8_t) l;
-				n = at;
-			}
-			break;
+			for (size_t i = 0; i < l; i++)
+				out->extension[i] = (char) ('0' + digit_value(cp[s + i]));
+			out->extension[l] = '\0';
+			out->extension_len = (uint8_t) l;
+			n = at;
 		}
 	}
 
