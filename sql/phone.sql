@@ -230,7 +230,18 @@ RESET enable_mergejoin;
 RESET enable_nestloop;
 SELECT count(DISTINCT phone) AS distinct_phones, count(*) FROM phone_book;
 SELECT contacts.phone_hash('+34612345678;ext=7') = contacts.phone_hash(contacts.phone_parse('612 34 56 78 ext. 7', 'ES')) AS hash_agrees,
-       contacts.phone_hash_extended('+34612345678', 0) = contacts.phone_hash_extended('+34612345678', 1) AS seed_matters;
+       contacts.phone_hash_extended('+34612345678', 0) = contacts.phone_hash_extended('+34612345678', 1) AS seed_matters,
+       (contacts.phone_hash_extended('+34612345678;ext=7', 0) & x'ffffffff'::bigint)::bit(32)::int
+         = contacts.phone_hash('+34612345678;ext=7') AS seed_0_matches_hash;
+-- Hash partitioning uses the extended hash.
+CREATE TABLE phone_parts (phone contacts.phone) PARTITION BY HASH (phone);
+CREATE TABLE phone_parts_0 PARTITION OF phone_parts FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE phone_parts_1 PARTITION OF phone_parts FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO phone_parts SELECT phone FROM phone_book;
+SELECT count(*) AS rows, count(DISTINCT tableoid) AS partitions_used FROM phone_parts;
+SELECT count(*) AS found_in_its_partition FROM phone_parts
+ WHERE phone = contacts.phone_parse('(011) 15 1234-5678', 'AR');
+DROP TABLE phone_parts;
 
 -- An IMMUTABLE parse makes generated columns and expression indexes possible.
 CREATE TABLE crm (raw text, region text,

@@ -24,6 +24,9 @@
 
 #define IS_ASCII_LETTER(c) (((c) >= 'A' && (c) <= 'Z') || ((c) >= 'a' && (c) <= 'z'))
 
+/* Country code, leading zeros, national number, extension length and digits. */
+#define PHONE_HASH_KEY_BYTES (2 + 1 + 8 + 1 + PHONE_MAX_EXTENSION_DIGITS / 2)
+
 /* 10^17: national numbers have at most 17 digits. */
 #define PHONE_NATIONAL_NUMBER_LIMIT UINT64CONST(100000000000000000)
 
@@ -318,24 +321,42 @@ contacts_phone_ge(PG_FUNCTION_ARGS)
 }
 
 /*
- * Equal phones have identical value bytes: every phone is built zeroed by
- * phone_from_number(), so unused extension nibbles are zero too.
+ * Hash a canonical serialization of the value (fixed field and byte order)
+ * rather than the struct, so that the hash does not depend on its layout or
+ * padding.  Equal phones give equal keys: unused extension nibbles are zero.
  */
+static int
+phone_hash_key(const Phone *phone, unsigned char *key)
+{
+	uint64		nn = phone->national_number;
+	int			i;
+
+	key[0] = phone->country_code >> 8;
+	key[1] = phone->country_code & 0xFF;
+	key[2] = phone->leading_zeros;
+	for (i = 0; i < 8; i++)
+		key[3 + i] = (nn >> (8 * (7 - i))) & 0xFF;
+	key[11] = phone->extension_len;
+	memcpy(key + 12, phone->extension, sizeof(phone->extension));
+	return 12 + sizeof(phone->extension);
+}
+
 PG_FUNCTION_INFO_V1(contacts_phone_hash);
 Datum
 contacts_phone_hash(PG_FUNCTION_ARGS)
 {
-	Phone	   *phone = PG_GETARG_PHONE_P(0);
+	unsigned char key[PHONE_HASH_KEY_BYTES];
+	int			len = phone_hash_key(PG_GETARG_PHONE_P(0), key);
 
-	return hash_any((const unsigned char *) phone, PHONE_VALUE_BYTES);
+	return hash_any(key, len);
 }
 
 PG_FUNCTION_INFO_V1(contacts_phone_hash_extended);
 Datum
 contacts_phone_hash_extended(PG_FUNCTION_ARGS)
 {
-	Phone	   *phone = PG_GETARG_PHONE_P(0);
+	unsigned char key[PHONE_HASH_KEY_BYTES];
+	int			len = phone_hash_key(PG_GETARG_PHONE_P(0), key);
 
-	return hash_any_extended((const unsigned char *) phone, PHONE_VALUE_BYTES,
-							 PG_GETARG_INT64(1));
+	return hash_any_extended(key, len, PG_GETARG_INT64(1));
 }

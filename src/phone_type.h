@@ -7,8 +7,8 @@
  * its digit count (so Italian leading zeros survive: 0612345678 is 10 digits
  * of value 612345678), the country calling code, and the extension as packed
  * decimal digits.  Fixed size keeps comparison and hashing branch-light and
- * makes the btree tuple small; every value is built zeroed by phone_build()
- * so that the unused bytes are always zero and a byte-wise hash is stable.
+ * makes the btree tuple small; every value is built zeroed by
+ * phone_from_number(), so unused extension nibbles and padding are zero.
  */
 #ifndef CONTACTS_PHONE_TYPE_H
 #define CONTACTS_PHONE_TYPE_H
@@ -27,9 +27,6 @@ typedef struct Phone
 	uint8		extension_len;	/* extension digits, 0 when there is none */
 	uint8		extension[PHONE_MAX_EXTENSION_DIGITS / 2];	/* two digits a byte, high nibble first */
 } Phone;
-
-/* The bytes that carry the value (hashing skips the trailing padding). */
-#define PHONE_VALUE_BYTES (offsetof(Phone, extension) + PHONE_MAX_EXTENSION_DIGITS / 2)
 
 #define DatumGetPhoneP(d)		((Phone *) DatumGetPointer(d))
 #define PhonePGetDatum(p)		PointerGetDatum(p)

@@ -10,6 +10,7 @@ source "$(dirname "$0")/lib.sh"
 ROWS=$(scale 1000000)
 
 bpsql <<SQL
+CREATE EXTENSION IF NOT EXISTS contacts;
 DROP TABLE IF EXISTS bench_phones;
 -- Ten regions, three written forms each; the subscriber digits come from the
 -- row number (the first group starts with 2-9, as subscriber numbers do) so
