@@ -71,6 +71,13 @@ SELECT id, contacts.phone_format(p, 'INTERNATIONAL') AS international,
   FROM (SELECT id, contacts.phone_parse(input, region) AS p FROM written) s
  ORDER BY id;
 
+-- The other number types, from the metadata's example numbers.
+SELECT input, contacts.phone_type(contacts.phone_parse(input)) AS type,
+       contacts.phone_region(contacts.phone_parse(input)) AS of
+  FROM (VALUES ('+34 803 12 34 56'), ('+34 901 12 34 56'), ('+33 9 12 34 56 78'),
+               ('+34 701 23 45 67'), ('+49 164 12345'), ('+34 511 23 45 67'),
+               ('+39 331 0123 4501'), ('+882 3 4851 234567')) v(input);
+
 --
 -- Parts of a phone.
 --
@@ -100,7 +107,7 @@ SELECT input, region, contacts.phone_check(input, region) AS reason,
                ('+999 1234 5678', NULL), ('612 34 56 78', NULL),
                ('+34 6', NULL), ('+34 612 34 56 78 90 12 34 56 78', NULL),
                ('+34 612 34 56 7', NULL), ('+1 555 0123', NULL),
-               ('+34 112 34 56 78', NULL), ('(011) 0000-0000', 'AR'),
+               ('359637083', 'CO'), ('+34 112 34 56 78', NULL), ('(011) 0000-0000', 'AR'),
                ('+52 1 55 1234 5678', NULL),  -- Mexico dropped the mobile "1" in 2019
                ('01 55 1234 5678', 'MX'),     -- ... and the "01" national prefix
                (NULL, 'ES')) v(input, region);
@@ -255,6 +262,10 @@ SELECT * FROM crm;
 CREATE TABLE phone_text (t text);
 INSERT INTO phone_text SELECT phone FROM phone_book WHERE id = 3;
 SELECT t, pg_typeof(t) FROM phone_text;
+INSERT INTO phone_book (id, phone) SELECT 5000, '+33 1 23 45 67 89'::text;
+SELECT phone, pg_typeof(phone) FROM phone_book WHERE id = 5000;
+-- No implicit casts: a phone function does not take text silently.
+SELECT contacts.phone_type('+34612345678'::text);
 SELECT contacts.phone_send('+39 02 1234 5678;ext=34') AS wire;
 
 CREATE TABLE phone_copy (LIKE phone_book);
