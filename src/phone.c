@@ -79,6 +79,20 @@ phone_parse_valid(const char *number, size_t len, const char *region,
 	return reason;
 }
 
+const CtReason *
+phone_hint_for_region(const CtReason *reason, const char *region,
+					  const char *hint)
+{
+	CtReason   *hinted;
+
+	if (region != NULL || strcmp(reason->code, "INVALID_COUNTRY_CODE") != 0)
+		return reason;
+	hinted = palloc(sizeof(CtReason));
+	*hinted = *reason;
+	hinted->hint = hint;
+	return hinted;
+}
+
 const char *
 phone_default_region(void)
 {
@@ -152,6 +166,10 @@ contacts_phone_in(PG_FUNCTION_ARGS)
 	reason = phone_parse_valid(number, len - (number - utf8), region, &parsed);
 	if (reason != NULL)
 	{
+		reason = phone_hint_for_region(reason, region,
+									   "Start the number with + and its country calling code, "
+									   "or write its region before it, as in \"ES:612 34 56 78\", "
+									   "or set contacts.default_region.");
 		contacts_invalid_input("phone", input, reason, fcinfo->context);
 		return (Datum) 0;
 	}

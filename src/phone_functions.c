@@ -55,6 +55,13 @@ phone_parse_arguments(FunctionCallInfo fcinfo, bool use_default_region,
 		region = phone_default_region();
 	reason = phone_parse_valid(number, len, region, parsed);
 	pfree(number);
+	if (reason != NULL)
+		reason = phone_hint_for_region(reason, region,
+									   use_default_region ?
+									   "Start the number with + and its country calling code, "
+									   "or pass its region, or set contacts.default_region." :
+									   "Start the number with + and its country calling code, "
+									   "or pass its region.");
 	return reason;
 }
 

@@ -50,6 +50,15 @@ extern const CtReason *phone_parse_valid(const char *number, size_t len,
 										 const char *region,
 										 PhoneNumber *parsed);
 
+/*
+ * reason, or for a national form parsed without any region
+ * (INVALID_COUNTRY_CODE with region NULL) a copy with a hint that says how
+ * to give one in the caller's syntax.
+ */
+extern const CtReason *phone_hint_for_region(const CtReason *reason,
+											 const char *region,
+											 const char *hint);
+
 /* contacts.default_region, or NULL when it is empty. */
 extern const char *phone_default_region(void);
 
