@@ -255,6 +255,22 @@ CREATE TABLE crm (raw text, region text,
                   phone contacts.phone GENERATED ALWAYS AS (contacts.phone_parse_in_region(raw, region)) STORED);
 INSERT INTO crm VALUES ('612 34 56 78', 'ES'), ('+1 (201) 555-0123 ext. 5', NULL);
 SELECT * FROM crm;
+-- Messy text stays text; an expression index on its parsed form (NULL when
+-- invalid) finds every spelling of a number.
+CREATE TABLE messy (id int, raw text, region text);
+INSERT INTO messy VALUES (1, '0034 612 34 56 78', 'ES'), (2, 'call me', 'ES'), (3, '612-345-678', 'ES'),
+                         (4, '+34 612 345 678', NULL), (5, '612345678', NULL);
+INSERT INTO messy SELECT g, '+1 201 555 ' || lpad(g::text, 4, '0'), 'US' FROM generate_series(10, 2000) g;
+CREATE INDEX messy_phone ON messy ((CASE WHEN contacts.phone_valid_in_region(raw, region)
+                                         THEN contacts.phone_parse_in_region(raw, region) END));
+ANALYZE messy;
+EXPLAIN (COSTS OFF)
+SELECT id FROM messy WHERE CASE WHEN contacts.phone_valid_in_region(raw, region)
+                                THEN contacts.phone_parse_in_region(raw, region) END = '+34612345678';
+SELECT id, raw FROM messy WHERE CASE WHEN contacts.phone_valid_in_region(raw, region)
+                                     THEN contacts.phone_parse_in_region(raw, region) END = '+34612345678'
+ ORDER BY id;
+DROP TABLE messy;
 
 --
 -- Casts: text <-> phone (assignment), binary send/recv.
