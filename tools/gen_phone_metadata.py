@@ -2,7 +2,8 @@
 """Generate the phone engine's numbering tables from libphonenumber metadata.
 
 Usage:
-    tools/gen_phone_metadata.py [--examples] [--version TEXT] METADATA.xml OUT.c
+    tools/gen_phone_metadata.py [--check] [--examples] [--version TEXT] \
+        METADATA.xml OUT.c
 
 Reads a libphonenumber PhoneNumberMetadata.xml (Apache License 2.0, Google)
 and writes a C file defining `phone_metadata` (layout in
@@ -15,6 +16,10 @@ The territory data is processed as libphonenumber's BuildMetadataFromXml does
 (general possible lengths are the union of the types', nationalPrefixForParsing
 defaults to nationalPrefix, $NP/$FG in formatting rules, intlFormat "NA").
 
+--check first runs every compiled pattern (DFA and program alike) against
+Python's re on example numbers and random digit strings built from the
+pattern's literals, and refuses to write tables that disagree.
+
 --examples also emits `phone_examples[]` (every territory's example numbers),
 used by the differential test.
 
@@ -25,8 +30,9 @@ PhoneNumberMetadata-8.12.57.xml with --examples.
 """
 
 import argparse
-import shlex
+import random
 import re
+import shlex
 import sys
 import xml.etree.ElementTree as ET
 
@@ -425,6 +431,99 @@ class Tables:
             self.dfa_cache[key] = base + 1
         return self.dfa_cache[key]
 
+    def run_dfa(self, start, digits):
+        s = start
+        for ch in digits:
+            if s == 0:
+                break
+            s = self.dfa_rows[s][ord(ch) - 48]
+        return s != 0 and self.dfa_accept[s]
+
+    def run_program(self, start, digits, full):
+        """The engine's backtracking machine (src/core/phone_match.c)."""
+        code = self.insns
+        n = len(digits)
+        caps = {}
+
+        def run(pc, sp):
+            while True:
+                op, mask, x, y = code[start + pc]
+                if op == 'CLASS':
+                    if sp >= n or not (mask >> (ord(digits[sp]) - 48)) & 1:
+                        return None
+                    sp += 1
+                    pc += 1
+                elif op == 'SPLIT':
+                    r = run(x, sp)
+                    if r is not None:
+                        return r
+                    pc = y
+                elif op == 'JMP':
+                    pc = x
+                elif op == 'SAVE':
+                    old = caps.get(x)
+                    caps[x] = sp
+                    r = run(pc + 1, sp)
+                    if r is not None:
+                        return r
+                    caps[x] = old
+                    return None
+                elif op == 'EOL':
+                    if sp != n:
+                        return None
+                    pc += 1
+                else:
+                    if full and sp != n:
+                        return None
+                    return sp
+        end = run(0, 0)
+        return end, dict(caps)
+
+    def self_check(self, samples, rng):
+        """Compare every compiled pattern with Python's re on digit strings.
+
+        Python's re, like RE2 for these patterns and like the engine's
+        machine, is leftmost-first, so matches and groups must agree.
+        Returns the number of mismatches (printed).
+        """
+        bad = 0
+        tried = 0
+        matched = 0
+        for (pattern, prefix), start in self.dfa_cache.items():
+            rx = re.compile(pattern)
+            for d in samples(rng, pattern):
+                want = (rx.match(d) is not None) if prefix else \
+                    (rx.fullmatch(d) is not None)
+                tried += 1
+                matched += want
+                if self.run_dfa(start, d) != want:
+                    bad += 1
+                    print('DFA mismatch: %s on %s' % (pattern, d),
+                          file=sys.stderr)
+        for pattern, (start, ngroups) in self.prog_cache.items():
+            rx = re.compile(pattern)
+            for d in samples(rng, pattern):
+                for full in (False, True):
+                    m = rx.fullmatch(d) if full else rx.match(d)
+                    end, caps = self.run_program(start, d, full)
+                    tried += 1
+                    matched += m is not None
+                    if m is None or end is None:
+                        ok = m is None and end is None
+                    else:
+                        ok = m.end() == end and all(
+                            (m.span(g) if m.group(g) is not None else None) ==
+                            ((caps[2 * g], caps[2 * g + 1])
+                             if caps.get(2 * g) is not None else None)
+                            for g in range(1, ngroups + 1))
+                    if not ok:
+                        bad += 1
+                        print('program mismatch: %s on %s' % (pattern, d),
+                              file=sys.stderr)
+        print('self-check: %d matches (%d positive) compared with Python re, '
+              '%d mismatches' % (tried, matched, bad), file=sys.stderr)
+        return bad
+
     def program(self, pattern):
         if pattern is None:
             return (-1, 0)
@@ -550,6 +649,9 @@ def c_str(s):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--examples', action='store_true')
+    ap.add_argument('--check', action='store_true',
+                    help='compare every compiled pattern with Python re on '
+                    'example numbers and random digit strings first')
     ap.add_argument('--version', default=None,
                     help='version text recorded in the tables')
     ap.add_argument('xml')
@@ -576,6 +678,29 @@ def main():
         else:
             lst.append(t)
 
+    if args.check:
+        examples = [num for t in territories for _, num in t['examples']]
+
+        def samples(rng, pattern):
+            out = list(examples[rng.randrange(len(examples))]
+                       for _ in range(20))
+            # strings built from the pattern's own literal digit runs
+            lits = re.findall(r'\d+', re.sub(r'\\d|\{[\d,]*\}', '', pattern))
+            for _ in range(60):
+                d = ''
+                while len(d) < rng.randrange(1, 18):
+                    if lits and rng.random() < 0.6:
+                        d += rng.choice(lits)
+                    else:
+                        d += str(rng.randrange(10))
+                out.append(d[:17])
+            return out
+        if tables.self_check(samples, random.Random(1)):
+            sys.exit('compiled patterns disagree with Python re')
+    if len(tables.dfa_rows) > 65535:
+        sys.exit('too many DFA states for 16-bit transitions (%d): widen '
+                 'PhoneDfaState in src/core/phone_tables.h'
+                 % len(tables.dfa_rows))
     version = args.version or args.xml
     o = []
     o.append('/*')

@@ -176,7 +176,7 @@ extern const char *phone_main_region_for_country_code(int country_code);
 
 /* Metadata */
 
-/* e.g. "libphonenumber PhoneNumberMetadata.xml (commit f7e3e88c92b9)" */
+/* e.g. "libphonenumber metadata commit f7e3e88c92b9 (2026-07-17, v9.0.35 era)" */
 extern const char *phone_metadata_version(void);
 
 #ifdef __cplusplus

@@ -4,7 +4,7 @@
  *
  * Source: PhoneNumberMetadata.xml (libphonenumber resources/PhoneNumberMetadata.xml)
  * Version: libphonenumber metadata commit f7e3e88c92b9 (2026-07-17, v9.0.35 era)
- * Regenerate: python3 tools/gen_phone_metadata.py --version 'libphonenumber metadata commit f7e3e88c92b9 (2026-07-17, v9.0.35 era)' ../../shared/data/phone/PhoneNumberMetadata.xml src/core/phone_metadata.c
+ * Regenerate: python3 tools/gen_phone_metadata.py --check --version 'libphonenumber metadata commit f7e3e88c92b9 (2026-07-17, v9.0.35 era)' /work/shared/data/phone/PhoneNumberMetadata.xml src/core/phone_metadata.c
  * libphonenumber numbering metadata, Copyright (C) Google Inc.,
  * Apache License 2.0 (https://github.com/google/libphonenumber).
  * 254 territories, 215 calling codes, 22505 DFA states, 5155 instructions.

@@ -40,8 +40,9 @@ static const CtReason parse_reasons[] = {
 	"Check for extra digits, or write an extension as \"ext. 123\"."},
 };
 
-/* Room for the normalised digits of the longest input, plus a transform. */
-#define DIGITS_CAP (PHONE_MAX_INPUT_BYTES + 32)
+/* Room for the normalised digits of the longest national number built from
+ * the input (see build_national_number), plus a transform. */
+#define DIGITS_CAP (2 * PHONE_MAX_INPUT_BYTES + 32)
 
 /* Character classes of libphonenumber's parsing patterns */
 
@@ -126,14 +127,23 @@ decode_utf8(const char *s, size_t len, uint32_t *out, size_t *n)
 		if (c < 0x80)
 			extra = 0;
 		else if (c >= 0xC2 && c <= 0xDF)
-			extra = 1, c &= 0x1F;
+		{
+			extra = 1;
+			c &= 0x1F;
+		}
 		else if (c >= 0xE0 && c <= 0xEF)
-			extra = 2, c &= 0x0F;
+		{
+			extra = 2;
+			c &= 0x0F;
+		}
 		else if (c >= 0xF0 && c <= 0xF4)
-			extra = 3, c &= 0x07;
+		{
+			extra = 3;
+			c &= 0x07;
+		}
 		else
 			return false;
-		if (i + extra >= len && extra > 0)
+		if (extra > 0 && i + extra >= len)
 			return false;
 		for (int j = 1; j <= extra; j++)
 		{
@@ -501,7 +511,8 @@ extract_possible_number(uint32_t *cp, size_t n)
 /*
  * libphonenumber's BuildNationalNumberForParsing: a tel: URI with
  * ";phone-context=+..." puts the context first; ";isub=" and after is
- * dropped.
+ * dropped.  The context and the number may overlap in odd input, so cp must
+ * have room for twice its n code points.
  */
 static size_t
 build_national_number(uint32_t *cp, size_t n)
@@ -511,7 +522,7 @@ build_national_number(uint32_t *cp, size_t n)
 
 	if (ctx >= 0)
 	{
-		uint32_t	tmp[PHONE_MAX_INPUT_BYTES];
+		uint32_t	tmp[2 * PHONE_MAX_INPUT_BYTES];
 		size_t		k = 0;
 		size_t		cstart = (size_t) ctx + 15;
 		ptrdiff_t	tel;
@@ -738,7 +749,7 @@ static ParseError
 parse(const char *text, size_t len, const char *default_region,
 	  size_t region_len, PhoneNumber *out)
 {
-	uint32_t	cp[PHONE_MAX_INPUT_BYTES];
+	uint32_t	cp[2 * PHONE_MAX_INPUT_BYTES];
 	size_t		n;
 	const PhoneTerritory *def;
 	const PhoneTerritory *t;

@@ -25,10 +25,14 @@ extern "C"
 {
 #endif
 
-/* DFA state 0 is the dead state; a DFA is named by its start state (0 = absent). */
+/*
+ * DFA state 0 is the dead state; a DFA is named by its start state (0 =
+ * absent).  All DFAs share one state numbering, which fits 16 bits (about
+ * 22,000 states today; the generator refuses to go beyond).
+ */
 typedef struct PhoneDfaState
 {
-	uint32_t	next[10];
+	uint16_t	next[10];
 } PhoneDfaState;
 
 /* Backtracking machine instructions. */

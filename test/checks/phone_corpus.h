@@ -13,6 +13,7 @@
 #include <phonenumbers/phonenumberutil.h>
 #include <phonenumbers/phonenumber.pb.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 

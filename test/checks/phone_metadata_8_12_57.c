@@ -4,7 +4,7 @@
  *
  * Source: PhoneNumberMetadata-8.12.57.xml (libphonenumber resources/PhoneNumberMetadata.xml)
  * Version: libphonenumber metadata v8.12.57 (2022-10-11)
- * Regenerate: python3 tools/gen_phone_metadata.py --examples --version 'libphonenumber metadata v8.12.57 (2022-10-11)' ../../shared/data/phone/PhoneNumberMetadata-8.12.57.xml test/checks/phone_metadata_8_12_57.c
+ * Regenerate: python3 tools/gen_phone_metadata.py --check --examples --version 'libphonenumber metadata v8.12.57 (2022-10-11)' /work/shared/data/phone/PhoneNumberMetadata-8.12.57.xml test/checks/phone_metadata_8_12_57.c
  * libphonenumber numbering metadata, Copyright (C) Google Inc.,
  * Apache License 2.0 (https://github.com/google/libphonenumber).
  * 254 territories, 215 calling codes, 21858 DFA states, 4914 instructions.
