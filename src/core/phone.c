@@ -197,25 +197,34 @@ put_decimal(char *buf, uint64_t v)
 	return n;
 }
 
+/*
+ * The NSN digits of num into buf (at most PHONE_MAX_NSN_DIGITS, NUL-ended);
+ * returns how many there are in full, which exceeds PHONE_MAX_NSN_DIGITS
+ * only for a number phone_parse never produces (e.g. built from stored
+ * fields): callers treat such a number as too long.
+ */
+static size_t
+nsn_of(const PhoneNumber *num, char *buf)
+{
+	char		tmp[20];
+	size_t		zeros = num->leading_zeros;
+	size_t		len = put_decimal(tmp, num->national_number);
+	size_t		n = 0;
+
+	while (n < zeros && n < PHONE_MAX_NSN_DIGITS)
+		buf[n++] = '0';
+	for (size_t i = 0; i < len && n < PHONE_MAX_NSN_DIGITS; i++)
+		buf[n++] = tmp[i];
+	buf[n] = '\0';
+	return zeros + len;
+}
+
 size_t
 phone_national_significant_number(const PhoneNumber *num, char *buf)
 {
-	char		tmp[20];
-	size_t		n = 0,
-				len;
-	int			zeros = num->leading_zeros;
+	size_t		len = nsn_of(num, buf);
 
-	if (zeros > PHONE_MAX_NSN_DIGITS)
-		zeros = PHONE_MAX_NSN_DIGITS;
-	while (n < (size_t) zeros)
-		buf[n++] = '0';
-	len = put_decimal(tmp, num->national_number);
-	if (n + len > PHONE_MAX_NSN_DIGITS)
-		len = PHONE_MAX_NSN_DIGITS - n;
-	memcpy(buf + n, tmp, len);
-	n += len;
-	buf[n] = '\0';
-	return n;
+	return len > PHONE_MAX_NSN_DIGITS ? PHONE_MAX_NSN_DIGITS : len;
 }
 
 /* libphonenumber's IsNumberMatchingDesc: length pre-check, then the pattern. */
@@ -311,7 +320,7 @@ territory_of(const PhoneNumber *num, const char *nsn, size_t len)
 const char *
 phone_region(const PhoneNumber *num)
 {
-	char		nsn[PHONE_MAX_NSN_DIGITS + 4];
+	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len = phone_national_significant_number(num, nsn);
 	const PhoneTerritory *t = territory_of(num, nsn, len);
 
@@ -321,10 +330,13 @@ phone_region(const PhoneNumber *num)
 PhoneType
 phone_type(const PhoneNumber *num)
 {
-	char		nsn[PHONE_MAX_NSN_DIGITS + 4];
-	size_t		len = phone_national_significant_number(num, nsn);
-	const PhoneTerritory *t = territory_of(num, nsn, len);
+	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+	size_t		len = nsn_of(num, nsn);
+	const PhoneTerritory *t;
 
+	if (len > PHONE_MAX_NSN_DIGITS)
+		return PHONE_TYPE_UNKNOWN;
+	t = territory_of(num, nsn, len);
 	return t ? phone_type_for_territory(nsn, len, t) : PHONE_TYPE_UNKNOWN;
 }
 
@@ -337,12 +349,12 @@ phone_is_valid(const PhoneNumber *num)
 bool
 phone_is_possible(const PhoneNumber *num)
 {
-	char		nsn[PHONE_MAX_NSN_DIGITS + 4];
-	size_t		len = phone_national_significant_number(num, nsn);
+	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+	size_t		len = nsn_of(num, nsn);
 	const PhoneTerritory *t = phone_territory_for_country_code(num->country_code);
 	PhoneLengthResult r;
 
-	if (t == NULL)
+	if (t == NULL || len > PHONE_MAX_NSN_DIGITS)
 		return false;
 	r = phone_test_length(len, t);
 	return r == PHONE_LENGTH_POSSIBLE || r == PHONE_LENGTH_POSSIBLE_LOCAL_ONLY;
@@ -351,12 +363,14 @@ phone_is_possible(const PhoneNumber *num)
 const CtReason *
 phone_check(const PhoneNumber *num)
 {
-	char		nsn[PHONE_MAX_NSN_DIGITS + 4];
-	size_t		len = phone_national_significant_number(num, nsn);
+	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+	size_t		len = nsn_of(num, nsn);
 	const PhoneTerritory *t = phone_territory_for_country_code(num->country_code);
 
 	if (t == NULL)
 		return &reason_invalid_country_code;
+	if (len > PHONE_MAX_NSN_DIGITS)
+		return &reason_too_long;
 	switch (phone_test_length(len, t))
 	{
 		case PHONE_LENGTH_TOO_SHORT:
@@ -504,7 +518,7 @@ size_t
 phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 			 size_t bufsize)
 {
-	char		nsn[PHONE_MAX_NSN_DIGITS + 4];
+	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len = phone_national_significant_number(num, nsn);
 	const PhoneTerritory *t;
 	Out			o = {buf, bufsize, 0};

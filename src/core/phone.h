@@ -153,6 +153,9 @@ extern const char *phone_format_name(PhoneFormat format);
 /*
  * The national significant number as digits (with Italian leading zeros)
  * into buf (at least PHONE_MAX_NSN_DIGITS + 1 bytes); returns its length.
+ * A PhoneNumber built by hand with more digits than that (phone_parse never
+ * makes one) is cut to PHONE_MAX_NSN_DIGITS here, and phone_check calls it
+ * TOO_LONG, phone_is_possible and phone_is_valid false.
  */
 extern size_t phone_national_significant_number(const PhoneNumber *num,
 												char *buf);

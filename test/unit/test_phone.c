@@ -331,6 +331,21 @@ test_api(void)
 	CHECK(!phone_is_possible(&num));
 	CHECK_STR(phone_check(&num)->code, "INVALID_COUNTRY_CODE");
 	CHECK_STR(phone_region(&num), "ZZ");
+
+	/* fields from storage with more digits than any NSN: too long, never valid */
+	memset(&num, 0, sizeof(num));
+	num.country_code = 49;
+	num.leading_zeros = 10;
+	num.national_number = 30123456ULL;
+	CHECK_STR(phone_check(&num)->code, "TOO_LONG");
+	CHECK(!phone_is_possible(&num));
+	CHECK(!phone_is_valid(&num));
+	{
+		char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+
+		CHECK(phone_national_significant_number(&num, nsn) == PHONE_MAX_NSN_DIGITS);
+		CHECK_STR(nsn, "00000000003012345");
+	}
 }
 
 int
