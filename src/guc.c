@@ -7,6 +7,7 @@
 
 #include "utils/guc.h"
 
+#include "compat.h"
 #include "core/phone.h"
 #include "guc.h"
 
