@@ -101,8 +101,8 @@ typedef enum PhoneFormat
  * Parse text (UTF-8, len bytes) as a phone number.  default_region (may be
  * NULL or "", length region_len) is the region assumed for numbers written
  * without an international prefix.  Returns NULL and fills *out on success,
- * else the reason (out is then unspecified).  A successful parse does not
- * mean the number is valid: see phone_is_possible / phone_is_valid.
+ * else the reason.  *out is zeroed first (padding included).  A successful
+ * parse does not mean the number is valid: see phone_check.
  */
 extern const CtReason *phone_parse(const char *text, size_t len,
 								   const char *default_region, size_t region_len,
