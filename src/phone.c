@@ -12,7 +12,6 @@
 
 #include "common/hashfn.h"
 #include "libpq/pqformat.h"
-#include "utils/builtins.h"
 
 #include "errors.h"
 #include "guc.h"

@@ -23,11 +23,18 @@ SELECT coalesce(reason, 'valid') AS verdict, count(*),
        round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS pct
   FROM crm_phones GROUP BY 1 ORDER BY 2 DESC;
 
--- Where they come from (Mexico's 01/044/045 prefixes were abolished in 2019,
--- so numbers still written with them are now too long).
+-- Where they come from.
 SELECT region, reason, count(*), (array_agg(written ORDER BY id))[1:3] AS examples
   FROM crm_phones WHERE reason IS NOT NULL
  GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10;
+
+-- Mexico abolished its 01/044/045 prefixes in 2019, so numbers still written
+-- with them are now too long.  Colombia's international prefixes are 005,
+-- 007 and 009 (carrier choice), so "0057 3198930415" dials +7 (Russia)
+-- 319..., not +57:
+SELECT contacts.phone_check('0057 3198930415', 'CO') AS as_typed,
+       contacts.phone_parse('+57 3198930415') AS meant,
+       contacts.phone_type(contacts.phone_parse('+57 3198930415')) AS type;
 
 -- Kinds of numbers per region.
 SELECT contacts.phone_region(parsed) AS region, contacts.phone_type(parsed) AS type, count(*)

@@ -22,6 +22,20 @@ foreach my $db ('postgres', 'latin1db')
 		$db eq 'latin1db' ? 'LATIN1' : 'UTF8', "server encoding of $db");
 }
 
+# Phones: a no-break space (0xA0 in LATIN1) reaches the engine as U+00A0
+# punctuation; a letter with an accent makes text that is not a number.
+foreach my $db ('postgres', 'latin1db')
+{
+	is($node->safe_psql($db,
+			"SELECT contacts.phone_parse('612' || chr(160) || '34' || chr(160) || '56 78', 'ES')"),
+		'+34612345678', "phone with a no-break space in $db");
+	is($node->safe_psql($db, "SELECT contacts.phone_check('tel' || chr(233) || 'fono', 'ES')"),
+		'NOT_A_NUMBER', "phone_check on accented text in $db");
+	is($node->safe_psql($db,
+			"SELECT contacts.phone_format('ES:612 34 56 78'::contacts.phone, 'national')"),
+		'612 34 56 78', "phone type input and format in $db");
+}
+
 # Emails: LATIN1 input reaches the core as UTF-8; an internationalized domain
 # is shown in its ASCII form where the database encoding cannot hold it.
 foreach my $db ('postgres', 'latin1db')
@@ -36,18 +50,6 @@ foreach my $db ('postgres', 'latin1db')
 	is($email->(q{SELECT 'José@xn--bcher-kva.DE'::email}),
 		$db eq 'latin1db' ? 'José@xn--bcher-kva.de' : 'José@bücher.de', "IDN output in $db");
 	is($email->(q{SELECT email_suggest('josé@gmial.com')}), 'josé@gmail.com', "email_suggest in $db");
-# Phones: a no-break space (0xA0 in LATIN1) reaches the engine as U+00A0
-# punctuation; a letter with an accent makes text that is not a number.
-foreach my $db ('postgres', 'latin1db')
-{
-	is($node->safe_psql($db,
-			"SELECT contacts.phone_parse('612' || chr(160) || '34' || chr(160) || '56 78', 'ES')"),
-		'+34612345678', "phone with a no-break space in $db");
-	is($node->safe_psql($db, "SELECT contacts.phone_check('tel' || chr(233) || 'fono', 'ES')"),
-		'NOT_A_NUMBER', "phone_check on accented text in $db");
-	is($node->safe_psql($db,
-			"SELECT contacts.phone_format('ES:612 34 56 78'::contacts.phone, 'national')"),
-		'612 34 56 78', "phone type input and format in $db");
 }
 
 # Dropping and re-creating leaves nothing behind.
