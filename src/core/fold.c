@@ -309,6 +309,9 @@ special_map(UChar32 c, UChar32 *out)
 		case 0x2212:			/* minus sign */
 			out[0] = '-';
 			return 1;
+		case 0x2044:			/* fraction slash, from NFKC of ½ */
+			out[0] = '/';
+			return 1;
 		case 0x0085:			/* next line */
 		case 0x2028:			/* line and paragraph separators */
 		case 0x2029:
