@@ -26,6 +26,13 @@ ENGLISH_SOURCE = ("github carltonnorthern/nicknames, names.csv, commit 21d75051c
                   "(2026-06-01), Apache-2.0")
 
 
+# Formal names of the English list that are far more common as surnames: left
+# out of the given-name lexicon (name_parts would otherwise read "John Michael
+# Smith" as given names "John Michael Smith"), kept in the nickname pairs.
+SURNAMES = {"anderson", "campbell", "jackson", "mitchell", "morris", "nelson",
+            "smith", "wilson"}
+
+
 def fold(s):
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c))
@@ -60,7 +67,7 @@ def main():
     for formal in formals:
         pairs.add((formal, formal))
     entries = sorted(pairs, key=lambda p: (p[0].encode(), p[1].encode()))
-    given = sorted({g for g in formals | set(given_extra) if " " not in g},
+    given = sorted({g for g in formals | set(given_extra) if " " not in g and g not in SURNAMES},
                    key=lambda s: s.encode())
 
     out = os.path.join(ROOT, "src", "core", "nicknames.c")

@@ -6,7 +6,7 @@
  *	github carltonnorthern/nicknames, names.csv, commit 21d75051c39c (2026-06-01), Apache-2.0;
  *	tools/data/nicknames_es.csv and tools/data/given_names_es.csv
  *	(compiled for this project, see tools/data/README.md).
- * 4254 (nickname, formal name) entries, 1371 given names, all fold()ed.
+ * 4254 (nickname, formal name) entries, 1368 given names, all fold()ed.
  */
 #include "nicknames.h"
 
@@ -4365,7 +4365,6 @@ const char *const ct_given_names[] = {
 	"ana",
 	"anastasia",
 	"anastasio",
-	"anderson",
 	"andre",
 	"andrea",
 	"andres",
@@ -4505,7 +4504,7 @@ const char *const ct_given_names[] = {
 	"camila",
 	"camile",
 	"camille",
-	"campbell",
+	"camino",
 	"candace",
 	"candela",
 	"carla",
@@ -4917,7 +4916,6 @@ const char *const ct_given_names[] = {
 	"iva",
 	"ivan",
 	"jacinto",
-	"jackson",
 	"jacob",
 	"jacobus",
 	"jacqueline",
@@ -5122,6 +5120,7 @@ const char *const ct_given_names[] = {
 	"louis",
 	"louisa",
 	"louise",
+	"lourdes",
 	"louvinia",
 	"lucas",
 	"lucia",
@@ -5140,6 +5139,7 @@ const char *const ct_given_names[] = {
 	"lunetta",
 	"lurana",
 	"luther",
+	"luz",
 	"lydia",
 	"lyndon",
 	"mabel",
@@ -5169,6 +5169,7 @@ const char *const ct_given_names[] = {
 	"manola",
 	"manuel",
 	"manuela",
+	"mar",
 	"marcela",
 	"marcelo",
 	"marcia",
@@ -5260,7 +5261,6 @@ const char *const ct_given_names[] = {
 	"miriam",
 	"missy",
 	"mitch",
-	"mitchell",
 	"mitzi",
 	"mitzie",
 	"monet",
@@ -5270,7 +5270,6 @@ const char *const ct_given_names[] = {
 	"montgomery",
 	"montserrat",
 	"monty",
-	"morris",
 	"mortimer",
 	"moses",
 	"muriel",
@@ -5287,7 +5286,6 @@ const char *const ct_given_names[] = {
 	"nathaniel",
 	"natividad",
 	"nelle",
-	"nelson",
 	"nerea",
 	"newt",
 	"newton",
@@ -5495,7 +5493,7 @@ const char *const ct_given_names[] = {
 	"silvia",
 	"simeon",
 	"simon",
-	"smith",
+	"socorro",
 	"socrates",
 	"sofia",
 	"soledad",
@@ -5617,7 +5615,6 @@ const char *const ct_given_names[] = {
 	"willie",
 	"willis",
 	"wilma",
-	"wilson",
 	"winfield",
 	"winifred",
 	"winnie",
@@ -5643,4 +5640,4 @@ const char *const ct_given_names[] = {
 	"zephaniah",
 };
 
-const size_t ct_given_names_count = 1371;
+const size_t ct_given_names_count = 1368;
