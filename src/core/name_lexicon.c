@@ -66,6 +66,35 @@ ct_nickname_related(const char *a, size_t alen, const char *b, size_t blen)
 	return false;
 }
 
+size_t
+ct_nickname_variants(const char *key, size_t len, const char **out, size_t cap)
+{
+	const CtNickname *run;
+	size_t		nrun = ct_nickname_find(key, len, &run);
+	size_t		n = 0,
+				stored = 0;
+
+	if (nrun == 0)
+		return 0;
+	/* Every entry whose formal name is one of the key's (sorted by name). */
+	for (size_t i = 0; i < ct_nicknames_count; i++)
+	{
+		bool		match = false;
+
+		for (size_t k = 0; k < nrun && !match; k++)
+			match = strcmp(ct_nicknames[i].formal, run[k].formal) == 0;
+		if (!match)
+			continue;
+		/* Table is sorted by name: a repeated name is the previous one. */
+		if (stored > 0 && strcmp(out[stored - 1], ct_nicknames[i].name) == 0)
+			continue;
+		if (stored < cap)
+			out[stored++] = ct_nicknames[i].name;
+		n++;
+	}
+	return n;
+}
+
 bool
 ct_is_given_name(const char *key, size_t len)
 {

@@ -41,6 +41,14 @@ extern size_t ct_nickname_find(const char *key, size_t len, const CtNickname **f
  */
 extern bool ct_nickname_related(const char *a, size_t alen, const char *b, size_t blen);
 
+/*
+ * Every form of the given name key (fold()ed): its formal names and all
+ * their nicknames, the key itself included when it is in the table.  Stores
+ * at most cap pointers to table strings in out, sorted and distinct; returns
+ * how many there are in all.
+ */
+extern size_t ct_nickname_variants(const char *key, size_t len, const char **out, size_t cap);
+
 /* True when the fold()ed word is a known given name (formal form). */
 extern bool ct_is_given_name(const char *key, size_t len);
 
