@@ -66,7 +66,9 @@ def main():
     # A formal name is its own "formal": looking it up finds itself.
     for formal in formals:
         pairs.add((formal, formal))
-    entries = sorted(pairs, key=lambda p: (p[0].encode(), p[1].encode()))
+    formal_list = sorted(formals, key=lambda s: s.encode())
+    formal_id = {f: i for i, f in enumerate(formal_list)}
+    entries = sorted(pairs, key=lambda p: (p[0].encode(), formal_id[p[1]]))
     given = sorted({g for g in formals | set(given_extra) if " " not in g and g not in SURNAMES},
                    key=lambda s: s.encode())
 
@@ -76,13 +78,27 @@ def main():
         f.write(" * Sources:\n *\t%s;\n" % ENGLISH_SOURCE)
         f.write(" *\ttools/data/nicknames_es.csv and tools/data/given_names_es.csv\n")
         f.write(" *\t(compiled for this project, see tools/data/README.md).\n")
-        f.write(" * %d (nickname, formal name) entries, %d given names, all fold()ed.\n */\n"
-                % (len(entries), len(given)))
+        f.write(" * %d formal names, %d (nickname, formal name) entries, %d given names,\n"
+                " * all fold()ed.\n */\n" % (len(formal_list), len(entries), len(given)))
         f.write('#include "nicknames.h"\n\n')
+        f.write("const char *const ct_formal_names[] = {\n")
+        for formal in formal_list:
+            f.write("\t%s,\n" % c_string(formal))
+        f.write("};\n\nconst size_t ct_formal_names_count = %d;\n\n" % len(formal_list))
         f.write("const CtNickname ct_nicknames[] = {\n")
         for nick, formal in entries:
-            f.write("\t{%s, %s},\n" % (c_string(nick), c_string(formal)))
+            f.write("\t{%s, %d},\n" % (c_string(nick), formal_id[formal]))
         f.write("};\n\nconst size_t ct_nicknames_count = %d;\n\n" % len(entries))
+        # Where the names starting with each byte begin (binary search range).
+        first = [0] * 257
+        for b in range(256):
+            first[b] = next((i for i, e in enumerate(entries) if e[0].encode()[0] >= b),
+                            len(entries))
+        first[256] = len(entries)
+        f.write("const unsigned short ct_nicknames_by_byte[257] = {\n")
+        for i in range(0, 257, 12):
+            f.write("\t" + ", ".join(str(x) for x in first[i:i + 12]) + ",\n")
+        f.write("};\n\n")
         f.write("const char *const ct_given_names[] = {\n")
         for g in given:
             f.write("\t%s,\n" % c_string(g))

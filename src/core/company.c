@@ -379,6 +379,8 @@ ct_normalize_company(const CtAllocator *alloc, const char *s, size_t len, size_t
 	{
 		size_t		dl = strlen(form->display);
 
+		if (o > 0 && words[form_word].s[0] == ',' && out[o - 1] != ',')
+			out[o++] = ',';
 		if (o > 0)
 			out[o++] = ' ';
 		memcpy(out + o, form->display, dl);

@@ -7,22 +7,34 @@
 #include <string.h>
 
 /* Bytewise comparison of a (not NUL-terminated) key with a table string. */
-static int
+static inline int
 key_cmp(const char *key, size_t len, const char *s)
 {
-	int			c = strncmp(key, s, len);
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char k = (unsigned char) key[i],
+					c = (unsigned char) s[i];
 
-	if (c != 0)
-		return c;
+		if (k != c)
+			return c == '\0' ? 1 : (int) k - (int) c;
+	}
 	return s[len] == '\0' ? 0 : -1;
 }
 
 size_t
 ct_nickname_find(const char *key, size_t len, const CtNickname **first)
 {
-	size_t		lo = 0,
-				hi = ct_nicknames_count;
+	size_t		lo,
+				hi;
 	size_t		end;
+
+	if (len == 0)
+	{
+		*first = ct_nicknames;
+		return 0;
+	}
+	lo = ct_nicknames_by_byte[(unsigned char) key[0]];
+	hi = ct_nicknames_by_byte[(unsigned char) key[0] + 1];
 
 	/* Lower bound: the first entry not less than key. */
 	while (lo < hi)
@@ -54,11 +66,9 @@ ct_nickname_related(const char *a, size_t alen, const char *b, size_t blen)
 	/* Both runs are sorted by formal name: intersect them by merging. */
 	for (size_t i = 0, j = 0; i < na && j < nb;)
 	{
-		int			c = strcmp(fa[i].formal, fb[j].formal);
-
-		if (c == 0)
+		if (fa[i].formal == fb[j].formal)
 			return true;
-		if (c < 0)
+		if (fa[i].formal < fb[j].formal)
 			i++;
 		else
 			j++;
@@ -82,7 +92,7 @@ ct_nickname_variants(const char *key, size_t len, const char **out, size_t cap)
 		bool		match = false;
 
 		for (size_t k = 0; k < nrun && !match; k++)
-			match = strcmp(ct_nicknames[i].formal, run[k].formal) == 0;
+			match = ct_nicknames[i].formal == run[k].formal;
 		if (!match)
 			continue;
 		/* Table is sorted by name: a repeated name is the previous one. */

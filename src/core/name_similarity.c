@@ -120,9 +120,12 @@ join_compounds(const NameWord *one, int none, NameWord *other, int *nother)
 {
 	for (int i = 0; i < none; i++)
 	{
-		const CtNickname *run;
+		bool		compound = false;
 
-		if (ct_nickname_find(one[i].s, one[i].len, &run) == 0)
+		/* Only a nickname of a two-word formal name can join words. */
+		for (size_t k = 0; k < one[i].nnick && !compound; k++)
+			compound = strchr(ct_formal_names[one[i].nick[k].formal], ' ') != NULL;
+		if (!compound)
 			continue;
 		for (int j = 0; j + 1 < *nother; j++)
 		{
@@ -132,6 +135,7 @@ join_compounds(const NameWord *one, int none, NameWord *other, int *nother)
 				!ct_nickname_related(one[i].s, one[i].len, other[j].s, end - other[j].s))
 				continue;
 			other[j].len = (int) (end - other[j].s);
+			other[j].nnick = ct_nickname_find(other[j].s, other[j].len, &other[j].nick);
 			memmove(&other[j + 1], &other[j + 2], (*nother - j - 2) * sizeof(NameWord));
 			(*nother)--;
 			break;
@@ -144,11 +148,9 @@ nickname_pair(const NameWord *x, const NameWord *y)
 {
 	for (size_t i = 0, j = 0; i < x->nnick && j < y->nnick;)
 	{
-		int			c = strcmp(x->nick[i].formal, y->nick[j].formal);
-
-		if (c == 0)
+		if (x->nick[i].formal == y->nick[j].formal)
 			return true;
-		if (c < 0)
+		if (x->nick[i].formal < y->nick[j].formal)
 			i++;
 		else
 			j++;
@@ -228,6 +230,8 @@ score_words(NameWord *wa, int na, NameWord *wb, int nb, bool a_first,
 
 	if (na == 0 || nb == 0)
 		return 0.0;
+	prepare_words(wa, na);
+	prepare_words(wb, nb);
 	/* In an order that does not depend on which name came first. */
 	if (a_first)
 	{
@@ -239,8 +243,6 @@ score_words(NameWord *wa, int na, NameWord *wb, int nb, bool a_first,
 		join_compounds(wb, nb, wa, &na);
 		join_compounds(wa, na, wb, &nb);
 	}
-	prepare_words(wa, na);
-	prepare_words(wb, nb);
 	for (int i = 0; i < na; i++)
 		for (int j = 0; j < nb; j++)
 		{

@@ -61,7 +61,7 @@ static bool
 in_list(const char *const *list, const char *s)
 {
 	for (int i = 0; list[i] != NULL; i++)
-		if (strcmp(list[i], s) == 0)
+		if (list[i][0] == s[0] && strcmp(list[i], s) == 0)
 			return true;
 	return false;
 }
@@ -89,7 +89,7 @@ ct_name_is_particle(const char *word, size_t len)
 {
 	char		buf[8];
 
-	if (len == 0 || len >= sizeof(buf))
+	if (len == 0 || len > 5 || word[0] == '\0' || strchr("abdeiltvyzABDEILTVYZ", word[0]) == NULL)
 		return false;
 	for (size_t i = 0; i < len; i++)
 	{
@@ -166,23 +166,31 @@ mac_rule(uint32_t *cp, int start, int end)
 		cp[start + 3] = u_totitle(cp[start + 3]);
 }
 
-/* Does some segment of the word mix upper- and lower-case letters? */
+/*
+ * Was the word cased on purpose?  It has lower-case letters and an upper-case
+ * one inside a segment ("McDonald", "DeVito"), which no recasing produces.
+ */
 static bool
 deliberately_cased(const uint32_t *typed, int n)
 {
-	bool		upper = false,
-				lower = false;
+	bool		inner_upper = false,
+				lower = false,
+				segment_start = true;
 
 	for (int i = 0; i < n; i++)
 	{
 		if (is_segment_break(typed[i]))
-			upper = lower = false;
-		upper |= (u_isupper(typed[i]) || u_istitle(typed[i]));
+		{
+			segment_start = true;
+			continue;
+		}
+		if (!segment_start && (u_isupper(typed[i]) || u_istitle(typed[i])))
+			inner_upper = true;
 		lower |= u_islower(typed[i]);
-		if (upper && lower)
-			return true;
+		if (u_isalpha(typed[i]))
+			segment_start = false;
 	}
-	return false;
+	return inner_upper && lower;
 }
 
 /* Length of a leading "al-" / "el-" particle (0 if none). */

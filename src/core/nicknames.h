@@ -12,16 +12,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* One (nickname, formal name) pair; formal names also pair with themselves. */
+/*
+ * One (nickname, formal name) pair; formal names also pair with themselves.
+ * The formal name is an index into ct_formal_names, so that two names'
+ * formal names are intersected by comparing integers.
+ */
 typedef struct CtNickname
 {
 	const char *name;
-	const char *formal;
+	unsigned short formal;
 } CtNickname;
 
-/* Sorted by name, then formal, bytewise. */
+/* Sorted bytewise. */
+extern const char *const ct_formal_names[];
+extern const size_t ct_formal_names_count;
+
+/* Sorted by name (bytewise), then formal. */
 extern const CtNickname ct_nicknames[];
 extern const size_t ct_nicknames_count;
+
+/* ct_nicknames[ct_nicknames_by_byte[b]] is the first name whose first byte >= b. */
+extern const unsigned short ct_nicknames_by_byte[257];
 
 /* Sorted bytewise; single-word given names only. */
 extern const char *const ct_given_names[];
