@@ -448,7 +448,7 @@ mx_curp(const char *s, int n, char *out)
 		return &mx_curp_bad_format;
 	if (!valid_yymmdd(s + 4))
 		return &id_bad_date;
-	for (int i = 0; states[i] != '\0'; i += 3)
+	for (size_t i = 0; i + 1 < sizeof(states); i += 3)
 		if (states[i] == s[11] && states[i + 1] == s[12])
 			state_ok = true;
 	if (!state_ok)
