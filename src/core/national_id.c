@@ -287,7 +287,7 @@ es_cif(const char *s, int n, char *out)
 }
 
 static const char *
-es_detect(const char *s, int n)
+es_detect(const char *s, int n, bool dv_separated)
 {
 	if (n < 8 || n > 9)
 		return NULL;
@@ -363,7 +363,7 @@ ar_dni(const char *s, int n, char *out)
 }
 
 static const char *
-ar_detect(const char *s, int n)
+ar_detect(const char *s, int n, bool dv_separated)
 {
 	(void) s;
 	return n == 11 ? "CUIT" : (n == 7 || n == 8) ? "DNI" : NULL;
@@ -400,7 +400,7 @@ pe_dni(const char *s, int n, char *out)
 }
 
 static const char *
-pe_detect(const char *s, int n)
+pe_detect(const char *s, int n, bool dv_separated)
 {
 	(void) s;
 	return n == 11 ? "RUC" : n == 8 ? "DNI" : NULL;
@@ -502,7 +502,7 @@ mx_rfc(const char *s, int n, char *out)
 }
 
 static const char *
-mx_detect(const char *s, int n)
+mx_detect(const char *s, int n, bool dv_separated)
 {
 	(void) s;
 	return n == 18 ? "CURP" : (n == 12 || n == 13) ? "RFC" : NULL;
@@ -585,7 +585,7 @@ br_cnpj(const char *s, int n, char *out)
 }
 
 static const char *
-br_detect(const char *s, int n)
+br_detect(const char *s, int n, bool dv_separated)
 {
 	(void) s;
 	return n == 11 ? "CPF" : n == 14 ? "CNPJ" : NULL;
@@ -655,6 +655,16 @@ co_nit(const char *s, int n, char *out)
 	return emit(out, s, n);
 }
 
+/*
+ * A cédula has no check digit, a NIT has one, and both can have 10 digits:
+ * a NIT is written with its check digit after a hyphen, a cédula is not.
+ */
+static const char *
+co_detect(const char *s, int n, bool dv_separated)
+{
+	return dv_separated ? "NIT" : "CC";
+}
+
 static const CtReason *
 co_cc(const char *s, int n, char *out)
 {
@@ -707,7 +717,7 @@ us_itin(const char *s, int n, char *out)
 }
 
 static const char *
-us_detect(const char *s, int n)
+us_detect(const char *s, int n, bool dv_separated)
 {
 	(void) n;
 	return s[0] == '9' ? "ITIN" : "SSN";
@@ -730,7 +740,9 @@ typedef struct IdCountry
 	const char *code;
 	const IdKind *kinds;		/* terminated by a NULL name */
 	const char *const *kind_names;	/* the same names, for listing */
-	const char *(*detect) (const char *s, int n);	/* NULL: the first kind */
+	/* Kind from the cleaned value, and whether a hyphen set its last
+	 * character apart as typed ("900.123.456-8"); NULL: the first kind. */
+	const char *(*detect) (const char *s, int n, bool dv_separated);
 	const CtReason *no_kind;	/* detect found no kind of that length */
 	const char *const *aliases; /* pairs alias, canonical; NULL-terminated */
 } IdCountry;
@@ -768,7 +780,7 @@ static const IdCountry countries[] = {
 	{"AR", ar_kinds, ar_names, ar_detect, &ar_no_kind, NULL},
 	{"BR", br_kinds, br_names, br_detect, &br_no_kind, br_aliases},
 	{"CL", cl_kinds, cl_names, NULL, NULL, cl_aliases},
-	{"CO", co_kinds, co_names, NULL, NULL, co_aliases},
+	{"CO", co_kinds, co_names, co_detect, NULL, co_aliases},
 	{"ES", es_kinds, es_names, es_detect, &es_no_kind, es_aliases},
 	{"MX", mx_kinds, mx_names, mx_detect, &mx_no_kind, NULL},
 	{"PE", pe_kinds, pe_names, pe_detect, &pe_no_kind, NULL},
@@ -879,6 +891,17 @@ restore_enye(char *out)
 	memcpy(out, tmp, n + 1);
 }
 
+/* Is the last letter or digit of the value preceded by a hyphen? */
+static bool
+dv_separated(const char *v, size_t vlen)
+{
+	size_t		i = vlen;
+
+	while (i > 0 && (v[i - 1] == ' ' || v[i - 1] == '\t'))
+		i--;
+	return i >= 3 && v[i - 2] == '-';
+}
+
 static const IdKind *
 find_kind(const IdCountry *c, const char *kind)
 {
@@ -940,7 +963,7 @@ ct_national_id_normalize(const char *country, const char *kind,
 		k = c->kinds;
 	else if (k == NULL)
 	{
-		const char *detected = c->detect(buf, n);
+		const char *detected = c->detect(buf, n, dv_separated(value, vlen));
 
 		if (detected == NULL)
 			return c->no_kind;
