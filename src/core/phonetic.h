@@ -11,8 +11,9 @@
  *
  * Like ct_fold, the functions write at most cap bytes to buf, return the
  * full length of the key (retry with a bigger buffer when it is more than
- * cap) and do not NUL-terminate.  ct_phonetic_size_hint(len) bytes always
- * suffice.
+ * cap) and do not NUL-terminate.  ct_phonetic_size_hint(len) bytes suffice
+ * for all but exotic input (compatibility characters that fold to many
+ * letters).
  */
 #ifndef CT_PHONETIC_H
 #define CT_PHONETIC_H
