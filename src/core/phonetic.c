@@ -749,7 +749,7 @@ double_metaphone(const char *s, size_t len, char *buf, size_t cap, bool alternat
 			(n >= 3 && memcmp(w, "SCH", 3) == 0);
 		d.after_san = prevlen == 3 && memcmp(prev, "SAN", 3) == 0;
 		dm_word(&d);
-		if (d.plen > 0 || d.alen > 0)
+		if ((alternate ? d.alen : d.plen) > 0)
 		{
 			if (k.len > 0)
 				key_put(&k, " ", 1);
