@@ -547,7 +547,19 @@ token_qsort_compare(const void *x, const void *y)
 	return token_compare((const Token *) x, (const Token *) y);
 }
 
-/* Split on spaces, sort and drop duplicates; returns the count. */
+/*
+ * Words are separated by ASCII spaces and punctuation other than the
+ * apostrophe ("Pérez, José" has the words "pérez" and "josé"; "O'Brien" is
+ * one word).  Every other byte, including all of UTF-8's, belongs to words.
+ */
+static inline bool
+is_token_byte(unsigned char c)
+{
+	return c >= 0x80 || c == '\'' ||
+		(c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Split into words, sort and drop duplicates; returns the count. */
 static int
 tokenize(const char *s, size_t len, Token *out)
 {
@@ -559,10 +571,10 @@ tokenize(const char *s, size_t len, Token *out)
 	{
 		size_t		start;
 
-		while (i < len && s[i] == ' ')
+		while (i < len && !is_token_byte((unsigned char) s[i]))
 			i++;
 		start = i;
-		while (i < len && s[i] != ' ')
+		while (i < len && is_token_byte((unsigned char) s[i]))
 			i++;
 		if (i > start)
 		{

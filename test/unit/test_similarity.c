@@ -112,7 +112,11 @@ main(void)
 	CHECK_NEAR(TSET("jose perez", "perez jose"), 1.0, 0);
 	CHECK_NEAR(TSET("jose perez", "jose perez garcia"), 1.0, 0);
 	CHECK_NEAR(TSET("jose jose perez", "perez jose"), 1.0, 0);
+	CHECK_NEAR(TSET("perez, jose", "jose perez"), 1.0, 0);	/* punctuation separates */
+	CHECK_NEAR(TSET("garcia-marquez", "marquez garcia"), 1.0, 0);
+	CHECK(TSET("o'brien", "o brien") < 1.0);	/* the apostrophe joins */
 	CHECK_NEAR(TSET("", ""), 1.0, 0);
+	CHECK_NEAR(TSET(", -", ""), 1.0, 0);
 	CHECK_NEAR(TSET("", "x"), 0.0, 0);
 	CHECK_NEAR(TSET("ana", "juan"), 1.0 - 3.0 / 4.0, 1e-12);
 	CHECK_NEAR(TSET("maria lopez", "maria lopes"), 1.0 - 1.0 / 11.0, 1e-12);
