@@ -7,7 +7,8 @@
  * combining diacritics, general punctuation) is mapped code point by code
  * point; anything else goes through ICU: NFKC_Casefold, canonical
  * decomposition with the diacritics dropped, letters without a
- * decomposition spelled out, and NFC again if some combining mark was kept.
+ * decomposition spelled out, and NFC again if marks kept next to dropped
+ * ones might compose.
  * The table holds what the ICU path gives for each code point alone, which
  * is the same as in context because every step on those code points is
  * context-free (test_fold.c checks both facts).  All three paths end in the
@@ -401,33 +402,48 @@ normalize_into(const UNormalizer2 *norm, const UChar *src, int32_t srclen, Scrat
 }
 
 /*
- * Map NFKC_Casefold output: decompose each code point canonically, drop
- * diacritics, apply special_map.  Appends UTF-16 to out; sets *kept_mark if
- * a combining mark survived (the caller must then recompose).
+ * Map NFKC_Casefold output: drop the diacritics of each code point's
+ * canonical decomposition (a code point without any is kept whole, so
+ * Hangul syllables stay composed) and apply special_map.  Writes UTF-16 to
+ * out; sets *need_nfc when a diacritic was dropped next to a combining mark
+ * that was kept, since the survivors may then compose.
  */
 static bool
 strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
-			  bool *kept_mark)
+			  bool *need_nfc)
 {
 	UErrorCode	status = U_ZERO_ERROR;
 	const UNormalizer2 *nfd = unorm2_getNFDInstance(&status);
 	int32_t		i = 0;
 	int32_t		n = 0;
+	bool		stripped = false;
+	bool		kept_mark = false;
 
 	if (U_FAILURE(status))
 		return false;
-	*kept_mark = false;
 	while (i < srclen)
 	{
 		UChar32		c;
 		UChar		dec[32];
 		int32_t		declen;
 		int32_t		j = 0;
+		bool		has_diacritic = false;
 
 		U16_NEXT(src, i, srclen, c);
 		status = U_ZERO_ERROR;
 		declen = unorm2_getDecomposition(nfd, c, dec, 32, &status);
-		if (U_FAILURE(status) || declen < 0)
+		if (!U_FAILURE(status) && declen > 0)
+		{
+			while (j < declen && !has_diacritic)
+			{
+				UChar32		d;
+
+				U16_NEXT(dec, j, declen, d);
+				has_diacritic = is_diacritic(d);
+			}
+			j = 0;
+		}
+		if (!has_diacritic)
 		{
 			declen = 0;
 			U16_APPEND_UNSAFE(dec, declen, c);
@@ -440,14 +456,17 @@ strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
 
 			U16_NEXT(dec, j, declen, d);
 			if (is_diacritic(d))
+			{
+				stripped = true;
 				continue;
+			}
 			m = special_map(d, mapped);
 			if (m < 0)
 			{
 				m = 1;
 				mapped[0] = d;
 				if (u_getCombiningClass(d) != 0)
-					*kept_mark = true;
+					kept_mark = true;
 			}
 			if (!scratch_reserve(out, n + 4))
 				return false;
@@ -456,6 +475,7 @@ strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
 		}
 	}
 	*outlen = n;
+	*need_nfc = stripped && kept_mark;
 	return true;
 }
 
@@ -475,7 +495,7 @@ fold_icu_into(const char *s, size_t len, FoldWriter *w, const CtAllocator *alloc
 	const UChar *res;
 	int32_t		n;
 	int32_t		i;
-	bool		kept_mark;
+	bool		need_nfc;
 	bool		ok = false;
 
 	if (U_FAILURE(status) || len > INT32_MAX / 2)
@@ -498,10 +518,10 @@ fold_icu_into(const char *s, size_t len, FoldWriter *w, const CtAllocator *alloc
 			a.p[i] = '\'';
 
 	n = normalize_into(nfkc_cf, a.p, n, &b);
-	if (n < 0 || !strip_and_map(b.p, n, &a, &n, &kept_mark))
+	if (n < 0 || !strip_and_map(b.p, n, &a, &n, &need_nfc))
 		goto done;
 	res = a.p;
-	if (kept_mark)
+	if (need_nfc)
 	{
 		n = normalize_into(nfc, a.p, n, &b);
 		if (n < 0)
