@@ -167,30 +167,25 @@ mac_rule(uint32_t *cp, int start, int end)
 }
 
 /*
- * Was the word cased on purpose?  It has lower-case letters and an upper-case
- * one inside a segment ("McDonald", "DeVito"), which no recasing produces.
+ * Was the word cased on purpose?  Some segment has an upper-case letter
+ * after a lower-case one ("McDonald", "DeVito", "LaFontaine"), which no
+ * recasing produces; "VIán" or "JOSe" (a slipped shift key) do not count.
  */
 static bool
 deliberately_cased(const uint32_t *typed, int n)
 {
-	bool		inner_upper = false,
-				lower = false,
-				segment_start = true;
+	bool		lower_seen = false;
 
 	for (int i = 0; i < n; i++)
 	{
 		if (is_segment_break(typed[i]))
-		{
-			segment_start = true;
-			continue;
-		}
-		if (!segment_start && (u_isupper(typed[i]) || u_istitle(typed[i])))
-			inner_upper = true;
-		lower |= u_islower(typed[i]);
-		if (u_isalpha(typed[i]))
-			segment_start = false;
+			lower_seen = false;
+		else if (u_islower(typed[i]))
+			lower_seen = true;
+		else if (lower_seen && (u_isupper(typed[i]) || u_istitle(typed[i])))
+			return true;
 	}
-	return inner_upper && lower;
+	return false;
 }
 
 /* Length of a leading "al-" / "el-" particle (0 if none). */

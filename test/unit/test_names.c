@@ -65,7 +65,7 @@ main(void)
 {
 	static const char *const idempotent[] = {
 		"JOSE perez", "ahmed AL-RASHID", "mcDONALD", "j.r.r. tolkien", "İSMAİL", "DE LA TORRE, maría",
-		"smith, john, jr", "jOSE", "o'NEILL", "ß", "\xff\xfe", "a,,b", ". . .", "ǅemal", "Ǆ", NULL
+		"smith, john, jr", "jOSE", "vIán", "JOSe", "McDONALD", "mAcDoNaLd", "o'NEILL", "ß", "\xff\xfe", "a,,b", ". . .", "ǅemal", "Ǆ", NULL
 	};
 
 	/* Spanish and Portuguese */
@@ -101,6 +101,8 @@ main(void)
 	CHECK_STR(norm("ahmed al-rashid"), "Ahmed al-Rashid");
 	/* Caps lock, whitespace of all kinds, empty */
 	CHECK_STR(norm("jOSE"), "Jose");
+	CHECK_STR(norm("vIán muñoz"), "Vián Muñoz");
+	CHECK_STR(norm("mcDONALD"), "McDONALD");
 	CHECK_STR(norm("\xc2\xa0" "Ana\tMaría\xe2\x80\x83" "L\xc3\xb3" "pez\n"), "Ana María López");
 	CHECK_STR(norm(""), "");
 	CHECK_STR(norm(" , "), "");
