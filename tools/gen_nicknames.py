@@ -89,15 +89,19 @@ def main():
         for nick, formal in entries:
             f.write("\t{%s, %d},\n" % (c_string(nick), formal_id[formal]))
         f.write("};\n\nconst size_t ct_nicknames_count = %d;\n\n" % len(entries))
-        # Where the names starting with each byte begin (binary search range).
-        first = [0] * 257
-        for b in range(256):
-            first[b] = next((i for i, e in enumerate(entries) if e[0].encode()[0] >= b),
-                            len(entries))
-        first[256] = len(entries)
-        f.write("const unsigned short ct_nicknames_by_byte[257] = {\n")
-        for i in range(0, 257, 12):
-            f.write("\t" + ", ".join(str(x) for x in first[i:i + 12]) + ",\n")
+        # Where the names starting with each two-letter prefix begin: index
+        # (c0 - 'a') * 27 + (0 for a one-letter name, else c1 - 'a' + 1).
+        for nick, _ in entries:
+            assert all(c in "abcdefghijklmnopqrstuvwxyz '-" for c in nick) and \
+                nick[0].isalpha() and (len(nick) == 1 or nick[1].isalpha()), nick
+
+        def prefix(name):
+            return (ord(name[0]) - 97) * 27 + (ord(name[1]) - 96 if len(name) > 1 else 0)
+        starts = [next((i for i, e in enumerate(entries) if prefix(e[0]) >= p), len(entries))
+                  for p in range(26 * 27)] + [len(entries)]
+        f.write("const unsigned short ct_nicknames_by_prefix[26 * 27 + 1] = {\n")
+        for i in range(0, len(starts), 12):
+            f.write("\t" + ", ".join(str(x) for x in starts[i:i + 12]) + ",\n")
         f.write("};\n\n")
         f.write("const char *const ct_given_names[] = {\n")
         for g in given:

@@ -27,15 +27,19 @@ ct_nickname_find(const char *key, size_t len, const CtNickname **first)
 	size_t		lo,
 				hi;
 	size_t		end;
+	int			prefix;
 
-	if (len == 0)
-	{
-		*first = ct_nicknames;
+	*first = ct_nicknames;
+	if (len == 0 || key[0] < 'a' || key[0] > 'z')
 		return 0;
-	}
-	lo = ct_nicknames_by_byte[(unsigned char) key[0]];
-	hi = ct_nicknames_by_byte[(unsigned char) key[0] + 1];
-
+	if (len == 1)
+		prefix = (key[0] - 'a') * 27;
+	else if (key[1] >= 'a' && key[1] <= 'z')
+		prefix = (key[0] - 'a') * 27 + key[1] - 'a' + 1;
+	else
+		return 0;
+	lo = ct_nicknames_by_prefix[prefix];
+	hi = ct_nicknames_by_prefix[prefix + 1];
 	/* Lower bound: the first entry not less than key. */
 	while (lo < hi)
 	{

@@ -31,8 +31,13 @@ extern const size_t ct_formal_names_count;
 extern const CtNickname ct_nicknames[];
 extern const size_t ct_nicknames_count;
 
-/* ct_nicknames[ct_nicknames_by_byte[b]] is the first name whose first byte >= b. */
-extern const unsigned short ct_nicknames_by_byte[257];
+/*
+ * Every name in the table is ASCII and starts with two letters (or is one
+ * letter): the names with prefix c0 c1 start at ct_nicknames_by_prefix[(c0 -
+ * 'a') * 27 + c1 - 'a' + 1] (a one-letter name c0 at [(c0 - 'a') * 27]) and
+ * end where the next prefix starts.
+ */
+extern const unsigned short ct_nicknames_by_prefix[26 * 27 + 1];
 
 /* Sorted bytewise; single-word given names only. */
 extern const char *const ct_given_names[];

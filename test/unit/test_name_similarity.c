@@ -64,12 +64,12 @@ main(void)
 			CHECK(ab >= 0.0 && ab <= 1.0);
 		}
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	for (int i = 0; i < iterations; i++)
 		sink += sim(names[i % 12], names[(i * 7 + 3) % 12]);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
 	ns = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / iterations;
-	printf("name_similarity: %.0f ns per pair (%d pairs of typical names)\n", ns, iterations);
+	printf("name_similarity: %.0f ns of CPU per pair (%d pairs of typical names)\n", ns, iterations);
 	(void) sink;
 
 	return UNIT_DONE();
