@@ -20,83 +20,85 @@
 #define TOKEN_MAX 48
 
 /*
- * Legal forms: the key (tokens as described above, space-separated) and how
+ * Legal forms: the key (tokens as described above) and how
  * the display form writes it (NULL: a plain word, stripped from the key
  * only).  Sources: the forms' official abbreviations in each country's
  * company law (Spain, Mexico, Argentina, Chile, Peru, Colombia, Brazil,
  * Portugal, France, Italy, Germany, the Netherlands, Belgium, the Nordic
  * countries, Poland, Turkey, the UK, the US, Australia, Singapore, Japan).
  */
+#define MAX_FORM_WORDS 6
+
 typedef struct LegalForm
 {
-	const char *key;
+	const char *key[MAX_FORM_WORDS];	/* NULL-terminated */
 	const char *display;
 } LegalForm;
 
 static const LegalForm legal_forms[] = {
-	{"s de rl de cv", "S. de R.L. de C.V."},
-	{"sapi de cv", "S.A.P.I. de C.V."},
-	{"sab de cv", "S.A.B. de C.V."},
-	{"sa de cv", "S.A. de C.V."},
-	{"gmbh & co kg", "GmbH & Co. KG"},
-	{"s de rl", "S. de R.L."},
-	{"sp z oo", "Sp. z o.o."},
-	{"cia ltda", "Cía. Ltda."},
-	{"ltd sti", NULL},
-	{"pte ltd", "Pte. Ltd."},
-	{"pty ltd", "Pty Ltd"},
-	{"& cia", NULL},
-	{"& co", NULL},
-	{"& sons", NULL},
-	{"sa", "S.A."},
-	{"sas", "S.A.S."},
-	{"sl", "S.L."},
-	{"slu", "S.L.U."},
-	{"sll", "S.L.L."},
-	{"srl", "S.R.L."},
-	{"sac", "S.A.C."},
-	{"saa", "S.A.A."},
-	{"eirl", "E.I.R.L."},
-	{"eireli", "EIRELI"},
-	{"sc", "S.C."},
-	{"ac", "A.C."},
-	{"ltda", "Ltda."},
-	{"cia", "Cía."},
-	{"inc", "Inc."},
-	{"corp", "Corp."},
-	{"co", "Co."},
-	{"llc", "LLC"},
-	{"llp", "LLP"},
-	{"lp", "LP"},
-	{"ltd", "Ltd."},
-	{"plc", "PLC"},
-	{"gmbh", "GmbH"},
-	{"ag", "AG"},
-	{"kg", "KG"},
-	{"ohg", "OHG"},
-	{"ev", "e.V."},
-	{"sarl", "SARL"},
-	{"eurl", "EURL"},
-	{"snc", "SNC"},
-	{"spa", "S.p.A."},
-	{"bv", "B.V."},
-	{"nv", "N.V."},
-	{"bvba", "BVBA"},
-	{"oy", "Oy"},
-	{"oyj", "Oyj"},
-	{"ab", "AB"},
-	{"as", NULL},				/* AS (Norway) or A.Ş. (Turkey): keep as typed */
-	{"asa", "ASA"},
-	{"aps", "ApS"},
-	{"pty", "Pty"},
-	{"kk", "K.K."},
-	{"corporation", NULL},
-	{"incorporated", NULL},
-	{"limited", NULL},
-	{"company", NULL},
-	{"compania", NULL},
-	{"sociedad anonima", NULL},
-	{NULL, NULL}
+	{{"s", "de", "rl", "de", "cv"}, "S. de R.L. de C.V."},
+	{{"sapi", "de", "cv"}, "S.A.P.I. de C.V."},
+	{{"sab", "de", "cv"}, "S.A.B. de C.V."},
+	{{"sa", "de", "cv"}, "S.A. de C.V."},
+	{{"gmbh", "&", "co", "kg"}, "GmbH & Co. KG"},
+	{{"s", "de", "rl"}, "S. de R.L."},
+	{{"sp", "z", "oo"}, "Sp. z o.o."},
+	{{"cia", "ltda"}, "Cía. Ltda."},
+	{{"ltd", "sti"}, NULL},
+	{{"pte", "ltd"}, "Pte. Ltd."},
+	{{"pty", "ltd"}, "Pty Ltd"},
+	{{"&", "cia"}, NULL},
+	{{"&", "co"}, NULL},
+	{{"&", "sons"}, NULL},
+	{{"sa"}, "S.A."},
+	{{"sas"}, "S.A.S."},
+	{{"sl"}, "S.L."},
+	{{"slu"}, "S.L.U."},
+	{{"sll"}, "S.L.L."},
+	{{"srl"}, "S.R.L."},
+	{{"sac"}, "S.A.C."},
+	{{"saa"}, "S.A.A."},
+	{{"eirl"}, "E.I.R.L."},
+	{{"eireli"}, "EIRELI"},
+	{{"sc"}, "S.C."},
+	{{"ac"}, "A.C."},
+	{{"ltda"}, "Ltda."},
+	{{"cia"}, "Cía."},
+	{{"inc"}, "Inc."},
+	{{"corp"}, "Corp."},
+	{{"co"}, "Co."},
+	{{"llc"}, "LLC"},
+	{{"llp"}, "LLP"},
+	{{"lp"}, "LP"},
+	{{"ltd"}, "Ltd."},
+	{{"plc"}, "PLC"},
+	{{"gmbh"}, "GmbH"},
+	{{"ag"}, "AG"},
+	{{"kg"}, "KG"},
+	{{"ohg"}, "OHG"},
+	{{"ev"}, "e.V."},
+	{{"sarl"}, "SARL"},
+	{{"eurl"}, "EURL"},
+	{{"snc"}, "SNC"},
+	{{"spa"}, "S.p.A."},
+	{{"bv"}, "B.V."},
+	{{"nv"}, "N.V."},
+	{{"bvba"}, "BVBA"},
+	{{"oy"}, "Oy"},
+	{{"oyj"}, "Oyj"},
+	{{"ab"}, "AB"},
+	{{"as"}, NULL},				/* AS (Norway) or A.Ş. (Turkey): keep as typed */
+	{{"asa"}, "ASA"},
+	{{"aps"}, "ApS"},
+	{{"pty"}, "Pty"},
+	{{"kk"}, "K.K."},
+	{{"corporation"}, NULL},
+	{{"incorporated"}, NULL},
+	{{"limited"}, NULL},
+	{{"company"}, NULL},
+	{{"compania"}, NULL},
+	{{"sociedad", "anonima"}, NULL},
+	{{NULL}, NULL}
 };
 
 static const char *const connectors[] = {"&", "+", "and", "y", "e", "und", "et", NULL};
@@ -253,30 +255,30 @@ is_connector(const Token *t)
 static const LegalForm *
 trailing_legal_form(const Token *toks, int n, int *ntok)
 {
-	for (const LegalForm *f = legal_forms; f->key != NULL; f++)
+	for (const LegalForm *f = legal_forms; f->key[0] != NULL; f++)
 	{
-		char		key[64];
 		int			k = 0;
-		char	   *save,
-				   *part;
-		const char *parts[8];
+		bool		match = true;
 
-		strcpy(key, f->key);
-		for (part = strtok_r(key, " ", &save); part != NULL && k < 8; part = strtok_r(NULL, " ", &save))
-			parts[k++] = part;
+		while (k < MAX_FORM_WORDS && f->key[k] != NULL)
+			k++;
 		if (k >= n)
 			continue;			/* never the whole name */
-		for (int i = 0; i < k; i++)
+		for (int i = 0; i < k && match; i++)
 		{
 			const Token *t = &toks[n - k + i];
+			const char *part = f->key[i];
 
-			if (!(strcmp(t->text, parts[i]) == 0 ||
-				  (strcmp(parts[i], "&") == 0 && is_connector(t))))
-				goto next;
+			if (part[0] == '&')
+				match = is_connector(t);
+			else
+				match = t->text[0] == part[0] && strcmp(t->text, part) == 0;
 		}
-		*ntok = k;
-		return f;
-next:	;
+		if (match)
+		{
+			*ntok = k;
+			return f;
+		}
 	}
 	return NULL;
 }

@@ -284,7 +284,7 @@ is_space(uint32_t c)
 static int
 decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out)
 {
-	bool		ascii = true;
+	bool		below_combining = true;
 	UChar	   *u16,
 			   *nfc;
 	int32_t		u16len,
@@ -294,19 +294,27 @@ decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out)
 	uint32_t   *cp;
 	int			n = 0;
 
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char) s[i] >= 0x80)
-			ascii = false;
-	if (ascii)
+	/*
+	 * Text below U+0300 (ASCII, Latin-1, Latin Extended-A and -B) is already
+	 * in NFC: decode it directly, without ICU.
+	 */
+	cp = ct_alloc(alloc, (len + 1) * sizeof(uint32_t));
+	if (cp == NULL)
+		return -1;
+	for (size_t i = 0; i < len && below_combining;)
 	{
-		cp = ct_alloc(alloc, (len + 1) * sizeof(uint32_t));
-		if (cp == NULL)
-			return -1;
-		for (size_t i = 0; i < len; i++)
-			cp[i] = (unsigned char) s[i];
-		*out = cp;
-		return (int) len;
+		uint32_t	c = ct_utf8_next(s, len, &i);
+
+		below_combining = c < 0x300;
+		cp[n++] = c;
 	}
+	if (below_combining)
+	{
+		*out = cp;
+		return n;
+	}
+	ct_free(alloc, cp);
+	n = 0;
 
 	u16 = ct_alloc(alloc, (len + 1) * sizeof(UChar));
 	nfc = ct_alloc(alloc, (3 * len + 1) * sizeof(UChar));
