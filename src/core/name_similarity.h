@@ -19,7 +19,8 @@
  * word), where a word left over on both sides counts as a pair scoring 0
  * with weight 1.5 (two different names) and a word left over on one side
  * only (a missing middle name or second surname) with weight 0.15.
- * Symmetric; 0 when either name has no words.  alloc is only used for names
+ * Symmetric; 0 when either name has no words.  Only the first 16 words of
+ * each name count.  alloc is only used for names
  * longer than the stack buffers.
  */
 extern double ct_name_similarity(const char *a, size_t alen, const char *b, size_t blen,

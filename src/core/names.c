@@ -560,13 +560,18 @@ split_family(const CtAllocator *alloc, const Span *words, int nwords, CtNamePart
 	return parts->family_names != NULL && parts->first_family != NULL;
 }
 
+/*
+ * Split at spaces and commas; beyond MAX_WORDS words the last one takes the
+ * rest of the text (no name has that many words: nothing is lost, and the
+ * result stays sensible).
+ */
 static int
 split_words(const char *s, size_t len, Span *words)
 {
 	int			n = 0;
 	size_t		i = 0;
 
-	while (i < len && n < MAX_WORDS)
+	while (i < len)
 	{
 		size_t		start;
 
@@ -574,6 +579,14 @@ split_words(const char *s, size_t len, Span *words)
 			i++;
 		if (i >= len)
 			break;
+		if (n == MAX_WORDS)
+		{
+			words[n - 1].len = len - (words[n - 1].s - s);
+			while (words[n - 1].len > 0 &&
+				   (words[n - 1].s[words[n - 1].len - 1] == ' ' || words[n - 1].s[words[n - 1].len - 1] == ','))
+				words[n - 1].len--;
+			break;
+		}
 		start = i;
 		while (i < len && s[i] != ' ' && s[i] != ',')
 			i++;

@@ -123,6 +123,21 @@ main(void)
 	check_parts("Madonna", "Madonna", NULL, NULL, NULL, NULL);
 	check_parts("Smith, John, Jr.", "John", "Smith", "Smith", NULL, "Jr.");
 	check_parts("", NULL, NULL, NULL, NULL, NULL);
+	{
+		/* More words than the splitter holds: the last takes the rest. */
+		char		many[2000] = "";
+		CtNameParts p;
+
+		for (int i = 0; i < 100; i++)
+			strcat(many, i % 2 ? "Ana " : "Luz ");
+		CHECK(ct_name_parts(&ct_malloc_allocator, many, strlen(many), &p));
+		CHECK(p.family_names != NULL && strlen(p.given_names) + strlen(p.family_names) + 1 == strlen(many) - 1);
+		free(p.given_names);
+		free(p.family_names);
+		free(p.first_family);
+		free(p.second_family);
+		free(p.suffix);
+	}
 	CHECK(ct_name_is_particle("De", 2));
 	CHECK(!ct_name_is_particle("Dean", 4));
 
