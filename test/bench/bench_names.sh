@@ -5,7 +5,7 @@
 #                         how well each separates the generator's same-person
 #                         pairs from different people who share a family name
 #   normalize_name       vs initcap()                     speed
-#   company_key, national_id_valid                        cost per row
+#   company_key, normalize_company, national_id_valid      cost per row
 # The core of name_similarity is also timed in C by test/unit/test_name_similarity.c
 # (printed by `make unit`).
 set -euo pipefail
@@ -57,13 +57,21 @@ compare "normalize_name vs initcap" \
 	"SELECT sum(length(contacts.normalize_name(full_name))) FROM bench_people" \
 	"SELECT sum(length(initcap(full_name))) FROM bench_people" \
 	"SELECT sum(length(full_name)) FROM bench_people"
-for f in "contacts.company_key(company)" "contacts.national_id_valid(region, NULL, national_id)::int::text"; do
-	o=$(median_ms "SELECT count($f) FROM bench_people")
-	z=$(median_ms "SELECT count(length(company) + length(national_id)) FROM bench_people")
-	n=$(bpsql -At -c "SELECT count(*) FROM bench_people")
-	awk -v f="$f" -v o="$o" -v z="$z" -v n="$n" \
-		'BEGIN {printf "%-44s %9.1f ms for %d rows, %.0f ns per row marginal\n", f, o, n, (o - z) * 1e6 / n}'
-done
+# cost LABEL EXPR FLOOR_EXPR FILTER: marginal cost per row of a function
+# without a peer, over the rows of bench_people matching FILTER.
+cost() {
+	local o z n
+	o=$(median_ms "SELECT sum($2) FROM bench_people WHERE $4")
+	z=$(median_ms "SELECT sum($3) FROM bench_people WHERE $4")
+	n=$(bpsql -At -c "SELECT count(*) FROM bench_people WHERE $4")
+	awk -v l="$1" -v o="$o" -v z="$z" -v n="$n" \
+		'BEGIN {printf "%-44s ours %9.1f ms  floor %9.1f ms  %d rows, %.0f ns per row marginal\n", l, o, z, n, (o - z) * 1e6 / n}'
+}
+cost "company_key" "length(contacts.company_key(company))" "length(company)" "company <> ''"
+cost "normalize_company" "length(contacts.normalize_company(company))" "length(company)" "company <> ''"
+cost "national_id_valid (kind detected)" \
+	"contacts.national_id_valid(region, NULL, national_id)::int" \
+	"(length(region) + length(national_id) > 0)::int" "national_id <> ''"
 
 # Separation: for each scorer, the share of same-person pairs at or above
 # the threshold that lets through at most 2% of the different-people pairs.
