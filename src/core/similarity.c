@@ -241,7 +241,6 @@ levenshtein_dp(const uint32_t *a, int m, const uint32_t *b, int n, int max,
 		return -1;
 	for (int i = 0; i <= m; i++)
 		row[i] = i;
-	result = row[m];
 	for (int j = 1; j <= n; j++)
 	{
 		int			diag = row[0];
