@@ -173,19 +173,26 @@ ct_utf8_next(const char *s, size_t len, size_t *pos)
 
 /*
  * ASCII as every path folds it: letters lower-cased, whitespace controls to
- * a space, other controls dropped, the grave accent (a common stand-in for
- * an apostrophe in names) to an apostrophe.  Returns -1 for "drop".
+ * a space, other controls dropped ('\0' below), the grave accent (a common
+ * stand-in for an apostrophe in names) to an apostrophe.
  */
+static const char ascii_fold_map[129] =
+	"\0\0\0\0\0\0\0\0\0     \0\0"
+	"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+	" !\"#$%&'()*+,-./"
+	"0123456789:;<=>?"
+	"@abcdefghijklmno"
+	"pqrstuvwxyz[\\]^_"
+	"'abcdefghijklmno"
+	"pqrstuvwxyz{|}~\0";
+
+/* The fold of an ASCII byte, or -1 for "drop". */
 static inline int
 fold_ascii(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c + ('a' - 'A');
-	if (c >= 0x20 && c < 0x7F)
-		return c == '`' ? '\'' : c;
-	if ((c >= '\t' && c <= '\r'))
-		return ' ';
-	return -1;
+	char		f = ascii_fold_map[c];
+
+	return f != '\0' ? f : -1;
 }
 
 /* Where cp's entry is in the table, or -1. */
@@ -596,17 +603,11 @@ ct_fold(const char *s, size_t len, char *buf, size_t cap, const CtAllocator *all
 
 		if (c < 0x80)
 		{
-			i++;
-			/* lower-case letters and digits are the common case */
-			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
-			{
-				int			f = fold_ascii(c);
+			char		f = ascii_fold_map[c];
 
-				if (f < 0)
-					continue;
-				c = (unsigned char) f;
-			}
-			writer_put(&w, (char) c);
+			i++;
+			if (f != '\0')
+				writer_put(&w, f);
 			continue;
 		}
 		cp = ct_utf8_next(s, len, &i);
