@@ -6,7 +6,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "core/phonetic.h"
 #include "textconv.h"
@@ -19,10 +19,14 @@ phonetic_key(text *t, PhoneticKeyFn fn)
 {
 	int			len;
 	char	   *s = contacts_text_to_utf8(t, &len);
-	size_t		cap = ct_phonetic_size_hint((size_t) len);
+	size_t		cap = Min(ct_phonetic_size_hint((size_t) len), MaxAllocSize - VARHDRSZ);
 	text	   *res = palloc(VARHDRSZ + cap);
 	size_t		n = fn(s, (size_t) len, VARDATA(res), cap);
 
+	if (n > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("phonetic key would be longer than %d bytes", (int) (MaxAllocSize - VARHDRSZ))));
 	if (n > cap)
 	{
 		pfree(res);

@@ -27,13 +27,16 @@
 
 #define FOLD_STACK_UNITS 512
 
-/* Output: UTF-8 with runs of spaces collapsed, leading/trailing dropped. */
+/*
+ * Output: UTF-8 with runs of spaces collapsed, leading ones dropped; the
+ * trailing one is dropped by writer_finish.
+ */
 typedef struct FoldWriter
 {
 	char	   *buf;
 	size_t		cap;
 	size_t		len;			/* may exceed cap: then we only count */
-	bool		pending_space;
+	bool		after_space;	/* the last byte written is a collapsed space */
 	bool		collapse;		/* false: write spaces as they come */
 } FoldWriter;
 
@@ -45,22 +48,29 @@ writer_byte(FoldWriter *w, char c)
 	w->len++;
 }
 
-/* Append one byte of folded ASCII-or-UTF-8 text (spaces collapsed). */
+/* Append one byte of folded text (spaces collapsed). */
 static inline void
 writer_put(FoldWriter *w, char c)
 {
 	if (c == ' ' && w->collapse)
 	{
-		if (w->len > 0)
-			w->pending_space = true;
-		return;
+		if (w->len == 0 || w->after_space)
+			return;
+		w->after_space = true;
 	}
-	if (w->pending_space)
-	{
-		writer_byte(w, ' ');
-		w->pending_space = false;
-	}
+	else
+		w->after_space = false;
 	writer_byte(w, c);
+}
+
+/* The folded length, without a trailing space. */
+static inline size_t
+writer_finish(FoldWriter *w)
+{
+	if (w->after_space)
+		w->len--;
+	w->after_space = false;
+	return w->len;
 }
 
 static void
@@ -163,19 +173,26 @@ ct_utf8_next(const char *s, size_t len, size_t *pos)
 
 /*
  * ASCII as every path folds it: letters lower-cased, whitespace controls to
- * a space, other controls dropped, the grave accent (a common stand-in for
- * an apostrophe in names) to an apostrophe.  Returns -1 for "drop".
+ * a space, other controls dropped ('\0' below), the grave accent (a common
+ * stand-in for an apostrophe in names) to an apostrophe.
  */
+static const char ascii_fold_map[129] =
+	"\0\0\0\0\0\0\0\0\0     \0\0"
+	"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+	" !\"#$%&'()*+,-./"
+	"0123456789:;<=>?"
+	"@abcdefghijklmno"
+	"pqrstuvwxyz[\\]^_"
+	"'abcdefghijklmno"
+	"pqrstuvwxyz{|}~\0";
+
+/* The fold of an ASCII byte, or -1 for "drop". */
 static inline int
 fold_ascii(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c + ('a' - 'A');
-	if (c >= 0x20 && c < 0x7F)
-		return c == '`' ? '\'' : c;
-	if ((c >= '\t' && c <= '\r'))
-		return ' ';
-	return -1;
+	char		f = ascii_fold_map[c];
+
+	return f != '\0' ? f : -1;
 }
 
 /* Where cp's entry is in the table, or -1. */
@@ -551,11 +568,11 @@ ct_fold_icu(const char *s, size_t len, char *buf, size_t cap, const CtAllocator 
 	if (!fold_icu_into(s, len, &w, alloc))
 	{
 		w.len = 0;
-		w.pending_space = false;
+		w.after_space = false;
 		for (size_t i = 0; i < len; i++)
 			writer_put(&w, s[i]);
 	}
-	return w.len;
+	return writer_finish(&w);
 }
 
 size_t
@@ -567,39 +584,30 @@ ct_fold_icu_cp(unsigned int cp, char *buf, size_t cap)
 
 	if (!fold_icu_into(utf8, (size_t) n, &w, NULL))
 		return 0;
-	return w.len;
+	return writer_finish(&w);
 }
 
 size_t
 ct_fold(const char *s, size_t len, char *buf, size_t cap, const CtAllocator *alloc)
 {
 	FoldWriter	w = {buf, cap, 0, false, true};
-	size_t		i;
+	size_t		i = 0;
 
-	/* ASCII fast path, then the table while every code point is in it. */
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-		int			f;
-
-		if (c >= 0x80)
-			break;
-		f = fold_ascii(c);
-		if (f >= 0)
-			writer_put(&w, (char) f);
-	}
+	/* ASCII inline, the rest from the table while every code point is in it. */
 	while (i < len)
 	{
 		size_t		at = i;
+		unsigned char c = (unsigned char) s[i];
 		unsigned int cp;
 		int			t;
 
-		if ((unsigned char) s[i] < 0x80)
+		if (c < 0x80)
 		{
-			int			f = fold_ascii((unsigned char) s[i++]);
+			char		f = ascii_fold_map[c];
 
-			if (f >= 0)
-				writer_put(&w, (char) f);
+			i++;
+			if (f != '\0')
+				writer_put(&w, f);
 			continue;
 		}
 		cp = ct_utf8_next(s, len, &i);
@@ -612,7 +620,7 @@ ct_fold(const char *s, size_t len, char *buf, size_t cap, const CtAllocator *all
 		for (int k = 0; k < ct_fold_length[t]; k++)
 			writer_put(&w, ct_fold_pool[ct_fold_offset[t] + k]);
 	}
-	return w.len;
+	return writer_finish(&w);
 }
 
 char *

@@ -32,6 +32,37 @@ ct_utf8_decode(const char *s, size_t len, uint32_t *out, size_t cap)
 	size_t		pos = 0;
 	size_t		n = 0;
 
+	/* no more code points than bytes: when they fit, skip the bound checks */
+	if (len <= cap)
+	{
+		uint64_t	word;
+
+		/* widen the ASCII prefix (all of most folded names) in bulk */
+		while (pos + 8 <= len)
+		{
+			memcpy(&word, s + pos, 8);
+			if (word & UINT64_C(0x8080808080808080))
+				break;
+			pos += 8;
+		}
+		while (pos < len && (unsigned char) s[pos] < 0x80)
+			pos++;
+		for (n = 0; n < pos; n++)
+			out[n] = (unsigned char) s[n];
+		while (pos < len)
+		{
+			unsigned char c = (unsigned char) s[pos];
+
+			if (c < 0x80)
+			{
+				out[n++] = c;
+				pos++;
+			}
+			else
+				out[n++] = ct_utf8_next(s, len, &pos);
+		}
+		return n;
+	}
 	while (pos < len)
 	{
 		unsigned int cp;
@@ -210,7 +241,6 @@ levenshtein_dp(const uint32_t *a, int m, const uint32_t *b, int n, int max,
 		return -1;
 	for (int i = 0; i <= m; i++)
 		row[i] = i;
-	result = row[m];
 	for (int j = 1; j <= n; j++)
 	{
 		int			diag = row[0];
@@ -441,27 +471,31 @@ jaro_bitparallel(const uint32_t *a, int alen, const uint32_t *b, int blen, int w
 	uint64_t	bfree = blen == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << blen) - 1);
 	uint64_t	amatched = 0;
 	uint64_t	bmatched;
+	uint64_t	inwindow;
 	int			matches = 0;
 	int			transpositions = 0;
 
 	peq_build(&peq, b, blen, a, alen);
+
+	/*
+	 * a[i] may match b[i - window .. i + window]: the mask starts as bits
+	 * 0..window and then grows by one bit and slides (bfree clips it to b).
+	 */
+	inwindow = window + 1 >= 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << (window + 1)) - 1);
 	for (int i = 0; i < alen; i++)
 	{
-		int			lo = i - window > 0 ? i - window : 0;
-		int			hi = i + window < blen - 1 ? i + window : blen - 1;
-		uint64_t	inwindow;
-		uint64_t	cand;
+		uint64_t	cand = peq_get(&peq, a[i]) & inwindow & bfree;
 
-		if (lo > hi)
-			continue;
-		inwindow = (hi - lo == 63 ? ~(uint64_t) 0 : (((uint64_t) 1 << (hi - lo + 1)) - 1)) << lo;
-		cand = peq_get(&peq, a[i]) & inwindow & bfree;
 		if (cand)
 		{
-			bfree &= ~(cand & (~cand + 1));	/* take the first candidate */
+			bfree ^= cand & (~cand + 1);	/* take the first candidate */
 			amatched |= (uint64_t) 1 << i;
 			matches++;
 		}
+		if (i >= window)
+			inwindow <<= 1;
+		else
+			inwindow = (inwindow << 1) | 1;
 	}
 	bmatched = (blen == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << blen) - 1)) & ~bfree;
 	while (amatched)
