@@ -6,8 +6,7 @@
 #                         pairs from different people who share a family name
 #   normalize_name       vs initcap()                     speed
 #   company_key, normalize_company, national_id_valid      cost per row
-# The core of name_similarity is also timed in C by test/unit/test_name_similarity.c
-# (printed by `make unit`).
+# and the C core alone on the same data (test/bench/names_bench.c).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -16,7 +15,7 @@ repo=$(cd "$here/../.." && pwd)
 ROWS=$(scale 200000)
 export PGOPTIONS="${PGOPTIONS:-} -c max_parallel_workers_per_gather=0 -c jit=off"
 
-make -s -C "$repo/test" gen >/dev/null
+make -s -C "$repo/test" gen build/bench/names_bench >/dev/null
 
 bpsql <<'SQL'
 SET client_min_messages = warning;
@@ -95,4 +94,10 @@ SELECT l.scorer, round(c.threshold::numeric, 3) AS threshold_2pct_false,
        round(avg(l.score) FILTER (WHERE NOT l.same)::numeric, 3) AS mean_different
   FROM long l JOIN cut c USING (scorer)
  GROUP BY l.scorer, c.threshold ORDER BY same_person_recall_pct DESC"
+
+# The C core on the same data, without the server.
+bpsql -c "\\copy (SELECT p.a, p.b, coalesce(q.company, ''), coalesce(q.region, ''), coalesce(q.national_id, '')
+	FROM (SELECT a, b, row_number() OVER () AS r FROM bench_pairs) p
+	JOIN (SELECT company, region, national_id, row_number() OVER () AS r FROM bench_people) q USING (r)) TO STDOUT" |
+	"$repo/test/build/bench/names_bench"
 bpsql -q -c "DROP TABLE bench_people, bench_pairs"
