@@ -10,6 +10,7 @@
 #include "name_similarity.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +34,7 @@ typedef struct NameWord
 	const char *s;
 	int			len;
 	bool		initial;
+	bool		nick_known;		/* nick and nnick looked up yet? */
 	const CtNickname *nick;		/* the word's nickname entries */
 	size_t		nnick;
 } NameWord;
@@ -107,23 +109,35 @@ prepare_words(NameWord *words, int n)
 	for (int i = 0; i < n; i++)
 	{
 		words[i].initial = short_length(words[i].s, words[i].len) == 1;
-		words[i].nnick = ct_nickname_find(words[i].s, words[i].len, &words[i].nick);
+		words[i].nick_known = false;
 	}
 }
 
+/* The word's nickname entries, looked up once and only when needed. */
+static size_t
+word_nicknames(NameWord *w)
+{
+	if (!w->nick_known)
+	{
+		w->nnick = ct_nickname_find(w->s, w->len, &w->nick);
+		w->nick_known = true;
+	}
+	return w->nnick;
+}
+
 /*
- * "Chema" is José María: when a word of one name is a nickname of two
- * adjacent words of the other, join those two into one word.
+ * "Chema" is José María: when a word of the name with fewer words is a
+ * nickname of two adjacent words of the other, join those two into one word.
  */
 static void
-join_compounds(const NameWord *one, int none, NameWord *other, int *nother)
+join_compounds(NameWord *one, int none, NameWord *other, int *nother)
 {
 	for (int i = 0; i < none; i++)
 	{
 		bool		compound = false;
 
 		/* Only a nickname of a two-word formal name can join words. */
-		for (size_t k = 0; k < one[i].nnick && !compound; k++)
+		for (size_t k = 0; k < word_nicknames(&one[i]) && !compound; k++)
 			compound = strchr(ct_formal_names[one[i].nick[k].formal], ' ') != NULL;
 		if (!compound)
 			continue;
@@ -135,7 +149,7 @@ join_compounds(const NameWord *one, int none, NameWord *other, int *nother)
 				!ct_nickname_related(one[i].s, one[i].len, other[j].s, end - other[j].s))
 				continue;
 			other[j].len = (int) (end - other[j].s);
-			other[j].nnick = ct_nickname_find(other[j].s, other[j].len, &other[j].nick);
+			other[j].nick_known = false;
 			memmove(&other[j + 1], &other[j + 2], (*nother - j - 2) * sizeof(NameWord));
 			(*nother)--;
 			break;
@@ -144,8 +158,10 @@ join_compounds(const NameWord *one, int none, NameWord *other, int *nother)
 }
 
 static bool
-nickname_pair(const NameWord *x, const NameWord *y)
+nickname_pair(NameWord *x, NameWord *y)
 {
+	if (word_nicknames(x) == 0 || word_nicknames(y) == 0)
+		return false;
 	for (size_t i = 0, j = 0; i < x->nnick && j < y->nnick;)
 	{
 		if (x->nick[i].formal == y->nick[j].formal)
@@ -169,8 +185,54 @@ same_first_letter(const NameWord *x, const NameWord *y)
 	return y->len >= n && memcmp(x->s, y->s, n) == 0;
 }
 
+/*
+ * Can the Jaro-Winkler similarity of two ASCII words reach MIN_TYPO_SCORE?
+ * Jaro matches characters of equal value, so m, the number of matches, is at
+ * most the count of x's characters that occur in y (and vice versa), and
+ * Jaro is at most (m/|x| + m/|y| + 1) / 3; Winkler's prefix bonus applies only
+ * above 0.7, which is below MIN_TYPO_SCORE.  A cheap test that rules out most
+ * pairs of different words before the real computation.
+ */
+static bool
+typo_possible(const NameWord *x, const NameWord *y)
+{
+	uint64_t	in_x[2] = {0, 0},
+				in_y[2] = {0, 0};
+	int			mx = 0,
+				my = 0,
+				m;
+	double		jaro_bound;
+
+	for (int i = 0; i < x->len; i++)
+	{
+		unsigned char c = (unsigned char) x->s[i];
+
+		if (c >= 0x80)
+			return true;		/* code points, not bytes: no cheap bound */
+		in_x[c >> 6] |= UINT64_C(1) << (c & 63);
+	}
+	for (int i = 0; i < y->len; i++)
+	{
+		unsigned char c = (unsigned char) y->s[i];
+
+		if (c >= 0x80)
+			return true;
+		in_y[c >> 6] |= UINT64_C(1) << (c & 63);
+		my += (in_x[c >> 6] >> (c & 63)) & 1;
+	}
+	for (int i = 0; i < x->len; i++)
+	{
+		unsigned char c = (unsigned char) x->s[i];
+
+		mx += (in_y[c >> 6] >> (c & 63)) & 1;
+	}
+	m = mx < my ? mx : my;
+	jaro_bound = ((double) m / x->len + (double) m / y->len + 1.0) / 3.0;
+	return jaro_bound > 0.7;
+}
+
 static double
-word_score(const NameWord *x, const NameWord *y, const CtAllocator *alloc)
+word_score(NameWord *x, NameWord *y, const CtAllocator *alloc)
 {
 	const NameWord *lo,
 			   *hi;
@@ -180,8 +242,10 @@ word_score(const NameWord *x, const NameWord *y, const CtAllocator *alloc)
 		return 1.0;
 	if (x->initial || y->initial)
 		return (x->initial != y->initial && same_first_letter(x, y)) ? SCORE_INITIAL : 0.0;
-	if (x->nnick > 0 && y->nnick > 0 && nickname_pair(x, y))
+	if (nickname_pair(x, y))
 		return SCORE_NICKNAME;
+	if (!typo_possible(x, y))
+		return 0.0;
 	/* Jaro-Winkler in a fixed argument order, so the score is symmetric. */
 	if (word_cmp(x, y) <= 0)
 		lo = x, hi = y;
@@ -213,10 +277,8 @@ pair_cmp(const void *p, const void *q)
 	return word_cmp(x->hi, y->hi);
 }
 
-/* a_first: the first name's folded text sorts first (fixes the join order). */
 static double
-score_words(NameWord *wa, int na, NameWord *wb, int nb, bool a_first,
-			const CtAllocator *alloc)
+score_words(NameWord *wa, int na, NameWord *wb, int nb, const CtAllocator *alloc)
 {
 	WordPair	pairs[MAX_WORDS * MAX_WORDS];
 	int			npairs = 0;
@@ -232,17 +294,10 @@ score_words(NameWord *wa, int na, NameWord *wb, int nb, bool a_first,
 		return 0.0;
 	prepare_words(wa, na);
 	prepare_words(wb, nb);
-	/* In an order that does not depend on which name came first. */
-	if (a_first)
-	{
+	if (na < nb)
 		join_compounds(wa, na, wb, &nb);
+	else if (nb < na)
 		join_compounds(wb, nb, wa, &na);
-	}
-	else
-	{
-		join_compounds(wb, nb, wa, &na);
-		join_compounds(wa, na, wb, &nb);
-	}
 	for (int i = 0; i < na; i++)
 		for (int j = 0; j < nb; j++)
 		{
@@ -301,13 +356,7 @@ ct_name_similarity(const char *a, size_t alen, const char *b, size_t blen,
 	double		score = 0.0;
 
 	if (fas != NULL && fbs != NULL)
-	{
-		int			c = memcmp(fas, fbs, fa < fb ? fa : fb);
-		bool		a_first = c < 0 || (c == 0 && fa <= fb);
-
-		score = score_words(wa, split_name(fas, fa, wa), wb, split_name(fbs, fb, wb),
-							a_first, alloc);
-	}
+		score = score_words(wa, split_name(fas, fa, wa), wb, split_name(fbs, fb, wb), alloc);
 	if (fas != abuf)
 		ct_free(alloc, fas);
 	if (fbs != bbuf)

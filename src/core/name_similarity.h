@@ -13,7 +13,8 @@
  * Compare two person names (UTF-8).  Both are fold()ed and split into words
  * (particles such as de, la, van dropped); words are paired off best first,
  * in any order, scoring 1 for equal words, 0.92 for nicknames of one another
- * (Pepe/José, Bill/William), 0.8 for an initial against a word it starts,
+ * (Pepe/José, Bill/William; two adjacent words of the longer name may pair
+ * with one nickname: Chema/José María), 0.8 for an initial against a word it starts,
  * and the Jaro-Winkler similarity for typos (when at least 0.8).  The
  * score is the weighted mean over the pairs (an initial weighs 0.4 of a
  * word), where a word left over on both sides counts as a pair scoring 0

@@ -218,7 +218,7 @@ recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening
 		return;
 	}
 
-	/* Suffixes after the first word. */
+	/* Roman numeral suffixes after the first word. */
 	if (!opening && ascii_lower(typed, n, buf, sizeof(buf)))
 	{
 		if (buf[n - 1] == '.')
@@ -233,9 +233,9 @@ recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening
 	}
 
 	/*
-	 * Mixed case: as typed, first letter raised (after "al-", lowered).  The
-	 * test is made after raising, so that "jOSE" (caps lock) is recased and
-	 * the result of this branch takes this branch again.
+	 * Cased on purpose: as typed, first letter raised (after "al-",
+	 * lowered).  The test looks at the word with its first letter raised,
+	 * so that "jOSE" (caps lock on) counts as all upper case.
 	 */
 	memcpy(cp, typed, n * sizeof(uint32_t));
 	for (int i = 0; i < particle_len; i++)
