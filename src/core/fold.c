@@ -371,18 +371,27 @@ typedef struct Scratch
 	const CtAllocator *alloc;
 } Scratch;
 
+/* Room for n units, keeping what is there (grows geometrically). */
 static bool
 scratch_reserve(Scratch *s, int32_t n)
 {
+	UChar	   *grown;
+	int32_t		cap;
+
 	if (n <= s->cap)
 		return true;
 	if (s->alloc == NULL)
 		return false;
+	cap = n < INT32_MAX / 2 ? 2 * n : n;
+	grown = ct_alloc(s->alloc, (size_t) cap * sizeof(UChar));
+	if (grown == NULL)
+		return false;
+	memcpy(grown, s->p, (size_t) s->cap * sizeof(UChar));
 	if (s->p != s->stack)
 		ct_free(s->alloc, s->p);
-	s->p = ct_alloc(s->alloc, (size_t) n * sizeof(UChar));
-	s->cap = s->p ? n : 0;
-	return s->p != NULL;
+	s->p = grown;
+	s->cap = cap;
+	return true;
 }
 
 static void

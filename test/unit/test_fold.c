@@ -180,5 +180,26 @@ main(void)
 		free(s);
 	}
 
+	/* ICU path output longer than its input: the scratch buffer grows. */
+	{
+		size_t		n;
+		char	   *s = malloc(400 * 2 + 2 + 1);
+		char	   *want = malloc(400 * 3 + 2 + 1);
+		char	   *f;
+
+		for (int i = 0; i < 400; i++)
+		{
+			memcpy(s + 2 * i, "\xc2\xbc", 2);	/* ¼ */
+			memcpy(want + 3 * i, "1/4", 3);
+		}
+		memcpy(s + 800, "\xce\xa9", 3);	/* Ω and the NUL */
+		memcpy(want + 1200, "\xcf\x89", 3);	/* ω */
+		f = ct_fold_alloc(&ct_malloc_allocator, s, 802, &n);
+		CHECK_STR(f, want);
+		free(f);
+		free(s);
+		free(want);
+	}
+
 	return UNIT_DONE();
 }
