@@ -164,15 +164,11 @@ peq_build(PeqTable *t, const uint32_t *p, int m)
 
 		if (c < 128)
 		{
-			uint64_t	cbit = (uint64_t) 1 << (c & 63);
+			/* keep the entry's bits only if it is already valid (no branch) */
+			uint64_t	valid = (t->present[c >> 6] >> (c & 63)) & 1;
 
-			if (t->present[c >> 6] & cbit)
-				t->ascii[c] |= bit;
-			else
-			{
-				t->present[c >> 6] |= cbit;
-				t->ascii[c] = bit;
-			}
+			t->ascii[c] = (t->ascii[c] & (0 - valid)) | bit;
+			t->present[c >> 6] |= (uint64_t) 1 << (c & 63);
 		}
 		else
 		{
