@@ -1,0 +1,209 @@
+/*
+ * merge_table.c
+ *		What merge and unmerge need to know about a table, and the SPI calls
+ *		they make.
+ *
+ * Every statement merge builds depends only on the table's shape, so the
+ * same few statements run for every merge into a table.  They are prepared
+ * once per backend and kept (SPI_keepplan); the plan cache replans them when
+ * the table changes, and privileges are checked at each execution, as the
+ * caller.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "common/hashfn.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "merge.h"
+
+MergeTable *
+merge_table_open(Oid relid, bool require_pk)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	MergeTable *t = palloc0(sizeof(MergeTable));
+	Oid			pkindex;
+
+	t->relid = relid;
+	t->qname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+										  RelationGetRelationName(rel));
+	t->display = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
+	if (rel->rd_rel->relkind != RELKIND_RELATION &&
+		rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table", t->display),
+				 errhint("Merge works on the rows of ordinary and partitioned tables.")));
+
+	t->cols = palloc0(sizeof(MergeColumn) * desc->natts);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		MergeColumn *c;
+
+		if (att->attisdropped)
+			continue;
+		c = &t->cols[t->ncols++];
+		c->name = pstrdup(NameStr(att->attname));
+		c->qname = pstrdup(quote_identifier(c->name));
+		c->type = att->atttypid;
+		c->attnum = att->attnum;
+		c->generated = (att->attgenerated != '\0');
+	}
+
+	pkindex = RelationGetPrimaryKeyIndex(rel);
+	if (OidIsValid(pkindex))
+	{
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+		Form_pg_index index;
+
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for index %u", pkindex);
+		index = (Form_pg_index) GETSTRUCT(tup);
+		t->npk = index->indnkeyatts;
+		t->pk = palloc(sizeof(int) * t->npk);
+		for (int k = 0; k < t->npk; k++)
+		{
+			AttrNumber	attnum = index->indkey.values[k];
+
+			t->pk[k] = -1;
+			for (int i = 0; i < t->ncols; i++)
+				if (t->cols[i].attnum == attnum)
+					t->pk[k] = i;
+			Assert(t->pk[k] >= 0);
+		}
+		ReleaseSysCache(tup);
+	}
+	else if (require_pk)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("table \"%s\" has no primary key", t->display),
+				 errhint("Merge identifies rows by their primary key: add one with ALTER TABLE ... ADD PRIMARY KEY.")));
+
+	/* keep the lock until the end of the transaction */
+	relation_close(rel, NoLock);
+	return t;
+}
+
+/* Index in t->cols of the column named name, or -1. */
+int
+merge_table_column(const MergeTable *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+bool
+merge_table_has_pk_column(const MergeTable *t, int col)
+{
+	for (int k = 0; k < t->npk; k++)
+		if (t->pk[k] == col)
+			return true;
+	return false;
+}
+
+/* "p.\"a\", p.\"b\"" for the given columns; prefix may be "" */
+char *
+merge_column_list(const MergeTable *t, const int *cols, int n, const char *prefix)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s%s%s", i > 0 ? ", " : "", prefix, t->cols[cols[i]].qname);
+	return buf.data;
+}
+
+char *
+merge_pk_list(const MergeTable *t, const char *prefix)
+{
+	return merge_column_list(t, t->pk, t->npk, prefix);
+}
+
+/* Statements prepared once per backend, found by their text. */
+typedef struct KeptStatement
+{
+	uint32		hash;
+	char	   *sql;
+	SPIPlanPtr	plan;
+	struct KeptStatement *next;
+} KeptStatement;
+
+static KeptStatement *kept_statements = NULL;
+
+static SPIPlanPtr
+kept_plan(const char *sql, int nargs, const Oid *argtypes)
+{
+	uint32		hash = hash_bytes((const unsigned char *) sql, strlen(sql));
+	KeptStatement *s;
+	SPIPlanPtr	plan;
+
+	for (s = kept_statements; s != NULL; s = s->next)
+		if (s->hash == hash && strcmp(s->sql, sql) == 0)
+			return s->plan;
+
+	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	s = MemoryContextAlloc(TopMemoryContext, sizeof(KeptStatement));
+	s->hash = hash;
+	s->sql = MemoryContextStrdup(TopMemoryContext, sql);
+	s->plan = plan;
+	s->next = kept_statements;
+	kept_statements = s;
+	return plan;
+}
+
+/*
+ * Run a statement (prepared once, kept) and return the number of rows it
+ * processed; results are in SPI_tuptable.
+ */
+int
+merge_spi(const char *sql, int nargs, const Oid *argtypes, const Datum *values,
+		  const char *nulls, bool read_only)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(kept_plan(sql, nargs, argtypes), (Datum *) values,
+						  nulls, read_only, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed (%s): %s", SPI_result_code_string(rc), sql);
+	return (int) SPI_processed;
+}
+
+/* Column col (1-based) of result row as text, NULL for SQL NULL. */
+char *
+merge_spi_text(int row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+bool
+merge_spi_bool(int row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+int64
+merge_spi_int8(int row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
+}

@@ -1,0 +1,210 @@
+/*
+ * unmerge.c
+ *		contacts.unmerge(): undo a merge exactly, or refuse.
+ *
+ * The log rows of the merge are replayed backwards: a changed row (the
+ * survivor, a repointed reference, a soft-deleted row) is set back to its
+ * before-image, a deleted row is inserted again from its before-image.  A
+ * changed row is first compared with the after-image the merge left: if it
+ * differs (a later merge or an UPDATE touched it) or is gone, an exact
+ * restore is impossible and unmerge refuses, naming the row and, when
+ * there is one, the later merge to undo first.  A deleted row whose key is
+ * in use again is refused the same way.  Nothing is changed unless
+ * everything can be restored (it is one transaction).
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "merge.h"
+
+#define LOG_SQL \
+	"SELECT m.tbl, m.unmerged_at IS NOT NULL FROM contacts.merge_log m WHERE m.merge_id = $1 FOR UPDATE"
+
+#define LOG_ROWS_SQL \
+	"SELECT r.tbl, r.before::text, r.after::text FROM contacts.merge_log_row r " \
+	"WHERE r.merge_id = $1 ORDER BY r.row_id DESC"
+
+#define LATER_MERGE_SQL \
+	"SELECT r.merge_id FROM contacts.merge_log_row r JOIN contacts.merge_log m ON m.merge_id = r.merge_id " \
+	"WHERE r.merge_id > $1 AND m.unmerged_at IS NULL AND r.tbl = $2 " \
+	"AND (r.before @> $3::jsonb OR r.after @> $3::jsonb) ORDER BY r.merge_id LIMIT 1"
+
+/* The row's identity: its primary key values, or the whole image without one. */
+static char *
+identity_of(const MergeTable *t, const char *image)
+{
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	StringInfoData names;
+
+	if (t->npk == 0)
+		return pstrdup(image);
+	initStringInfo(&names);
+	appendStringInfoChar(&names, '{');
+	for (int k = 0; k < t->npk; k++)
+		appendStringInfo(&names, "%s%s", k > 0 ? "," : "", quote_identifier(t->cols[t->pk[k]].name));
+	appendStringInfoChar(&names, '}');
+	values[0] = CStringGetTextDatum(image);
+	values[1] = CStringGetTextDatum(names.data);
+	merge_spi("SELECT pg_catalog.jsonb_object_agg(e.key, e.value)::text FROM pg_catalog.jsonb_each($1::jsonb) e "
+			  "WHERE e.key = ANY ($2::text[])", 2, types, values, NULL, true);
+	return merge_spi_text(0, 1);
+}
+
+static void
+refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why)
+{
+	char	   *identity = identity_of(t, image);
+	Oid			types[3] = {INT8OID, OIDOID, TEXTOID};
+	Datum		values[3];
+	char	   *later = NULL;
+
+	values[0] = Int64GetDatum(merge_id);
+	values[1] = ObjectIdGetDatum(t->relid);
+	values[2] = CStringGetTextDatum(identity);
+	if (merge_spi(LATER_MERGE_SQL, 3, types, values, NULL, true) > 0)
+		later = merge_spi_text(0, 1);
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("cannot unmerge merge " INT64_FORMAT ": row %s of table \"%s\" %s",
+					merge_id, identity, t->display, why),
+			 later ? errhint("Unmerge merge %s first: it changed the same row later.", later) :
+			 errhint("An exact restore is impossible; the before-images are in contacts.merge_log_row (merge_id = " INT64_FORMAT ").",
+					 merge_id)));
+}
+
+/* WHERE condition finding the row with the identity of the image in $1 */
+static char *
+identity_match(const MergeTable *t)
+{
+	if (t->npk == 0)
+		return "pg_catalog.to_jsonb(r) = $1::jsonb";
+	return psprintf("(%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) k)",
+					merge_pk_list(t, "r."), merge_pk_list(t, "k."), t->qname);
+}
+
+/* Set the row the merge left as `after` back to `before`. */
+static void
+restore_changed(int64 merge_id, const MergeTable *t, const char *before, const char *after)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, OIDOID};
+	Datum		values[3];
+	char	   *sql;
+	char	   *rel;
+	char	   *tid;
+	StringInfoData set;
+	int			n;
+
+	values[0] = CStringGetTextDatum(after);
+	sql = psprintf("SELECT pg_catalog.to_jsonb(r)::text, r.tableoid, r.ctid, pg_catalog.to_jsonb(r) = $1::jsonb "
+				   "FROM %s r WHERE %s LIMIT 1 FOR UPDATE OF r", t->qname, identity_match(t));
+	if (merge_spi(sql, 1, types, values, NULL, false) == 0)
+		refuse(merge_id, t, after, "no longer exists");
+	if (!merge_spi_bool(0, 4))
+		refuse(merge_id, t, after, psprintf("changed after the merge (now %s)", merge_spi_text(0, 1)));
+	rel = merge_spi_text(0, 2);
+	tid = merge_spi_text(0, 3);
+
+	/* only the columns the merge changed are written back */
+	values[0] = CStringGetTextDatum(before);
+	values[1] = CStringGetTextDatum(after);
+	n = merge_spi("SELECT b.key FROM pg_catalog.jsonb_each($1::jsonb) b "
+				  "WHERE b.value IS DISTINCT FROM ($2::jsonb -> b.key) ORDER BY b.key",
+				  2, types, values, NULL, true);
+	if (n == 0)
+		return;
+	initStringInfo(&set);
+	for (int i = 0; i < n; i++)
+	{
+		const char *col = quote_identifier(merge_spi_text(i, 1));
+
+		appendStringInfo(&set, "%s%s = v.%s", i > 0 ? ", " : "", col, col);
+	}
+	sql = psprintf("UPDATE %s r SET %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v "
+				   "WHERE r.tableoid = $3 AND r.ctid = $2::tid", t->qname, set.data, t->qname);
+	values[1] = CStringGetTextDatum(tid);
+	values[2] = ObjectIdGetDatum(atooid(rel));
+	if (merge_spi(sql, 3, types, values, NULL, false) != 1)
+		elog(ERROR, "row to restore vanished");
+}
+
+/* Insert a row the merge deleted. */
+static void
+restore_deleted(int64 merge_id, const MergeTable *t, const char *before)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(before)};
+	int		   *cols = palloc(sizeof(int) * t->ncols);
+	int			n = 0;
+	char	   *list;
+
+	if (t->npk > 0 &&
+		merge_spi(psprintf("SELECT 1 FROM %s r WHERE %s", t->qname, identity_match(t)),
+				  1, types, values, NULL, true) > 0)
+		refuse(merge_id, t, before, "was merged away, and its key is in use again");
+
+	for (int i = 0; i < t->ncols; i++)
+		if (!t->cols[i].generated)
+			cols[n++] = i;
+	list = merge_column_list(t, cols, n, "");
+	merge_spi(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s "
+					   "FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v",
+					   t->qname, list, merge_column_list(t, cols, n, "v."), t->qname),
+			  1, types, values, NULL, false);
+}
+
+/*
+ * contacts.unmerge(merge_id bigint) -> integer
+ *		Restore everything merge merge_id changed; returns the number of rows
+ *		restored.
+ */
+PG_FUNCTION_INFO_V1(contacts_unmerge);
+Datum
+contacts_unmerge(PG_FUNCTION_ARGS)
+{
+	int64		merge_id = PG_GETARG_INT64(0);
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(merge_id)};
+	SPITupleTable *rows;
+	int			n;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (merge_spi(LOG_SQL, 1, types, values, NULL, false) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("merge " INT64_FORMAT " does not exist", merge_id),
+				 errhint("Merges are listed in contacts.merge_log.")));
+	if (merge_spi_bool(0, 2))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("merge " INT64_FORMAT " was already unmerged", merge_id),
+				 errhint("See unmerged_at and unmerged_by in contacts.merge_log.")));
+
+	n = merge_spi(LOG_ROWS_SQL, 1, types, values, NULL, true);
+	rows = SPI_tuptable;
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
+		char	   *before = SPI_getvalue(rows->vals[i], rows->tupdesc, 2);
+		char	   *after = SPI_getvalue(rows->vals[i], rows->tupdesc, 3);
+		MergeTable *t = merge_table_open(relid, false);
+
+		CHECK_FOR_INTERRUPTS();
+		if (after == NULL)
+			restore_deleted(merge_id, t, before);
+		else
+			restore_changed(merge_id, t, before, after);
+	}
+
+	merge_spi("UPDATE contacts.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
+			  "WHERE merge_id = $1", 1, types, values, NULL, false);
+	SPI_finish();
+	PG_RETURN_INT32(n);
+}
