@@ -363,9 +363,9 @@ contacts_merge(PG_FUNCTION_ARGS)
 	int64		merge_id;
 	List	   *seen = NIL;
 	SPITupleTable *tt;
-	Oid			types[5];
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			types[6];
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -460,23 +460,29 @@ contacts_merge(PG_FUNCTION_ARGS)
 	Assert(survivor_image != NULL);
 	images = psprintf("[%s,%s", survivor_image, member_images.data + 1);
 
-	/* 2. log the merge and repoint the references */
+	/* 2. log the merge (keys typed as in the rows) and repoint the references */
 	types[0] = OIDOID;
 	types[1] = TEXTOID;
 	types[2] = TEXTOID;
 	types[3] = TEXTOID;
 	types[4] = TEXTOID;
+	types[5] = TEXTARRAYOID;
 	values[0] = ObjectIdGetDatum(relid);
-	values[1] = CStringGetTextDatum(survivor_key.data);
-	values[2] = CStringGetTextDatum(member_keys.data);
+	values[1] = CStringGetTextDatum(survivor_image);
+	values[2] = CStringGetTextDatum(member_images.data);
 	values[3] = CStringGetTextDatum(rules_json(plan));
 	if (PG_ARGISNULL(4))
 		nulls[4] = 'n';
 	else
 		values[4] = PG_GETARG_DATUM(4);
-	merge_spi("INSERT INTO contacts.merge_log (tbl, survivor, members, rules, reason) "
-			  "VALUES ($1, $2::jsonb, $3::jsonb, $4::jsonb, $5) RETURNING merge_id",
-			  5, types, values, nulls, false);
+	values[5] = merge_pk_names(t);
+	merge_spi("INSERT INTO contacts.merge_log (tbl, survivor, members, rules, reason) SELECT $1, "
+			  "(SELECT pg_catalog.jsonb_object_agg(e.key, e.value) FROM pg_catalog.jsonb_each($2::jsonb) e WHERE e.key = ANY ($6)), "
+			  "(SELECT pg_catalog.jsonb_agg((SELECT pg_catalog.jsonb_object_agg(e.key, e.value) "
+			  "  FROM pg_catalog.jsonb_each(m.img) e WHERE e.key = ANY ($6)) ORDER BY m.ord) "
+			  "  FROM pg_catalog.jsonb_array_elements($3::jsonb) WITH ORDINALITY m(img, ord)), "
+			  "$4::jsonb, $5 RETURNING merge_id",
+			  6, types, values, nulls, false);
 	merge_id = merge_spi_int8(0, 1);
 
 	merge_repoint_references(merge_id, relid, member_images.data, survivor_image, 0);

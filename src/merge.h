@@ -73,6 +73,7 @@ extern bool merge_table_has_pk_column(const MergeTable *t, int col);
 extern char *merge_column_list(const MergeTable *t, const int *cols, int n,
 							   const char *prefix);
 extern char *merge_pk_list(const MergeTable *t, const char *prefix);
+extern Datum merge_pk_names(const MergeTable *t);
 extern int	merge_spi(const char *sql, int nargs, const Oid *argtypes,
 					  const Datum *values, const char *nulls, bool read_only);
 extern char *merge_spi_text(int row, int col);

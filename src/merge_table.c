@@ -15,7 +15,9 @@
 #include "access/relation.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -128,6 +130,17 @@ char *
 merge_pk_list(const MergeTable *t, const char *prefix)
 {
 	return merge_column_list(t, t->pk, t->npk, prefix);
+}
+
+/* The primary key's column names as a text[] datum. */
+Datum
+merge_pk_names(const MergeTable *t)
+{
+	Datum	   *names = palloc(sizeof(Datum) * Max(t->npk, 1));
+
+	for (int k = 0; k < t->npk; k++)
+		names[k] = CStringGetTextDatum(t->cols[t->pk[k]].name);
+	return PointerGetDatum(construct_array(names, t->npk, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /* Statements prepared once per backend, found by their text. */

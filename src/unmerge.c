@@ -37,21 +37,15 @@
 static char *
 identity_of(const MergeTable *t, const char *image)
 {
-	Oid			types[2] = {TEXTOID, TEXTOID};
+	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
 	Datum		values[2];
-	StringInfoData names;
 
 	if (t->npk == 0)
 		return pstrdup(image);
-	initStringInfo(&names);
-	appendStringInfoChar(&names, '{');
-	for (int k = 0; k < t->npk; k++)
-		appendStringInfo(&names, "%s%s", k > 0 ? "," : "", quote_identifier(t->cols[t->pk[k]].name));
-	appendStringInfoChar(&names, '}');
 	values[0] = CStringGetTextDatum(image);
-	values[1] = CStringGetTextDatum(names.data);
+	values[1] = merge_pk_names(t);
 	merge_spi("SELECT pg_catalog.jsonb_object_agg(e.key, e.value)::text FROM pg_catalog.jsonb_each($1::jsonb) e "
-			  "WHERE e.key = ANY ($2::text[])", 2, types, values, NULL, true);
+			  "WHERE e.key = ANY ($2)", 2, types, values, NULL, true);
 	return merge_spi_text(0, 1);
 }
 
