@@ -361,6 +361,8 @@ contacts_merge(PG_FUNCTION_ARGS)
 	char		typalign;
 	bool		survivor_listed = false;
 	int64		merge_id;
+	Oid			survivor_out;
+	bool		survivor_varlena;
 	List	   *seen = NIL;
 	SPITupleTable *tt;
 	Oid			types[6];
@@ -418,10 +420,12 @@ contacts_merge(PG_FUNCTION_ARGS)
 	}
 	appendStringInfoChar(&keys, ']');
 	appendStringInfoChar(&member_keys, ']');
+	getTypeOutputInfo(keytype, &survivor_out, &survivor_varlena);
 	if (!survivor_listed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("survivor %s is not one of the members of the merge", survivor_key.data),
+				 errmsg("survivor %s is not one of the members of the merge",
+						OidOutputFunctionCall(survivor_out, PG_GETARG_DATUM(1))),
 				 errhint("members lists every row to merge, the survivor included.")));
 	if (nkeys == 0)
 		ereport(ERROR,

@@ -209,10 +209,13 @@ projection(const char *alias, int n)
 /*
  * Delete (and log) the referencing rows of the merged-away parents that
  * would collide on ui once repointed, after repointing what references them.
+ * With among_moved false, collisions with rows that stay (already pointing
+ * at the survivor); with among_moved true, collisions between moved rows,
+ * the first one (in physical order) being kept.
  */
 static void
 resolve_conflicts(int64 merge_id, const MergeTable *child, const ForeignKey *fk,
-				  const UniqueIndex *ui, const char *parent_qname,
+				  const UniqueIndex *ui, bool among_moved, const char *parent_qname,
 				  const char *from_images, const char *to_image, bool child_referenced,
 				  int depth)
 {
@@ -252,13 +255,16 @@ resolve_conflicts(int64 merge_id, const MergeTable *child, const ForeignKey *fk,
 					 child->qname);
 	append_references(&sql, fk, parent_qname);
 	appendStringInfo(&sql, " AND (%s)) m, tgt) "
-					 "SELECT z.rel, z.tid, z.img, z.partner FROM (SELECT a.rel, a.tid, a.img, a.pos, COALESCE("
-					 "(SELECT pg_catalog.to_jsonb(r) FROM %s r WHERE (%s) %s (%s) AND (%s) "
-					 "AND NOT EXISTS (SELECT 1 FROM mv x WHERE x.rel = r.tableoid AND x.tid = r.ctid) LIMIT 1), "
-					 "(SELECT b.img FROM mv b WHERE (%s) %s (%s) AND b.pos < a.pos ORDER BY b.pos LIMIT 1)) AS partner "
-					 "FROM mv a) z WHERE z.partner IS NOT NULL ORDER BY z.pos",
-					 pred, child->qname, theirs.data, eq, projection("a", ui->ncols), pred,
-					 projection("b", ui->ncols), eq, projection("a", ui->ncols));
+					 "SELECT z.rel, z.tid, z.img, z.partner FROM (SELECT a.rel, a.tid, a.img, a.pos, ",
+					 pred);
+	if (!among_moved)
+		appendStringInfo(&sql, "(SELECT pg_catalog.to_jsonb(r) FROM %s r WHERE (%s) %s (%s) AND (%s) "
+						 "AND NOT EXISTS (SELECT 1 FROM mv x WHERE x.rel = r.tableoid AND x.tid = r.ctid) LIMIT 1)",
+						 child->qname, theirs.data, eq, projection("a", ui->ncols), pred);
+	else
+		appendStringInfo(&sql, "(SELECT b.img FROM mv b WHERE (%s) %s (%s) AND b.pos < a.pos ORDER BY b.pos LIMIT 1)",
+						 projection("b", ui->ncols), eq, projection("a", ui->ncols));
+	appendStringInfoString(&sql, " AS partner FROM mv a) z WHERE z.partner IS NOT NULL ORDER BY z.pos");
 
 	values[0] = CStringGetTextDatum(from_images);
 	values[1] = CStringGetTextDatum(to_image);
@@ -317,6 +323,7 @@ merge_repoint_references(int64 merge_id, Oid parent, const char *from_images,
 		ForeignKey *fk = lfirst(lc);
 		MergeTable *child = merge_table_open(fk->child, false);
 		List	   *child_fks = incoming_foreign_keys(fk->child);
+		List	   *uniques;
 		ListCell   *lc2;
 		StringInfoData sql;
 		Oid			types[4] = {TEXTOID, TEXTOID, INT8OID, OIDOID};
@@ -339,6 +346,13 @@ merge_repoint_references(int64 merge_id, Oid parent, const char *from_images,
 									 child->display)));
 		}
 
+		/*
+		 * Unique conflicts: first every moved row that collides with a row
+		 * that stays, on any index, then collisions among the moved rows that
+		 * are left, so that no row is dropped for colliding with a row that
+		 * is dropped itself.
+		 */
+		uniques = NIL;
 		foreach(lc2, unique_indexes(fk->child))
 		{
 			UniqueIndex *ui = lfirst(lc2);
@@ -359,9 +373,12 @@ merge_repoint_references(int64 merge_id, Oid parent, const char *from_images,
 					involved = true;
 			}
 			if (involved)
-				resolve_conflicts(merge_id, child, fk, ui, parent_qname, from_images,
-								  to_image, child_fks != NIL, depth);
+				uniques = lappend(uniques, ui);
 		}
+		for (int pass = 0; pass < 2; pass++)
+			foreach(lc2, uniques)
+				resolve_conflicts(merge_id, child, fk, lfirst(lc2), pass == 1, parent_qname,
+								  from_images, to_image, child_fks != NIL, depth);
 
 		initStringInfo(&sql);
 		appendStringInfo(&sql, "WITH tgt AS (SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb)), "

@@ -18,6 +18,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
+#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
 #include "errors.h"
@@ -117,6 +118,11 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 	int		   *rule_of = palloc(sizeof(int) * t->ncols);
 	int			n;
 
+	if (call_rules != NULL && call_rules[0] != '{')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("survivorship rules must be a JSON object"),
+				 errhint("Map column names to rules, e.g. '{\"email\": \"most_recent\"}'.")));
 	plan->table = t;
 	plan->updated_at_col = -1;
 	plan->soft_delete_col = -1;
@@ -232,7 +238,8 @@ contacts_merge_rules(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	MergePlan  *plan;
-	char	   *call_rules = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *call_rules = PG_ARGISNULL(1) ? NULL :
+		DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(1)));
 	static const char *const validator_names[] = {NULL, "email", "phone"};
 
 	InitMaterializedSRF(fcinfo, 0);

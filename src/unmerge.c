@@ -50,7 +50,8 @@ identity_of(const MergeTable *t, const char *image)
 }
 
 static void
-refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why)
+refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why,
+	   const char *now)
 {
 	char	   *identity = identity_of(t, image);
 	Oid			types[3] = {INT8OID, OIDOID, TEXTOID};
@@ -66,6 +67,7 @@ refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why)
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("cannot unmerge merge " INT64_FORMAT ": row %s of table \"%s\" %s",
 					merge_id, identity, t->display, why),
+			 now ? errdetail("The merge left %s; the row is now %s.", image, now) : 0,
 			 later ? errhint("Unmerge merge %s first: it changed the same row later.", later) :
 			 errhint("An exact restore is impossible; the before-images are in contacts.merge_log_row (merge_id = " INT64_FORMAT ").",
 					 merge_id)));
@@ -97,9 +99,9 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	sql = psprintf("SELECT pg_catalog.to_jsonb(r)::text, r.tableoid, r.ctid, pg_catalog.to_jsonb(r) = $1::jsonb "
 				   "FROM %s r WHERE %s LIMIT 1 FOR UPDATE OF r", t->qname, identity_match(t));
 	if (merge_spi(sql, 1, types, values, NULL, false) == 0)
-		refuse(merge_id, t, after, "no longer exists");
+		refuse(merge_id, t, after, "no longer exists", NULL);
 	if (!merge_spi_bool(0, 4))
-		refuse(merge_id, t, after, psprintf("changed after the merge (now %s)", merge_spi_text(0, 1)));
+		refuse(merge_id, t, after, "changed after the merge", merge_spi_text(0, 1));
 	rel = merge_spi_text(0, 2);
 	tid = merge_spi_text(0, 3);
 
@@ -139,7 +141,7 @@ restore_deleted(int64 merge_id, const MergeTable *t, const char *before)
 	if (t->npk > 0 &&
 		merge_spi(psprintf("SELECT 1 FROM %s r WHERE %s", t->qname, identity_match(t)),
 				  1, types, values, NULL, true) > 0)
-		refuse(merge_id, t, before, "was merged away, and its key is in use again");
+		refuse(merge_id, t, before, "was merged away, and its key is in use again", NULL);
 
 	for (int i = 0; i < t->ncols; i++)
 		if (!t->cols[i].generated)
