@@ -33,6 +33,10 @@
 	"WHERE r.merge_id > $1 AND m.unmerged_at IS NULL AND r.tbl = $2 " \
 	"AND (r.before @> $3::jsonb OR r.after @> $3::jsonb) ORDER BY r.merge_id LIMIT 1"
 
+#define LATER_ACTIVE_SQL \
+	"SELECT m.merge_id FROM contacts.merge_log m WHERE m.merge_id > $1 AND m.unmerged_at IS NULL " \
+	"ORDER BY m.merge_id LIMIT 1"
+
 /* The row's identity: its primary key values, or the whole image without one. */
 static char *
 identity_of(const MergeTable *t, const char *image)
@@ -49,20 +53,28 @@ identity_of(const MergeTable *t, const char *image)
 	return merge_spi_text(0, 1);
 }
 
-static void
-refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why,
-	   const char *now)
+/* The oldest merge after merge_id, not undone, that logged the row, or NULL. */
+static char *
+later_merge(int64 merge_id, const MergeTable *t, const char *identity)
 {
-	char	   *identity = identity_of(t, image);
 	Oid			types[3] = {INT8OID, OIDOID, TEXTOID};
 	Datum		values[3];
-	char	   *later = NULL;
 
 	values[0] = Int64GetDatum(merge_id);
 	values[1] = ObjectIdGetDatum(t->relid);
 	values[2] = CStringGetTextDatum(identity);
 	if (merge_spi(LATER_MERGE_SQL, 3, types, values, NULL, true) > 0)
-		later = merge_spi_text(0, 1);
+		return merge_spi_text(0, 1);
+	return NULL;
+}
+
+static void
+refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why,
+	   const char *now)
+{
+	char	   *identity = identity_of(t, image);
+	char	   *later = later_merge(merge_id, t, identity);
+
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("cannot unmerge merge " INT64_FORMAT ": row %s of table \"%s\" %s",
@@ -94,6 +106,15 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	char	   *tid;
 	StringInfoData set;
 	int			n;
+
+	/* a repointed key column of the primary key: the old key must be free */
+	if (t->npk > 0 && strcmp(identity_of(t, before), identity_of(t, after)) != 0)
+	{
+		values[0] = CStringGetTextDatum(before);
+		if (merge_spi(psprintf("SELECT 1 FROM %s r WHERE %s", t->qname, identity_match(t)),
+					  1, types, values, NULL, true) > 0)
+			refuse(merge_id, t, before, "had its key changed by the merge, and the old key is in use again", NULL);
+	}
 
 	values[0] = CStringGetTextDatum(after);
 	sql = psprintf("SELECT pg_catalog.to_jsonb(r)::text, r.tableoid, r.ctid, pg_catalog.to_jsonb(r) = $1::jsonb "
@@ -166,10 +187,14 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(merge_id)};
 	SPITupleTable *rows;
+	char	   *volatile later_active;
+	const char *volatile restoring = NULL;
+	MemoryContext cxt;
 	int			n;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	cxt = CurrentMemoryContext;
 
 	if (merge_spi(LOG_SQL, 1, types, values, NULL, false) == 0)
 		ereport(ERROR,
@@ -182,22 +207,66 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 				 errmsg("merge " INT64_FORMAT " was already unmerged", merge_id),
 				 errhint("See unmerged_at and unmerged_by in contacts.merge_log.")));
 
+	/*
+	 * When later merges are still in effect, a row one of them logged must
+	 * wait for that merge to be undone, even if its values happen to match
+	 * (a second soft delete, a survivor left as it was).
+	 */
+	later_active = merge_spi(LATER_ACTIVE_SQL, 1, types, values, NULL, true) > 0 ?
+		merge_spi_text(0, 1) : NULL;
+
 	n = merge_spi(LOG_ROWS_SQL, 1, types, values, NULL, true);
 	rows = SPI_tuptable;
-	for (int i = 0; i < n; i++)
+	PG_TRY();
 	{
-		bool		isnull;
-		Oid			relid = DatumGetObjectId(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
-		char	   *before = SPI_getvalue(rows->vals[i], rows->tupdesc, 2);
-		char	   *after = SPI_getvalue(rows->vals[i], rows->tupdesc, 3);
-		MergeTable *t = merge_table_open(relid, false);
+		for (int i = 0; i < n; i++)
+		{
+			bool		isnull;
+			Oid			relid = DatumGetObjectId(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
+			char	   *before = SPI_getvalue(rows->vals[i], rows->tupdesc, 2);
+			char	   *after = SPI_getvalue(rows->vals[i], rows->tupdesc, 3);
+			MergeTable *t = merge_table_open(relid, false);
 
-		CHECK_FOR_INTERRUPTS();
-		if (after == NULL)
-			restore_deleted(merge_id, t, before);
-		else
-			restore_changed(merge_id, t, before, after);
+			CHECK_FOR_INTERRUPTS();
+			restoring = t->display;
+			if (later_active)
+			{
+				const char *image = after ? after : before;
+
+				if (later_merge(merge_id, t, identity_of(t, image)) != NULL)
+					refuse(merge_id, t, image, "was logged again by a later merge", NULL);
+			}
+			if (after == NULL)
+				restore_deleted(merge_id, t, before);
+			else
+				restore_changed(merge_id, t, before, after);
+		}
 	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/*
+		 * A restored row that references a row a later merge removed, or
+		 * collides with one that appeared since: no exact restore.
+		 */
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_FOREIGN_KEY_VIOLATION &&
+			edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot unmerge merge " INT64_FORMAT ": a restored row of table \"%s\" would break a constraint",
+						merge_id, restoring),
+				 errdetail("%s%s%s", edata->message, edata->detail ? ": " : "",
+						   edata->detail ? edata->detail : ""),
+				 later_active ?
+				 errhint("Unmerge the merges after it first (merge %s is the oldest still in effect).", later_active) :
+				 errhint("The rows it references or collides with changed since the merge.")));
+	}
+	PG_END_TRY();
 
 	merge_spi("UPDATE contacts.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
 			  "WHERE merge_id = $1", 1, types, values, NULL, false);

@@ -28,6 +28,8 @@ CREATE TABLE @extschema@.merge_log (
     unmerged_at  timestamptz
 );
 CREATE INDEX merge_log_tbl_idx ON @extschema@.merge_log (tbl, merged_at);
+-- unmerge looks for later merges still in effect
+CREATE INDEX merge_log_active_idx ON @extschema@.merge_log (merge_id) WHERE unmerged_at IS NULL;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.merge_log', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.merge_log_merge_id_seq', '');
 
