@@ -318,7 +318,10 @@ report_missing(const MergeTable *t, const char *keys)
 							   "WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE (%s) = "
 							   "(SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, e.k) k)) LIMIT 1",
 							   t->qname, merge_pk_list(t, "t."), merge_pk_list(t, "k."), t->qname);
-	char	   *missing = merge_spi(sql, 1, types, values, NULL, true) > 0 ? merge_spi_text(0, 1) : "?";
+	char	   *missing;
+
+	/* not read-only: a fresh snapshot sees what a concurrent merge removed */
+	missing = merge_spi(sql, 1, types, values, NULL, false) > 0 ? merge_spi_text(0, 1) : "?";
 
 	ereport(ERROR,
 			(errcode(ERRCODE_NO_DATA_FOUND),

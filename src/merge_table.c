@@ -19,6 +19,7 @@
 #include "common/hashfn.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -143,16 +144,30 @@ merge_pk_names(const MergeTable *t)
 	return PointerGetDatum(construct_array(names, t->npk, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-/* Statements prepared once per backend, found by their text. */
+/*
+ * Statements prepared once per backend, found by their text.  The plan
+ * cache replans them when a table they scan changes, but not when only a
+ * row type they name does (NULL::tbl in jsonb_populate_record), so any
+ * relcache invalidation makes every kept statement be prepared again.
+ */
 typedef struct KeptStatement
 {
 	uint32		hash;
+	uint64		generation;
 	char	   *sql;
 	SPIPlanPtr	plan;
 	struct KeptStatement *next;
 } KeptStatement;
 
 static KeptStatement *kept_statements = NULL;
+static uint64 kept_generation = 0;
+static bool kept_callback_registered = false;
+
+static void
+kept_invalidate(Datum arg, Oid relid)
+{
+	kept_generation++;
+}
 
 static SPIPlanPtr
 kept_plan(const char *sql, int nargs, const Oid *argtypes)
@@ -161,21 +176,34 @@ kept_plan(const char *sql, int nargs, const Oid *argtypes)
 	KeptStatement *s;
 	SPIPlanPtr	plan;
 
+	if (!kept_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(kept_invalidate, (Datum) 0);
+		kept_callback_registered = true;
+	}
 	for (s = kept_statements; s != NULL; s = s->next)
 		if (s->hash == hash && strcmp(s->sql, sql) == 0)
-			return s->plan;
+			break;
+	if (s != NULL && s->generation == kept_generation)
+		return s->plan;
 
 	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "SPI_keepplan failed");
-	s = MemoryContextAlloc(TopMemoryContext, sizeof(KeptStatement));
-	s->hash = hash;
-	s->sql = MemoryContextStrdup(TopMemoryContext, sql);
+	if (s == NULL)
+	{
+		s = MemoryContextAlloc(TopMemoryContext, sizeof(KeptStatement));
+		s->hash = hash;
+		s->sql = MemoryContextStrdup(TopMemoryContext, sql);
+		s->next = kept_statements;
+		kept_statements = s;
+	}
+	else
+		SPI_freeplan(s->plan);
 	s->plan = plan;
-	s->next = kept_statements;
-	kept_statements = s;
+	s->generation = kept_generation;
 	return plan;
 }
 
