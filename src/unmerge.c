@@ -28,14 +28,22 @@
 	"SELECT r.tbl, r.before::text, r.after::text FROM contacts.merge_log_row r " \
 	"WHERE r.merge_id = $1 ORDER BY r.row_id DESC"
 
+/*
+ * A later merge (still in effect) that found a row exactly as this merge
+ * left it: its before-image equals our after-image (hash index on before).
+ */
 #define LATER_MERGE_SQL \
 	"SELECT r.merge_id FROM contacts.merge_log_row r JOIN contacts.merge_log m ON m.merge_id = r.merge_id " \
-	"WHERE r.merge_id > $1 AND m.unmerged_at IS NULL AND r.tbl = $2 " \
-	"AND (r.before @> $3::jsonb OR r.after @> $3::jsonb) ORDER BY r.merge_id LIMIT 1"
+	"WHERE r.before = $3::jsonb AND r.tbl = $2 AND r.merge_id > $1 AND m.unmerged_at IS NULL " \
+	"ORDER BY r.merge_id LIMIT 1"
 
-#define LATER_ACTIVE_SQL \
-	"SELECT m.merge_id FROM contacts.merge_log m WHERE m.merge_id > $1 AND m.unmerged_at IS NULL " \
-	"ORDER BY m.merge_id LIMIT 1"
+/* The first row of this merge that a later merge still in effect logged again. */
+#define LATER_TOUCH_SQL \
+	"SELECT mine.tbl, mine.after::text FROM contacts.merge_log_row mine " \
+	"JOIN contacts.merge_log_row later ON later.before = mine.after AND later.tbl = mine.tbl " \
+	" AND later.merge_id > mine.merge_id " \
+	"JOIN contacts.merge_log m ON m.merge_id = later.merge_id AND m.unmerged_at IS NULL " \
+	"WHERE mine.merge_id = $1 ORDER BY mine.row_id DESC LIMIT 1"
 
 /* The row's identity: its primary key values, or the whole image without one. */
 static char *
@@ -53,16 +61,16 @@ identity_of(const MergeTable *t, const char *image)
 	return merge_spi_text(0, 1);
 }
 
-/* The oldest merge after merge_id, not undone, that logged the row, or NULL. */
+/* The oldest merge after merge_id, not undone, that logged the row as image. */
 static char *
-later_merge(int64 merge_id, const MergeTable *t, const char *identity)
+later_merge(int64 merge_id, const MergeTable *t, const char *image)
 {
 	Oid			types[3] = {INT8OID, OIDOID, TEXTOID};
 	Datum		values[3];
 
 	values[0] = Int64GetDatum(merge_id);
 	values[1] = ObjectIdGetDatum(t->relid);
-	values[2] = CStringGetTextDatum(identity);
+	values[2] = CStringGetTextDatum(image);
 	if (merge_spi(LATER_MERGE_SQL, 3, types, values, NULL, true) > 0)
 		return merge_spi_text(0, 1);
 	return NULL;
@@ -73,7 +81,7 @@ refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why,
 	   const char *now)
 {
 	char	   *identity = identity_of(t, image);
-	char	   *later = later_merge(merge_id, t, identity);
+	char	   *later = later_merge(merge_id, t, image);
 
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -187,7 +195,6 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(merge_id)};
 	SPITupleTable *rows;
-	char	   *volatile later_active;
 	const char *volatile restoring = NULL;
 	MemoryContext cxt;
 	int			n;
@@ -208,12 +215,18 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 				 errhint("See unmerged_at and unmerged_by in contacts.merge_log.")));
 
 	/*
-	 * When later merges are still in effect, a row one of them logged must
-	 * wait for that merge to be undone, even if its values happen to match
-	 * (a second soft delete, a survivor left as it was).
+	 * A row a later merge (still in effect) logged again must wait for that
+	 * merge to be undone, even when its values happen to be the same (a
+	 * second soft delete, a survivor left as it was).
 	 */
-	later_active = merge_spi(LATER_ACTIVE_SQL, 1, types, values, NULL, true) > 0 ?
-		merge_spi_text(0, 1) : NULL;
+	if (merge_spi(LATER_TOUCH_SQL, 1, types, values, NULL, true) > 0)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+		refuse(merge_id, merge_table_open(relid, false), merge_spi_text(0, 2),
+			   "was changed again by a later merge", NULL);
+	}
 
 	n = merge_spi(LOG_ROWS_SQL, 1, types, values, NULL, true);
 	rows = SPI_tuptable;
@@ -229,13 +242,6 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 
 			CHECK_FOR_INTERRUPTS();
 			restoring = t->display;
-			if (later_active)
-			{
-				const char *image = after ? after : before;
-
-				if (later_merge(merge_id, t, identity_of(t, image)) != NULL)
-					refuse(merge_id, t, image, "was logged again by a later merge", NULL);
-			}
 			if (after == NULL)
 				restore_deleted(merge_id, t, before);
 			else
@@ -262,9 +268,7 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 						merge_id, restoring),
 				 errdetail("%s%s%s", edata->message, edata->detail ? ": " : "",
 						   edata->detail ? edata->detail : ""),
-				 later_active ?
-				 errhint("Unmerge the merges after it first (merge %s is the oldest still in effect).", later_active) :
-				 errhint("The rows it references or collides with changed since the merge.")));
+				 errhint("A later merge or change removed a row it references or added one it collides with; unmerge later merges first.")));
 	}
 	PG_END_TRY();
 

@@ -28,8 +28,6 @@ CREATE TABLE @extschema@.merge_log (
     unmerged_at  timestamptz
 );
 CREATE INDEX merge_log_tbl_idx ON @extschema@.merge_log (tbl, merged_at);
--- unmerge looks for later merges still in effect
-CREATE INDEX merge_log_active_idx ON @extschema@.merge_log (merge_id) WHERE unmerged_at IS NULL;
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.merge_log', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.merge_log_merge_id_seq', '');
 
@@ -47,6 +45,8 @@ CREATE TABLE @extschema@.merge_log_row (
     CHECK ((after IS NULL) = (action IN ('delete', 'delete_conflict')))
 );
 CREATE INDEX merge_log_row_merge_idx ON @extschema@.merge_log_row (merge_id, row_id);
+-- unmerge finds later merges that logged a row as this merge left it
+CREATE INDEX merge_log_row_before_idx ON @extschema@.merge_log_row USING hash (before);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.merge_log_row', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.merge_log_row_row_id_seq', '');
 
