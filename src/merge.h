@@ -76,6 +76,7 @@ extern char *merge_pk_list(const MergeTable *t, const char *prefix);
 extern Datum merge_pk_names(const MergeTable *t);
 extern int	merge_spi(const char *sql, int nargs, const Oid *argtypes,
 					  const Datum *values, const char *nulls, bool read_only);
+extern uint64 merge_cache_generation(void);
 extern char *merge_spi_text(int row, int col);
 extern bool merge_spi_bool(int row, int col);
 extern int64 merge_spi_int8(int row, int col);
@@ -84,6 +85,7 @@ extern int64 merge_spi_int8(int row, int col);
 extern MergePlan *merge_plan_build(MergeTable *t, const char *call_rules);
 
 /* merge_fk.c */
+extern List *merge_self_reference_columns(Oid relid);
 extern void merge_repoint_references(int64 merge_id, Oid parent,
 									 const char *from_images,
 									 const char *to_image, int depth);

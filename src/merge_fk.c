@@ -29,6 +29,7 @@
 #include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 
@@ -69,17 +70,80 @@ typedef struct UniqueIndex
 	"WHERE i.indrelid = $1 AND i.indisunique AND i.indislive AND k.ord <= i.indnkeyatts " \
 	"ORDER BY i.indexrelid, k.ord"
 
+/*
+ * Foreign keys and unique indexes of the tables merged, kept across calls
+ * (a batch merges into the same tables again and again) until any relcache
+ * invalidation, which DDL on these tables always causes.
+ */
+typedef struct TableFacts
+{
+	Oid			relid;
+	bool		have_fks;
+	bool		have_uniques;
+	List	   *incoming_fks;	/* ForeignKey *, referencing this table */
+	List	   *uniques;		/* UniqueIndex *, of this table */
+} TableFacts;
+
+static MemoryContext facts_cxt = NULL;
+static List *facts = NIL;
+static uint64 facts_generation = 0;
+
+static List *lappend_in_cxt(List *list, void *datum);
+
+static TableFacts *
+table_facts(Oid relid)
+{
+	ListCell   *lc;
+	TableFacts *f;
+
+	if (facts_cxt == NULL)
+		facts_cxt = AllocSetContextCreate(CacheMemoryContext, "contacts merge catalog facts",
+										  ALLOCSET_SMALL_SIZES);
+	if (facts_generation != merge_cache_generation())
+	{
+		MemoryContextReset(facts_cxt);
+		facts = NIL;
+		facts_generation = merge_cache_generation();
+	}
+	foreach(lc, facts)
+	{
+		f = lfirst(lc);
+		if (f->relid == relid)
+			return f;
+	}
+	f = MemoryContextAllocZero(facts_cxt, sizeof(TableFacts));
+	f->relid = relid;
+	facts = lappend_in_cxt(facts, f);
+	return f;
+}
+
+static List *
+lappend_in_cxt(List *list, void *datum)
+{
+	MemoryContext old = MemoryContextSwitchTo(facts_cxt);
+
+	list = lappend(list, datum);
+	MemoryContextSwitchTo(old);
+	return list;
+}
+
 static List *
 incoming_foreign_keys(Oid parent)
 {
+	TableFacts *f = table_facts(parent);
 	Oid			types[1] = {OIDOID};
 	Datum		values[1] = {ObjectIdGetDatum(parent)};
-	int			n = merge_spi(INCOMING_FK_SQL, 1, types, values, NULL, true);
-	SPITupleTable *tt = SPI_tuptable;
-	List	   *fks = NIL;
+	int			n;
+	SPITupleTable *tt;
 	ForeignKey *fk = NULL;
 	Oid			last = InvalidOid;
+	MemoryContext old;
 
+	if (f->have_fks)
+		return f->incoming_fks;
+	n = merge_spi(INCOMING_FK_SQL, 1, types, values, NULL, true);
+	tt = SPI_tuptable;
+	old = MemoryContextSwitchTo(facts_cxt);
 	for (int i = 0; i < n; i++)
 	{
 		bool		isnull;
@@ -92,26 +156,34 @@ incoming_foreign_keys(Oid parent)
 			fk->name = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
 			fk->child_cols = palloc(sizeof(char *) * INDEX_MAX_KEYS);
 			fk->parent_cols = palloc(sizeof(char *) * INDEX_MAX_KEYS);
-			fks = lappend(fks, fk);
+			f->incoming_fks = lappend(f->incoming_fks, fk);
 			last = conoid;
 		}
 		fk->child_cols[fk->ncols] = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
 		fk->parent_cols[fk->ncols] = SPI_getvalue(tt->vals[i], tt->tupdesc, 5);
 		fk->ncols++;
 	}
-	return fks;
+	f->have_fks = true;
+	MemoryContextSwitchTo(old);
+	return f->incoming_fks;
 }
 
 static List *
 unique_indexes(Oid relid)
 {
+	TableFacts *f = table_facts(relid);
 	Oid			types[1] = {OIDOID};
 	Datum		values[1] = {ObjectIdGetDatum(relid)};
-	int			n = merge_spi(UNIQUE_INDEX_SQL, 1, types, values, NULL, true);
-	SPITupleTable *tt = SPI_tuptable;
-	List	   *indexes = NIL;
+	int			n;
+	SPITupleTable *tt;
 	UniqueIndex *ui = NULL;
+	MemoryContext old;
 
+	if (f->have_uniques)
+		return f->uniques;
+	n = merge_spi(UNIQUE_INDEX_SQL, 1, types, values, NULL, true);
+	tt = SPI_tuptable;
+	old = MemoryContextSwitchTo(facts_cxt);
 	for (int i = 0; i < n; i++)
 	{
 		bool		isnull;
@@ -124,11 +196,31 @@ unique_indexes(Oid relid)
 			ui->nulls_not_distinct = DatumGetBool(SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull));
 			ui->predicate = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
 			ui->cols = palloc(sizeof(char *) * INDEX_MAX_KEYS);
-			indexes = lappend(indexes, ui);
+			f->uniques = lappend(f->uniques, ui);
 		}
 		ui->cols[ui->ncols++] = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
 	}
-	return indexes;
+	f->have_uniques = true;
+	MemoryContextSwitchTo(old);
+	return f->uniques;
+}
+
+/* Columns of relid in foreign keys that reference relid itself. */
+List *
+merge_self_reference_columns(Oid relid)
+{
+	List	   *cols = NIL;
+	ListCell   *lc;
+
+	foreach(lc, incoming_foreign_keys(relid))
+	{
+		ForeignKey *fk = lfirst(lc);
+
+		if (fk->child == relid)
+			for (int i = 0; i < fk->ncols; i++)
+				cols = lappend(cols, fk->child_cols[i]);
+	}
+	return cols;
 }
 
 static int

@@ -36,10 +36,6 @@
 	" SELECT e.key, e.value, 'call', 2 FROM pg_catalog.jsonb_each_text(COALESCE($2::jsonb, '{}')) e" \
 	") r ORDER BY layer, key"
 
-#define SELF_FK_SQL \
-	"SELECT DISTINCT a.attname::text FROM pg_catalog.pg_constraint c " \
-	"JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) " \
-	"WHERE c.contype = 'f' AND c.conrelid = $1 AND c.confrelid = $1"
 
 static bool
 name_contains(const char *name, const char *word)
@@ -116,6 +112,7 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 	char		nulls[2] = {' ', call_rules ? ' ' : 'n'};
 	bool	   *self_fk = palloc0(sizeof(bool) * t->ncols);
 	int		   *rule_of = palloc(sizeof(int) * t->ncols);
+	ListCell   *lc;
 	int			n;
 
 	if (call_rules != NULL && call_rules[0] != '{')
@@ -161,9 +158,8 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 			plan->updated_at_col = col;
 	}
 
-	n = merge_spi(SELF_FK_SQL, 1, types, values, nulls, true);
-	for (int i = 0; i < n; i++)
-		self_fk[merge_table_column(t, merge_spi_text(i, 1))] = true;
+	foreach(lc, merge_self_reference_columns(t->relid))
+		self_fk[merge_table_column(t, lfirst(lc))] = true;
 
 	/* defaults */
 	plan->rules = palloc0(sizeof(MergeRule) * t->ncols);

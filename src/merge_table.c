@@ -169,6 +169,21 @@ kept_invalidate(Datum arg, Oid relid)
 	kept_generation++;
 }
 
+/*
+ * Changes whenever any relcache entry is invalidated: cached catalog facts
+ * (foreign keys, unique indexes) older than this are reloaded.
+ */
+uint64
+merge_cache_generation(void)
+{
+	if (!kept_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(kept_invalidate, (Datum) 0);
+		kept_callback_registered = true;
+	}
+	return kept_generation;
+}
+
 static SPIPlanPtr
 kept_plan(const char *sql, int nargs, const Oid *argtypes)
 {
@@ -176,18 +191,18 @@ kept_plan(const char *sql, int nargs, const Oid *argtypes)
 	KeptStatement *s;
 	SPIPlanPtr	plan;
 
-	if (!kept_callback_registered)
-	{
-		CacheRegisterRelcacheCallback(kept_invalidate, (Datum) 0);
-		kept_callback_registered = true;
-	}
+	(void) merge_cache_generation();
 	for (s = kept_statements; s != NULL; s = s->next)
 		if (s->hash == hash && strcmp(s->sql, sql) == 0)
 			break;
 	if (s != NULL && s->generation == kept_generation)
 		return s->plan;
 
-	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+	/*
+	 * Generic plans: the parameters are jsonb images and keys, whose values
+	 * tell the planner nothing, so replanning per call is wasted work.
+	 */
+	plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes, CURSOR_OPT_GENERIC_PLAN);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
