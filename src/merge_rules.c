@@ -21,6 +21,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 
+#include "compat.h"
 #include "errors.h"
 #include "merge.h"
 

@@ -62,7 +62,11 @@ merge_table_open(Oid relid, bool require_pk)
 		c->generated = (att->attgenerated != '\0');
 	}
 
+#if PG_VERSION_NUM >= 170000
+	pkindex = RelationGetPrimaryKeyIndex(rel, false);
+#else
 	pkindex = RelationGetPrimaryKeyIndex(rel);
+#endif
 	if (OidIsValid(pkindex))
 	{
 		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
