@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "access/relation.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "nodes/bitmapset.h"
@@ -80,7 +81,9 @@ typedef struct UniqueIndex
 /*
  * Foreign keys and unique indexes of the tables merged, kept across calls
  * (a batch merges into the same tables again and again) until any relcache
- * invalidation, which DDL on these tables always causes.
+ * invalidation, which DDL on these tables always causes.  Each entry is
+ * loaded at most once per generation, so lists handed out stay valid for
+ * the whole call.
  */
 typedef struct TableFacts
 {
@@ -92,10 +95,24 @@ typedef struct TableFacts
 } TableFacts;
 
 static MemoryContext facts_cxt = NULL;
+static MemoryContext retired_cxt = NULL;	/* outdated facts, freed at transaction end */
 static List *facts = NIL;
 static uint64 facts_generation = 0;
 
 static List *lappend_in_cxt(List *list, void *datum);
+
+/*
+ * Outdated facts may still be in use by a merge in progress (an
+ * invalidation can arrive at any lock acquisition), so they are only set
+ * aside, and freed when the transaction ends.
+ */
+static void
+free_retired_facts(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+		MemoryContextReset(retired_cxt);
+}
 
 static TableFacts *
 table_facts(Oid relid)
@@ -104,11 +121,19 @@ table_facts(Oid relid)
 	TableFacts *f;
 
 	if (facts_cxt == NULL)
+	{
+		retired_cxt = AllocSetContextCreate(CacheMemoryContext, "contacts merge retired facts",
+											ALLOCSET_SMALL_SIZES);
 		facts_cxt = AllocSetContextCreate(CacheMemoryContext, "contacts merge catalog facts",
 										  ALLOCSET_SMALL_SIZES);
+		RegisterXactCallback(free_retired_facts, NULL);
+		facts_generation = merge_cache_generation();
+	}
 	if (facts_generation != merge_cache_generation())
 	{
-		MemoryContextReset(facts_cxt);
+		MemoryContextSetParent(facts_cxt, retired_cxt);
+		facts_cxt = AllocSetContextCreate(CacheMemoryContext, "contacts merge catalog facts",
+										  ALLOCSET_SMALL_SIZES);
 		facts = NIL;
 		facts_generation = merge_cache_generation();
 	}

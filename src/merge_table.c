@@ -13,6 +13,7 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
@@ -167,10 +168,30 @@ static KeptStatement *kept_statements = NULL;
 static uint64 kept_generation = 0;
 static bool kept_callback_registered = false;
 
+/*
+ * Plans replaced while a call may still be running one of them (a trigger
+ * can merge again from inside a merge), freed when the transaction ends.
+ */
+static List *retired_plans = NIL;
+
 static void
 kept_invalidate(Datum arg, Oid relid)
 {
 	kept_generation++;
+}
+
+static void
+free_retired_plans(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT)
+		return;
+	foreach(lc, retired_plans)
+		SPI_freeplan(lfirst(lc));
+	list_free(retired_plans);
+	retired_plans = NIL;
 }
 
 /*
@@ -183,6 +204,7 @@ merge_cache_generation(void)
 	if (!kept_callback_registered)
 	{
 		CacheRegisterRelcacheCallback(kept_invalidate, (Datum) 0);
+		RegisterXactCallback(free_retired_plans, NULL);
 		kept_callback_registered = true;
 	}
 	return kept_generation;
@@ -220,7 +242,12 @@ kept_plan(const char *sql, int nargs, const Oid *argtypes)
 		kept_statements = s;
 	}
 	else
-		SPI_freeplan(s->plan);
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		retired_plans = lappend(retired_plans, s->plan);
+		MemoryContextSwitchTo(old);
+	}
 	s->plan = plan;
 	s->generation = kept_generation;
 	return plan;
