@@ -29,6 +29,7 @@
 #include "utils/typcache.h"
 
 #include "merge.h"
+#include "textconv.h"
 
 /* Append a key value as a JSON object {"pkcol": "text", ...} */
 static void
@@ -154,6 +155,8 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 	int			n;
 	RuleValues *rv = palloc0(sizeof(RuleValues) * plan->nrules);
 	char	  **unions = palloc0(sizeof(char *) * plan->nrules);
+	int		   *base = palloc(sizeof(int) * plan->nrules);
+	int			ncols = 2;
 	bool		have_validators[3] = {false, false, false};
 	bool		first = true;
 	SPITupleTable *tt;
@@ -166,8 +169,9 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 
 	/*
 	 * One row per merged row in preference order (survivor, then most
-	 * recently updated, then key), and per rule column: the value as text,
-	 * its rank in the type's order, whether it is valid, and its jsonb.
+	 * recently updated, then key), and per rule column (but those that keep
+	 * the survivor's value): the value as text, its rank in the type's
+	 * order, whether it is valid, its jsonb, and for union the union.
 	 */
 	initStringInfo(&sql);
 	if (plan->updated_at_col >= 0)
@@ -181,6 +185,11 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 		const MergeRule *r = &plan->rules[i];
 		const char *c = t->cols[r->col].qname;
 
+		base[i] = -1;
+		if (r->rule == CT_SURV_SURVIVOR)
+			continue;
+		base[i] = ncols + 1;
+		ncols += 5;
 		appendStringInfo(&sql, ", x.%s::text", c);
 		if (r->rule == CT_SURV_MAX || r->rule == CT_SURV_MIN)
 			appendStringInfo(&sql, ", pg_catalog.dense_rank() OVER (ORDER BY x.%s)", c);
@@ -229,6 +238,7 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 		rv[i].cands = palloc0(sizeof(CtSurvCandidate) * n);
 		rv[i].json = palloc0(sizeof(char *) * n);
 	}
+	/* the core compares UTF-8; SPI hands back the database encoding */
 	for (int row = 0; row < n; row++)
 	{
 		bool		isnull;
@@ -236,19 +246,22 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 
 		for (int i = 0; i < plan->nrules; i++)
 		{
-			int			base = 3 + i * 5;
 			CtSurvCandidate *c = &rv[i].cands[row];
-			char	   *v = SPI_getvalue(tt->vals[row], tt->tupdesc, base);
+			char	   *v;
+			int			len = 0;
 
+			if (base[i] < 0)
+				continue;
+			v = SPI_getvalue(tt->vals[row], tt->tupdesc, base[i]);
 			c->isnull = (v == NULL);
-			c->value = v ? v : "";
-			c->len = v ? strlen(v) : 0;
+			c->value = v ? contacts_cstring_to_utf8(v, &len) : "";
+			c->len = len;
 			c->recency = recency;
-			c->order = (long) DatumGetInt64(SPI_getbinval(tt->vals[row], tt->tupdesc, base + 1, &isnull));
-			c->valid = DatumGetBool(SPI_getbinval(tt->vals[row], tt->tupdesc, base + 2, &isnull));
-			rv[i].json[row] = SPI_getvalue(tt->vals[row], tt->tupdesc, base + 3);
+			c->order = (long) DatumGetInt64(SPI_getbinval(tt->vals[row], tt->tupdesc, base[i] + 1, &isnull));
+			c->valid = DatumGetBool(SPI_getbinval(tt->vals[row], tt->tupdesc, base[i] + 2, &isnull));
+			rv[i].json[row] = SPI_getvalue(tt->vals[row], tt->tupdesc, base[i] + 3);
 			if (row == 0)
-				unions[i] = SPI_getvalue(tt->vals[row], tt->tupdesc, base + 4);
+				unions[i] = SPI_getvalue(tt->vals[row], tt->tupdesc, base[i] + 4);
 		}
 	}
 
@@ -257,9 +270,12 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 	for (int i = 0; i < plan->nrules; i++)
 	{
 		const MergeRule *r = &plan->rules[i];
-		const char *current = rv[i].json[0];
+		const char *current;
 		const char *chosen;
 
+		if (base[i] < 0)
+			continue;
+		current = rv[i].json[0];
 		if (r->rule == CT_SURV_UNION)
 		{
 			/* no element anywhere: keep the survivor's (NULL or empty) */
