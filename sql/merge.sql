@@ -194,6 +194,15 @@ SELECT * FROM visit ORDER BY id;
 SELECT contacts.unmerge(max(merge_id)) FROM contacts.merge_log WHERE tbl = 'member'::regclass;
 SELECT * FROM member ORDER BY id;
 SELECT * FROM visit ORDER BY id;
+-- a repointed primary key whose old value is taken again blocks the unmerge
+CREATE TABLE member_badge (member_id int REFERENCES member, badge text, PRIMARY KEY (member_id, badge));
+INSERT INTO member_badge VALUES (2, 'gold');
+SELECT contacts.merge('member', 1, ARRAY[1, 2]) AS badge_merge \gset
+INSERT INTO member_badge VALUES (2, 'gold');	-- the soft-deleted member earns it again
+SELECT * FROM merge_error('SELECT contacts.unmerge(' || :badge_merge || ')');
+DELETE FROM member_badge WHERE member_id = 2;
+SELECT contacts.unmerge(:badge_merge);
+SELECT * FROM member_badge;
 
 -- ---------------------------------------------------------------------------
 -- Names with spaces, quotes, semicolons and capitals

@@ -17,6 +17,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "merge.h"
@@ -113,44 +114,53 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	char	   *rel;
 	char	   *tid;
 	StringInfoData set;
+	Datum	   *changed;
 	int			n;
+	bool		isnull;
 
-	/* a repointed key column of the primary key: the old key must be free */
-	if (t->npk > 0 && strcmp(identity_of(t, before), identity_of(t, after)) != 0)
-	{
-		values[0] = CStringGetTextDatum(before);
-		if (merge_spi(psprintf("SELECT 1 FROM %s r WHERE %s", t->qname, identity_match(t)),
-					  1, types, values, NULL, true) > 0)
-			refuse(merge_id, t, before, "had its key changed by the merge, and the old key is in use again", NULL);
-	}
-
+	/*
+	 * Lock the row the merge left and compare it with the after-image; also
+	 * get the columns the merge changed (only those are written back) and,
+	 * when the merge changed the primary key (a repointed key column),
+	 * whether the old key is in use again.
+	 */
+	initStringInfo(&set);
+	appendStringInfo(&set, "SELECT pg_catalog.to_jsonb(r)::text, r.tableoid, r.ctid, pg_catalog.to_jsonb(r) = $1::jsonb, "
+					 "ARRAY(SELECT e.key FROM pg_catalog.jsonb_each($2::jsonb) e "
+					 "      WHERE e.value IS DISTINCT FROM ($1::jsonb -> e.key) ORDER BY e.key), ");
+	if (t->npk > 0)
+		appendStringInfo(&set, "(%s) IS DISTINCT FROM (%s) AND EXISTS (SELECT 1 FROM %s o WHERE (%s) = (%s)) ",
+						 merge_pk_list(t, "b."), merge_pk_list(t, "r."), t->qname,
+						 merge_pk_list(t, "o."), merge_pk_list(t, "b."));
+	else
+		appendStringInfoString(&set, "false ");
+	appendStringInfo(&set, "FROM %s r, pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) b "
+					 "WHERE %s LIMIT 1 FOR UPDATE OF r", t->qname, t->qname, identity_match(t));
 	values[0] = CStringGetTextDatum(after);
-	sql = psprintf("SELECT pg_catalog.to_jsonb(r)::text, r.tableoid, r.ctid, pg_catalog.to_jsonb(r) = $1::jsonb "
-				   "FROM %s r WHERE %s LIMIT 1 FOR UPDATE OF r", t->qname, identity_match(t));
-	if (merge_spi(sql, 1, types, values, NULL, false) == 0)
+	values[1] = CStringGetTextDatum(before);
+	if (merge_spi(set.data, 2, types, values, NULL, false) == 0)
 		refuse(merge_id, t, after, "no longer exists", NULL);
 	if (!merge_spi_bool(0, 4))
 		refuse(merge_id, t, after, "changed after the merge", merge_spi_text(0, 1));
+	if (merge_spi_bool(0, 6))
+		refuse(merge_id, t, before, "had its key changed by the merge, and the old key is in use again", NULL);
 	rel = merge_spi_text(0, 2);
 	tid = merge_spi_text(0, 3);
-
-	/* only the columns the merge changed are written back */
-	values[0] = CStringGetTextDatum(before);
-	values[1] = CStringGetTextDatum(after);
-	n = merge_spi("SELECT b.key FROM pg_catalog.jsonb_each($1::jsonb) b "
-				  "WHERE b.value IS DISTINCT FROM ($2::jsonb -> b.key) ORDER BY b.key",
-				  2, types, values, NULL, true);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)),
+					  TEXTOID, -1, false, TYPALIGN_INT, &changed, NULL, &n);
 	if (n == 0)
 		return;
-	initStringInfo(&set);
+
+	resetStringInfo(&set);
 	for (int i = 0; i < n; i++)
 	{
-		const char *col = quote_identifier(merge_spi_text(i, 1));
+		const char *col = quote_identifier(TextDatumGetCString(changed[i]));
 
 		appendStringInfo(&set, "%s%s = v.%s", i > 0 ? ", " : "", col, col);
 	}
 	sql = psprintf("UPDATE %s r SET %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v "
 				   "WHERE r.tableoid = $3 AND r.ctid = $2::tid", t->qname, set.data, t->qname);
+	values[0] = CStringGetTextDatum(before);
 	values[1] = CStringGetTextDatum(tid);
 	values[2] = ObjectIdGetDatum(atooid(rel));
 	if (merge_spi(sql, 3, types, values, NULL, false) != 1)
