@@ -119,17 +119,20 @@ key_match(const MergeTable *t, int param)
 }
 
 /*
- * Is contacts.<name>(text) installed?  The email and phone validators come
- * with the email and phone parts of the extension; without them first_valid
- * falls back to a plain pattern (see survivor_patch()).
+ * Is contacts.<name>(text) installed, or contacts.<name>(text, text) with a
+ * default second argument (phone_valid(number, region DEFAULT NULL))?  The
+ * email and phone validators come with the email and phone parts of the
+ * extension; without them first_valid falls back to a plain pattern (see
+ * survivor_patch()).
  */
 static bool
 validator_exists(const char *name)
 {
-	Oid			argtype = TEXTOID;
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	List	   *funcname = list_make2(makeString("contacts"), makeString(pstrdup(name)));
 
-	return OidIsValid(LookupFuncName(list_make2(makeString("contacts"), makeString(pstrdup(name))),
-									 1, &argtype, true));
+	return OidIsValid(LookupFuncName(funcname, 1, argtypes, true)) ||
+		OidIsValid(LookupFuncName(funcname, 2, argtypes, true));
 }
 
 /* Candidate values of one rule column, in preference order. */

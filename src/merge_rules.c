@@ -37,7 +37,6 @@
 	" SELECT e.key, e.value, 'call', 2 FROM pg_catalog.jsonb_each_text(COALESCE($2::jsonb, '{}')) e" \
 	") r ORDER BY layer, key"
 
-
 static bool
 name_contains(const char *name, const char *word)
 {
@@ -51,11 +50,11 @@ static MergeValidator
 column_validator(const MergeColumn *c)
 {
 	Oid			base = getBaseType(c->type);
-	char	   *typname = format_type_be(base);
+	char	   *typname = format_type_be_qualified(base);
 
-	if (strcmp(typname, "contacts.email") == 0 || strcmp(typname, "email") == 0)
+	if (strcmp(typname, "contacts.email") == 0)
 		return MERGE_VALID_EMAIL;
-	if (strcmp(typname, "contacts.phone") == 0 || strcmp(typname, "phone") == 0)
+	if (strcmp(typname, "contacts.phone") == 0)
 		return MERGE_VALID_PHONE;
 	if (base != TEXTOID && base != VARCHAROID && base != BPCHAROID)
 		return MERGE_VALID_NONE;
