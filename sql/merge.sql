@@ -303,6 +303,36 @@ SELECT batch_name, tbl, finished_at IS NOT NULL AS finished FROM contacts.merge_
 CALL contacts.merge_clusters('person',
     'SELECT cluster AS cluster_id, person_id AS member_key FROM person_cluster WHERE probability >= 0.7',
     batch_size => 2, reason => 'batch');
+-- a cancel (simulated: a trigger raises query_canceled while merging
+-- cluster k3) keeps the batches committed before it; calling again resumes
+INSERT INTO person (id, name) SELECT g, 'q' || g % 4 FROM generate_series(101, 124) g;
+CREATE TABLE cancel_once (armed boolean);
+INSERT INTO cancel_once VALUES (true);
+CREATE FUNCTION cancel_in_k3() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.id % 4 = 3 AND (SELECT armed FROM cancel_once) THEN
+        RAISE EXCEPTION 'canceling statement due to user request' USING ERRCODE = 'query_canceled';
+    END IF;
+    RETURN OLD;
+END
+$$;
+CREATE TRIGGER cancel_in_k3 BEFORE DELETE ON person FOR EACH ROW EXECUTE FUNCTION cancel_in_k3();
+\set SHOW_CONTEXT never
+CALL contacts.merge_clusters('person',
+    'SELECT ''k'' || person_id % 4 AS cluster_id, person_id AS member_key FROM generate_series(101, 124) person_id',
+    batch_size => 1, batch_name => 'cancelled');
+\set SHOW_CONTEXT errors
+SELECT cluster_id, merge_id IS NOT NULL AS merged FROM contacts.merge_batch_cluster
+ WHERE batch_name = 'cancelled' ORDER BY 1;
+UPDATE cancel_once SET armed = false;
+CALL contacts.merge_clusters('person',
+    'SELECT ''k'' || person_id % 4 AS cluster_id, person_id AS member_key FROM generate_series(101, 124) person_id',
+    batch_size => 1, batch_name => 'cancelled');
+SELECT cluster_id, merge_id IS NOT NULL AS merged FROM contacts.merge_batch_cluster
+ WHERE batch_name = 'cancelled' ORDER BY 1;
+SELECT id, name FROM person WHERE id > 100 ORDER BY id;
+DROP TRIGGER cancel_in_k3 ON person;
+
 -- a cluster that fails is recorded and skipped
 CALL contacts.merge_clusters('person',
     'SELECT 1 AS cluster_id, x AS member_key FROM unnest(ARRAY[1, 999]) x', batch_name => 'broken');
