@@ -239,6 +239,37 @@ SELECT * FROM "Odd; Schema"."Calls; --" ORDER BY 1;
 SELECT to_regclass('person') IS NOT NULL AS person_still_there;
 
 -- ---------------------------------------------------------------------------
+-- Identity and generated columns, partitioned tables
+-- ---------------------------------------------------------------------------
+CREATE TABLE lead (
+    id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    first     text,
+    last      text,
+    label     text GENERATED ALWAYS AS (first || ' ' || last) STORED
+);
+INSERT INTO lead (first, last) VALUES ('Ana', NULL), (NULL, 'Ruiz'), ('Ana María', 'Ruiz');
+CREATE TEMP TABLE before_lead AS SELECT merge_snapshot('{lead}') AS snap;
+SELECT * FROM contacts.merge_rules('lead');
+SELECT contacts.merge('lead', 1, ARRAY[1, 2, 3]) AS lead_merge \gset
+SELECT * FROM lead;
+SELECT contacts.unmerge(:lead_merge);
+SELECT merge_snapshot('{lead}') = snap AS restored FROM before_lead;
+
+CREATE TABLE shop (id int, region text, name text, PRIMARY KEY (id, region)) PARTITION BY LIST (region);
+CREATE TABLE shop_es PARTITION OF shop FOR VALUES IN ('ES');
+CREATE TABLE shop_ar PARTITION OF shop FOR VALUES IN ('AR');
+CREATE TABLE shop_visit (id int PRIMARY KEY, shop_id int, shop_region text,
+                         FOREIGN KEY (shop_id, shop_region) REFERENCES shop);
+INSERT INTO shop VALUES (1, 'ES', 'Centro'), (1, 'AR', NULL), (2, 'AR', 'Palermo');
+INSERT INTO shop_visit VALUES (1, 1, 'ES'), (2, 1, 'AR'), (3, 2, 'AR');
+CREATE TEMP TABLE before_shop AS SELECT merge_snapshot('{shop, shop_visit}') AS snap;
+SELECT contacts.merge('shop', ROW(2, 'AR'), ARRAY[ROW(1, 'ES'), ROW(1, 'AR'), ROW(2, 'AR')]) AS shop_merge \gset
+SELECT tableoid::regclass, * FROM shop ORDER BY id, region;
+SELECT * FROM shop_visit ORDER BY id;
+SELECT contacts.unmerge(:shop_merge);
+SELECT merge_snapshot('{shop, shop_visit}') = snap AS restored FROM before_shop;
+
+-- ---------------------------------------------------------------------------
 -- Unmerge refuses when an exact restore is impossible
 -- ---------------------------------------------------------------------------
 TRUNCATE person;

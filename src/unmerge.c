@@ -148,16 +148,20 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	tid = merge_spi_text(0, 3);
 	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)),
 					  TEXTOID, -1, false, TYPALIGN_INT, &changed, NULL, &n);
-	if (n == 0)
-		return;
 
+	/* generated columns follow the others by themselves */
 	resetStringInfo(&set);
 	for (int i = 0; i < n; i++)
 	{
-		const char *col = quote_identifier(TextDatumGetCString(changed[i]));
+		int			col = merge_table_column(t, TextDatumGetCString(changed[i]));
 
-		appendStringInfo(&set, "%s%s = v.%s", i > 0 ? ", " : "", col, col);
+		if (col < 0 || t->cols[col].generated)
+			continue;
+		appendStringInfo(&set, "%s%s = v.%s", set.len > 0 ? ", " : "",
+						 t->cols[col].qname, t->cols[col].qname);
 	}
+	if (set.len == 0)
+		return;
 	sql = psprintf("UPDATE %s r SET %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v "
 				   "WHERE r.tableoid = $3 AND r.ctid = $2::tid", t->qname, set.data, t->qname);
 	values[0] = CStringGetTextDatum(before);
