@@ -28,6 +28,7 @@ typedef struct MergeColumn
 	Oid			type;
 	AttrNumber	attnum;
 	bool		generated;		/* GENERATED ALWAYS AS (...) STORED: never written */
+	bool		identity_always;	/* GENERATED ALWAYS AS IDENTITY: not merged */
 } MergeColumn;
 
 typedef struct MergeTable

@@ -8,8 +8,8 @@
  * the union of their elements, email and phone columns (by type or by name)
  * keep the first valid value, columns referencing the table itself keep the
  * survivor's value, and everything else keeps the survivor's value unless it
- * is NULL (non_null).  Key, generated and soft-delete columns are never
- * merged.
+ * is NULL (non_null).  Key, generated, GENERATED ALWAYS identity and
+ * soft-delete columns are never merged.
  */
 #include "postgres.h"
 
@@ -169,7 +169,8 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 		MergeRule  *r;
 
 		rule_of[col] = -1;
-		if (c->generated || col == plan->soft_delete_col || merge_table_has_pk_column(t, col))
+		if (c->generated || c->identity_always || col == plan->soft_delete_col ||
+			merge_table_has_pk_column(t, col))
 			continue;
 		rule_of[col] = plan->nrules;
 		r = &plan->rules[plan->nrules++];
@@ -205,7 +206,7 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column \"%s\" of table \"%s\" cannot have a survivorship rule", colname, t->display),
-					 errdetail("Primary key, generated and soft-delete columns are never merged.")));
+					 errdetail("Primary key, generated, identity and soft-delete columns are never merged.")));
 		if (rulename == NULL || !ct_surv_rule_parse(rulename, strlen(rulename), &rule, &reason))
 		{
 			if (rulename == NULL)

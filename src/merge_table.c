@@ -61,6 +61,7 @@ merge_table_open(Oid relid, bool require_pk)
 		c->type = att->atttypid;
 		c->attnum = att->attnum;
 		c->generated = (att->attgenerated != '\0');
+		c->identity_always = (att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS);
 	}
 
 #if PG_VERSION_NUM >= 170000
