@@ -284,20 +284,11 @@ index_expressions_use(Oid indexid, const MergeTable *child, const ForeignKey *fk
 	return uses;
 }
 
-/* "(a, b)" or "a" for one item: a row constructor usable with = and IN. */
-static void
-append_row(StringInfo buf, const char *prefix, char **names, int n, bool quote)
-{
-	if (n > 1)
-		appendStringInfoChar(buf, '(');
-	for (int i = 0; i < n; i++)
-		appendStringInfo(buf, "%s%s%s", i > 0 ? ", " : "", prefix,
-						 quote ? quote_identifier(names[i]) : names[i]);
-	if (n > 1)
-		appendStringInfoChar(buf, ')');
-}
-
-/* WHERE condition: row r references one of the parent rows in $1. */
+/*
+ * WHERE condition: row r references one of the parent rows in $1 (a jsonb
+ * array of images of the parent); = ANY keeps the index on a one-column
+ * foreign key usable.
+ */
 static void
 append_references(StringInfo buf, const ForeignKey *fk, const char *parent_qname)
 {
@@ -306,18 +297,16 @@ append_references(StringInfo buf, const ForeignKey *fk, const char *parent_qname
 						 quote_identifier(fk->child_cols[0]), quote_identifier(fk->parent_cols[0]), parent_qname);
 	else
 	{
-		append_row(buf, "r.", fk->child_cols, fk->ncols, true);
-		appendStringInfoString(buf, " IN (SELECT ");
+		appendStringInfoChar(buf, '(');
+		for (int i = 0; i < fk->ncols; i++)
+			appendStringInfo(buf, "%sr.%s", i > 0 ? ", " : "", quote_identifier(fk->child_cols[i]));
+		appendStringInfoString(buf, ") IN (SELECT ");
 		for (int i = 0; i < fk->ncols; i++)
 			appendStringInfo(buf, "%ss.%s", i > 0 ? ", " : "", quote_identifier(fk->parent_cols[i]));
 		appendStringInfo(buf, " FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) s)", parent_qname);
 	}
 }
 
-/*
- * Delete the referencing rows of the merged-away parents that would collide
- * on ui once repointed; returns nothing, logs every deletion.
- */
 /* "a.c1, a.c2": the projected unique key columns of the moved-rows CTE */
 static char *
 projection(const char *alias, int n)
@@ -374,7 +363,7 @@ resolve_conflicts(int64 merge_id, const MergeTable *child, const ForeignKey *fk,
 		else
 			appendStringInfo(&sql, ", (m.rw).%s AS c%d", quote_identifier(ui->cols[i]), i + 1);
 	}
-	appendStringInfo(&sql, ", row_number() OVER (ORDER BY m.rel, m.tid) AS pos "
+	appendStringInfo(&sql, ", pg_catalog.row_number() OVER (ORDER BY m.rel, m.tid) AS pos "
 					 "FROM (SELECT r.tableoid AS rel, r.ctid AS tid, r AS rw FROM %s r WHERE ",
 					 child->qname);
 	append_references(&sql, fk, parent_qname);
