@@ -191,6 +191,8 @@ SELECT * FROM contacts.merge_rules('member');
 SELECT contacts.merge('member', 1, ARRAY[2, 1]);
 SELECT * FROM member ORDER BY id;
 SELECT * FROM visit ORDER BY id;
+-- a soft-deleted row cannot be merged again
+SELECT contacts.merge('member', 2, ARRAY[2, 1]);
 SELECT contacts.unmerge(max(merge_id)) FROM contacts.merge_log WHERE tbl = 'member'::regclass;
 SELECT * FROM member ORDER BY id;
 SELECT * FROM visit ORDER BY id;

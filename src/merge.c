@@ -459,10 +459,17 @@ contacts_merge(PG_FUNCTION_ARGS)
 
 	/* 1. lock the rows in key order and read them */
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT pg_catalog.to_jsonb(t)::text, (%s) = (%s) FROM %s t, "
-					 "pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) s WHERE %s ORDER BY %s FOR UPDATE OF t",
-					 merge_pk_list(t, "t."), merge_pk_list(t, "s."), t->qname, t->qname,
-					 key_match(t, 1), merge_pk_list(t, "t."));
+	appendStringInfo(&sql, "SELECT pg_catalog.to_jsonb(t)::text, (%s) = (%s), ",
+					 merge_pk_list(t, "t."), merge_pk_list(t, "s."));
+	if (plan->soft_delete_col < 0)
+		appendStringInfoString(&sql, "false");
+	else if (getBaseType(t->cols[plan->soft_delete_col].type) == BOOLOID)
+		appendStringInfo(&sql, "COALESCE(t.%s, false)", t->cols[plan->soft_delete_col].qname);
+	else
+		appendStringInfo(&sql, "t.%s IS NOT NULL", t->cols[plan->soft_delete_col].qname);
+	appendStringInfo(&sql, " FROM %s t, pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) s "
+					 "WHERE %s ORDER BY %s FOR UPDATE OF t",
+					 t->qname, t->qname, key_match(t, 1), merge_pk_list(t, "t."));
 	types[0] = TEXTOID;
 	types[1] = TEXTOID;
 	values[0] = CStringGetTextDatum(keys.data);
@@ -477,6 +484,12 @@ contacts_merge(PG_FUNCTION_ARGS)
 	{
 		char	   *img = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
 
+		if (merge_spi_bool(i, 3))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("row %s of table \"%s\" was merged away already (soft-deleted)",
+							merge_row_identity(t, img), t->display),
+					 errhint("Merge into the row it was merged into (see contacts.merge_log), or unmerge first.")));
 		if (merge_spi_bool(i, 2))
 			survivor_image = img;
 		else

@@ -75,6 +75,7 @@ extern char *merge_column_list(const MergeTable *t, const int *cols, int n,
 							   const char *prefix);
 extern char *merge_pk_list(const MergeTable *t, const char *prefix);
 extern Datum merge_pk_names(const MergeTable *t);
+extern char *merge_row_identity(const MergeTable *t, const char *image);
 extern int	merge_spi(const char *sql, int nargs, const Oid *argtypes,
 					  const Datum *values, const char *nulls, bool read_only);
 extern uint64 merge_cache_generation(void);

@@ -271,6 +271,22 @@ merge_spi(const char *sql, int nargs, const Oid *argtypes, const Datum *values,
 	return (int) SPI_processed;
 }
 
+/* The row's identity: its primary key values, or the whole image without one. */
+char *
+merge_row_identity(const MergeTable *t, const char *image)
+{
+	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		values[2];
+
+	if (t->npk == 0)
+		return pstrdup(image);
+	values[0] = CStringGetTextDatum(image);
+	values[1] = merge_pk_names(t);
+	merge_spi("SELECT pg_catalog.jsonb_object_agg(e.key, e.value)::text FROM pg_catalog.jsonb_each($1::jsonb) e "
+			  "WHERE e.key = ANY ($2)", 2, types, values, NULL, true);
+	return merge_spi_text(0, 1);
+}
+
 /* Column col (1-based) of result row as text, NULL for SQL NULL. */
 char *
 merge_spi_text(int row, int col)

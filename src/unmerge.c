@@ -46,22 +46,6 @@
 	"JOIN contacts.merge_log m ON m.merge_id = later.merge_id AND m.unmerged_at IS NULL " \
 	"WHERE mine.merge_id = $1 ORDER BY mine.row_id DESC LIMIT 1"
 
-/* The row's identity: its primary key values, or the whole image without one. */
-static char *
-identity_of(const MergeTable *t, const char *image)
-{
-	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
-	Datum		values[2];
-
-	if (t->npk == 0)
-		return pstrdup(image);
-	values[0] = CStringGetTextDatum(image);
-	values[1] = merge_pk_names(t);
-	merge_spi("SELECT pg_catalog.jsonb_object_agg(e.key, e.value)::text FROM pg_catalog.jsonb_each($1::jsonb) e "
-			  "WHERE e.key = ANY ($2)", 2, types, values, NULL, true);
-	return merge_spi_text(0, 1);
-}
-
 /* The oldest merge after merge_id, not undone, that logged the row as image. */
 static char *
 later_merge(int64 merge_id, const MergeTable *t, const char *image)
@@ -81,7 +65,7 @@ static void
 refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why,
 	   const char *now)
 {
-	char	   *identity = identity_of(t, image);
+	char	   *identity = merge_row_identity(t, image);
 	char	   *later = later_merge(merge_id, t, image);
 
 	ereport(ERROR,
