@@ -84,6 +84,13 @@ SELECT * FROM person ORDER BY id;
 SELECT merge_id, unmerged_by = current_user AS by_me, unmerged_at IS NOT NULL AS stamped
   FROM contacts.merge_log;
 
+-- columns of type contacts.email are validated whatever their name
+CREATE TABLE subscriber (id int PRIMARY KEY, address contacts.email, backup text);
+INSERT INTO subscriber VALUES (1, NULL, 'x'), (2, 'Ana@Example.com', 'y');
+SELECT * FROM contacts.merge_rules('subscriber');
+SELECT contacts.merge('subscriber', 1, ARRAY[1, 2]);
+SELECT * FROM subscriber;
+
 -- keep the survivor's value (even NULL) and non_null
 SELECT contacts.merge('person', 3, ARRAY[3, 4], '{"name": "survivor", "nickname": "non_null"}');
 SELECT id, name, nickname, city, score FROM person WHERE id IN (3, 4);
