@@ -31,20 +31,26 @@
 
 /*
  * A later merge (still in effect) that found a row exactly as this merge
- * left it: its before-image equals our after-image (hash index on before).
+ * left it: its before-image equals our after-image.  Both queries probe the
+ * hash index on before for each row; OFFSET 0 keeps the planner from
+ * turning the EXISTS into a join that would start from merge_log (whose
+ * unmerged_at it cannot estimate well) and scan every later merge.
  */
 #define LATER_MERGE_SQL \
-	"SELECT r.merge_id FROM contacts.merge_log_row r JOIN contacts.merge_log m ON m.merge_id = r.merge_id " \
-	"WHERE r.before = $3::jsonb AND r.tbl = $2 AND r.merge_id > $1 AND m.unmerged_at IS NULL " \
+	"SELECT r.merge_id FROM contacts.merge_log_row r " \
+	"WHERE r.before = $3::jsonb AND r.tbl = $2 AND r.merge_id > $1 " \
+	"AND EXISTS (SELECT 1 FROM contacts.merge_log m WHERE m.merge_id = r.merge_id AND m.unmerged_at IS NULL OFFSET 0) " \
 	"ORDER BY r.merge_id LIMIT 1"
 
-/* The first row of this merge that a later merge still in effect logged again. */
+/* The last row of this merge that a later merge still in effect logged again. */
 #define LATER_TOUCH_SQL \
 	"SELECT mine.tbl, mine.after::text FROM contacts.merge_log_row mine " \
-	"JOIN contacts.merge_log_row later ON later.before = mine.after AND later.tbl = mine.tbl " \
-	" AND later.merge_id > mine.merge_id " \
-	"JOIN contacts.merge_log m ON m.merge_id = later.merge_id AND m.unmerged_at IS NULL " \
-	"WHERE mine.merge_id = $1 ORDER BY mine.row_id DESC LIMIT 1"
+	"WHERE mine.merge_id = $1 AND mine.after IS NOT NULL " \
+	"AND EXISTS (SELECT 1 FROM contacts.merge_log_row later " \
+	"  WHERE later.before = mine.after AND later.tbl = mine.tbl AND later.merge_id > mine.merge_id " \
+	"  AND EXISTS (SELECT 1 FROM contacts.merge_log m " \
+	"    WHERE m.merge_id = later.merge_id AND m.unmerged_at IS NULL OFFSET 0) OFFSET 0) " \
+	"ORDER BY mine.row_id DESC LIMIT 1"
 
 /* The oldest merge after merge_id, not undone, that logged the row as image. */
 static char *
