@@ -5,6 +5,7 @@
 # merge is undone, newest first, and the three tables are compared with a
 # snapshot taken before.  Each phase is one statement in one transaction.
 # Target on the reference machine: <= 30 s for each phase at 10k merges.
+# MERGES=N sets another number of merges.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
