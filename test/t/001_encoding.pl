@@ -104,5 +104,15 @@ is($node->safe_psql('latin1db',
 $node->safe_psql('latin1db', 'CREATE EXTENSION contacts');
 pass('extension re-created');
 
+# Merge: survivorship compares characters, not database-encoded bytes
+# (chr(191) is one LATIN1 byte that looks like a UTF-8 continuation byte).
+$node->safe_psql('latin1db', q{
+	CREATE TABLE merge_enc (id int PRIMARY KEY, name text);
+	INSERT INTO merge_enc VALUES (1, 'abc'), (2, repeat(chr(191), 5));
+	SELECT contacts.merge('merge_enc', 1, ARRAY[1, 2], '{"name": "longest"}');
+});
+is($node->safe_psql('latin1db', 'SELECT name = repeat(chr(191), 5) FROM merge_enc'),
+	't', 'merge: longest counts LATIN1 characters');
+
 $node->stop;
 done_testing();
