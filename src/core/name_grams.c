@@ -15,7 +15,7 @@
 
 /* Kinds of key, hashed in so that a trigram never equals a token key. */
 #define KEY_TRIGRAM		1u
-#define KEY_TOKEN		2u
+#define KEY_LETTERS		2u
 
 /* Boundary mark of the padded trigrams; never a token symbol. */
 #define PAD				((uint32_t) ' ')
@@ -23,23 +23,15 @@
 /* Code points of one token kept before the skeleton shortens digraphs. */
 #define TOKEN_MAX_RAW	(2 * NAME_TOKEN_MAX_SYMBOLS)
 
-/*
- * Deletion keys are generated for tokens of 3 to this many symbols: shorter
- * ones would give one-letter keys, longer ones are not names and would cost
- * quadratic hashing.
- */
-#define DELETION_MAX_SYMBOLS 24
-
 /* Folded names up to this many bytes need no allocation for folding. */
 #define FOLD_STACK_BYTES 256
 
 /*
- * Hash of a kind and a symbol sequence, leaving out the symbol at index skip
- * (-1: none): FNV-1a over the symbols, then MurmurHash3's finalizer so that
- * the low bits GiST signatures use are well mixed.
+ * Hash of a kind and a symbol sequence: FNV-1a over the symbols, then
+ * MurmurHash3's finalizer so that all bits are well mixed.
  */
 static uint32_t
-hash_symbols(uint32_t kind, const uint32_t *sym, int n, int skip)
+hash_symbols(uint32_t kind, const uint32_t *sym, int n)
 {
 	uint32_t	h = 2166136261u ^ kind;
 
@@ -47,8 +39,6 @@ hash_symbols(uint32_t kind, const uint32_t *sym, int n, int skip)
 	{
 		uint32_t	c = sym[i];
 
-		if (i == skip)
-			continue;
 		for (int b = 0; b < 4; b++)
 		{
 			h ^= (c >> (8 * b)) & 0xFF;
@@ -89,8 +79,10 @@ is_front_vowel(uint32_t c)
  * Rewrite a folded token as its phonetic skeleton (at most
  * NAME_TOKEN_MAX_SYMBOLS symbols); returns the number of symbols.  The rules
  * merge the spellings of one sound that Spanish and English names mix up;
- * vowels stay, as they tell names apart (Ana, Ena).  In the result 'c'
- * stands for ch/sh, and h, q, v and z no longer occur.
+ * vowels stay, as they tell names apart (Ana, Ena).  Doubled letters count
+ * once, so ll is l: English undoubles it (Russel, Wiliams) far more often
+ * than Spanish writes it as y.  In the result 'c' stands for ch/sh, and h,
+ * q, v and z no longer occur.
  */
 static int
 phonetic_skeleton(const uint32_t *in, int n, uint32_t *out)
@@ -152,13 +144,9 @@ phonetic_skeleton(const uint32_t *in, int n, uint32_t *out)
 			case 'v':
 				s = 'b';
 				break;
-			case 'l':
-				s = 'l';
-				if (next == 'l')
-				{
-					s = 'y';
-					i++;
-				}
+			case 'x':
+				/* Ximena, Xavier: an initial x before a vowel is the j sound */
+				s = (i == 0 && is_vowel(next)) ? 'j' : 'x';
 				break;
 			case 'y':
 				s = is_vowel(next) ? 'y' : 'i';
@@ -189,9 +177,18 @@ phonetic_skeleton(const uint32_t *in, int n, uint32_t *out)
 	return o;
 }
 
+static int
+cmp_symbol(const void *a, const void *b)
+{
+	uint32_t	x = *(const uint32_t *) a;
+	uint32_t	y = *(const uint32_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
- * Append the keys of one skeleton token (at most 2 * len + 2) to keys;
- * returns how many were appended.
+ * Append the keys of one skeleton token (at most len + 2) to keys; returns
+ * how many were appended.
  */
 static int
 token_keys(const uint32_t *sym, int len, NameKey *keys)
@@ -204,12 +201,18 @@ token_keys(const uint32_t *sym, int len, NameKey *keys)
 	memcpy(padded + 2, sym, len * sizeof(uint32_t));
 	padded[len + 2] = PAD;
 	for (int i = 0; i + 3 <= len + 3; i++)
-		keys[n++] = hash_symbols(KEY_TRIGRAM, padded + i, 3, -1);
+		keys[n++] = hash_symbols(KEY_TRIGRAM, padded + i, 3);
 
-	keys[n++] = hash_symbols(KEY_TOKEN, sym, len, -1);
-	if (len >= 3 && len <= DELETION_MAX_SYMBOLS)
-		for (int i = 0; i < len; i++)
-			keys[n++] = hash_symbols(KEY_TOKEN, sym, len, i);
+	/*
+	 * The token's letters in sorted order: a transposition (Gary, Gray)
+	 * keeps this key while it costs up to four trigrams.
+	 */
+	if (len >= 2)
+	{
+		memcpy(padded, sym, len * sizeof(uint32_t));
+		qsort(padded, len, sizeof(uint32_t), cmp_symbol);
+		keys[n++] = hash_symbols(KEY_LETTERS, padded, len);
+	}
 	return n;
 }
 
@@ -306,10 +309,10 @@ name_keys_extract(const char *s, size_t len, const CtAllocator *alloc, NameKey *
 		return 0;
 
 	/*
-	 * A token of L symbols takes at least L bytes plus a separator and gives
-	 * at most 2L + 2 keys, so 4 keys per folded byte always suffice.
+	 * A token of L symbols takes at least L bytes and gives at most L + 2
+	 * keys, so 3 keys per folded byte always suffice.
 	 */
-	sink.keys = ct_alloc(alloc, (4 * flen + 4) * sizeof(NameKey));
+	sink.keys = ct_alloc(alloc, (3 * flen + 3) * sizeof(NameKey));
 	sink.n = 0;
 	if (sink.keys == NULL)
 	{

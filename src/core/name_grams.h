@@ -7,14 +7,18 @@
  * (letters and digits; an apostrophe inside a word joins, so O'Brien is one
  * token), and each token is rewritten as a phonetic skeleton that spells
  * alike what Spanish and English speakers confuse when they write names:
- * b/v, s/z/soft c, k/hard c/qu, ll/y, soft g/j, ph/f, silent h, doubled
- * letters.  Each token then gives two kinds of keys:
+ * b/v, s/z/soft c, k/hard c/qu, soft g/j, initial x/j, ph/f, th/t, y/i,
+ * silent h, doubled letters.  Each token then gives two kinds of keys:
  *
  *	- its padded trigrams (two marks before, one after, as pg_trgm), which
  *	  degrade gracefully with the number of typos;
- *	- its one-deletion neighbourhood (the token itself and every string made
- *	  by deleting one symbol), so that any single substitution, insertion,
- *	  deletion or transposition still shares a whole-token key.
+ *	- its letters in sorted order, which survive a transposition (Gary,
+ *	  Gray) that costs up to four trigrams.
+ *
+ * (A token's one-deletion neighbourhood was tried as well: it makes GIN scans
+ * faster, as its keys are rare, but a single typo then costs more than a
+ * missing middle name, and "Charles Jordan" outranked "Charles Janet Jordan"
+ * for "Charles Jandet Jordan".)
  *
  * Keys are 32-bit hashes of (kind, symbols).  Keys are taken per token, so
  * the key set does not depend on token order: "Pérez García, José" and
