@@ -32,7 +32,8 @@ name_search_text_keys(text *t, int *nkeys)
  */
 typedef struct QueryKeysCache
 {
-	text	   *query;			/* copy of the raw argument */
+	char	   *query;			/* the argument's bytes, in the database encoding */
+	int			query_len;
 	NameKey    *keys;
 	int			nkeys;
 } QueryKeysCache;
@@ -41,11 +42,12 @@ static const NameKey *
 cached_query_keys(FunctionCallInfo fcinfo, text *query, int *nkeys)
 {
 	QueryKeysCache *cache = (QueryKeysCache *) fcinfo->flinfo->fn_extra;
+	const char *data = VARDATA_ANY(query);
+	int			len = VARSIZE_ANY_EXHDR(query);
 	MemoryContext oldcxt;
 	NameKey    *keys;
 
-	if (cache != NULL && VARSIZE_ANY(cache->query) == VARSIZE_ANY(query) &&
-		memcmp(VARDATA_ANY(cache->query), VARDATA_ANY(query), VARSIZE_ANY_EXHDR(query)) == 0)
+	if (cache != NULL && cache->query_len == len && memcmp(cache->query, data, len) == 0)
 	{
 		*nkeys = cache->nkeys;
 		return cache->keys;
@@ -61,7 +63,9 @@ cached_query_keys(FunctionCallInfo fcinfo, text *query, int *nkeys)
 		if (cache->keys)
 			pfree(cache->keys);
 	}
-	cache->query = (text *) pnstrdup((const char *) query, VARSIZE_ANY(query));
+	cache->query = palloc(len + 1);
+	memcpy(cache->query, data, len);
+	cache->query_len = len;
 	cache->nkeys = *nkeys;
 	cache->keys = NULL;
 	if (*nkeys > 0)
