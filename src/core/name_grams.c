@@ -13,7 +13,7 @@
 
 #include "fold.h"
 
-/* Kinds of key, hashed in so that a trigram never equals a token key. */
+/* Kinds of key, hashed in so that a trigram never equals a letters key. */
 #define KEY_TRIGRAM		1u
 #define KEY_LETTERS		2u
 
