@@ -24,6 +24,10 @@ SELECT count(*) AS not_idempotent
 FROM (VALUES ('  JOSÉ Pérez '), ('ǅemal'), ('Ⅻ ㎏ ﬃ'), ('İi̇ı'), ('Straße')) AS t(s)
 WHERE contacts.fold(contacts.fold(s)) <> contacts.fold(s);
 
+-- long text through ICU whose fold is longer than the input
+SELECT length(contacts.fold(repeat('¼', 400) || 'Ω')) AS folded_length,
+	right(contacts.fold(repeat('¼', 400) || 'Ω'), 4) AS tail;
+
 -- NULL in, NULL out
 SELECT contacts.fold(NULL) IS NULL AS strict;
 
