@@ -9,7 +9,7 @@
 #include "utils/memutils.h"
 
 #include "core/fold.h"
-#include "fold.h"
+#include "foldtext.h"
 #include "textconv.h"
 
 char *

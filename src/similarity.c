@@ -10,7 +10,7 @@
 #include "fmgr.h"
 
 #include "core/similarity.h"
-#include "fold.h"
+#include "foldtext.h"
 #include "textconv.h"
 
 /* The two folded arguments of a similarity function. */

@@ -619,7 +619,12 @@ ct_fold(const char *s, size_t len, char *buf, size_t cap, const CtAllocator *all
 				writer_put(&w, f);
 			continue;
 		}
-		cp = ct_utf8_next(s, len, &i);
+		{
+			size_t		next = i;	/* keeps i out of memory in the loop */
+
+			cp = ct_utf8_next(s, len, &next);
+			i = next;
+		}
 		t = (cp == 0xFFFD && i == at + 1) ? -1 : table_index(cp);
 		if (t < 0)
 		{

@@ -627,8 +627,12 @@ ct_name_parts(const CtAllocator *alloc, const char *s, size_t len, CtNameParts *
 		Span		given[MAX_WORDS];
 		int			ngiven = split_words(comma + 1, nlen - (comma + 1 - norm), given);
 
-		/* A suffix may follow the given names: "Smith, John, Jr." */
-		if (ngiven > 1 && is_suffix_word(given[ngiven - 1].s, given[ngiven - 1].len))
+		/*
+		 * A suffix may follow the given names: "Smith, John, Jr." (one suffix:
+		 * a second one, as in "Smith Jr., John Jr.", stays a given name).
+		 */
+		if (parts->suffix == NULL && ngiven > 1 &&
+			is_suffix_word(given[ngiven - 1].s, given[ngiven - 1].len))
 		{
 			parts->suffix = span_dup(alloc, given[ngiven - 1].s,
 									 given[ngiven - 1].s + given[ngiven - 1].len);

@@ -59,7 +59,12 @@ ct_utf8_decode(const char *s, size_t len, uint32_t *out, size_t cap)
 				pos++;
 			}
 			else
-				out[n++] = ct_utf8_next(s, len, &pos);
+			{
+				size_t		next = pos; /* keeps pos out of memory in the loop */
+
+				out[n++] = ct_utf8_next(s, len, &next);
+				pos = next;
+			}
 		}
 		return n;
 	}
@@ -121,14 +126,15 @@ scratch_put(void *p, void *stackbuf, const CtAllocator *alloc)
 
 /*
  * The match vectors of a pattern of at most 64 code points: bit i of
- * peq(c) is set when pattern[i] == c.  ASCII is a direct lookup, the rest an
- * open-addressing table.  Building clears only the ASCII entries the pattern
- * and the text use, and the hash table only when the pattern has non-ASCII
- * code points: for names, clearing whole tables would cost more than the
- * distance itself.
+ * peq(c) is set when pattern[i] == c.  ASCII is a direct lookup whose valid
+ * entries are marked in a 128-bit set (so building touches only the
+ * pattern's letters, never the whole table), the rest an open-addressing
+ * table cleared only when the pattern has non-ASCII code points: for names,
+ * clearing whole tables would cost more than the distance itself.
  */
 typedef struct PeqTable
 {
+	uint64_t	present[2];		/* bit c: ascii[c] is valid */
 	uint64_t	ascii[128];
 	bool		has_other;
 	bool		used[128];
@@ -147,36 +153,40 @@ peq_slot(const PeqTable *t, uint32_t c)
 }
 
 static void
-peq_build(PeqTable *t, const uint32_t *p, int m, const uint32_t *text, int n)
+peq_build(PeqTable *t, const uint32_t *p, int m)
 {
+	t->present[0] = t->present[1] = 0;
 	t->has_other = false;
 	for (int i = 0; i < m; i++)
 	{
-		if (p[i] < 128)
-			t->ascii[p[i]] = 0;
-		else
-			t->has_other = true;
-	}
-	for (int j = 0; j < n; j++)
-		if (text[j] < 128)
-			t->ascii[text[j]] = 0;
-	if (t->has_other)
-		memset(t->used, 0, sizeof(t->used));
-	for (int i = 0; i < m; i++)
-	{
-		if (p[i] < 128)
-			t->ascii[p[i]] |= (uint64_t) 1 << i;
+		uint64_t	bit = (uint64_t) 1 << i;
+		uint32_t	c = p[i];
+
+		if (c < 128)
+		{
+			/* keep the entry's bits only if it is already valid (no branch) */
+			uint64_t	valid = (t->present[c >> 6] >> (c & 63)) & 1;
+
+			t->ascii[c] = (t->ascii[c] & (0 - valid)) | bit;
+			t->present[c >> 6] |= (uint64_t) 1 << (c & 63);
+		}
 		else
 		{
-			int			h = peq_slot(t, p[i]);
+			int			h;
 
+			if (!t->has_other)
+			{
+				memset(t->used, 0, sizeof(t->used));
+				t->has_other = true;
+			}
+			h = peq_slot(t, c);
 			if (!t->used[h])
 			{
 				t->used[h] = true;
-				t->key[h] = p[i];
+				t->key[h] = c;
 				t->mask[h] = 0;
 			}
-			t->mask[h] |= (uint64_t) 1 << i;
+			t->mask[h] |= bit;
 		}
 	}
 }
@@ -187,7 +197,7 @@ peq_get(const PeqTable *t, uint32_t c)
 	int			h;
 
 	if (c < 128)
-		return t->ascii[c];
+		return (t->present[c >> 6] >> (c & 63)) & 1 ? t->ascii[c] : 0;
 	if (!t->has_other)
 		return 0;
 	h = peq_slot(t, c);
@@ -204,7 +214,7 @@ levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
 	uint64_t	last = (uint64_t) 1 << (m - 1);
 	int			score = m;
 
-	peq_build(&peq, a, m, b, n);
+	peq_build(&peq, a, m);
 	for (int j = 0; j < n; j++)
 	{
 		uint64_t	eq = peq_get(&peq, b[j]);
@@ -475,7 +485,7 @@ jaro_bitparallel(const uint32_t *a, int alen, const uint32_t *b, int blen, int w
 	int			matches = 0;
 	int			transpositions = 0;
 
-	peq_build(&peq, b, blen, a, alen);
+	peq_build(&peq, b, blen);
 
 	/*
 	 * a[i] may match b[i - window .. i + window]: the mask starts as bits
@@ -485,13 +495,13 @@ jaro_bitparallel(const uint32_t *a, int alen, const uint32_t *b, int blen, int w
 	for (int i = 0; i < alen; i++)
 	{
 		uint64_t	cand = peq_get(&peq, a[i]) & inwindow & bfree;
+		uint64_t	first = cand & (~cand + 1);	/* 0 when no candidate */
+		uint64_t	found = first != 0;
 
-		if (cand)
-		{
-			bfree ^= cand & (~cand + 1);	/* take the first candidate */
-			amatched |= (uint64_t) 1 << i;
-			matches++;
-		}
+		/* branch-free: matches are too irregular to predict */
+		bfree ^= first;
+		amatched |= found << i;
+		matches += (int) found;
 		if (i >= window)
 			inwindow <<= 1;
 		else
@@ -503,8 +513,7 @@ jaro_bitparallel(const uint32_t *a, int alen, const uint32_t *b, int blen, int w
 		int			i = __builtin_ctzll(amatched);
 		int			k = __builtin_ctzll(bmatched);
 
-		if (a[i] != b[k])
-			transpositions++;
+		transpositions += a[i] != b[k];
 		amatched &= amatched - 1;
 		bmatched &= bmatched - 1;
 	}

@@ -15,12 +15,22 @@ bpsql() {
 	"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"
 }
 
+# time_ms SQL: wall time of one run of SQL, in milliseconds.
+time_ms() {
+	bpsql -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1
+}
+
+# median: the median of the numbers on stdin, one per line.
+median() {
+	sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'
+}
+
 # median_ms SQL: median wall time of SQL over $RUNS runs, in milliseconds.
 median_ms() {
 	local sql=$1 i
 	for i in $(seq "$RUNS"); do
-		bpsql -c '\timing on' -c "$sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1
-	done | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'
+		time_ms "$sql"
+	done | median
 }
 
 # ratio A B: A/B with two decimals.
@@ -33,11 +43,18 @@ ratio() {
 # minus the floor, which removes the executor's per-row cost).  A ratio above
 # 1 means ours is faster.
 compare() {
-	local label=$1 ours=$2 peer=$3 floor=${4:-} o p f=0
-	o=$(median_ms "$ours")
-	p=$(median_ms "$peer")
+	local label=$1 ours=$2 peer=$3 floor=${4:-} o p f=0 i ot="" pt="" ft=""
+	# Interleave the runs (ours, peer, floor, ours, ...) so that a change in
+	# the machine's load during the benchmark affects all three alike.
+	for i in $(seq "$RUNS"); do
+		ot="$ot $(time_ms "$ours")"
+		pt="$pt $(time_ms "$peer")"
+		if [ -n "$floor" ]; then ft="$ft $(time_ms "$floor")"; fi
+	done
+	o=$(printf '%s\n' $ot | median)
+	p=$(printf '%s\n' $pt | median)
 	if [ -n "$floor" ]; then
-		f=$(median_ms "$floor")
+		f=$(printf '%s\n' $ft | median)
 		printf '%-44s ours %9.1f ms  peer %9.1f ms  floor %9.1f ms  marginal speedup x%s\n' \
 			"$label" "$o" "$p" "$f" "$(ratio "$(awk -v a="$p" -v f="$f" 'BEGIN{print a-f}')" "$(awk -v a="$o" -v f="$f" 'BEGIN{print a-f}')")"
 	else

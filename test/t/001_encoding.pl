@@ -51,6 +51,8 @@ foreach my $db ('postgres', 'latin1db')
 		"contacts.phonetic_es('Mu' || chr(241) || 'oz V' || chr(225) || 'zquez')" => 'MUNOS BASKES',
 		"contacts.double_metaphone('Fran' || chr(231) || 'ois')" => 'FRNS',
 		"convert_to(contacts.fold('Fran' || chr(199) || 'OIS ' || chr(212)), 'UTF8')" => '\\x6672616e636f6973206f',
+		"contacts.name_search_similarity('P' || chr(233) || 'rez, Jos' || chr(233), 'jose perez')" => '1',
+		"contacts.name_search_key('V' || chr(225) || 'zquez Mu' || chr(241) || 'oz')" => 'baskes munos',
 	);
 	foreach my $expr (sort keys %cases)
 	{
@@ -103,6 +105,16 @@ is($node->safe_psql('latin1db',
 	'0', 'no function left behind by DROP EXTENSION');
 $node->safe_psql('latin1db', 'CREATE EXTENSION contacts');
 pass('extension re-created');
+
+# Merge: survivorship compares characters, not database-encoded bytes
+# (chr(191) is one LATIN1 byte that looks like a UTF-8 continuation byte).
+$node->safe_psql('latin1db', q{
+	CREATE TABLE merge_enc (id int PRIMARY KEY, name text);
+	INSERT INTO merge_enc VALUES (1, 'abc'), (2, repeat(chr(191), 5));
+	SELECT contacts.merge('merge_enc', 1, ARRAY[1, 2], '{"name": "longest"}');
+});
+is($node->safe_psql('latin1db', 'SELECT name = repeat(chr(191), 5) FROM merge_enc'),
+	't', 'merge: longest counts LATIN1 characters');
 
 $node->stop;
 done_testing();

@@ -1,9 +1,9 @@
 /*
- * fold.h (glue)
+ * foldtext.h
  *		fold() a text datum for the SQL functions that compare folded text.
  */
-#ifndef CONTACTS_FOLD_H
-#define CONTACTS_FOLD_H
+#ifndef CONTACTS_FOLDTEXT_H
+#define CONTACTS_FOLDTEXT_H
 
 #include "postgres.h"
 
@@ -16,4 +16,4 @@
  */
 extern char *contacts_fold_text(text *t, char *buf, size_t cap, size_t *len);
 
-#endif							/* CONTACTS_FOLD_H */
+#endif							/* CONTACTS_FOLDTEXT_H */

@@ -1,0 +1,597 @@
+/*
+ * merge.c
+ *		contacts.merge(): merge rows of a table into a survivor.
+ *
+ * In one transaction, as the caller:
+ *	1. lock the rows in primary key order (FOR UPDATE), so that sessions
+ *	   merging overlapping sets queue behind each other instead of
+ *	   deadlocking, and a committed concurrent UPDATE is seen, not lost;
+ *	2. log the merge (contacts.merge_log) and repoint every reference to the
+ *	   merged-away rows (merge_fk.c);
+ *	3. delete the merged-away rows, or set their soft-delete flag;
+ *	4. update the survivor with the values the survivorship rules pick.
+ * Every row changed or deleted is logged with its before- and after-image in
+ * contacts.merge_log_row, which is what unmerge() restores from.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+#include "merge.h"
+#include "textconv.h"
+
+/* Append a key value as a JSON object {"pkcol": "text", ...} */
+static void
+append_key(StringInfo buf, const MergeTable *t, Datum key, Oid keytype)
+{
+	Datum	   *fields;
+	bool	   *fnulls;
+	Oid		   *ftypes;
+	int			nfields;
+
+	if (type_is_rowtype(keytype))
+	{
+		HeapTupleHeader th = DatumGetHeapTupleHeader(key);
+		TupleDesc	td = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th),
+												HeapTupleHeaderGetTypMod(th));
+		HeapTupleData tup;
+		Datum	   *values = palloc(sizeof(Datum) * td->natts);
+		bool	   *nulls = palloc(sizeof(bool) * td->natts);
+
+		tup.t_len = HeapTupleHeaderGetDatumLength(th);
+		tup.t_data = th;
+		heap_deform_tuple(&tup, td, values, nulls);
+		fields = palloc(sizeof(Datum) * td->natts);
+		fnulls = palloc(sizeof(bool) * td->natts);
+		ftypes = palloc(sizeof(Oid) * td->natts);
+		nfields = 0;
+		for (int i = 0; i < td->natts; i++)
+		{
+			if (TupleDescAttr(td, i)->attisdropped)
+				continue;
+			fields[nfields] = values[i];
+			fnulls[nfields] = nulls[i];
+			ftypes[nfields] = TupleDescAttr(td, i)->atttypid;
+			nfields++;
+		}
+		ReleaseTupleDesc(td);
+	}
+	else
+	{
+		fields = &key;
+		fnulls = palloc0(sizeof(bool));
+		ftypes = &keytype;
+		nfields = 1;
+	}
+
+	if (nfields != t->npk)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("keys of table \"%s\" have %d columns, but a key given has %d",
+						t->display, t->npk, nfields),
+				 errhint("Pass a key of a composite primary key as ROW(%s).", merge_pk_list(t, ""))));
+
+	appendStringInfoChar(buf, '{');
+	for (int i = 0; i < nfields; i++)
+	{
+		Oid			outfunc;
+		bool		varlena;
+
+		if (fnulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("a key given for table \"%s\" is null", t->display)));
+		getTypeOutputInfo(ftypes[i], &outfunc, &varlena);
+		if (i > 0)
+			appendStringInfoChar(buf, ',');
+		escape_json(buf, t->cols[t->pk[i]].name);
+		appendStringInfoChar(buf, ':');
+		escape_json(buf, OidOutputFunctionCall(outfunc, fields[i]));
+	}
+	appendStringInfoChar(buf, '}');
+}
+
+/* WHERE condition: row t has one of the keys in the jsonb array $n. */
+static char *
+key_match(const MergeTable *t, int param)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (t->npk == 1)
+		appendStringInfo(&buf, "t.%s = ANY (ARRAY(SELECT k.%s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $%d::jsonb) k))",
+						 t->cols[t->pk[0]].qname, t->cols[t->pk[0]].qname, t->qname, param);
+	else
+		appendStringInfo(&buf, "(%s) IN (SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $%d::jsonb) k)",
+						 merge_pk_list(t, "t."), merge_pk_list(t, "k."), t->qname, param);
+	return buf.data;
+}
+
+/*
+ * Is contacts.<name>(text) installed, or contacts.<name>(text, text) with a
+ * default second argument (phone_valid(number, region DEFAULT NULL))?  The
+ * email and phone validators come with the email and phone parts of the
+ * extension; without them first_valid falls back to a plain pattern (see
+ * survivor_patch()).
+ */
+static bool
+validator_exists(const char *name)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	List	   *funcname = list_make2(makeString("contacts"), makeString(pstrdup(name)));
+
+	return OidIsValid(LookupFuncName(funcname, 1, argtypes, true)) ||
+		OidIsValid(LookupFuncName(funcname, 2, argtypes, true));
+}
+
+/* Candidate values of one rule column, in preference order. */
+typedef struct RuleValues
+{
+	CtSurvCandidate *cands;
+	char	  **json;			/* to_jsonb(value) text per candidate */
+} RuleValues;
+
+/*
+ * The jsonb object of the survivor's new values: for each rule column whose
+ * winning value differs from the survivor's.  images is the jsonb array of
+ * the merged rows (survivor first).
+ */
+static char *
+survivor_patch(const MergePlan *plan, const char *images, const char *survivor_image)
+{
+	const MergeTable *t = plan->table;
+	StringInfoData sql;
+	StringInfoData patch;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	int			n;
+	RuleValues *rv = palloc0(sizeof(RuleValues) * plan->nrules);
+	char	  **unions = palloc0(sizeof(char *) * plan->nrules);
+	int		   *base = palloc(sizeof(int) * plan->nrules);
+	int			ncols = 2;
+	bool		have_validators[3] = {false, false, false};
+	bool		first = true;
+	SPITupleTable *tt;
+
+	for (int i = 0; i < plan->nrules; i++)
+		if (plan->rules[i].rule == CT_SURV_FIRST_VALID)
+			have_validators[plan->rules[i].validator] = true;
+	have_validators[MERGE_VALID_EMAIL] &= validator_exists("email_valid");
+	have_validators[MERGE_VALID_PHONE] &= validator_exists("phone_valid");
+
+	/*
+	 * One row per merged row in preference order (survivor, then most
+	 * recently updated, then key), and per rule column (but those that keep
+	 * the survivor's value): the value as text, its rank in the type's
+	 * order, whether it is valid, its jsonb, and for union the union.
+	 */
+	initStringInfo(&sql);
+	if (plan->updated_at_col >= 0)
+		appendStringInfo(&sql, "SELECT pg_catalog.dense_rank() OVER (ORDER BY x.%s DESC NULLS LAST) - 1, ",
+						 t->cols[plan->updated_at_col].qname);
+	else
+		appendStringInfoString(&sql, "SELECT 0::bigint, ");
+	appendStringInfo(&sql, "(%s) = (%s)", merge_pk_list(t, "x."), merge_pk_list(t, "s."));
+	for (int i = 0; i < plan->nrules; i++)
+	{
+		const MergeRule *r = &plan->rules[i];
+		const char *c = t->cols[r->col].qname;
+
+		base[i] = -1;
+		if (r->rule == CT_SURV_SURVIVOR)
+			continue;
+		base[i] = ncols + 1;
+		ncols += 5;
+		appendStringInfo(&sql, ", x.%s::text", c);
+		if (r->rule == CT_SURV_MAX || r->rule == CT_SURV_MIN)
+			appendStringInfo(&sql, ", pg_catalog.dense_rank() OVER (ORDER BY x.%s)", c);
+		else
+			appendStringInfoString(&sql, ", 0::bigint");
+		if (r->rule != CT_SURV_FIRST_VALID)
+			appendStringInfoString(&sql, ", false");
+		else if (r->validator == MERGE_VALID_EMAIL && have_validators[MERGE_VALID_EMAIL])
+			appendStringInfo(&sql, ", COALESCE(contacts.email_valid(x.%s::text), false)", c);
+		else if (r->validator == MERGE_VALID_EMAIL)
+			appendStringInfo(&sql, ", COALESCE(x.%s::text ~ '^[^@[:space:]]+@[^@[:space:].]+(\\.[^@[:space:].]+)+$', false)", c);
+		else if (r->validator == MERGE_VALID_PHONE && have_validators[MERGE_VALID_PHONE])
+			appendStringInfo(&sql, ", COALESCE(contacts.phone_valid(x.%s::text), false)", c);
+		else
+			appendStringInfo(&sql, ", COALESCE(x.%s::text !~ '[[:alpha:]]' AND "
+							 "pg_catalog.length(pg_catalog.regexp_replace(x.%s::text, '[^0-9]', '', 'g')) BETWEEN 7 AND 15, false)",
+							 c, c);
+		appendStringInfo(&sql, ", pg_catalog.to_jsonb(x.%s)", c);
+
+		/*
+		 * The union of array values: distinct non-NULL elements in order of
+		 * first appearance, going through the rows in preference order.
+		 */
+		if (r->rule == CT_SURV_UNION)
+			appendStringInfo(&sql, ", (SELECT pg_catalog.to_jsonb(pg_catalog.array_agg(u.e ORDER BY u.first)) FROM "
+							 "(SELECT d.e, pg_catalog.min(w.pos * 2147483648 + d.o) AS first FROM "
+							 "(SELECT y.%s AS v, pg_catalog.row_number() OVER (ORDER BY (%s) = (%s) DESC, %s, %s) AS pos "
+							 "FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) y) w, "
+							 "pg_catalog.unnest(w.v) WITH ORDINALITY d(e, o) WHERE d.e IS NOT NULL GROUP BY d.e) u)",
+							 c, merge_pk_list(t, "y."), merge_pk_list(t, "s."),
+							 plan->updated_at_col >= 0 ? psprintf("y.%s DESC NULLS LAST", t->cols[plan->updated_at_col].qname) : "true",
+							 merge_pk_list(t, "y."), t->qname);
+		else
+			appendStringInfoString(&sql, ", NULL::jsonb");
+	}
+	appendStringInfo(&sql, " FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) x, "
+					 "pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) s ORDER BY 2 DESC, 1, %s",
+					 t->qname, t->qname, merge_pk_list(t, "x."));
+
+	values[0] = CStringGetTextDatum(images);
+	values[1] = CStringGetTextDatum(survivor_image);
+	n = merge_spi(sql.data, 2, types, values, NULL, true);
+	tt = SPI_tuptable;
+	for (int i = 0; i < plan->nrules; i++)
+	{
+		rv[i].cands = palloc0(sizeof(CtSurvCandidate) * n);
+		rv[i].json = palloc0(sizeof(char *) * n);
+	}
+	/* the core compares UTF-8; SPI hands back the database encoding */
+	for (int row = 0; row < n; row++)
+	{
+		bool		isnull;
+		long		recency = (long) DatumGetInt64(SPI_getbinval(tt->vals[row], tt->tupdesc, 1, &isnull));
+
+		for (int i = 0; i < plan->nrules; i++)
+		{
+			CtSurvCandidate *c = &rv[i].cands[row];
+			char	   *v;
+			int			len = 0;
+
+			if (base[i] < 0)
+				continue;
+			v = SPI_getvalue(tt->vals[row], tt->tupdesc, base[i]);
+			c->isnull = (v == NULL);
+			c->value = v ? contacts_cstring_to_utf8(v, &len) : "";
+			c->len = len;
+			c->recency = recency;
+			c->order = (long) DatumGetInt64(SPI_getbinval(tt->vals[row], tt->tupdesc, base[i] + 1, &isnull));
+			c->valid = DatumGetBool(SPI_getbinval(tt->vals[row], tt->tupdesc, base[i] + 2, &isnull));
+			rv[i].json[row] = SPI_getvalue(tt->vals[row], tt->tupdesc, base[i] + 3);
+			if (row == 0)
+				unions[i] = SPI_getvalue(tt->vals[row], tt->tupdesc, base[i] + 4);
+		}
+	}
+
+	initStringInfo(&patch);
+	appendStringInfoChar(&patch, '{');
+	for (int i = 0; i < plan->nrules; i++)
+	{
+		const MergeRule *r = &plan->rules[i];
+		const char *current;
+		const char *chosen;
+
+		if (base[i] < 0)
+			continue;
+		current = rv[i].json[0];
+		if (r->rule == CT_SURV_UNION)
+		{
+			/* no element anywhere: keep the survivor's (NULL or empty) */
+			if (unions[i] == NULL)
+				continue;
+			chosen = unions[i];
+		}
+		else
+		{
+			int			w = ct_surv_pick(r->rule, rv[i].cands, n);
+
+			chosen = w >= 0 ? rv[i].json[w] : "null";
+		}
+		if (current == NULL)
+			current = "null";
+		if (strcmp(chosen, current) == 0)
+			continue;
+		if (!first)
+			appendStringInfoChar(&patch, ',');
+		first = false;
+		escape_json(&patch, t->cols[r->col].name);
+		appendStringInfoChar(&patch, ':');
+		appendStringInfoString(&patch, chosen);
+	}
+	appendStringInfoChar(&patch, '}');
+	return first ? NULL : patch.data;
+}
+
+/* The rules in effect, as a jsonb object for the log: {"col": "rule", ...} */
+static char *
+rules_json(const MergePlan *plan)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (int i = 0; i < plan->nrules; i++)
+	{
+		if (i > 0)
+			appendStringInfoChar(&buf, ',');
+		escape_json(&buf, plan->table->cols[plan->rules[i].col].name);
+		appendStringInfoChar(&buf, ':');
+		escape_json(&buf, ct_surv_rule_name(plan->rules[i].rule));
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/* Error for keys that match no row, naming the first one. */
+static void
+report_missing(const MergeTable *t, const char *keys)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(keys)};
+	char	   *sql = psprintf("SELECT e.k::text FROM pg_catalog.jsonb_array_elements($1::jsonb) e(k) "
+							   "WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE (%s) = "
+							   "(SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, e.k) k)) LIMIT 1",
+							   t->qname, merge_pk_list(t, "t."), merge_pk_list(t, "k."), t->qname);
+	char	   *missing;
+
+	/* not read-only: a fresh snapshot sees what a concurrent merge removed */
+	missing = merge_spi(sql, 1, types, values, NULL, false) > 0 ? merge_spi_text(0, 1) : "?";
+
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("no row of table \"%s\" has key %s", t->display, missing),
+			 errhint("The row may have been merged away already: look for it in contacts.merge_log_row.")));
+}
+
+/*
+ * contacts.merge(tbl regclass, survivor anyelement, members anyarray,
+ *				  rules jsonb DEFAULT NULL, reason text DEFAULT NULL) -> bigint
+ *
+ * members is the set of rows to merge (survivor included); keys are values
+ * of the primary key, or ROW(...) values for a composite primary key.
+ */
+PG_FUNCTION_INFO_V1(contacts_merge);
+Datum
+contacts_merge(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	Oid			keytype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	ArrayType  *members;
+	char	   *call_rules = NULL;
+	MergeTable *t;
+	MergePlan  *plan;
+	StringInfoData keys;
+	StringInfoData survivor_key;
+	StringInfoData member_keys;
+	StringInfoData member_images;
+	StringInfoData sql;
+	char	   *survivor_image = NULL;
+	char	   *images;
+	char	   *patch;
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	int			nelems;
+	int			nkeys = 0;
+	int			nrows;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	bool		survivor_listed = false;
+	int64		merge_id;
+	Oid			survivor_out;
+	bool		survivor_varlena;
+	List	   *seen = NIL;
+	SPITupleTable *tt;
+	Oid			types[6];
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("table, survivor and members of a merge must not be null")));
+	relid = PG_GETARG_OID(0);
+	members = PG_GETARG_ARRAYTYPE_P(2);
+	if (!PG_ARGISNULL(3))
+		call_rules = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(3)));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	t = merge_table_open(relid, true);
+
+	/* keys as JSON objects: the survivor first, then the others, deduplicated */
+	initStringInfo(&survivor_key);
+	append_key(&survivor_key, t, PG_GETARG_DATUM(1), keytype);
+	initStringInfo(&keys);
+	initStringInfo(&member_keys);
+	appendStringInfo(&keys, "[%s", survivor_key.data);
+	appendStringInfoChar(&member_keys, '[');
+	get_typlenbyvalalign(ARR_ELEMTYPE(members), &typlen, &typbyval, &typalign);
+	deconstruct_array(members, ARR_ELEMTYPE(members), typlen, typbyval, typalign,
+					  &elems, &elem_nulls, &nelems);
+	for (int i = 0; i < nelems; i++)
+	{
+		StringInfoData key;
+		ListCell   *lc;
+		bool		dup = false;
+
+		CHECK_FOR_INTERRUPTS();
+		if (elem_nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("a key given for table \"%s\" is null", t->display)));
+		initStringInfo(&key);
+		append_key(&key, t, elems[i], ARR_ELEMTYPE(members));
+		if (strcmp(key.data, survivor_key.data) == 0)
+		{
+			survivor_listed = true;
+			continue;
+		}
+		foreach(lc, seen)
+			dup |= (strcmp(lfirst(lc), key.data) == 0);
+		if (dup)
+			continue;
+		seen = lappend(seen, key.data);
+		appendStringInfo(&keys, ",%s", key.data);
+		appendStringInfo(&member_keys, "%s%s", nkeys > 0 ? "," : "", key.data);
+		nkeys++;
+	}
+	appendStringInfoChar(&keys, ']');
+	appendStringInfoChar(&member_keys, ']');
+	getTypeOutputInfo(keytype, &survivor_out, &survivor_varlena);
+	if (!survivor_listed)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("survivor %s is not one of the members of the merge",
+						OidOutputFunctionCall(survivor_out, PG_GETARG_DATUM(1))),
+				 errhint("members lists every row to merge, the survivor included.")));
+	if (nkeys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a merge needs at least two distinct rows"),
+				 errhint("members lists every row to merge, the survivor included.")));
+
+	plan = merge_plan_build(t, call_rules);
+
+	/* 1. lock the rows in key order and read them */
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT pg_catalog.to_jsonb(t)::text, (%s) = (%s), ",
+					 merge_pk_list(t, "t."), merge_pk_list(t, "s."));
+	if (plan->soft_delete_col < 0)
+		appendStringInfoString(&sql, "false");
+	else if (getBaseType(t->cols[plan->soft_delete_col].type) == BOOLOID)
+		appendStringInfo(&sql, "COALESCE(t.%s, false)", t->cols[plan->soft_delete_col].qname);
+	else
+		appendStringInfo(&sql, "t.%s IS NOT NULL", t->cols[plan->soft_delete_col].qname);
+	appendStringInfo(&sql, " FROM %s t, pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) s "
+					 "WHERE %s ORDER BY %s FOR UPDATE OF t",
+					 t->qname, t->qname, key_match(t, 1), merge_pk_list(t, "t."));
+	types[0] = TEXTOID;
+	types[1] = TEXTOID;
+	values[0] = CStringGetTextDatum(keys.data);
+	values[1] = CStringGetTextDatum(survivor_key.data);
+	nrows = merge_spi(sql.data, 2, types, values, NULL, false);
+	if (nrows != nkeys + 1)
+		report_missing(t, keys.data);
+	tt = SPI_tuptable;
+	initStringInfo(&member_images);
+	appendStringInfoChar(&member_images, '[');
+	for (int i = 0; i < nrows; i++)
+	{
+		char	   *img = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
+
+		if (merge_spi_bool(i, 3))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("row %s of table \"%s\" was merged away already (soft-deleted)",
+							merge_row_identity(t, img), t->display),
+					 errhint("Merge into the row it was merged into (see contacts.merge_log), or unmerge first.")));
+		if (merge_spi_bool(i, 2))
+			survivor_image = img;
+		else
+			appendStringInfo(&member_images, "%s%s", member_images.len > 1 ? "," : "", img);
+	}
+	appendStringInfoChar(&member_images, ']');
+	Assert(survivor_image != NULL);
+	images = psprintf("[%s,%s", survivor_image, member_images.data + 1);
+
+	/* 2. log the merge (keys typed as in the rows) and repoint the references */
+	types[0] = OIDOID;
+	types[1] = TEXTOID;
+	types[2] = TEXTOID;
+	types[3] = TEXTOID;
+	types[4] = TEXTOID;
+	types[5] = TEXTARRAYOID;
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = CStringGetTextDatum(survivor_image);
+	values[2] = CStringGetTextDatum(member_images.data);
+	values[3] = CStringGetTextDatum(rules_json(plan));
+	if (PG_ARGISNULL(4))
+		nulls[4] = 'n';
+	else
+		values[4] = PG_GETARG_DATUM(4);
+	values[5] = merge_pk_names(t);
+	merge_spi("INSERT INTO contacts.merge_log (tbl, survivor, members, rules, reason) SELECT $1, "
+			  "(SELECT pg_catalog.jsonb_object_agg(e.key, e.value) FROM pg_catalog.jsonb_each($2::jsonb) e WHERE e.key = ANY ($6)), "
+			  "(SELECT pg_catalog.jsonb_agg((SELECT pg_catalog.jsonb_object_agg(e.key, e.value) "
+			  "  FROM pg_catalog.jsonb_each(m.img) e WHERE e.key = ANY ($6)) ORDER BY m.ord) "
+			  "  FROM pg_catalog.jsonb_array_elements($3::jsonb) WITH ORDINALITY m(img, ord)), "
+			  "$4::jsonb, $5 RETURNING merge_id",
+			  6, types, values, nulls, false);
+	merge_id = merge_spi_int8(0, 1);
+
+	merge_repoint_references(merge_id, relid, member_images.data, survivor_image, 0);
+
+	/* 3. delete or soft-delete the merged-away rows */
+	resetStringInfo(&sql);
+	if (plan->soft_delete_col >= 0)
+	{
+		const MergeColumn *flag = &t->cols[plan->soft_delete_col];
+
+		appendStringInfo(&sql, "WITH old AS (SELECT t.tableoid AS rel, t.ctid AS tid, pg_catalog.to_jsonb(t) AS img "
+						 "FROM %s t WHERE %s), "
+						 "upd AS (UPDATE %s t SET %s = %s FROM old WHERE t.tableoid = old.rel AND t.ctid = old.tid "
+						 "RETURNING old.img AS before, pg_catalog.to_jsonb(t) AS after) "
+						 "INSERT INTO contacts.merge_log_row (merge_id, tbl, action, before, after) "
+						 "SELECT $2, $3, 'soft_delete', upd.before, upd.after FROM upd",
+						 t->qname, key_match(t, 1), t->qname, flag->qname,
+						 getBaseType(flag->type) == BOOLOID ? "true" : "pg_catalog.now()");
+	}
+	else
+		appendStringInfo(&sql, "WITH d AS (DELETE FROM %s t WHERE %s RETURNING pg_catalog.to_jsonb(t) AS img) "
+						 "INSERT INTO contacts.merge_log_row (merge_id, tbl, action, before) "
+						 "SELECT $2, $3, 'delete', d.img FROM d",
+						 t->qname, key_match(t, 1));
+	types[0] = TEXTOID;
+	types[1] = INT8OID;
+	types[2] = OIDOID;
+	values[0] = CStringGetTextDatum(member_keys.data);
+	values[1] = Int64GetDatum(merge_id);
+	values[2] = ObjectIdGetDatum(relid);
+	merge_spi(sql.data, 3, types, values, NULL, false);
+
+	/* 4. give the survivor the values the rules pick */
+	patch = survivor_patch(plan, images, survivor_image);
+	if (patch != NULL)
+	{
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "WITH v AS (SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb)), "
+						 "old AS (SELECT t.tableoid AS rel, t.ctid AS tid, pg_catalog.to_jsonb(t) AS img FROM %s t "
+						 "WHERE (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) k)), "
+						 "upd AS (UPDATE %s t SET ",
+						 t->qname, t->qname, merge_pk_list(t, "t."), merge_pk_list(t, "k."), t->qname, t->qname);
+		for (int i = 0; i < plan->nrules; i++)
+		{
+			const MergeColumn *c = &t->cols[plan->rules[i].col];
+
+			if (plan->rules[i].rule == CT_SURV_SURVIVOR)
+				continue;
+			appendStringInfo(&sql, "%s = CASE WHEN $1::jsonb ? %s THEN v.%s ELSE t.%s END, ",
+							 c->qname, quote_literal_cstr(c->name), c->qname, c->qname);
+		}
+		sql.len -= 2;
+		sql.data[sql.len] = '\0';
+		appendStringInfoString(&sql, " FROM old, v WHERE t.tableoid = old.rel AND t.ctid = old.tid "
+							   "RETURNING old.img AS before, pg_catalog.to_jsonb(t) AS after) "
+							   "INSERT INTO contacts.merge_log_row (merge_id, tbl, action, before, after) "
+							   "SELECT $3, $4, 'update', upd.before, upd.after FROM upd");
+		types[0] = TEXTOID;
+		types[1] = TEXTOID;
+		types[2] = INT8OID;
+		types[3] = OIDOID;
+		values[0] = CStringGetTextDatum(patch);
+		values[1] = CStringGetTextDatum(survivor_key.data);
+		values[2] = Int64GetDatum(merge_id);
+		values[3] = ObjectIdGetDatum(relid);
+		merge_spi(sql.data, 4, types, values, NULL, false);
+	}
+
+	SPI_finish();
+	PG_RETURN_INT64(merge_id);
+}

@@ -1,0 +1,95 @@
+/*
+ * merge.h
+ *		Shared pieces of merge (merge.c), unmerge (unmerge.c), the foreign key
+ *		walk (merge_fk.c) and survivorship rule resolution (merge_rules.c).
+ *
+ * Rows travel between the steps as jsonb images (to_jsonb(row)) in their
+ * JSON text form, and typed values are recovered in SQL with
+ * jsonb_populate_record(NULL::tbl, image): this keeps every statement
+ * independent of the column types and makes the audit log a faithful,
+ * restorable copy of each row.
+ */
+#ifndef CONTACTS_MERGE_H
+#define CONTACTS_MERGE_H
+
+#include "postgres.h"
+
+#include "executor/spi.h"
+
+#include "core/survivorship.h"
+
+/* Most tables a foreign key chain is followed through when resolving conflicts. */
+#define MERGE_MAX_DEPTH 16
+
+typedef struct MergeColumn
+{
+	char	   *name;			/* attname */
+	char	   *qname;			/* quoted attname */
+	Oid			type;
+	AttrNumber	attnum;
+	bool		generated;		/* GENERATED ALWAYS AS (...) STORED: never written */
+	bool		identity_always;	/* GENERATED ALWAYS AS IDENTITY: not merged */
+} MergeColumn;
+
+typedef struct MergeTable
+{
+	Oid			relid;
+	char	   *qname;			/* schema-qualified, quoted */
+	char	   *display;		/* name as regclass prints it, for messages */
+	int			ncols;
+	MergeColumn *cols;			/* live columns in attnum order */
+	int			npk;
+	int		   *pk;				/* indexes into cols of the primary key */
+} MergeTable;
+
+/* One survivorship decision for a non-key column. */
+typedef enum MergeValidator
+{
+	MERGE_VALID_NONE,
+	MERGE_VALID_EMAIL,
+	MERGE_VALID_PHONE
+} MergeValidator;
+
+typedef struct MergeRule
+{
+	int			col;			/* index into MergeTable.cols */
+	CtSurvRule	rule;
+	MergeValidator validator;	/* for CT_SURV_FIRST_VALID */
+	const char *source;			/* "default", "table" or "call" */
+} MergeRule;
+
+typedef struct MergePlan
+{
+	MergeTable *table;
+	int			nrules;
+	MergeRule  *rules;			/* every column but the key, generated and soft-delete ones */
+	int			updated_at_col; /* index into cols, or -1 */
+	int			soft_delete_col;	/* index into cols, or -1 */
+} MergePlan;
+
+/* merge_table.c */
+extern MergeTable *merge_table_open(Oid relid, bool require_pk);
+extern int	merge_table_column(const MergeTable *t, const char *name);
+extern bool merge_table_has_pk_column(const MergeTable *t, int col);
+extern char *merge_column_list(const MergeTable *t, const int *cols, int n,
+							   const char *prefix);
+extern char *merge_pk_list(const MergeTable *t, const char *prefix);
+extern Datum merge_pk_names(const MergeTable *t);
+extern char *merge_row_identity(const MergeTable *t, const char *image);
+extern int	merge_spi(const char *sql, int nargs, const Oid *argtypes,
+					  const Datum *values, const char *nulls, bool read_only);
+extern uint64 merge_cache_generation(void);
+extern char *merge_spi_text(int row, int col);
+extern bool merge_spi_bool(int row, int col);
+extern int64 merge_spi_int8(int row, int col);
+
+/* merge_rules.c */
+extern MergePlan *merge_plan_build(MergeTable *t, const char *call_rules);
+
+/* merge_fk.c */
+extern List *merge_self_reference_columns(Oid relid);
+extern void merge_repoint_references(int64 merge_id, Oid parent,
+									 const char *from_images,
+									 const char *to_image, int depth);
+
+#endif							/* CONTACTS_MERGE_H */

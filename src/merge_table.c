@@ -1,0 +1,313 @@
+/*
+ * merge_table.c
+ *		What merge and unmerge need to know about a table, and the SPI calls
+ *		they make.
+ *
+ * Every statement merge builds depends only on the table's shape, so the
+ * same few statements run for every merge into a table.  They are prepared
+ * once per backend and kept (SPI_keepplan); the plan cache replans them when
+ * the table changes, and privileges are checked at each execution, as the
+ * caller.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "merge.h"
+
+MergeTable *
+merge_table_open(Oid relid, bool require_pk)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	MergeTable *t = palloc0(sizeof(MergeTable));
+	Oid			pkindex;
+
+	t->relid = relid;
+	t->qname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+										  RelationGetRelationName(rel));
+	t->display = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
+	if (rel->rd_rel->relkind != RELKIND_RELATION &&
+		rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table", t->display),
+				 errhint("Merge works on the rows of ordinary and partitioned tables.")));
+
+	t->cols = palloc0(sizeof(MergeColumn) * desc->natts);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		MergeColumn *c;
+
+		if (att->attisdropped)
+			continue;
+		c = &t->cols[t->ncols++];
+		c->name = pstrdup(NameStr(att->attname));
+		c->qname = pstrdup(quote_identifier(c->name));
+		c->type = att->atttypid;
+		c->attnum = att->attnum;
+		c->generated = (att->attgenerated != '\0');
+		c->identity_always = (att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS);
+	}
+
+#if PG_VERSION_NUM >= 170000
+	pkindex = RelationGetPrimaryKeyIndex(rel, false);
+#else
+	pkindex = RelationGetPrimaryKeyIndex(rel);
+#endif
+	if (OidIsValid(pkindex))
+	{
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+		Form_pg_index index;
+
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for index %u", pkindex);
+		index = (Form_pg_index) GETSTRUCT(tup);
+		t->npk = index->indnkeyatts;
+		t->pk = palloc(sizeof(int) * t->npk);
+		for (int k = 0; k < t->npk; k++)
+		{
+			AttrNumber	attnum = index->indkey.values[k];
+
+			t->pk[k] = -1;
+			for (int i = 0; i < t->ncols; i++)
+				if (t->cols[i].attnum == attnum)
+					t->pk[k] = i;
+			Assert(t->pk[k] >= 0);
+		}
+		ReleaseSysCache(tup);
+	}
+	else if (require_pk)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("table \"%s\" has no primary key", t->display),
+				 errhint("Merge identifies rows by their primary key: add one with ALTER TABLE ... ADD PRIMARY KEY.")));
+
+	/* keep the lock until the end of the transaction */
+	relation_close(rel, NoLock);
+	return t;
+}
+
+/* Index in t->cols of the column named name, or -1. */
+int
+merge_table_column(const MergeTable *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+bool
+merge_table_has_pk_column(const MergeTable *t, int col)
+{
+	for (int k = 0; k < t->npk; k++)
+		if (t->pk[k] == col)
+			return true;
+	return false;
+}
+
+/* "p.\"a\", p.\"b\"" for the given columns; prefix may be "" */
+char *
+merge_column_list(const MergeTable *t, const int *cols, int n, const char *prefix)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&buf, "%s%s%s", i > 0 ? ", " : "", prefix, t->cols[cols[i]].qname);
+	return buf.data;
+}
+
+char *
+merge_pk_list(const MergeTable *t, const char *prefix)
+{
+	return merge_column_list(t, t->pk, t->npk, prefix);
+}
+
+/* The primary key's column names as a text[] datum. */
+Datum
+merge_pk_names(const MergeTable *t)
+{
+	Datum	   *names = palloc(sizeof(Datum) * Max(t->npk, 1));
+
+	for (int k = 0; k < t->npk; k++)
+		names[k] = CStringGetTextDatum(t->cols[t->pk[k]].name);
+	return PointerGetDatum(construct_array(names, t->npk, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * Statements prepared once per backend, found by their text.  The plan
+ * cache replans them when a table they scan changes, but not when only a
+ * row type they name does (NULL::tbl in jsonb_populate_record), so any
+ * relcache invalidation makes every kept statement be prepared again.
+ */
+typedef struct KeptStatement
+{
+	uint32		hash;
+	uint64		generation;
+	char	   *sql;
+	SPIPlanPtr	plan;
+	struct KeptStatement *next;
+} KeptStatement;
+
+static KeptStatement *kept_statements = NULL;
+static uint64 kept_generation = 0;
+static bool kept_callback_registered = false;
+
+/*
+ * Plans replaced while a call may still be running one of them (a trigger
+ * can merge again from inside a merge), freed when the transaction ends.
+ */
+static List *retired_plans = NIL;
+
+static void
+kept_invalidate(Datum arg, Oid relid)
+{
+	kept_generation++;
+}
+
+static void
+free_retired_plans(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT)
+		return;
+	foreach(lc, retired_plans)
+		SPI_freeplan(lfirst(lc));
+	list_free(retired_plans);
+	retired_plans = NIL;
+}
+
+/*
+ * Changes whenever any relcache entry is invalidated: cached catalog facts
+ * (foreign keys, unique indexes) older than this are reloaded.
+ */
+uint64
+merge_cache_generation(void)
+{
+	if (!kept_callback_registered)
+	{
+		CacheRegisterRelcacheCallback(kept_invalidate, (Datum) 0);
+		RegisterXactCallback(free_retired_plans, NULL);
+		kept_callback_registered = true;
+	}
+	return kept_generation;
+}
+
+static SPIPlanPtr
+kept_plan(const char *sql, int nargs, const Oid *argtypes)
+{
+	uint32		hash = hash_bytes((const unsigned char *) sql, strlen(sql));
+	KeptStatement *s;
+	SPIPlanPtr	plan;
+
+	(void) merge_cache_generation();
+	for (s = kept_statements; s != NULL; s = s->next)
+		if (s->hash == hash && strcmp(s->sql, sql) == 0)
+			break;
+	if (s != NULL && s->generation == kept_generation)
+		return s->plan;
+
+	/*
+	 * Generic plans: the parameters are jsonb images and keys, whose values
+	 * tell the planner nothing, so replanning per call is wasted work.
+	 */
+	plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes, CURSOR_OPT_GENERIC_PLAN);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	if (s == NULL)
+	{
+		s = MemoryContextAlloc(TopMemoryContext, sizeof(KeptStatement));
+		s->hash = hash;
+		s->sql = MemoryContextStrdup(TopMemoryContext, sql);
+		s->next = kept_statements;
+		kept_statements = s;
+	}
+	else
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		retired_plans = lappend(retired_plans, s->plan);
+		MemoryContextSwitchTo(old);
+	}
+	s->plan = plan;
+	s->generation = kept_generation;
+	return plan;
+}
+
+/*
+ * Run a statement (prepared once, kept) and return the number of rows it
+ * processed; results are in SPI_tuptable.
+ */
+int
+merge_spi(const char *sql, int nargs, const Oid *argtypes, const Datum *values,
+		  const char *nulls, bool read_only)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(kept_plan(sql, nargs, argtypes), (Datum *) values,
+						  nulls, read_only, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed (%s): %s", SPI_result_code_string(rc), sql);
+	return (int) SPI_processed;
+}
+
+/* The row's identity: its primary key values, or the whole image without one. */
+char *
+merge_row_identity(const MergeTable *t, const char *image)
+{
+	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		values[2];
+
+	if (t->npk == 0)
+		return pstrdup(image);
+	values[0] = CStringGetTextDatum(image);
+	values[1] = merge_pk_names(t);
+	merge_spi("SELECT pg_catalog.jsonb_object_agg(e.key, e.value)::text FROM pg_catalog.jsonb_each($1::jsonb) e "
+			  "WHERE e.key = ANY ($2)", 2, types, values, NULL, true);
+	return merge_spi_text(0, 1);
+}
+
+/* Column col (1-based) of result row as text, NULL for SQL NULL. */
+char *
+merge_spi_text(int row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+bool
+merge_spi_bool(int row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+int64
+merge_spi_int8(int row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
+}

@@ -1,0 +1,283 @@
+/*
+ * unmerge.c
+ *		contacts.unmerge(): undo a merge exactly, or refuse.
+ *
+ * The log rows of the merge are replayed backwards: a changed row (the
+ * survivor, a repointed reference, a soft-deleted row) is set back to its
+ * before-image, a deleted row is inserted again from its before-image.  A
+ * changed row is first compared with the after-image the merge left: if it
+ * differs (a later merge or an UPDATE touched it) or is gone, an exact
+ * restore is impossible and unmerge refuses, naming the row and, when
+ * there is one, the later merge to undo first.  A deleted row whose key is
+ * in use again is refused the same way.  Nothing is changed unless
+ * everything can be restored (it is one transaction).
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#include "merge.h"
+
+#define LOG_SQL \
+	"SELECT m.tbl, m.unmerged_at IS NOT NULL FROM contacts.merge_log m WHERE m.merge_id = $1 FOR UPDATE"
+
+#define LOG_ROWS_SQL \
+	"SELECT r.tbl, r.before::text, r.after::text FROM contacts.merge_log_row r " \
+	"WHERE r.merge_id = $1 ORDER BY r.row_id DESC"
+
+/*
+ * A later merge (still in effect) that found a row exactly as this merge
+ * left it: its before-image equals our after-image.  Both queries probe the
+ * hash index on before for each row; OFFSET 0 keeps the planner from
+ * turning the EXISTS into a join that would start from merge_log (whose
+ * unmerged_at it cannot estimate well) and scan every later merge.
+ */
+#define LATER_MERGE_SQL \
+	"SELECT r.merge_id FROM contacts.merge_log_row r " \
+	"WHERE r.before = $3::jsonb AND r.tbl = $2 AND r.merge_id > $1 " \
+	"AND EXISTS (SELECT 1 FROM contacts.merge_log m WHERE m.merge_id = r.merge_id AND m.unmerged_at IS NULL OFFSET 0) " \
+	"ORDER BY r.merge_id LIMIT 1"
+
+/* The last row of this merge that a later merge still in effect logged again. */
+#define LATER_TOUCH_SQL \
+	"SELECT mine.tbl, mine.after::text FROM contacts.merge_log_row mine " \
+	"WHERE mine.merge_id = $1 AND mine.after IS NOT NULL " \
+	"AND EXISTS (SELECT 1 FROM contacts.merge_log_row later " \
+	"  WHERE later.before = mine.after AND later.tbl = mine.tbl AND later.merge_id > mine.merge_id " \
+	"  AND EXISTS (SELECT 1 FROM contacts.merge_log m " \
+	"    WHERE m.merge_id = later.merge_id AND m.unmerged_at IS NULL OFFSET 0) OFFSET 0) " \
+	"ORDER BY mine.row_id DESC LIMIT 1"
+
+/* The oldest merge after merge_id, not undone, that logged the row as image. */
+static char *
+later_merge(int64 merge_id, const MergeTable *t, const char *image)
+{
+	Oid			types[3] = {INT8OID, OIDOID, TEXTOID};
+	Datum		values[3];
+
+	values[0] = Int64GetDatum(merge_id);
+	values[1] = ObjectIdGetDatum(t->relid);
+	values[2] = CStringGetTextDatum(image);
+	if (merge_spi(LATER_MERGE_SQL, 3, types, values, NULL, true) > 0)
+		return merge_spi_text(0, 1);
+	return NULL;
+}
+
+static void
+refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why,
+	   const char *now)
+{
+	char	   *identity = merge_row_identity(t, image);
+	char	   *later = later_merge(merge_id, t, image);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("cannot unmerge merge " INT64_FORMAT ": row %s of table \"%s\" %s",
+					merge_id, identity, t->display, why),
+			 now ? errdetail("The merge left %s; the row is now %s.", image, now) : 0,
+			 later ? errhint("Unmerge merge %s first: it changed the same row later.", later) :
+			 errhint("An exact restore is impossible; the before-images are in contacts.merge_log_row (merge_id = " INT64_FORMAT ").",
+					 merge_id)));
+}
+
+/* WHERE condition finding the row with the identity of the image in $1 */
+static char *
+identity_match(const MergeTable *t)
+{
+	if (t->npk == 0)
+		return "pg_catalog.to_jsonb(r) = $1::jsonb";
+	return psprintf("(%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) k)",
+					merge_pk_list(t, "r."), merge_pk_list(t, "k."), t->qname);
+}
+
+/* Set the row the merge left as `after` back to `before`. */
+static void
+restore_changed(int64 merge_id, const MergeTable *t, const char *before, const char *after)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, OIDOID};
+	Datum		values[3];
+	char	   *sql;
+	char	   *rel;
+	char	   *tid;
+	StringInfoData set;
+	Datum	   *changed;
+	int			n;
+	bool		isnull;
+
+	/*
+	 * Lock the row the merge left and compare it with the after-image; also
+	 * get the columns the merge changed (only those are written back) and,
+	 * when the merge changed the primary key (a repointed key column),
+	 * whether the old key is in use again.
+	 */
+	initStringInfo(&set);
+	appendStringInfo(&set, "SELECT pg_catalog.to_jsonb(r)::text, r.tableoid, r.ctid, pg_catalog.to_jsonb(r) = $1::jsonb, "
+					 "ARRAY(SELECT e.key FROM pg_catalog.jsonb_each($2::jsonb) e "
+					 "      WHERE e.value IS DISTINCT FROM ($1::jsonb -> e.key) ORDER BY e.key), ");
+	if (t->npk > 0)
+		appendStringInfo(&set, "(%s) IS DISTINCT FROM (%s) AND EXISTS (SELECT 1 FROM %s o WHERE (%s) = (%s)) ",
+						 merge_pk_list(t, "b."), merge_pk_list(t, "r."), t->qname,
+						 merge_pk_list(t, "o."), merge_pk_list(t, "b."));
+	else
+		appendStringInfoString(&set, "false ");
+	appendStringInfo(&set, "FROM %s r, pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) b "
+					 "WHERE %s LIMIT 1 FOR UPDATE OF r", t->qname, t->qname, identity_match(t));
+	values[0] = CStringGetTextDatum(after);
+	values[1] = CStringGetTextDatum(before);
+	if (merge_spi(set.data, 2, types, values, NULL, false) == 0)
+		refuse(merge_id, t, after, "no longer exists", NULL);
+	if (!merge_spi_bool(0, 4))
+		refuse(merge_id, t, after, "changed after the merge", merge_spi_text(0, 1));
+	if (merge_spi_bool(0, 6))
+		refuse(merge_id, t, before, "had its key changed by the merge, and the old key is in use again", NULL);
+	rel = merge_spi_text(0, 2);
+	tid = merge_spi_text(0, 3);
+	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)),
+					  TEXTOID, -1, false, TYPALIGN_INT, &changed, NULL, &n);
+
+	/* generated columns follow the others by themselves */
+	resetStringInfo(&set);
+	for (int i = 0; i < n; i++)
+	{
+		int			col = merge_table_column(t, TextDatumGetCString(changed[i]));
+
+		if (col < 0 || t->cols[col].generated)
+			continue;
+		appendStringInfo(&set, "%s%s = v.%s", set.len > 0 ? ", " : "",
+						 t->cols[col].qname, t->cols[col].qname);
+	}
+	if (set.len == 0)
+		return;
+	sql = psprintf("UPDATE %s r SET %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v "
+				   "WHERE r.tableoid = $3 AND r.ctid = $2::tid", t->qname, set.data, t->qname);
+	values[0] = CStringGetTextDatum(before);
+	values[1] = CStringGetTextDatum(tid);
+	values[2] = ObjectIdGetDatum(atooid(rel));
+	if (merge_spi(sql, 3, types, values, NULL, false) != 1)
+		elog(ERROR, "row to restore vanished");
+}
+
+/* Insert a row the merge deleted. */
+static void
+restore_deleted(int64 merge_id, const MergeTable *t, const char *before)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(before)};
+	int		   *cols = palloc(sizeof(int) * t->ncols);
+	int			n = 0;
+	char	   *list;
+
+	if (t->npk > 0 &&
+		merge_spi(psprintf("SELECT 1 FROM %s r WHERE %s", t->qname, identity_match(t)),
+				  1, types, values, NULL, true) > 0)
+		refuse(merge_id, t, before, "was merged away, and its key is in use again", NULL);
+
+	for (int i = 0; i < t->ncols; i++)
+		if (!t->cols[i].generated)
+			cols[n++] = i;
+	list = merge_column_list(t, cols, n, "");
+	merge_spi(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s "
+					   "FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v",
+					   t->qname, list, merge_column_list(t, cols, n, "v."), t->qname),
+			  1, types, values, NULL, false);
+}
+
+/*
+ * contacts.unmerge(merge_id bigint) -> integer
+ *		Restore everything merge merge_id changed; returns the number of rows
+ *		restored.
+ */
+PG_FUNCTION_INFO_V1(contacts_unmerge);
+Datum
+contacts_unmerge(PG_FUNCTION_ARGS)
+{
+	int64		merge_id = PG_GETARG_INT64(0);
+	Oid			types[1] = {INT8OID};
+	Datum		values[1] = {Int64GetDatum(merge_id)};
+	SPITupleTable *rows;
+	const char *volatile restoring = NULL;
+	MemoryContext cxt;
+	int			n;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	cxt = CurrentMemoryContext;
+
+	if (merge_spi(LOG_SQL, 1, types, values, NULL, false) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("merge " INT64_FORMAT " does not exist", merge_id),
+				 errhint("Merges are listed in contacts.merge_log.")));
+	if (merge_spi_bool(0, 2))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("merge " INT64_FORMAT " was already unmerged", merge_id),
+				 errhint("See unmerged_at and unmerged_by in contacts.merge_log.")));
+
+	/*
+	 * A row a later merge (still in effect) logged again must wait for that
+	 * merge to be undone, even when its values happen to be the same (a
+	 * second soft delete, a survivor left as it was).
+	 */
+	if (merge_spi(LATER_TOUCH_SQL, 1, types, values, NULL, true) > 0)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+
+		refuse(merge_id, merge_table_open(relid, false), merge_spi_text(0, 2),
+			   "was changed again by a later merge", NULL);
+	}
+
+	n = merge_spi(LOG_ROWS_SQL, 1, types, values, NULL, true);
+	rows = SPI_tuptable;
+	PG_TRY();
+	{
+		for (int i = 0; i < n; i++)
+		{
+			bool		isnull;
+			Oid			relid = DatumGetObjectId(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
+			char	   *before = SPI_getvalue(rows->vals[i], rows->tupdesc, 2);
+			char	   *after = SPI_getvalue(rows->vals[i], rows->tupdesc, 3);
+			MergeTable *t = merge_table_open(relid, false);
+
+			CHECK_FOR_INTERRUPTS();
+			restoring = t->display;
+			if (after == NULL)
+				restore_deleted(merge_id, t, before);
+			else
+				restore_changed(merge_id, t, before, after);
+		}
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		/*
+		 * A restored row that references a row a later merge removed, or
+		 * collides with one that appeared since: no exact restore.
+		 */
+		MemoryContextSwitchTo(cxt);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_FOREIGN_KEY_VIOLATION &&
+			edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+			PG_RE_THROW();
+		FlushErrorState();
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot unmerge merge " INT64_FORMAT ": a restored row of table \"%s\" would break a constraint",
+						merge_id, restoring),
+				 errdetail("%s%s%s", edata->message, edata->detail ? ": " : "",
+						   edata->detail ? edata->detail : ""),
+				 errhint("A later merge or change removed a row it references or added one it collides with; unmerge later merges first.")));
+	}
+	PG_END_TRY();
+
+	merge_spi("UPDATE contacts.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
+			  "WHERE merge_id = $1", 1, types, values, NULL, false);
+	SPI_finish();
+	PG_RETURN_INT32(n);
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Merge and unmerge throughput.  N merges (10k; SMOKE=1: 100) of 2 or 3 rows
+# each into a contact table referenced by two tables: orders, and tags with a
+# unique (contact, tag) key so that merges also resolve conflicts.  Then every
+# merge is undone, newest first, and the three tables are compared with a
+# snapshot taken before.  Each phase is one statement in one transaction.
+# Target on the reference machine: <= 30 s for each phase at 10k merges.
+# MERGES=N sets another number of merges.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+N=${MERGES:-$(scale 10000)}
+
+bpsql <<SQL
+CREATE EXTENSION IF NOT EXISTS contacts;
+DROP TABLE IF EXISTS bm_snapshot, bm_tag, bm_order, bm_contact;
+TRUNCATE contacts.merge_log CASCADE;
+CREATE TABLE bm_contact (
+    id          bigint PRIMARY KEY,
+    grp         int NOT NULL,
+    full_name   text,
+    email       text,
+    phone       text,
+    city        text,
+    updated_at  timestamptz
+);
+CREATE TABLE bm_order (
+    id          bigint PRIMARY KEY,
+    contact_id  bigint NOT NULL REFERENCES bm_contact,
+    amount      numeric
+);
+CREATE INDEX ON bm_order (contact_id);
+CREATE TABLE bm_tag (
+    contact_id  bigint REFERENCES bm_contact ON DELETE CASCADE,
+    tag         text,
+    PRIMARY KEY (contact_id, tag)
+);
+-- group g has 2 or 3 rows
+INSERT INTO bm_contact
+SELECT row_number() OVER (), g,
+       CASE WHEN i = 1 THEN 'Ana García ' || g ELSE 'A. García ' || g END,
+       CASE WHEN i = 2 THEN 'ana' || g || '@example.com' ELSE 'ana' || g || '(at)example' END,
+       CASE WHEN i = 1 THEN NULL ELSE '+34 600 ' || lpad(g::text, 6, '0') END,
+       CASE WHEN i = 3 THEN 'Sevilla' ELSE 'Madrid' END,
+       timestamptz '2024-01-01' + (g * 3 + i) * interval '1 minute'
+  FROM generate_series(1, $N) g, generate_series(1, 2 + g % 2) i;
+INSERT INTO bm_order SELECT row_number() OVER (), c.id, k * 10 FROM bm_contact c, generate_series(1, 2) k;
+INSERT INTO bm_tag SELECT c.id, t FROM bm_contact c, unnest(ARRAY['vip', 'new', 'old']) t
+ WHERE (c.id + length(t)) % 3 <> 0;
+ANALYZE bm_contact; ANALYZE bm_order; ANALYZE bm_tag;
+CREATE TABLE bm_snapshot AS
+SELECT (SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM bm_contact x) AS contacts,
+       (SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM bm_order x) AS orders,
+       (SELECT md5(string_agg(x::text, ',' ORDER BY x.contact_id, x.tag)) FROM bm_tag x) AS tags;
+SQL
+
+rows=$(bpsql -At -c "SELECT count(*) FROM bm_contact")
+orders=$(bpsql -At -c "SELECT count(*) FROM bm_order")
+tags=$(bpsql -At -c "SELECT count(*) FROM bm_tag")
+
+# seconds of a statement, from psql's \timing
+seconds() {
+	bpsql -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1 |
+		awk '{printf "%.2f", $1 / 1000}'
+}
+
+merge_s=$(seconds "SELECT count(contacts.merge('bm_contact', g.ids[1], g.ids))
+                     FROM (SELECT array_agg(id ORDER BY id) AS ids FROM bm_contact GROUP BY grp) g")
+read -r left merged repointed dropped <<<"$(bpsql -At -F ' ' -c "
+    SELECT (SELECT count(*) FROM bm_contact),
+           (SELECT count(*) FROM contacts.merge_log WHERE tbl = 'bm_contact'::regclass),
+           (SELECT count(*) FROM contacts.merge_log_row WHERE action = 'repoint'),
+           (SELECT count(*) FROM contacts.merge_log_row WHERE action = 'delete_conflict')")"
+[ "$left" = "$N" ] && [ "$merged" = "$N" ] || { echo "merge left $left rows and logged $merged merges, expected $N"; exit 1; }
+
+unmerge_s=$(seconds "DO \$\$
+DECLARE m bigint;
+BEGIN
+    FOR m IN SELECT merge_id FROM contacts.merge_log WHERE tbl = 'bm_contact'::regclass ORDER BY merge_id DESC LOOP
+        PERFORM contacts.unmerge(m);
+    END LOOP;
+END \$\$")
+same=$(bpsql -At -c "
+    SELECT s.contacts = (SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM bm_contact x)
+       AND s.orders = (SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM bm_order x)
+       AND s.tags = (SELECT md5(string_agg(x::text, ',' ORDER BY x.contact_id, x.tag)) FROM bm_tag x)
+      FROM bm_snapshot s")
+
+printf 'data: %d contacts in %d groups, %d orders, %d tags\n' "$rows" "$N" "$orders" "$tags"
+printf 'merge:   %6d merges in %7.2f s (%.2f ms each; %d references repointed, %d conflicting tags dropped)  target <= 30 s at 10k\n' \
+	"$N" "$merge_s" "$(awk -v s="$merge_s" -v n="$N" 'BEGIN {print s * 1000 / n}')" "$repointed" "$dropped"
+printf 'unmerge: %6d merges in %7.2f s (%.2f ms each), tables restored exactly: %s\n' \
+	"$N" "$unmerge_s" "$(awk -v s="$unmerge_s" -v n="$N" 'BEGIN {print s * 1000 / n}')" "$same"
+
+bpsql -c "DROP TABLE bm_snapshot, bm_tag, bm_order, bm_contact" -c "TRUNCATE contacts.merge_log CASCADE"
+[ "$same" = t ]
