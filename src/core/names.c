@@ -103,12 +103,22 @@ ct_name_is_particle(const char *word, size_t len)
 	return in_list(particles, buf);
 }
 
+/*
+ * Compare the word as it will be written (each letter lower-cased), so that
+ * "dİ", which comes out as "di", is the particle "di" already the first time
+ * and normalize_name stays idempotent.
+ */
 static bool
 cp_is_particle(const uint32_t *cp, int n, const char *const *list)
 {
+	uint32_t	lower[8];
 	char		buf[8];
 
-	return ascii_lower(cp, n, buf, sizeof(buf)) && in_list(list, buf);
+	if (n >= (int) (sizeof(lower) / sizeof(lower[0])))
+		return false;
+	for (int i = 0; i < n; i++)
+		lower[i] = u_tolower(cp[i]);
+	return ascii_lower(lower, n, buf, sizeof(buf)) && in_list(list, buf);
 }
 
 static bool
@@ -446,6 +456,36 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 		first = false;
 	}
 	out[o] = '\0';
+
+	/*
+	 * Lower-casing a letter can make it compose with a mark that follows
+	 * ("H" + U+0331 has no precomposed form, "h" + U+0331 is U+1E96): put
+	 * the result back in NFC, or normalize_name would not be idempotent.
+	 * Text without code points from U+0300 on needs no second pass.
+	 */
+	for (int k = 0; k < n; k++)
+	{
+		if (typed[k] >= 0x300)
+		{
+			uint32_t   *composed;
+			int			m = decode_nfc(alloc, out, o, &composed);
+			char	   *recomposed;
+
+			if (m < 0)
+				return NULL;
+			recomposed = ct_alloc(alloc, (size_t) m * 4 + 1);
+			if (recomposed == NULL)
+				return NULL;
+			o = 0;
+			for (int c = 0; c < m; c++)
+				o += ct_utf8_encode(composed[c], recomposed + o);
+			recomposed[o] = '\0';
+			ct_free(alloc, composed);
+			ct_free(alloc, out);
+			out = recomposed;
+			break;
+		}
+	}
 	ct_free(alloc, typed);
 	ct_free(alloc, cased);
 	*outlen = o;
