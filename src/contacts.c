@@ -12,6 +12,7 @@
 #include <unicode/uversion.h>
 
 #include "compat.h"
+#include "core/fold_table.h"
 #include "core/phone.h"
 #include "guc.h"
 
@@ -58,6 +59,8 @@ contacts_versions(PG_FUNCTION_ARGS)
 	u_getUnicodeVersion(v);
 	u_versionToString(v, buf);
 	emit_version(rsinfo, "unicode", buf);
+	emit_version(rsinfo, "fold_table",
+				 psprintf("ICU %s, Unicode %s", ct_fold_table_icu_version, ct_fold_table_unicode_version));
 	emit_version(rsinfo, "phone_metadata", phone_metadata_version());
 
 	return (Datum) 0;

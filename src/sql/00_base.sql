@@ -13,4 +13,4 @@ AS 'MODULE_PATHNAME', 'contacts_versions'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.versions() IS
-'Versions of the extension, ICU, Unicode and the phone numbering metadata; rebuild indexes on contacts functions and types when ICU, Unicode or metadata versions change';
+'Versions of the extension, ICU, Unicode, the generated fold table (and the ICU it was built from) and the phone numbering metadata; rebuild indexes on contacts functions and types when any of them change';
