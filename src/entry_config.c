@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "lib/stringinfo.h"
@@ -90,9 +91,25 @@ resolve_column_functions(EntryColumn *col, const char *schema, MemoryContext cxt
 	switch (col->kind)
 	{
 		case ENTRY_EMAIL:
-			lookup_function(&col->check, schema, "email_check", 1, t1, col->kind_name, cxt);
-			lookup_function(&col->normalize, schema, "email_normalize", 1, t1, col->kind_name, cxt);
-			break;
+			{
+				Oid			email_typ = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+														CStringGetDatum("email"),
+														ObjectIdGetDatum(get_namespace_oid(schema, false)));
+				Oid			typinput,
+							typioparam;
+
+				if (!OidIsValid(email_typ))
+					ereport(ERROR,
+							(errcode(ERRCODE_UNDEFINED_OBJECT),
+							 errmsg("column kind \"email\" needs type %s.email, which is not installed", schema)));
+				lookup_function(&col->check, schema, "email_check", 1, t1, col->kind_name, cxt);
+				lookup_function(&col->normalize, schema, "email_normalize", 1, t1, col->kind_name, cxt);
+				lookup_function(&col->email_canonical, schema, "email_canonical", 1, &email_typ,
+								col->kind_name, cxt);
+				getTypeInputInfo(email_typ, &typinput, &typioparam);
+				fmgr_info_cxt(typinput, &col->email_input, cxt);
+				break;
+			}
 		case ENTRY_PHONE:
 			{
 				Oid			fmt_args[2];

@@ -50,6 +50,8 @@ typedef struct EntryColumn
 	FmgrInfo	check;			/* value[, region] -> reason text or NULL */
 	FmgrInfo	normalize;		/* value[, region] -> normalized text */
 	FmgrInfo	phone_format;	/* phones: phone -> E.164 text */
+	FmgrInfo	email_input;	/* emails: cstring -> contacts.email */
+	FmgrInfo	email_canonical;	/* emails: contacts.email -> suppression key */
 	Oid			typoutput;		/* column type -> text, for duplicate lookups */
 	SPIPlanPtr	lookup_plan;	/* duplicate keys: key of another row with this value */
 } EntryColumn;

@@ -33,6 +33,7 @@
 #include "utils/rel.h"
 
 #include "entry_config.h"
+#include "suppression.h"
 
 /* Call f with possibly-NULL arguments, honouring its strictness. */
 static Datum
@@ -171,6 +172,39 @@ check_and_normalize(EntryConfig *cfg, EntryColumn *col, Datum *value, Datum regi
 									  CStringGetTextDatum("E164"));
 	*value = res;
 	return NULL;
+}
+
+/* People on the suppression list never enter, whatever the table's policy. */
+static void
+reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
+{
+	const char *kind;
+	text	   *key = DatumGetTextPP(normal);
+
+	switch (col->kind)
+	{
+		case ENTRY_EMAIL:
+			kind = "email";
+			key = DatumGetTextPP(FunctionCall1(&col->email_canonical,
+											   InputFunctionCall(&col->email_input,
+																 text_to_cstring(key),
+																 InvalidOid, -1)));
+			break;
+		case ENTRY_PHONE:
+			kind = "phone";
+			break;
+		case ENTRY_NATIONAL_ID:
+			kind = "national_id";
+			break;
+		default:
+			return;
+	}
+	if (contacts_is_suppressed(kind, key))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 errmsg("%s \"%s\" in column \"%s\" of table \"%s\" is on the suppression list",
+						kind, TextDatumGetCString(normal), col->name, RelationGetRelationName(rel)),
+				 errhint("This person asked not to be contacted; see contacts.suppression.")));
 }
 
 /*
@@ -321,6 +355,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		reason = check_and_normalize(cfg, col, &v, region, region_null);
 		if (reason == NULL)
 		{
+			reject_if_suppressed(rel, col, v);
 			values[a] = v;
 			replace[a] = true;
 			continue;

@@ -41,6 +41,17 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.suppression', '');
 COMMENT ON TABLE @extschema@.suppression IS
 'Emails, phones and national IDs that must never be imported or entered again, kept as keyed digests of their normalized form, not as plain values';
 
+CREATE FUNCTION @extschema@.suppression_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'contacts_suppression_changed'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.suppression_changed() IS
+'Trigger on contacts.suppression: tells every session to reload the suppression list the entry trigger consults';
+
+CREATE TRIGGER suppression_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.suppression
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.suppression_changed();
+
 CREATE FUNCTION @extschema@.suppression_digest(kind text, normalized_value text)
 RETURNS bytea
 AS 'MODULE_PATHNAME', 'contacts_suppression_digest'
