@@ -121,6 +121,28 @@ CREATE TRIGGER table_config_changed AFTER INSERT OR UPDATE OR DELETE ON @extsche
 CREATE TRIGGER column_kind_changed AFTER INSERT OR UPDATE OR DELETE ON @extschema@.column_kind
     FOR EACH ROW EXECUTE FUNCTION @extschema@.config_changed();
 
+-- A dropped table takes its configuration with it (regclass is no foreign key).
+CREATE FUNCTION @extschema@.forget_dropped_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM @extschema@.table_config
+     WHERE tbl::oid IN (SELECT objid FROM pg_event_trigger_dropped_objects()
+                         WHERE classid = 'pg_class'::regclass AND objsubid = 0);
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.forget_dropped_tables() IS
+'Event trigger: removes the contacts configuration of dropped tables';
+
+CREATE EVENT TRIGGER contacts_forget_dropped_tables ON sql_drop
+    EXECUTE FUNCTION @extschema@.forget_dropped_tables();
+
+COMMENT ON EVENT TRIGGER contacts_forget_dropped_tables IS
+'Removes the contacts configuration of dropped tables';
+
 -- SQL expressions that check and normalize a value of a given kind, shared
 -- by imports and the health report so that both agree with the trigger.
 CREATE FUNCTION @extschema@.kind_check_sql(kind text, value_sql text, region_sql text)
