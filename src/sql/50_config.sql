@@ -23,7 +23,7 @@ CREATE TABLE @extschema@.column_kind (
     tbl           regclass NOT NULL REFERENCES @extschema@.table_config ON DELETE CASCADE,
     col           name NOT NULL,
     kind          text NOT NULL CHECK (kind IN ('given_name', 'family_name', 'full_name', 'email',
-                      'phone', 'company', 'address', 'city', 'postcode', 'birth_date',
+                      'phone', 'company', 'address', 'city', 'postcode', 'country', 'birth_date',
                       'national_id', 'free_text')),
     duplicate_key boolean NOT NULL DEFAULT false,
     required      boolean NOT NULL DEFAULT false,
@@ -77,6 +77,16 @@ BEGIN
             WHERE a.attrelid = tbl AND a.attname = flag_column AND a.atttypid = 'jsonb'::regtype) THEN
         RAISE EXCEPTION 'flag column % of table % must be of type jsonb', flag_column, tbl
             USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    SELECT string_agg(format('%s (%s)', e.key, e.value), ', ') INTO missing
+      FROM jsonb_each_text(kinds) e
+     WHERE e.value NOT IN ('given_name', 'family_name', 'full_name', 'email', 'phone', 'company',
+                           'address', 'city', 'postcode', 'country', 'birth_date', 'national_id',
+                           'free_text');
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown column kind: %', missing
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Kinds are given_name, family_name, full_name, email, phone, company, address, city, postcode, country, birth_date, national_id and free_text.';
     END IF;
     FOREACH col IN ARRAY duplicate_keys || required LOOP
         IF NOT kinds ? col THEN
