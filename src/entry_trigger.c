@@ -95,10 +95,12 @@ flags_to_jsonb(RowFlags *flags)
 	StringInfoData json;
 
 	initStringInfo(&json);
-	appendStringInfo(&json, "{\"invalid\": {%s}", flags->invalid.data);
+	appendStringInfoChar(&json, '{');
+	if (flags->invalid.len > 0)
+		appendStringInfo(&json, "\"invalid\": {%s}", flags->invalid.data);
 	if (flags->duplicate_of)
 	{
-		appendStringInfoString(&json, ", \"duplicate_of\": ");
+		appendStringInfoString(&json, flags->invalid.len > 0 ? ", \"duplicate_of\": " : "\"duplicate_of\": ");
 		escape_json(&json, flags->duplicate_of);
 	}
 	appendStringInfoChar(&json, '}');
