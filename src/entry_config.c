@@ -183,7 +183,7 @@ quoted_relation(Relation rel)
 }
 
 static void
-prepare_plans(EntryConfig *cfg, Relation rel)
+prepare_plans(EntryConfig *cfg, Relation rel, const char *schema)
 {
 	char	   *relname = quoted_relation(rel);
 	const char *key = quote_identifier(cfg->key_column);
@@ -200,11 +200,18 @@ prepare_plans(EntryConfig *cfg, Relation rel)
 
 		if (!col->duplicate_key)
 			continue;
+		/* The comparison is the one contacts.kind_key_sql() writes. */
 		initStringInfo(&sql);
-		appendStringInfo(&sql,
-						 "SELECT %s::text FROM %s WHERE %s = $1::%s AND %s IS DISTINCT FROM $2::%s LIMIT 1",
-						 key, relname, quote_identifier(col->name), format_type_be(col->atttypid),
-						 key, keytype);
+		if (col->kind == ENTRY_EMAIL)
+			appendStringInfo(&sql,
+							 "SELECT %s::text FROM %s WHERE %s::%s.email = $1::%s.email "
+							 "AND %s IS DISTINCT FROM $2::%s LIMIT 1",
+							 key, relname, quote_identifier(col->name), schema, schema, key, keytype);
+		else
+			appendStringInfo(&sql,
+							 "SELECT %s::text FROM %s WHERE %s = $1::%s AND %s IS DISTINCT FROM $2::%s LIMIT 1",
+							 key, relname, quote_identifier(col->name), format_type_be(col->atttypid),
+							 key, keytype);
 		col->lookup_plan = SPI_prepare(sql.data, 2, lookup_args);
 		if (col->lookup_plan == NULL)
 			elog(ERROR, "could not prepare duplicate lookup: %s", SPI_result_code_string(SPI_result));
@@ -309,7 +316,7 @@ load_config(EntryConfig *cfg, Relation rel, Oid extschema)
 	}
 	MemoryContextSwitchTo(old);
 
-	prepare_plans(cfg, rel);
+	prepare_plans(cfg, rel, quote_identifier(schema));
 }
 
 EntryConfig *

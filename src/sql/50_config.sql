@@ -171,6 +171,20 @@ $$;
 COMMENT ON FUNCTION @extschema@.kind_check_sql(text, text, text) IS
 'SQL expression giving the reason code why value_sql is invalid for kind (NULL when valid); used to build import and health queries';
 
+-- Two values of a kind are the same duplicate key when these expressions are
+-- equal: emails compare as contacts.email (case-insensitive over the whole
+-- address), everything else as its normal form.
+CREATE FUNCTION @extschema@.kind_key_sql(kind text, value_sql text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE kind WHEN 'email' THEN format('(%s)::@extschema@.email', value_sql) ELSE value_sql END
+$$;
+
+COMMENT ON FUNCTION @extschema@.kind_key_sql(text, text) IS
+'SQL expression comparing values of kind as duplicate keys (emails as contacts.email, case-insensitively); index it to make duplicate checks fast';
+
 CREATE FUNCTION @extschema@.kind_normalize_sql(kind text, value_sql text, region_sql text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE

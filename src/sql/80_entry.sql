@@ -308,8 +308,10 @@ BEGIN
     IF duplicate_key IS NOT NULL THEN
         EXECUTE format(
             'UPDATE contacts_import_rows r SET existing_key = t.%1$I::text '
-            '  FROM %2$s t WHERE r.outcome IS NULL AND r.%3$I IS NOT NULL AND t.%3$I = r.%3$I',
-            cfg.key_column, target, duplicate_key);
+            '  FROM %2$s t WHERE r.outcome IS NULL AND r.%3$I IS NOT NULL AND %4$s = %5$s',
+            cfg.key_column, target, duplicate_key,
+            @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)),
+            @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
         IF on_duplicate = 'create' THEN
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         ELSE
@@ -319,10 +321,12 @@ BEGIN
                 'UPDATE contacts_import_rows r SET outcome = CASE '
                 '   WHEN r.existing_key IS NULL AND r.rn = f.first_rn THEN ''insert'' '
                 '   WHEN %2$L = ''update'' THEN ''update'' ELSE ''keep'' END '
-                '  FROM (SELECT %1$I, min(rn) AS first_rn FROM contacts_import_rows '
-                '         WHERE outcome IS NULL AND %1$I IS NOT NULL GROUP BY %1$I) f '
-                ' WHERE r.outcome IS NULL AND r.%1$I = f.%1$I',
-                duplicate_key, on_duplicate);
+                '  FROM (SELECT %3$s AS dup_key, min(rn) AS first_rn FROM contacts_import_rows '
+                '         WHERE outcome IS NULL AND %1$I IS NOT NULL GROUP BY 1) f '
+                ' WHERE r.outcome IS NULL AND %4$s = f.dup_key',
+                duplicate_key, on_duplicate,
+                @extschema@.kind_key_sql(key_kind, quote_ident(duplicate_key)),
+                @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
             -- Rows without a key value cannot be duplicates by that key.
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         END IF;
@@ -391,11 +395,13 @@ BEGIN
         -- order is applied, with each column's on_update rule.
         EXECUTE format(
             'UPDATE %1$s t SET %2$s FROM ('
-            '  SELECT DISTINCT ON (%3$I) * FROM (SELECT r.*, '
-            '         coalesce(r.existing_key, (SELECT t2.%4$I::text FROM %1$s t2 WHERE t2.%3$I = r.%3$I LIMIT 1)) AS target_key '
-            '    FROM contacts_import_rows r WHERE outcome = ''update'') x ORDER BY %3$I, rn DESC) u '
+            '  SELECT DISTINCT ON (target_key) * FROM (SELECT r.*, '
+            '         coalesce(r.existing_key, (SELECT t2.%4$I::text FROM %1$s t2 WHERE %5$s = %6$s LIMIT 1)) AS target_key '
+            '    FROM contacts_import_rows r WHERE outcome = ''update'') x ORDER BY target_key, rn DESC) u '
             ' WHERE t.%4$I::text = u.target_key',
-            target, substr(upd_set, 3), duplicate_key, cfg.key_column);
+            target, substr(upd_set, 3), duplicate_key, cfg.key_column,
+            @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)),
+            @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
     END IF;
 
     run.finished_at := clock_timestamp();
@@ -490,11 +496,12 @@ BEGIN
     -- Exact duplicates: rows sharing a normalized duplicate-key value.
     FOR k IN SELECT c.col, c.kind FROM @extschema@.column_kind c
               WHERE c.tbl = health.tbl AND c.duplicate_key ORDER BY c.col LOOP
-        EXECUTE format('SELECT coalesce(sum(n), 0), min(v) FROM (SELECT v, count(*) AS n FROM '
+        EXECUTE format('SELECT coalesce(sum(n), 0), min(v::text) FROM (SELECT %5$s AS v, count(*) AS n FROM '
                        '(SELECT CASE WHEN %2$s IS NULL THEN %3$s END AS v FROM %1$s WHERE %4$I IS NOT NULL) x '
-                       ' WHERE v IS NOT NULL GROUP BY v HAVING count(*) > 1) d',
+                       ' WHERE v IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d',
                        tbl, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
-                       @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region), k.col)
+                       @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region), k.col,
+                       @extschema@.kind_key_sql(k.kind, 'v'))
            INTO n, example;
         check_name := 'duplicate ' || k.kind;
         column_name := k.col;
