@@ -204,9 +204,10 @@ prepare_plans(EntryConfig *cfg, Relation rel, const char *schema)
 		initStringInfo(&sql);
 		if (col->kind == ENTRY_EMAIL)
 			appendStringInfo(&sql,
-							 "SELECT %s::text FROM %s WHERE %s::%s.email = $1::%s.email "
+							 "SELECT %s::text FROM %s WHERE %s::%s.email OPERATOR(%s.=) $1::%s.email "
 							 "AND %s IS DISTINCT FROM $2::%s LIMIT 1",
-							 key, relname, quote_identifier(col->name), schema, schema, key, keytype);
+							 key, relname, quote_identifier(col->name), schema, schema, schema,
+							 key, keytype);
 		else
 			appendStringInfo(&sql,
 							 "SELECT %s::text FROM %s WHERE %s = $1::%s AND %s IS DISTINCT FROM $2::%s LIMIT 1",

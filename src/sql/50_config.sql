@@ -171,9 +171,10 @@ $$;
 COMMENT ON FUNCTION @extschema@.kind_check_sql(text, text, text) IS
 'SQL expression giving the reason code why value_sql is invalid for kind (NULL when valid); used to build import and health queries';
 
--- Two values of a kind are the same duplicate key when these expressions are
--- equal: emails compare as contacts.email (case-insensitive over the whole
--- address), everything else as its normal form.
+-- Two values of a kind are the same duplicate key when kind_key_sql() of
+-- both are equal by kind_equal_sql(): emails compare as contacts.email
+-- (case-insensitive over the whole address), everything else as its normal
+-- form.  The operator is schema-qualified: callers pin search_path.
 CREATE FUNCTION @extschema@.kind_key_sql(kind text, value_sql text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -183,7 +184,22 @@ SELECT CASE kind WHEN 'email' THEN format('(%s)::@extschema@.email', value_sql) 
 $$;
 
 COMMENT ON FUNCTION @extschema@.kind_key_sql(text, text) IS
-'SQL expression comparing values of kind as duplicate keys (emails as contacts.email, case-insensitively); index it to make duplicate checks fast';
+'SQL expression of value_sql as a duplicate key of kind (emails as contacts.email, compared case-insensitively); index it to make duplicate checks fast';
+
+CREATE FUNCTION @extschema@.kind_equal_sql(kind text, a_sql text, b_sql text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE kind
+    WHEN 'email' THEN format('%s OPERATOR(@extschema@.=) %s',
+                             @extschema@.kind_key_sql(kind, a_sql), @extschema@.kind_key_sql(kind, b_sql))
+    ELSE format('%s = %s', a_sql, b_sql)
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.kind_equal_sql(text, text, text) IS
+'SQL condition that a_sql and b_sql are the same duplicate key of kind';
 
 CREATE FUNCTION @extschema@.kind_normalize_sql(kind text, value_sql text, region_sql text)
 RETURNS text

@@ -308,10 +308,9 @@ BEGIN
     IF duplicate_key IS NOT NULL THEN
         EXECUTE format(
             'UPDATE contacts_import_rows r SET existing_key = t.%1$I::text '
-            '  FROM %2$s t WHERE r.outcome IS NULL AND r.%3$I IS NOT NULL AND %4$s = %5$s',
+            '  FROM %2$s t WHERE r.outcome IS NULL AND r.%3$I IS NOT NULL AND %4$s',
             cfg.key_column, target, duplicate_key,
-            @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)),
-            @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
+            @extschema@.kind_equal_sql(key_kind, format('t.%I', duplicate_key), format('r.%I', duplicate_key)));
         IF on_duplicate = 'create' THEN
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         ELSE
@@ -323,10 +322,10 @@ BEGIN
                 '   WHEN %2$L = ''update'' THEN ''update'' ELSE ''keep'' END '
                 '  FROM (SELECT %3$s AS dup_key, min(rn) AS first_rn FROM contacts_import_rows '
                 '         WHERE outcome IS NULL AND %1$I IS NOT NULL GROUP BY 1) f '
-                ' WHERE r.outcome IS NULL AND %4$s = f.dup_key',
+                ' WHERE r.outcome IS NULL AND %4$s',
                 duplicate_key, on_duplicate,
                 @extschema@.kind_key_sql(key_kind, quote_ident(duplicate_key)),
-                @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
+                @extschema@.kind_equal_sql(key_kind, format('r.%I', duplicate_key), 'f.dup_key'));
             -- Rows without a key value cannot be duplicates by that key.
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         END IF;
@@ -396,12 +395,11 @@ BEGIN
         EXECUTE format(
             'UPDATE %1$s t SET %2$s FROM ('
             '  SELECT DISTINCT ON (target_key) * FROM (SELECT r.*, '
-            '         coalesce(r.existing_key, (SELECT t2.%4$I::text FROM %1$s t2 WHERE %5$s = %6$s LIMIT 1)) AS target_key '
+            '         coalesce(r.existing_key, (SELECT t2.%4$I::text FROM %1$s t2 WHERE %5$s LIMIT 1)) AS target_key '
             '    FROM contacts_import_rows r WHERE outcome = ''update'') x ORDER BY target_key, rn DESC) u '
             ' WHERE t.%4$I::text = u.target_key',
             target, substr(upd_set, 3), duplicate_key, cfg.key_column,
-            @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)),
-            @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
+            @extschema@.kind_equal_sql(key_kind, format('t2.%I', duplicate_key), format('r.%I', duplicate_key)));
     END IF;
 
     run.finished_at := clock_timestamp();
