@@ -180,7 +180,7 @@ DECLARE
     cfg        @extschema@.table_config;
     run        @extschema@.import_run;
     m          record;
-    src        text;
+    src_col    text;
     kind       text;
     rule       text;
     val        text;
@@ -222,8 +222,8 @@ BEGIN
                FROM jsonb_each(mapping) e
                JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = e.key
               WHERE k.kind = 'country' LOOP
-        src := coalesce(mapping -> m.col ->> 'from', mapping ->> m.col);
-        region_sql := format('coalesce(upper(btrim(s.%I::text)), %s)', src, region_sql);
+        src_col := coalesce(mapping -> m.col ->> 'from', mapping ->> m.col);
+        region_sql := format('coalesce(upper(btrim(s.%I::text)), %s)', src_col, region_sql);
     END LOOP;
 
     FOR m IN SELECT e.key AS col, e.value AS spec, k.kind, coalesce(k.required, false) AS required,
@@ -237,11 +237,11 @@ BEGIN
             RAISE EXCEPTION 'target table % has no column %', target, m.col
                 USING ERRCODE = 'undefined_column';
         END IF;
-        src := CASE jsonb_typeof(m.spec) WHEN 'string' THEN m.spec #>> '{}' ELSE m.spec ->> 'from' END;
-        IF src IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute a
-                                       WHERE a.attrelid = staging AND a.attname = src
+        src_col := CASE jsonb_typeof(m.spec) WHEN 'string' THEN m.spec #>> '{}' ELSE m.spec ->> 'from' END;
+        IF src_col IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute a
+                                       WHERE a.attrelid = staging AND a.attname = src_col
                                          AND a.attnum > 0 AND NOT a.attisdropped) THEN
-            RAISE EXCEPTION 'staging table % has no column % (mapped to %)', staging, coalesce(src, 'NULL'), m.col
+            RAISE EXCEPTION 'staging table % has no column % (mapped to %)', staging, coalesce(src_col, 'NULL'), m.col
                 USING ERRCODE = 'undefined_column';
         END IF;
         rule := coalesce(m.spec ->> 'on_update', 'fill');
@@ -251,7 +251,7 @@ BEGIN
                       HINT = 'Use fill (only empty fields), overwrite (non-empty incoming values win) or keep.';
         END IF;
         kind := coalesce(m.kind, 'free_text');
-        val := format('NULLIF(btrim(s.%I::text), '''')', src);
+        val := format('NULLIF(btrim(s.%I::text), '''')', src_col);
         -- Raw value, reason and normal form of each mapped column.
         sel := sel || format(', %s AS %I, %s AS %I', val, 'raw_' || m.col,
                              @extschema@.kind_check_sql(kind, val, region_sql), 'why_' || m.col);
