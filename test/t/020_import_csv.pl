@@ -107,7 +107,7 @@ is($node->safe_psql($db, 'SELECT count(*) FROM crm'), '4', 'update inserted noth
 
 # Bad calls fail clearly and leave nothing behind.
 my ($rc, $out, $err) = $node->psql($db, qq{SELECT contacts.import('staging', 'crm', '{"nope": "nombre"}')});
-like($err, qr/target table crm has no column nope/, 'unknown target column');
+like($err, qr/target table public.crm has no column nope/, 'unknown target column');
 ($rc, $out, $err) = $node->psql($db, qq{SELECT contacts.import('staging', 'crm', $mapping, on_duplicate => 'merge')});
 like($err, qr/unknown duplicate policy "merge"/, 'unknown policy');
 is($node->safe_psql($db, 'SELECT count(*) FROM contacts.import_run'), '2', 'failed imports are not logged');
