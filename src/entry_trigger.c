@@ -26,6 +26,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "parser/scansup.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -70,6 +71,20 @@ static bool
 is_text_type(Oid typid)
 {
 	return typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID;
+}
+
+/* A value of only spaces is as missing as no value. */
+static bool
+is_blank(Datum value)
+{
+	text	   *t = DatumGetTextPP(value);
+	const char *p = VARDATA_ANY(t);
+	int			i;
+
+	for (i = 0; i < VARSIZE_ANY_EXHDR(t); i++)
+		if (!scanner_isspace(p[i]))
+			return false;
+	return true;
 }
 
 /* What the trigger learned about one row, for the flag column. */
@@ -278,6 +293,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	bool	   *isnull;
 	bool	   *replace;
+	bool	   *invalid;		/* per configured column: left as typed, invalid */
 	RowFlags	flags;
 	Datum		region;
 	bool		region_null;
@@ -307,6 +323,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	values = palloc(sizeof(Datum) * desc->natts);
 	isnull = palloc(sizeof(bool) * desc->natts);
 	replace = palloc0(sizeof(bool) * desc->natts);
+	invalid = palloc0(sizeof(bool) * cfg->ncolumns);
 	heap_deform_tuple(tuple, desc, values, isnull);
 	initStringInfo(&flags.invalid);
 	flags.duplicate_of = NULL;
@@ -335,7 +352,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		Datum		v;
 		char	   *reason;
 
-		if (isnull[a] || (is_text_type(col->atttypid) && VARSIZE_ANY_EXHDR(DatumGetPointer(values[a])) == 0))
+		if (isnull[a] || (is_text_type(col->atttypid) && is_blank(values[a])))
 		{
 			if (col->required)
 			{
@@ -362,6 +379,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 			replace[a] = true;
 			continue;
 		}
+		invalid[i] = true;
 		switch (cfg->on_invalid)
 		{
 			case ON_INVALID_REJECT:
@@ -388,7 +406,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		char	   *value;
 		char	   *existing;
 
-		if (!col->duplicate_key || isnull[a])
+		if (!col->duplicate_key || isnull[a] || invalid[i])
 			continue;
 		if (!spi_connected)
 		{

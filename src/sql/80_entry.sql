@@ -453,19 +453,19 @@ BEGIN
     FOR k IN SELECT c.col, c.kind, c.required FROM @extschema@.column_kind c
               WHERE c.tbl = health.tbl ORDER BY c.col LOOP
         IF k.required THEN
-            aggs := aggs || format(', count(*) FILTER (WHERE NULLIF(btrim(%I::text), '''') IS NULL), NULL::text', k.col);
+            aggs := aggs || format(', (count(*) FILTER (WHERE NULLIF(btrim(%I::text), '''') IS NULL))::text, NULL::text', k.col);
             names := names || 'missing required value'::text;
             cols := cols || k.col;
         END IF;
         IF k.kind IN ('email', 'phone', 'national_id') THEN
-            aggs := aggs || format(', count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NOT NULL), '
+            aggs := aggs || format(', (count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NOT NULL))::text, '
                                    'min(%1$I::text) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NOT NULL)',
                                    k.col, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region));
             names := names || ('invalid ' || k.kind);
             cols := cols || k.col;
         END IF;
         IF k.kind IN ('email', 'phone', 'national_id', 'given_name', 'family_name', 'full_name', 'company') THEN
-            aggs := aggs || format(', count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s), '
+            aggs := aggs || format(', (count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s))::text, '
                                    'min(%1$I::text) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s)',
                                    k.col, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
                                    @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region));
@@ -474,7 +474,7 @@ BEGIN
         END IF;
     END LOOP;
     IF cfg.updated_at_column IS NOT NULL AND stale_before IS NOT NULL THEN
-        aggs := aggs || format(', count(*) FILTER (WHERE %1$I < %2$L), min(%1$I::text)',
+        aggs := aggs || format(', (count(*) FILTER (WHERE %1$I < %2$L))::text, min(%1$I::text)',
                                cfg.updated_at_column, stale_before);
         names := names || 'not updated since'::text;
         cols := cols || cfg.updated_at_column;
