@@ -79,9 +79,10 @@ is_blank(Datum value)
 {
 	text	   *t = DatumGetTextPP(value);
 	const char *p = VARDATA_ANY(t);
-	int			i;
+	size_t		len = VARSIZE_ANY_EXHDR(t);
+	size_t		i;
 
-	for (i = 0; i < VARSIZE_ANY_EXHDR(t); i++)
+	for (i = 0; i < len; i++)
 		if (!scanner_isspace(p[i]))
 			return false;
 	return true;
