@@ -183,7 +183,7 @@ quoted_relation(Relation rel)
 }
 
 static void
-prepare_plans(EntryConfig *cfg, Relation rel, const char *schema)
+prepare_plans(EntryConfig *cfg, Relation rel)
 {
 	char	   *relname = quoted_relation(rel);
 	const char *key = quote_identifier(cfg->key_column);
@@ -204,10 +204,9 @@ prepare_plans(EntryConfig *cfg, Relation rel, const char *schema)
 		initStringInfo(&sql);
 		if (col->kind == ENTRY_EMAIL)
 			appendStringInfo(&sql,
-							 "SELECT %s::text FROM %s WHERE %s::%s.email OPERATOR(%s.=) $1::%s.email "
+							 "SELECT %s::text FROM %s WHERE lower(%s::text) = lower($1) "
 							 "AND %s IS DISTINCT FROM $2::%s LIMIT 1",
-							 key, relname, quote_identifier(col->name), schema, schema, schema,
-							 key, keytype);
+							 key, relname, quote_identifier(col->name), key, keytype);
 		else
 			appendStringInfo(&sql,
 							 "SELECT %s::text FROM %s WHERE %s = $1::%s AND %s IS DISTINCT FROM $2::%s LIMIT 1",
@@ -317,7 +316,7 @@ load_config(EntryConfig *cfg, Relation rel, Oid extschema)
 	}
 	MemoryContextSwitchTo(old);
 
-	prepare_plans(cfg, rel, quote_identifier(schema));
+	prepare_plans(cfg, rel);
 }
 
 EntryConfig *

@@ -172,34 +172,19 @@ COMMENT ON FUNCTION @extschema@.kind_check_sql(text, text, text) IS
 'SQL expression giving the reason code why value_sql is invalid for kind (NULL when valid); used to build import and health queries';
 
 -- Two values of a kind are the same duplicate key when kind_key_sql() of
--- both are equal by kind_equal_sql(): emails compare as contacts.email
--- (case-insensitive over the whole address), everything else as its normal
--- form.  The operator is schema-qualified: callers pin search_path.
+-- both are equal: emails compare case-insensitively over the whole address
+-- (as contacts.email does), everything else as its normal form.  The key is
+-- text, so it never fails on a stored invalid value and can be indexed.
 CREATE FUNCTION @extschema@.kind_key_sql(kind text, value_sql text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT CASE kind WHEN 'email' THEN format('(%s)::@extschema@.email', value_sql) ELSE value_sql END
+SELECT CASE kind WHEN 'email' THEN format('lower((%s)::text)', value_sql) ELSE value_sql END
 $$;
 
 COMMENT ON FUNCTION @extschema@.kind_key_sql(text, text) IS
-'SQL expression of value_sql as a duplicate key of kind (emails as contacts.email, compared case-insensitively); index it to make duplicate checks fast';
-
-CREATE FUNCTION @extschema@.kind_equal_sql(kind text, a_sql text, b_sql text)
-RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-SELECT CASE kind
-    WHEN 'email' THEN format('%s OPERATOR(@extschema@.=) %s',
-                             @extschema@.kind_key_sql(kind, a_sql), @extschema@.kind_key_sql(kind, b_sql))
-    ELSE format('%s = %s', a_sql, b_sql)
-END
-$$;
-
-COMMENT ON FUNCTION @extschema@.kind_equal_sql(text, text, text) IS
-'SQL condition that a_sql and b_sql are the same duplicate key of kind';
+'SQL expression of value_sql as a duplicate key of kind (emails lower-cased); index it, e.g. CREATE INDEX ON t (lower(email)), to make duplicate checks fast';
 
 CREATE FUNCTION @extschema@.kind_normalize_sql(kind text, value_sql text, region_sql text)
 RETURNS text

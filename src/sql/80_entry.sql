@@ -310,7 +310,8 @@ BEGIN
             'UPDATE contacts_import_rows r SET existing_key = t.%1$I::text '
             '  FROM %2$s t WHERE r.outcome IS NULL AND r.%3$I IS NOT NULL AND %4$s',
             cfg.key_column, target, duplicate_key,
-            @extschema@.kind_equal_sql(key_kind, format('t.%I', duplicate_key), format('r.%I', duplicate_key)));
+            @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)) || ' = '
+            || @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
         IF on_duplicate = 'create' THEN
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         ELSE
@@ -325,7 +326,7 @@ BEGIN
                 ' WHERE r.outcome IS NULL AND %4$s',
                 duplicate_key, on_duplicate,
                 @extschema@.kind_key_sql(key_kind, quote_ident(duplicate_key)),
-                @extschema@.kind_equal_sql(key_kind, format('r.%I', duplicate_key), 'f.dup_key'));
+                @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)) || ' = f.dup_key');
             -- Rows without a key value cannot be duplicates by that key.
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         END IF;
@@ -399,7 +400,8 @@ BEGIN
             '    FROM contacts_import_rows r WHERE outcome = ''update'') x ORDER BY target_key, rn DESC) u '
             ' WHERE t.%4$I::text = u.target_key',
             target, substr(upd_set, 3), duplicate_key, cfg.key_column,
-            @extschema@.kind_equal_sql(key_kind, format('t2.%I', duplicate_key), format('r.%I', duplicate_key)));
+            @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)) || ' = '
+            || @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
     END IF;
 
     run.finished_at := clock_timestamp();
