@@ -20,6 +20,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
@@ -226,9 +227,9 @@ reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
 }
 
 /*
- * Look for another row holding the same normalized key value.  The advisory
- * lock (on table and value) makes a concurrent insert of the same value wait
- * until this transaction ends, and then see its row.
+ * Look for another row holding the same duplicate key (value is in key
+ * form).  The advisory lock on table and key makes a concurrent insert of
+ * the same key wait until this transaction ends, and then see its row.
  */
 static char *
 find_duplicate(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *value,
@@ -416,6 +417,10 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		}
 		value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
 			OidOutputFunctionCall(col->typoutput, values[a]);
+		/* The key form of contacts.kind_key_sql(): emails lower-cased. */
+		if (col->kind == ENTRY_EMAIL)
+			value = TextDatumGetCString(DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID,
+																CStringGetTextDatum(value)));
 		existing = find_duplicate(cfg, col, rel, value, own_key);
 		if (existing == NULL)
 			continue;
