@@ -221,7 +221,11 @@ prepare_plans(EntryConfig *cfg, Relation rel)
 	if (cfg->on_duplicate != ON_DUPLICATE_UPDATE)
 		return;
 
-	/* UPDATE t SET c1 = COALESCE($1, c1), ... WHERE key = $n */
+	/*
+	 * UPDATE t SET c1 = COALESCE(c1, $1), ... WHERE key = $n: the incoming
+	 * row fills what the existing record lacks and never overwrites it, so a
+	 * sloppier second entry cannot destroy a good first one.
+	 */
 	argtypes = palloc(sizeof(Oid) * (cfg->ncolumns + 1));
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "UPDATE %s SET ", relname);
@@ -233,7 +237,7 @@ prepare_plans(EntryConfig *cfg, Relation rel)
 		if (col->attnum == cfg->key_attnum)
 			continue;
 		argtypes[n++] = col->atttypid;
-		appendStringInfo(&sql, "%s%s = COALESCE($%d, %s)", n > 1 ? ", " : "", qc, n, qc);
+		appendStringInfo(&sql, "%s%s = COALESCE(%s, $%d)", n > 1 ? ", " : "", qc, qc, n);
 	}
 	argtypes[n++] = cfg->key_typid;
 	appendStringInfo(&sql, " WHERE %s = $%d", key, n);
