@@ -283,7 +283,9 @@ BEGIN
     END LOOP;
 
     -- Phase 1: every staged row, its reasons and normal forms.
-    DROP TABLE IF EXISTS pg_temp.contacts_import_rows;
+    IF to_regclass('pg_temp.contacts_import_rows') IS NOT NULL THEN
+        DROP TABLE pg_temp.contacts_import_rows;
+    END IF;
     EXECUTE format(
         'CREATE TEMP TABLE contacts_import_rows AS '
         'SELECT rn, src, array_remove(ARRAY[NULL::text %s], NULL) AS reasons, '
@@ -359,6 +361,7 @@ BEGIN
         round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
 
     IF dry_run THEN
+        DROP TABLE pg_temp.contacts_import_rows;
         run.finished_at := clock_timestamp();
         RETURN run;
     END IF;
