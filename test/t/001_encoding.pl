@@ -80,6 +80,18 @@ foreach my $db ('postgres', 'latin1db')
 	is($q->("contacts.normalize_company('Ibérica s.a.')"), 'Ibérica S.A.', "normalize_company in $db");
 	is($q->("contacts.national_id_normalize('ES', NULL, 'x-1234567-l')"), 'X1234567L', "national_id_normalize in $db");
 	is($q->("contacts.nickname_of('Concha', 'Concepción')"), 't', "nickname_of in $db");
+# Phones: a no-break space (0xA0 in LATIN1) reaches the engine as U+00A0
+# punctuation; a letter with an accent makes text that is not a number.
+foreach my $db ('postgres', 'latin1db')
+{
+	is($node->safe_psql($db,
+			"SELECT contacts.phone_parse('612' || chr(160) || '34' || chr(160) || '56 78', 'ES')"),
+		'+34612345678', "phone with a no-break space in $db");
+	is($node->safe_psql($db, "SELECT contacts.phone_check('tel' || chr(233) || 'fono', 'ES')"),
+		'NOT_A_NUMBER', "phone_check on accented text in $db");
+	is($node->safe_psql($db,
+			"SELECT contacts.phone_format('ES:612 34 56 78'::contacts.phone, 'national')"),
+		'612 34 56 78', "phone type input and format in $db");
 }
 
 # Dropping and re-creating leaves nothing behind.
