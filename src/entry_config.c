@@ -3,20 +3,17 @@
  *		Load and cache the per-table configuration for the entry trigger.
  *
  * A COPY of a million rows fires the trigger a million times, so the
- * configuration (and the functions and plans it implies) is looked up once
- * per backend and kept in CacheMemoryContext.  It is dropped on any relcache
+ * configuration (and the plans it implies) is looked up once per backend and
+ * kept in CacheMemoryContext.  It is dropped on any relcache
  * invalidation of the table, which both DDL on the table and every change to
  * contacts.table_config / contacts.column_kind (via config_changed()) send.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "lib/stringinfo.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -45,23 +42,6 @@ invalidate_config(Datum arg, Oid relid)
 	}
 }
 
-/* Resolve schema.name(argtypes) or explain which kind needs it. */
-static void
-lookup_function(FmgrInfo *finfo, const char *schema, const char *name,
-				int nargs, Oid *argtypes, const char *kind, MemoryContext cxt)
-{
-	Oid			fn = LookupFuncName(list_make2(makeString(pstrdup(schema)), makeString(pstrdup(name))),
-									nargs, argtypes, true);
-
-	if (!OidIsValid(fn))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FUNCTION),
-				 errmsg("column kind \"%s\" needs function %s.%s, which is not installed",
-						kind, schema, name),
-				 errhint("Update the contacts extension, or configure the column with a kind the trigger stores as typed.")));
-	fmgr_info_cxt(fn, finfo, cxt);
-}
-
 static EntryKind
 kind_from_name(const char *kind)
 {
@@ -79,63 +59,6 @@ kind_from_name(const char *kind)
 	if (strcmp(kind, "country") == 0)
 		return ENTRY_COUNTRY;
 	return ENTRY_PLAIN;
-}
-
-static void
-resolve_column_functions(EntryColumn *col, const char *schema, MemoryContext cxt)
-{
-	Oid			t1[1] = {TEXTOID};
-	Oid			t2[2] = {TEXTOID, TEXTOID};
-	Oid			t3[3] = {TEXTOID, TEXTOID, TEXTOID};
-
-	switch (col->kind)
-	{
-		case ENTRY_EMAIL:
-			{
-				Oid			email_typ = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-														CStringGetDatum("email"),
-														ObjectIdGetDatum(get_namespace_oid(schema, false)));
-				Oid			typinput,
-							typioparam;
-
-				if (!OidIsValid(email_typ))
-					ereport(ERROR,
-							(errcode(ERRCODE_UNDEFINED_OBJECT),
-							 errmsg("column kind \"email\" needs type %s.email, which is not installed", schema)));
-				lookup_function(&col->check, schema, "email_check", 1, t1, col->kind_name, cxt);
-				lookup_function(&col->normalize, schema, "email_normalize", 1, t1, col->kind_name, cxt);
-				lookup_function(&col->email_canonical, schema, "email_canonical", 1, &email_typ,
-								col->kind_name, cxt);
-				getTypeInputInfo(email_typ, &typinput, &typioparam);
-				fmgr_info_cxt(typinput, &col->email_input, cxt);
-				break;
-			}
-		case ENTRY_PHONE:
-			{
-				Oid			fmt_args[2];
-
-				lookup_function(&col->check, schema, "phone_check", 2, t2, col->kind_name, cxt);
-				lookup_function(&col->normalize, schema, "phone_parse", 2, t2, col->kind_name, cxt);
-				fmt_args[0] = get_func_rettype(col->normalize.fn_oid);
-				fmt_args[1] = TEXTOID;
-				lookup_function(&col->phone_format, schema, "phone_format", 2, fmt_args,
-								col->kind_name, cxt);
-				break;
-			}
-		case ENTRY_NAME:
-			lookup_function(&col->normalize, schema, "normalize_name", 1, t1, col->kind_name, cxt);
-			break;
-		case ENTRY_COMPANY:
-			lookup_function(&col->normalize, schema, "normalize_company", 1, t1, col->kind_name, cxt);
-			break;
-		case ENTRY_NATIONAL_ID:
-			lookup_function(&col->check, schema, "national_id_check", 3, t3, col->kind_name, cxt);
-			lookup_function(&col->normalize, schema, "national_id_normalize", 3, t3, col->kind_name, cxt);
-			break;
-		case ENTRY_COUNTRY:
-		case ENTRY_PLAIN:
-			break;
-	}
 }
 
 static char *
@@ -252,11 +175,10 @@ prepare_plans(EntryConfig *cfg, Relation rel)
 }
 
 static void
-load_config(EntryConfig *cfg, Relation rel, Oid extschema)
+load_config(EntryConfig *cfg, Relation rel)
 {
 	Oid			argtypes[1] = {OIDOID};
 	Datum		args[1] = {ObjectIdGetDatum(RelationGetRelid(rel))};
-	char	   *schema = get_namespace_name(extschema);
 	MemoryContext old;
 	HeapTuple	tup;
 	char	   *s;
@@ -279,7 +201,7 @@ load_config(EntryConfig *cfg, Relation rel, Oid extschema)
 	cfg->key_attnum = column_attnum(rel, cfg->key_column, false);
 	cfg->key_typid = TupleDescAttr(RelationGetDescr(rel), cfg->key_attnum - 1)->atttypid;
 	s = spi_text(tup, 2);
-	cfg->default_region = s ? cstring_to_text(s) : NULL;
+	cfg->default_region = s ? pstrdup(s) : NULL;
 	s = spi_text(tup, 3);
 	cfg->on_invalid = strcmp(s, "set_null") == 0 ? ON_INVALID_SET_NULL :
 		strcmp(s, "flag") == 0 ? ON_INVALID_FLAG : ON_INVALID_REJECT;
@@ -316,7 +238,6 @@ load_config(EntryConfig *cfg, Relation rel, Oid extschema)
 		getTypeOutputInfo(col->atttypid, &col->typoutput, &typisvarlena);
 		if (col->kind == ENTRY_COUNTRY)
 			cfg->country_attnum = col->attnum;
-		resolve_column_functions(col, schema, cfg->context);
 	}
 	MemoryContextSwitchTo(old);
 
@@ -324,7 +245,7 @@ load_config(EntryConfig *cfg, Relation rel, Oid extschema)
 }
 
 EntryConfig *
-entry_config_get(Relation rel, Oid extschema)
+entry_config_get(Relation rel)
 {
 	Oid			relid = RelationGetRelid(rel);
 	EntryConfig *cfg;
@@ -363,7 +284,7 @@ entry_config_get(Relation rel, Oid extschema)
 	PG_TRY();
 	{
 		SPI_connect();
-		load_config(cfg, rel, extschema);
+		load_config(cfg, rel);
 		SPI_finish();
 	}
 	PG_CATCH();

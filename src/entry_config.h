@@ -10,7 +10,6 @@
 
 #include "access/attnum.h"
 #include "executor/spi.h"
-#include "fmgr.h"
 
 typedef enum EntryKind
 {
@@ -47,11 +46,6 @@ typedef struct EntryColumn
 	EntryKind	kind;
 	bool		duplicate_key;
 	bool		required;
-	FmgrInfo	check;			/* value[, region] -> reason text or NULL */
-	FmgrInfo	normalize;		/* value[, region] -> normalized text */
-	FmgrInfo	phone_format;	/* phones: phone -> E.164 text */
-	FmgrInfo	email_input;	/* emails: cstring -> contacts.email */
-	FmgrInfo	email_canonical;	/* emails: contacts.email -> suppression key */
 	Oid			typoutput;		/* column type -> text, for duplicate lookups */
 	SPIPlanPtr	lookup_plan;	/* duplicate keys: key of another row with this value */
 } EntryColumn;
@@ -66,7 +60,7 @@ typedef struct EntryConfig
 	Oid			key_typid;
 	AttrNumber	flag_attnum;	/* jsonb column receiving reasons, or 0 */
 	AttrNumber	country_attnum; /* column of kind country, or 0 */
-	text	   *default_region; /* NULL when none */
+	char	   *default_region; /* ISO code, or NULL when none */
 	EntryInvalidAction on_invalid;
 	EntryDuplicateAction on_duplicate;
 	SPIPlanPtr	update_plan;	/* on_duplicate = update: fill the existing row */
@@ -77,9 +71,8 @@ typedef struct EntryConfig
 /*
  * The configuration of a table, loaded on first use and kept until a
  * change to the configuration or the table invalidates it.  Errors when the
- * table is not configured.  extschema is the extension's schema, where the
- * per-kind functions are looked up.
+ * table is not configured.
  */
-extern EntryConfig *entry_config_get(Relation rel, Oid extschema);
+extern EntryConfig *entry_config_get(Relation rel);
 
 #endif							/* CONTACTS_ENTRY_CONFIG_H */

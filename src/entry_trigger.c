@@ -13,9 +13,9 @@
  * other, and rejects, flags, or turns the insert into an update of the
  * existing row.
  *
- * The per-kind work is done by the extension's own SQL-callable functions,
- * resolved once per table (see entry_config.c), so the trigger and the
- * functions a user calls can never disagree.
+ * The per-kind work is done by the core functions the SQL functions wrap
+ * (see entry_kinds.c), so the trigger and the functions a user calls can
+ * never disagree.
  */
 #include "postgres.h"
 
@@ -35,38 +35,8 @@
 #include "utils/rel.h"
 
 #include "entry_config.h"
+#include "entry_kinds.h"
 #include "suppression.h"
-
-/* Call f with possibly-NULL arguments, honouring its strictness. */
-static Datum
-call_function(FmgrInfo *f, int nargs, Datum *args, bool *nulls, bool *isnull)
-{
-	LOCAL_FCINFO(fcinfo, 3);
-	Datum		result;
-	int			i;
-
-	Assert(nargs <= 3);
-	if (f->fn_strict)
-	{
-		for (i = 0; i < nargs; i++)
-		{
-			if (nulls[i])
-			{
-				*isnull = true;
-				return (Datum) 0;
-			}
-		}
-	}
-	InitFunctionCallInfoData(*fcinfo, f, nargs, InvalidOid, NULL, NULL);
-	for (i = 0; i < nargs; i++)
-	{
-		fcinfo->args[i].value = args[i];
-		fcinfo->args[i].isnull = nulls[i];
-	}
-	result = FunctionCallInvoke(fcinfo);
-	*isnull = fcinfo->isnull;
-	return result;
-}
 
 static bool
 is_text_type(Oid typid)
@@ -135,79 +105,16 @@ reject_invalid(Relation rel, EntryColumn *col, const char *value, const char *re
 			 errhint("Correct the value, or configure the table with on_invalid => 'set_null' or 'flag' in contacts.configure().")));
 }
 
-/*
- * Check and normalize one column value.  Returns the reason code when the
- * value is invalid (the value is then left as typed), else NULL with *value
- * replaced by its normalized form.
- */
-static char *
-check_and_normalize(EntryConfig *cfg, EntryColumn *col, Datum *value, Datum region,
-					bool region_null)
-{
-	Datum		args[3];
-	bool		nulls[3] = {false, false, false};
-	int			nargs;
-	bool		isnull;
-	Datum		res;
-
-	switch (col->kind)
-	{
-		case ENTRY_EMAIL:
-		case ENTRY_PHONE:
-			args[0] = *value;
-			args[1] = region;
-			nulls[1] = region_null;
-			nargs = col->kind == ENTRY_PHONE ? 2 : 1;
-			break;
-		case ENTRY_NATIONAL_ID:
-			args[0] = region;
-			nulls[0] = region_null;
-			nulls[1] = true;	/* document kind: detected from the value */
-			args[2] = *value;
-			nargs = 3;
-			break;
-		case ENTRY_NAME:
-		case ENTRY_COMPANY:
-			args[0] = *value;
-			nargs = 1;
-			break;
-		default:
-			return NULL;
-	}
-
-	if (OidIsValid(col->check.fn_oid))
-	{
-		res = call_function(&col->check, nargs, args, nulls, &isnull);
-		if (!isnull)
-			return TextDatumGetCString(res);
-		/* A strict check called with a NULL region says nothing: parse decides. */
-	}
-
-	res = call_function(&col->normalize, nargs, args, nulls, &isnull);
-	if (isnull)
-		return pstrdup(col->kind == ENTRY_PHONE ? "NO_REGION" : "INVALID");
-	if (col->kind == ENTRY_PHONE)
-		res = DirectFunctionCall2Coll(col->phone_format.fn_addr, InvalidOid, res,
-									  CStringGetTextDatum("E164"));
-	*value = res;
-	return NULL;
-}
-
 /* People on the suppression list never enter, whatever the table's policy. */
 static void
 reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
 {
 	const char *kind;
-	text	   *key = DatumGetTextPP(normal);
 
 	switch (col->kind)
 	{
 		case ENTRY_EMAIL:
 			kind = "email";
-			key = DatumGetTextPP(FunctionCall1(&col->email_canonical,
-											   InputFunctionCall(&col->email_input,
-																 text_to_cstring(key),
-																 InvalidOid, -1)));
 			break;
 		case ENTRY_PHONE:
 			kind = "phone";
@@ -218,7 +125,7 @@ reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
 		default:
 			return;
 	}
-	if (contacts_is_suppressed(kind, key))
+	if (contacts_is_suppressed(kind, entry_kind_suppression_form(col->kind, normal)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
 				 errmsg("%s \"%s\" in column \"%s\" of table \"%s\" is on the suppression list",
@@ -297,8 +204,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	bool	   *replace;
 	bool	   *invalid;		/* per configured column: left as typed, invalid */
 	RowFlags	flags;
-	Datum		region;
-	bool		region_null;
+	char	   *region;
 	bool		is_insert;
 	bool		spi_connected = false;
 	MemoryContext caller_context = CurrentMemoryContext;
@@ -320,7 +226,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	is_insert = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	tuple = is_insert ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
 
-	cfg = entry_config_get(rel, get_func_namespace(fcinfo->flinfo->fn_oid));
+	cfg = entry_config_get(rel);
 
 	values = palloc(sizeof(Datum) * desc->natts);
 	isnull = palloc(sizeof(bool) * desc->natts);
@@ -330,29 +236,24 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	initStringInfo(&flags.invalid);
 	flags.duplicate_of = NULL;
 
-	/* The row's region (a country column) else the table's, else the GUC. */
+	/* The row's region (a country column), else the table's (else the GUC). */
 	if (cfg->country_attnum != InvalidAttrNumber && !isnull[cfg->country_attnum - 1])
 	{
-		region = values[cfg->country_attnum - 1];
-		region_null = false;
-	}
-	else if (cfg->default_region)
-	{
-		region = PointerGetDatum(cfg->default_region);
-		region_null = false;
+		char	   *p;
+
+		region = TextDatumGetCString(values[cfg->country_attnum - 1]);
+		for (p = region; *p; p++)
+			*p = pg_ascii_toupper((unsigned char) *p);
 	}
 	else
-	{
-		region = (Datum) 0;
-		region_null = true;
-	}
+		region = cfg->default_region;
 
 	for (i = 0; i < cfg->ncolumns; i++)
 	{
 		EntryColumn *col = &cfg->columns[i];
 		int			a = col->attnum - 1;
 		Datum		v;
-		char	   *reason;
+		const CtReason *reason;
 
 		if (isnull[a] || (is_text_type(col->atttypid) && is_blank(values[a])))
 		{
@@ -372,8 +273,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		if (!is_text_type(col->atttypid))
 			continue;
 
-		v = values[a];
-		reason = check_and_normalize(cfg, col, &v, region, region_null);
+		reason = entry_kind_normalize(col->kind, values[a], region, &v);
 		if (reason == NULL)
 		{
 			reject_if_suppressed(rel, col, v);
@@ -385,15 +285,15 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		switch (cfg->on_invalid)
 		{
 			case ON_INVALID_REJECT:
-				reject_invalid(rel, col, TextDatumGetCString(values[a]), reason);
+				reject_invalid(rel, col, TextDatumGetCString(values[a]), reason->code);
 				break;
 			case ON_INVALID_SET_NULL:
 				isnull[a] = true;
 				replace[a] = true;
-				add_invalid_flag(&flags, col->name, reason);
+				add_invalid_flag(&flags, col->name, reason->code);
 				break;
 			case ON_INVALID_FLAG:
-				add_invalid_flag(&flags, col->name, reason);
+				add_invalid_flag(&flags, col->name, reason->code);
 				break;
 		}
 	}

@@ -163,7 +163,10 @@ AS $$
 SELECT CASE kind
     WHEN 'email' THEN format('@extschema@.email_check(%s)', value_sql)
     WHEN 'phone' THEN format('@extschema@.phone_check(%s, %s)', value_sql, region_sql)
-    WHEN 'national_id' THEN format('@extschema@.national_id_check(%s, NULL, %s)', region_sql, value_sql)
+    -- Without a region, or for a country whose documents are not known, an
+    -- ID cannot be checked: it is kept as typed (as the trigger does).
+    WHEN 'national_id' THEN format('NULLIF(@extschema@.national_id_check(%s, NULL, %s), ''ID_UNSUPPORTED_COUNTRY'')',
+                                   region_sql, value_sql)
     ELSE 'NULL::text'
 END
 $$;
@@ -194,7 +197,9 @@ AS $$
 SELECT CASE kind
     WHEN 'email' THEN format('@extschema@.email_normalize(%s)', value_sql)
     WHEN 'phone' THEN format('@extschema@.phone_format(@extschema@.phone_parse(%s, %s), ''E164'')', value_sql, region_sql)
-    WHEN 'national_id' THEN format('@extschema@.national_id_normalize(%s, NULL, %s)', region_sql, value_sql)
+    WHEN 'national_id' THEN format('CASE WHEN @extschema@.national_id_check(%1$s, NULL, %2$s) IS NULL '
+                                   'AND %1$s IS NOT NULL THEN @extschema@.national_id_normalize(%1$s, NULL, %2$s) '
+                                   'ELSE NULLIF(btrim(%2$s), '''') END', region_sql, value_sql)
     WHEN 'given_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
     WHEN 'family_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
     WHEN 'full_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
