@@ -104,7 +104,8 @@ INSERT INTO typed VALUES (1, 'Ana@Example.COM', 'ANA ruiz') RETURNING *;
 INSERT INTO typed VALUES (2, 'ana@example.com', 'Ana Ruiz');
 
 -- The health report: one row per check, with an example each.
-SELECT check_name, column_name, affected, total, rate, example
+SELECT check_name, column_name, affected, total, rate,
+       CASE WHEN check_name <> 'not updated since' THEN example END AS example
   FROM contacts.health('people', stale_before => now() + interval '1 day')
  ORDER BY check_name, column_name;
 SELECT count(*) AS typed_checks FROM contacts.health('typed');

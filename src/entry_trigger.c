@@ -125,6 +125,8 @@ reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
 		default:
 			return;
 	}
+	if (contacts_suppression_list_empty())
+		return;
 	if (contacts_is_suppressed(kind, entry_kind_suppression_form(col->kind, normal)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),

@@ -163,14 +163,20 @@ load_suppression_set(void)
 }
 
 bool
+contacts_suppression_list_empty(void)
+{
+	if (suppression_set == NULL)
+		load_suppression_set();
+	return hash_get_num_entries(suppression_set) == 0;
+}
+
+bool
 contacts_is_suppressed(const char *kind, text *normal_value)
 {
 	SuppressionEntry key;
 	bytea	   *digest;
 
-	if (suppression_set == NULL)
-		load_suppression_set();
-	if (hash_get_num_entries(suppression_set) == 0)
+	if (contacts_suppression_list_empty())
 		return false;
 	digest = DatumGetByteaPP(DirectFunctionCall2(contacts_suppression_digest,
 												 CStringGetTextDatum(kind),

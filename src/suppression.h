@@ -7,6 +7,9 @@
 
 #include "postgres.h"
 
+/* True when nobody is on the list: callers can skip preparing a lookup. */
+extern bool contacts_suppression_list_empty(void);
+
 /*
  * True when the normalized value of kind ("email", "phone", "national_id")
  * is on contacts.suppression.  Emails must be in canonical-key form.
