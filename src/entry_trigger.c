@@ -36,6 +36,7 @@
 
 #include "entry_config.h"
 #include "entry_kinds.h"
+#include "errors.h"
 #include "suppression.h"
 
 static bool
@@ -95,14 +96,15 @@ flags_to_jsonb(RowFlags *flags)
 }
 
 static void
-reject_invalid(Relation rel, EntryColumn *col, const char *value, const char *reason)
+reject_invalid(Relation rel, EntryColumn *col, const char *value, const CtReason *reason)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
 			 errmsg("invalid %s in column \"%s\" of table \"%s\": \"%s\"",
 					col->kind_name, col->name, RelationGetRelationName(rel), value),
-			 errdetail("Reason: %s.", reason),
-			 errhint("Correct the value, or configure the table with on_invalid => 'set_null' or 'flag' in contacts.configure().")));
+			 errdetail_internal("%s", contacts_reason_detail(reason)),
+			 errhint("%s", reason->hint ? reason->hint :
+					 "Correct the value, or configure the table with on_invalid => 'set_null' or 'flag'.")));
 }
 
 /* People on the suppression list never enter, whatever the table's policy. */
@@ -287,7 +289,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		switch (cfg->on_invalid)
 		{
 			case ON_INVALID_REJECT:
-				reject_invalid(rel, col, TextDatumGetCString(values[a]), reason->code);
+				reject_invalid(rel, col, TextDatumGetCString(values[a]), reason);
 				break;
 			case ON_INVALID_SET_NULL:
 				isnull[a] = true;
