@@ -29,6 +29,7 @@
 #include "miscadmin.h"
 #include "parser/scansup.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -207,6 +208,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	bool	   *isnull;
 	bool	   *replace;
 	bool	   *invalid;		/* per configured column: left as typed, invalid */
+	bool		changed = false;	/* any column to replace in the tuple */
 	RowFlags	flags;
 	char	   *region;
 	bool		is_insert;
@@ -281,8 +283,12 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		if (reason == NULL)
 		{
 			reject_if_suppressed(rel, col, v);
-			values[a] = v;
-			replace[a] = true;
+			/* Most values arrive normalized: then the tuple stays as it is. */
+			if (!datumIsEqual(v, values[a], false, -1))
+			{
+				values[a] = v;
+				replace[a] = changed = true;
+			}
 			continue;
 		}
 		invalid[i] = true;
@@ -293,7 +299,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 				break;
 			case ON_INVALID_SET_NULL:
 				isnull[a] = true;
-				replace[a] = true;
+				replace[a] = changed = true;
 				add_invalid_flag(&flags, col->name, reason->code);
 				break;
 			case ON_INVALID_FLAG:
@@ -358,11 +364,17 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		{
 			values[a] = flags_to_jsonb(&flags);
 			isnull[a] = false;
+			replace[a] = changed = true;
 		}
-		else
+		else if (!isnull[a])
+		{
+			/* A row that is now clean loses the flags it had. */
 			isnull[a] = true;
-		replace[a] = true;
+			replace[a] = changed = true;
+		}
 	}
 
+	if (!changed)
+		return PointerGetDatum(tuple);
 	return PointerGetDatum(heap_modify_tuple(tuple, desc, values, isnull, replace));
 }
