@@ -1,6 +1,7 @@
 -- Entry standards: contacts.configure(), the contacts.enforce() trigger,
 -- the suppression list and the health report.
 SET client_min_messages = warning;
+\set SHOW_CONTEXT never
 
 CREATE TABLE people (
     id          bigserial PRIMARY KEY,
@@ -20,6 +21,7 @@ SELECT contacts.configure('people', 'id', '{"full_name": "fullname"}');
 SELECT contacts.configure('people', 'id', '{"full_name": "full_name"}', flag_column => 'company');
 SELECT contacts.configure('people', 'id', '{"full_name": "full_name"}', duplicate_keys => '{email}');
 SELECT contacts.configure('people', 'id', '{"full_name": "full_name"}', on_invalid => 'ignore');
+SELECT contacts.configure('people', 'id', '{"full_name": "full_name"}', on_duplicate => 'merge');
 
 -- A trigger on a table that is not configured says so.
 CREATE TABLE unconfigured (id int PRIMARY KEY, email text);

@@ -106,7 +106,7 @@ quoted_relation(Relation rel)
 }
 
 static void
-prepare_plans(EntryConfig *cfg, Relation rel)
+prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 {
 	char	   *relname = quoted_relation(rel);
 	const char *key = quote_identifier(cfg->key_column);
@@ -139,6 +139,25 @@ prepare_plans(EntryConfig *cfg, Relation rel)
 		if (col->lookup_plan == NULL)
 			elog(ERROR, "could not prepare duplicate lookup: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(col->lookup_plan);
+	}
+
+	if (cfg->on_duplicate != ON_DUPLICATE_ALLOW && fuzzy)
+	{
+		/*
+		 * Likely duplicates: the dedupe model's best match above the table's
+		 * threshold, among the records of its last run (dedupe_match).
+		 */
+		Oid			match_args[1] = {JSONBOID};
+
+		initStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "SELECT m.key::text, round(m.probability::numeric, 3) FROM contacts.dedupe_match(%u::oid::regclass, $1, 2, "
+						 "coalesce((SELECT threshold FROM contacts.dedupe_settings WHERE tbl = %u::oid::regclass), 0.9)) m",
+						 RelationGetRelid(rel), RelationGetRelid(rel));
+		cfg->match_plan = SPI_prepare(sql.data, 1, match_args);
+		if (cfg->match_plan == NULL)
+			elog(ERROR, "could not prepare likely-duplicate match: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(cfg->match_plan);
 	}
 
 	if (cfg->on_duplicate != ON_DUPLICATE_UPDATE)
@@ -182,10 +201,11 @@ load_config(EntryConfig *cfg, Relation rel)
 	MemoryContext old;
 	HeapTuple	tup;
 	char	   *s;
+	bool		fuzzy;
 	uint64		i;
 
 	if (SPI_execute_with_args("SELECT key_column, default_region, on_invalid, on_duplicate, "
-							  "flag_column FROM contacts.table_config WHERE tbl = $1",
+							  "flag_column, fuzzy_duplicates FROM contacts.table_config WHERE tbl = $1",
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read contacts.table_config");
 	if (SPI_processed == 0)
@@ -211,6 +231,7 @@ load_config(EntryConfig *cfg, Relation rel)
 		strcmp(s, "flag") == 0 ? ON_DUPLICATE_FLAG : ON_DUPLICATE_ALLOW;
 	s = spi_text(tup, 5);
 	cfg->flag_attnum = s ? column_attnum(rel, s, false) : InvalidAttrNumber;
+	fuzzy = spi_bool(tup, 6);
 	MemoryContextSwitchTo(old);
 
 	if (SPI_execute_with_args("SELECT col, kind, duplicate_key, required FROM contacts.column_kind "
@@ -241,7 +262,7 @@ load_config(EntryConfig *cfg, Relation rel)
 	}
 	MemoryContextSwitchTo(old);
 
-	prepare_plans(cfg, rel);
+	prepare_plans(cfg, rel, fuzzy);
 }
 
 EntryConfig *
@@ -276,6 +297,8 @@ entry_config_get(Relation rel)
 				SPI_freeplan(cfg->columns[i].lookup_plan);
 		if (cfg->update_plan)
 			SPI_freeplan(cfg->update_plan);
+		if (cfg->match_plan)
+			SPI_freeplan(cfg->match_plan);
 		MemoryContextDelete(cfg->context);
 	}
 	memset(((char *) cfg) + sizeof(Oid), 0, sizeof(EntryConfig) - sizeof(Oid));

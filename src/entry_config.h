@@ -64,6 +64,7 @@ typedef struct EntryConfig
 	EntryInvalidAction on_invalid;
 	EntryDuplicateAction on_duplicate;
 	SPIPlanPtr	update_plan;	/* on_duplicate = update: fill the existing row */
+	SPIPlanPtr	match_plan;		/* fuzzy_duplicates: the dedupe model's best match */
 	int			ncolumns;
 	EntryColumn *columns;
 } EntryConfig;

@@ -165,6 +165,54 @@ find_duplicate(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *val
 	return found;
 }
 
+/*
+ * The dedupe model's best match for the row (its configured columns, as
+ * normalized above) other than the row itself, or NULL.  *what describes it.
+ */
+static char *
+find_likely_duplicate(EntryConfig *cfg, Datum *values, bool *isnull, bool *invalid,
+					  const char *own_key, char **what)
+{
+	StringInfoData json;
+	Datum		args[1];
+	int			i;
+	uint64		r;
+	bool		first = true;
+
+	initStringInfo(&json);
+	appendStringInfoChar(&json, '{');
+	for (i = 0; i < cfg->ncolumns; i++)
+	{
+		EntryColumn *col = &cfg->columns[i];
+		int			a = col->attnum - 1;
+
+		if (isnull[a] || invalid[i])
+			continue;
+		if (!first)
+			appendStringInfoString(&json, ", ");
+		first = false;
+		escape_json(&json, col->name);
+		appendStringInfoString(&json, ": ");
+		escape_json(&json, is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
+					OidOutputFunctionCall(col->typoutput, values[a]));
+	}
+	appendStringInfoChar(&json, '}');
+	args[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.data));
+	if (SPI_execute_plan(cfg->match_plan, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "likely-duplicate match failed");
+	for (r = 0; r < SPI_processed; r++)
+	{
+		char	   *key = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+
+		if (own_key != NULL && strcmp(key, own_key) == 0)
+			continue;
+		*what = psprintf("a likely duplicate (match probability %s)",
+						 SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2));
+		return key;
+	}
+	return NULL;
+}
+
 /* on_duplicate = 'update': fill the existing row with this row's values. */
 static void
 update_existing(EntryConfig *cfg, Datum *values, bool *isnull,
@@ -212,7 +260,6 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	RowFlags	flags;
 	char	   *region;
 	bool		is_insert;
-	bool		spi_connected = false;
 	MemoryContext caller_context = CurrentMemoryContext;
 	char	   *own_key = NULL;
 	int			i;
@@ -311,50 +358,54 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	if (!is_insert && !heap_attisnull(trigdata->tg_trigtuple, cfg->key_attnum, desc))
 		own_key = SPI_getvalue(trigdata->tg_trigtuple, desc, cfg->key_attnum);
 
-	for (i = 0; i < cfg->ncolumns && cfg->on_duplicate != ON_DUPLICATE_ALLOW; i++)
+	/* Exact duplicate keys first, then (fuzzy_duplicates) the dedupe model. */
+	if (cfg->on_duplicate != ON_DUPLICATE_ALLOW)
 	{
-		EntryColumn *col = &cfg->columns[i];
-		int			a = col->attnum - 1;
-		char	   *value;
-		char	   *existing;
+		char	   *existing = NULL;
+		char	   *what = NULL;
 
-		if (!col->duplicate_key || isnull[a] || invalid[i])
-			continue;
-		if (!spi_connected)
+		SPI_connect();
+		for (i = 0; i < cfg->ncolumns && existing == NULL; i++)
 		{
-			SPI_connect();
-			spi_connected = true;
-		}
-		value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
-			OidOutputFunctionCall(col->typoutput, values[a]);
-		/* The key form of contacts.kind_key_sql(): emails lower-cased. */
-		if (col->kind == ENTRY_EMAIL)
-			value = TextDatumGetCString(DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID,
-																CStringGetTextDatum(value)));
-		existing = find_duplicate(cfg, col, rel, value, own_key);
-		if (existing == NULL)
-			continue;
+			EntryColumn *col = &cfg->columns[i];
+			int			a = col->attnum - 1;
+			char	   *value;
 
-		if (cfg->on_duplicate == ON_DUPLICATE_REJECT ||
-			(cfg->on_duplicate == ON_DUPLICATE_UPDATE && !is_insert))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("duplicate contact in table \"%s\": %s \"%s\" already belongs to %s = %s",
-							RelationGetRelationName(rel), col->name, value,
-							cfg->key_column, existing),
-					 errhint("Update the existing row, merge the two with contacts.merge(), or configure on_duplicate => 'flag' or 'allow'.")));
-		if (cfg->on_duplicate == ON_DUPLICATE_UPDATE)
-		{
-			/* Turn the insert into an update of the existing row. */
-			update_existing(cfg, values, isnull, existing);
-			SPI_finish();
-			return PointerGetDatum(NULL);
+			if (!col->duplicate_key || isnull[a] || invalid[i])
+				continue;
+			value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
+				OidOutputFunctionCall(col->typoutput, values[a]);
+			/* The key form of contacts.kind_key_sql(): emails lower-cased. */
+			if (col->kind == ENTRY_EMAIL)
+				value = TextDatumGetCString(DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID,
+																	CStringGetTextDatum(value)));
+			existing = find_duplicate(cfg, col, rel, value, own_key);
+			if (existing)
+				what = psprintf("%s \"%s\"", col->name, value);
 		}
-		flags.duplicate_of = MemoryContextStrdup(caller_context, existing);
-		break;
-	}
-	if (spi_connected)
+		if (existing == NULL && cfg->match_plan != NULL)
+			existing = find_likely_duplicate(cfg, values, isnull, invalid, own_key, &what);
+
+		if (existing != NULL)
+		{
+			if (cfg->on_duplicate == ON_DUPLICATE_REJECT ||
+				(cfg->on_duplicate == ON_DUPLICATE_UPDATE && !is_insert))
+				ereport(ERROR,
+						(errcode(ERRCODE_UNIQUE_VIOLATION),
+						 errmsg("duplicate contact in table \"%s\": %s already belongs to %s = %s",
+								RelationGetRelationName(rel), what, cfg->key_column, existing),
+						 errhint("Update the existing row, merge the two with contacts.merge(), or configure on_duplicate => 'flag' or 'allow'.")));
+			if (cfg->on_duplicate == ON_DUPLICATE_UPDATE)
+			{
+				/* Turn the insert into an update of the existing row. */
+				update_existing(cfg, values, isnull, existing);
+				SPI_finish();
+				return PointerGetDatum(NULL);
+			}
+			flags.duplicate_of = MemoryContextStrdup(caller_context, existing);
+		}
 		SPI_finish();
+	}
 
 	if (cfg->flag_attnum != InvalidAttrNumber)
 	{

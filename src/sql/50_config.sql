@@ -13,11 +13,12 @@ CREATE TABLE @extschema@.table_config (
                       CHECK (on_duplicate IN ('reject', 'update', 'flag', 'allow')),
     flag_column       name,
     updated_at_column name,
-    consent_column    name
+    consent_column    name,
+    fuzzy_duplicates  boolean NOT NULL DEFAULT false
 );
 
 COMMENT ON TABLE @extschema@.table_config IS
-'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates, and optional flag, updated-at and consent columns';
+'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), and optional flag, updated-at and consent columns';
 
 CREATE TABLE @extschema@.column_kind (
     tbl           regclass NOT NULL REFERENCES @extschema@.table_config ON DELETE CASCADE,
@@ -47,7 +48,8 @@ CREATE FUNCTION @extschema@.configure(
     updated_at_column name DEFAULT NULL,
     consent_column name DEFAULT NULL,
     duplicate_keys name[] DEFAULT '{}',
-    required name[] DEFAULT '{}')
+    required name[] DEFAULT '{}',
+    fuzzy_duplicates boolean DEFAULT false)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -78,6 +80,16 @@ BEGIN
         RAISE EXCEPTION 'flag column % of table % must be of type jsonb', flag_column, tbl
             USING ERRCODE = 'datatype_mismatch';
     END IF;
+    IF on_invalid NOT IN ('reject', 'set_null', 'flag') THEN
+        RAISE EXCEPTION 'unknown on_invalid action "%"', on_invalid
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use reject, set_null or flag.';
+    END IF;
+    IF on_duplicate NOT IN ('reject', 'update', 'flag', 'allow') THEN
+        RAISE EXCEPTION 'unknown on_duplicate action "%"', on_duplicate
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use reject, update, flag or allow.';
+    END IF;
     SELECT string_agg(format('%s (%s)', e.key, e.value), ', ') INTO missing
       FROM jsonb_each_text(kinds) e
      WHERE e.value NOT IN ('given_name', 'family_name', 'full_name', 'email', 'phone', 'company',
@@ -98,15 +110,15 @@ BEGIN
 
     INSERT INTO @extschema@.table_config AS t
            (tbl, key_column, default_region, on_invalid, on_duplicate, flag_column,
-            updated_at_column, consent_column)
+            updated_at_column, consent_column, fuzzy_duplicates)
     VALUES (configure.tbl, configure.key_column, configure.default_region, configure.on_invalid,
             configure.on_duplicate, configure.flag_column, configure.updated_at_column,
-            configure.consent_column)
+            configure.consent_column, configure.fuzzy_duplicates)
     ON CONFLICT ON CONSTRAINT table_config_pkey DO UPDATE
        SET key_column = EXCLUDED.key_column, default_region = EXCLUDED.default_region,
            on_invalid = EXCLUDED.on_invalid, on_duplicate = EXCLUDED.on_duplicate,
            flag_column = EXCLUDED.flag_column, updated_at_column = EXCLUDED.updated_at_column,
-           consent_column = EXCLUDED.consent_column;
+           consent_column = EXCLUDED.consent_column, fuzzy_duplicates = EXCLUDED.fuzzy_duplicates;
 
     DELETE FROM @extschema@.column_kind k WHERE k.tbl = configure.tbl;
     INSERT INTO @extschema@.column_kind (tbl, col, kind, duplicate_key, required)
@@ -115,8 +127,8 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[]) IS
-'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions, and optional flag (jsonb), updated-at and consent columns';
+COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean) IS
+'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), and optional flag (jsonb), updated-at and consent columns';
 
 CREATE FUNCTION @extschema@.config_changed()
 RETURNS trigger
