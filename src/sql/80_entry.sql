@@ -171,7 +171,8 @@ CREATE FUNCTION @extschema@.import(
     duplicate_key name DEFAULT NULL,
     on_duplicate text DEFAULT 'keep',
     dry_run boolean DEFAULT false,
-    region text DEFAULT NULL)
+    region text DEFAULT NULL,
+    fuzzy boolean DEFAULT false)
 RETURNS @extschema@.import_run
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -192,6 +193,7 @@ DECLARE
     ins_cols   text := '';
     upd_set    text := '';
     key_kind   text;
+    candidate  text := '';
     n          bigint;
     t0         timestamptz := clock_timestamp();
 BEGIN
@@ -280,6 +282,9 @@ BEGIN
         IF m.col = duplicate_key THEN
             key_kind := kind;
         END IF;
+        IF m.kind IS NOT NULL THEN
+            candidate := candidate || format(', %L, r.%I', m.col, m.col);
+        END IF;
     END LOOP;
 
     -- Phase 1: every staged row, its reasons and normal forms.
@@ -334,6 +339,20 @@ BEGIN
         END IF;
     ELSE
         UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
+    END IF;
+
+    -- Likely duplicates: rows about to be inserted that the dedupe model
+    -- matches to a record of the table (above the table's threshold).
+    IF fuzzy THEN
+        EXECUTE format(
+            'UPDATE contacts_import_rows r SET existing_key = '
+            '  (SELECT m.key::text FROM @extschema@.dedupe_match(%1$L::regclass, jsonb_build_object(%2$s), 1, '
+            '      coalesce((SELECT threshold FROM @extschema@.dedupe_settings WHERE tbl = %1$L::regclass), 0.9)) m) '
+            ' WHERE r.outcome = ''insert'' AND r.existing_key IS NULL',
+            target, substr(candidate, 3));
+        UPDATE contacts_import_rows
+           SET outcome = CASE import.on_duplicate WHEN 'keep' THEN 'keep' WHEN 'update' THEN 'update' ELSE 'insert' END
+         WHERE outcome = 'insert' AND existing_key IS NOT NULL;
     END IF;
 
     run.target := target;
@@ -396,15 +415,19 @@ BEGIN
         END IF;
         -- Several staged rows may update one record: the last one in file
         -- order is applied, with each column's on_update rule.
+        -- A row that duplicates one inserted by this import finds it by key.
         EXECUTE format(
             'UPDATE %1$s t SET %2$s FROM ('
             '  SELECT DISTINCT ON (target_key) * FROM (SELECT r.*, '
-            '         coalesce(r.existing_key, (SELECT t2.%4$I::text FROM %1$s t2 WHERE %5$s LIMIT 1)) AS target_key '
+            '         coalesce(r.existing_key, %3$s) AS target_key '
             '    FROM contacts_import_rows r WHERE outcome = ''update'') x ORDER BY target_key, rn DESC) u '
             ' WHERE t.%4$I::text = u.target_key',
-            target, substr(upd_set, 3), duplicate_key, cfg.key_column,
-            @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)) || ' = '
-            || @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
+            target, substr(upd_set, 3),
+            CASE WHEN duplicate_key IS NULL THEN 'NULL'
+                 ELSE format('(SELECT t2.%I::text FROM %s t2 WHERE %s LIMIT 1)', cfg.key_column, target,
+                             @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)) || ' = '
+                             || @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key))) END,
+            cfg.key_column);
     END IF;
 
     run.finished_at := clock_timestamp();
@@ -419,8 +442,8 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.import(regclass, regclass, jsonb, name, text, boolean, text) IS
-'Import a staging table into a configured contact table: map columns, check and normalize each by its kind, set aside invalid rows with their reasons, never import suppressed or non-consenting contacts, and apply the duplicate policy (keep, create or update) on the chosen duplicate key, inside the file and against the table';
+COMMENT ON FUNCTION @extschema@.import(regclass, regclass, jsonb, name, text, boolean, text, boolean) IS
+'Import a staging table into a configured contact table: map columns, check and normalize each by its kind, set aside invalid rows with their reasons, never import suppressed or non-consenting contacts, and apply the duplicate policy (keep, create or update) on the chosen duplicate key, inside the file and against the table, and with fuzzy on likely duplicates found by the dedupe model';
 
 -- ---------------------------------------------------------------------------
 -- Health report of a configured table
