@@ -116,3 +116,6 @@ SELECT * FROM contacts.health('pg_class');
 -- Dropping a table forgets its configuration.
 DROP TABLE typed;
 SELECT count(*) FROM contacts.table_config WHERE tbl::text = 'typed';
+
+DROP TABLE people;
+SELECT count(*) AS configured_tables FROM contacts.table_config;
