@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "ct_alloc.h"
+#include "utf8.h"			/* code points in and out of the folds */
 
 /*
  * Fold len bytes of UTF-8 at s into buf (capacity cap bytes).  Returns the
@@ -64,14 +65,5 @@ extern size_t ct_fold_icu(const char *s, size_t len, char *buf, size_t cap,
  * table.  Writes at most cap bytes, returns the length.
  */
 extern size_t ct_fold_icu_cp(unsigned int cp, char *buf, size_t cap);
-
-/*
- * Decode one UTF-8 code point at s[*pos] (len bytes in all), advancing *pos.
- * Invalid or truncated sequences decode to U+FFFD and advance by one byte.
- */
-extern unsigned int ct_utf8_next(const char *s, size_t len, size_t *pos);
-
-/* Encode a code point as UTF-8 into out (4 bytes room); returns the length. */
-extern int	ct_utf8_encode(unsigned int cp, char *out);
 
 #endif							/* CT_FOLD_H */
