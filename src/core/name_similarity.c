@@ -18,6 +18,7 @@
 #include "names.h"
 #include "nicknames.h"
 #include "similarity.h"
+#include "utf8.h"
 
 #define NAME_STACK 256
 #define MAX_WORDS 16
@@ -54,18 +55,6 @@ word_cmp(const NameWord *x, const NameWord *y)
 	int			c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
 
 	return c != 0 ? c : x->len - y->len;
-}
-
-/* Number of UTF-8 code points in a word, stopping at 2. */
-static int
-short_length(const char *s, int len)
-{
-	int			n = 0;
-
-	for (int i = 0; i < len && n < 2; i++)
-		if (((unsigned char) s[i] & 0xC0) != 0x80)
-			n++;
-	return n;
 }
 
 /* Split a folded name into words: particles dropped unless all are. */
@@ -108,7 +97,7 @@ prepare_words(NameWord *words, int n)
 {
 	for (int i = 0; i < n; i++)
 	{
-		words[i].initial = short_length(words[i].s, words[i].len) == 1;
+		words[i].initial = ct_utf8_count(words[i].s, (size_t) words[i].len) == 1;
 		words[i].nick_known = false;
 	}
 }
@@ -178,11 +167,10 @@ nickname_pair(NameWord *x, NameWord *y)
 static bool
 same_first_letter(const NameWord *x, const NameWord *y)
 {
-	int			n = 1;
+	size_t		n = 0;
 
-	while (n < x->len && ((unsigned char) x->s[n] & 0xC0) == 0x80)
-		n++;
-	return y->len >= n && memcmp(x->s, y->s, n) == 0;
+	(void) ct_utf8_next(x->s, (size_t) x->len, &n);
+	return (size_t) y->len >= n && memcmp(x->s, y->s, n) == 0;
 }
 
 /*
