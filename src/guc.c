@@ -13,7 +13,7 @@
 
 char	   *contacts_default_region = NULL;
 int			contacts_email_profile = 0;
-double		contacts_name_similarity_threshold = 0.5;
+double		contacts_name_similarity_threshold = 0.3;
 
 /* Keep in step with EmailProfile in core/email.h. */
 static const struct config_enum_entry email_profile_options[] = {
@@ -66,10 +66,10 @@ contacts_define_gucs(void)
 							 NULL, NULL, NULL);
 
 	DefineCustomRealVariable("contacts.name_similarity_threshold",
-							 "Similarity above which the fuzzy name operator % matches.",
-							 NULL,
+							 "Least name_search_similarity at which the fuzzy name operator %~ matches.",
+							 "Lower finds more misspelled names; higher makes indexed searches faster.",
 							 &contacts_name_similarity_threshold,
-							 0.5, 0.0, 1.0,
+							 0.3, 0.0, 1.0,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
 

@@ -11,7 +11,7 @@ extern char *contacts_default_region;
 /* contacts.email_profile: which email rules the email type and functions apply */
 extern int	contacts_email_profile;
 
-/* contacts.name_similarity_threshold: threshold behind the fuzzy name operator */
+/* contacts.name_similarity_threshold: threshold behind the fuzzy name operator %~ */
 extern double contacts_name_similarity_threshold;
 
 extern void contacts_define_gucs(void);

@@ -51,6 +51,8 @@ foreach my $db ('postgres', 'latin1db')
 		"contacts.phonetic_es('Mu' || chr(241) || 'oz V' || chr(225) || 'zquez')" => 'MUNOS BASKES',
 		"contacts.double_metaphone('Fran' || chr(231) || 'ois')" => 'FRNS',
 		"convert_to(contacts.fold('Fran' || chr(199) || 'OIS ' || chr(212)), 'UTF8')" => '\\x6672616e636f6973206f',
+		"contacts.name_search_similarity('P' || chr(233) || 'rez, Jos' || chr(233), 'jose perez')" => '1',
+		"contacts.name_search_key('V' || chr(225) || 'zquez Mu' || chr(241) || 'oz')" => 'baskes munos',
 	);
 	foreach my $expr (sort keys %cases)
 	{

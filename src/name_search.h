@@ -1,0 +1,15 @@
+/*
+ * name_search.h
+ *		Keys of text values for the fuzzy name operators and their indexes.
+ */
+#ifndef CONTACTS_NAME_SEARCH_H
+#define CONTACTS_NAME_SEARCH_H
+
+#include "postgres.h"
+
+#include "core/name_grams.h"
+
+/* The sorted distinct keys of a text value (palloc'd; NULL when none). */
+extern NameKey *name_search_text_keys(text *t, int *nkeys);
+
+#endif							/* CONTACTS_NAME_SEARCH_H */
