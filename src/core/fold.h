@@ -21,7 +21,6 @@
 #include <stddef.h>
 
 #include "ct_alloc.h"
-#include "utf8.h"			/* code points in and out of the folds */
 
 /*
  * Fold len bytes of UTF-8 at s into buf (capacity cap bytes).  Returns the
