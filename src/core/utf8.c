@@ -180,8 +180,14 @@ ct_utf8_decode_valid(const char *s, size_t len, uint32_t *out, size_t *n)
 	while (pos < len)
 	{
 		size_t		at = pos;
-		uint32_t	cp = ct_utf8_next(s, len, &pos);
+		uint32_t	cp;
 
+		if ((unsigned char) s[pos] < 0x80)
+		{
+			out[k++] = (unsigned char) s[pos++];
+			continue;
+		}
+		cp = ct_utf8_next(s, len, &pos);
 		if (CT_UTF8_MALFORMED(cp, at, pos))
 			return false;
 		out[k++] = cp;
