@@ -57,6 +57,16 @@ word_cmp(const NameWord *x, const NameWord *y)
 	return c != 0 ? c : x->len - y->len;
 }
 
+/* The number of bytes of a word's first code point. */
+static size_t
+first_letter_bytes(const NameWord *w)
+{
+	size_t		n = 0;
+
+	(void) ct_utf8_next(w->s, (size_t) w->len, &n);
+	return n;
+}
+
 /* Split a folded name into words: particles dropped unless all are. */
 static int
 split_name(const char *s, size_t len, NameWord *words)
@@ -97,7 +107,7 @@ prepare_words(NameWord *words, int n)
 {
 	for (int i = 0; i < n; i++)
 	{
-		words[i].initial = ct_utf8_count(words[i].s, (size_t) words[i].len) == 1;
+		words[i].initial = first_letter_bytes(&words[i]) == (size_t) words[i].len;
 		words[i].nick_known = false;
 	}
 }
@@ -167,9 +177,8 @@ nickname_pair(NameWord *x, NameWord *y)
 static bool
 same_first_letter(const NameWord *x, const NameWord *y)
 {
-	size_t		n = 0;
+	size_t		n = first_letter_bytes(x);
 
-	(void) ct_utf8_next(x->s, (size_t) x->len, &n);
 	return (size_t) y->len >= n && memcmp(x->s, y->s, n) == 0;
 }
 
