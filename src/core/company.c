@@ -15,6 +15,7 @@
 #include <unicode/uchar.h>
 
 #include "fold.h"
+#include "utf8.h"
 
 #define MAX_TOKENS 64
 #define TOKEN_MAX 48

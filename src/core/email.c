@@ -21,6 +21,8 @@
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 
+#include "utf8.h"
+
 #define R(name, code, msg, hint) \
 	static const CtReason name = {code, msg, hint}
 
@@ -202,21 +204,6 @@ next_char(const char *p, size_t *i, size_t len)
 	U8_NEXT((const uint8_t *) p, pos, (int32_t) len, cp);
 	*i = (size_t) pos;
 	return cp;
-}
-
-static bool
-utf8_valid(const char *p, size_t len)
-{
-	size_t		i = 0;
-
-	while (i < len)
-	{
-		if ((unsigned char) p[i] < 0x80)
-			i++;
-		else if (next_char(p, &i, len) < 0)
-			return false;
-	}
-	return true;
 }
 
 /*
@@ -581,7 +568,7 @@ domain_to_ascii(EmailIdna *idna, const char *d, size_t len, char *ascii, size_t 
 			return entry->reason;
 		}
 	}
-	if (!utf8_valid(d, len))
+	if (!ct_utf8_valid(d, len))
 		return &R_INVALID_UTF8;
 	uts46 = idna != NULL ? idna->uts46 : open_uts46();
 	if (uts46 == NULL)

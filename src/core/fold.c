@@ -24,6 +24,7 @@
 #include <unicode/utf16.h>
 
 #include "fold_table.h"
+#include "utf8.h"
 
 #define FOLD_STACK_UNITS 512
 
@@ -81,94 +82,6 @@ writer_put_cp(FoldWriter *w, unsigned int cp)
 
 	for (int i = 0; i < n; i++)
 		writer_put(w, tmp[i]);
-}
-
-int
-ct_utf8_encode(unsigned int cp, char *out)
-{
-	if (cp < 0x80)
-	{
-		out[0] = (char) cp;
-		return 1;
-	}
-	if (cp < 0x800)
-	{
-		out[0] = (char) (0xC0 | (cp >> 6));
-		out[1] = (char) (0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000)
-	{
-		out[0] = (char) (0xE0 | (cp >> 12));
-		out[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char) (0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char) (0xF0 | (cp >> 18));
-	out[1] = (char) (0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char) (0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char) (0x80 | (cp & 0x3F));
-	return 4;
-}
-
-unsigned int
-ct_utf8_next(const char *s, size_t len, size_t *pos)
-{
-	const unsigned char *p = (const unsigned char *) s + *pos;
-	size_t		left = len - *pos;
-	unsigned int cp;
-	unsigned int min;
-	int			n;
-
-	if (p[0] < 0x80)
-	{
-		(*pos)++;
-		return p[0];
-	}
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-	{
-		n = 2;
-		cp = p[0] & 0x1F;
-		min = 0x80;
-	}
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-	{
-		n = 3;
-		cp = p[0] & 0x0F;
-		min = 0x800;
-	}
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-	{
-		n = 4;
-		cp = p[0] & 0x07;
-		min = 0x10000;
-	}
-	else
-	{
-		(*pos)++;
-		return 0xFFFD;
-	}
-	if (left < (size_t) n)
-	{
-		(*pos)++;
-		return 0xFFFD;
-	}
-	for (int i = 1; i < n; i++)
-	{
-		if ((p[i] & 0xC0) != 0x80)
-		{
-			(*pos)++;
-			return 0xFFFD;
-		}
-		cp = (cp << 6) | (p[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-	{
-		(*pos)++;
-		return 0xFFFD;
-	}
-	*pos += n;
-	return cp;
 }
 
 /*
@@ -625,7 +538,7 @@ ct_fold(const char *s, size_t len, char *buf, size_t cap, const CtAllocator *all
 			cp = ct_utf8_next(s, len, &next);
 			i = next;
 		}
-		t = (cp == 0xFFFD && i == at + 1) ? -1 : table_index(cp);
+		t = CT_UTF8_MALFORMED(cp, at, i) ? -1 : table_index(cp);
 		if (t < 0)
 		{
 			/* Not all Latin: fold the whole text through ICU. */

@@ -65,13 +65,4 @@ extern size_t ct_fold_icu(const char *s, size_t len, char *buf, size_t cap,
  */
 extern size_t ct_fold_icu_cp(unsigned int cp, char *buf, size_t cap);
 
-/*
- * Decode one UTF-8 code point at s[*pos] (len bytes in all), advancing *pos.
- * Invalid or truncated sequences decode to U+FFFD and advance by one byte.
- */
-extern unsigned int ct_utf8_next(const char *s, size_t len, size_t *pos);
-
-/* Encode a code point as UTF-8 into out (4 bytes room); returns the length. */
-extern int	ct_utf8_encode(unsigned int cp, char *out);
-
 #endif							/* CT_FOLD_H */

@@ -12,6 +12,7 @@
 #include <unicode/uchar.h>
 
 #include "fold.h"
+#include "utf8.h"
 
 /* Kinds of key, hashed in so that a trigram never equals a letters key. */
 #define KEY_TRIGRAM		1u

@@ -18,6 +18,7 @@
 #include "names.h"
 #include "nicknames.h"
 #include "similarity.h"
+#include "utf8.h"
 
 #define NAME_STACK 256
 #define MAX_WORDS 16
@@ -56,15 +57,13 @@ word_cmp(const NameWord *x, const NameWord *y)
 	return c != 0 ? c : x->len - y->len;
 }
 
-/* Number of UTF-8 code points in a word, stopping at 2. */
-static int
-short_length(const char *s, int len)
+/* The number of bytes of a word's first code point. */
+static size_t
+first_letter_bytes(const NameWord *w)
 {
-	int			n = 0;
+	size_t		n = 0;
 
-	for (int i = 0; i < len && n < 2; i++)
-		if (((unsigned char) s[i] & 0xC0) != 0x80)
-			n++;
+	(void) ct_utf8_next(w->s, (size_t) w->len, &n);
 	return n;
 }
 
@@ -108,7 +107,7 @@ prepare_words(NameWord *words, int n)
 {
 	for (int i = 0; i < n; i++)
 	{
-		words[i].initial = short_length(words[i].s, words[i].len) == 1;
+		words[i].initial = first_letter_bytes(&words[i]) == (size_t) words[i].len;
 		words[i].nick_known = false;
 	}
 }
@@ -178,11 +177,9 @@ nickname_pair(NameWord *x, NameWord *y)
 static bool
 same_first_letter(const NameWord *x, const NameWord *y)
 {
-	int			n = 1;
+	size_t		n = first_letter_bytes(x);
 
-	while (n < x->len && ((unsigned char) x->s[n] & 0xC0) == 0x80)
-		n++;
-	return y->len >= n && memcmp(x->s, y->s, n) == 0;
+	return (size_t) y->len >= n && memcmp(x->s, y->s, n) == 0;
 }
 
 /*

@@ -34,6 +34,7 @@
 
 #include "fold.h"
 #include "nicknames.h"
+#include "utf8.h"
 
 /* Lower case, ASCII only (all particles and suffixes are ASCII). */
 static const char *const particles[] = {

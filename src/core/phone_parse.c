@@ -16,6 +16,8 @@
 
 #include <unicode/uchar.h>
 
+#include "utf8.h"
+
 typedef enum ParseError
 {
 	PARSE_OK,
@@ -109,56 +111,6 @@ static inline bool
 is_ascii_alpha(uint32_t c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* Decode UTF-8; false on malformed input. */
-static bool
-decode_utf8(const char *s, size_t len, uint32_t *out, size_t *n)
-{
-	const unsigned char *p = (const unsigned char *) s;
-	size_t		i = 0,
-				k = 0;
-
-	while (i < len)
-	{
-		uint32_t	c = p[i];
-		int			extra;
-
-		if (c < 0x80)
-			extra = 0;
-		else if (c >= 0xC2 && c <= 0xDF)
-		{
-			extra = 1;
-			c &= 0x1F;
-		}
-		else if (c >= 0xE0 && c <= 0xEF)
-		{
-			extra = 2;
-			c &= 0x0F;
-		}
-		else if (c >= 0xF0 && c <= 0xF4)
-		{
-			extra = 3;
-			c &= 0x07;
-		}
-		else
-			return false;
-		if (extra > 0 && i + extra >= len)
-			return false;
-		for (int j = 1; j <= extra; j++)
-		{
-			if ((p[i + j] & 0xC0) != 0x80)
-				return false;
-			c = (c << 6) | (p[i + j] & 0x3F);
-		}
-		if ((extra == 2 && (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))) ||
-			(extra == 3 && (c < 0x10000 || c > 0x10FFFF)))
-			return false;
-		out[k++] = c;
-		i += extra + 1;
-	}
-	*n = k;
-	return true;
 }
 
 static ptrdiff_t
@@ -457,16 +409,6 @@ is_viable(const uint32_t *cp, size_t n, size_t bytes)
 	}
 }
 
-static size_t
-utf8_len(const uint32_t *cp, size_t n)
-{
-	size_t		b = 0;
-
-	for (size_t i = 0; i < n; i++)
-		b += cp[i] < 0x80 ? 1 : cp[i] < 0x800 ? 2 : cp[i] < 0x10000 ? 3 : 4;
-	return b;
-}
-
 /* libphonenumber's ExtractPossibleNumber, in place; returns the new length. */
 static size_t
 extract_possible_number(uint32_t *cp, size_t n)
@@ -761,10 +703,10 @@ parse(const char *text, size_t len, const char *default_region,
 	memset(out, 0, sizeof(*out));
 	if (len > PHONE_MAX_INPUT_BYTES)
 		return PARSE_TOO_LONG;
-	if (!decode_utf8(text, len, cp, &n))
+	if (!ct_utf8_decode_valid(text, len, cp, &n))
 		return PARSE_NOT_A_NUMBER;
 	n = build_national_number(cp, n);
-	if (!is_viable(cp, n, utf8_len(cp, n)))
+	if (!is_viable(cp, n, ct_utf8_encoded_length(cp, n)))
 		return PARSE_NOT_A_NUMBER;
 	def = default_region ? phone_territory_for_region(default_region, region_len) : NULL;
 	if (def == NULL && n > 0 && !is_plus(cp[0]))
@@ -777,7 +719,7 @@ parse(const char *text, size_t len, const char *default_region,
 					l;
 
 		if (find_extension(cp, n, 0, n, &at, &s, &l) &&
-			is_viable(cp, at, utf8_len(cp, at)))
+			is_viable(cp, at, ct_utf8_encoded_length(cp, at)))
 		{
 			for (size_t i = 0; i < l; i++)
 				out->extension[i] = (char) ('0' + digit_value(cp[s + i]));

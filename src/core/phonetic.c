@@ -20,6 +20,7 @@
 #include <unicode/uchar.h>
 
 #include "fold.h"
+#include "utf8.h"
 
 /* Letters kept apart from their folded form. */
 #define L_C_CEDILLA '$'

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "fold.h"
+#include "utf8.h"
 
 /* A code point array on the stack, or from the allocator when long. */
 typedef struct CpBuf
@@ -25,63 +26,6 @@ typedef struct CpBuf
 	uint32_t	stack[CT_SIM_STACK_CP];
 	const CtAllocator *alloc;
 } CpBuf;
-
-size_t
-ct_utf8_decode(const char *s, size_t len, uint32_t *out, size_t cap)
-{
-	size_t		pos = 0;
-	size_t		n = 0;
-
-	/* no more code points than bytes: when they fit, skip the bound checks */
-	if (len <= cap)
-	{
-		uint64_t	word;
-
-		/* widen the ASCII prefix (all of most folded names) in bulk */
-		while (pos + 8 <= len)
-		{
-			memcpy(&word, s + pos, 8);
-			if (word & UINT64_C(0x8080808080808080))
-				break;
-			pos += 8;
-		}
-		while (pos < len && (unsigned char) s[pos] < 0x80)
-			pos++;
-		for (n = 0; n < pos; n++)
-			out[n] = (unsigned char) s[n];
-		while (pos < len)
-		{
-			unsigned char c = (unsigned char) s[pos];
-
-			if (c < 0x80)
-			{
-				out[n++] = c;
-				pos++;
-			}
-			else
-			{
-				size_t		next = pos; /* keeps pos out of memory in the loop */
-
-				out[n++] = ct_utf8_next(s, len, &next);
-				pos = next;
-			}
-		}
-		return n;
-	}
-	while (pos < len)
-	{
-		unsigned int cp;
-
-		if ((unsigned char) s[pos] < 0x80)
-			cp = (unsigned char) s[pos++];
-		else
-			cp = ct_utf8_next(s, len, &pos);
-		if (n < cap)
-			out[n] = cp;
-		n++;
-	}
-	return n;
-}
 
 /* Decode into b; false if the allocator failed. */
 static bool

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "ct_alloc.h"
+#include "utf8.h"			/* ct_utf8_decode, for the *_cp variants */
 
 #define CT_SIM_STACK_CP 256
 
@@ -28,12 +29,6 @@
  * refuse arguments longer than this many code points.
  */
 #define CT_SIM_MAX_CP 10000
-
-/*
- * Decode UTF-8 into at most cap code points; returns the number of code
- * points in s (which may exceed cap: then only cap were stored).
- */
-extern size_t ct_utf8_decode(const char *s, size_t len, uint32_t *out, size_t cap);
 
 /* Levenshtein distance (insert, delete, substitute each cost 1). */
 extern int	ct_levenshtein(const char *a, size_t alen, const char *b, size_t blen,

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 static const char *const rule_names[CT_SURV_RULE_COUNT] = {
 	[CT_SURV_SURVIVOR] = "survivor",
 	[CT_SURV_NON_NULL] = "non_null",
@@ -41,18 +43,6 @@ ct_surv_rule_name(CtSurvRule rule)
 	if ((int) rule < 0 || (int) rule >= CT_SURV_RULE_COUNT)
 		return NULL;
 	return rule_names[rule];
-}
-
-size_t
-ct_surv_char_length(const char *s, size_t len)
-{
-	size_t		n = 0;
-
-	/* count every byte that is not a UTF-8 continuation byte */
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char) s[i] & 0xC0) != 0x80)
-			n++;
-	return n;
 }
 
 static bool
@@ -107,7 +97,7 @@ key_order_asc(const CtSurvCandidate *c)
 static long
 key_length_desc(const CtSurvCandidate *c)
 {
-	return -(long) ct_surv_char_length(c->value, c->len);
+	return -(long) ct_utf8_count(c->value, c->len);
 }
 
 static int

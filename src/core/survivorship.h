@@ -25,7 +25,7 @@ typedef enum CtSurvRule
 	CT_SURV_SURVIVOR,			/* keep the survivor's value, even NULL */
 	CT_SURV_NON_NULL,			/* survivor's value unless NULL, else first non-NULL */
 	CT_SURV_MOST_RECENT,		/* non-NULL value of the most recently updated row */
-	CT_SURV_LONGEST,			/* most complete: the longest non-NULL value */
+	CT_SURV_LONGEST,			/* most complete: the longest non-NULL value, in code points */
 	CT_SURV_MOST_FREQUENT,		/* the non-NULL value most rows agree on */
 	CT_SURV_MAX,				/* greatest non-NULL value in the type's order */
 	CT_SURV_MIN,				/* least non-NULL value in the type's order */
@@ -63,8 +63,5 @@ extern const char *ct_surv_rule_name(CtSurvRule rule);
  * pick: returns -1.
  */
 extern int	ct_surv_pick(CtSurvRule rule, const CtSurvCandidate *cands, int n);
-
-/* Number of Unicode code points in a UTF-8 string (what "longest" compares). */
-extern size_t ct_surv_char_length(const char *s, size_t len);
 
 #endif							/* CT_SURVIVORSHIP_H */

@@ -9,20 +9,7 @@
 #include <string.h>
 
 #include "fold.h"
-
-static void
-check_valid_utf8(const char *s, size_t n)
-{
-	size_t		pos = 0;
-
-	while (pos < n)
-	{
-		size_t		at = pos;
-
-		if (ct_utf8_next(s, n, &pos) == 0xFFFD && pos == at + 1)
-			abort();
-	}
-}
+#include "utf8.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -38,7 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (f1 == NULL || f3 == NULL)
 		abort();
-	check_valid_utf8(f1, n1);
+	if (!ct_utf8_valid(f1, n1))
+		abort();
 	if (n1 > 0 && (f1[0] == ' ' || f1[n1 - 1] == ' ' || strstr(f1, "  ") != NULL))
 		abort();
 

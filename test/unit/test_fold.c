@@ -9,6 +9,7 @@
 
 #include "fold.h"
 #include "fold_table.h"
+#include "utf8.h"
 
 static char *
 fold_str(const char *s)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "similarity.h"
+#include "utf8.h"
 
 #define A (&ct_malloc_allocator)
 #define LEV(a, b) ct_levenshtein(a, strlen(a), b, strlen(b), A)

@@ -1,0 +1,59 @@
+/*
+ * utf8.h
+ *		The UTF-8 primitives of the core: decoding, encoding, validation and
+ *		counting.
+ *
+ * Strings are byte arrays with explicit lengths.  Decoding is strict
+ * (RFC 3629): overlong forms, surrogates (U+D800..U+DFFF), code points above
+ * U+10FFFF, stray continuation bytes and truncated sequences are malformed.
+ */
+#ifndef CT_UTF8_H
+#define CT_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Decode one code point at s[*pos] (len bytes in all, *pos < len), advancing
+ * *pos.  A malformed sequence decodes to U+FFFD and advances by one byte; a
+ * real U+FFFD takes three bytes, so U+FFFD with *pos advanced by one means
+ * malformed input.
+ */
+extern uint32_t ct_utf8_next(const char *s, size_t len, size_t *pos);
+
+/* Did ct_utf8_next, called at "at", return cp for a malformed sequence? */
+#define CT_UTF8_MALFORMED(cp, at, pos) ((cp) == 0xFFFD && (pos) == (at) + 1)
+
+/*
+ * Encode a code point (at most U+10FFFF, not a surrogate) into out, which
+ * has room for 4 bytes; returns the number of bytes written.
+ */
+extern int	ct_utf8_encode(uint32_t cp, char *out);
+
+/* The number of bytes the UTF-8 encoding of n code points takes. */
+extern size_t ct_utf8_encoded_length(const uint32_t *cp, size_t n);
+
+/*
+ * Decode into at most cap code points, malformed sequences as ct_utf8_next
+ * does; returns the number of code points in s (which may exceed cap: then
+ * only cap were stored).  With out NULL and cap 0 it only counts.
+ */
+extern size_t ct_utf8_decode(const char *s, size_t len, uint32_t *out, size_t cap);
+
+/*
+ * Decode well-formed UTF-8 into out, which has room for len code points, and
+ * set *n to their number; false (and *n unset) if s is malformed anywhere.
+ */
+extern bool ct_utf8_decode_valid(const char *s, size_t len, uint32_t *out, size_t *n);
+
+/* Is s well-formed UTF-8? */
+extern bool ct_utf8_valid(const char *s, size_t len);
+
+/*
+ * The number of code points in well-formed s, counted as the bytes that are
+ * not continuation bytes (so without decoding).
+ */
+extern size_t ct_utf8_count(const char *s, size_t len);
+
+#endif							/* CT_UTF8_H */
