@@ -1,0 +1,852 @@
+/*
+ * similarity.c
+ *		Edit distances and similarity scores on code points (see similarity.h).
+ *
+ * Strings are decoded into code point arrays (on the stack up to
+ * CT_SIM_STACK_CP code points).  Levenshtein uses Hyyrö's bit-parallel form
+ * of Myers' algorithm when the shorter string fits in 64 code points, which
+ * is every name, and a two-row dynamic program otherwise; both stop as soon
+ * as the distance is known to exceed the bound.
+ */
+#include "similarity.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fold.h"
+
+/* A code point array on the stack, or from the allocator when long. */
+typedef struct CpBuf
+{
+	uint32_t   *cp;
+	int			n;
+	uint32_t	stack[CT_SIM_STACK_CP];
+	const CtAllocator *alloc;
+} CpBuf;
+
+size_t
+ct_utf8_decode(const char *s, size_t len, uint32_t *out, size_t cap)
+{
+	size_t		pos = 0;
+	size_t		n = 0;
+
+	while (pos < len)
+	{
+		unsigned int cp;
+
+		if ((unsigned char) s[pos] < 0x80)
+			cp = (unsigned char) s[pos++];
+		else
+			cp = ct_utf8_next(s, len, &pos);
+		if (n < cap)
+			out[n] = cp;
+		n++;
+	}
+	return n;
+}
+
+/* Decode into b; false if the allocator failed. */
+static bool
+cpbuf_decode(CpBuf *b, const char *s, size_t len, const CtAllocator *alloc)
+{
+	size_t		n = ct_utf8_decode(s, len, (b->cp = b->stack), CT_SIM_STACK_CP);
+
+	b->alloc = alloc;
+	if (n > INT_MAX / 2)
+		return false;
+	if (n > CT_SIM_STACK_CP)
+	{
+		b->cp = ct_alloc(alloc, n * sizeof(uint32_t));
+		if (b->cp == NULL)
+			return false;
+		ct_utf8_decode(s, len, b->cp, n);
+	}
+	b->n = (int) n;
+	return true;
+}
+
+static void
+cpbuf_free(CpBuf *b)
+{
+	if (b->cp != b->stack)
+		ct_free(b->alloc, b->cp);
+}
+
+/* Scratch memory: the stack buffer when it is big enough. */
+static void *
+scratch_get(void *stackbuf, size_t stacksize, size_t size, const CtAllocator *alloc)
+{
+	return size <= stacksize ? stackbuf : ct_alloc(alloc, size);
+}
+
+static void
+scratch_put(void *p, void *stackbuf, const CtAllocator *alloc)
+{
+	if (p != stackbuf)
+		ct_free(alloc, p);
+}
+
+/*
+ * The match vectors of a pattern of at most 64 code points: bit i of
+ * peq(c) is set when pattern[i] == c.  ASCII is a direct lookup, the rest an
+ * open-addressing table.
+ */
+typedef struct PeqTable
+{
+	uint64_t	ascii[128];
+	uint32_t	key[128];
+	uint64_t	mask[128];
+	bool		used[128];
+} PeqTable;
+
+static inline int
+peq_slot(const PeqTable *t, uint32_t c)
+{
+	int			h = (int) ((c * 2654435761u) >> 25);
+
+	while (t->used[h] && t->key[h] != c)
+		h = (h + 1) & 127;
+	return h;
+}
+
+static void
+peq_build(PeqTable *t, const uint32_t *p, int m)
+{
+	memset(t->ascii, 0, sizeof(t->ascii));
+	memset(t->used, 0, sizeof(t->used));
+	for (int i = 0; i < m; i++)
+	{
+		if (p[i] < 128)
+			t->ascii[p[i]] |= (uint64_t) 1 << i;
+		else
+		{
+			int			h = peq_slot(t, p[i]);
+
+			if (!t->used[h])
+			{
+				t->used[h] = true;
+				t->key[h] = p[i];
+				t->mask[h] = 0;
+			}
+			t->mask[h] |= (uint64_t) 1 << i;
+		}
+	}
+}
+
+static inline uint64_t
+peq_get(const PeqTable *t, uint32_t c)
+{
+	int			h;
+
+	if (c < 128)
+		return t->ascii[c];
+	h = peq_slot(t, c);
+	return t->used[h] ? t->mask[h] : 0;
+}
+
+/* Hyyrö's bit-vector Levenshtein; pattern a has 1..64 code points. */
+static int
+levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
+{
+	PeqTable	peq;
+	uint64_t	pv = ~(uint64_t) 0;
+	uint64_t	mv = 0;
+	uint64_t	last = (uint64_t) 1 << (m - 1);
+	int			score = m;
+
+	peq_build(&peq, a, m);
+	for (int j = 0; j < n; j++)
+	{
+		uint64_t	eq = peq_get(&peq, b[j]);
+		uint64_t	xv = eq | mv;
+		uint64_t	xh = (((eq & pv) + pv) ^ pv) | eq;
+		uint64_t	ph = mv | ~(xh | pv);
+		uint64_t	mh = pv & xh;
+
+		if (ph & last)
+			score++;
+		else if (mh & last)
+			score--;
+		/* each remaining column lowers the score by at most one */
+		if (score - (n - 1 - j) > max)
+			return max + 1;
+		ph = (ph << 1) | 1;
+		mh <<= 1;
+		pv = mh | ~(xv | ph);
+		mv = ph & xv;
+	}
+	return score;
+}
+
+/* Two-row dynamic program for patterns longer than 64 code points. */
+static int
+levenshtein_dp(const uint32_t *a, int m, const uint32_t *b, int n, int max,
+			   const CtAllocator *alloc)
+{
+	int			stackrow[CT_SIM_STACK_CP + 1];
+	int		   *row = scratch_get(stackrow, sizeof(stackrow), (size_t) (m + 1) * sizeof(int), alloc);
+	int			result;
+
+	if (row == NULL)
+		return -1;
+	for (int i = 0; i <= m; i++)
+		row[i] = i;
+	result = row[m];
+	for (int j = 1; j <= n; j++)
+	{
+		int			diag = row[0];
+		int			rowmin;
+
+		row[0] = j;
+		rowmin = j;
+		for (int i = 1; i <= m; i++)
+		{
+			int			up = row[i];
+			int			v = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[i - 1] + 1 < v)
+				v = row[i - 1] + 1;
+			row[i] = v;
+			diag = up;
+			if (v < rowmin)
+				rowmin = v;
+		}
+		/* distances never go below a row's minimum further down */
+		if (rowmin > max)
+		{
+			scratch_put(row, stackrow, alloc);
+			return max + 1;
+		}
+	}
+	result = row[m];
+	scratch_put(row, stackrow, alloc);
+	return result;
+}
+
+int
+ct_levenshtein_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
+				  int max, const CtAllocator *alloc)
+{
+	int			d;
+
+	if (max < 0)
+		max = INT_MAX - 1;
+	/* common prefix and suffix do not change the distance */
+	while (alen > 0 && blen > 0 && a[0] == b[0])
+	{
+		a++;
+		b++;
+		alen--;
+		blen--;
+	}
+	while (alen > 0 && blen > 0 && a[alen - 1] == b[blen - 1])
+	{
+		alen--;
+		blen--;
+	}
+	if (alen > blen)
+	{
+		const uint32_t *t = a;
+		int			tl = alen;
+
+		a = b;
+		alen = blen;
+		b = t;
+		blen = tl;
+	}
+	if (blen - alen > max)
+		return max + 1;
+	if (alen == 0)
+		return blen;
+	if (alen <= 64)
+		d = levenshtein_myers(a, alen, b, blen, max);
+	else
+		d = levenshtein_dp(a, alen, b, blen, max, alloc);
+	return d > max ? max + 1 : d;
+}
+
+int
+ct_levenshtein_bounded(const char *a, size_t alen, const char *b, size_t blen,
+					   int max, const CtAllocator *alloc)
+{
+	CpBuf		x;
+	CpBuf		y;
+	int			d = -1;
+
+	if (!cpbuf_decode(&x, a, alen, alloc))
+		return -1;
+	if (cpbuf_decode(&y, b, blen, alloc))
+	{
+		d = ct_levenshtein_cp(x.cp, x.n, y.cp, y.n, max, alloc);
+		cpbuf_free(&y);
+	}
+	cpbuf_free(&x);
+	return d;
+}
+
+int
+ct_levenshtein(const char *a, size_t alen, const char *b, size_t blen,
+			   const CtAllocator *alloc)
+{
+	return ct_levenshtein_bounded(a, alen, b, blen, -1, alloc);
+}
+
+static double
+levenshtein_similarity_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
+						  const CtAllocator *alloc)
+{
+	int			longest = alen > blen ? alen : blen;
+	int			d;
+
+	if (longest == 0)
+		return 1.0;
+	d = ct_levenshtein_cp(a, alen, b, blen, -1, alloc);
+	if (d < 0)
+		return -1.0;
+	return 1.0 - (double) d / longest;
+}
+
+double
+ct_levenshtein_similarity(const char *a, size_t alen, const char *b, size_t blen,
+						  const CtAllocator *alloc)
+{
+	CpBuf		x;
+	CpBuf		y;
+	double		s = -1.0;
+
+	if (!cpbuf_decode(&x, a, alen, alloc))
+		return -1.0;
+	if (cpbuf_decode(&y, b, blen, alloc))
+	{
+		s = levenshtein_similarity_cp(x.cp, x.n, y.cp, y.n, alloc);
+		cpbuf_free(&y);
+	}
+	cpbuf_free(&x);
+	return s;
+}
+
+int
+ct_damerau_levenshtein(const char *a, size_t alen, const char *b, size_t blen,
+					   const CtAllocator *alloc)
+{
+	CpBuf		x;
+	CpBuf		y;
+	int			stackrows[3 * (CT_SIM_STACK_CP + 1)];
+	int		   *rows;
+	int			m;
+	int			n;
+	int			d = -1;
+
+	if (!cpbuf_decode(&x, a, alen, alloc))
+		return -1;
+	if (!cpbuf_decode(&y, b, blen, alloc))
+	{
+		cpbuf_free(&x);
+		return -1;
+	}
+	m = x.n;
+	n = y.n;
+	rows = scratch_get(stackrows, sizeof(stackrows), 3 * (size_t) (n + 1) * sizeof(int), alloc);
+	if (rows != NULL)
+	{
+		/* rows: two back, previous and current row of the OSA matrix */
+		int		   *r2 = rows;
+		int		   *r1 = rows + (n + 1);
+		int		   *r0 = rows + 2 * (n + 1);
+
+		for (int j = 0; j <= n; j++)
+			r1[j] = j;
+		for (int i = 1; i <= m; i++)
+		{
+			int		   *t;
+
+			r0[0] = i;
+			for (int j = 1; j <= n; j++)
+			{
+				int			cost = x.cp[i - 1] != y.cp[j - 1];
+				int			v = r1[j - 1] + cost;
+
+				if (r1[j] + 1 < v)
+					v = r1[j] + 1;
+				if (r0[j - 1] + 1 < v)
+					v = r0[j - 1] + 1;
+				if (i > 1 && j > 1 && x.cp[i - 1] == y.cp[j - 2] &&
+					x.cp[i - 2] == y.cp[j - 1] && r2[j - 2] + 1 < v)
+					v = r2[j - 2] + 1;
+				r0[j] = v;
+			}
+			t = r2;
+			r2 = r1;
+			r1 = r0;
+			r0 = t;
+		}
+		d = r1[n];
+		scratch_put(rows, stackrows, alloc);
+	}
+	cpbuf_free(&y);
+	cpbuf_free(&x);
+	return d;
+}
+
+/* Compare two code point arrays as sequences (for a canonical order). */
+static int
+cp_compare(const uint32_t *a, int alen, const uint32_t *b, int blen)
+{
+	for (int i = 0; i < alen && i < blen; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return (alen > blen) - (alen < blen);
+}
+
+double
+ct_jaro_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
+		   const CtAllocator *alloc)
+{
+	bool		stackflags[2 * CT_SIM_STACK_CP];
+	bool	   *aflag;
+	bool	   *bflag;
+	int			window;
+	int			matches = 0;
+	int			transpositions = 0;
+	double		result;
+
+	if (alen == 0 && blen == 0)
+		return 1.0;
+	if (alen == 0 || blen == 0)
+		return 0.0;
+
+	/*
+	 * Greedy matching depends on which side is scanned; scanning the
+	 * smaller one (in a fixed order) makes the score symmetric.
+	 */
+	if (cp_compare(a, alen, b, blen) > 0)
+	{
+		const uint32_t *t = a;
+		int			tl = alen;
+
+		a = b;
+		alen = blen;
+		b = t;
+		blen = tl;
+	}
+	aflag = scratch_get(stackflags, sizeof(stackflags), (size_t) (alen + blen) * sizeof(bool), alloc);
+	if (aflag == NULL)
+		return -1.0;
+	bflag = aflag + alen;
+	memset(aflag, 0, (size_t) (alen + blen) * sizeof(bool));
+
+	window = (alen > blen ? alen : blen) / 2 - 1;
+	if (window < 0)
+		window = 0;
+	for (int i = 0; i < alen; i++)
+	{
+		int			lo = i - window > 0 ? i - window : 0;
+		int			hi = i + window < blen - 1 ? i + window : blen - 1;
+
+		for (int j = lo; j <= hi; j++)
+			if (!bflag[j] && a[i] == b[j])
+			{
+				aflag[i] = bflag[j] = true;
+				matches++;
+				break;
+			}
+	}
+	if (matches == 0)
+		result = 0.0;
+	else
+	{
+		int			k = 0;
+
+		for (int i = 0; i < alen; i++)
+		{
+			if (!aflag[i])
+				continue;
+			while (!bflag[k])
+				k++;
+			if (a[i] != b[k])
+				transpositions++;
+			k++;
+		}
+		result = ((double) matches / alen + (double) matches / blen +
+				  (double) (matches - transpositions / 2) / matches) / 3.0;
+	}
+	scratch_put(aflag, stackflags, alloc);
+	return result;
+}
+
+double
+ct_jaro_winkler_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
+				   const CtAllocator *alloc)
+{
+	double		j = ct_jaro_cp(a, alen, b, blen, alloc);
+	int			prefix = 0;
+
+	if (j <= 0.7)
+		return j;
+	while (prefix < 4 && prefix < alen && prefix < blen && a[prefix] == b[prefix])
+		prefix++;
+	return j + prefix * 0.1 * (1.0 - j);
+}
+
+/* Decode both strings and apply a code point scorer. */
+static double
+score_utf8(double (*scorer) (const uint32_t *, int, const uint32_t *, int, const CtAllocator *),
+		   const char *a, size_t alen, const char *b, size_t blen, const CtAllocator *alloc)
+{
+	CpBuf		x;
+	CpBuf		y;
+	double		s = -1.0;
+
+	if (!cpbuf_decode(&x, a, alen, alloc))
+		return -1.0;
+	if (cpbuf_decode(&y, b, blen, alloc))
+	{
+		s = scorer(x.cp, x.n, y.cp, y.n, alloc);
+		cpbuf_free(&y);
+	}
+	cpbuf_free(&x);
+	return s;
+}
+
+double
+ct_jaro(const char *a, size_t alen, const char *b, size_t blen, const CtAllocator *alloc)
+{
+	return score_utf8(ct_jaro_cp, a, alen, b, blen, alloc);
+}
+
+double
+ct_jaro_winkler(const char *a, size_t alen, const char *b, size_t blen,
+				const CtAllocator *alloc)
+{
+	return score_utf8(ct_jaro_winkler_cp, a, alen, b, blen, alloc);
+}
+
+/* ---- token set ---- */
+
+typedef struct Token
+{
+	const char *s;
+	int			len;
+} Token;
+
+static int
+token_compare(const Token *x, const Token *y)
+{
+	int			c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+
+	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static int
+token_qsort_compare(const void *x, const void *y)
+{
+	return token_compare((const Token *) x, (const Token *) y);
+}
+
+/* Split on spaces, sort and drop duplicates; returns the count. */
+static int
+tokenize(const char *s, size_t len, Token *out)
+{
+	int			n = 0;
+	int			distinct = 0;
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		size_t		start;
+
+		while (i < len && s[i] == ' ')
+			i++;
+		start = i;
+		while (i < len && s[i] != ' ')
+			i++;
+		if (i > start)
+		{
+			out[n].s = s + start;
+			out[n].len = (int) (i - start);
+			n++;
+		}
+	}
+	qsort(out, n, sizeof(Token), token_qsort_compare);
+	for (int k = 0; k < n; k++)
+		if (distinct == 0 || token_compare(&out[distinct - 1], &out[k]) != 0)
+			out[distinct++] = out[k];
+	return distinct;
+}
+
+/* Append tokens to dst (space-separated after what is there); new length. */
+static size_t
+join_tokens(char *dst, size_t dlen, const Token *t, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		if (dlen > 0)
+			dst[dlen++] = ' ';
+		memcpy(dst + dlen, t[i].s, t[i].len);
+		dlen += t[i].len;
+	}
+	return dlen;
+}
+
+double
+ct_token_set_similarity(const char *a, size_t alen, const char *b, size_t blen,
+						const CtAllocator *alloc)
+{
+	char		stackbuf[4096];
+	/* room for tokens: A per list from a, B per list from b */
+	size_t		ta_room = (alen + 1) / 2 + 1;
+	size_t		tb_room = (blen + 1) / 2 + 1;
+	size_t		need = (3 * ta_room + 2 * tb_room) * sizeof(Token) + 3 * (alen + blen + 2);
+	Token	   *ta;
+	Token	   *tb;
+	Token	   *inter;
+	Token	   *ra;
+	Token	   *rb;
+	char	   *s_i;
+	char	   *s_a;
+	char	   *s_b;
+	int			na;
+	int			nb;
+	int			ni = 0;
+	int			nra = 0;
+	int			nrb = 0;
+	int			i = 0;
+	int			j = 0;
+	size_t		li;
+	size_t		la;
+	size_t		lb;
+	double		best;
+	double		s;
+	void	   *mem = scratch_get(stackbuf, sizeof(stackbuf), need, alloc);
+
+	if (mem == NULL)
+		return -1.0;
+	ta = (Token *) mem;
+	tb = ta + ta_room;
+	inter = tb + tb_room;
+	ra = inter + ta_room;
+	rb = ra + ta_room;
+	s_i = (char *) (rb + tb_room);
+	s_a = s_i + (alen + blen + 2);
+	s_b = s_a + (alen + blen + 2);
+
+	na = tokenize(a, alen, ta);
+	nb = tokenize(b, blen, tb);
+	if (na == 0 || nb == 0)
+	{
+		scratch_put(mem, stackbuf, alloc);
+		return na == nb ? 1.0 : 0.0;
+	}
+	while (i < na || j < nb)
+	{
+		int			c = i >= na ? 1 : j >= nb ? -1 : token_compare(&ta[i], &tb[j]);
+
+		if (c == 0)
+		{
+			inter[ni++] = ta[i++];
+			j++;
+		}
+		else if (c < 0)
+			ra[nra++] = ta[i++];
+		else
+			rb[nrb++] = tb[j++];
+	}
+	li = join_tokens(s_i, 0, inter, ni);
+	memcpy(s_a, s_i, li);
+	memcpy(s_b, s_i, li);
+	la = join_tokens(s_a, li, ra, nra);
+	lb = join_tokens(s_b, li, rb, nrb);
+
+	best = ct_levenshtein_similarity(s_a, la, s_b, lb, alloc);
+	if (ni > 0)
+	{
+		s = ct_levenshtein_similarity(s_i, li, s_a, la, alloc);
+		if (s > best)
+			best = s;
+		s = ct_levenshtein_similarity(s_i, li, s_b, lb, alloc);
+		if (s > best)
+			best = s;
+	}
+	scratch_put(mem, stackbuf, alloc);
+	return best;
+}
+
+/* ---- q-grams ---- */
+
+/* Padding mark: above every code point, so it equals no character. */
+#define QGRAM_BOUNDARY 0x110000u
+
+typedef struct GramSort
+{
+	const uint32_t *cp;
+	int			q;
+} GramSort;
+
+static inline int
+gram_compare(const GramSort *g, uint32_t x, uint32_t y)
+{
+	for (int k = 0; k < g->q; k++)
+		if (g->cp[x + k] != g->cp[y + k])
+			return g->cp[x + k] < g->cp[y + k] ? -1 : 1;
+	return 0;
+}
+
+/* Bottom-up merge sort of gram start offsets (tmp: same size as idx). */
+static void
+gram_sort(const GramSort *g, uint32_t *idx, uint32_t *tmp, int n)
+{
+	for (int width = 1; width < n; width *= 2)
+	{
+		for (int lo = 0; lo < n; lo += 2 * width)
+		{
+			int			mid = lo + width < n ? lo + width : n;
+			int			hi = lo + 2 * width < n ? lo + 2 * width : n;
+			int			i = lo;
+			int			j = mid;
+			int			k = lo;
+
+			while (i < mid && j < hi)
+				tmp[k++] = gram_compare(g, idx[j], idx[i]) < 0 ? idx[j++] : idx[i++];
+			while (i < mid)
+				tmp[k++] = idx[i++];
+			while (j < hi)
+				tmp[k++] = idx[j++];
+		}
+		memcpy(idx, tmp, (size_t) n * sizeof(uint32_t));
+	}
+}
+
+double
+ct_qgram_similarity(const char *a, size_t alen, const char *b, size_t blen,
+					int q, const CtAllocator *alloc)
+{
+	uint32_t	stackbuf[4 * CT_SIM_STACK_CP];
+	size_t		na = ct_utf8_decode(a, alen, NULL, 0);
+	size_t		nb = ct_utf8_decode(b, blen, NULL, 0);
+	size_t		pa;
+	size_t		pb;
+	size_t		ga;
+	size_t		gb;
+	size_t		need;
+	uint32_t   *mem;
+	uint32_t   *cpa;
+	uint32_t   *cpb;
+	uint32_t   *ia;
+	uint32_t   *ib;
+	uint32_t   *tmp;
+	GramSort	sa;
+	GramSort	sb;
+	size_t		i = 0;
+	size_t		j = 0;
+	size_t		common = 0;
+
+	if (q < 1 || na > INT_MAX / 4 || nb > INT_MAX / 4 || q > INT_MAX / 4)
+		return -1.0;
+	if (na == 0 && nb == 0)
+		return 1.0;
+	/* padded lengths and gram counts */
+	pa = na + 2 * (size_t) (q - 1);
+	pb = nb + 2 * (size_t) (q - 1);
+	ga = na + (size_t) q - 1;
+	gb = nb + (size_t) q - 1;
+	if (ga == 0 || gb == 0)
+		return 0.0;
+	need = (pa + pb + 2 * (ga + gb)) * sizeof(uint32_t);
+	mem = scratch_get(stackbuf, sizeof(stackbuf), need, alloc);
+	if (mem == NULL)
+		return -1.0;
+	cpa = mem;
+	cpb = cpa + pa;
+	ia = cpb + pb;
+	ib = ia + ga;
+	tmp = ib + gb;
+	for (int k = 0; k < q - 1; k++)
+	{
+		cpa[k] = cpa[pa - 1 - k] = QGRAM_BOUNDARY;
+		cpb[k] = cpb[pb - 1 - k] = QGRAM_BOUNDARY;
+	}
+	ct_utf8_decode(a, alen, cpa + q - 1, na);
+	ct_utf8_decode(b, blen, cpb + q - 1, nb);
+	for (size_t k = 0; k < ga; k++)
+		ia[k] = (uint32_t) k;
+	for (size_t k = 0; k < gb; k++)
+		ib[k] = (uint32_t) k;
+	sa.cp = cpa;
+	sa.q = q;
+	sb.cp = cpb;
+	sb.q = q;
+	gram_sort(&sa, ia, tmp, (int) ga);
+	gram_sort(&sb, ib, tmp, (int) gb);
+
+	/* count the multiset intersection by merging */
+	while (i < ga && j < gb)
+	{
+		int			c = 0;
+
+		for (int k = 0; k < q && c == 0; k++)
+			if (cpa[ia[i] + k] != cpb[ib[j] + k])
+				c = cpa[ia[i] + k] < cpb[ib[j] + k] ? -1 : 1;
+		if (c == 0)
+		{
+			common++;
+			i++;
+			j++;
+		}
+		else if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	scratch_put(mem, stackbuf, alloc);
+	return 2.0 * (double) common / (double) (ga + gb);
+}
+
+/* ---- folding variants ---- */
+
+#define FOLD_STACK_BYTES 512
+
+int
+ct_levenshtein_folded(const char *a, size_t alen, const char *b, size_t blen,
+					  int max, const CtAllocator *alloc)
+{
+	char		bufa[FOLD_STACK_BYTES];
+	char		bufb[FOLD_STACK_BYTES];
+	size_t		fa;
+	size_t		fb;
+	char	   *x = ct_fold_buf(alloc, a, alen, bufa, sizeof(bufa), &fa);
+	char	   *y = ct_fold_buf(alloc, b, blen, bufb, sizeof(bufb), &fb);
+	int			d = -1;
+
+	if (x != NULL && y != NULL)
+		d = ct_levenshtein_bounded(x, fa, y, fb, max, alloc);
+	if (x != bufa && x != NULL)
+		ct_free(alloc, x);
+	if (y != bufb && y != NULL)
+		ct_free(alloc, y);
+	return d;
+}
+
+double
+ct_jaro_winkler_folded(const char *a, size_t alen, const char *b, size_t blen,
+					   const CtAllocator *alloc)
+{
+	char		bufa[FOLD_STACK_BYTES];
+	char		bufb[FOLD_STACK_BYTES];
+	size_t		fa;
+	size_t		fb;
+	char	   *x = ct_fold_buf(alloc, a, alen, bufa, sizeof(bufa), &fa);
+	char	   *y = ct_fold_buf(alloc, b, blen, bufb, sizeof(bufb), &fb);
+	double		s = -1.0;
+
+	if (x != NULL && y != NULL)
+		s = ct_jaro_winkler(x, fa, y, fb, alloc);
+	if (x != bufa && x != NULL)
+		ct_free(alloc, x);
+	if (y != bufb && y != NULL)
+		ct_free(alloc, y);
+	return s;
+}

@@ -1,0 +1,65 @@
+/*
+ * fold.c
+ *		SQL interface to the core fold: fold(text).
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+
+#include "core/fold.h"
+#include "fold.h"
+#include "textconv.h"
+
+char *
+contacts_fold_text(text *t, char *buf, size_t cap, size_t *len)
+{
+	const char *s;
+	int			slen;
+
+	/* In a UTF-8 database the bytes are already what the core wants. */
+	if (GetDatabaseEncoding() == PG_UTF8)
+	{
+		s = VARDATA_ANY(t);
+		slen = VARSIZE_ANY_EXHDR(t);
+	}
+	else
+		s = contacts_text_to_utf8(t, &slen);
+	return ct_fold_buf(&contacts_palloc_allocator, s, (size_t) slen, buf, cap, len);
+}
+
+/*
+ * fold(text): the accent- and case-insensitive key.  In a UTF-8 database the
+ * result is written straight into the returned datum.
+ */
+PG_FUNCTION_INFO_V1(contacts_fold);
+Datum
+contacts_fold(PG_FUNCTION_ARGS)
+{
+	text	   *t = PG_GETARG_TEXT_PP(0);
+	size_t		n;
+
+	if (GetDatabaseEncoding() == PG_UTF8)
+	{
+		size_t		slen = VARSIZE_ANY_EXHDR(t);
+		size_t		cap = ct_fold_size_hint(slen);
+		text	   *res = palloc(VARHDRSZ + cap);
+
+		n = ct_fold(VARDATA_ANY(t), slen, VARDATA(res), cap, &contacts_palloc_allocator);
+		if (n > cap)
+		{
+			pfree(res);
+			res = palloc(VARHDRSZ + n);
+			ct_fold(VARDATA_ANY(t), slen, VARDATA(res), n, &contacts_palloc_allocator);
+		}
+		SET_VARSIZE(res, VARHDRSZ + n);
+		PG_RETURN_TEXT_P(res);
+	}
+	else
+	{
+		char		buf[CONTACTS_FOLD_STACK];
+		char	   *f = contacts_fold_text(t, buf, sizeof(buf), &n);
+
+		PG_RETURN_TEXT_P(contacts_utf8_to_text(f, (int) n));
+	}
+}
