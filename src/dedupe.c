@@ -1,0 +1,1036 @@
+/*
+ * dedupe.c
+ *		dedupe_run(): find the duplicates of a configured table.
+ *
+ * Phases, each timed and reported:
+ *   features   one pass over the table computes, per row, the normalized
+ *              key of every compared column, the blocking keys and the
+ *              term frequency of each key (features table, kept for
+ *              dedupe_match and indexed on the blocking keys)
+ *   blocking   each rule is a hash self-join of the features table on one
+ *              blocking key, blocks larger than max_block_size skipped;
+ *              the rules' pairs are unioned (never a cross join)
+ *   estimate   EM on the comparison vectors of a sample of the candidate
+ *              pairs (only counts of distinct vectors are kept)
+ *   scoring    every candidate pair is compared and scored; pairs at or
+ *              above the threshold are stored with their explanation
+ *   clustering union-find over those pairs with a cluster size guard
+ *
+ * The work is one transaction: cancelling it (or an error) leaves no
+ * partial results.  Memory: the scoring pass streams through a cursor; only
+ * the pairs above the threshold are kept for clustering, bounded by
+ * maintenance_work_mem.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "core/match_cluster.h"
+#include "core/match_keys.h"
+#include "dedupe.h"
+#include "textconv.h"
+
+const char *const dedupe_rule_names[RULE_COUNT] = {
+	"email", "phone", "name", "family_initial", "company_city", "national_id", "postcode_year",
+};
+
+/* how many pairs or rows the cursors fetch at a time */
+#define FETCH_ROWS 5000
+/* pairs stored per INSERT */
+#define WRITE_BATCH 5000
+
+/* the extension's schema (fixed by contacts.control), quoted */
+const char *
+dedupe_ext_schema(void)
+{
+	return "contacts";
+}
+
+/* ---------------------------------------------------------------- config */
+
+static char *
+spi_text(HeapTuple tuple, TupleDesc desc, int col)
+{
+	return SPI_getvalue(tuple, desc, col);
+}
+
+static double
+spi_float(HeapTuple tuple, TupleDesc desc, int col, double dflt)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
+
+	return isnull ? dflt : DatumGetFloat8(d);
+}
+
+/* a float8[] of exactly n elements into out; false when NULL or wrong size */
+static bool
+read_levels(HeapTuple tuple, TupleDesc desc, int col, int n, double *out)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, desc, col, &isnull);
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *enulls;
+	int			nelems;
+
+	if (isnull)
+		return false;
+	arr = DatumGetArrayTypeP(d);
+	deconstruct_array(arr, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &enulls, &nelems);
+	if (nelems != n)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		if (enulls[i] || DatumGetFloat8(elems[i]) <= 0 || DatumGetFloat8(elems[i]) >= 1)
+			return false;
+		out[i] = DatumGetFloat8(elems[i]);
+	}
+	return true;
+}
+
+DedupeConfig *
+dedupe_load_config(const char *name, bool lock)
+{
+	DedupeConfig *cfg = palloc0(sizeof(DedupeConfig));
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1] = {CStringGetTextDatum(name)};
+	CtFieldKind kinds[CT_MAX_FIELDS];
+	HeapTuple	t;
+	TupleDesc	d;
+	uint64		ncols;
+	SPITupleTable *cols;
+
+	if (SPI_execute_with_args(psprintf("SELECT relation::oid, key_column, region_column, default_region, "
+									   "threshold, max_cluster_size, max_block_size, em_iterations, "
+									   "em_sample_pairs, prior, features_table "
+									   "FROM %s.dedupe_config WHERE config_name = $1%s",
+									   dedupe_ext_schema(),
+									   lock ? " FOR NO KEY UPDATE" : ""),
+							  1, argtypes, args, NULL, false, 1) != (lock ? SPI_OK_SELECT : SPI_OK_SELECT))
+		elog(ERROR, "could not read dedupe_config");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("dedupe configuration \"%s\" does not exist", name),
+				 errhint("Create it with contacts.dedupe_configure().")));
+	t = SPI_tuptable->vals[0];
+	d = SPI_tuptable->tupdesc;
+	cfg->name = pstrdup(name);
+	cfg->relid = DatumGetObjectId(SPI_getbinval(t, d, 1, &(bool) {false}));
+	cfg->key_column = spi_text(t, d, 2);
+	cfg->region_column = spi_text(t, d, 3);
+	cfg->default_region = spi_text(t, d, 4);
+	cfg->threshold = spi_float(t, d, 5, 0.9);
+	cfg->max_cluster_size = atoi(spi_text(t, d, 6));
+	cfg->max_block_size = atoi(spi_text(t, d, 7));
+	cfg->em_iterations = atoi(spi_text(t, d, 8));
+	cfg->em_sample_pairs = strtoll(spi_text(t, d, 9), NULL, 10);
+	cfg->features_table = spi_text(t, d, 11);
+	{
+		double		prior = spi_float(t, d, 10, -1);
+
+		if (SPI_execute_with_args(psprintf("SELECT column_name, kind, m, u, fixed FROM %s.dedupe_columns "
+										   "WHERE config_name = $1 ORDER BY position",
+										   dedupe_ext_schema()),
+								  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read dedupe_columns");
+		ncols = SPI_processed;
+		cols = SPI_tuptable;
+		if (ncols == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("dedupe configuration \"%s\" compares no columns", name),
+					 errhint("Give the columns and their kinds to contacts.dedupe_configure().")));
+		if (ncols > CT_MAX_FIELDS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("dedupe configuration \"%s\" compares %d columns, at most %d are supported",
+							name, (int) ncols, CT_MAX_FIELDS)));
+		cfg->nfields = (int) ncols;
+		for (int f = 0; f < cfg->nfields; f++)
+		{
+			char	   *kind = spi_text(cols->vals[f], cols->tupdesc, 2);
+
+			cfg->columns[f] = spi_text(cols->vals[f], cols->tupdesc, 1);
+			kinds[f] = (CtFieldKind) ct_field_kind_from_name(kind);
+			if ((int) kinds[f] < 0)
+				elog(ERROR, "unknown column kind \"%s\"", kind);
+		}
+		ct_model_init(&cfg->model, kinds, cfg->nfields);
+		if (prior > 0)
+			cfg->model.lambda = prior;
+		for (int f = 0; f < cfg->nfields; f++)
+		{
+			CtFieldModel *fm = &cfg->model.field[f];
+			double		m[CT_MAX_LEVELS],
+						u[CT_MAX_LEVELS];
+			bool		fixed = DatumGetBool(SPI_getbinval(cols->vals[f], cols->tupdesc, 5, &(bool) {false}));
+
+			if (read_levels(cols->vals[f], cols->tupdesc, 3, fm->nlevels, m) &&
+				read_levels(cols->vals[f], cols->tupdesc, 4, fm->nlevels, u))
+			{
+				memcpy(fm->m, m, sizeof(double) * fm->nlevels);
+				memcpy(fm->u, u, sizeof(double) * fm->nlevels);
+				fm->fixed = fixed;
+			}
+			else if (fixed)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("fixed m and u of column \"%s\" must have %d values each, strictly between 0 and 1",
+								cfg->columns[f], fm->nlevels),
+						 errhint("See contacts.dedupe_levels() for the levels of kind %s.",
+								 ct_field_kind_name(fm->kind))));
+		}
+	}
+	return cfg;
+}
+
+/* ---------------------------------------------------------------- features */
+
+static int
+first_field(const DedupeConfig *cfg, CtFieldKind kind)
+{
+	for (int f = 0; f < cfg->nfields; f++)
+		if (cfg->model.field[f].kind == kind)
+			return f + 1;
+	return 0;
+}
+
+bool
+dedupe_rule_applies(const DedupeConfig *cfg, DedupeRule rule)
+{
+	switch (rule)
+	{
+		case RULE_EMAIL:
+			return first_field(cfg, CT_FIELD_EMAIL);
+		case RULE_PHONE:
+			return first_field(cfg, CT_FIELD_PHONE);
+		case RULE_NAME:
+			return first_field(cfg, CT_FIELD_FULL_NAME) ||
+				first_field(cfg, CT_FIELD_GIVEN_NAME) || first_field(cfg, CT_FIELD_FAMILY_NAME);
+		case RULE_FAMILY_INITIAL:
+			return first_field(cfg, CT_FIELD_FAMILY_NAME) && first_field(cfg, CT_FIELD_GIVEN_NAME);
+		case RULE_COMPANY_CITY:
+			return first_field(cfg, CT_FIELD_COMPANY);
+		case RULE_NATIONAL_ID:
+			return first_field(cfg, CT_FIELD_NATIONAL_ID);
+		case RULE_POSTCODE_YEAR:
+			return first_field(cfg, CT_FIELD_POSTCODE) && first_field(cfg, CT_FIELD_BIRTH_DATE);
+		default:
+			return false;
+	}
+}
+
+
+/* the expression of a row's region, on the relation aliased r */
+static char *
+region_expr(const DedupeConfig *cfg)
+{
+	char	   *dflt = cfg->default_region ? quote_literal_cstr(cfg->default_region) :
+		"upper(nullif(pg_catalog.current_setting('contacts.default_region', true), ''))";
+
+	if (cfg->region_column)
+		return psprintf("coalesce(upper(nullif(btrim(r.%s::text), '')), %s)",
+						quote_identifier(cfg->region_column), dflt);
+	return dflt;
+}
+
+void
+dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf)
+{
+	const char *schema = dedupe_ext_schema();
+	char	   *region = region_expr(cfg);
+	int			email = first_field(cfg, CT_FIELD_EMAIL),
+				phone = first_field(cfg, CT_FIELD_PHONE),
+				full = first_field(cfg, CT_FIELD_FULL_NAME),
+				given = first_field(cfg, CT_FIELD_GIVEN_NAME),
+				family = first_field(cfg, CT_FIELD_FAMILY_NAME),
+				company = first_field(cfg, CT_FIELD_COMPANY),
+				city = first_field(cfg, CT_FIELD_CITY),
+				nid = first_field(cfg, CT_FIELD_NATIONAL_ID),
+				post = first_field(cfg, CT_FIELD_POSTCODE),
+				birth = first_field(cfg, CT_FIELD_BIRTH_DATE);
+	char	   *name_src;
+
+	appendStringInfoString(buf, "SELECT s.*");
+	/* blocking keys, NULL when a part is missing */
+	appendStringInfo(buf, ", %s AS b_email", email ? psprintf("s.k%d", email) : "NULL::text");
+	appendStringInfo(buf, ", %s AS b_phone", phone ? psprintf("s.k%d", phone) : "NULL::text");
+	if (full && (given || family))
+		name_src = psprintf("coalesce(s.v%d, concat_ws(' ', s.v%d, s.v%d))", full,
+							given ? given : full, family ? family : full);
+	else if (full)
+		name_src = psprintf("s.v%d", full);
+	else if (given || family)
+		name_src = psprintf("nullif(concat_ws(' ', s.v%d, s.v%d), '')",
+							given ? given : family, family ? family : given);
+	else
+		name_src = NULL;
+	appendStringInfo(buf, ", %s AS b_name",
+					 name_src ? psprintf("%s.match_key('phonetic', %s)", schema, name_src) : "NULL::text");
+	if (family && given)
+		appendStringInfo(buf, ", %s.match_key('phonetic', s.v%d) || ' ' || left(s.k%d, 1) AS b_family_initial",
+						 schema, family, given);
+	else
+		appendStringInfoString(buf, ", NULL::text AS b_family_initial");
+	if (company)
+		appendStringInfo(buf, ", s.k%d || '|' || %s AS b_company_city", company,
+						 city ? psprintf("coalesce(s.k%d, '')", city) : "''");
+	else
+		appendStringInfoString(buf, ", NULL::text AS b_company_city");
+	appendStringInfo(buf, ", %s AS b_national_id", nid ? psprintf("s.k%d", nid) : "NULL::text");
+	if (post && birth)
+		appendStringInfo(buf, ", s.k%d || '|' || left(s.k%d, 4) AS b_postcode_year", post, birth);
+	else
+		appendStringInfoString(buf, ", NULL::text AS b_postcode_year");
+
+	/* the inner select: key, region, raw value and key of each field */
+	appendStringInfo(buf, " FROM (SELECT r.%s::bigint AS key, %s AS region",
+					 quote_identifier(cfg->key_column), region);
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		const char *col = quote_identifier(cfg->columns[f]);
+		const char *keykind = ct_key_kind_name((CtKeyKind) ct_field_kind_key(cfg->model.field[f].kind));
+
+		appendStringInfo(buf, ", nullif(btrim(r.%s::text), '') AS v%d, %s.match_key('%s', r.%s::text, %s) AS k%d",
+						 col, f + 1, schema, keykind, col, region, f + 1);
+	}
+	appendStringInfoString(buf, " FROM ");
+}
+
+void
+dedupe_side_select(const DedupeConfig *cfg, const char *alias, StringInfo buf)
+{
+	for (int f = 0; f < cfg->nfields; f++)
+		appendStringInfo(buf, ", %s.v%d, %s.k%d, %s.t%d", alias, f + 1, alias, f + 1, alias, f + 1);
+}
+
+/* UTF-8 bytes of a text datum: in place in a UTF-8 database */
+static const char *
+datum_utf8(Datum d, size_t *len)
+{
+	text	   *t = (text *) PG_DETOAST_DATUM_PACKED(d);
+	int			n;
+	char	   *s;
+
+	if (GetDatabaseEncoding() == PG_UTF8)
+	{
+		*len = VARSIZE_ANY_EXHDR(t);
+		return VARDATA_ANY(t);
+	}
+	s = contacts_text_to_utf8(t, &n);
+	*len = n;
+	return s;
+}
+
+void
+dedupe_read_side(const DedupeConfig *cfg, Datum *datums, bool *nulls, int offset,
+				 CtFieldValue *values)
+{
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		int			c = offset + f * 3;
+		CtFieldValue *v = &values[f];
+
+		v->raw = NULL;
+		v->raw_len = 0;
+		v->key = "";
+		v->key_len = 0;
+		v->tf = 0;
+		if (!nulls[c])
+			v->raw = datum_utf8(datums[c], &v->raw_len);
+		if (!nulls[c + 1])
+			v->key = datum_utf8(datums[c + 1], &v->key_len);
+		if (!nulls[c + 2])
+			v->tf = DatumGetFloat4(datums[c + 2]);
+	}
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+typedef struct PhaseClock
+{
+	instr_time	start;
+	StringInfoData seconds;		/* jsonb text of the phases so far */
+} PhaseClock;
+
+static void
+phase_done(PhaseClock *clock, const char *phase, const char *config, const char *detail)
+{
+	instr_time	now;
+	double		secs;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, clock->start);
+	secs = INSTR_TIME_GET_DOUBLE(now);
+	appendStringInfo(&clock->seconds, "%s\"%s\": %.3f", clock->seconds.len > 1 ? ", " : "", phase, secs);
+	ereport(NOTICE,
+			(errmsg("dedupe \"%s\": %s done in %.1f s%s%s", config, phase, secs,
+					detail ? ": " : "", detail ? detail : "")));
+	INSTR_TIME_SET_CURRENT(clock->start);
+}
+
+static void
+spi_exec(const char *sql, int expected)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "dedupe: SPI_execute failed (%d): %s", rc, sql);
+}
+
+static int64
+spi_count(const char *sql)
+{
+	bool		isnull;
+	Datum		d;
+
+	spi_exec(sql, SPI_OK_SELECT);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+/* ---------------------------------------------------------------- phases */
+
+/* Build the features table (unlogged, replaced by each run). */
+static int64
+build_features(DedupeConfig *cfg, const char *schema)
+{
+	StringInfoData sql;
+	int64		rows;
+	const char *ft = quote_identifier(cfg->features_table);
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "CREATE TEMP TABLE dedupe_f0 AS ");
+	dedupe_feature_select(cfg, &sql);
+	appendStringInfo(&sql, "%s r) s",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
+												get_rel_name(cfg->relid)));
+	spi_exec(sql.data, SPI_OK_UTILITY);
+	rows = SPI_processed;
+	CHECK_FOR_INTERRUPTS();
+
+	/* term frequencies: a hash aggregate and a hash join per TF column */
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT count(*)::bigint FROM pg_catalog.pg_class WHERE relname = %s "
+					 "AND relnamespace = %s::regnamespace", quote_literal_cstr(cfg->features_table),
+					 quote_literal_cstr(schema));
+	if (spi_count(sql.data) > 0)
+	{
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "DROP TABLE %s.%s", schema, ft);
+		spi_exec(sql.data, SPI_OK_UTILITY);
+	}
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s AS SELECT f.*", schema, ft);
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+			appendStringInfo(&sql, ", (tf%d.n::float8 / " INT64_FORMAT ")::float4 AS t%d", f + 1,
+							 rows > 0 ? rows : 1, f + 1);
+		else
+			appendStringInfo(&sql, ", NULL::float4 AS t%d", f + 1);
+	}
+	appendStringInfoString(&sql, " FROM pg_temp.dedupe_f0 f");
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		const char *tfkey;
+
+		if (!ct_field_kind_tf(cfg->model.field[f].kind))
+			continue;
+		/* an e-mail agrees on its domain: the domain's frequency counts */
+		tfkey = cfg->model.field[f].kind == CT_FIELD_EMAIL ?
+			psprintf("split_part(k%d, '@', 2)", f + 1) : psprintf("k%d", f + 1);
+		appendStringInfo(&sql, " LEFT JOIN (SELECT %s AS k, count(*) AS n FROM pg_temp.dedupe_f0 "
+						 "WHERE k%d IS NOT NULL GROUP BY 1) tf%d ON tf%d.k = %s",
+						 tfkey, f + 1, f + 1, f + 1,
+						 cfg->model.field[f].kind == CT_FIELD_EMAIL ?
+						 psprintf("split_part(f.k%d, '@', 2)", f + 1) : psprintf("f.k%d", f + 1));
+	}
+	spi_exec(sql.data, SPI_OK_UTILITY);
+	spi_exec("DROP TABLE pg_temp.dedupe_f0", SPI_OK_UTILITY);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s.%s ADD PRIMARY KEY (key)", schema, ft);
+	spi_exec(sql.data, SPI_OK_UTILITY);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "ANALYZE %s.%s", schema, ft);
+	spi_exec(sql.data, SPI_OK_UTILITY);
+	return rows;
+}
+
+/*
+ * Candidate pairs: each rule a self-join on its key within blocks of at
+ * most max_block_size rows.  Returns the number of distinct pairs; the
+ * pairs of each rule and the skipped blocks are described in by_rule.
+ */
+static int64
+build_candidates(DedupeConfig *cfg, const char *schema, StringInfo by_rule)
+{
+	StringInfoData sql;
+	const char *ft = quote_identifier(cfg->features_table);
+
+	initStringInfo(&sql);
+	spi_exec("CREATE TEMP TABLE dedupe_raw (a bigint, b bigint, rule integer)", SPI_OK_UTILITY);
+	appendStringInfoChar(by_rule, '{');
+	for (int r = 0; r < RULE_COUNT; r++)
+	{
+		const char *col;
+		int64		pairs,
+					skipped;
+
+		if (!dedupe_rule_applies(cfg, (DedupeRule) r))
+			continue;
+		col = psprintf("b_%s", dedupe_rule_names[r]);
+		resetStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "WITH blocks AS (SELECT %s AS k FROM %s.%s WHERE %s IS NOT NULL "
+						 "GROUP BY 1 HAVING count(*) BETWEEN 2 AND %d) "
+						 "INSERT INTO pg_temp.dedupe_raw "
+						 "SELECT x.key, y.key, %d FROM blocks "
+						 "JOIN %s.%s x ON x.%s = blocks.k JOIN %s.%s y ON y.%s = blocks.k "
+						 "WHERE x.key < y.key",
+						 col, schema, ft, col, cfg->max_block_size, r,
+						 schema, ft, col, schema, ft, col);
+		spi_exec(sql.data, SPI_OK_INSERT);
+		pairs = (int64) SPI_processed;
+		CHECK_FOR_INTERRUPTS();
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "SELECT count(*)::bigint FROM (SELECT 1 FROM %s.%s WHERE %s IS NOT NULL "
+						 "GROUP BY %s HAVING count(*) > %d) big",
+						 schema, ft, col, col, cfg->max_block_size);
+		skipped = spi_count(sql.data);
+		appendStringInfo(by_rule, "%s\"%s\": {\"pairs\": " INT64_FORMAT ", \"blocks_skipped\": " INT64_FORMAT "}",
+						 by_rule->len > 1 ? ", " : "", dedupe_rule_names[r], pairs, skipped);
+		if (skipped > 0)
+			ereport(NOTICE,
+					(errmsg("dedupe \"%s\": rule %s skipped " INT64_FORMAT " blocks of more than %d records",
+							cfg->name, dedupe_rule_names[r], skipped, cfg->max_block_size),
+					 errhint("Those values are too common to block on; other rules still compare their records.")));
+	}
+	appendStringInfoChar(by_rule, '}');
+	spi_exec("CREATE TEMP TABLE dedupe_cand AS SELECT DISTINCT a, b FROM pg_temp.dedupe_raw", SPI_OK_UTILITY);
+	spi_exec("DROP TABLE pg_temp.dedupe_raw", SPI_OK_UTILITY);
+	spi_exec("ANALYZE pg_temp.dedupe_cand", SPI_OK_UTILITY);
+	return spi_count("SELECT count(*)::bigint FROM pg_temp.dedupe_cand");
+}
+
+/* the pair cursor's query: keys of the pair, then both sides' features */
+static char *
+pair_query(DedupeConfig *cfg, const char *schema, const char *sample)
+{
+	StringInfoData sql;
+	const char *ft = quote_identifier(cfg->features_table);
+
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT c.a, c.b");
+	dedupe_side_select(cfg, "x", &sql);
+	dedupe_side_select(cfg, "y", &sql);
+	appendStringInfo(&sql, " FROM pg_temp.dedupe_cand c %s JOIN %s.%s x ON x.key = c.a JOIN %s.%s y ON y.key = c.b",
+					 sample ? sample : "", schema, ft, schema, ft);
+	return sql.data;
+}
+
+typedef void (*PairCallback) (void *state, int64 a, int64 b, const uint8 *gamma,
+							  const CtFieldValue *x, const CtFieldValue *y);
+
+/* Stream the pairs of query through the comparison, calling back per pair. */
+static int64
+for_each_pair(DedupeConfig *cfg, const char *query, PairCallback callback, void *state,
+			  int64 expected, const char *what)
+{
+	SPIPlanPtr	plan = SPI_prepare(query, 0, NULL);
+	Portal		portal;
+	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe pair batch",
+													ALLOCSET_DEFAULT_SIZES);
+	int			natts = 2 + 6 * cfg->nfields;
+	Datum	   *datums = palloc(sizeof(Datum) * natts);
+	bool	   *nulls = palloc(sizeof(bool) * natts);
+	int64		done = 0,
+				next_notice = 1000000;
+
+	if (plan == NULL)
+		elog(ERROR, "dedupe: SPI_prepare failed: %s", query);
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+	for (;;)
+	{
+		SPITupleTable *tt;
+
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		tt = SPI_tuptable;
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+			CtFieldValue x[CT_MAX_FIELDS],
+						y[CT_MAX_FIELDS];
+			uint8		gamma[CT_MAX_FIELDS];
+
+			heap_deform_tuple(tt->vals[i], tt->tupdesc, datums, nulls);
+			dedupe_read_side(cfg, datums, nulls, 2, x);
+			dedupe_read_side(cfg, datums, nulls, 2 + 3 * cfg->nfields, y);
+			ct_compare(&cfg->model, x, y, gamma, &contacts_palloc_allocator);
+			MemoryContextSwitchTo(old);
+			callback(state, DatumGetInt64(datums[0]), DatumGetInt64(datums[1]), gamma, x, y);
+		}
+		done += SPI_processed;
+		SPI_freetuptable(tt);
+		MemoryContextReset(batch_cxt);
+		CHECK_FOR_INTERRUPTS();
+		if (done >= next_notice)
+		{
+			ereport(NOTICE, (errmsg("dedupe \"%s\": %s " INT64_FORMAT " of about " INT64_FORMAT " pairs",
+									cfg->name, what, done, expected)));
+			next_notice += 1000000;
+		}
+	}
+	SPI_cursor_close(portal);
+	SPI_freeplan(plan);
+	MemoryContextDelete(batch_cxt);
+	return done;
+}
+
+static void
+count_pattern(void *state, int64 a, int64 b, const uint8 *gamma,
+			  const CtFieldValue *x, const CtFieldValue *y)
+{
+	if (!ct_patterns_add((CtPatternCounts *) state, gamma, 1))
+		elog(ERROR, "out of memory");
+}
+
+typedef struct Link
+{
+	int64		a;
+	int64		b;
+	double		probability;
+} Link;
+
+typedef struct ScoreState
+{
+	DedupeConfig *cfg;
+	int64		run_id;
+	SPIPlanPtr	insert;
+	MemoryContext batch_cxt;
+	int			n;
+	Datum		a[WRITE_BATCH];
+	Datum		b[WRITE_BATCH];
+	Datum		p[WRITE_BATCH];
+	Datum		w[WRITE_BATCH];
+	Datum		e[WRITE_BATCH];
+	const char *names[CT_MAX_FIELDS];
+	Link	   *links;
+	int64		nlinks;
+	int64		links_cap;
+	int64		links_max;		/* from maintenance_work_mem */
+} ScoreState;
+
+static void
+flush_pairs(ScoreState *st)
+{
+	Datum		args[6];
+
+	if (st->n == 0)
+		return;
+	args[0] = Int64GetDatum(st->run_id);
+	args[1] = PointerGetDatum(construct_array(st->a, st->n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[2] = PointerGetDatum(construct_array(st->b, st->n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[3] = PointerGetDatum(construct_array(st->p, st->n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[4] = PointerGetDatum(construct_array(st->w, st->n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[5] = PointerGetDatum(construct_array(st->e, st->n, TEXTOID, -1, false, TYPALIGN_INT));
+	if (SPI_execute_plan(st->insert, args, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "dedupe: could not store pairs");
+	st->n = 0;
+	MemoryContextReset(st->batch_cxt);
+}
+
+static void
+score_pair(void *state, int64 a, int64 b, const uint8 *gamma,
+		   const CtFieldValue *x, const CtFieldValue *y)
+{
+	ScoreState *st = (ScoreState *) state;
+	double		weights[CT_MAX_FIELDS];
+	double		total = ct_score(&st->cfg->model, gamma, x, weights);
+	double		p = ct_probability(total);
+	MemoryContext old;
+	char		buf[2048];
+	size_t		need;
+
+	if (p < st->cfg->threshold)
+		return;
+	if (st->nlinks >= st->links_max)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("dedupe \"%s\": more than " INT64_FORMAT " pairs reach the threshold %.3f",
+						st->cfg->name, st->links_max, st->cfg->threshold),
+				 errhint("Raise the threshold in contacts.dedupe_config or maintenance_work_mem.")));
+	if (st->nlinks == st->links_cap)
+	{
+		st->links_cap *= 2;
+		st->links = repalloc_huge(st->links, sizeof(Link) * st->links_cap);
+	}
+	st->links[st->nlinks].a = a;
+	st->links[st->nlinks].b = b;
+	st->links[st->nlinks].probability = p;
+	st->nlinks++;
+
+	old = MemoryContextSwitchTo(st->batch_cxt);
+	need = ct_explain(&st->cfg->model, st->names, gamma, weights, buf, sizeof(buf));
+	if (need > sizeof(buf))
+	{
+		char	   *big = palloc(need);
+
+		ct_explain(&st->cfg->model, st->names, gamma, weights, big, need);
+		st->e[st->n] = CStringGetTextDatum(contacts_utf8_to_cstring(big, need - 1));
+	}
+	else
+		st->e[st->n] = CStringGetTextDatum(contacts_utf8_to_cstring(buf, need - 1));
+	st->a[st->n] = Int64GetDatum(a);
+	st->b[st->n] = Int64GetDatum(b);
+	st->p[st->n] = Float8GetDatum(p);
+	st->w[st->n] = Float8GetDatum(total);
+	st->n++;
+	MemoryContextSwitchTo(old);
+	if (st->n == WRITE_BATCH)
+		flush_pairs(st);
+}
+
+static int
+compare_int64(const void *x, const void *y)
+{
+	int64		a = *(const int64 *) x,
+				b = *(const int64 *) y;
+
+	return a < b ? -1 : a > b;
+}
+
+static uint32
+key_index(const int64 *keys, int64 n, int64 key)
+{
+	const int64 *hit = bsearch(&key, keys, n, sizeof(int64), compare_int64);
+
+	Assert(hit != NULL);
+	return (uint32) (hit - keys);
+}
+
+typedef struct ClusterSummary
+{
+	int64		clusters;
+	int64		records;
+	int64		flagged;
+	long		refused;
+	StringInfoData sizes;		/* jsonb text: {"2": n, "3": n, ...} */
+} ClusterSummary;
+
+/* Cluster the stored links and write dedupe_clusters. */
+static void
+cluster_links(ScoreState *st, const char *schema, ClusterSummary *out)
+{
+	int64		nkeys = 0;
+	int64	   *keys = palloc_extended(sizeof(int64) * Max(2 * st->nlinks, 1), MCXT_ALLOC_HUGE);
+	CtLink	   *links = palloc_extended(sizeof(CtLink) * Max(st->nlinks, 1), MCXT_ALLOC_HUGE);
+	uint32	   *cluster;
+	bool	   *flagged;
+	uint32	   *size;
+	SPIPlanPtr	plan;
+	Oid			argtypes[5] = {INT8OID, INT8ARRAYOID, INT8ARRAYOID, INT4ARRAYOID, BOOLARRAYOID};
+	Datum	   *ca,
+			   *cb,
+			   *cs,
+			   *cf;
+	int			n = 0;
+	int64		hist[11] = {0};	/* sizes 2..10, then larger */
+
+	for (int64 i = 0; i < st->nlinks; i++)
+	{
+		keys[nkeys++] = st->links[i].a;
+		keys[nkeys++] = st->links[i].b;
+	}
+	qsort(keys, nkeys, sizeof(int64), compare_int64);
+	{
+		int64		u = 0;
+
+		for (int64 i = 0; i < nkeys; i++)
+			if (u == 0 || keys[i] != keys[u - 1])
+				keys[u++] = keys[i];
+		nkeys = u;
+	}
+	if (nkeys > (int64) PG_UINT32_MAX)
+		elog(ERROR, "dedupe: too many linked records");
+	for (int64 i = 0; i < st->nlinks; i++)
+	{
+		links[i].a = key_index(keys, nkeys, st->links[i].a);
+		links[i].b = key_index(keys, nkeys, st->links[i].b);
+		links[i].probability = st->links[i].probability;
+	}
+	CHECK_FOR_INTERRUPTS();
+	cluster = palloc_extended(sizeof(uint32) * Max(nkeys, 1), MCXT_ALLOC_HUGE);
+	flagged = palloc_extended(sizeof(bool) * Max(nkeys, 1), MCXT_ALLOC_HUGE);
+	size = palloc_extended(sizeof(uint32) * Max(nkeys, 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	out->refused = ct_cluster((uint32) nkeys, links, st->nlinks, (uint32) st->cfg->max_cluster_size,
+							  cluster, flagged, &contacts_palloc_allocator);
+	if (out->refused < 0)
+		elog(ERROR, "out of memory");
+	for (int64 i = 0; i < nkeys; i++)
+		size[cluster[i]]++;
+	out->clusters = 0;
+	out->records = nkeys;
+	out->flagged = 0;
+	for (int64 i = 0; i < nkeys; i++)
+		if (cluster[i] == i)
+		{
+			out->clusters++;
+			hist[Min(size[i], 12) - 2]++;
+			if (flagged[i])
+				out->flagged++;
+		}
+	initStringInfo(&out->sizes);
+	appendStringInfoChar(&out->sizes, '{');
+	for (int s = 0; s < 11; s++)
+		if (hist[s])
+			appendStringInfo(&out->sizes, "%s\"%s%d\": " INT64_FORMAT, out->sizes.len > 1 ? ", " : "",
+							 s == 10 ? ">=" : "", s + 2, hist[s]);
+	appendStringInfoChar(&out->sizes, '}');
+
+	plan = SPI_prepare(psprintf("INSERT INTO %s.dedupe_clusters (run_id, cluster_id, key, cluster_size, flagged) "
+								"SELECT $1, c, k, s, f FROM unnest($2, $3, $4, $5) AS u(c, k, s, f)", schema),
+					   5, argtypes);
+	ca = palloc(sizeof(Datum) * WRITE_BATCH);
+	cb = palloc(sizeof(Datum) * WRITE_BATCH);
+	cs = palloc(sizeof(Datum) * WRITE_BATCH);
+	cf = palloc(sizeof(Datum) * WRITE_BATCH);
+	for (int64 i = 0; i <= nkeys; i++)
+	{
+		if (n == WRITE_BATCH || (i == nkeys && n > 0))
+		{
+			Datum		args[5];
+
+			args[0] = Int64GetDatum(st->run_id);
+			args[1] = PointerGetDatum(construct_array(ca, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			args[2] = PointerGetDatum(construct_array(cb, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			args[3] = PointerGetDatum(construct_array(cs, n, INT4OID, 4, true, TYPALIGN_INT));
+			args[4] = PointerGetDatum(construct_array(cf, n, BOOLOID, 1, true, TYPALIGN_CHAR));
+			if (SPI_execute_plan(plan, args, NULL, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "dedupe: could not store clusters");
+			n = 0;
+			CHECK_FOR_INTERRUPTS();
+		}
+		if (i == nkeys)
+			break;
+		ca[n] = Int64GetDatum(keys[cluster[i]]);
+		cb[n] = Int64GetDatum(keys[i]);
+		cs[n] = Int32GetDatum((int32) size[cluster[i]]);
+		cf[n] = BoolGetDatum(flagged[cluster[i]]);
+		n++;
+	}
+	SPI_freeplan(plan);
+}
+
+/* The model as jsonb text, for the run summary. */
+static char *
+model_json(const DedupeConfig *cfg)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	appendStringInfo(&s, "{\"prior\": %.6g, \"fields\": {", cfg->model.lambda);
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		const CtFieldModel *fm = &cfg->model.field[f];
+
+		if (f)
+			appendStringInfoString(&s, ", ");
+		escape_json(&s, cfg->columns[f]);
+		appendStringInfo(&s, ": {\"kind\": \"%s\", \"fixed\": %s, \"levels\": [",
+						 ct_field_kind_name(fm->kind), fm->fixed ? "true" : "false");
+		for (int l = 0; l < fm->nlevels; l++)
+			appendStringInfo(&s, "%s{\"level\": \"%s\", \"m\": %.6g, \"u\": %.6g, \"weight\": %.2f}",
+							 l ? ", " : "", ct_field_level_name(fm->kind, l), fm->m[l], fm->u[l],
+							 log2(fm->m[l] / fm->u[l]));
+		appendStringInfoString(&s, "]}");
+	}
+	appendStringInfoString(&s, "}}");
+	return s.data;
+}
+
+/* Store the estimated model as the configuration's next starting point. */
+static void
+save_model(const DedupeConfig *cfg, const char *schema)
+{
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	SPIPlanPtr	plan = SPI_prepare(psprintf("UPDATE %s.dedupe_columns SET m = $3, u = $4 "
+											"WHERE config_name = $1 AND column_name = $2 AND NOT fixed",
+											schema), 4, argtypes);
+
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		const CtFieldModel *fm = &cfg->model.field[f];
+		Datum		m[CT_MAX_LEVELS],
+					u[CT_MAX_LEVELS];
+		Datum		args[4];
+
+		for (int l = 0; l < fm->nlevels; l++)
+		{
+			m[l] = Float8GetDatum(fm->m[l]);
+			u[l] = Float8GetDatum(fm->u[l]);
+		}
+		args[0] = CStringGetTextDatum(cfg->name);
+		args[1] = CStringGetTextDatum(cfg->columns[f]);
+		args[2] = PointerGetDatum(construct_array(m, fm->nlevels, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		args[3] = PointerGetDatum(construct_array(u, fm->nlevels, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		if (SPI_execute_plan(plan, args, NULL, false, 0) != SPI_OK_UPDATE)
+			elog(ERROR, "dedupe: could not store the model");
+	}
+	SPI_freeplan(plan);
+}
+
+PG_FUNCTION_INFO_V1(contacts_dedupe_run);
+
+Datum
+contacts_dedupe_run(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	DedupeConfig *cfg;
+	const char *schema;
+	PhaseClock	clock;
+	StringInfoData by_rule;
+	StringInfoData sql;
+	int64		run_id,
+				records,
+				candidates,
+				sampled;
+	int			em_iterations = 0;
+	double		reduction;
+	ScoreState *st;
+	ClusterSummary cs;
+	Oid			argtypes[6] = {INT8OID, INT8ARRAYOID, INT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, TEXTARRAYOID};
+
+	SPI_connect();
+	schema = dedupe_ext_schema();
+	cfg = dedupe_load_config(name, true);
+	if (pg_class_aclcheck(cfg->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", get_rel_name(cfg->relid))));
+	cfg->features_table = psprintf("dedupe_features_%08x",
+								   hash_bytes((const unsigned char *) name, strlen(name)));
+	initStringInfo(&clock.seconds);
+	appendStringInfoChar(&clock.seconds, '{');
+	INSTR_TIME_SET_CURRENT(clock.start);
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s.dedupe_runs (config_name) VALUES (%s) RETURNING run_id",
+					 schema, quote_literal_cstr(name));
+	spi_exec(sql.data, SPI_OK_INSERT_RETURNING);
+	run_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool) {false}));
+
+	/* features */
+	records = build_features(cfg, schema);
+	phase_done(&clock, "features", name, psprintf(INT64_FORMAT " records", records));
+
+	/* blocking */
+	initStringInfo(&by_rule);
+	candidates = build_candidates(cfg, schema, &by_rule);
+	reduction = records > 1 ? 1.0 - (double) candidates / ((double) records * (records - 1) / 2) : 0;
+	phase_done(&clock, "blocking", name,
+			   psprintf(INT64_FORMAT " candidate pairs, reduction ratio %.6f", candidates, reduction));
+
+	/* estimate: EM on the comparison vectors of a sample */
+	{
+		CtPatternCounts *pc = ct_patterns_create(cfg->nfields, &contacts_palloc_allocator);
+		char	   *sample = NULL;
+		bool		any_free = false;
+
+		for (int f = 0; f < cfg->nfields; f++)
+			any_free = any_free || !cfg->model.field[f].fixed;
+		if (candidates > cfg->em_sample_pairs)
+			sample = psprintf("TABLESAMPLE BERNOULLI (%.6f) REPEATABLE (0)",
+							  100.0 * cfg->em_sample_pairs / candidates);
+		sampled = 0;
+		if (cfg->em_iterations > 0 && candidates > 0)
+		{
+			sampled = for_each_pair(cfg, pair_query(cfg, schema, sample), count_pattern, pc,
+									Min(candidates, cfg->em_sample_pairs), "compared for EM");
+			em_iterations = ct_em(&cfg->model, pc, any_free ? cfg->em_iterations : 1, 1e-5);
+		}
+		phase_done(&clock, "estimate", name,
+				   psprintf(INT64_FORMAT " pairs sampled, %zu comparison patterns, %d EM iterations, prior %.4f",
+							sampled, ct_patterns_distinct(pc), em_iterations, cfg->model.lambda));
+		ct_patterns_free(pc);
+	}
+
+	/* scoring */
+	st = palloc0(sizeof(ScoreState));
+	st->cfg = cfg;
+	st->run_id = run_id;
+	st->insert = SPI_prepare(psprintf("INSERT INTO %s.dedupe_pairs (run_id, key_a, key_b, probability, weight, explanation) "
+									  "SELECT $1, a, b, p, w, e::jsonb FROM unnest($2, $3, $4, $5, $6) AS u(a, b, p, w, e)",
+									  schema), 6, argtypes);
+	st->batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe pair writes", ALLOCSET_DEFAULT_SIZES);
+	for (int f = 0; f < cfg->nfields; f++)
+		st->names[f] = cfg->columns[f];
+	st->links_cap = 1024;
+	st->links = palloc(sizeof(Link) * st->links_cap);
+	st->links_max = (int64) maintenance_work_mem * 1024 / (sizeof(Link) + 2 * sizeof(int64) + sizeof(CtLink) + 12);
+	if (candidates > 0)
+		for_each_pair(cfg, pair_query(cfg, schema, NULL), score_pair, st, candidates, "scored");
+	flush_pairs(st);
+	phase_done(&clock, "scoring", name, psprintf(INT64_FORMAT " pairs at or above %.3f", st->nlinks, cfg->threshold));
+
+	/* clustering */
+	cluster_links(st, schema, &cs);
+	phase_done(&clock, "clustering", name,
+			   psprintf(INT64_FORMAT " clusters of " INT64_FORMAT " records, " INT64_FORMAT " flagged",
+						cs.clusters, cs.records, cs.flagged));
+
+	/* indexes on the blocking keys, for dedupe_match */
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+		{
+			resetStringInfo(&sql);
+			appendStringInfo(&sql, "CREATE INDEX ON %s.%s (b_%s)", schema,
+							 quote_identifier(cfg->features_table), dedupe_rule_names[r]);
+			spi_exec(sql.data, SPI_OK_UTILITY);
+			CHECK_FOR_INTERRUPTS();
+		}
+	phase_done(&clock, "indexing", name, NULL);
+
+	/* summary and model */
+	save_model(cfg, schema);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "UPDATE %s.dedupe_config SET prior = %.10g, features_table = %s WHERE config_name = %s",
+					 schema, cfg->model.lambda, quote_literal_cstr(cfg->features_table), quote_literal_cstr(name));
+	spi_exec(sql.data, SPI_OK_UPDATE);
+	appendStringInfoChar(&clock.seconds, '}');
+	resetStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "UPDATE %s.dedupe_runs SET finished_at = clock_timestamp(), records = " INT64_FORMAT
+					 ", candidate_pairs = " INT64_FORMAT ", pairs_by_rule = %s, reduction_ratio = %.9f"
+					 ", pairs_above_threshold = " INT64_FORMAT ", clusters = " INT64_FORMAT
+					 ", records_in_clusters = " INT64_FORMAT ", cluster_sizes = %s, flagged_clusters = " INT64_FORMAT
+					 ", refused_links = %ld, em_iterations = %d, model = %s, seconds = %s WHERE run_id = " INT64_FORMAT,
+					 schema, records, candidates, quote_literal_cstr(by_rule.data), reduction,
+					 st->nlinks, cs.clusters, cs.records, quote_literal_cstr(cs.sizes.data), cs.flagged,
+					 cs.refused, em_iterations, quote_literal_cstr(model_json(cfg)),
+					 quote_literal_cstr(clock.seconds.data), run_id);
+	spi_exec(sql.data, SPI_OK_UPDATE);
+	spi_exec("DROP TABLE pg_temp.dedupe_cand", SPI_OK_UTILITY);
+	SPI_finish();
+	PG_RETURN_INT64(run_id);
+}
