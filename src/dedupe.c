@@ -146,7 +146,7 @@ dedupe_load_config(const char *name, bool lock)
 	{
 		double		prior = spi_float(t, d, 10, -1);
 
-		if (SPI_execute_with_args(psprintf("SELECT column_name, kind, m, u, fixed FROM %s.dedupe_columns "
+		if (SPI_execute_with_args(psprintf("SELECT column_name, kind, m, u, fixed, tf_reference FROM %s.dedupe_columns "
 										   "WHERE config_name = $1 ORDER BY position",
 										   dedupe_ext_schema()),
 								  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
@@ -174,6 +174,8 @@ dedupe_load_config(const char *name, bool lock)
 				elog(ERROR, "unknown column kind \"%s\"", kind);
 		}
 		ct_model_init(&cfg->model, kinds, cfg->nfields);
+		for (int f = 0; f < cfg->nfields; f++)
+			cfg->model.field[f].tf_reference = spi_float(cols->vals[f], cols->tupdesc, 6, 0);
 		if (prior > 0)
 			cfg->model.lambda = prior;
 		for (int f = 0; f < cfg->nfields; f++)
@@ -607,12 +609,23 @@ for_each_pair(DedupeConfig *cfg, const char *query, PairCallback callback, void 
 	return done;
 }
 
+typedef struct EstimateState
+{
+	const CtMatchModel *model;
+	CtPatternCounts *patterns;
+	double		tf_sums[CT_MAX_FIELDS];
+	double		tf_counts[CT_MAX_FIELDS];
+} EstimateState;
+
 static void
 count_pattern(void *state, int64 a, int64 b, const uint8 *gamma,
 			  const CtFieldValue *x, const CtFieldValue *y)
 {
-	if (!ct_patterns_add((CtPatternCounts *) state, gamma, 1))
+	EstimateState *es = (EstimateState *) state;
+
+	if (!ct_patterns_add(es->patterns, gamma, 1))
 		elog(ERROR, "out of memory");
+	ct_tf_accumulate(es->model, gamma, x, es->tf_sums, es->tf_counts);
 }
 
 typedef struct Link
@@ -873,17 +886,19 @@ model_json(const DedupeConfig *cfg)
 static void
 save_model(const DedupeConfig *cfg, const char *schema)
 {
-	Oid			argtypes[4] = {TEXTOID, TEXTOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID};
-	SPIPlanPtr	plan = SPI_prepare(psprintf("UPDATE %s.dedupe_columns SET m = $3, u = $4 "
-											"WHERE config_name = $1 AND column_name = $2 AND NOT fixed",
-											schema), 4, argtypes);
+	Oid			argtypes[5] = {TEXTOID, TEXTOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8OID};
+	SPIPlanPtr	plan = SPI_prepare(psprintf("UPDATE %s.dedupe_columns SET m = CASE WHEN fixed THEN m ELSE $3 END, "
+											"u = CASE WHEN fixed THEN u ELSE $4 END, tf_reference = $5 "
+											"WHERE config_name = $1 AND column_name = $2",
+											schema), 5, argtypes);
 
 	for (int f = 0; f < cfg->nfields; f++)
 	{
 		const CtFieldModel *fm = &cfg->model.field[f];
 		Datum		m[CT_MAX_LEVELS],
 					u[CT_MAX_LEVELS];
-		Datum		args[4];
+		Datum		args[5];
+		char		nulls[5] = {' ', ' ', ' ', ' ', fm->tf_reference != 0 ? ' ' : 'n'};
 
 		for (int l = 0; l < fm->nlevels; l++)
 		{
@@ -894,7 +909,8 @@ save_model(const DedupeConfig *cfg, const char *schema)
 		args[1] = CStringGetTextDatum(cfg->columns[f]);
 		args[2] = PointerGetDatum(construct_array(m, fm->nlevels, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 		args[3] = PointerGetDatum(construct_array(u, fm->nlevels, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		if (SPI_execute_plan(plan, args, NULL, false, 0) != SPI_OK_UPDATE)
+		args[4] = Float8GetDatum(fm->tf_reference);
+		if (SPI_execute_plan(plan, args, nulls, false, 0) != SPI_OK_UPDATE)
 			elog(ERROR, "dedupe: could not store the model");
 	}
 	SPI_freeplan(plan);
@@ -953,7 +969,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 
 	/* estimate: EM on the comparison vectors of a sample */
 	{
-		CtPatternCounts *pc = ct_patterns_create(cfg->nfields, &contacts_palloc_allocator);
+		EstimateState es;
 		char	   *sample = NULL;
 		bool		any_free = false;
 
@@ -963,16 +979,20 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 			sample = psprintf("TABLESAMPLE BERNOULLI (%.6f) REPEATABLE (0)",
 							  100.0 * cfg->em_sample_pairs / candidates);
 		sampled = 0;
+		memset(&es, 0, sizeof(es));
+		es.model = &cfg->model;
+		es.patterns = ct_patterns_create(cfg->nfields, &contacts_palloc_allocator);
 		if (cfg->em_iterations > 0 && candidates > 0)
 		{
-			sampled = for_each_pair(cfg, pair_query(cfg, schema, sample), count_pattern, pc,
+			sampled = for_each_pair(cfg, pair_query(cfg, schema, sample), count_pattern, &es,
 									Min(candidates, cfg->em_sample_pairs), "compared for EM");
-			em_iterations = ct_em(&cfg->model, pc, any_free ? cfg->em_iterations : 1, 1e-5);
+			em_iterations = any_free ? ct_em(&cfg->model, es.patterns, cfg->em_iterations, 1e-5) : 0;
+			ct_tf_set_reference(&cfg->model, es.tf_sums, es.tf_counts);
 		}
 		phase_done(&clock, "estimate", name,
 				   psprintf(INT64_FORMAT " pairs sampled, %zu comparison patterns, %d EM iterations, prior %.4f",
-							sampled, ct_patterns_distinct(pc), em_iterations, cfg->model.lambda));
-		ct_patterns_free(pc);
+							sampled, ct_patterns_distinct(es.patterns), em_iterations, cfg->model.lambda));
+		ct_patterns_free(es.patterns);
 	}
 
 	/* scoring */

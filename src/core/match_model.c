@@ -156,6 +156,8 @@ ct_field_level_name(CtFieldKind kind, int level)
 {
 	if (level == CT_LEVEL_MISSING)
 		return "missing";
+	if (level == CT_LEVEL_REDUNDANT)
+		return "counted in given and family names";
 	return (level >= 0 && level < kinds[kind].nlevels) ? kinds[kind].levels[level] : NULL;
 }
 
@@ -183,7 +185,7 @@ ct_model_init(CtMatchModel *model, const CtFieldKind *field_kinds, int nfields)
 	memset(model, 0, sizeof(*model));
 	model->nfields = nfields;
 	model->lambda = 0.2;
-	model->tf_min = 1e-4;
+	model->tf_max_adjustment = 4.0;
 	for (int f = 0; f < nfields; f++)
 	{
 		const KindInfo *k = &kinds[field_kinds[f]];
@@ -646,6 +648,7 @@ ct_compare(const CtMatchModel *model, const CtFieldValue *a, const CtFieldValue 
 	int			given = -1,
 				family = -1;
 	bool		swapped = false;
+	bool		names_split;
 
 	for (int f = 0; f < model->nfields; f++)
 	{
@@ -656,6 +659,8 @@ ct_compare(const CtMatchModel *model, const CtFieldValue *a, const CtFieldValue 
 	}
 	if (given >= 0 && family >= 0)
 		swapped = key_equal(&a[given], &b[family]) && key_equal(&a[family], &b[given]);
+	names_split = given >= 0 && family >= 0 && present(&a[given]) && present(&b[given]) &&
+		present(&a[family]) && present(&b[family]);
 
 	for (int f = 0; f < model->nfields; f++)
 	{
@@ -678,7 +683,8 @@ ct_compare(const CtMatchModel *model, const CtFieldValue *a, const CtFieldValue 
 				level = compare_family(x, y, swapped, alloc);
 				break;
 			case CT_FIELD_FULL_NAME:
-				level = compare_full(x, y, alloc);
+				/* the same evidence as given and family names: count it once */
+				level = names_split ? CT_LEVEL_REDUNDANT : compare_full(x, y, alloc);
 				break;
 			case CT_FIELD_EMAIL:
 				level = compare_email(x, y, alloc);
@@ -708,15 +714,48 @@ ct_compare(const CtMatchModel *model, const CtFieldValue *a, const CtFieldValue 
 
 /* ---------------------------------------------------------------- weights */
 
+static bool
+tf_level(const CtMatchModel *model, int f, int level)
+{
+	return (kinds[model->field[f].kind].tf_levels >> level) & 1;
+}
+
 static double
 level_weight(const CtMatchModel *model, int f, int level, const CtFieldValue *a)
 {
 	const CtFieldModel *fm = &model->field[f];
-	double		u = fm->u[level];
+	double		w = log2(fm->m[level] / fm->u[level]);
 
-	if ((kinds[fm->kind].tf_levels >> level) & 1 && a[f].tf > 0)
-		u = a[f].tf > model->tf_min ? a[f].tf : model->tf_min;
-	return log2(fm->m[level] / u);
+	if (tf_level(model, f, level) && a[f].tf > 0 && fm->tf_reference != 0)
+	{
+		double		adj = fm->tf_reference - log2(a[f].tf);
+
+		if (adj > model->tf_max_adjustment)
+			adj = model->tf_max_adjustment;
+		else if (adj < -model->tf_max_adjustment)
+			adj = -model->tf_max_adjustment;
+		w += adj;
+	}
+	return w;
+}
+
+void
+ct_tf_accumulate(const CtMatchModel *model, const uint8_t *gamma, const CtFieldValue *a,
+				 double *sums, double *counts)
+{
+	for (int f = 0; f < model->nfields; f++)
+		if (CT_LEVEL_COUNTS(gamma[f]) && tf_level(model, f, gamma[f]) && a[f].tf > 0)
+		{
+			sums[f] += log2(a[f].tf);
+			counts[f] += 1;
+		}
+}
+
+void
+ct_tf_set_reference(CtMatchModel *model, const double *sums, const double *counts)
+{
+	for (int f = 0; f < model->nfields; f++)
+		model->field[f].tf_reference = counts[f] > 0 ? sums[f] / counts[f] : 0;
 }
 
 double
@@ -727,7 +766,7 @@ ct_score(const CtMatchModel *model, const uint8_t *gamma, const CtFieldValue *a,
 
 	for (int f = 0; f < model->nfields; f++)
 	{
-		double		w = gamma[f] == CT_LEVEL_MISSING ? 0 : level_weight(model, f, gamma[f], a);
+		double		w = CT_LEVEL_COUNTS(gamma[f]) ? level_weight(model, f, gamma[f], a) : 0;
 
 		if (weights)
 			weights[f] = w;
@@ -888,7 +927,7 @@ ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations, double
 			if (count == 0)
 				continue;
 			for (int f = 0; f < model->nfields; f++)
-				if (g[f] != CT_LEVEL_MISSING)
+				if (CT_LEVEL_COUNTS(g[f]))
 				{
 					pm *= model->field[f].m[g[f]];
 					pu *= model->field[f].u[g[f]];
@@ -896,7 +935,7 @@ ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations, double
 			w = pm / (pm + pu);
 			match_total += count * w;
 			for (int f = 0; f < model->nfields; f++)
-				if (g[f] != CT_LEVEL_MISSING)
+				if (CT_LEVEL_COUNTS(g[f]))
 				{
 					macc[f][g[f]] += count * w;
 					uacc[f][g[f]] += count * (1 - w);

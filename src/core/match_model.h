@@ -11,9 +11,12 @@
  * when either side is empty (a missing value is no evidence either way).
  * Level l of field f has m = P(level | same person) and u = P(level |
  * different people); agreeing at that level adds log2(m/u) to the pair's
- * weight.  For levels marked term-frequency adjusted, u is replaced by the
- * frequency of the agreed value (a shared rare surname says more than a
- * shared García).
+ * weight.  For levels marked term-frequency adjusted, the weight is moved by
+ * how much rarer (or commoner) the agreed value is than the typical agreed
+ * value of that field: log2(reference / frequency), bounded, so a shared
+ * rare surname says more than a shared García.  A full name is redundant
+ * with given and family names: when both records have those, the full name
+ * is not counted again.
  */
 #ifndef CT_MATCH_MODEL_H
 #define CT_MATCH_MODEL_H
@@ -27,6 +30,8 @@
 #define CT_MAX_FIELDS 16
 #define CT_MAX_LEVELS 8
 #define CT_LEVEL_MISSING 255
+#define CT_LEVEL_REDUNDANT 254	/* full name when given and family compared */
+#define CT_LEVEL_COUNTS(l) ((l) < CT_MAX_LEVELS)
 
 typedef enum CtFieldKind
 {
@@ -77,6 +82,8 @@ typedef struct CtFieldModel
 	double		m[CT_MAX_LEVELS];
 	double		u[CT_MAX_LEVELS];
 	bool		fixed;			/* set by the DBA: EM leaves it alone */
+	double		tf_reference;	/* mean log2 term frequency of agreeing
+								 * values (0: no adjustment) */
 } CtFieldModel;
 
 typedef struct CtMatchModel
@@ -84,7 +91,8 @@ typedef struct CtMatchModel
 	int			nfields;
 	CtFieldModel field[CT_MAX_FIELDS];
 	double		lambda;			/* prior P(match) among compared pairs */
-	double		tf_min;			/* floor of a term frequency (1 / rows) */
+	double		tf_max_adjustment;	/* bound of a term-frequency adjustment,
+									 * in bits */
 } CtMatchModel;
 
 /* Default starting values for a model over the given field kinds. */
@@ -104,6 +112,16 @@ extern void ct_compare(const CtMatchModel *model, const CtFieldValue *a,
  * frequency); returns the total including the prior log2(lambda/(1-lambda)).
  * weights may be NULL.
  */
+
+/*
+ * Accumulate the log2 term frequencies of agreeing values over a sample of
+ * pairs (sums and counts per field, zeroed by the caller), then set each
+ * field's tf_reference from them.
+ */
+extern void ct_tf_accumulate(const CtMatchModel *model, const uint8_t *gamma,
+							 const CtFieldValue *a, double *sums, double *counts);
+extern void ct_tf_set_reference(CtMatchModel *model, const double *sums, const double *counts);
+
 extern double ct_score(const CtMatchModel *model, const uint8_t *gamma,
 					   const CtFieldValue *a, double *weights);
 

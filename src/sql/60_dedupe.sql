@@ -40,13 +40,14 @@ CREATE TABLE @extschema@.dedupe_columns (
     m           float8[],
     u           float8[],
     fixed       boolean NOT NULL DEFAULT false,
+    tf_reference float8,
     PRIMARY KEY (config_name, column_name),
     UNIQUE (config_name, position),
     CHECK (NOT fixed OR (m IS NOT NULL AND u IS NOT NULL))
 );
 
 COMMENT ON TABLE @extschema@.dedupe_columns IS
-'The compared columns of each configuration and their kind; m and u per comparison level (see dedupe_levels) are estimated by each run, or set by the DBA with fixed = true';
+'The compared columns of each configuration and their kind; m and u per comparison level (see dedupe_levels) are estimated by each run, or set by the DBA with fixed = true; tf_reference is the mean log2 frequency of agreeing values that term-frequency adjustments are relative to';
 
 CREATE TABLE @extschema@.dedupe_runs (
     run_id                bigserial PRIMARY KEY,
