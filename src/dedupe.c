@@ -285,11 +285,13 @@ dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf)
 							given ? given : family, family ? family : given);
 	else
 		name_src = NULL;
+	/* names are blocked within a country: the same person keeps it */
 	appendStringInfo(buf, ", %s AS b_name",
-					 name_src ? psprintf("%s.match_key('phonetic', %s)", schema, name_src) : "NULL::text");
+					 name_src ? psprintf("%s.match_key('phonetic', %s) || ' ' || coalesce(s.region, '')",
+										 schema, name_src) : "NULL::text");
 	if (family && given)
-		appendStringInfo(buf, ", %s.match_key('phonetic', s.v%d) || ' ' || left(s.k%d, 1) AS b_family_initial",
-						 schema, family, given);
+		appendStringInfo(buf, ", %s.match_key('phonetic', s.v%d) || ' ' || left(s.k%d, 1) || ' ' || coalesce(s.region, '') "
+						 "AS b_family_initial", schema, family, given);
 	else
 		appendStringInfoString(buf, ", NULL::text AS b_family_initial");
 	if (company)

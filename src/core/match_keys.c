@@ -203,8 +203,8 @@ phone_key(const char *value, size_t len, const char *region, char *out)
 		nlen = nd;
 		if (strcmp(cc->cc, "52") == 0)
 		{
-			if (nlen == 12 && (strncmp(nsn, "044", 3) == 0 || strncmp(nsn, "045", 3) == 0))
-				nsn += 2, nlen -= 2;
+			if (nlen == 13 && (strncmp(nsn, "044", 3) == 0 || strncmp(nsn, "045", 3) == 0))
+				nsn += 3, nlen -= 3;
 			if (nlen == 12 && strncmp(nsn, "01", 2) == 0)
 				nsn += 2, nlen -= 2;
 			if (nlen == 11 && nsn[0] == '0')

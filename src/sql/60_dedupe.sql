@@ -19,7 +19,7 @@ CREATE TABLE @extschema@.dedupe_config (
     default_region   text CHECK (default_region ~ '^[A-Z]{2}$'),
     threshold        float8 NOT NULL DEFAULT 0.9 CHECK (threshold > 0 AND threshold < 1),
     max_cluster_size integer NOT NULL DEFAULT 50 CHECK (max_cluster_size >= 2),
-    max_block_size   integer NOT NULL DEFAULT 500 CHECK (max_block_size >= 2),
+    max_block_size   integer NOT NULL DEFAULT 100 CHECK (max_block_size >= 2),
     em_iterations    integer NOT NULL DEFAULT 30 CHECK (em_iterations >= 0),
     em_sample_pairs  bigint NOT NULL DEFAULT 300000 CHECK (em_sample_pairs >= 1000),
     prior            float8 CHECK (prior > 0 AND prior < 1),
