@@ -452,7 +452,14 @@ build_features(DedupeConfig *cfg, const char *schema)
 		else
 			appendStringInfo(&sql, ", NULL::float4 AS t%d", f + 1);
 	}
+	for (int r = 0; r < RULE_COUNT; r++)
+		appendStringInfo(&sql, ", bs%d.n AS n_%s", r, dedupe_rule_names[r]);
 	appendStringInfoString(&sql, " FROM pg_temp.dedupe_f0 f");
+	/* block sizes: a hash aggregate and a hash join per rule */
+	for (int r = 0; r < RULE_COUNT; r++)
+		appendStringInfo(&sql, " LEFT JOIN (SELECT b_%s AS k, count(*) AS n FROM pg_temp.dedupe_f0 "
+						 "WHERE b_%s IS NOT NULL GROUP BY 1) bs%d ON bs%d.k = f.b_%s",
+						 dedupe_rule_names[r], dedupe_rule_names[r], r, r, dedupe_rule_names[r]);
 	for (int f = 0; f < cfg->nfields; f++)
 	{
 		const char *tfkey;
@@ -480,134 +487,230 @@ build_features(DedupeConfig *cfg, const char *schema)
 }
 
 /*
- * Candidate pairs: each rule a self-join on its key within blocks of at
- * most max_block_size rows.  Returns the number of distinct pairs; the
- * pairs of each rule and the skipped blocks are described in by_rule.
+ * Candidate pairs of each rule, before removing the pairs an earlier rule
+ * already yields: per block of n records (2 <= n <= max_block_size),
+ * n(n-1)/2.  Blocks above the size limit are counted and reported.
  */
 static int64
-build_candidates(DedupeConfig *cfg, const char *schema, StringInfo by_rule)
+count_rule_pairs(DedupeConfig *cfg, const char *schema, int64 *rule_pairs, int64 *rule_skipped)
 {
 	StringInfoData sql;
 	const char *ft = quote_identifier(cfg->features_table);
+	int64		total = 0;
 
 	initStringInfo(&sql);
-	spi_exec("CREATE TEMP TABLE dedupe_raw (a bigint, b bigint, rule integer)", SPI_OK_UTILITY);
-	appendStringInfoChar(by_rule, '{');
 	for (int r = 0; r < RULE_COUNT; r++)
 	{
-		const char *col;
-		int64		pairs,
-					skipped;
+		const char *rule = dedupe_rule_names[r];
 
+		rule_pairs[r] = rule_skipped[r] = 0;
 		if (!dedupe_rule_applies(cfg, (DedupeRule) r))
 			continue;
-		col = psprintf("b_%s", dedupe_rule_names[r]);
 		resetStringInfo(&sql);
 		appendStringInfo(&sql,
-						 "WITH blocks AS (SELECT %s AS k FROM %s.%s WHERE %s IS NOT NULL "
-						 "GROUP BY 1 HAVING count(*) BETWEEN 2 AND %d) "
-						 "INSERT INTO pg_temp.dedupe_raw "
-						 "SELECT x.key, y.key, %d FROM blocks "
-						 "JOIN %s.%s x ON x.%s = blocks.k JOIN %s.%s y ON y.%s = blocks.k "
-						 "WHERE x.key < y.key",
-						 col, schema, ft, col, cfg->max_block_size, r,
-						 schema, ft, col, schema, ft, col);
-		spi_exec(sql.data, SPI_OK_INSERT);
-		pairs = (int64) SPI_processed;
-		CHECK_FOR_INTERRUPTS();
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "SELECT count(*)::bigint FROM (SELECT 1 FROM %s.%s WHERE %s IS NOT NULL "
-						 "GROUP BY %s HAVING count(*) > %d) big",
-						 schema, ft, col, col, cfg->max_block_size);
-		skipped = spi_count(sql.data);
-		appendStringInfo(by_rule, "%s\"%s\": {\"pairs\": " INT64_FORMAT ", \"blocks_skipped\": " INT64_FORMAT "}",
-						 by_rule->len > 1 ? ", " : "", dedupe_rule_names[r], pairs, skipped);
-		if (skipped > 0)
+						 "SELECT coalesce(sum(n * (n - 1) / 2) FILTER (WHERE n <= %d), 0)::bigint, "
+						 "count(*) FILTER (WHERE n > %d) FROM (SELECT count(*) AS n FROM %s.%s "
+						 "WHERE b_%s IS NOT NULL AND n_%s >= 2 GROUP BY b_%s) blocks",
+						 cfg->max_block_size, cfg->max_block_size, schema, ft, rule, rule, rule);
+		spi_exec(sql.data, SPI_OK_SELECT);
+		rule_pairs[r] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool) {false}));
+		rule_skipped[r] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &(bool) {false}));
+		total += rule_pairs[r];
+		if (rule_skipped[r] > 0)
 			ereport(NOTICE,
-					(errmsg("dedupe \"%s\": rule %s skipped " INT64_FORMAT " blocks of more than %d records",
-							cfg->name, dedupe_rule_names[r], skipped, cfg->max_block_size),
+					(errmsg("dedupe \"%s\": rule %s skips " INT64_FORMAT " blocks of more than %d records",
+							cfg->name, rule, rule_skipped[r], cfg->max_block_size),
 					 errhint("Those values are too common to block on; other rules still compare their records.")));
+		CHECK_FOR_INTERRUPTS();
 	}
-	appendStringInfoChar(by_rule, '}');
-	spi_exec("CREATE TEMP TABLE dedupe_cand AS SELECT DISTINCT a, b FROM pg_temp.dedupe_raw", SPI_OK_UTILITY);
-	spi_exec("DROP TABLE pg_temp.dedupe_raw", SPI_OK_UTILITY);
-	spi_exec("ANALYZE pg_temp.dedupe_cand", SPI_OK_UTILITY);
-	return spi_count("SELECT count(*)::bigint FROM pg_temp.dedupe_cand");
-}
-
-/* the pair cursor's query: keys of the pair, then both sides' features */
-static char *
-pair_query(DedupeConfig *cfg, const char *schema, const char *sample)
-{
-	StringInfoData sql;
-	const char *ft = quote_identifier(cfg->features_table);
-
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "SELECT c.a, c.b");
-	dedupe_side_select(cfg, "x", &sql);
-	dedupe_side_select(cfg, "y", &sql);
-	appendStringInfo(&sql, " FROM pg_temp.dedupe_cand c %s JOIN %s.%s x ON x.key = c.a JOIN %s.%s y ON y.key = c.b",
-					 sample ? sample : "", schema, ft, schema, ft);
-	return sql.data;
+	return total;
 }
 
 typedef void (*PairCallback) (void *state, int64 a, int64 b, const uint8 *gamma,
 							  const CtFieldValue *x, const CtFieldValue *y);
 
-/* Stream the pairs of query through the comparison, calling back per pair. */
-static int64
-for_each_pair(DedupeConfig *cfg, const char *query, PairCallback callback, void *state,
-			  int64 expected, const char *what)
+/* one record of the block being compared */
+typedef struct BlockRecord
 {
-	SPIPlanPtr	plan = SPI_prepare(query, 0, NULL);
-	Portal		portal;
-	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe pair batch",
+	int64		key;
+	CtFieldValue values[CT_MAX_FIELDS];
+	char	   *bkey[RULE_COUNT];	/* blocking keys, NULL when none */
+	int64		bsize[RULE_COUNT];	/* size of the record's block per rule */
+} BlockRecord;
+
+typedef struct BlockScan
+{
+	DedupeConfig *cfg;
+	int			rule;
+	PairCallback callback;
+	void	   *state;
+	int64		compared[RULE_COUNT];	/* pairs compared, per rule */
+} BlockScan;
+
+/*
+ * Whether an earlier rule puts the two records in a block of its own: the
+ * pair is then compared there, not again.
+ */
+static bool
+seen_by_earlier_rule(const BlockScan *scan, const BlockRecord *x, const BlockRecord *y)
+{
+	for (int r = 0; r < scan->rule; r++)
+		if (x->bkey[r] && y->bkey[r] && x->bsize[r] <= scan->cfg->max_block_size &&
+			strcmp(x->bkey[r], y->bkey[r]) == 0)
+			return true;
+	return false;
+}
+
+static void
+compare_block(BlockScan *scan, BlockRecord *recs, int n, MemoryContext block_cxt)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+		{
+			BlockRecord *x = &recs[i],
+					   *y = &recs[j];
+			uint8		gamma[CT_MAX_FIELDS];
+			MemoryContext old;
+
+			if (x->key > y->key)
+			{
+				BlockRecord *t = x;
+
+				x = y;
+				y = t;
+			}
+			if (x->key == y->key || seen_by_earlier_rule(scan, x, y))
+				continue;
+			old = MemoryContextSwitchTo(block_cxt);
+			ct_compare(&scan->cfg->model, x->values, y->values, gamma, &contacts_palloc_allocator);
+			MemoryContextSwitchTo(old);
+			scan->callback(scan->state, x->key, y->key, gamma, x->values, y->values);
+			scan->compared[scan->rule]++;
+		}
+}
+
+/*
+ * Compare all pairs within the blocks of every rule: the records of valid
+ * blocks come sorted by blocking key, a block at a time is held in memory
+ * (at most max_block_size records).  sample_per_65536 > 0 keeps only that
+ * share of the blocks (by a hash of the key).  Returns the pairs compared.
+ */
+static int64
+scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
+			PairCallback callback, void *state, int64 *compared, int64 expected, const char *what)
+{
+	BlockScan	scan;
+	MemoryContext block_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe block",
 													ALLOCSET_DEFAULT_SIZES);
-	int			natts = 2 + 6 * cfg->nfields;
+	MemoryContext old;
+	BlockRecord *recs = palloc(sizeof(BlockRecord) * cfg->max_block_size);
+	int			natts = 1 + 3 * cfg->nfields + 2 * RULE_COUNT;
 	Datum	   *datums = palloc(sizeof(Datum) * natts);
 	bool	   *nulls = palloc(sizeof(bool) * natts);
 	int64		done = 0,
 				next_notice = 1000000;
+	StringInfoData sql;
 
-	if (plan == NULL)
-		elog(ERROR, "dedupe: SPI_prepare failed: %s", query);
-	portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
-	for (;;)
+	memset(&scan, 0, sizeof(scan));
+	scan.cfg = cfg;
+	scan.callback = callback;
+	scan.state = state;
+	initStringInfo(&sql);
+	for (int r = 0; r < RULE_COUNT; r++)
 	{
-		SPITupleTable *tt;
+		const char *rule = dedupe_rule_names[r];
+		SPIPlanPtr	plan;
+		Portal		portal;
+		int			n = 0;
 
-		SPI_cursor_fetch(portal, true, FETCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		tt = SPI_tuptable;
-		for (uint64 i = 0; i < SPI_processed; i++)
+		if (!dedupe_rule_applies(cfg, (DedupeRule) r))
+			continue;
+		scan.rule = r;
+		resetStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT f.key");
+		dedupe_side_select(cfg, "f", &sql);
+		for (int k = 0; k < RULE_COUNT; k++)
+			appendStringInfo(&sql, ", f.b_%s", dedupe_rule_names[k]);
+		for (int k = 0; k < RULE_COUNT; k++)
+			appendStringInfo(&sql, ", f.n_%s", dedupe_rule_names[k]);
+		appendStringInfo(&sql, " FROM %s.%s f WHERE f.b_%s IS NOT NULL AND f.n_%s BETWEEN 2 AND %d",
+						 schema, quote_identifier(cfg->features_table), rule, rule, cfg->max_block_size);
+		if (sample_per_65536 > 0)
+			appendStringInfo(&sql, " AND (hashtext(f.b_%s) & 65535) < %d", rule, sample_per_65536);
+		appendStringInfo(&sql, " ORDER BY f.b_%s COLLATE \"C\"", rule);
+		plan = SPI_prepare(sql.data, 0, NULL);
+		if (plan == NULL)
+			elog(ERROR, "dedupe: SPI_prepare failed: %s", sql.data);
+		portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+		for (;;)
 		{
-			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-			CtFieldValue x[CT_MAX_FIELDS],
-						y[CT_MAX_FIELDS];
-			uint8		gamma[CT_MAX_FIELDS];
+			SPITupleTable *tt;
 
-			heap_deform_tuple(tt->vals[i], tt->tupdesc, datums, nulls);
-			dedupe_read_side(cfg, datums, nulls, 2, x);
-			dedupe_read_side(cfg, datums, nulls, 2 + 3 * cfg->nfields, y);
-			ct_compare(&cfg->model, x, y, gamma, &contacts_palloc_allocator);
-			MemoryContextSwitchTo(old);
-			callback(state, DatumGetInt64(datums[0]), DatumGetInt64(datums[1]), gamma, x, y);
+			SPI_cursor_fetch(portal, true, FETCH_ROWS);
+			if (SPI_processed == 0)
+				break;
+			tt = SPI_tuptable;
+			for (uint64 i = 0; i < SPI_processed; i++)
+			{
+				BlockRecord *rec;
+				text	   *bkey;
+				int			bcol = 1 + 3 * cfg->nfields + r;
+
+				heap_deform_tuple(tt->vals[i], tt->tupdesc, datums, nulls);
+				bkey = DatumGetTextPP(datums[bcol]);
+				/* a new key: compare the finished block */
+				if (n > 0 && !(strlen(recs[0].bkey[r]) == VARSIZE_ANY_EXHDR(bkey) &&
+							   memcmp(recs[0].bkey[r], VARDATA_ANY(bkey), VARSIZE_ANY_EXHDR(bkey)) == 0))
+				{
+					compare_block(&scan, recs, n, block_cxt);
+					MemoryContextReset(block_cxt);
+					n = 0;
+				}
+				if (n >= cfg->max_block_size)
+					elog(ERROR, "dedupe: block larger than its counted size");
+				/* keep the record, its values copied into the block's memory */
+				old = MemoryContextSwitchTo(block_cxt);
+				rec = &recs[n++];
+				rec->key = DatumGetInt64(datums[0]);
+				for (int c = 1; c <= 3 * cfg->nfields; c++)
+					if (!nulls[c] && (c % 3) != 0)
+						datums[c] = PointerGetDatum(PG_DETOAST_DATUM_COPY(datums[c]));
+				dedupe_read_side(cfg, datums, nulls, 1, rec->values);
+				for (int k = 0; k < RULE_COUNT; k++)
+				{
+					int			c = 1 + 3 * cfg->nfields + k;
+
+					rec->bkey[k] = nulls[c] ? NULL : TextDatumGetCString(datums[c]);
+					rec->bsize[k] = nulls[c + RULE_COUNT] ? 0 : DatumGetInt64(datums[c + RULE_COUNT]);
+				}
+				MemoryContextSwitchTo(old);
+			}
+			SPI_freetuptable(tt);
+			CHECK_FOR_INTERRUPTS();
+			done = 0;
+			for (int k = 0; k < RULE_COUNT; k++)
+				done += scan.compared[k];
+			if (done >= next_notice)
+			{
+				ereport(NOTICE, (errmsg("dedupe \"%s\": %s " INT64_FORMAT " of about " INT64_FORMAT " pairs",
+										cfg->name, what, done, expected)));
+				next_notice = done + 1000000;
+			}
 		}
-		done += SPI_processed;
-		SPI_freetuptable(tt);
-		MemoryContextReset(batch_cxt);
-		CHECK_FOR_INTERRUPTS();
-		if (done >= next_notice)
-		{
-			ereport(NOTICE, (errmsg("dedupe \"%s\": %s " INT64_FORMAT " of about " INT64_FORMAT " pairs",
-									cfg->name, what, done, expected)));
-			next_notice += 1000000;
-		}
+		if (n > 0)
+			compare_block(&scan, recs, n, block_cxt);
+		SPI_cursor_close(portal);
+		SPI_freeplan(plan);
+		MemoryContextReset(block_cxt);
 	}
-	SPI_cursor_close(portal);
-	SPI_freeplan(plan);
-	MemoryContextDelete(batch_cxt);
+	MemoryContextDelete(block_cxt);
+	done = 0;
+	for (int k = 0; k < RULE_COUNT; k++)
+	{
+		done += scan.compared[k];
+		if (compared)
+			compared[k] = scan.compared[k];
+	}
 	return done;
 }
 
@@ -932,7 +1035,11 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	int64		run_id,
 				records,
 				candidates,
+				raw_pairs,
 				sampled;
+	int64		rule_pairs[RULE_COUNT],
+				rule_skipped[RULE_COUNT],
+				rule_compared[RULE_COUNT] = {0};
 	int			em_iterations = 0;
 	double		reduction;
 	ScoreState *st;
@@ -962,32 +1069,29 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	records = build_features(cfg, schema);
 	phase_done(&clock, "features", name, psprintf(INT64_FORMAT " records", records));
 
-	/* blocking */
-	initStringInfo(&by_rule);
-	candidates = build_candidates(cfg, schema, &by_rule);
-	reduction = records > 1 ? 1.0 - (double) candidates / ((double) records * (records - 1) / 2) : 0;
+	/* blocking: how many pairs each rule's blocks hold */
+	raw_pairs = count_rule_pairs(cfg, schema, rule_pairs, rule_skipped);
 	phase_done(&clock, "blocking", name,
-			   psprintf(INT64_FORMAT " candidate pairs, reduction ratio %.6f", candidates, reduction));
+			   psprintf(INT64_FORMAT " pairs in blocks of at most %d records", raw_pairs, cfg->max_block_size));
 
-	/* estimate: EM on the comparison vectors of a sample */
+	/* estimate: EM on the comparison vectors of a sample of the blocks */
 	{
 		EstimateState es;
-		char	   *sample = NULL;
+		int			sample = 0;
 		bool		any_free = false;
 
 		for (int f = 0; f < cfg->nfields; f++)
 			any_free = any_free || !cfg->model.field[f].fixed;
-		if (candidates > cfg->em_sample_pairs)
-			sample = psprintf("TABLESAMPLE BERNOULLI (%.6f) REPEATABLE (0)",
-							  100.0 * cfg->em_sample_pairs / candidates);
+		if (raw_pairs > cfg->em_sample_pairs)
+			sample = Max(1, (int) (65536.0 * cfg->em_sample_pairs / raw_pairs));
 		sampled = 0;
 		memset(&es, 0, sizeof(es));
 		es.model = &cfg->model;
 		es.patterns = ct_patterns_create(cfg->nfields, &contacts_palloc_allocator);
-		if (cfg->em_iterations > 0 && candidates > 0)
+		if (cfg->em_iterations > 0 && raw_pairs > 0)
 		{
-			sampled = for_each_pair(cfg, pair_query(cfg, schema, sample), count_pattern, &es,
-									Min(candidates, cfg->em_sample_pairs), "compared for EM");
+			sampled = scan_blocks(cfg, schema, sample, count_pattern, &es, NULL,
+								  Min(raw_pairs, cfg->em_sample_pairs), "compared for EM");
 			em_iterations = any_free ? ct_em(&cfg->model, es.patterns, cfg->em_iterations, 1e-5) : 0;
 			ct_tf_set_reference(&cfg->model, es.tf_sums, es.tf_counts);
 		}
@@ -1010,10 +1114,22 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	st->links_cap = 1024;
 	st->links = palloc(sizeof(Link) * st->links_cap);
 	st->links_max = (int64) maintenance_work_mem * 1024 / (sizeof(Link) + 2 * sizeof(int64) + sizeof(CtLink) + 12);
-	if (candidates > 0)
-		for_each_pair(cfg, pair_query(cfg, schema, NULL), score_pair, st, candidates, "scored");
+	candidates = raw_pairs > 0 ?
+		scan_blocks(cfg, schema, 0, score_pair, st, rule_compared, raw_pairs, "scored") : 0;
 	flush_pairs(st);
-	phase_done(&clock, "scoring", name, psprintf(INT64_FORMAT " pairs at or above %.3f", st->nlinks, cfg->threshold));
+	reduction = records > 1 ? 1.0 - (double) candidates / ((double) records * (records - 1) / 2) : 0;
+	initStringInfo(&by_rule);
+	appendStringInfoChar(&by_rule, '{');
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+			appendStringInfo(&by_rule, "%s\"%s\": {\"pairs_in_blocks\": " INT64_FORMAT
+							 ", \"pairs_compared\": " INT64_FORMAT ", \"blocks_skipped\": " INT64_FORMAT "}",
+							 by_rule.len > 1 ? ", " : "", dedupe_rule_names[r], rule_pairs[r],
+							 rule_compared[r], rule_skipped[r]);
+	appendStringInfoChar(&by_rule, '}');
+	phase_done(&clock, "scoring", name,
+			   psprintf(INT64_FORMAT " candidate pairs compared (reduction ratio %.6f), " INT64_FORMAT " at or above %.3f",
+						candidates, reduction, st->nlinks, cfg->threshold));
 
 	/* clustering */
 	cluster_links(st, schema, &cs);
@@ -1052,7 +1168,6 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 					 cs.refused, em_iterations, quote_literal_cstr(model_json(cfg)),
 					 quote_literal_cstr(clock.seconds.data), run_id);
 	spi_exec(sql.data, SPI_OK_UPDATE);
-	spi_exec("DROP TABLE pg_temp.dedupe_cand", SPI_OK_UTILITY);
 	SPI_finish();
 	PG_RETURN_INT64(run_id);
 }
