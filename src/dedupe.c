@@ -319,11 +319,38 @@ dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf)
 	appendStringInfoString(buf, " FROM ");
 }
 
+/* the expression a field's term frequency counts, on the alias */
+static char *
+tf_key(const DedupeConfig *cfg, int f, const char *alias)
+{
+	/* an e-mail agrees on its domain: the domain's frequency counts */
+	if (cfg->model.field[f].kind == CT_FIELD_EMAIL)
+		return psprintf("split_part(%s.k%d, '@', 2)", alias, f + 1);
+	return psprintf("%s.k%d", alias, f + 1);
+}
+
 void
 dedupe_side_select(const DedupeConfig *cfg, const char *alias, StringInfo buf)
 {
 	for (int f = 0; f < cfg->nfields; f++)
-		appendStringInfo(buf, ", %s.v%d, %s.k%d, %s.t%d", alias, f + 1, alias, f + 1, alias, f + 1);
+	{
+		appendStringInfo(buf, ", %s.v%d, %s.k%d", alias, f + 1, alias, f + 1);
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+			appendStringInfo(buf, ", %s_t%d.n", alias, f + 1);
+		else
+			appendStringInfoString(buf, ", NULL::bigint");
+	}
+}
+
+void
+dedupe_side_joins(const DedupeConfig *cfg, const char *alias, StringInfo buf)
+{
+	for (int f = 0; f < cfg->nfields; f++)
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+			appendStringInfo(buf, " LEFT JOIN %s.%s %s_t%d ON %s_t%d.field = %d AND %s_t%d.k = %s",
+							 dedupe_ext_schema(),
+							 quote_identifier(psprintf("%s_counts", cfg->features_table)),
+							 alias, f + 1, alias, f + 1, f + 1, alias, f + 1, tf_key(cfg, f, alias));
 }
 
 /* UTF-8 bytes of a text datum: in place in a UTF-8 database */
@@ -362,8 +389,9 @@ dedupe_read_side(const DedupeConfig *cfg, Datum *datums, bool *nulls, int offset
 			v->raw = datum_utf8(datums[c], &v->raw_len);
 		if (!nulls[c + 1])
 			v->key = datum_utf8(datums[c + 1], &v->key_len);
-		if (!nulls[c + 2])
-			v->tf = DatumGetFloat4(datums[c + 2]);
+		/* values no other record has are not in the counts table */
+		if (cfg->records > 0)
+			v->tf = (nulls[c + 2] ? 1.0 : (double) DatumGetInt64(datums[c + 2])) / cfg->records;
 	}
 }
 
@@ -413,16 +441,49 @@ spi_count(const char *sql)
 
 /* ---------------------------------------------------------------- phases */
 
-/* Build the features table (unlogged, replaced by each run). */
+/* whether a table of that name exists in the extension's schema */
+static bool
+table_exists(const char *schema, const char *name)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT count(*)::bigint FROM pg_catalog.pg_class WHERE relname = %s "
+					 "AND relnamespace = %s::regnamespace", quote_literal_cstr(name),
+					 quote_literal_cstr(schema));
+	return spi_count(sql.data) > 0;
+}
+
+/*
+ * Build the features table (unlogged, replaced by each run) and its counts
+ * table: how many records share each value of every term-frequency column
+ * (field = column position) and each blocking key (field = 100 + rule),
+ * values held by a single record left out.  Field 0 counts all records.
+ */
 static int64
 build_features(DedupeConfig *cfg, const char *schema)
 {
 	StringInfoData sql;
 	int64		rows;
 	const char *ft = quote_identifier(cfg->features_table);
+	const char *counts = quote_identifier(psprintf("%s_counts", cfg->features_table));
+	bool		first = true;
 
 	initStringInfo(&sql);
-	appendStringInfoString(&sql, "CREATE TEMP TABLE dedupe_f0 AS ");
+	if (table_exists(schema, cfg->features_table))
+	{
+		appendStringInfo(&sql, "DROP TABLE %s.%s", schema, ft);
+		spi_exec(sql.data, SPI_OK_UTILITY);
+		resetStringInfo(&sql);
+	}
+	if (table_exists(schema, psprintf("%s_counts", cfg->features_table)))
+	{
+		appendStringInfo(&sql, "DROP TABLE %s.%s", schema, counts);
+		spi_exec(sql.data, SPI_OK_UTILITY);
+		resetStringInfo(&sql);
+	}
+	/* unlogged: derived data, rebuilt by the next run after a crash */
+	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s AS ", schema, ft);
 	dedupe_feature_select(cfg, &sql);
 	appendStringInfo(&sql, "%s r) s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
@@ -431,54 +492,47 @@ build_features(DedupeConfig *cfg, const char *schema)
 	rows = SPI_processed;
 	CHECK_FOR_INTERRUPTS();
 
-	/* term frequencies: a hash aggregate and a hash join per TF column */
+	/* all counts in one scan: hashed grouping sets */
 	resetStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT count(*)::bigint FROM pg_catalog.pg_class WHERE relname = %s "
-					 "AND relnamespace = %s::regnamespace", quote_literal_cstr(cfg->features_table),
-					 quote_literal_cstr(schema));
-	if (spi_count(sql.data) > 0)
-	{
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "DROP TABLE %s.%s", schema, ft);
-		spi_exec(sql.data, SPI_OK_UTILITY);
-	}
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s AS SELECT f.*", schema, ft);
+	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s AS SELECT 0 AS field, ''::text AS k, "
+					 INT64_FORMAT "::bigint AS n UNION ALL SELECT CASE", schema, counts, rows);
 	for (int f = 0; f < cfg->nfields; f++)
-	{
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
-			appendStringInfo(&sql, ", (tf%d.n::float8 / " INT64_FORMAT ")::float4 AS t%d", f + 1,
-							 rows > 0 ? rows : 1, f + 1);
-		else
-			appendStringInfo(&sql, ", NULL::float4 AS t%d", f + 1);
-	}
+			appendStringInfo(&sql, " WHEN %s IS NOT NULL THEN %d", tf_key(cfg, f, "f"), f + 1);
 	for (int r = 0; r < RULE_COUNT; r++)
-		appendStringInfo(&sql, ", bs%d.n AS n_%s", r, dedupe_rule_names[r]);
-	appendStringInfoString(&sql, " FROM pg_temp.dedupe_f0 f");
-	/* block sizes: a hash aggregate and a hash join per rule */
-	for (int r = 0; r < RULE_COUNT; r++)
-		appendStringInfo(&sql, " LEFT JOIN (SELECT b_%s AS k, count(*) AS n FROM pg_temp.dedupe_f0 "
-						 "WHERE b_%s IS NOT NULL GROUP BY 1) bs%d ON bs%d.k = f.b_%s",
-						 dedupe_rule_names[r], dedupe_rule_names[r], r, r, dedupe_rule_names[r]);
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+			appendStringInfo(&sql, " WHEN f.b_%s IS NOT NULL THEN %d", dedupe_rule_names[r], 100 + r);
+	appendStringInfoString(&sql, " END, coalesce(");
 	for (int f = 0; f < cfg->nfields; f++)
-	{
-		const char *tfkey;
-
-		if (!ct_field_kind_tf(cfg->model.field[f].kind))
-			continue;
-		/* an e-mail agrees on its domain: the domain's frequency counts */
-		tfkey = cfg->model.field[f].kind == CT_FIELD_EMAIL ?
-			psprintf("split_part(k%d, '@', 2)", f + 1) : psprintf("k%d", f + 1);
-		appendStringInfo(&sql, " LEFT JOIN (SELECT %s AS k, count(*) AS n FROM pg_temp.dedupe_f0 "
-						 "WHERE k%d IS NOT NULL GROUP BY 1) tf%d ON tf%d.k = %s",
-						 tfkey, f + 1, f + 1, f + 1,
-						 cfg->model.field[f].kind == CT_FIELD_EMAIL ?
-						 psprintf("split_part(f.k%d, '@', 2)", f + 1) : psprintf("f.k%d", f + 1));
-	}
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+		{
+			appendStringInfo(&sql, "%s%s", first ? "" : ", ", tf_key(cfg, f, "f"));
+			first = false;
+		}
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+		{
+			appendStringInfo(&sql, "%sf.b_%s", first ? "" : ", ", dedupe_rule_names[r]);
+			first = false;
+		}
+	appendStringInfo(&sql, "), count(*) FROM %s.%s f GROUP BY GROUPING SETS (()", schema, ft);
+	for (int f = 0; f < cfg->nfields; f++)
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+			appendStringInfo(&sql, ", (%s)", tf_key(cfg, f, "f"));
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+			appendStringInfo(&sql, ", (f.b_%s)", dedupe_rule_names[r]);
+	appendStringInfoString(&sql, ") HAVING count(*) > 1");
 	spi_exec(sql.data, SPI_OK_UTILITY);
-	spi_exec("DROP TABLE pg_temp.dedupe_f0", SPI_OK_UTILITY);
+	CHECK_FOR_INTERRUPTS();
 	resetStringInfo(&sql);
-	appendStringInfo(&sql, "ALTER TABLE %s.%s ADD PRIMARY KEY (key)", schema, ft);
+	appendStringInfo(&sql, "DELETE FROM %s.%s WHERE field IS NULL OR (k IS NULL AND field <> 0)", schema, counts);
+	spi_exec(sql.data, SPI_OK_DELETE);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE UNIQUE INDEX ON %s.%s (field, k)", schema, counts);
+	spi_exec(sql.data, SPI_OK_UTILITY);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "ANALYZE %s.%s", schema, counts);
 	spi_exec(sql.data, SPI_OK_UTILITY);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "ANALYZE %s.%s", schema, ft);
@@ -495,34 +549,35 @@ static int64
 count_rule_pairs(DedupeConfig *cfg, const char *schema, int64 *rule_pairs, int64 *rule_skipped)
 {
 	StringInfoData sql;
-	const char *ft = quote_identifier(cfg->features_table);
 	int64		total = 0;
 
 	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT field - 100, coalesce(sum(n * (n - 1) / 2) FILTER (WHERE n <= %d), 0)::bigint, "
+					 "count(*) FILTER (WHERE n > %d) FROM %s.%s WHERE field >= 100 GROUP BY field",
+					 cfg->max_block_size, cfg->max_block_size, schema,
+					 quote_identifier(psprintf("%s_counts", cfg->features_table)));
+	spi_exec(sql.data, SPI_OK_SELECT);
 	for (int r = 0; r < RULE_COUNT; r++)
-	{
-		const char *rule = dedupe_rule_names[r];
-
 		rule_pairs[r] = rule_skipped[r] = 0;
-		if (!dedupe_rule_applies(cfg, (DedupeRule) r))
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		int			r = DatumGetInt32(SPI_getbinval(t, d, 1, &(bool) {false}));
+
+		if (r < 0 || r >= RULE_COUNT)
 			continue;
-		resetStringInfo(&sql);
-		appendStringInfo(&sql,
-						 "SELECT coalesce(sum(n * (n - 1) / 2) FILTER (WHERE n <= %d), 0)::bigint, "
-						 "count(*) FILTER (WHERE n > %d) FROM (SELECT count(*) AS n FROM %s.%s "
-						 "WHERE b_%s IS NOT NULL AND n_%s >= 2 GROUP BY b_%s) blocks",
-						 cfg->max_block_size, cfg->max_block_size, schema, ft, rule, rule, rule);
-		spi_exec(sql.data, SPI_OK_SELECT);
-		rule_pairs[r] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool) {false}));
-		rule_skipped[r] = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &(bool) {false}));
+		rule_pairs[r] = DatumGetInt64(SPI_getbinval(t, d, 2, &(bool) {false}));
+		rule_skipped[r] = DatumGetInt64(SPI_getbinval(t, d, 3, &(bool) {false}));
 		total += rule_pairs[r];
+	}
+	for (int r = 0; r < RULE_COUNT; r++)
 		if (rule_skipped[r] > 0)
 			ereport(NOTICE,
 					(errmsg("dedupe \"%s\": rule %s skips " INT64_FORMAT " blocks of more than %d records",
-							cfg->name, rule, rule_skipped[r], cfg->max_block_size),
+							cfg->name, dedupe_rule_names[r], rule_skipped[r], cfg->max_block_size),
 					 errhint("Those values are too common to block on; other rules still compare their records.")));
-		CHECK_FOR_INTERRUPTS();
-	}
 	return total;
 }
 
@@ -535,7 +590,6 @@ typedef struct BlockRecord
 	int64		key;
 	CtFieldValue values[CT_MAX_FIELDS];
 	char	   *bkey[RULE_COUNT];	/* blocking keys, NULL when none */
-	int64		bsize[RULE_COUNT];	/* size of the record's block per rule */
 } BlockRecord;
 
 typedef struct BlockScan
@@ -545,7 +599,42 @@ typedef struct BlockScan
 	PairCallback callback;
 	void	   *state;
 	int64		compared[RULE_COUNT];	/* pairs compared, per rule */
+	char	  **oversized[RULE_COUNT];	/* sorted keys of skipped blocks */
+	int			noversized[RULE_COUNT];
 } BlockScan;
+
+static int
+compare_cstring(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The keys of the blocks each rule skips: few, as blocks are large. */
+static void
+load_oversized(BlockScan *scan, const char *schema)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT field - 100, k FROM %s.%s WHERE field >= 100 AND n > %d ORDER BY 1",
+					 schema, quote_identifier(psprintf("%s_counts", scan->cfg->features_table)),
+					 scan->cfg->max_block_size);
+	spi_exec(sql.data, SPI_OK_SELECT);
+	for (int r = 0; r < RULE_COUNT; r++)
+	{
+		scan->oversized[r] = palloc(sizeof(char *) * Max(SPI_processed, 1));
+		scan->noversized[r] = 0;
+	}
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		int			r = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &(bool) {false}));
+
+		if (r >= 0 && r < RULE_COUNT)
+			scan->oversized[r][scan->noversized[r]++] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+	}
+	for (int r = 0; r < RULE_COUNT; r++)
+		qsort(scan->oversized[r], scan->noversized[r], sizeof(char *), compare_cstring);
+}
 
 /*
  * Whether an earlier rule puts the two records in a block of its own: the
@@ -555,8 +644,9 @@ static bool
 seen_by_earlier_rule(const BlockScan *scan, const BlockRecord *x, const BlockRecord *y)
 {
 	for (int r = 0; r < scan->rule; r++)
-		if (x->bkey[r] && y->bkey[r] && x->bsize[r] <= scan->cfg->max_block_size &&
-			strcmp(x->bkey[r], y->bkey[r]) == 0)
+		if (x->bkey[r] && y->bkey[r] && strcmp(x->bkey[r], y->bkey[r]) == 0 &&
+			bsearch(&x->bkey[r], scan->oversized[r], scan->noversized[r], sizeof(char *),
+					compare_cstring) == NULL)
 			return true;
 	return false;
 }
@@ -604,7 +694,7 @@ scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 													ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old;
 	BlockRecord *recs = palloc(sizeof(BlockRecord) * cfg->max_block_size);
-	int			natts = 1 + 3 * cfg->nfields + 2 * RULE_COUNT;
+	int			natts = 1 + 3 * cfg->nfields + RULE_COUNT;
 	Datum	   *datums = palloc(sizeof(Datum) * natts);
 	bool	   *nulls = palloc(sizeof(bool) * natts);
 	int64		done = 0,
@@ -615,6 +705,7 @@ scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 	scan.cfg = cfg;
 	scan.callback = callback;
 	scan.state = state;
+	load_oversized(&scan, schema);
 	initStringInfo(&sql);
 	for (int r = 0; r < RULE_COUNT; r++)
 	{
@@ -631,10 +722,11 @@ scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 		dedupe_side_select(cfg, "f", &sql);
 		for (int k = 0; k < RULE_COUNT; k++)
 			appendStringInfo(&sql, ", f.b_%s", dedupe_rule_names[k]);
-		for (int k = 0; k < RULE_COUNT; k++)
-			appendStringInfo(&sql, ", f.n_%s", dedupe_rule_names[k]);
-		appendStringInfo(&sql, " FROM %s.%s f WHERE f.b_%s IS NOT NULL AND f.n_%s BETWEEN 2 AND %d",
-						 schema, quote_identifier(cfg->features_table), rule, rule, cfg->max_block_size);
+		appendStringInfo(&sql, " FROM %s.%s f", schema, quote_identifier(cfg->features_table));
+		dedupe_side_joins(cfg, "f", &sql);
+		appendStringInfo(&sql, " WHERE f.b_%s IN (SELECT k FROM %s.%s WHERE field = %d AND n <= %d)",
+						 rule, schema, quote_identifier(psprintf("%s_counts", cfg->features_table)),
+						 100 + r, cfg->max_block_size);
 		if (sample_per_65536 > 0)
 			appendStringInfo(&sql, " AND (hashtext(f.b_%s) & 65535) < %d", rule, sample_per_65536);
 		appendStringInfo(&sql, " ORDER BY f.b_%s COLLATE \"C\"", rule);
@@ -681,7 +773,6 @@ scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 					int			c = 1 + 3 * cfg->nfields + k;
 
 					rec->bkey[k] = nulls[c] ? NULL : TextDatumGetCString(datums[c]);
-					rec->bsize[k] = nulls[c + RULE_COUNT] ? 0 : DatumGetInt64(datums[c + RULE_COUNT]);
 				}
 				MemoryContextSwitchTo(old);
 			}
@@ -1067,6 +1158,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 
 	/* features */
 	records = build_features(cfg, schema);
+	cfg->records = records;
 	phase_done(&clock, "features", name, psprintf(INT64_FORMAT " records", records));
 
 	/* blocking: how many pairs each rule's blocks hold */

@@ -26,6 +26,7 @@ typedef struct DedupeConfig
 	int			em_iterations;
 	int64		em_sample_pairs;
 	char	   *features_table; /* NULL before the first run */
+	int64		records;		/* rows in the features table */
 	int			nfields;
 	char	   *columns[CT_MAX_FIELDS];
 	CtMatchModel model;			/* starting values, or the last run's */
@@ -63,9 +64,12 @@ extern bool dedupe_rule_applies(const DedupeConfig *cfg, DedupeRule rule);
 
 /*
  * The select list reading one side of a pair from the features table
- * aliased alias: v, k, t of each field.
+ * aliased alias: v, k and the count of the term-frequency key of each field.
  */
 extern void dedupe_side_select(const DedupeConfig *cfg, const char *alias, StringInfo buf);
+
+/* The joins dedupe_side_select needs (term frequencies from the counts). */
+extern void dedupe_side_joins(const DedupeConfig *cfg, const char *alias, StringInfo buf);
 
 /*
  * Fill values[nfields] from a deformed tuple whose columns at offset are

@@ -155,8 +155,19 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 				 errmsg("dedupe configuration \"%s\" has not been run yet", name),
 				 errhint("Run contacts.dedupe_run('%s') first: matching uses its model and features.", name)));
 
-	/* the probe's features, through the same expressions as the run's */
+	/* term frequencies are relative to the records of the run */
 	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT n FROM %s.%s WHERE field = 0", dedupe_ext_schema(),
+					 quote_identifier(psprintf("%s_counts", cfg->features_table)));
+	if (SPI_execute(sql.data, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the features of dedupe configuration \"%s\" are missing", name),
+				 errhint("Run contacts.dedupe_run('%s') again.", name)));
+	cfg->records = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool) {false}));
+
+	/* the probe's features, through the same expressions as the run's */
+	resetStringInfo(&sql);
 	dedupe_feature_select(cfg, &sql);
 	appendStringInfo(&sql, "jsonb_populate_record(NULL::%s, $1) r) s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
@@ -200,8 +211,10 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 		resetStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT f.key, f.key");
 		dedupe_side_select(cfg, "f", &sql);
-		appendStringInfo(&sql, " FROM %s.%s f WHERE (false", dedupe_ext_schema(),
+		appendStringInfo(&sql, " FROM %s.%s f", dedupe_ext_schema(),
 						 quote_identifier(cfg->features_table));
+		dedupe_side_joins(cfg, "f", &sql);
+		appendStringInfoString(&sql, " WHERE (false");
 		for (int r = 0; r < RULE_COUNT; r++)
 		{
 			int			col = 2 + 2 * cfg->nfields + r;
