@@ -152,3 +152,12 @@ SELECT refused_links > 0 AS refused, flagged_clusters FROM contacts.dedupe_runs 
 UPDATE contacts.dedupe_columns SET m = '{0.5,0.5}', u = '{0.5,0.5}', fixed = true
 WHERE config_name = 'people' AND column_name = 'city';
 SELECT contacts.dedupe_run('people');
+UPDATE contacts.dedupe_columns SET m = '{0.5,0.2,0.1,0.1,0.1}', u = '{0.2,0.1,0.1,0.1,0.5}'
+WHERE config_name = 'people' AND column_name = 'city';
+UPDATE contacts.dedupe_config SET em_iterations = 5 WHERE config_name = 'people';
+SET client_min_messages = warning;
+SELECT contacts.dedupe_run('people') AS run3 \gset
+RESET client_min_messages;
+SELECT m, u, fixed FROM contacts.dedupe_columns WHERE config_name = 'people' AND column_name = 'city';
+SELECT model -> 'fields' -> 'city' -> 'fixed' AS city_fixed, em_iterations > 0 AS estimated
+FROM contacts.dedupe_runs WHERE run_id = :run3;

@@ -999,10 +999,14 @@ cluster_links(ScoreState *st, const char *schema, ClusterSummary *out)
 	for (int64 i = 0; i < nkeys; i++)
 		size[cluster[i]]++;
 	out->clusters = 0;
-	out->records = nkeys;
+	out->records = 0;
 	out->flagged = 0;
 	for (int64 i = 0; i < nkeys; i++)
-		if (cluster[i] == i)
+		if (size[cluster[i]] >= 2)
+			out->records++;
+	/* a record whose every link was refused stays alone: not a cluster */
+	for (int64 i = 0; i < nkeys; i++)
+		if (cluster[i] == i && size[i] >= 2)
 		{
 			out->clusters++;
 			hist[Min(size[i], 12) - 2]++;
@@ -1042,6 +1046,8 @@ cluster_links(ScoreState *st, const char *schema, ClusterSummary *out)
 		}
 		if (i == nkeys)
 			break;
+		if (size[cluster[i]] < 2)
+			continue;
 		ca[n] = Int64GetDatum(keys[cluster[i]]);
 		cb[n] = Int64GetDatum(keys[i]);
 		cs[n] = Int32GetDatum((int32) size[cluster[i]]);
