@@ -737,12 +737,15 @@ scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 		for (;;)
 		{
 			SPITupleTable *tt;
+			uint64		nrows;
 
 			SPI_cursor_fetch(portal, true, FETCH_ROWS);
 			if (SPI_processed == 0)
 				break;
+			/* the callbacks run SPI too: keep this fetch's table and count */
 			tt = SPI_tuptable;
-			for (uint64 i = 0; i < SPI_processed; i++)
+			nrows = SPI_processed;
+			for (uint64 i = 0; i < nrows; i++)
 			{
 				BlockRecord *rec;
 				text	   *bkey;
