@@ -270,6 +270,7 @@ dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf)
 				post = first_field(cfg, CT_FIELD_POSTCODE),
 				birth = first_field(cfg, CT_FIELD_BIRTH_DATE);
 	char	   *name_src;
+	char	   *place;
 
 	appendStringInfoString(buf, "SELECT s.*");
 	/* blocking keys, NULL when a part is missing */
@@ -285,18 +286,27 @@ dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf)
 							given ? given : family, family ? family : given);
 	else
 		name_src = NULL;
-	/* names are blocked within a country: the same person keeps it */
+	/*
+	 * Names are blocked within a city (else the country): the same person
+	 * rarely changes both, and common names over a whole country make
+	 * blocks too large to compare.
+	 */
+	place = city ? psprintf("coalesce(s.k%d, s.region, '')", city) : "coalesce(s.region, '')";
 	appendStringInfo(buf, ", %s AS b_name",
-					 name_src ? psprintf("%s.match_key('phonetic', %s) || ' ' || coalesce(s.region, '')",
-										 schema, name_src) : "NULL::text");
+					 name_src ? psprintf("%s.match_key('phonetic', %s) || ' ' || %s",
+										 schema, name_src, place) : "NULL::text");
+	/* surname and initial, within a city too */
 	if (family && given)
-		appendStringInfo(buf, ", %s.match_key('phonetic', s.v%d) || ' ' || left(s.k%d, 1) || ' ' || coalesce(s.region, '') "
-						 "AS b_family_initial", schema, family, given);
+		appendStringInfo(buf, ", %s.match_key('phonetic', s.v%d) || ' ' || left(s.k%d, 1) || ' ' || %s "
+						 "AS b_family_initial", schema, family, given, place);
 	else
 		appendStringInfoString(buf, ", NULL::text AS b_family_initial");
+	/* colleagues in one office share company and city: add the surname's initial */
 	if (company)
-		appendStringInfo(buf, ", s.k%d || '|' || %s AS b_company_city", company,
-						 city ? psprintf("coalesce(s.k%d, '')", city) : "''");
+		appendStringInfo(buf, ", s.k%d || '|' || %s || '|' || %s AS b_company_city", company,
+						 city ? psprintf("coalesce(s.k%d, '')", city) : "''",
+						 family ? psprintf("coalesce(left(s.k%d, 1), '')", family) :
+						 full ? psprintf("coalesce(left(%s.match_key('phonetic', s.v%d), 1), '')", schema, full) : "''");
 	else
 		appendStringInfoString(buf, ", NULL::text AS b_company_city");
 	appendStringInfo(buf, ", %s AS b_national_id", nid ? psprintf("s.k%d", nid) : "NULL::text");
