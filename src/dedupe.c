@@ -24,6 +24,7 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <sys/resource.h>
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
@@ -37,6 +38,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -54,6 +56,8 @@ const char *const dedupe_rule_names[RULE_COUNT] = {
 #define FETCH_ROWS 5000
 /* pairs stored per INSERT */
 #define WRITE_BATCH 5000
+/* fewer sampled pairs than this and EM is not run */
+#define EM_MIN_PAIRS 1000
 
 /* the extension's schema (fixed by contacts.control), quoted */
 const char *
@@ -340,12 +344,12 @@ tf_key(const DedupeConfig *cfg, int f, const char *alias)
 }
 
 void
-dedupe_side_select(const DedupeConfig *cfg, const char *alias, StringInfo buf)
+dedupe_side_select(const DedupeConfig *cfg, const char *alias, bool with_tf, StringInfo buf)
 {
 	for (int f = 0; f < cfg->nfields; f++)
 	{
 		appendStringInfo(buf, ", %s.v%d, %s.k%d", alias, f + 1, alias, f + 1);
-		if (ct_field_kind_tf(cfg->model.field[f].kind))
+		if (with_tf && ct_field_kind_tf(cfg->model.field[f].kind))
 			appendStringInfo(buf, ", %s_t%d.n", alias, f + 1);
 		else
 			appendStringInfoString(buf, ", NULL::bigint");
@@ -410,23 +414,48 @@ dedupe_read_side(const DedupeConfig *cfg, Datum *datums, bool *nulls, int offset
 typedef struct PhaseClock
 {
 	instr_time	start;
-	StringInfoData seconds;		/* jsonb text of the phases so far */
+	double		cpu_start;		/* this backend's CPU seconds */
+	StringInfoData seconds;		/* jsonb text of the phases' wall time */
+	StringInfoData cpu_seconds; /* and of their CPU time */
 } PhaseClock;
 
+/* user + system CPU seconds of this process (not its parallel workers) */
+static double
+cpu_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void
+phase_start(PhaseClock *clock)
+{
+	INSTR_TIME_SET_CURRENT(clock->start);
+	clock->cpu_start = cpu_now();
+}
+
+/*
+ * On a shared machine wall time depends on the neighbours: the CPU time is
+ * reported beside it.
+ */
 static void
 phase_done(PhaseClock *clock, const char *phase, const char *config, const char *detail)
 {
 	instr_time	now;
-	double		secs;
+	double		secs,
+				cpu = cpu_now() - clock->cpu_start;
 
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, clock->start);
 	secs = INSTR_TIME_GET_DOUBLE(now);
 	appendStringInfo(&clock->seconds, "%s\"%s\": %.3f", clock->seconds.len > 1 ? ", " : "", phase, secs);
+	appendStringInfo(&clock->cpu_seconds, "%s\"%s\": %.3f", clock->cpu_seconds.len > 1 ? ", " : "", phase, cpu);
 	ereport(NOTICE,
-			(errmsg("dedupe \"%s\": %s done in %.1f s%s%s", config, phase, secs,
+			(errmsg("dedupe \"%s\": %s done in %.1f s (CPU %.1f s)%s%s", config, phase, secs, cpu,
 					detail ? ": " : "", detail ? detail : "")));
-	INSTR_TIME_SET_CURRENT(clock->start);
+	phase_start(clock);
 }
 
 static void
@@ -594,6 +623,82 @@ count_rule_pairs(DedupeConfig *cfg, const char *schema, int64 *rule_pairs, int64
 typedef void (*PairCallback) (void *state, int64 a, int64 b, const uint8 *gamma,
 							  const CtFieldValue *x, const CtFieldValue *y);
 
+/*
+ * Term frequencies of the run, in memory: a lookup per compared record is
+ * much cheaper than joining the counts table to every block's rows.
+ * Values no other record has are not there (count 1).
+ */
+typedef struct TfEntry
+{
+	char		key[CT_KEY_MAX + 8];	/* field number, a space, the value */
+	int64		n;
+} TfEntry;
+
+static HTAB *
+load_tf(const DedupeConfig *cfg, const char *schema)
+{
+	HASHCTL		ctl;
+	HTAB	   *tab;
+	StringInfoData sql;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = CT_KEY_MAX + 8;
+	ctl.entrysize = sizeof(TfEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	tab = hash_create("dedupe term frequencies", 1024, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT field, k, n FROM %s.%s WHERE field BETWEEN 1 AND 99",
+					 schema, quote_identifier(psprintf("%s_counts", cfg->features_table)));
+	spi_exec(sql.data, SPI_OK_SELECT);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	t = SPI_tuptable->vals[i];
+		TupleDesc	d = SPI_tuptable->tupdesc;
+		char		key[CT_KEY_MAX + 8];
+		TfEntry    *e;
+
+		int			len;
+
+		/* records' keys are compared in UTF-8: store these so too */
+		snprintf(key, sizeof(key), "%d %s", DatumGetInt32(SPI_getbinval(t, d, 1, &(bool) {false})),
+				 contacts_cstring_to_utf8(SPI_getvalue(t, d, 2), &len));
+		e = hash_search(tab, key, HASH_ENTER, NULL);
+		e->n = DatumGetInt64(SPI_getbinval(t, d, 3, &(bool) {false}));
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return tab;
+}
+
+/* set the tf of each term-frequency field of a record from the table */
+static void
+fill_tf(const DedupeConfig *cfg, HTAB *tab, CtFieldValue *values)
+{
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		char		key[CT_KEY_MAX + 8];
+		const char *v = values[f].key;
+		size_t		len = values[f].key_len;
+		TfEntry    *e;
+
+		if (!ct_field_kind_tf(cfg->model.field[f].kind) || len == 0)
+			continue;
+		if (cfg->model.field[f].kind == CT_FIELD_EMAIL)
+		{
+			const char *at = memchr(v, '@', len);
+
+			if (at == NULL)
+				continue;
+			len -= at + 1 - v;
+			v = at + 1;
+		}
+		snprintf(key, sizeof(key), "%d %.*s", f + 1, (int) len, v);
+		e = hash_search(tab, key, HASH_FIND, NULL);
+		values[f].tf = (e ? (double) e->n : 1.0) / cfg->records;
+	}
+}
+
 /* one record of the block being compared */
 typedef struct BlockRecord
 {
@@ -611,6 +716,7 @@ typedef struct BlockScan
 	int64		compared[RULE_COUNT];	/* pairs compared, per rule */
 	char	  **oversized[RULE_COUNT];	/* sorted keys of skipped blocks */
 	int			noversized[RULE_COUNT];
+	HTAB	   *tf;				/* term frequencies */
 } BlockScan;
 
 static int
@@ -716,6 +822,7 @@ scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 	scan.callback = callback;
 	scan.state = state;
 	load_oversized(&scan, schema);
+	scan.tf = load_tf(cfg, schema);
 	initStringInfo(&sql);
 	for (int r = 0; r < RULE_COUNT; r++)
 	{
@@ -729,11 +836,10 @@ scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 		scan.rule = r;
 		resetStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT f.key");
-		dedupe_side_select(cfg, "f", &sql);
+		dedupe_side_select(cfg, "f", false, &sql);
 		for (int k = 0; k < RULE_COUNT; k++)
 			appendStringInfo(&sql, ", f.b_%s", dedupe_rule_names[k]);
 		appendStringInfo(&sql, " FROM %s.%s f", schema, quote_identifier(cfg->features_table));
-		dedupe_side_joins(cfg, "f", &sql);
 		appendStringInfo(&sql, " WHERE f.b_%s IN (SELECT k FROM %s.%s WHERE field = %d AND n <= %d)",
 						 rule, schema, quote_identifier(psprintf("%s_counts", cfg->features_table)),
 						 100 + r, cfg->max_block_size);
@@ -781,6 +887,7 @@ scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 					if (!nulls[c] && (c % 3) != 0)
 						datums[c] = PointerGetDatum(PG_DETOAST_DATUM_COPY(datums[c]));
 				dedupe_read_side(cfg, datums, nulls, 1, rec->values);
+				fill_tf(cfg, scan.tf, rec->values);
 				for (int k = 0; k < RULE_COUNT; k++)
 				{
 					int			c = 1 + 3 * cfg->nfields + k;
@@ -808,6 +915,7 @@ scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 		MemoryContextReset(block_cxt);
 	}
 	MemoryContextDelete(block_cxt);
+	hash_destroy(scan.tf);
 	done = 0;
 	for (int k = 0; k < RULE_COUNT; k++)
 	{
@@ -1167,7 +1275,9 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 								   hash_bytes((const unsigned char *) name, strlen(name)));
 	initStringInfo(&clock.seconds);
 	appendStringInfoChar(&clock.seconds, '{');
-	INSTR_TIME_SET_CURRENT(clock.start);
+	initStringInfo(&clock.cpu_seconds);
+	appendStringInfoChar(&clock.cpu_seconds, '{');
+	phase_start(&clock);
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO %s.dedupe_runs (config_name) VALUES (%s) RETURNING run_id",
@@ -1203,7 +1313,13 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 		{
 			sampled = scan_blocks(cfg, schema, sample, count_pattern, &es, NULL,
 								  Min(raw_pairs, cfg->em_sample_pairs), "compared for EM");
-			em_iterations = any_free ? ct_em(&cfg->model, es.patterns, cfg->em_iterations, 1e-5) : 0;
+			/* a handful of pairs would teach EM nothing but noise */
+			if (any_free && sampled >= EM_MIN_PAIRS)
+				em_iterations = ct_em(&cfg->model, es.patterns, cfg->em_iterations, 1e-5);
+			else if (any_free)
+				ereport(NOTICE,
+						(errmsg("dedupe \"%s\": " INT64_FORMAT " candidate pairs are too few to estimate m and u, "
+								"the starting values are kept", name, sampled)));
 			ct_tf_set_reference(&cfg->model, es.tf_sums, es.tf_counts);
 		}
 		phase_done(&clock, "estimate", name,
@@ -1267,17 +1383,18 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 					 schema, cfg->model.lambda, quote_literal_cstr(cfg->features_table), quote_literal_cstr(name));
 	spi_exec(sql.data, SPI_OK_UPDATE);
 	appendStringInfoChar(&clock.seconds, '}');
+	appendStringInfoChar(&clock.cpu_seconds, '}');
 	resetStringInfo(&sql);
 	appendStringInfo(&sql,
 					 "UPDATE %s.dedupe_runs SET finished_at = clock_timestamp(), records = " INT64_FORMAT
 					 ", candidate_pairs = " INT64_FORMAT ", pairs_by_rule = %s, reduction_ratio = %.9f"
 					 ", pairs_above_threshold = " INT64_FORMAT ", clusters = " INT64_FORMAT
 					 ", records_in_clusters = " INT64_FORMAT ", cluster_sizes = %s, flagged_clusters = " INT64_FORMAT
-					 ", refused_links = %ld, em_iterations = %d, model = %s, seconds = %s WHERE run_id = " INT64_FORMAT,
+					 ", refused_links = %ld, em_iterations = %d, model = %s, seconds = %s, cpu_seconds = %s WHERE run_id = " INT64_FORMAT,
 					 schema, records, candidates, quote_literal_cstr(by_rule.data), reduction,
 					 st->nlinks, cs.clusters, cs.records, quote_literal_cstr(cs.sizes.data), cs.flagged,
 					 cs.refused, em_iterations, quote_literal_cstr(model_json(cfg)),
-					 quote_literal_cstr(clock.seconds.data), run_id);
+					 quote_literal_cstr(clock.seconds.data), quote_literal_cstr(clock.cpu_seconds.data), run_id);
 	spi_exec(sql.data, SPI_OK_UPDATE);
 	SPI_finish();
 	PG_RETURN_INT64(run_id);

@@ -64,9 +64,11 @@ extern bool dedupe_rule_applies(const DedupeConfig *cfg, DedupeRule rule);
 
 /*
  * The select list reading one side of a pair from the features table
- * aliased alias: v, k and the count of the term-frequency key of each field.
+ * aliased alias: v, k and (with_tf: from the joins of dedupe_side_joins,
+ * else NULL) the count of the term-frequency key of each field.
  */
-extern void dedupe_side_select(const DedupeConfig *cfg, const char *alias, StringInfo buf);
+extern void dedupe_side_select(const DedupeConfig *cfg, const char *alias, bool with_tf,
+							   StringInfo buf);
 
 /* The joins dedupe_side_select needs (term frequencies from the counts). */
 extern void dedupe_side_joins(const DedupeConfig *cfg, const char *alias, StringInfo buf);

@@ -210,7 +210,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 		/* candidates: any blocking key equal, through the indexes */
 		resetStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT f.key, f.key");
-		dedupe_side_select(cfg, "f", &sql);
+		dedupe_side_select(cfg, "f", true, &sql);
 		appendStringInfo(&sql, " FROM %s.%s f", dedupe_ext_schema(),
 						 quote_identifier(cfg->features_table));
 		dedupe_side_joins(cfg, "f", &sql);

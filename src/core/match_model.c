@@ -429,7 +429,8 @@ compare_full(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *al
 	/* first word a nickname of the other's, everything else the same */
 	for (int i = 0; i < wa.n; i++)
 		for (int j = 0; j < wb.n; j++)
-			if (ct_nickname_related(wa.w[i], wa.len[i], wb.w[j], wb.len[j]))
+			if (!str_equal(wa.w[i], wa.len[i], wb.w[j], wb.len[j]) &&
+				ct_nickname_related(wa.w[i], wa.len[i], wb.w[j], wb.len[j]))
 			{
 				Words		ra = wa,
 							rb = wb;

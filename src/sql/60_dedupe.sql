@@ -66,11 +66,12 @@ CREATE TABLE @extschema@.dedupe_runs (
     refused_links         bigint,
     em_iterations         integer,
     model                 jsonb,
-    seconds               jsonb
+    seconds               jsonb,
+    cpu_seconds           jsonb
 );
 
 COMMENT ON TABLE @extschema@.dedupe_runs IS
-'Summary of each dedupe run: records, candidate pairs (per blocking rule) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, seconds per phase';
+'Summary of each dedupe run: records, candidate pairs (per blocking rule) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, wall and CPU seconds per phase';
 
 CREATE TABLE @extschema@.dedupe_pairs (
     run_id      bigint NOT NULL REFERENCES @extschema@.dedupe_runs ON DELETE CASCADE,
