@@ -31,6 +31,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS tracks no header dependencies (and its autodepend keys .deps files by
+# base name, which src/email.c and src/core/email.c would share): rebuild
+# every object when any header changes, so a table layout change can never
+# leave a stale object behind.
+$(OBJS): $(wildcard src/*.h src/core/*.h)
+
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@
 

@@ -11,6 +11,7 @@
 #include <unicode/uchar.h>
 #include <unicode/uversion.h>
 
+#include "compat.h"
 #include "guc.h"
 
 PG_MODULE_MAGIC;

@@ -7,6 +7,7 @@
 
 #include "utils/guc.h"
 
+#include "compat.h"
 #include "guc.h"
 
 char	   *contacts_default_region = NULL;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: core unit tests (plain and under ASan+UBSan), a short
 # run of every fuzz target, pg_regress, isolation specs, TAP tests, the extra
-# checks in test/checks/ and a smoke run of the benchmarks, against a
+# checks in test/checks/, a smoke run of the benchmarks and of the demo, against a
 # throwaway cluster this script starts and always stops.
 #
 #   bash test/run.sh            everything
@@ -113,6 +113,16 @@ run_checks() {
 	return $rc
 }
 
+# The README's demo command, as a user runs it (its own throwaway cluster),
+# on a small data set: it must run to the end without an error.
+run_demo() {
+	env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE DEMO_ROWS=400 bash "$REPO/test/demo.sh" >"$LOGDIR/demo.out" 2>&1
+	local rc=$?
+	tail -n 30 "$LOGDIR/demo.out"
+	if [ $rc -eq 0 ]; then echo "demo: 1 passed, 0 failed"; else echo "demo: 0 passed, 1 failed"; fi
+	return $rc
+}
+
 cleanup() {
 	cluster_stop
 	if [ "$FAILED" -eq 0 ] && [ -n "${WORKDIR:-}" ]; then rm -rf "$WORKDIR"; fi
@@ -123,9 +133,9 @@ ensure_packages || { echo "total: 0 passed, 1 failed"; exit 1; }
 find_pg_config
 LOGDIR=$(mktemp -d /tmp/contacts-logs.XXXXXX)
 
-stage unit make -C "$REPO/test" -s unit
-stage sanitize make -C "$REPO/test" -s sanitize
-stage fuzz make -C "$REPO/test" -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-5}"
+stage unit make -C "$REPO/test" -s -j2 unit
+stage sanitize make -C "$REPO/test" -s -j2 sanitize
+stage fuzz make -C "$REPO/test" -s -j2 fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-5}"
 
 if build_and_install >"$LOGDIR/build.log" 2>&1 && cluster_start; then
 	tally build "$LOGDIR/build.log" 0 >/dev/null
@@ -134,6 +144,7 @@ if build_and_install >"$LOGDIR/build.log" 2>&1 && cluster_start; then
 	stage tap run_tap
 	stage checks run_checks
 	stage bench-smoke bash "$REPO/test/bench/run.sh" --smoke
+	stage demo run_demo
 else
 	cat "$LOGDIR/build.log"
 	tally build "$LOGDIR/build.log" 1

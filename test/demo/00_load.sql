@@ -1,6 +1,7 @@
 -- Load the generated contact base as a CRM would hold it: everything typed
 -- by people, nothing normalized.
 \pset pager off
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS contacts;
 SELECT * FROM contacts.versions();
 
@@ -22,7 +23,9 @@ CREATE TABLE crm_contacts (
     consent     boolean,
     updated_at  timestamptz
 );
-\copy crm_contacts FROM :'csv' WITH (FORMAT csv, HEADER true)
+-- (psql does not expand variables in \copy, hence the detour through \set)
+\set load_csv '\\copy crm_contacts FROM ' :'csv' ' WITH (FORMAT csv, HEADER true)'
+:load_csv
 
 SELECT count(*) AS contacts, count(DISTINCT truth_id) AS real_people FROM crm_contacts;
 SELECT id, full_name, email, phone, region, company FROM crm_contacts ORDER BY id LIMIT 12;

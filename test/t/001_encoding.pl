@@ -22,6 +22,22 @@ foreach my $db ('postgres', 'latin1db')
 		$db eq 'latin1db' ? 'LATIN1' : 'UTF8', "server encoding of $db");
 }
 
+# Emails: LATIN1 input reaches the core as UTF-8; an internationalized domain
+# is shown in its ASCII form where the database encoding cannot hold it.
+foreach my $db ('postgres', 'latin1db')
+{
+	my $email = sub {
+		$node->safe_psql($db, "SET client_encoding = 'UTF8'; SET search_path = public, contacts; $_[0]");
+	};
+	is($email->(q{SELECT email_valid('josé@example.com')}), 't', "email_valid with é in $db");
+	is($email->(q{SELECT email_check('josé@-example.com')}), 'DOMAIN_LABEL_HYPHEN', "email_check in $db");
+	is($email->(q{SELECT 'José@Example.COM'::email = 'JOSÉ@example.com'}), 't',
+		"case-insensitive é in $db");
+	is($email->(q{SELECT 'José@xn--bcher-kva.DE'::email}),
+		$db eq 'latin1db' ? 'José@xn--bcher-kva.de' : 'José@bücher.de', "IDN output in $db");
+	is($email->(q{SELECT email_suggest('josé@gmial.com')}), 'josé@gmail.com', "email_suggest in $db");
+}
+
 # Dropping and re-creating leaves nothing behind.
 $node->safe_psql('latin1db', 'DROP EXTENSION contacts');
 is($node->safe_psql('latin1db',
