@@ -6,6 +6,7 @@
 
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "utils/memutils.h"
 
 #include "core/fold.h"
 #include "fold.h"
@@ -42,10 +43,14 @@ contacts_fold(PG_FUNCTION_ARGS)
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
 		size_t		slen = VARSIZE_ANY_EXHDR(t);
-		size_t		cap = ct_fold_size_hint(slen);
+		size_t		cap = Min(ct_fold_size_hint(slen), MaxAllocSize - VARHDRSZ);
 		text	   *res = palloc(VARHDRSZ + cap);
 
 		n = ct_fold(VARDATA_ANY(t), slen, VARDATA(res), cap, &contacts_palloc_allocator);
+		if (n > MaxAllocSize - VARHDRSZ)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("folded text would be longer than %d bytes", (int) (MaxAllocSize - VARHDRSZ))));
 		if (n > cap)
 		{
 			pfree(res);

@@ -34,9 +34,10 @@ fold_pair(FunctionCallInfo fcinfo, FoldedPair *p, const char *fname, bool quadra
 {
 	p->a = contacts_fold_text(PG_GETARG_TEXT_PP(0), p->abuf, sizeof(p->abuf), &p->alen);
 	p->b = contacts_fold_text(PG_GETARG_TEXT_PP(1), p->bbuf, sizeof(p->bbuf), &p->blen);
+	/* a text has at most as many code points as bytes: count only if longer */
 	if (quadratic &&
-		(ct_utf8_decode(p->a, p->alen, NULL, 0) > CT_SIM_MAX_CP ||
-		 ct_utf8_decode(p->b, p->blen, NULL, 0) > CT_SIM_MAX_CP))
+		((p->alen > CT_SIM_MAX_CP && ct_utf8_decode(p->a, p->alen, NULL, 0) > CT_SIM_MAX_CP) ||
+		 (p->blen > CT_SIM_MAX_CP && ct_utf8_decode(p->b, p->blen, NULL, 0) > CT_SIM_MAX_CP)))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s argument exceeds the maximum length of %d characters",

@@ -7,7 +7,8 @@
  * combining diacritics, general punctuation) is mapped code point by code
  * point; anything else goes through ICU: NFKC_Casefold, canonical
  * decomposition with the diacritics dropped, letters without a
- * decomposition spelled out, and NFC again if some combining mark was kept.
+ * decomposition spelled out, and NFC again if marks kept next to dropped
+ * ones might compose.
  * The table holds what the ICU path gives for each code point alone, which
  * is the same as in context because every step on those code points is
  * context-free (test_fold.c checks both facts).  All three paths end in the
@@ -26,13 +27,16 @@
 
 #define FOLD_STACK_UNITS 512
 
-/* Output: UTF-8 with runs of spaces collapsed, leading/trailing dropped. */
+/*
+ * Output: UTF-8 with runs of spaces collapsed, leading ones dropped; the
+ * trailing one is dropped by writer_finish.
+ */
 typedef struct FoldWriter
 {
 	char	   *buf;
 	size_t		cap;
 	size_t		len;			/* may exceed cap: then we only count */
-	bool		pending_space;
+	bool		after_space;	/* the last byte written is a collapsed space */
 	bool		collapse;		/* false: write spaces as they come */
 } FoldWriter;
 
@@ -44,22 +48,29 @@ writer_byte(FoldWriter *w, char c)
 	w->len++;
 }
 
-/* Append one byte of folded ASCII-or-UTF-8 text (spaces collapsed). */
+/* Append one byte of folded text (spaces collapsed). */
 static inline void
 writer_put(FoldWriter *w, char c)
 {
 	if (c == ' ' && w->collapse)
 	{
-		if (w->len > 0)
-			w->pending_space = true;
-		return;
+		if (w->len == 0 || w->after_space)
+			return;
+		w->after_space = true;
 	}
-	if (w->pending_space)
-	{
-		writer_byte(w, ' ');
-		w->pending_space = false;
-	}
+	else
+		w->after_space = false;
 	writer_byte(w, c);
+}
+
+/* The folded length, without a trailing space. */
+static inline size_t
+writer_finish(FoldWriter *w)
+{
+	if (w->after_space)
+		w->len--;
+	w->after_space = false;
+	return w->len;
 }
 
 static void
@@ -162,19 +173,26 @@ ct_utf8_next(const char *s, size_t len, size_t *pos)
 
 /*
  * ASCII as every path folds it: letters lower-cased, whitespace controls to
- * a space, other controls dropped, the grave accent (a common stand-in for
- * an apostrophe in names) to an apostrophe.  Returns -1 for "drop".
+ * a space, other controls dropped ('\0' below), the grave accent (a common
+ * stand-in for an apostrophe in names) to an apostrophe.
  */
+static const char ascii_fold_map[129] =
+	"\0\0\0\0\0\0\0\0\0     \0\0"
+	"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+	" !\"#$%&'()*+,-./"
+	"0123456789:;<=>?"
+	"@abcdefghijklmno"
+	"pqrstuvwxyz[\\]^_"
+	"'abcdefghijklmno"
+	"pqrstuvwxyz{|}~\0";
+
+/* The fold of an ASCII byte, or -1 for "drop". */
 static inline int
 fold_ascii(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c + ('a' - 'A');
-	if (c >= 0x20 && c < 0x7F)
-		return c == '`' ? '\'' : c;
-	if ((c >= '\t' && c <= '\r'))
-		return ' ';
-	return -1;
+	char		f = ascii_fold_map[c];
+
+	return f != '\0' ? f : -1;
 }
 
 /* Where cp's entry is in the table, or -1. */
@@ -353,18 +371,27 @@ typedef struct Scratch
 	const CtAllocator *alloc;
 } Scratch;
 
+/* Room for n units, keeping what is there (grows geometrically). */
 static bool
 scratch_reserve(Scratch *s, int32_t n)
 {
+	UChar	   *grown;
+	int32_t		cap;
+
 	if (n <= s->cap)
 		return true;
 	if (s->alloc == NULL)
 		return false;
+	cap = n < INT32_MAX / 2 ? 2 * n : n;
+	grown = ct_alloc(s->alloc, (size_t) cap * sizeof(UChar));
+	if (grown == NULL)
+		return false;
+	memcpy(grown, s->p, (size_t) s->cap * sizeof(UChar));
 	if (s->p != s->stack)
 		ct_free(s->alloc, s->p);
-	s->p = ct_alloc(s->alloc, (size_t) n * sizeof(UChar));
-	s->cap = s->p ? n : 0;
-	return s->p != NULL;
+	s->p = grown;
+	s->cap = cap;
+	return true;
 }
 
 static void
@@ -401,33 +428,48 @@ normalize_into(const UNormalizer2 *norm, const UChar *src, int32_t srclen, Scrat
 }
 
 /*
- * Map NFKC_Casefold output: decompose each code point canonically, drop
- * diacritics, apply special_map.  Appends UTF-16 to out; sets *kept_mark if
- * a combining mark survived (the caller must then recompose).
+ * Map NFKC_Casefold output: drop the diacritics of each code point's
+ * canonical decomposition (a code point without any is kept whole, so
+ * Hangul syllables stay composed) and apply special_map.  Writes UTF-16 to
+ * out; sets *need_nfc when a diacritic was dropped next to a combining mark
+ * that was kept, since the survivors may then compose.
  */
 static bool
 strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
-			  bool *kept_mark)
+			  bool *need_nfc)
 {
 	UErrorCode	status = U_ZERO_ERROR;
 	const UNormalizer2 *nfd = unorm2_getNFDInstance(&status);
 	int32_t		i = 0;
 	int32_t		n = 0;
+	bool		stripped = false;
+	bool		kept_mark = false;
 
 	if (U_FAILURE(status))
 		return false;
-	*kept_mark = false;
 	while (i < srclen)
 	{
 		UChar32		c;
 		UChar		dec[32];
 		int32_t		declen;
 		int32_t		j = 0;
+		bool		has_diacritic = false;
 
 		U16_NEXT(src, i, srclen, c);
 		status = U_ZERO_ERROR;
 		declen = unorm2_getDecomposition(nfd, c, dec, 32, &status);
-		if (U_FAILURE(status) || declen < 0)
+		if (!U_FAILURE(status) && declen > 0)
+		{
+			while (j < declen && !has_diacritic)
+			{
+				UChar32		d;
+
+				U16_NEXT(dec, j, declen, d);
+				has_diacritic = is_diacritic(d);
+			}
+			j = 0;
+		}
+		if (!has_diacritic)
 		{
 			declen = 0;
 			U16_APPEND_UNSAFE(dec, declen, c);
@@ -440,14 +482,17 @@ strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
 
 			U16_NEXT(dec, j, declen, d);
 			if (is_diacritic(d))
+			{
+				stripped = true;
 				continue;
+			}
 			m = special_map(d, mapped);
 			if (m < 0)
 			{
 				m = 1;
 				mapped[0] = d;
 				if (u_getCombiningClass(d) != 0)
-					*kept_mark = true;
+					kept_mark = true;
 			}
 			if (!scratch_reserve(out, n + 4))
 				return false;
@@ -456,6 +501,7 @@ strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
 		}
 	}
 	*outlen = n;
+	*need_nfc = stripped && kept_mark;
 	return true;
 }
 
@@ -475,7 +521,7 @@ fold_icu_into(const char *s, size_t len, FoldWriter *w, const CtAllocator *alloc
 	const UChar *res;
 	int32_t		n;
 	int32_t		i;
-	bool		kept_mark;
+	bool		need_nfc;
 	bool		ok = false;
 
 	if (U_FAILURE(status) || len > INT32_MAX / 2)
@@ -498,10 +544,10 @@ fold_icu_into(const char *s, size_t len, FoldWriter *w, const CtAllocator *alloc
 			a.p[i] = '\'';
 
 	n = normalize_into(nfkc_cf, a.p, n, &b);
-	if (n < 0 || !strip_and_map(b.p, n, &a, &n, &kept_mark))
+	if (n < 0 || !strip_and_map(b.p, n, &a, &n, &need_nfc))
 		goto done;
 	res = a.p;
-	if (kept_mark)
+	if (need_nfc)
 	{
 		n = normalize_into(nfc, a.p, n, &b);
 		if (n < 0)
@@ -531,11 +577,11 @@ ct_fold_icu(const char *s, size_t len, char *buf, size_t cap, const CtAllocator 
 	if (!fold_icu_into(s, len, &w, alloc))
 	{
 		w.len = 0;
-		w.pending_space = false;
+		w.after_space = false;
 		for (size_t i = 0; i < len; i++)
 			writer_put(&w, s[i]);
 	}
-	return w.len;
+	return writer_finish(&w);
 }
 
 size_t
@@ -547,39 +593,30 @@ ct_fold_icu_cp(unsigned int cp, char *buf, size_t cap)
 
 	if (!fold_icu_into(utf8, (size_t) n, &w, NULL))
 		return 0;
-	return w.len;
+	return writer_finish(&w);
 }
 
 size_t
 ct_fold(const char *s, size_t len, char *buf, size_t cap, const CtAllocator *alloc)
 {
 	FoldWriter	w = {buf, cap, 0, false, true};
-	size_t		i;
+	size_t		i = 0;
 
-	/* ASCII fast path, then the table while every code point is in it. */
-	for (i = 0; i < len; i++)
-	{
-		unsigned char c = (unsigned char) s[i];
-		int			f;
-
-		if (c >= 0x80)
-			break;
-		f = fold_ascii(c);
-		if (f >= 0)
-			writer_put(&w, (char) f);
-	}
+	/* ASCII inline, the rest from the table while every code point is in it. */
 	while (i < len)
 	{
 		size_t		at = i;
+		unsigned char c = (unsigned char) s[i];
 		unsigned int cp;
 		int			t;
 
-		if ((unsigned char) s[i] < 0x80)
+		if (c < 0x80)
 		{
-			int			f = fold_ascii((unsigned char) s[i++]);
+			char		f = ascii_fold_map[c];
 
-			if (f >= 0)
-				writer_put(&w, (char) f);
+			i++;
+			if (f != '\0')
+				writer_put(&w, f);
 			continue;
 		}
 		cp = ct_utf8_next(s, len, &i);
@@ -592,7 +629,7 @@ ct_fold(const char *s, size_t len, char *buf, size_t cap, const CtAllocator *all
 		for (int k = 0; k < ct_fold_length[t]; k++)
 			writer_put(&w, ct_fold_pool[ct_fold_offset[t] + k]);
 	}
-	return w.len;
+	return writer_finish(&w);
 }
 
 char *

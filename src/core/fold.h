@@ -29,7 +29,8 @@
  * (like snprintf).  The result is not NUL-terminated.  cap may be 0 (buf may
  * then be NULL) to ask for the length.  ct_fold_size_hint(len) bytes are
  * enough for almost all input.  alloc provides scratch memory only when
- * long non-Latin input goes through ICU; short input uses the stack.
+ * long non-Latin input goes through ICU; short input uses the stack (alloc
+ * may be NULL when s is a single code point).
  */
 extern size_t ct_fold(const char *s, size_t len, char *buf, size_t cap,
 					  const CtAllocator *alloc);

@@ -32,6 +32,37 @@ ct_utf8_decode(const char *s, size_t len, uint32_t *out, size_t cap)
 	size_t		pos = 0;
 	size_t		n = 0;
 
+	/* no more code points than bytes: when they fit, skip the bound checks */
+	if (len <= cap)
+	{
+		uint64_t	word;
+
+		/* widen the ASCII prefix (all of most folded names) in bulk */
+		while (pos + 8 <= len)
+		{
+			memcpy(&word, s + pos, 8);
+			if (word & UINT64_C(0x8080808080808080))
+				break;
+			pos += 8;
+		}
+		while (pos < len && (unsigned char) s[pos] < 0x80)
+			pos++;
+		for (n = 0; n < pos; n++)
+			out[n] = (unsigned char) s[n];
+		while (pos < len)
+		{
+			unsigned char c = (unsigned char) s[pos];
+
+			if (c < 0x80)
+			{
+				out[n++] = c;
+				pos++;
+			}
+			else
+				out[n++] = ct_utf8_next(s, len, &pos);
+		}
+		return n;
+	}
 	while (pos < len)
 	{
 		unsigned int cp;
@@ -91,14 +122,18 @@ scratch_put(void *p, void *stackbuf, const CtAllocator *alloc)
 /*
  * The match vectors of a pattern of at most 64 code points: bit i of
  * peq(c) is set when pattern[i] == c.  ASCII is a direct lookup, the rest an
- * open-addressing table.
+ * open-addressing table.  Building clears only the ASCII entries the pattern
+ * and the text use, and the hash table only when the pattern has non-ASCII
+ * code points: for names, clearing whole tables would cost more than the
+ * distance itself.
  */
 typedef struct PeqTable
 {
 	uint64_t	ascii[128];
+	bool		has_other;
+	bool		used[128];
 	uint32_t	key[128];
 	uint64_t	mask[128];
-	bool		used[128];
 } PeqTable;
 
 static inline int
@@ -112,10 +147,21 @@ peq_slot(const PeqTable *t, uint32_t c)
 }
 
 static void
-peq_build(PeqTable *t, const uint32_t *p, int m)
+peq_build(PeqTable *t, const uint32_t *p, int m, const uint32_t *text, int n)
 {
-	memset(t->ascii, 0, sizeof(t->ascii));
-	memset(t->used, 0, sizeof(t->used));
+	t->has_other = false;
+	for (int i = 0; i < m; i++)
+	{
+		if (p[i] < 128)
+			t->ascii[p[i]] = 0;
+		else
+			t->has_other = true;
+	}
+	for (int j = 0; j < n; j++)
+		if (text[j] < 128)
+			t->ascii[text[j]] = 0;
+	if (t->has_other)
+		memset(t->used, 0, sizeof(t->used));
 	for (int i = 0; i < m; i++)
 	{
 		if (p[i] < 128)
@@ -142,6 +188,8 @@ peq_get(const PeqTable *t, uint32_t c)
 
 	if (c < 128)
 		return t->ascii[c];
+	if (!t->has_other)
+		return 0;
 	h = peq_slot(t, c);
 	return t->used[h] ? t->mask[h] : 0;
 }
@@ -156,7 +204,7 @@ levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
 	uint64_t	last = (uint64_t) 1 << (m - 1);
 	int			score = m;
 
-	peq_build(&peq, a, m);
+	peq_build(&peq, a, m, b, n);
 	for (int j = 0; j < n; j++)
 	{
 		uint64_t	eq = peq_get(&peq, b[j]);
@@ -193,7 +241,6 @@ levenshtein_dp(const uint32_t *a, int m, const uint32_t *b, int n, int max,
 		return -1;
 	for (int i = 0; i <= m; i++)
 		row[i] = i;
-	result = row[m];
 	for (int j = 1; j <= n; j++)
 	{
 		int			diag = row[0];
@@ -402,6 +449,68 @@ cp_compare(const uint32_t *a, int alen, const uint32_t *b, int blen)
 	return (alen > blen) - (alen < blen);
 }
 
+/* Jaro's score from the counts of matches and half-transpositions. */
+static inline double
+jaro_score(int matches, int transpositions, int alen, int blen)
+{
+	if (matches == 0)
+		return 0.0;
+	return ((double) matches / alen + (double) matches / blen +
+			(double) (matches - transpositions / 2) / matches) / 3.0;
+}
+
+/*
+ * Jaro for strings of at most 64 code points: the same greedy matching as
+ * the scan below (each a[i] takes the first free equal b[j] in its window),
+ * found with bit masks of b's positions instead of a loop over the window.
+ */
+static double
+jaro_bitparallel(const uint32_t *a, int alen, const uint32_t *b, int blen, int window)
+{
+	PeqTable	peq;
+	uint64_t	bfree = blen == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << blen) - 1);
+	uint64_t	amatched = 0;
+	uint64_t	bmatched;
+	uint64_t	inwindow;
+	int			matches = 0;
+	int			transpositions = 0;
+
+	peq_build(&peq, b, blen, a, alen);
+
+	/*
+	 * a[i] may match b[i - window .. i + window]: the mask starts as bits
+	 * 0..window and then grows by one bit and slides (bfree clips it to b).
+	 */
+	inwindow = window + 1 >= 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << (window + 1)) - 1);
+	for (int i = 0; i < alen; i++)
+	{
+		uint64_t	cand = peq_get(&peq, a[i]) & inwindow & bfree;
+
+		if (cand)
+		{
+			bfree ^= cand & (~cand + 1);	/* take the first candidate */
+			amatched |= (uint64_t) 1 << i;
+			matches++;
+		}
+		if (i >= window)
+			inwindow <<= 1;
+		else
+			inwindow = (inwindow << 1) | 1;
+	}
+	bmatched = (blen == 64 ? ~(uint64_t) 0 : (((uint64_t) 1 << blen) - 1)) & ~bfree;
+	while (amatched)
+	{
+		int			i = __builtin_ctzll(amatched);
+		int			k = __builtin_ctzll(bmatched);
+
+		if (a[i] != b[k])
+			transpositions++;
+		amatched &= amatched - 1;
+		bmatched &= bmatched - 1;
+	}
+	return jaro_score(matches, transpositions, alen, blen);
+}
+
 double
 ct_jaro_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 		   const CtAllocator *alloc)
@@ -433,15 +542,17 @@ ct_jaro_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 		b = t;
 		blen = tl;
 	}
+	window = (alen > blen ? alen : blen) / 2 - 1;
+	if (window < 0)
+		window = 0;
+	if (alen <= 64 && blen <= 64)
+		return jaro_bitparallel(a, alen, b, blen, window);
+
 	aflag = scratch_get(stackflags, sizeof(stackflags), (size_t) (alen + blen) * sizeof(bool), alloc);
 	if (aflag == NULL)
 		return -1.0;
 	bflag = aflag + alen;
 	memset(aflag, 0, (size_t) (alen + blen) * sizeof(bool));
-
-	window = (alen > blen ? alen : blen) / 2 - 1;
-	if (window < 0)
-		window = 0;
 	for (int i = 0; i < alen; i++)
 	{
 		int			lo = i - window > 0 ? i - window : 0;
@@ -455,9 +566,7 @@ ct_jaro_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 				break;
 			}
 	}
-	if (matches == 0)
-		result = 0.0;
-	else
+	if (matches > 0)
 	{
 		int			k = 0;
 
@@ -471,9 +580,8 @@ ct_jaro_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 				transpositions++;
 			k++;
 		}
-		result = ((double) matches / alen + (double) matches / blen +
-				  (double) (matches - transpositions / 2) / matches) / 3.0;
 	}
+	result = jaro_score(matches, transpositions, alen, blen);
 	scratch_put(aflag, stackflags, alloc);
 	return result;
 }
@@ -547,7 +655,19 @@ token_qsort_compare(const void *x, const void *y)
 	return token_compare((const Token *) x, (const Token *) y);
 }
 
-/* Split on spaces, sort and drop duplicates; returns the count. */
+/*
+ * Words are separated by ASCII spaces and punctuation other than the
+ * apostrophe ("Pérez, José" has the words "pérez" and "josé"; "O'Brien" is
+ * one word).  Every other byte, including all of UTF-8's, belongs to words.
+ */
+static inline bool
+is_token_byte(unsigned char c)
+{
+	return c >= 0x80 || c == '\'' ||
+		(c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Split into words, sort and drop duplicates; returns the count. */
 static int
 tokenize(const char *s, size_t len, Token *out)
 {
@@ -559,10 +679,10 @@ tokenize(const char *s, size_t len, Token *out)
 	{
 		size_t		start;
 
-		while (i < len && s[i] == ' ')
+		while (i < len && !is_token_byte((unsigned char) s[i]))
 			i++;
 		start = i;
-		while (i < len && s[i] != ' ')
+		while (i < len && is_token_byte((unsigned char) s[i]))
 			i++;
 		if (i > start)
 		{

@@ -76,7 +76,8 @@ extern double ct_levenshtein_similarity(const char *a, size_t alen, const char *
 										const CtAllocator *alloc);
 
 /*
- * Token set similarity: the text is split into space-separated tokens; with
+ * Token set similarity: the text is split into words (separated by spaces
+ * and ASCII punctuation other than the apostrophe); with
  * I the sorted distinct tokens both sides share and Ra, Rb the sorted rest
  * of each side, the score is the best normalized Levenshtein similarity
  * among (I, I+Ra), (I, I+Rb) and (I+Ra, I+Rb).  A side whose tokens are a

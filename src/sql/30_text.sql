@@ -70,3 +70,31 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.qgram_similarity(text, text, integer) IS
 'Dice coefficient of the q-gram multisets of the folded texts padded at both ends, in [0, 1] (q from 1 to 16, default 2)';
+
+-- ---------------------------------------------------------------------------
+-- Phonetic keys (word by word, keys joined by spaces)
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.double_metaphone(text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_double_metaphone'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.double_metaphone(text) IS
+'Primary Double Metaphone key of each word (at most 4 characters each), joined by spaces';
+
+CREATE FUNCTION @extschema@.double_metaphone_alt(text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_double_metaphone_alt'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.double_metaphone_alt(text) IS
+'Alternate Double Metaphone key of each word (the primary where a word has no alternate), joined by spaces';
+
+CREATE FUNCTION @extschema@.phonetic_es(text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_phonetic_es'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.phonetic_es(text) IS
+'Spanish phonetic key of each word (b/v, c/s/z, ll/y, silent h, qu/k, gue/gui, g/j before e/i, x, rr, final d), joined by spaces';

@@ -22,6 +22,34 @@ foreach my $db ('postgres', 'latin1db')
 		$db eq 'latin1db' ? 'LATIN1' : 'UTF8', "server encoding of $db");
 }
 
+# Text functions see the same characters in both encodings (chr() gives the
+# Latin-1 character in either database; results are compared in ASCII).
+foreach my $db ('postgres', 'latin1db')
+{
+	my %cases = (
+		"contacts.fold('JOS' || chr(201) || '  P' || chr(201) || 'REZ ')" => 'jose perez',
+		"contacts.fold('Stra' || chr(223) || 'e ' || chr(198) || 'gir')" => 'strasse aegir',
+		"contacts.fold(chr(189))" => '1/2',
+		"contacts.levenshtein('Mu' || chr(241) || 'oz', 'MUNOZ')" => '0',
+		"contacts.levenshtein(chr(233) || chr(232), 'x')" => '2',
+		"contacts.jaro_winkler('M' || chr(252) || 'ller', 'muller')" => '1',
+		"contacts.token_set_similarity('P' || chr(233) || 'rez, Jos' || chr(233), 'jose perez')" => '1',
+		"contacts.phonetic_es('Mu' || chr(241) || 'oz V' || chr(225) || 'zquez')" => 'MUNOS BASKES',
+		"contacts.double_metaphone('Fran' || chr(231) || 'ois')" => 'FRNS',
+		"convert_to(contacts.fold('Fran' || chr(199) || 'OIS ' || chr(212)), 'UTF8')" => '\\x6672616e636f6973206f',
+	);
+	foreach my $expr (sort keys %cases)
+	{
+		is($node->safe_psql($db, "SELECT $expr"), $cases{$expr}, "$expr in $db");
+	}
+}
+
+# The micro sign folds to the Greek mu, which LATIN1 cannot hold: a clear
+# conversion error, not a wrong key.
+my ($ret, $stdout, $stderr) = $node->psql('latin1db', 'SELECT contacts.fold(chr(181))');
+isnt($ret, 0, 'fold of the micro sign fails in LATIN1');
+like($stderr, qr/has no equivalent in encoding "LATIN1"/, 'with a conversion error');
+
 # Emails: LATIN1 input reaches the core as UTF-8; an internationalized domain
 # is shown in its ASCII form where the database encoding cannot hold it.
 foreach my $db ('postgres', 'latin1db')

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Text functions against their peers on 1M generated names (SMOKE=1: 1000):
+#   contacts.jaro_winkler  vs pg_similarity's jarowinkler     (target x3)
+#   contacts.levenshtein   vs fuzzystrmatch's levenshtein     (target x1.5)
+#   contacts.fold          vs lower(unaccent(x))              (target x3)
+# Ratios compare marginal costs: each query minus the same query with
+# length() in place of the function.  Then the core is timed in C
+# (test/bench/text_bench.c) on the same names.
+#
+# Note the comparison is conservative for us: contacts' similarity functions
+# also fold both arguments (accent- and case-insensitive), the peers do not.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+repo=$(cd "$here/../.." && pwd)
+
+ROWS=$(scale 1000000)
+# One backend, no parallel workers: we compare per-row costs.
+export PGOPTIONS="${PGOPTIONS:-} -c max_parallel_workers_per_gather=0 -c jit=off"
+
+make -s -C "$repo/test" gen build/bench/text_bench >/dev/null
+
+bpsql <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS contacts;
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
+CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE EXTENSION IF NOT EXISTS pg_similarity;
+DROP TABLE IF EXISTS bench_contacts, bench_names;
+CREATE TABLE bench_contacts (id bigint, truth_id bigint, full_name text, given_name text,
+	family_name text, email text, phone text, region text, company text, city text,
+	postcode text, birth_date text, national_id text, consent boolean, updated_at text);
+SQL
+"$repo/test/build/plain/contactgen" --rows "$ROWS" --seed 5 |
+	bpsql -c "\\copy bench_contacts FROM pstdin WITH (FORMAT csv, HEADER true)"
+# Pairs: each name with the next record of the same person when there is
+# one (a typed variant), else with the next person's.
+bpsql <<'SQL'
+CREATE TABLE bench_names AS
+SELECT full_name AS a, lead(full_name, 1, 'Juan Pérez') OVER (ORDER BY truth_id, id) AS b
+FROM bench_contacts WHERE full_name IS NOT NULL;
+DROP TABLE bench_contacts;
+VACUUM ANALYZE bench_names;
+SQL
+
+echo "rows: $(bpsql -At -c 'SELECT count(*) FROM bench_names'), $(bpsql -At -c \
+	"SELECT round(100.0 * count(*) FILTER (WHERE a !~ '[^\\x01-\\x7f]') / count(*)) FROM bench_names")% pure ASCII"
+
+# Make sure the peers are what we think they are.
+bpsql -At -c "SELECT 'peer check: ' || round(jarowinkler('MARTHA', 'MARHTA')::numeric, 4) || ' '
+	|| levenshtein('kitten', 'sitting') || ' ' || lower(unaccent('JOSÉ'))"
+
+compare "jaro_winkler vs pg_similarity jarowinkler" \
+	"SELECT sum(contacts.jaro_winkler(a, b)) FROM bench_names" \
+	"SELECT sum(jarowinkler(a, b)) FROM bench_names" \
+	"SELECT sum(length(a) + length(b)) FROM bench_names"
+compare "levenshtein vs fuzzystrmatch levenshtein" \
+	"SELECT sum(contacts.levenshtein(a, b)) FROM bench_names" \
+	"SELECT sum(public.levenshtein(a, b)) FROM bench_names" \
+	"SELECT sum(length(a) + length(b)) FROM bench_names"
+compare "levenshtein(a,b,2) vs levenshtein_less_equal" \
+	"SELECT sum(contacts.levenshtein(a, b, 2)) FROM bench_names" \
+	"SELECT sum(public.levenshtein_less_equal(a, b, 2)) FROM bench_names" \
+	"SELECT sum(length(a) + length(b)) FROM bench_names"
+compare "fold vs lower(unaccent(x))" \
+	"SELECT sum(length(contacts.fold(a))) FROM bench_names" \
+	"SELECT sum(length(lower(unaccent(a)))) FROM bench_names" \
+	"SELECT sum(length(a)) FROM bench_names"
+
+# The core alone, on the same names.
+bpsql -At -c "\\copy (SELECT a FROM bench_names) TO pstdout" | "$repo/test/build/bench/text_bench"
+
+bpsql -c "DROP TABLE bench_names"
