@@ -28,14 +28,24 @@ typedef struct IdArgs
 	int			vlen;
 } IdArgs;
 
+/* ASCII upper case in place: codes appear upper case in messages. */
+static char *
+ascii_upper(char *s)
+{
+	for (char *p = s; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p -= 'a' - 'A';
+	return s;
+}
+
 /* Read the arguments; false when country or value is NULL. */
 static bool
 id_args(FunctionCallInfo fcinfo, IdArgs *args)
 {
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
 		return false;
-	args->country = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	args->kind = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	args->country = ascii_upper(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	args->kind = PG_ARGISNULL(1) ? NULL : ascii_upper(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	args->value = contacts_text_to_utf8(PG_GETARG_TEXT_PP(2), &args->vlen);
 	return true;
 }
@@ -131,7 +141,7 @@ contacts_national_id_kind(PG_FUNCTION_ARGS)
 	char		out[CT_NATIONAL_ID_MAX];
 	const char *kind = NULL;
 
-	args.country = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	args.country = ascii_upper(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	args.kind = NULL;
 	args.value = contacts_text_to_utf8(PG_GETARG_TEXT_PP(1), &args.vlen);
 	if (id_run(&args, out, &kind) != NULL)

@@ -26,6 +26,13 @@ ENGLISH_SOURCE = ("github carltonnorthern/nicknames, names.csv, commit 21d75051c
                   "(2026-06-01), Apache-2.0")
 
 
+# Formal names of the English list that are far more common as surnames: left
+# out of the given-name lexicon (name_parts would otherwise read "John Michael
+# Smith" as given names "John Michael Smith"), kept in the nickname pairs.
+SURNAMES = {"anderson", "campbell", "jackson", "mitchell", "morris", "nelson",
+            "smith", "wilson"}
+
+
 def fold(s):
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c))
@@ -59,8 +66,10 @@ def main():
     # A formal name is its own "formal": looking it up finds itself.
     for formal in formals:
         pairs.add((formal, formal))
-    entries = sorted(pairs, key=lambda p: (p[0].encode(), p[1].encode()))
-    given = sorted({g for g in formals | set(given_extra) if " " not in g},
+    formal_list = sorted(formals, key=lambda s: s.encode())
+    formal_id = {f: i for i, f in enumerate(formal_list)}
+    entries = sorted(pairs, key=lambda p: (p[0].encode(), formal_id[p[1]]))
+    given = sorted({g for g in formals | set(given_extra) if " " not in g and g not in SURNAMES},
                    key=lambda s: s.encode())
 
     out = os.path.join(ROOT, "src", "core", "nicknames.c")
@@ -69,13 +78,31 @@ def main():
         f.write(" * Sources:\n *\t%s;\n" % ENGLISH_SOURCE)
         f.write(" *\ttools/data/nicknames_es.csv and tools/data/given_names_es.csv\n")
         f.write(" *\t(compiled for this project, see tools/data/README.md).\n")
-        f.write(" * %d (nickname, formal name) entries, %d given names, all fold()ed.\n */\n"
-                % (len(entries), len(given)))
+        f.write(" * %d formal names, %d (nickname, formal name) entries, %d given names,\n"
+                " * all fold()ed.\n */\n" % (len(formal_list), len(entries), len(given)))
         f.write('#include "nicknames.h"\n\n')
+        f.write("const char *const ct_formal_names[] = {\n")
+        for formal in formal_list:
+            f.write("\t%s,\n" % c_string(formal))
+        f.write("};\n\nconst size_t ct_formal_names_count = %d;\n\n" % len(formal_list))
         f.write("const CtNickname ct_nicknames[] = {\n")
         for nick, formal in entries:
-            f.write("\t{%s, %s},\n" % (c_string(nick), c_string(formal)))
+            f.write("\t{%s, %d},\n" % (c_string(nick), formal_id[formal]))
         f.write("};\n\nconst size_t ct_nicknames_count = %d;\n\n" % len(entries))
+        # Where the names starting with each two-letter prefix begin: index
+        # (c0 - 'a') * 27 + (0 for a one-letter name, else c1 - 'a' + 1).
+        for nick, _ in entries:
+            assert all(c in "abcdefghijklmnopqrstuvwxyz '-" for c in nick) and \
+                nick[0].isalpha() and (len(nick) == 1 or nick[1].isalpha()), nick
+
+        def prefix(name):
+            return (ord(name[0]) - 97) * 27 + (ord(name[1]) - 96 if len(name) > 1 else 0)
+        starts = [next((i for i, e in enumerate(entries) if prefix(e[0]) >= p), len(entries))
+                  for p in range(26 * 27)] + [len(entries)]
+        f.write("const unsigned short ct_nicknames_by_prefix[26 * 27 + 1] = {\n")
+        for i in range(0, len(starts), 12):
+            f.write("\t" + ", ".join(str(x) for x in starts[i:i + 12]) + ",\n")
+        f.write("};\n\n")
         f.write("const char *const ct_given_names[] = {\n")
         for g in given:
             f.write("\t%s,\n" % c_string(g))

@@ -117,6 +117,17 @@ SHAPE_REASONS(pe_dni, "A PE DNI is 8 digits.");
 SHAPE_REASONS(us_ssn, "A US SSN is 9 digits, AAA-GG-SSSS.");
 SHAPE_REASONS(us_itin, "A US ITIN is 9 digits starting with 9, 9XX-GG-SSSS.");
 
+/* When the kind is detected and the length fits none of the country's. */
+#define COUNTRY_LENGTH(name, hint) \
+	static const CtReason name##_no_kind = { \
+		"ID_BAD_LENGTH", "wrong number of characters for any document of this country", hint}
+
+COUNTRY_LENGTH(es, "ES: DNI 8 digits + letter, NIE X/Y/Z + 7 digits + letter, CIF letter + 7 digits + control.");
+COUNTRY_LENGTH(ar, "AR: DNI 7 or 8 digits, CUIT/CUIL 11 digits.");
+COUNTRY_LENGTH(mx, "MX: CURP 18 characters, RFC 12 (company) or 13 (person) characters.");
+COUNTRY_LENGTH(br, "BR: CPF 11 digits, CNPJ 14 characters.");
+COUNTRY_LENGTH(pe, "PE: DNI 8 digits, RUC 11 digits.");
+
 /* ----------------------------------------------------------------------
  * Helpers on the cleaned value
  * ---------------------------------------------------------------------- */
@@ -276,9 +287,10 @@ es_cif(const char *s, int n, char *out)
 }
 
 static const char *
-es_detect(const char *s, int n)
+es_detect(const char *s, int n, bool dv_separated)
 {
-	(void) n;
+	if (n < 8 || n > 9)
+		return NULL;
 	if (s[0] >= '0' && s[0] <= '9')
 		return "DNI";
 	if (s[0] == 'X' || s[0] == 'Y' || s[0] == 'Z')
@@ -351,10 +363,10 @@ ar_dni(const char *s, int n, char *out)
 }
 
 static const char *
-ar_detect(const char *s, int n)
+ar_detect(const char *s, int n, bool dv_separated)
 {
 	(void) s;
-	return n == 11 ? "CUIT" : "DNI";
+	return n == 11 ? "CUIT" : (n == 7 || n == 8) ? "DNI" : NULL;
 }
 
 static const CtReason *
@@ -388,10 +400,10 @@ pe_dni(const char *s, int n, char *out)
 }
 
 static const char *
-pe_detect(const char *s, int n)
+pe_detect(const char *s, int n, bool dv_separated)
 {
 	(void) s;
-	return n == 11 ? "RUC" : "DNI";
+	return n == 11 ? "RUC" : n == 8 ? "DNI" : NULL;
 }
 
 /* ----------------------------------------------------------------------
@@ -436,7 +448,7 @@ mx_curp(const char *s, int n, char *out)
 		return &mx_curp_bad_format;
 	if (!valid_yymmdd(s + 4))
 		return &id_bad_date;
-	for (int i = 0; states[i] != '\0'; i += 3)
+	for (size_t i = 0; i + 1 < sizeof(states); i += 3)
 		if (states[i] == s[11] && states[i + 1] == s[12])
 			state_ok = true;
 	if (!state_ok)
@@ -490,10 +502,10 @@ mx_rfc(const char *s, int n, char *out)
 }
 
 static const char *
-mx_detect(const char *s, int n)
+mx_detect(const char *s, int n, bool dv_separated)
 {
 	(void) s;
-	return n == 18 ? "CURP" : "RFC";
+	return n == 18 ? "CURP" : (n == 12 || n == 13) ? "RFC" : NULL;
 }
 
 /* ----------------------------------------------------------------------
@@ -573,10 +585,10 @@ br_cnpj(const char *s, int n, char *out)
 }
 
 static const char *
-br_detect(const char *s, int n)
+br_detect(const char *s, int n, bool dv_separated)
 {
 	(void) s;
-	return n == 11 ? "CPF" : "CNPJ";
+	return n == 11 ? "CPF" : n == 14 ? "CNPJ" : NULL;
 }
 
 /* ----------------------------------------------------------------------
@@ -643,6 +655,16 @@ co_nit(const char *s, int n, char *out)
 	return emit(out, s, n);
 }
 
+/*
+ * A cédula has no check digit, a NIT has one, and both can have 10 digits:
+ * a NIT is written with its check digit after a hyphen, a cédula is not.
+ */
+static const char *
+co_detect(const char *s, int n, bool dv_separated)
+{
+	return dv_separated ? "NIT" : "CC";
+}
+
 static const CtReason *
 co_cc(const char *s, int n, char *out)
 {
@@ -695,7 +717,7 @@ us_itin(const char *s, int n, char *out)
 }
 
 static const char *
-us_detect(const char *s, int n)
+us_detect(const char *s, int n, bool dv_separated)
 {
 	(void) n;
 	return s[0] == '9' ? "ITIN" : "SSN";
@@ -718,7 +740,10 @@ typedef struct IdCountry
 	const char *code;
 	const IdKind *kinds;		/* terminated by a NULL name */
 	const char *const *kind_names;	/* the same names, for listing */
-	const char *(*detect) (const char *s, int n);	/* NULL: the only kind */
+	/* Kind from the cleaned value, and whether a hyphen set its last
+	 * character apart as typed ("900.123.456-8"); NULL: the first kind. */
+	const char *(*detect) (const char *s, int n, bool dv_separated);
+	const CtReason *no_kind;	/* detect found no kind of that length */
 	const char *const *aliases; /* pairs alias, canonical; NULL-terminated */
 } IdCountry;
 
@@ -752,15 +777,15 @@ static const char *const uy_aliases[] = {"CEDULA", "CI", NULL};
 static const char *const br_aliases[] = {"CIC", "CPF", NULL};
 
 static const IdCountry countries[] = {
-	{"AR", ar_kinds, ar_names, ar_detect, NULL},
-	{"BR", br_kinds, br_names, br_detect, br_aliases},
-	{"CL", cl_kinds, cl_names, NULL, cl_aliases},
-	{"CO", co_kinds, co_names, NULL, co_aliases},
-	{"ES", es_kinds, es_names, es_detect, es_aliases},
-	{"MX", mx_kinds, mx_names, mx_detect, NULL},
-	{"PE", pe_kinds, pe_names, pe_detect, NULL},
-	{"US", us_kinds, us_names, us_detect, NULL},
-	{"UY", uy_kinds, uy_names, NULL, uy_aliases},
+	{"AR", ar_kinds, ar_names, ar_detect, &ar_no_kind, NULL},
+	{"BR", br_kinds, br_names, br_detect, &br_no_kind, br_aliases},
+	{"CL", cl_kinds, cl_names, NULL, NULL, cl_aliases},
+	{"CO", co_kinds, co_names, co_detect, NULL, co_aliases},
+	{"ES", es_kinds, es_names, es_detect, &es_no_kind, es_aliases},
+	{"MX", mx_kinds, mx_names, mx_detect, &mx_no_kind, NULL},
+	{"PE", pe_kinds, pe_names, pe_detect, &pe_no_kind, NULL},
+	{"US", us_kinds, us_names, us_detect, NULL, NULL},
+	{"UY", uy_kinds, uy_names, NULL, NULL, uy_aliases},
 };
 
 static bool
@@ -866,6 +891,17 @@ restore_enye(char *out)
 	memcpy(out, tmp, n + 1);
 }
 
+/* Is the last letter or digit of the value preceded by a hyphen? */
+static bool
+dv_separated(const char *v, size_t vlen)
+{
+	size_t		i = vlen;
+
+	while (i > 0 && (v[i - 1] == ' ' || v[i - 1] == '\t'))
+		i--;
+	return i >= 3 && v[i - 2] == '-';
+}
+
 static const IdKind *
 find_kind(const IdCountry *c, const char *kind)
 {
@@ -922,11 +958,17 @@ ct_national_id_normalize(const char *country, const char *kind,
 		/* Longer than any document: let the kind's validator say so. */
 		n = CT_NATIONAL_ID_MAX - 1;
 		buf[n] = '\0';
-		if (k == NULL)
-			k = c->kinds;
 	}
-	if (k == NULL)
-		k = c->detect ? find_kind(c, c->detect(buf, n)) : c->kinds;
+	if (k == NULL && c->detect == NULL)
+		k = c->kinds;
+	else if (k == NULL)
+	{
+		const char *detected = c->detect(buf, n, dv_separated(value, vlen));
+
+		if (detected == NULL)
+			return c->no_kind;
+		k = find_kind(c, detected);
+	}
 	reason = k->validate(buf, n, out);
 	if (reason != NULL)
 		return reason;

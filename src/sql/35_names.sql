@@ -1,5 +1,80 @@
 
 -- ---------------------------------------------------------------------------
+-- Person names
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.normalize_name(name text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_normalize_name'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.normalize_name(text) IS
+'Display form of a person name: trimmed, single-spaced, proper case with lower-case particles (de, van, von...), Mc/Mac, O''/D'', initials with a dot; accents kept; depends on the ICU version';
+
+CREATE TYPE @extschema@.name_parts AS (
+    given_names   text,
+    family_names  text,
+    first_family  text,
+    second_family text,
+    suffix        text
+);
+
+COMMENT ON TYPE @extschema@.name_parts IS
+'Parts of a person name as returned by name_parts(): given names, family names, first and second family name, suffix (Jr., III)';
+
+CREATE FUNCTION @extschema@.name_parts(name text)
+RETURNS @extschema@.name_parts
+AS 'MODULE_PATHNAME', 'contacts_name_parts'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.name_parts(text) IS
+'Split a person name into given and family names (handles "Family, Given", two Spanish surnames, particles, initials, suffixes)';
+
+CREATE FUNCTION @extschema@.name_variants(given_name text)
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'contacts_name_variants'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.name_variants(text) IS
+'Every form of a given name from the shipped nickname lists (formal names and their nicknames), folded; the folded name alone when unknown';
+
+CREATE FUNCTION @extschema@.nickname_of(a text, b text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'contacts_nickname_of'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.nickname_of(text, text) IS
+'True when two given names are forms of one another (Pepe/José, Bill/William, Chema/José María) or nicknames of the same name';
+
+CREATE FUNCTION @extschema@.name_similarity(a text, b text)
+RETURNS double precision
+AS 'MODULE_PATHNAME', 'contacts_name_similarity'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.name_similarity(text, text) IS
+'Similarity of two person names in [0,1]: word order ignored, missing middle name or second surname tolerated, initials, nicknames, accents, case and typos matched; symmetric';
+
+-- ---------------------------------------------------------------------------
+-- Company names
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.normalize_company(name text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_normalize_company'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.normalize_company(text) IS
+'Display form of a company name: single-spaced, comma spacing fixed, trailing legal form written the usual way (S.A. de C.V., GmbH, Inc.); case otherwise as typed';
+
+CREATE FUNCTION @extschema@.company_key(name text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_company_key'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.company_key(text) IS
+'Comparison key of a company name: folded, punctuation dropped, initials joined, &/and/y/und/et unified, leading "the" and trailing legal forms removed; depends on the ICU version';
+
+-- ---------------------------------------------------------------------------
 -- National ID numbers
 -- ---------------------------------------------------------------------------
 

@@ -66,6 +66,22 @@ foreach my $db ('postgres', 'latin1db')
 	is($email->(q{SELECT email_suggest('josé@gmial.com')}), 'josé@gmail.com', "email_suggest in $db");
 }
 
+# Names, companies, national IDs and name_similarity convert LATIN1 to the
+# UTF-8 core and back (the client sends UTF-8; the server converts).
+foreach my $db ('postgres', 'latin1db')
+{
+	my $q = sub {
+		$node->safe_psql($db, "SET client_encoding = 'UTF8'; SELECT $_[0]");
+	};
+	is($q->("contacts.normalize_name('JOSÉ MARÍA  pérez')"), 'José María Pérez', "normalize_name in $db");
+	is($q->("(contacts.name_parts('Pérez García, José')).first_family"), 'Pérez', "name_parts in $db");
+	is($q->("contacts.name_similarity('Pepe Pérez', 'JOSE PEREZ')::numeric(4,2)"), '0.96', "name_similarity in $db");
+	is($q->("contacts.company_key('Pérez y Cía. S.A.')"), 'perez', "company_key in $db");
+	is($q->("contacts.normalize_company('Ibérica s.a.')"), 'Ibérica S.A.', "normalize_company in $db");
+	is($q->("contacts.national_id_normalize('ES', NULL, 'x-1234567-l')"), 'X1234567L', "national_id_normalize in $db");
+	is($q->("contacts.nickname_of('Concha', 'Concepción')"), 't', "nickname_of in $db");
+}
+
 # Dropping and re-creating leaves nothing behind.
 $node->safe_psql('latin1db', 'DROP EXTENSION contacts');
 is($node->safe_psql('latin1db',

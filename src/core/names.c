@@ -1,0 +1,677 @@
+/*
+ * names.c
+ *		Proper case for person names, and given/family name parts.
+ *
+ * Casing rules of ct_normalize_name, word by word:
+ *	- A word typed all in upper or all in lower case is recased: each
+ *	  segment (split at hyphens, apostrophes and dots) gets an upper-case
+ *	  first letter and lower-case rest: "JEAN-PIERRE" -> "Jean-Pierre",
+ *	  "o'brien" -> "O'Brien".  A first letter typed in upper case is kept as
+ *	  typed (so Turkish "İSMAİL" gives "İsmail", not "Ismail").
+ *	- A word typed in mixed case ("McDonald", "DeVito", "José") is kept,
+ *	  only its first letter raised: the writer meant that casing.
+ *	- Particles (de, del, la, los, y, van, der, von, da, dos, di, du, le,
+ *	  bin, al-...) are lower case except as the first word of the name or of
+ *	  the part after a comma.
+ *	- Mc + word: "McDonald"; Mac + word only for the Scottish names in
+ *	  mac_names (so Macías, Mack and Machado stay as they are).
+ *	- A single letter is an initial and gets a dot ("j" -> "J."), except
+ *	  the conjunctions y, e, i after the first word; "J.Perez" is split
+ *	  into "J. Perez" (but "J.R.R." stays together).
+ *	- Jr, Sr and Roman numerals II to VIII after the first word: "Jr.",
+ *	  "Sr.", "III".
+ * Case mapping is ICU's simple (one code point to one code point) mapping,
+ * which keeps the result idempotent and the same in every locale.
+ */
+#include "names.h"
+
+#include <string.h>
+
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+
+#include "fold.h"
+#include "nicknames.h"
+
+/* Lower case, ASCII only (all particles and suffixes are ASCII). */
+static const char *const particles[] = {
+	"al", "bin", "binti", "da", "das", "de", "degli", "dei", "del", "della",
+	"den", "der", "des", "di", "do", "dos", "du", "e", "i", "ibn", "la", "las",
+	"le", "lo", "los", "ten", "ter", "van", "von", "y", "zu", NULL
+};
+
+/* Particles that also prefix a surname with a hyphen: "al-Rashid". */
+static const char *const hyphen_particles[] = {"al", "el", NULL};
+
+/* The rest of Mac- names whose next letter is a capital, lower case. */
+static const char *const mac_names[] = {
+	"alister", "allister", "arthur", "askill", "aulay", "bain", "bean", "beth",
+	"bride", "callum", "cormack", "cormick", "crae", "culloch", "dermott",
+	"donald", "donnell", "dougal", "dougall", "duff", "elroy", "ewan", "ewen",
+	"farlane", "gillivray", "gowan", "gregor", "guire", "innes", "intyre",
+	"iver", "kay", "kenna", "kenzie", "kinley", "kinnon", "lachlan", "laren",
+	"lean", "leod", "lennan", "manus", "master", "millan", "namara",
+	"naughton", "neil", "neill", "nicol", "pherson", "phail", "phee",
+	"quarrie", "queen", "rae", "ritchie", "sween", "taggart", "vicar", NULL
+};
+
+static bool
+in_list(const char *const *list, const char *s)
+{
+	for (int i = 0; list[i] != NULL; i++)
+		if (list[i][0] == s[0] && strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* ASCII lower-case copy of cp[0..n) into buf (cap bytes); false if not ASCII. */
+static bool
+ascii_lower(const uint32_t *cp, int n, char *buf, int cap)
+{
+	if (n >= cap)
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		uint32_t	c = cp[i];
+
+		if (c >= 0x80)
+			return false;
+		buf[i] = (char) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+bool
+ct_name_is_particle(const char *word, size_t len)
+{
+	char		buf[8];
+
+	if (len == 0 || len > 5 || word[0] == '\0' || strchr("abdeiltvyzABDEILTVYZ", word[0]) == NULL)
+		return false;
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) word[i];
+
+		if (c >= 0x80)
+			return false;
+		buf[i] = (char) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
+	}
+	buf[len] = '\0';
+	return in_list(particles, buf);
+}
+
+static bool
+cp_is_particle(const uint32_t *cp, int n, const char *const *list)
+{
+	char		buf[8];
+
+	return ascii_lower(cp, n, buf, sizeof(buf)) && in_list(list, buf);
+}
+
+static bool
+is_apostrophe(uint32_t c)
+{
+	return c == '\'' || c == 0x2019 || c == 0x02BC || c == 0x2018;
+}
+
+static bool
+is_segment_break(uint32_t c)
+{
+	return c == '-' || c == '.' || is_apostrophe(c) || c == 0x2010 || c == 0x2011;
+}
+
+/* Upper-case first letter of a segment: keep one typed upper, else title. */
+static uint32_t
+title_letter(uint32_t typed)
+{
+	if (u_isupper(typed) || u_istitle(typed))
+		return typed;
+	return u_totitle(u_tolower(typed));
+}
+
+/* Recase a segment (letters from start to end) as Title-case. */
+static void
+title_segment(uint32_t *cp, const uint32_t *typed, int start, int end)
+{
+	bool		first = true;
+
+	for (int i = start; i < end; i++)
+	{
+		if (first && u_isalpha(typed[i]))
+		{
+			cp[i] = title_letter(typed[i]);
+			first = false;
+		}
+		else
+			cp[i] = u_tolower(typed[i]);
+	}
+}
+
+/* Mc/Mac rule on a lower-cased segment: capitalize the letter after. */
+static void
+mac_rule(uint32_t *cp, int start, int end)
+{
+	char		buf[16];
+	int			n = end - start;
+
+	if (n >= 4 && (cp[start] == 'M' || cp[start] == 'm') && cp[start + 1] == 'c' &&
+		u_isalpha(cp[start + 2]) && u_isalpha(cp[start + 3]))
+		cp[start + 2] = u_totitle(cp[start + 2]);
+	else if (n >= 5 && (cp[start] == 'M' || cp[start] == 'm') && cp[start + 1] == 'a' &&
+			 cp[start + 2] == 'c' &&
+			 ascii_lower(cp + start + 3, n - 3, buf, sizeof(buf)) && in_list(mac_names, buf))
+		cp[start + 3] = u_totitle(cp[start + 3]);
+}
+
+/*
+ * Was the word cased on purpose?  Some segment has an upper-case letter
+ * after a lower-case one ("McDonald", "DeVito", "LaFontaine"), which no
+ * recasing produces; "VIán" or "JOSe" (a slipped shift key) do not count.
+ */
+static bool
+deliberately_cased(const uint32_t *typed, int n)
+{
+	bool		lower_seen = false;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (is_segment_break(typed[i]))
+			lower_seen = false;
+		else if (u_islower(typed[i]))
+			lower_seen = true;
+		else if (lower_seen && (u_isupper(typed[i]) || u_istitle(typed[i])))
+			return true;
+	}
+	return false;
+}
+
+/* Length of a leading "al-" / "el-" particle (0 if none). */
+static int
+hyphen_particle_len(const uint32_t *typed, int n)
+{
+	for (int i = 1; i < n && i < 4; i++)
+		if (typed[i] == '-' || typed[i] == 0x2010 || typed[i] == 0x2011)
+			return cp_is_particle(typed, i, hyphen_particles) ? i : 0;
+	return 0;
+}
+
+/*
+ * Recase a word in place.  typed holds the word as typed; first says whether
+ * it opens the name or the part after a comma, opening whether it opens the
+ * whole name.
+ */
+static void
+recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening)
+{
+	int			seg;
+	int			particle_len = first ? 0 : hyphen_particle_len(typed, n);
+	char		buf[8];
+
+	/* Particles: lower case unless they open the name. */
+	if (!first && cp_is_particle(typed, n, particles))
+	{
+		for (int i = 0; i < n; i++)
+			cp[i] = u_tolower(typed[i]);
+		return;
+	}
+
+	/* Roman numeral suffixes after the first word. */
+	if (!opening && ascii_lower(typed, n, buf, sizeof(buf)))
+	{
+		if (buf[n - 1] == '.')
+			buf[n - 1] = '\0';
+		if (strcmp(buf, "ii") == 0 || strcmp(buf, "iii") == 0 || strcmp(buf, "iv") == 0 ||
+			strcmp(buf, "vi") == 0 || strcmp(buf, "vii") == 0 || strcmp(buf, "viii") == 0)
+		{
+			for (int i = 0; i < n; i++)
+				cp[i] = u_toupper(typed[i]);
+			return;
+		}
+	}
+
+	/*
+	 * Cased on purpose: as typed, first letter raised (after "al-",
+	 * lowered).  The test looks at the word with its first letter raised,
+	 * so that "jOSE" (caps lock on) counts as all upper case.
+	 */
+	memcpy(cp, typed, n * sizeof(uint32_t));
+	for (int i = 0; i < particle_len; i++)
+		cp[i] = u_tolower(typed[i]);
+	for (int i = particle_len; i < n; i++)
+		if (u_isalpha(cp[i]))
+		{
+			cp[i] = title_letter(cp[i]);
+			break;
+		}
+	if (deliberately_cased(cp, n))
+		return;
+
+	/* All one case: title-case every segment. */
+	seg = 0;
+	for (int i = 0; i <= n; i++)
+	{
+		if (i < n && !is_segment_break(typed[i]))
+			continue;
+		title_segment(cp, typed, seg, i);
+		/* "al-Rashid": a leading hyphenated particle stays lower. */
+		if (seg == 0 && i == particle_len && particle_len > 0)
+		{
+			for (int k = 0; k < i; k++)
+				cp[k] = u_tolower(typed[k]);
+		}
+		else
+			mac_rule(cp, seg, i);
+		if (i < n)
+			cp[i] = typed[i];
+		seg = i + 1;
+	}
+}
+
+/* Unicode whitespace and control characters separate words. */
+static bool
+is_space(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7F && c < 0xA0) || u_isUWhiteSpace(c) || c == 0x200B;
+}
+
+/*
+ * Decode s into NFC code points.  Returns the count, or -1 if the allocator
+ * fails; *out is from the allocator (or NULL when the input is empty).
+ */
+static int
+decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out)
+{
+	bool		below_combining = true;
+	UChar	   *u16,
+			   *nfc;
+	int32_t		u16len,
+				nfclen;
+	UErrorCode	err = U_ZERO_ERROR;
+	const UNormalizer2 *norm;
+	uint32_t   *cp;
+	int			n = 0;
+
+	/*
+	 * Text below U+0300 (ASCII, Latin-1, Latin Extended-A and -B) is already
+	 * in NFC: decode it directly, without ICU.
+	 */
+	cp = ct_alloc(alloc, (len + 1) * sizeof(uint32_t));
+	if (cp == NULL)
+		return -1;
+	for (size_t i = 0; i < len && below_combining;)
+	{
+		uint32_t	c = ct_utf8_next(s, len, &i);
+
+		below_combining = c < 0x300;
+		cp[n++] = c;
+	}
+	if (below_combining)
+	{
+		*out = cp;
+		return n;
+	}
+	ct_free(alloc, cp);
+	n = 0;
+
+	u16 = ct_alloc(alloc, (len + 1) * sizeof(UChar));
+	nfc = ct_alloc(alloc, (3 * len + 1) * sizeof(UChar));
+	cp = ct_alloc(alloc, (3 * len + 1) * sizeof(uint32_t));
+	if (u16 == NULL || nfc == NULL || cp == NULL)
+		return -1;
+	u_strFromUTF8WithSub(u16, (int32_t) len + 1, &u16len, s, (int32_t) len, 0xFFFD, NULL, &err);
+	norm = unorm2_getNFCInstance(&err);
+	if (U_SUCCESS(err))
+		nfclen = unorm2_normalize(norm, u16, u16len, nfc, (int32_t) (3 * len + 1), &err);
+	if (U_FAILURE(err))
+	{
+		/* Cannot happen with these buffer sizes; fall back to no NFC. */
+		memcpy(nfc, u16, u16len * sizeof(UChar));
+		nfclen = u16len;
+	}
+	for (int32_t i = 0; i < nfclen;)
+	{
+		UChar32		c;
+
+		U16_NEXT(nfc, i, nfclen, c);
+		cp[n++] = (uint32_t) c;
+	}
+	ct_free(alloc, u16);
+	ct_free(alloc, nfc);
+	*out = cp;
+	return n;
+}
+
+/* Does the run cp[i..n) start with a letter run of 2+ before any dot? */
+static bool
+long_segment_follows(const uint32_t *cp, int i, int n)
+{
+	int			letters = 0;
+
+	for (; i < n && !is_space(cp[i]) && cp[i] != ',' && cp[i] != '.'; i++)
+		if (u_isalpha(cp[i]))
+			letters++;
+	return letters >= 2;
+}
+
+char *
+ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *outlen)
+{
+	uint32_t   *typed;
+	uint32_t   *cased;
+	int			n = decode_nfc(alloc, s, len, &typed);
+	char	   *out;
+	size_t		o = 0;
+	bool		first = true;	/* next word opens the name or a comma part */
+	bool		pending_comma = false;
+	int			i = 0;
+
+	if (n < 0)
+		return NULL;
+	cased = ct_alloc(alloc, (n + 1) * sizeof(uint32_t));
+	/* Each code point is at most 4 bytes; a dot and a space may be added per word. */
+	out = ct_alloc(alloc, (size_t) n * 4 + (size_t) n * 3 + 1);
+	if (cased == NULL || out == NULL)
+		return NULL;
+
+	while (i < n)
+	{
+		int			start,
+					end,
+					letters = 0;
+		size_t		word_at;
+
+		if (is_space(typed[i]))
+		{
+			i++;
+			continue;
+		}
+		if (typed[i] == ',')
+		{
+			if (o > 0)
+				pending_comma = true;
+			first = true;
+			i++;
+			continue;
+		}
+		/* A word runs to a space or comma, or to a dot after an initial. */
+		start = i;
+		while (i < n && !is_space(typed[i]) && typed[i] != ',')
+		{
+			if (typed[i] == '.' && i + 1 < n && letters <= 1 && i > start &&
+				u_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
+			{
+				i++;
+				break;
+			}
+			if (u_isalpha(typed[i]))
+				letters++;
+			else
+				letters = 0;
+			i++;
+		}
+		end = i;
+
+		if (o > 0)
+		{
+			if (pending_comma)
+				out[o++] = ',';
+			out[o++] = ' ';
+		}
+		pending_comma = false;
+		word_at = o;
+
+		recase_word(cased + start, typed + start, end - start, first, word_at == 0);
+		for (int k = start; k < end; k++)
+			o += ct_utf8_encode(cased[k], out + o);
+
+		/* A lone letter is an initial: give it its dot. */
+		if (end - start == 1 && u_isalpha(typed[start]) &&
+			!(!first && cp_is_particle(typed + start, 1, particles)))
+		{
+			o = word_at + ct_utf8_encode(title_letter(typed[start]), out + word_at);
+			out[o++] = '.';
+		}
+		else if (end - start == 2 && word_at > 0)
+		{
+			char		buf[4];
+
+			/* Jr / Sr get their dot. */
+			if (ascii_lower(typed + start, 2, buf, sizeof(buf)) &&
+				(strcmp(buf, "jr") == 0 || strcmp(buf, "sr") == 0))
+				out[o++] = '.';
+		}
+		first = false;
+	}
+	out[o] = '\0';
+	ct_free(alloc, typed);
+	ct_free(alloc, cased);
+	*outlen = o;
+	return out;
+}
+
+/* ----------------------------------------------------------------------
+ * Name parts
+ * ---------------------------------------------------------------------- */
+
+#define MAX_WORDS 64
+
+typedef struct Span
+{
+	const char *s;
+	size_t		len;
+} Span;
+
+static char *
+span_dup(const CtAllocator *alloc, const char *from, const char *to)
+{
+	char	   *r;
+
+	while (from < to && *from == ' ')
+		from++;
+	while (to > from && to[-1] == ' ')
+		to--;
+	if (to == from)
+		return NULL;
+	r = ct_alloc(alloc, to - from + 1);
+	if (r != NULL)
+	{
+		memcpy(r, from, to - from);
+		r[to - from] = '\0';
+	}
+	return r;
+}
+
+static bool
+is_suffix_word(const char *w, size_t len)
+{
+	static const char *const suffixes[] = {
+		"Jr.", "Sr.", "II", "III", "IV", "VI", "VII", "VIII", NULL
+	};
+
+	for (int i = 0; suffixes[i] != NULL; i++)
+		if (strlen(suffixes[i]) == len && memcmp(suffixes[i], w, len) == 0)
+			return true;
+	return false;
+}
+
+static bool
+word_is_given_name(const CtAllocator *alloc, const Span *w)
+{
+	char		buf[128];
+	size_t		n;
+
+	if (w->len > 60)
+		return false;
+	n = ct_fold(w->s, w->len, buf, sizeof(buf), alloc);
+	return n <= sizeof(buf) && ct_is_given_name(buf, n);
+}
+
+/*
+ * Group words into units: each unit is any particles plus the word after
+ * them; particles at the end join the unit before.  unit_start[k] is the
+ * index of unit k's first word.  Returns the number of units.
+ */
+static int
+group_units(const Span *words, int nwords, int *unit_start)
+{
+	int			nunits = 0;
+	bool		open = false;	/* current unit still lacks its main word */
+
+	for (int i = 0; i < nwords; i++)
+	{
+		bool		particle = ct_name_is_particle(words[i].s, words[i].len);
+
+		if (!open)
+		{
+			unit_start[nunits++] = i;
+			open = particle;
+		}
+		else if (!particle)
+			open = false;
+	}
+	return nunits;
+}
+
+/* Split the family part into first and second family names. */
+static bool
+split_family(const CtAllocator *alloc, const Span *words, int nwords, CtNameParts *parts)
+{
+	int			units[MAX_WORDS];
+	int			nunits = group_units(words, nwords, units);
+	const char *end = words[nwords - 1].s + words[nwords - 1].len;
+
+	parts->family_names = span_dup(alloc, words[0].s, end);
+	if (nunits >= 2)
+	{
+		int			second = units[1];
+
+		parts->first_family = span_dup(alloc, words[0].s, words[second].s);
+		/* "Ortega y Gasset": the conjunction joins, it is not part of a name. */
+		if (words[second].len == 1 && strchr("yei", words[second].s[0]) != NULL &&
+			second + 1 < nwords)
+			second++;
+		parts->second_family = span_dup(alloc, words[second].s, end);
+	}
+	else
+		parts->first_family = span_dup(alloc, words[0].s, end);
+	return parts->family_names != NULL && parts->first_family != NULL;
+}
+
+/*
+ * Split at spaces and commas; beyond MAX_WORDS words the last one takes the
+ * rest of the text (no name has that many words: nothing is lost, and the
+ * result stays sensible).
+ */
+static int
+split_words(const char *s, size_t len, Span *words)
+{
+	int			n = 0;
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		size_t		start;
+
+		while (i < len && (s[i] == ' ' || s[i] == ','))
+			i++;
+		if (i >= len)
+			break;
+		if (n == MAX_WORDS)
+		{
+			words[n - 1].len = len - (words[n - 1].s - s);
+			while (words[n - 1].len > 0 &&
+				   (words[n - 1].s[words[n - 1].len - 1] == ' ' || words[n - 1].s[words[n - 1].len - 1] == ','))
+				words[n - 1].len--;
+			break;
+		}
+		start = i;
+		while (i < len && s[i] != ' ' && s[i] != ',')
+			i++;
+		words[n].s = s + start;
+		words[n].len = i - start;
+		n++;
+	}
+	return n;
+}
+
+bool
+ct_name_parts(const CtAllocator *alloc, const char *s, size_t len, CtNameParts *parts)
+{
+	size_t		nlen;
+	char	   *norm = ct_normalize_name(alloc, s, len, &nlen);
+	char	   *comma;
+	Span		words[MAX_WORDS];
+	int			units[MAX_WORDS];
+	int			nwords,
+				nunits,
+				family;
+
+	memset(parts, 0, sizeof(*parts));
+	if (norm == NULL)
+		return false;
+
+	/* "Family, Given" */
+	comma = strchr(norm, ',');
+	nwords = split_words(norm, comma ? (size_t) (comma - norm) : nlen, words);
+	if (nwords > 0 && is_suffix_word(words[nwords - 1].s, words[nwords - 1].len) && nwords > 1)
+	{
+		parts->suffix = span_dup(alloc, words[nwords - 1].s,
+								 words[nwords - 1].s + words[nwords - 1].len);
+		nwords--;
+	}
+	if (comma != NULL)
+	{
+		Span		given[MAX_WORDS];
+		int			ngiven = split_words(comma + 1, nlen - (comma + 1 - norm), given);
+
+		/* A suffix may follow the given names: "Smith, John, Jr." */
+		if (ngiven > 1 && is_suffix_word(given[ngiven - 1].s, given[ngiven - 1].len))
+		{
+			parts->suffix = span_dup(alloc, given[ngiven - 1].s,
+									 given[ngiven - 1].s + given[ngiven - 1].len);
+			ngiven--;
+		}
+		if (ngiven > 0)
+			parts->given_names = span_dup(alloc, given[0].s,
+										  given[ngiven - 1].s + given[ngiven - 1].len);
+		if (nwords > 0 && !split_family(alloc, words, nwords, parts))
+			return false;
+		ct_free(alloc, norm);
+		return true;
+	}
+	if (nwords == 0)
+	{
+		ct_free(alloc, norm);
+		return true;
+	}
+
+	nunits = group_units(words, nwords, units);
+	if (nunits == 1)
+	{
+		/* A single name ("Madonna", "Xuxa") is a given name. */
+		parts->given_names = span_dup(alloc, words[0].s, words[nwords - 1].s + words[nwords - 1].len);
+		ct_free(alloc, norm);
+		return parts->given_names != NULL;
+	}
+	family = nunits == 2 ? 1 : nunits - 2;
+	/*
+	 * "John Michael Smith", "Juan Carlos Pérez", "María del Pilar García": a
+	 * given name (its main word, after any particles), then one surname.
+	 */
+	if (nunits >= 3 && nunits <= 4 &&
+		word_is_given_name(alloc, &words[units[family + 1] - 1]) &&
+		!word_is_given_name(alloc, &words[nunits == family + 2 ? nwords - 1 : units[family + 2] - 1]))
+		family++;
+	/* An initial ("John F. Kennedy") belongs with the given names. */
+	while (family < nunits - 1 && units[family + 1] - units[family] == 1 &&
+		   words[units[family]].len <= 3 && words[units[family]].s[words[units[family]].len - 1] == '.')
+		family++;
+	parts->given_names = span_dup(alloc, words[0].s, words[units[family]].s);
+	if (!split_family(alloc, words + units[family], nwords - units[family], parts))
+		return false;
+	ct_free(alloc, norm);
+	return true;
+}
