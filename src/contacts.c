@@ -12,6 +12,7 @@
 #include <unicode/uversion.h>
 
 #include "compat.h"
+#include "core/phone.h"
 #include "guc.h"
 
 PG_MODULE_MAGIC;
@@ -57,6 +58,7 @@ contacts_versions(PG_FUNCTION_ARGS)
 	u_getUnicodeVersion(v);
 	u_versionToString(v, buf);
 	emit_version(rsinfo, "unicode", buf);
+	emit_version(rsinfo, "phone_metadata", phone_metadata_version());
 
 	return (Datum) 0;
 }

@@ -8,6 +8,7 @@
 #include "utils/guc.h"
 
 #include "compat.h"
+#include "core/phone.h"
 #include "guc.h"
 
 char	   *contacts_default_region = NULL;
@@ -21,6 +22,29 @@ static const struct config_enum_entry email_profile_options[] = {
 	{NULL, 0, false}
 };
 
+/*
+ * contacts.default_region must be empty or a region the phone metadata knows
+ * (stored upper-case), so that a typo fails at SET rather than making every
+ * national number look like it has no country code.
+ */
+static bool
+check_default_region(char **newval, void **extra, GucSource source)
+{
+	char	   *c;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if (!phone_region_is_supported(*newval, strlen(*newval)))
+	{
+		GUC_check_errdetail("\"%s\" is not a region code of the phone numbering metadata.", *newval);
+		GUC_check_errhint("Use an ISO 3166-1 alpha-2 code such as ES, AR or US, or an empty string.");
+		return false;
+	}
+	for (c = *newval; *c; c++)
+		*c = pg_ascii_toupper((unsigned char) *c);
+	return true;
+}
+
 void
 contacts_define_gucs(void)
 {
@@ -30,7 +54,7 @@ contacts_define_gucs(void)
 							   &contacts_default_region,
 							   "",
 							   PGC_USERSET, 0,
-							   NULL, NULL, NULL);
+							   check_default_region, NULL, NULL);
 
 	DefineCustomEnumVariable("contacts.email_profile",
 							 "Which rules email validation applies.",

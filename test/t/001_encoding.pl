@@ -82,6 +82,20 @@ foreach my $db ('postgres', 'latin1db')
 	is($q->("contacts.nickname_of('Concha', 'Concepción')"), 't', "nickname_of in $db");
 }
 
+# Phones: a no-break space (0xA0 in LATIN1) reaches the engine as U+00A0
+# punctuation; a letter with an accent makes text that is not a number.
+foreach my $db ('postgres', 'latin1db')
+{
+	is($node->safe_psql($db,
+			"SELECT contacts.phone_parse('612' || chr(160) || '34' || chr(160) || '56 78', 'ES')"),
+		'+34612345678', "phone with a no-break space in $db");
+	is($node->safe_psql($db, "SELECT contacts.phone_check('tel' || chr(233) || 'fono', 'ES')"),
+		'NOT_A_NUMBER', "phone_check on accented text in $db");
+	is($node->safe_psql($db,
+			"SELECT contacts.phone_format('ES:612 34 56 78'::contacts.phone, 'national')"),
+		'612 34 56 78', "phone type input and format in $db");
+}
+
 # Dropping and re-creating leaves nothing behind.
 $node->safe_psql('latin1db', 'DROP EXTENSION contacts');
 is($node->safe_psql('latin1db',
