@@ -159,5 +159,6 @@ SET client_min_messages = warning;
 SELECT contacts.dedupe_run('people') AS run3 \gset
 RESET client_min_messages;
 SELECT m, u, fixed FROM contacts.dedupe_columns WHERE config_name = 'people' AND column_name = 'city';
-SELECT model -> 'fields' -> 'city' -> 'fixed' AS city_fixed, em_iterations > 0 AS estimated
+-- (nine candidate pairs are too few for EM: every column keeps its values)
+SELECT model -> 'fields' -> 'city' -> 'fixed' AS city_fixed, em_iterations
 FROM contacts.dedupe_runs WHERE run_id = :run3;
