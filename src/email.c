@@ -21,6 +21,7 @@
 #include "utils/sortsupport.h"
 
 #include "core/email.h"
+#include "email_glue.h"
 #include "errors.h"
 #include "guc.h"
 #include "textconv.h"
@@ -49,8 +50,8 @@ static const CtAllocator backend_allocator = {backend_alloc, NULL, NULL};
 static EmailIdna *backend_idna = NULL;
 static bool backend_idna_tried = false;
 
-static EmailIdna *
-get_idna(void)
+EmailIdna *
+contacts_email_idna(void)
 {
 	if (!backend_idna_tried)
 	{
@@ -122,7 +123,7 @@ email_from_utf8(const char *s, size_t len, const char *value, Node *escontext)
 	EmailParts	parts;
 	const CtReason *reason;
 
-	reason = email_normalize(s, len, (EmailProfile) contacts_email_profile, get_idna(),
+	reason = email_normalize(s, len, (EmailProfile) contacts_email_profile, contacts_email_idna(),
 							 buf, &parts);
 	if (reason != NULL)
 	{
@@ -147,7 +148,7 @@ displayable(const char *s, size_t len, char *buf, size_t *outlen)
 
 		for (size_t i = local_len + 1; i < len; i++)
 			if ((unsigned char) s[i] >= 0x80)
-				return email_to_ascii(s, len, get_idna(), buf, outlen) ? buf : s;
+				return email_to_ascii(s, len, contacts_email_idna(), buf, outlen) ? buf : s;
 	}
 	return s;
 }
@@ -226,7 +227,7 @@ email_from_text(PG_FUNCTION_ARGS)
 	EmailParts	parts;
 	const CtReason *reason;
 
-	reason = email_normalize(s, len, (EmailProfile) contacts_email_profile, get_idna(),
+	reason = email_normalize(s, len, (EmailProfile) contacts_email_profile, contacts_email_idna(),
 							 buf, &parts);
 	if (reason != NULL)
 		contacts_invalid_input(EMAIL_TYPNAME, text_to_cstring(t), reason, NULL);
@@ -423,7 +424,7 @@ email_valid(PG_FUNCTION_ARGS)
 	size_t		len;
 	const char *s = text_utf8(PG_GETARG_TEXT_PP(0), &len);
 
-	PG_RETURN_BOOL(email_check(s, len, profile_arg(fcinfo, 1), get_idna()) == NULL);
+	PG_RETURN_BOOL(email_check(s, len, profile_arg(fcinfo, 1), contacts_email_idna()) == NULL);
 }
 
 /* email_check(text [, profile]): NULL when valid, else the reason code. */
@@ -433,7 +434,7 @@ email_check_reason(PG_FUNCTION_ARGS)
 {
 	size_t		len;
 	const char *s = text_utf8(PG_GETARG_TEXT_PP(0), &len);
-	const CtReason *reason = email_check(s, len, profile_arg(fcinfo, 1), get_idna());
+	const CtReason *reason = email_check(s, len, profile_arg(fcinfo, 1), contacts_email_idna());
 
 	if (reason == NULL)
 		PG_RETURN_NULL();
@@ -455,7 +456,7 @@ email_normalize_text(PG_FUNCTION_ARGS)
 	const char *out;
 	size_t		outlen;
 
-	reason = email_normalize(s, len, profile_arg(fcinfo, 1), get_idna(), buf, &parts);
+	reason = email_normalize(s, len, profile_arg(fcinfo, 1), contacts_email_idna(), buf, &parts);
 	if (reason != NULL)
 		contacts_reason_error(ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid email address",
 							  text_to_cstring(t), reason);
@@ -476,7 +477,7 @@ email_suggest_text(PG_FUNCTION_ARGS)
 	const char *out;
 	size_t		outlen;
 
-	if (!email_suggest(s, len, profile_arg(fcinfo, 1), get_idna(), buf, &n))
+	if (!email_suggest(s, len, profile_arg(fcinfo, 1), contacts_email_idna(), buf, &n))
 		PG_RETURN_NULL();
 	out = displayable(buf, n, shown, &outlen);
 	PG_RETURN_TEXT_P(contacts_utf8_to_text(out, (int) outlen));
@@ -519,7 +520,7 @@ email_ascii(PG_FUNCTION_ARGS)
 	char		buf[EMAIL_BUF_SIZE];
 	size_t		len;
 
-	if (!email_to_ascii(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), get_idna(), buf, &len))
+	if (!email_to_ascii(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), contacts_email_idna(), buf, &len))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("stored email address has an unconvertible domain")));
@@ -546,7 +547,7 @@ email_is_disposable_fn(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 
-	PG_RETURN_BOOL(email_is_disposable(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), get_idna()));
+	PG_RETURN_BOOL(email_is_disposable(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), contacts_email_idna()));
 }
 
 PG_FUNCTION_INFO_V1(email_is_freemail_fn);
@@ -555,7 +556,7 @@ email_is_freemail_fn(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 
-	PG_RETURN_BOOL(email_is_freemail(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), get_idna()));
+	PG_RETURN_BOOL(email_is_freemail(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), contacts_email_idna()));
 }
 
 PG_FUNCTION_INFO_V1(email_is_role_fn);

@@ -16,8 +16,8 @@
 #endif
 
 /* "domain label starts with a hyphen" -> "Domain label starts with a hyphen (CODE)." */
-static char *
-reason_sentence(const CtReason *reason)
+char *
+contacts_reason_detail(const CtReason *reason)
 {
 	char	   *s = psprintf("%s (%s).", reason->message, reason->code);
 
@@ -34,14 +34,14 @@ contacts_invalid_input(const char *typname, const char *value,
 	errsave(escontext,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type %s: \"%s\"", typname, value),
-			 errdetail_internal("%s", reason_sentence(reason)),
+			 errdetail_internal("%s", contacts_reason_detail(reason)),
 			 reason->hint ? errhint("%s", reason->hint) : 0));
 #else
 	(void) escontext;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type %s: \"%s\"", typname, value),
-			 errdetail_internal("%s", reason_sentence(reason)),
+			 errdetail_internal("%s", contacts_reason_detail(reason)),
 			 reason->hint ? errhint("%s", reason->hint) : 0));
 #endif
 }
@@ -53,7 +53,7 @@ contacts_reason_error(int sqlstate, const char *what, const char *value,
 	ereport(ERROR,
 			(errcode(sqlstate),
 			 errmsg("%s: \"%s\"", what, value),
-			 errdetail_internal("%s", reason_sentence(reason)),
+			 errdetail_internal("%s", contacts_reason_detail(reason)),
 			 reason->hint ? errhint("%s", reason->hint) : 0));
 	pg_unreachable();
 }

@@ -29,4 +29,7 @@ extern void contacts_reason_error(int sqlstate, const char *what,
 								  const char *value, const CtReason *reason)
 			pg_attribute_noreturn();
 
+/* The reason as an errdetail sentence: "Message as a sentence (CODE)." */
+extern char *contacts_reason_detail(const CtReason *reason);
+
 #endif							/* CONTACTS_ERRORS_H */

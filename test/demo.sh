@@ -23,14 +23,17 @@ else
 	PSQL="$PG_BINDIR/psql -X -q -v ON_ERROR_STOP=1"
 fi
 
+# The contact base, and a later spreadsheet to import into it.
 CSV=$(mktemp /tmp/contacts-demo.XXXXXX.csv)
-chmod 644 "$CSV"
+IMPORT_CSV=$(mktemp /tmp/contacts-import.XXXXXX.csv)
+chmod 644 "$CSV" "$IMPORT_CSV"
 make -C "$REPO/test" -s gen >/dev/null
 "$REPO/test/build/plain/contactgen" --rows "$ROWS" --seed 42 >"$CSV"
+"$REPO/test/build/plain/contactgen" --rows $((ROWS / 5)) --seed 43 >"$IMPORT_CSV"
 
 for f in "$REPO"/test/demo/*.sql; do
 	echo
 	echo "################ $(basename "$f" .sql)"
-	$PSQL -v csv="$CSV" -v rows="$ROWS" -a -f "$f"
+	$PSQL -v csv="$CSV" -v import_csv="$IMPORT_CSV" -v rows="$ROWS" -a -f "$f"
 done
-rm -f "$CSV"
+rm -f "$CSV" "$IMPORT_CSV"

@@ -1,0 +1,116 @@
+-- Entry standards: contacts.configure(), the contacts.enforce() trigger,
+-- the suppression list and the health report.
+SET client_min_messages = warning;
+
+CREATE TABLE people (
+    id          bigserial PRIMARY KEY,
+    full_name   text,
+    email       text,
+    phone       text,
+    country     text,
+    company     text,
+    national_id text,
+    flags       jsonb,
+    updated_at  timestamptz DEFAULT now()
+);
+
+-- Configuration errors are caught up front.
+SELECT contacts.configure('people', 'id', '{"full_name": "full_name", "mail": "email"}');
+SELECT contacts.configure('people', 'id', '{"full_name": "fullname"}');
+SELECT contacts.configure('people', 'id', '{"full_name": "full_name"}', flag_column => 'company');
+SELECT contacts.configure('people', 'id', '{"full_name": "full_name"}', duplicate_keys => '{email}');
+SELECT contacts.configure('people', 'id', '{"full_name": "full_name"}', on_invalid => 'ignore');
+
+-- A trigger on a table that is not configured says so.
+CREATE TABLE unconfigured (id int PRIMARY KEY, email text);
+CREATE TRIGGER unconfigured_enforce BEFORE INSERT ON unconfigured
+    FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+INSERT INTO unconfigured VALUES (1, 'a@example.com');
+CREATE TRIGGER unconfigured_after AFTER INSERT ON unconfigured
+    FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+SELECT contacts.enforce();
+DROP TABLE unconfigured;
+
+SELECT contacts.configure('people', 'id',
+    '{"full_name": "full_name", "email": "email", "phone": "phone", "country": "country",
+      "company": "company", "national_id": "national_id"}',
+    default_region => 'ES', duplicate_keys => '{email}', required => '{full_name}',
+    on_duplicate => 'reject', flag_column => 'flags', updated_at_column => 'updated_at');
+SELECT tbl, key_column, default_region, on_invalid, on_duplicate, flag_column FROM contacts.table_config;
+SELECT col, kind, duplicate_key, required FROM contacts.column_kind ORDER BY col;
+CREATE TRIGGER people_enforce BEFORE INSERT OR UPDATE ON people
+    FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+
+-- Values are normalized in place: names proper-cased, email domain
+-- lower-cased, phone to E.164 with the row's region (else the table's),
+-- company and national ID normalized.
+INSERT INTO people (full_name, email, phone, company, national_id)
+VALUES ('  JOSE  perez garcía ', 'Jose.Perez@GMAIL.com', '612 34 56 78', 'acme s.a.', '12345678z')
+RETURNING full_name, email, phone, company, national_id, flags;
+INSERT INTO people (full_name, email, phone, country)
+VALUES ('martín FIERRO', 'martin@example.com.ar', '(011) 15 2345-6789', 'AR')
+RETURNING full_name, email, phone, country;
+
+-- Invalid values are rejected with the column, the value and the reason.
+INSERT INTO people (full_name, email) VALUES ('Ana Ruiz', 'ana@gmial..con');
+INSERT INTO people (full_name, phone) VALUES ('Ana Ruiz', '12');
+INSERT INTO people (full_name, national_id) VALUES ('Ana Ruiz', '12345678A');
+INSERT INTO people (email) VALUES ('nadie@example.com');
+INSERT INTO people (full_name, email) VALUES ('   ', 'nadie@example.com');
+
+-- Duplicates by email are refused, whatever the case of the address.
+INSERT INTO people (full_name, email) VALUES ('Pepe Pérez', 'JOSE.PEREZ@gmail.com');
+-- An update that makes a duplicate is refused too; one that keeps the row's
+-- own address is not.
+UPDATE people SET email = 'jose.perez@gmail.com' WHERE full_name = 'Martín Fierro';
+UPDATE people SET email = 'JOSE.PEREZ@gmail.com' WHERE full_name = 'Jose Perez García'
+RETURNING full_name, email;
+
+-- on_invalid = flag keeps the value and records why; set_null drops it.
+UPDATE contacts.table_config SET on_invalid = 'flag', on_duplicate = 'flag' WHERE tbl = 'people'::regclass;
+INSERT INTO people (full_name, email, phone) VALUES ('ana ruiz', 'ana@gmial..con', '12')
+RETURNING full_name, email, phone, flags;
+INSERT INTO people (full_name, email) VALUES ('Pepe Pérez', 'jose.perez@GMAIL.com')
+RETURNING full_name, email, flags;
+INSERT INTO people (email) VALUES ('solo@example.com') RETURNING full_name, email, flags;
+UPDATE contacts.table_config SET on_invalid = 'set_null' WHERE tbl = 'people'::regclass;
+INSERT INTO people (full_name, email, phone) VALUES ('Luis Gómez', 'luis@@example.com', '+34 612 000 111')
+RETURNING full_name, email, phone, flags;
+
+-- on_duplicate = update turns the insert into an update of the existing row.
+UPDATE contacts.table_config SET on_duplicate = 'update' WHERE tbl = 'people'::regclass;
+SELECT count(*) AS before FROM people;
+INSERT INTO people (full_name, email, company) VALUES ('Martín Fierro', 'MARTIN@example.com.ar', 'la pampa s.r.l.');
+SELECT count(*) AS after FROM people;
+SELECT full_name, email, company FROM people WHERE full_name = 'Martín Fierro';
+
+-- The suppression list keeps keyed digests, not values; every written form
+-- of a suppressed address or number is refused.
+SELECT contacts.suppress('email', 'Opt.Out+news@gmail.com', reason => 'asked on 2026-11-02');
+SELECT contacts.suppress('phone', '+34 699 000 111');
+SELECT contacts.suppress('email', 'optout@gmail.com');
+SELECT contacts.suppress('email', 'not an address');
+SELECT kind, length(digest) AS digest_bytes, reason FROM contacts.suppression ORDER BY kind;
+SELECT contacts.is_suppressed('email', 'OPTOUT@googlemail.com'), contacts.is_suppressed('phone', '699 000 111', 'ES'),
+       contacts.is_suppressed('email', 'someone@gmail.com');
+INSERT INTO people (full_name, email) VALUES ('Opt Out', 'optout@gmail.com');
+INSERT INTO people (full_name, phone) VALUES ('Opt Out', '0034 699 000 111');
+
+-- Typed columns are checked by their type; the trigger leaves them alone.
+CREATE TABLE typed (id int PRIMARY KEY, email contacts.email, full_name text);
+SELECT contacts.configure('typed', 'id', '{"email": "email", "full_name": "full_name"}', duplicate_keys => '{email}', on_duplicate => 'reject');
+CREATE TRIGGER typed_enforce BEFORE INSERT OR UPDATE ON typed FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+INSERT INTO typed VALUES (1, 'Ana@Example.COM', 'ANA ruiz') RETURNING *;
+INSERT INTO typed VALUES (2, 'ana@example.com', 'Ana Ruiz');
+
+-- The health report: one row per check, with an example each.
+SELECT check_name, column_name, affected, total, rate,
+       CASE WHEN check_name <> 'not updated since' THEN example END AS example
+  FROM contacts.health('people', stale_before => now() + interval '1 day')
+ ORDER BY check_name, column_name;
+SELECT count(*) AS typed_checks FROM contacts.health('typed');
+SELECT * FROM contacts.health('pg_class');
+
+-- Dropping a table forgets its configuration.
+DROP TABLE typed;
+SELECT count(*) FROM contacts.table_config WHERE tbl::text = 'typed';

@@ -1,0 +1,339 @@
+/*
+ * entry_config.c
+ *		Load and cache the per-table configuration for the entry trigger.
+ *
+ * A COPY of a million rows fires the trigger a million times, so the
+ * configuration (and the plans it implies) is looked up once per backend and
+ * kept in CacheMemoryContext.  It is dropped on any relcache
+ * invalidation of the table, which both DDL on the table and every change to
+ * contacts.table_config / contacts.column_kind (via config_changed()) send.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+
+#include "entry_config.h"
+
+static HTAB *config_cache = NULL;
+
+static void
+invalidate_config(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	EntryConfig *entry;
+
+	if (config_cache == NULL)
+		return;
+	hash_seq_init(&status, config_cache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		if (relid == InvalidOid || entry->relid == relid)
+			entry->valid = false;
+	}
+}
+
+static EntryKind
+kind_from_name(const char *kind)
+{
+	if (strcmp(kind, "email") == 0)
+		return ENTRY_EMAIL;
+	if (strcmp(kind, "phone") == 0)
+		return ENTRY_PHONE;
+	if (strcmp(kind, "given_name") == 0 || strcmp(kind, "family_name") == 0 ||
+		strcmp(kind, "full_name") == 0)
+		return ENTRY_NAME;
+	if (strcmp(kind, "company") == 0)
+		return ENTRY_COMPANY;
+	if (strcmp(kind, "national_id") == 0)
+		return ENTRY_NATIONAL_ID;
+	if (strcmp(kind, "country") == 0)
+		return ENTRY_COUNTRY;
+	return ENTRY_PLAIN;
+}
+
+static char *
+spi_text(HeapTuple tup, int fnumber)
+{
+	return SPI_getvalue(tup, SPI_tuptable->tupdesc, fnumber);
+}
+
+static bool
+spi_bool(HeapTuple tup, int fnumber)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, fnumber, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+static AttrNumber
+column_attnum(Relation rel, const char *name, bool missing_ok)
+{
+	int			i;
+
+	for (i = 0; i < RelationGetDescr(rel)->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->attnum;
+	}
+	if (!missing_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" configured for table \"%s\" does not exist",
+						name, RelationGetRelationName(rel)),
+				 errhint("Run contacts.configure() again for this table.")));
+	return InvalidAttrNumber;
+}
+
+/* The qualified, quoted name of a relation for SQL text. */
+static char *
+quoted_relation(Relation rel)
+{
+	return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+									  RelationGetRelationName(rel));
+}
+
+static void
+prepare_plans(EntryConfig *cfg, Relation rel)
+{
+	char	   *relname = quoted_relation(rel);
+	const char *key = quote_identifier(cfg->key_column);
+	char	   *keytype = format_type_be(cfg->key_typid);
+	StringInfoData sql;
+	Oid		   *argtypes;
+	int			i,
+				n = 0;
+
+	for (i = 0; i < cfg->ncolumns; i++)
+	{
+		EntryColumn *col = &cfg->columns[i];
+		Oid			lookup_args[2] = {TEXTOID, TEXTOID};
+
+		if (!col->duplicate_key)
+			continue;
+		/* The comparison is the one contacts.kind_key_sql() writes. */
+		initStringInfo(&sql);
+		if (col->kind == ENTRY_EMAIL)
+			appendStringInfo(&sql,
+							 "SELECT %s::text FROM %s WHERE lower(%s::text) = lower($1) "
+							 "AND %s IS DISTINCT FROM $2::%s LIMIT 1",
+							 key, relname, quote_identifier(col->name), key, keytype);
+		else
+			appendStringInfo(&sql,
+							 "SELECT %s::text FROM %s WHERE %s = $1::%s AND %s IS DISTINCT FROM $2::%s LIMIT 1",
+							 key, relname, quote_identifier(col->name), format_type_be(col->atttypid),
+							 key, keytype);
+		col->lookup_plan = SPI_prepare(sql.data, 2, lookup_args);
+		if (col->lookup_plan == NULL)
+			elog(ERROR, "could not prepare duplicate lookup: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(col->lookup_plan);
+	}
+
+	if (cfg->on_duplicate != ON_DUPLICATE_UPDATE)
+		return;
+
+	/*
+	 * UPDATE t SET c1 = COALESCE(c1, $1), ... WHERE key = $n: the incoming
+	 * row fills what the existing record lacks and never overwrites it, so a
+	 * sloppier second entry cannot destroy a good first one.
+	 */
+	argtypes = palloc(sizeof(Oid) * (cfg->ncolumns + 1));
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "UPDATE %s SET ", relname);
+	for (i = 0; i < cfg->ncolumns; i++)
+	{
+		EntryColumn *col = &cfg->columns[i];
+		const char *qc = quote_identifier(col->name);
+
+		if (col->attnum == cfg->key_attnum)
+			continue;
+		argtypes[n++] = col->atttypid;
+		appendStringInfo(&sql, "%s%s = COALESCE(%s, $%d)", n > 1 ? ", " : "", qc, qc, n);
+	}
+	argtypes[n++] = cfg->key_typid;
+	appendStringInfo(&sql, " WHERE %s = $%d", key, n);
+	if (n == 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("on_duplicate = 'update' needs configured columns other than the key")));
+	cfg->update_plan = SPI_prepare(sql.data, n, argtypes);
+	if (cfg->update_plan == NULL)
+		elog(ERROR, "could not prepare duplicate update: %s", SPI_result_code_string(SPI_result));
+	SPI_keepplan(cfg->update_plan);
+}
+
+static void
+load_config(EntryConfig *cfg, Relation rel)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(RelationGetRelid(rel))};
+	MemoryContext old;
+	HeapTuple	tup;
+	char	   *s;
+	uint64		i;
+
+	if (SPI_execute_with_args("SELECT key_column, default_region, on_invalid, on_duplicate, "
+							  "flag_column FROM contacts.table_config WHERE tbl = $1",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read contacts.table_config");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not configured for contacts", RelationGetRelationName(rel)),
+				 errhint("Call contacts.configure('%s', key_column => ..., kinds => '{...}') first.",
+						 RelationGetRelationName(rel))));
+
+	old = MemoryContextSwitchTo(cfg->context);
+	tup = SPI_tuptable->vals[0];
+	cfg->key_column = pstrdup(spi_text(tup, 1));
+	cfg->key_attnum = column_attnum(rel, cfg->key_column, false);
+	cfg->key_typid = TupleDescAttr(RelationGetDescr(rel), cfg->key_attnum - 1)->atttypid;
+	s = spi_text(tup, 2);
+	cfg->default_region = s ? pstrdup(s) : NULL;
+	s = spi_text(tup, 3);
+	cfg->on_invalid = strcmp(s, "set_null") == 0 ? ON_INVALID_SET_NULL :
+		strcmp(s, "flag") == 0 ? ON_INVALID_FLAG : ON_INVALID_REJECT;
+	s = spi_text(tup, 4);
+	cfg->on_duplicate = strcmp(s, "reject") == 0 ? ON_DUPLICATE_REJECT :
+		strcmp(s, "update") == 0 ? ON_DUPLICATE_UPDATE :
+		strcmp(s, "flag") == 0 ? ON_DUPLICATE_FLAG : ON_DUPLICATE_ALLOW;
+	s = spi_text(tup, 5);
+	cfg->flag_attnum = s ? column_attnum(rel, s, false) : InvalidAttrNumber;
+	MemoryContextSwitchTo(old);
+
+	if (SPI_execute_with_args("SELECT col, kind, duplicate_key, required FROM contacts.column_kind "
+							  "WHERE tbl = $1 ORDER BY col",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read contacts.column_kind");
+
+	old = MemoryContextSwitchTo(cfg->context);
+	cfg->ncolumns = (int) SPI_processed;
+	cfg->columns = palloc0(sizeof(EntryColumn) * Max(cfg->ncolumns, 1));
+	cfg->country_attnum = InvalidAttrNumber;
+	for (i = 0; i < SPI_processed; i++)
+	{
+		EntryColumn *col = &cfg->columns[i];
+		bool		typisvarlena;
+
+		tup = SPI_tuptable->vals[i];
+		col->name = pstrdup(spi_text(tup, 1));
+		col->kind_name = pstrdup(spi_text(tup, 2));
+		col->kind = kind_from_name(col->kind_name);
+		col->duplicate_key = spi_bool(tup, 3);
+		col->required = spi_bool(tup, 4);
+		col->attnum = column_attnum(rel, col->name, false);
+		col->atttypid = TupleDescAttr(RelationGetDescr(rel), col->attnum - 1)->atttypid;
+		getTypeOutputInfo(col->atttypid, &col->typoutput, &typisvarlena);
+		if (col->kind == ENTRY_COUNTRY)
+			cfg->country_attnum = col->attnum;
+	}
+	MemoryContextSwitchTo(old);
+
+	prepare_plans(cfg, rel);
+}
+
+EntryConfig *
+entry_config_get(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	EntryConfig *cfg;
+	bool		found;
+
+	if (config_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(EntryConfig);
+		ctl.hcxt = CacheMemoryContext;
+		config_cache = hash_create("contacts entry config", 16, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		CacheRegisterRelcacheCallback(invalidate_config, (Datum) 0);
+	}
+
+	cfg = hash_search(config_cache, &relid, HASH_ENTER, &found);
+	if (found && cfg->valid)
+		return cfg;
+
+	if (found)
+	{
+		int			i;
+
+		for (i = 0; i < cfg->ncolumns; i++)
+			if (cfg->columns[i].lookup_plan)
+				SPI_freeplan(cfg->columns[i].lookup_plan);
+		if (cfg->update_plan)
+			SPI_freeplan(cfg->update_plan);
+		MemoryContextDelete(cfg->context);
+	}
+	memset(((char *) cfg) + sizeof(Oid), 0, sizeof(EntryConfig) - sizeof(Oid));
+	cfg->context = AllocSetContextCreate(CacheMemoryContext, "contacts entry config",
+										 ALLOCSET_SMALL_SIZES);
+	PG_TRY();
+	{
+		SPI_connect();
+		load_config(cfg, rel);
+		SPI_finish();
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(cfg->context);
+		hash_search(config_cache, &relid, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	cfg->valid = true;
+	return cfg;
+}
+
+/* A configuration row may outlive its table (regclass is not a foreign key). */
+static void
+invalidate_table(Oid relid)
+{
+	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		CacheInvalidateRelcacheByRelid(relid);
+}
+
+/*
+ * config_changed(): AFTER ROW trigger on the configuration tables.  Sends a
+ * relcache invalidation for the configured table, so that every backend
+ * reloads its cached configuration after this transaction commits.
+ */
+PG_FUNCTION_INFO_V1(contacts_config_changed);
+Datum
+contacts_config_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		tbl;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("config_changed() must be called as a trigger")));
+	desc = RelationGetDescr(trigdata->tg_relation);
+	/* Both configuration tables start with tbl regclass. */
+	tbl = heap_getattr(trigdata->tg_trigtuple, 1, desc, &isnull);
+	if (!isnull)
+		invalidate_table(DatumGetObjectId(tbl));
+	if (trigdata->tg_newtuple)
+	{
+		tbl = heap_getattr(trigdata->tg_newtuple, 1, desc, &isnull);
+		if (!isnull)
+			invalidate_table(DatumGetObjectId(tbl));
+	}
+	return PointerGetDatum(NULL);
+}

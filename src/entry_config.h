@@ -1,0 +1,78 @@
+/*
+ * entry_config.h
+ *		The per-table configuration (contacts.table_config and
+ *		contacts.column_kind) as the entry trigger uses it, cached per backend.
+ */
+#ifndef CONTACTS_ENTRY_CONFIG_H
+#define CONTACTS_ENTRY_CONFIG_H
+
+#include "postgres.h"
+
+#include "access/attnum.h"
+#include "executor/spi.h"
+
+typedef enum EntryKind
+{
+	ENTRY_EMAIL,
+	ENTRY_PHONE,
+	ENTRY_NAME,
+	ENTRY_COMPANY,
+	ENTRY_NATIONAL_ID,
+	ENTRY_COUNTRY,				/* the row's ISO region, for phones and IDs */
+	ENTRY_PLAIN					/* kinds the trigger stores as typed */
+} EntryKind;
+
+typedef enum EntryInvalidAction
+{
+	ON_INVALID_REJECT,
+	ON_INVALID_SET_NULL,
+	ON_INVALID_FLAG
+} EntryInvalidAction;
+
+typedef enum EntryDuplicateAction
+{
+	ON_DUPLICATE_ALLOW,
+	ON_DUPLICATE_REJECT,
+	ON_DUPLICATE_UPDATE,
+	ON_DUPLICATE_FLAG
+} EntryDuplicateAction;
+
+typedef struct EntryColumn
+{
+	AttrNumber	attnum;
+	Oid			atttypid;
+	char	   *name;
+	char	   *kind_name;		/* as configured, e.g. "given_name" */
+	EntryKind	kind;
+	bool		duplicate_key;
+	bool		required;
+	Oid			typoutput;		/* column type -> text, for duplicate lookups */
+	SPIPlanPtr	lookup_plan;	/* duplicate keys: key of another row with this value */
+} EntryColumn;
+
+typedef struct EntryConfig
+{
+	Oid			relid;
+	bool		valid;
+	MemoryContext context;		/* everything below lives here */
+	char	   *key_column;
+	AttrNumber	key_attnum;
+	Oid			key_typid;
+	AttrNumber	flag_attnum;	/* jsonb column receiving reasons, or 0 */
+	AttrNumber	country_attnum; /* column of kind country, or 0 */
+	char	   *default_region; /* ISO code, or NULL when none */
+	EntryInvalidAction on_invalid;
+	EntryDuplicateAction on_duplicate;
+	SPIPlanPtr	update_plan;	/* on_duplicate = update: fill the existing row */
+	int			ncolumns;
+	EntryColumn *columns;
+} EntryConfig;
+
+/*
+ * The configuration of a table, loaded on first use and kept until a
+ * change to the configuration or the table invalidates it.  Errors when the
+ * table is not configured.
+ */
+extern EntryConfig *entry_config_get(Relation rel);
+
+#endif							/* CONTACTS_ENTRY_CONFIG_H */

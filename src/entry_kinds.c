@@ -1,0 +1,125 @@
+/*
+ * entry_kinds.c
+ *		Check and normalize one value of a column kind through the core.
+ *
+ * The entry trigger runs for every row of a COPY, so it calls the same core
+ * functions the SQL functions wrap (email_normalize, phone_parse +
+ * phone_check + phone_format, ct_normalize_name, ct_normalize_company,
+ * ct_national_id_normalize) directly: one parse per value, no function-call
+ * or argument-conversion overhead, and results identical to the SQL
+ * functions a user calls.
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+
+#include "core/company.h"
+#include "core/email.h"
+#include "core/names.h"
+#include "core/national_id.h"
+#include "core/phone.h"
+#include "email_glue.h"
+#include "entry_kinds.h"
+#include "guc.h"
+#include "phone_type.h"
+#include "textconv.h"
+
+/* The row's or table's region, else contacts.default_region, else NULL. */
+static const char *
+effective_region(const char *region)
+{
+	return (region != NULL && region[0] != '\0') ? region : phone_default_region();
+}
+
+const CtReason *
+entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *normal)
+{
+	int			len;
+	char	   *s;
+	const CtReason *reason = NULL;
+
+	if (kind == ENTRY_PLAIN || kind == ENTRY_COUNTRY)
+	{
+		*normal = value;
+		return NULL;
+	}
+	s = contacts_text_to_utf8(DatumGetTextPP(value), &len);
+	switch (kind)
+	{
+		case ENTRY_EMAIL:
+			{
+				char	   *buf = palloc(EMAIL_BUF_SIZE);
+				EmailParts parts;
+
+				reason = email_normalize(s, len, (EmailProfile) contacts_email_profile,
+										 contacts_email_idna(), buf, &parts);
+				if (reason == NULL)
+					*normal = PointerGetDatum(contacts_utf8_to_text(buf, parts.len));
+				break;
+			}
+		case ENTRY_PHONE:
+			{
+				PhoneNumber num;
+				char		buf[PHONE_FORMAT_BUFSIZE];
+				size_t		n;
+
+				reason = phone_parse_valid(s, len, effective_region(region), &num);
+				if (reason == NULL)
+				{
+					n = phone_format(&num, PHONE_FORMAT_E164, buf, sizeof(buf));
+					*normal = PointerGetDatum(contacts_utf8_to_text(buf, n));
+				}
+				break;
+			}
+		case ENTRY_NAME:
+		case ENTRY_COMPANY:
+			{
+				size_t		n;
+				char	   *out = kind == ENTRY_NAME ?
+					ct_normalize_name(&contacts_palloc_allocator, s, len, &n) :
+					ct_normalize_company(&contacts_palloc_allocator, s, len, &n);
+
+				*normal = PointerGetDatum(contacts_utf8_to_text(out, n));
+				break;
+			}
+		case ENTRY_NATIONAL_ID:
+			{
+				/*
+				 * Without a region, or for a country whose documents are not
+				 * known, an ID cannot be checked: it is kept as typed.
+				 */
+				const char *r = effective_region(region);
+				char		buf[CT_NATIONAL_ID_MAX];
+
+				if (r != NULL)
+					reason = ct_national_id_normalize(r, NULL, s, len, buf, NULL);
+				if (r == NULL || reason == &ct_id_unsupported_country)
+				{
+					reason = NULL;
+					*normal = value;
+				}
+				else if (reason == NULL)
+					*normal = PointerGetDatum(contacts_utf8_to_text(buf, strlen(buf)));
+				break;
+			}
+		case ENTRY_PLAIN:
+		case ENTRY_COUNTRY:
+			break;
+	}
+	return reason;
+}
+
+text *
+entry_kind_suppression_form(EntryKind kind, Datum normal)
+{
+	text	   *t = DatumGetTextPP(normal);
+	int			len;
+	char	   *s;
+	char	   *buf;
+
+	if (kind != ENTRY_EMAIL)
+		return t;
+	s = contacts_text_to_utf8(t, &len);
+	buf = palloc(EMAIL_BUF_SIZE);
+	return contacts_utf8_to_text(buf, email_canonical(s, len, buf));
+}

@@ -1,0 +1,28 @@
+/*
+ * entry_kinds.h
+ *		Check and normalize one value of a column kind through the core.
+ */
+#ifndef CONTACTS_ENTRY_KINDS_H
+#define CONTACTS_ENTRY_KINDS_H
+
+#include "postgres.h"
+
+#include "core/ct_reason.h"
+#include "entry_config.h"
+
+/*
+ * Check value (a text datum in the database encoding) as a value of kind
+ * with region (an ISO code, NUL-terminated, or NULL).  Returns NULL and sets
+ * *normal to the normalized text datum, or returns why the value is invalid.
+ * Kinds without rules (ENTRY_PLAIN, ENTRY_COUNTRY) come back unchanged.
+ */
+extern const CtReason *entry_kind_normalize(EntryKind kind, Datum value, const char *region,
+											Datum *normal);
+
+/*
+ * The form of a normalized value that suppression digests are taken of
+ * (emails: the provider-aware canonical key; others: the value itself).
+ */
+extern text *entry_kind_suppression_form(EntryKind kind, Datum normal);
+
+#endif							/* CONTACTS_ENTRY_KINDS_H */

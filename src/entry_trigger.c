@@ -1,0 +1,380 @@
+/*
+ * entry_trigger.c
+ *		contacts.enforce(): a BEFORE INSERT OR UPDATE row trigger that holds
+ *		every entry path to the table's configured standard.
+ *
+ * For each configured column it checks the value (emails, phones, national
+ * IDs), normalizes it in place (email domain lower-cased, phone to E.164,
+ * names proper-cased, company normalized) and, for invalid values, rejects
+ * the row, sets the value NULL or keeps it and records the reason in the
+ * table's jsonb flag column.  For exact duplicate keys it looks up another
+ * row with the same normalized value under an advisory lock on the value, so
+ * that two concurrent inserts of the same person cannot both miss each
+ * other, and rejects, flags, or turns the insert into an update of the
+ * existing row.
+ *
+ * The per-kind work is done by the core functions the SQL functions wrap
+ * (see entry_kinds.c), so the trigger and the functions a user calls can
+ * never disagree.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "parser/scansup.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "entry_config.h"
+#include "entry_kinds.h"
+#include "errors.h"
+#include "suppression.h"
+
+static bool
+is_text_type(Oid typid)
+{
+	return typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID;
+}
+
+/* A value of only spaces is as missing as no value. */
+static bool
+is_blank(Datum value)
+{
+	text	   *t = DatumGetTextPP(value);
+	const char *p = VARDATA_ANY(t);
+	size_t		len = VARSIZE_ANY_EXHDR(t);
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		if (!scanner_isspace(p[i]))
+			return false;
+	return true;
+}
+
+/* What the trigger learned about one row, for the flag column. */
+typedef struct RowFlags
+{
+	StringInfoData invalid;		/* "col": "REASON" members */
+	char	   *duplicate_of;	/* key of the existing row, or NULL */
+} RowFlags;
+
+static void
+add_invalid_flag(RowFlags *flags, const char *column, const char *reason)
+{
+	if (flags->invalid.len > 0)
+		appendStringInfoString(&flags->invalid, ", ");
+	escape_json(&flags->invalid, column);
+	appendStringInfoString(&flags->invalid, ": ");
+	escape_json(&flags->invalid, reason);
+}
+
+static Datum
+flags_to_jsonb(RowFlags *flags)
+{
+	StringInfoData json;
+
+	initStringInfo(&json);
+	appendStringInfoChar(&json, '{');
+	if (flags->invalid.len > 0)
+		appendStringInfo(&json, "\"invalid\": {%s}", flags->invalid.data);
+	if (flags->duplicate_of)
+	{
+		appendStringInfoString(&json, flags->invalid.len > 0 ? ", \"duplicate_of\": " : "\"duplicate_of\": ");
+		escape_json(&json, flags->duplicate_of);
+	}
+	appendStringInfoChar(&json, '}');
+	return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.data));
+}
+
+static void
+reject_invalid(Relation rel, EntryColumn *col, const char *value, const CtReason *reason)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_CHECK_VIOLATION),
+			 errmsg("invalid %s in column \"%s\" of table \"%s\": \"%s\"",
+					col->kind_name, col->name, RelationGetRelationName(rel), value),
+			 errdetail_internal("%s", contacts_reason_detail(reason)),
+			 errhint("%s", reason->hint ? reason->hint :
+					 "Correct the value, or configure the table with on_invalid => 'set_null' or 'flag'.")));
+}
+
+/* People on the suppression list never enter, whatever the table's policy. */
+static void
+reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
+{
+	const char *kind;
+
+	switch (col->kind)
+	{
+		case ENTRY_EMAIL:
+			kind = "email";
+			break;
+		case ENTRY_PHONE:
+			kind = "phone";
+			break;
+		case ENTRY_NATIONAL_ID:
+			kind = "national_id";
+			break;
+		default:
+			return;
+	}
+	if (contacts_suppression_list_empty())
+		return;
+	if (contacts_is_suppressed(kind, entry_kind_suppression_form(col->kind, normal)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
+				 errmsg("%s \"%s\" in column \"%s\" of table \"%s\" is on the suppression list",
+						kind, TextDatumGetCString(normal), col->name, RelationGetRelationName(rel)),
+				 errhint("This person asked not to be contacted; see contacts.suppression.")));
+}
+
+/*
+ * Look for another row holding the same duplicate key (value is in key
+ * form).  The advisory lock on table and key makes a concurrent insert of
+ * the same key wait until this transaction ends, and then see its row.
+ */
+static char *
+find_duplicate(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *value,
+			   const char *own_key)
+{
+	Datum		args[2];
+	char		nulls[2] = {' ', own_key ? ' ' : 'n'};
+	uint32		h = hash_bytes((const unsigned char *) value, strlen(value));
+	char	   *found = NULL;
+
+	DirectFunctionCall2(pg_advisory_xact_lock_int4,
+						Int32GetDatum((int32) RelationGetRelid(rel)),
+						Int32GetDatum((int32) (h ^ (uint32) col->attnum)));
+
+	args[0] = CStringGetTextDatum(value);
+	args[1] = own_key ? CStringGetTextDatum(own_key) : (Datum) 0;
+	if (SPI_execute_plan(col->lookup_plan, args, nulls, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "duplicate lookup failed");
+	if (SPI_processed > 0)
+		found = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	return found;
+}
+
+/* on_duplicate = 'update': fill the existing row with this row's values. */
+static void
+update_existing(EntryConfig *cfg, Datum *values, bool *isnull,
+				const char *existing_key)
+{
+	Datum	   *args = palloc(sizeof(Datum) * (cfg->ncolumns + 1));
+	char	   *nulls = palloc(cfg->ncolumns + 1);
+	int			i,
+				n = 0;
+	Oid			typinput,
+				typioparam;
+
+	for (i = 0; i < cfg->ncolumns; i++)
+	{
+		EntryColumn *col = &cfg->columns[i];
+
+		if (col->attnum == cfg->key_attnum)
+			continue;
+		args[n] = values[col->attnum - 1];
+		nulls[n] = isnull[col->attnum - 1] ? 'n' : ' ';
+		n++;
+	}
+	getTypeInputInfo(cfg->key_typid, &typinput, &typioparam);
+	args[n] = OidInputFunctionCall(typinput, (char *) existing_key, typioparam, -1);
+	nulls[n] = ' ';
+	n++;
+	if (SPI_execute_plan(cfg->update_plan, args, nulls, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "update of the existing duplicate failed");
+}
+
+PG_FUNCTION_INFO_V1(contacts_enforce);
+Datum
+contacts_enforce(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	TupleDesc	desc;
+	HeapTuple	tuple;
+	EntryConfig *cfg;
+	Datum	   *values;
+	bool	   *isnull;
+	bool	   *replace;
+	bool	   *invalid;		/* per configured column: left as typed, invalid */
+	bool		changed = false;	/* any column to replace in the tuple */
+	RowFlags	flags;
+	char	   *region;
+	bool		is_insert;
+	bool		spi_connected = false;
+	MemoryContext caller_context = CurrentMemoryContext;
+	char	   *own_key = NULL;
+	int			i;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("contacts.enforce() must be called as a trigger")));
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("contacts.enforce() must be a BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger")));
+
+	rel = trigdata->tg_relation;
+	desc = RelationGetDescr(rel);
+	is_insert = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
+	tuple = is_insert ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
+
+	cfg = entry_config_get(rel);
+
+	values = palloc(sizeof(Datum) * desc->natts);
+	isnull = palloc(sizeof(bool) * desc->natts);
+	replace = palloc0(sizeof(bool) * desc->natts);
+	invalid = palloc0(sizeof(bool) * cfg->ncolumns);
+	heap_deform_tuple(tuple, desc, values, isnull);
+	initStringInfo(&flags.invalid);
+	flags.duplicate_of = NULL;
+
+	/* The row's region (a country column), else the table's (else the GUC). */
+	if (cfg->country_attnum != InvalidAttrNumber && !isnull[cfg->country_attnum - 1])
+	{
+		char	   *p;
+
+		region = TextDatumGetCString(values[cfg->country_attnum - 1]);
+		for (p = region; *p; p++)
+			*p = pg_ascii_toupper((unsigned char) *p);
+	}
+	else
+		region = cfg->default_region;
+
+	for (i = 0; i < cfg->ncolumns; i++)
+	{
+		EntryColumn *col = &cfg->columns[i];
+		int			a = col->attnum - 1;
+		Datum		v;
+		const CtReason *reason;
+
+		if (isnull[a] || (is_text_type(col->atttypid) && is_blank(values[a])))
+		{
+			if (col->required)
+			{
+				if (cfg->on_invalid == ON_INVALID_REJECT)
+					ereport(ERROR,
+							(errcode(ERRCODE_NOT_NULL_VIOLATION),
+							 errmsg("column \"%s\" of table \"%s\" is required",
+									col->name, RelationGetRelationName(rel)),
+							 errhint("Supply a value, or drop the column from required in contacts.configure().")));
+				add_invalid_flag(&flags, col->name, "REQUIRED");
+			}
+			continue;
+		}
+		/* Typed columns (contacts.email, contacts.phone) were checked by their input. */
+		if (!is_text_type(col->atttypid))
+			continue;
+
+		reason = entry_kind_normalize(col->kind, values[a], region, &v);
+		if (reason == NULL)
+		{
+			reject_if_suppressed(rel, col, v);
+			/* Most values arrive normalized: then the tuple stays as it is. */
+			if (!datumIsEqual(v, values[a], false, -1))
+			{
+				values[a] = v;
+				replace[a] = changed = true;
+			}
+			continue;
+		}
+		invalid[i] = true;
+		switch (cfg->on_invalid)
+		{
+			case ON_INVALID_REJECT:
+				reject_invalid(rel, col, TextDatumGetCString(values[a]), reason);
+				break;
+			case ON_INVALID_SET_NULL:
+				isnull[a] = true;
+				replace[a] = changed = true;
+				add_invalid_flag(&flags, col->name, reason->code);
+				break;
+			case ON_INVALID_FLAG:
+				add_invalid_flag(&flags, col->name, reason->code);
+				break;
+		}
+	}
+
+	if (!is_insert && !heap_attisnull(trigdata->tg_trigtuple, cfg->key_attnum, desc))
+		own_key = SPI_getvalue(trigdata->tg_trigtuple, desc, cfg->key_attnum);
+
+	for (i = 0; i < cfg->ncolumns && cfg->on_duplicate != ON_DUPLICATE_ALLOW; i++)
+	{
+		EntryColumn *col = &cfg->columns[i];
+		int			a = col->attnum - 1;
+		char	   *value;
+		char	   *existing;
+
+		if (!col->duplicate_key || isnull[a] || invalid[i])
+			continue;
+		if (!spi_connected)
+		{
+			SPI_connect();
+			spi_connected = true;
+		}
+		value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
+			OidOutputFunctionCall(col->typoutput, values[a]);
+		/* The key form of contacts.kind_key_sql(): emails lower-cased. */
+		if (col->kind == ENTRY_EMAIL)
+			value = TextDatumGetCString(DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID,
+																CStringGetTextDatum(value)));
+		existing = find_duplicate(cfg, col, rel, value, own_key);
+		if (existing == NULL)
+			continue;
+
+		if (cfg->on_duplicate == ON_DUPLICATE_REJECT ||
+			(cfg->on_duplicate == ON_DUPLICATE_UPDATE && !is_insert))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("duplicate contact in table \"%s\": %s \"%s\" already belongs to %s = %s",
+							RelationGetRelationName(rel), col->name, value,
+							cfg->key_column, existing),
+					 errhint("Update the existing row, merge the two with contacts.merge(), or configure on_duplicate => 'flag' or 'allow'.")));
+		if (cfg->on_duplicate == ON_DUPLICATE_UPDATE)
+		{
+			/* Turn the insert into an update of the existing row. */
+			update_existing(cfg, values, isnull, existing);
+			SPI_finish();
+			return PointerGetDatum(NULL);
+		}
+		flags.duplicate_of = MemoryContextStrdup(caller_context, existing);
+		break;
+	}
+	if (spi_connected)
+		SPI_finish();
+
+	if (cfg->flag_attnum != InvalidAttrNumber)
+	{
+		int			a = cfg->flag_attnum - 1;
+
+		if (flags.invalid.len > 0 || flags.duplicate_of)
+		{
+			values[a] = flags_to_jsonb(&flags);
+			isnull[a] = false;
+			replace[a] = changed = true;
+		}
+		else if (!isnull[a])
+		{
+			/* A row that is now clean loses the flags it had. */
+			isnull[a] = true;
+			replace[a] = changed = true;
+		}
+	}
+
+	if (!changed)
+		return PointerGetDatum(tuple);
+	return PointerGetDatum(heap_modify_tuple(tuple, desc, values, isnull, replace));
+}

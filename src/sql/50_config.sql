@@ -1,0 +1,212 @@
+
+-- ---------------------------------------------------------------------------
+-- Per-table configuration shared by the trigger, imports, dedupe and health
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.table_config (
+    tbl               regclass PRIMARY KEY,
+    key_column        name NOT NULL,
+    default_region    text,
+    on_invalid        text NOT NULL DEFAULT 'reject'
+                      CHECK (on_invalid IN ('reject', 'set_null', 'flag')),
+    on_duplicate      text NOT NULL DEFAULT 'allow'
+                      CHECK (on_duplicate IN ('reject', 'update', 'flag', 'allow')),
+    flag_column       name,
+    updated_at_column name,
+    consent_column    name
+);
+
+COMMENT ON TABLE @extschema@.table_config IS
+'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates, and optional flag, updated-at and consent columns';
+
+CREATE TABLE @extschema@.column_kind (
+    tbl           regclass NOT NULL REFERENCES @extschema@.table_config ON DELETE CASCADE,
+    col           name NOT NULL,
+    kind          text NOT NULL CHECK (kind IN ('given_name', 'family_name', 'full_name', 'email',
+                      'phone', 'company', 'address', 'city', 'postcode', 'country', 'birth_date',
+                      'national_id', 'free_text')),
+    duplicate_key boolean NOT NULL DEFAULT false,
+    required      boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (tbl, col)
+);
+
+COMMENT ON TABLE @extschema@.column_kind IS
+'What each configured column of a contact table holds, whether it is an exact duplicate key for the entry trigger, and whether it is required';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.table_config', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.column_kind', '');
+
+CREATE FUNCTION @extschema@.configure(
+    tbl regclass,
+    key_column name,
+    kinds jsonb,
+    default_region text DEFAULT NULL,
+    on_invalid text DEFAULT 'reject',
+    on_duplicate text DEFAULT 'allow',
+    flag_column name DEFAULT NULL,
+    updated_at_column name DEFAULT NULL,
+    consent_column name DEFAULT NULL,
+    duplicate_keys name[] DEFAULT '{}',
+    required name[] DEFAULT '{}')
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    col text;
+    missing text;
+BEGIN
+    -- Every named column must exist: a typo here would silently skip checks.
+    SELECT string_agg(c, ', ') INTO missing
+      FROM (SELECT jsonb_object_keys(kinds) AS c
+            UNION ALL SELECT key_column
+            UNION ALL SELECT unnest(ARRAY[flag_column, updated_at_column, consent_column])
+            UNION ALL SELECT unnest(duplicate_keys)
+            UNION ALL SELECT unnest(required)) named
+     WHERE c IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM pg_attribute a
+                        WHERE a.attrelid = tbl AND a.attname = c
+                          AND a.attnum > 0 AND NOT a.attisdropped);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'table % has no column(s) %', tbl, missing
+            USING ERRCODE = 'undefined_column',
+                  HINT = 'Name existing columns in key_column, kinds, flag_column, updated_at_column, consent_column, duplicate_keys and required.';
+    END IF;
+    IF flag_column IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM pg_attribute a
+            WHERE a.attrelid = tbl AND a.attname = flag_column AND a.atttypid = 'jsonb'::regtype) THEN
+        RAISE EXCEPTION 'flag column % of table % must be of type jsonb', flag_column, tbl
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    SELECT string_agg(format('%s (%s)', e.key, e.value), ', ') INTO missing
+      FROM jsonb_each_text(kinds) e
+     WHERE e.value NOT IN ('given_name', 'family_name', 'full_name', 'email', 'phone', 'company',
+                           'address', 'city', 'postcode', 'country', 'birth_date', 'national_id',
+                           'free_text');
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown column kind: %', missing
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Kinds are given_name, family_name, full_name, email, phone, company, address, city, postcode, country, birth_date, national_id and free_text.';
+    END IF;
+    FOREACH col IN ARRAY duplicate_keys || required LOOP
+        IF NOT kinds ? col THEN
+            RAISE EXCEPTION 'column % is named as a duplicate key or required but has no kind', col
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Give every duplicate key and required column a kind in kinds.';
+        END IF;
+    END LOOP;
+
+    INSERT INTO @extschema@.table_config AS t
+           (tbl, key_column, default_region, on_invalid, on_duplicate, flag_column,
+            updated_at_column, consent_column)
+    VALUES (configure.tbl, configure.key_column, configure.default_region, configure.on_invalid,
+            configure.on_duplicate, configure.flag_column, configure.updated_at_column,
+            configure.consent_column)
+    ON CONFLICT ON CONSTRAINT table_config_pkey DO UPDATE
+       SET key_column = EXCLUDED.key_column, default_region = EXCLUDED.default_region,
+           on_invalid = EXCLUDED.on_invalid, on_duplicate = EXCLUDED.on_duplicate,
+           flag_column = EXCLUDED.flag_column, updated_at_column = EXCLUDED.updated_at_column,
+           consent_column = EXCLUDED.consent_column;
+
+    DELETE FROM @extschema@.column_kind k WHERE k.tbl = configure.tbl;
+    INSERT INTO @extschema@.column_kind (tbl, col, kind, duplicate_key, required)
+    SELECT configure.tbl, e.key, e.value, e.key = ANY (duplicate_keys), e.key = ANY (required)
+      FROM jsonb_each_text(kinds) e;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[]) IS
+'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions, and optional flag (jsonb), updated-at and consent columns';
+
+CREATE FUNCTION @extschema@.config_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'contacts_config_changed'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.config_changed() IS
+'Trigger on the configuration tables: tells every session to reload the configuration of the changed table';
+
+CREATE TRIGGER table_config_changed AFTER INSERT OR UPDATE OR DELETE ON @extschema@.table_config
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.config_changed();
+CREATE TRIGGER column_kind_changed AFTER INSERT OR UPDATE OR DELETE ON @extschema@.column_kind
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.config_changed();
+
+-- A dropped table takes its configuration with it (regclass is no foreign key).
+CREATE FUNCTION @extschema@.forget_dropped_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM @extschema@.table_config
+     WHERE tbl::oid IN (SELECT objid FROM pg_event_trigger_dropped_objects()
+                         WHERE classid = 'pg_class'::regclass AND objsubid = 0);
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.forget_dropped_tables() IS
+'Event trigger: removes the contacts configuration of dropped tables';
+
+CREATE EVENT TRIGGER contacts_forget_dropped_tables ON sql_drop
+    EXECUTE FUNCTION @extschema@.forget_dropped_tables();
+
+COMMENT ON EVENT TRIGGER contacts_forget_dropped_tables IS
+'Removes the contacts configuration of dropped tables';
+
+-- SQL expressions that check and normalize a value of a given kind, shared
+-- by imports and the health report so that both agree with the trigger.
+CREATE FUNCTION @extschema@.kind_check_sql(kind text, value_sql text, region_sql text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE kind
+    WHEN 'email' THEN format('@extschema@.email_check(%s)', value_sql)
+    WHEN 'phone' THEN format('@extschema@.phone_check(%s, %s)', value_sql, region_sql)
+    -- Without a region, or for a country whose documents are not known, an
+    -- ID cannot be checked: it is kept as typed (as the trigger does).
+    WHEN 'national_id' THEN format('NULLIF(@extschema@.national_id_check(%s, NULL, %s), ''ID_UNSUPPORTED_COUNTRY'')',
+                                   region_sql, value_sql)
+    ELSE 'NULL::text'
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.kind_check_sql(text, text, text) IS
+'SQL expression giving the reason code why value_sql is invalid for kind (NULL when valid); used to build import and health queries';
+
+-- Two values of a kind are the same duplicate key when kind_key_sql() of
+-- both are equal: emails compare case-insensitively over the whole address
+-- (as contacts.email does), everything else as its normal form.  The key is
+-- text, so it never fails on a stored invalid value and can be indexed.
+CREATE FUNCTION @extschema@.kind_key_sql(kind text, value_sql text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE kind WHEN 'email' THEN format('lower((%s)::text)', value_sql) ELSE value_sql END
+$$;
+
+COMMENT ON FUNCTION @extschema@.kind_key_sql(text, text) IS
+'SQL expression of value_sql as a duplicate key of kind (emails lower-cased); index it, e.g. CREATE INDEX ON t (lower(email)), to make duplicate checks fast';
+
+CREATE FUNCTION @extschema@.kind_normalize_sql(kind text, value_sql text, region_sql text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE kind
+    WHEN 'email' THEN format('@extschema@.email_normalize(%s)', value_sql)
+    WHEN 'phone' THEN format('@extschema@.phone_format(@extschema@.phone_parse(%s, %s), ''E164'')', value_sql, region_sql)
+    WHEN 'national_id' THEN format('CASE WHEN @extschema@.national_id_check(%1$s, NULL, %2$s) IS NULL '
+                                   'AND %1$s IS NOT NULL THEN @extschema@.national_id_normalize(%1$s, NULL, %2$s) '
+                                   'ELSE NULLIF(btrim(%2$s), '''') END', region_sql, value_sql)
+    WHEN 'given_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
+    WHEN 'family_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
+    WHEN 'full_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
+    WHEN 'company' THEN format('@extschema@.normalize_company(%s)', value_sql)
+    ELSE format('NULLIF(btrim(%s), '''')', value_sql)
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.kind_normalize_sql(text, text, text) IS
+'SQL expression giving the normalized form of a valid value_sql of kind (E.164 for phones, proper case for names...); used to build import and health queries';

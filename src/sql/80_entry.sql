@@ -1,0 +1,519 @@
+
+-- ---------------------------------------------------------------------------
+-- Entry standards: the enforcing trigger
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.enforce()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'contacts_enforce'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.enforce() IS
+'BEFORE INSERT OR UPDATE row trigger: checks and normalizes the columns declared with contacts.configure(), and rejects, nulls or flags invalid values and duplicates as configured';
+
+-- ---------------------------------------------------------------------------
+-- Suppression list: people who must never be imported again
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.suppression_key (
+    key bytea NOT NULL CHECK (length(key) >= 32)
+);
+-- 256 bits from gen_random_uuid(), which uses a strong random source.
+INSERT INTO @extschema@.suppression_key
+SELECT decode(replace(gen_random_uuid()::text || gen_random_uuid()::text
+                      || gen_random_uuid()::text, '-', ''), 'hex');
+REVOKE ALL ON @extschema@.suppression_key FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.suppression_key', '');
+
+COMMENT ON TABLE @extschema@.suppression_key IS
+'The secret key of the suppression digests (HMAC-SHA256), made at CREATE EXTENSION; keep it with backups, since digests cannot be matched without it';
+
+CREATE TABLE @extschema@.suppression (
+    kind     text NOT NULL CHECK (kind IN ('email', 'phone', 'national_id')),
+    digest   bytea NOT NULL,
+    reason   text,
+    added_at timestamptz NOT NULL DEFAULT now(),
+    added_by name NOT NULL DEFAULT current_user,
+    PRIMARY KEY (kind, digest)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.suppression', '');
+
+COMMENT ON TABLE @extschema@.suppression IS
+'Emails, phones and national IDs that must never be imported or entered again, kept as keyed digests of their normalized form, not as plain values';
+
+CREATE FUNCTION @extschema@.suppression_changed()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'contacts_suppression_changed'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.suppression_changed() IS
+'Trigger on contacts.suppression: tells every session to reload the suppression list the entry trigger consults';
+
+CREATE TRIGGER suppression_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.suppression
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.suppression_changed();
+
+CREATE FUNCTION @extschema@.suppression_digest(kind text, normalized_value text)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'contacts_suppression_digest'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.suppression_digest(text, text) IS
+'HMAC-SHA256 under the suppression key of kind:normalized_value';
+
+CREATE FUNCTION @extschema@.suppression_normal_form(kind text, value text, region text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    normal text;
+BEGIN
+    IF value IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE format('SELECT CASE WHEN %s IS NULL THEN %s END',
+                   @extschema@.kind_check_sql(kind, '$1', '$2'),
+                   @extschema@.kind_normalize_sql(kind, '$1', '$2'))
+       INTO normal USING value, region;
+    -- Every spelling of one mailbox (Gmail dots, +tags) is one suppression.
+    IF kind = 'email' AND normal IS NOT NULL THEN
+        normal := @extschema@.email_canonical(normal::@extschema@.email);
+    END IF;
+    RETURN normal;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.suppression_normal_form(text, text, text) IS
+'The form of a value that suppression digests are taken of: canonical email key, E.164 phone, normalized national ID; NULL when the value is invalid';
+
+CREATE FUNCTION @extschema@.suppress(kind text, value text, region text DEFAULT NULL, reason text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    normal text := @extschema@.suppression_normal_form(kind, value, region);
+BEGIN
+    IF normal IS NULL THEN
+        RAISE EXCEPTION 'cannot suppress invalid % "%"', kind, value
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Suppress the valid form of the value (and give region for national phone numbers).';
+    END IF;
+    INSERT INTO @extschema@.suppression (kind, digest, reason)
+    VALUES (kind, @extschema@.suppression_digest(kind, normal), reason)
+    ON CONFLICT DO NOTHING;
+    RETURN FOUND;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.suppress(text, text, text, text) IS
+'Add an email, phone or national ID to the suppression list (as a keyed digest); returns false when it was already there';
+
+CREATE FUNCTION @extschema@.is_suppressed(kind text, value text, region text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT EXISTS (SELECT 1 FROM @extschema@.suppression s
+                WHERE s.kind = is_suppressed.kind
+                  AND s.digest = @extschema@.suppression_digest(
+                          is_suppressed.kind,
+                          @extschema@.suppression_normal_form(is_suppressed.kind, value, region)))
+$$;
+
+COMMENT ON FUNCTION @extschema@.is_suppressed(text, text, text) IS
+'True when the email, phone or national ID (in any of its written forms) is on the suppression list';
+
+-- ---------------------------------------------------------------------------
+-- Imports: staging table -> configured target, with a duplicate policy
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.import_run (
+    import_id     bigserial PRIMARY KEY,
+    target        regclass NOT NULL,
+    staging       regclass NOT NULL,
+    duplicate_key text,
+    on_duplicate  text NOT NULL,
+    dry_run       boolean NOT NULL,
+    started_at    timestamptz NOT NULL,
+    finished_at   timestamptz,
+    run_by        name NOT NULL DEFAULT current_user,
+    staged        bigint,
+    inserted      bigint,
+    updated       bigint,
+    kept          bigint,
+    rejected      bigint,
+    suppressed    bigint
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.import_run', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.import_run_import_id_seq', '');
+
+COMMENT ON TABLE @extschema@.import_run IS
+'One row per import (dry runs included): what was imported where, with which duplicate key and policy, and where every staged row went: staged = inserted + updated + kept + rejected + suppressed';
+
+CREATE TABLE @extschema@.import_reject (
+    import_id  bigint NOT NULL REFERENCES @extschema@.import_run ON DELETE CASCADE,
+    row_number bigint NOT NULL,
+    category   text NOT NULL CHECK (category IN ('invalid', 'suppressed', 'no_consent')),
+    reasons    text[] NOT NULL,
+    source     jsonb,
+    PRIMARY KEY (import_id, row_number)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.import_reject', '');
+
+COMMENT ON TABLE @extschema@.import_reject IS
+'Staged rows an import set aside: invalid rows with the whole source row and every reason; suppressed and no-consent rows with their reason only (their data is not kept)';
+
+CREATE FUNCTION @extschema@.import(
+    staging regclass,
+    target regclass,
+    mapping jsonb,
+    duplicate_key name DEFAULT NULL,
+    on_duplicate text DEFAULT 'keep',
+    dry_run boolean DEFAULT false,
+    region text DEFAULT NULL)
+RETURNS @extschema@.import_run
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg        @extschema@.table_config;
+    run        @extschema@.import_run;
+    m          record;
+    src_col    text;
+    kind       text;
+    rule       text;
+    val        text;
+    region_sql text;
+    sel        text := '';
+    chk        text := '';
+    supp       text := '';
+    cols       text := '';
+    ins_cols   text := '';
+    upd_set    text := '';
+    key_kind   text;
+    n          bigint;
+    t0         timestamptz := clock_timestamp();
+BEGIN
+    IF on_duplicate NOT IN ('keep', 'create', 'update') THEN
+        RAISE EXCEPTION 'unknown duplicate policy "%"', on_duplicate
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use keep (leave the existing record), create (insert anyway) or update (update the existing record).';
+    END IF;
+    SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = target;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not configured for contacts', target
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Call contacts.configure() for the target table first.';
+    END IF;
+    IF jsonb_typeof(mapping) IS DISTINCT FROM 'object' OR mapping = '{}' THEN
+        RAISE EXCEPTION 'mapping must be a non-empty JSON object {"target column": "staging column" | {"from": ..., "on_update": ...}}'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF duplicate_key IS NOT NULL AND NOT mapping ? duplicate_key THEN
+        RAISE EXCEPTION 'duplicate key % is not a mapped target column', duplicate_key
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name a target column that the mapping fills, e.g. the email column.';
+    END IF;
+
+    -- The row's region: a mapped country column, else the argument, else the table's.
+    region_sql := quote_nullable(coalesce(region, cfg.default_region));
+    FOR m IN SELECT e.key AS col, k.kind
+               FROM jsonb_each(mapping) e
+               JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = e.key
+              WHERE k.kind = 'country' LOOP
+        src_col := coalesce(mapping -> m.col ->> 'from', mapping ->> m.col);
+        region_sql := format('coalesce(upper(btrim(s.%I::text)), %s)', src_col, region_sql);
+    END LOOP;
+
+    FOR m IN SELECT e.key AS col, e.value AS spec, k.kind, coalesce(k.required, false) AS required,
+                    a.atttypid
+               FROM jsonb_each(mapping) e
+               LEFT JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = e.key
+               LEFT JOIN pg_attribute a ON a.attrelid = target AND a.attname = e.key
+                                       AND a.attnum > 0 AND NOT a.attisdropped
+              ORDER BY e.key LOOP
+        IF m.atttypid IS NULL THEN
+            RAISE EXCEPTION 'target table % has no column %', target, m.col
+                USING ERRCODE = 'undefined_column';
+        END IF;
+        src_col := CASE jsonb_typeof(m.spec) WHEN 'string' THEN m.spec #>> '{}' ELSE m.spec ->> 'from' END;
+        IF src_col IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute a
+                                       WHERE a.attrelid = staging AND a.attname = src_col
+                                         AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'staging table % has no column % (mapped to %)', staging, coalesce(src_col, 'NULL'), m.col
+                USING ERRCODE = 'undefined_column';
+        END IF;
+        rule := coalesce(m.spec ->> 'on_update', 'fill');
+        IF rule NOT IN ('fill', 'overwrite', 'keep') THEN
+            RAISE EXCEPTION 'unknown on_update rule "%" for column %', rule, m.col
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Use fill (only empty fields), overwrite (non-empty incoming values win) or keep.';
+        END IF;
+        kind := coalesce(m.kind, 'free_text');
+        val := format('NULLIF(btrim(s.%I::text), '''')', src_col);
+        -- Raw value, reason and normal form of each mapped column.
+        sel := sel || format(', %s AS %I, %s AS %I', val, 'raw_' || m.col,
+                             @extschema@.kind_check_sql(kind, val, region_sql), 'why_' || m.col);
+        chk := chk || format(', CASE WHEN %1$I IS NOT NULL THEN %3$L || '': '' || %1$I '
+                             'WHEN %2$I IS NULL AND %4$L THEN %3$L || '': REQUIRED'' END',
+                             'why_' || m.col, 'raw_' || m.col, m.col, m.required);
+        cols := cols || format(', CASE WHEN %1$I IS NULL THEN (%2$s)::%3$s END AS %4$I',
+                               'why_' || m.col,
+                               @extschema@.kind_normalize_sql(kind, quote_ident('raw_' || m.col), 'import_region'),
+                               format_type(m.atttypid, NULL), m.col);
+        ins_cols := ins_cols || format(', %I', m.col);
+        IF m.col <> cfg.key_column AND rule <> 'keep' THEN
+            upd_set := upd_set || format(', %1$I = %2$s', m.col,
+                CASE rule WHEN 'fill' THEN format('coalesce(t.%1$I, u.%1$I)', m.col)
+                          ELSE format('coalesce(u.%1$I, t.%1$I)', m.col) END);
+        END IF;
+        IF kind IN ('email', 'phone', 'national_id') THEN
+            supp := supp || format(
+                ' OR (%1$I IS NULL AND %2$I IS NOT NULL AND EXISTS (SELECT 1 FROM @extschema@.suppression x'
+                ' WHERE x.kind = %3$L AND x.digest = @extschema@.suppression_digest(%3$L, %4$s)))',
+                'why_' || m.col, 'raw_' || m.col, kind,
+                CASE kind WHEN 'email' THEN format('@extschema@.email_canonical(%s::@extschema@.email)',
+                                                   @extschema@.kind_normalize_sql(kind, quote_ident('raw_' || m.col), 'import_region'))
+                          ELSE @extschema@.kind_normalize_sql(kind, quote_ident('raw_' || m.col), 'import_region') END);
+        END IF;
+        IF m.col = duplicate_key THEN
+            key_kind := kind;
+        END IF;
+    END LOOP;
+
+    -- Phase 1: every staged row, its reasons and normal forms.
+    IF to_regclass('pg_temp.contacts_import_rows') IS NOT NULL THEN
+        DROP TABLE pg_temp.contacts_import_rows;
+    END IF;
+    EXECUTE format(
+        'CREATE TEMP TABLE contacts_import_rows AS '
+        'SELECT rn, src, array_remove(ARRAY[NULL::text %s], NULL) AS reasons, '
+        '       CASE WHEN false %s THEN ''suppressed'' END AS suppressed %s, '
+        '       NULL::text AS outcome, NULL::text AS existing_key '
+        '  FROM (SELECT row_number() OVER (ORDER BY s.ctid) AS rn, to_jsonb(s) AS src, '
+        '               %s AS import_region %s FROM %s s) r',
+        chk, supp, cols, region_sql, sel, staging);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RAISE NOTICE 'import: % staged rows checked and normalized (% s)', n,
+        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+
+    -- Phase 2: suppression and consent first (their data is never kept), then invalid rows.
+    UPDATE contacts_import_rows SET outcome = 'suppressed' WHERE suppressed IS NOT NULL;
+    IF cfg.consent_column IS NOT NULL AND mapping ? cfg.consent_column THEN
+        EXECUTE format('UPDATE contacts_import_rows SET outcome = ''no_consent'' '
+                       'WHERE outcome IS NULL AND %I IS DISTINCT FROM true', cfg.consent_column);
+    END IF;
+    UPDATE contacts_import_rows SET outcome = 'invalid' WHERE outcome IS NULL AND cardinality(reasons) > 0;
+
+    -- Phase 3: duplicates, inside the file and against the target.
+    IF duplicate_key IS NOT NULL THEN
+        EXECUTE format(
+            'UPDATE contacts_import_rows r SET existing_key = t.%1$I::text '
+            '  FROM %2$s t WHERE r.outcome IS NULL AND r.%3$I IS NOT NULL AND %4$s',
+            cfg.key_column, target, duplicate_key,
+            @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)) || ' = '
+            || @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
+        IF on_duplicate = 'create' THEN
+            UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
+        ELSE
+            -- The first row of each key in the file is the one that is inserted
+            -- (when the target has no such record); later ones are duplicates.
+            EXECUTE format(
+                'UPDATE contacts_import_rows r SET outcome = CASE '
+                '   WHEN r.existing_key IS NULL AND r.rn = f.first_rn THEN ''insert'' '
+                '   WHEN %2$L = ''update'' THEN ''update'' ELSE ''keep'' END '
+                '  FROM (SELECT %3$s AS dup_key, min(rn) AS first_rn FROM contacts_import_rows '
+                '         WHERE outcome IS NULL AND %1$I IS NOT NULL GROUP BY 1) f '
+                ' WHERE r.outcome IS NULL AND %4$s',
+                duplicate_key, on_duplicate,
+                @extschema@.kind_key_sql(key_kind, quote_ident(duplicate_key)),
+                @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)) || ' = f.dup_key');
+            -- Rows without a key value cannot be duplicates by that key.
+            UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
+        END IF;
+    ELSE
+        UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
+    END IF;
+
+    run.target := target;
+    run.staging := staging;
+    run.duplicate_key := duplicate_key;
+    run.on_duplicate := on_duplicate;
+    run.dry_run := dry_run;
+    run.started_at := t0;
+    run.run_by := current_user;
+    SELECT count(*),
+           count(*) FILTER (WHERE outcome = 'insert'),
+           count(*) FILTER (WHERE outcome = 'update'),
+           count(*) FILTER (WHERE outcome = 'keep'),
+           count(*) FILTER (WHERE outcome = 'invalid'),
+           count(*) FILTER (WHERE outcome IN ('suppressed', 'no_consent'))
+      INTO run.staged, run.inserted, run.updated, run.kept, run.rejected, run.suppressed
+      FROM contacts_import_rows;
+    IF run.staged <> run.inserted + run.updated + run.kept + run.rejected + run.suppressed THEN
+        RAISE EXCEPTION 'import accounting does not balance: % staged <> % + % + % + % + %',
+            run.staged, run.inserted, run.updated, run.kept, run.rejected, run.suppressed
+            USING ERRCODE = 'internal_error';
+    END IF;
+    RAISE NOTICE 'import: % to insert, % to update, % kept as duplicates, % rejected, % suppressed (% s)',
+        run.inserted, run.updated, run.kept, run.rejected, run.suppressed,
+        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+
+    IF dry_run THEN
+        DROP TABLE pg_temp.contacts_import_rows;
+        run.finished_at := clock_timestamp();
+        RETURN run;
+    END IF;
+
+    INSERT INTO @extschema@.import_run (target, staging, duplicate_key, on_duplicate, dry_run, started_at, run_by)
+    VALUES (target, staging, duplicate_key, on_duplicate, false, t0, current_user)
+    RETURNING import_id INTO run.import_id;
+
+    INSERT INTO @extschema@.import_reject (import_id, row_number, category, reasons, source)
+    SELECT run.import_id, rn, outcome,
+           CASE outcome WHEN 'invalid' THEN reasons
+                        WHEN 'no_consent' THEN ARRAY['NO_CONSENT']
+                        ELSE ARRAY['SUPPRESSED'] END,
+           CASE WHEN outcome = 'invalid' THEN src END
+      FROM contacts_import_rows WHERE outcome IN ('invalid', 'suppressed', 'no_consent');
+
+    ins_cols := substr(ins_cols, 3);
+    EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM contacts_import_rows WHERE outcome = ''insert'' ORDER BY rn',
+                   target, ins_cols, ins_cols);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n <> run.inserted THEN
+        RAISE EXCEPTION 'import inserted % rows into % instead of %', n, target, run.inserted
+            USING ERRCODE = 'internal_error',
+                  HINT = 'A trigger on the target skipped or redirected rows; the import was rolled back.';
+    END IF;
+
+    IF run.updated > 0 THEN
+        IF upd_set = '' THEN
+            RAISE EXCEPTION 'on_duplicate = update, but no mapped column may be updated'
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Map a column other than the key with on_update fill or overwrite.';
+        END IF;
+        -- Several staged rows may update one record: the last one in file
+        -- order is applied, with each column's on_update rule.
+        EXECUTE format(
+            'UPDATE %1$s t SET %2$s FROM ('
+            '  SELECT DISTINCT ON (target_key) * FROM (SELECT r.*, '
+            '         coalesce(r.existing_key, (SELECT t2.%4$I::text FROM %1$s t2 WHERE %5$s LIMIT 1)) AS target_key '
+            '    FROM contacts_import_rows r WHERE outcome = ''update'') x ORDER BY target_key, rn DESC) u '
+            ' WHERE t.%4$I::text = u.target_key',
+            target, substr(upd_set, 3), duplicate_key, cfg.key_column,
+            @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)) || ' = '
+            || @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
+    END IF;
+
+    run.finished_at := clock_timestamp();
+    UPDATE @extschema@.import_run SET finished_at = run.finished_at, staged = run.staged,
+           inserted = run.inserted, updated = run.updated, kept = run.kept,
+           rejected = run.rejected, suppressed = run.suppressed
+     WHERE import_id = run.import_id;
+    DROP TABLE pg_temp.contacts_import_rows;
+    RAISE NOTICE 'import % done in % s', run.import_id,
+        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+    RETURN run;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.import(regclass, regclass, jsonb, name, text, boolean, text) IS
+'Import a staging table into a configured contact table: map columns, check and normalize each by its kind, set aside invalid rows with their reasons, never import suppressed or non-consenting contacts, and apply the duplicate policy (keep, create or update) on the chosen duplicate key, inside the file and against the table';
+
+-- ---------------------------------------------------------------------------
+-- Health report of a configured table
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.health(tbl regclass, stale_before timestamptz DEFAULT NULL)
+RETURNS TABLE (check_name text, column_name name, affected bigint, total bigint, rate numeric, example text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg    @extschema@.table_config;
+    k      record;
+    region text;
+    aggs   text := '';
+    names  text[] := '{}';
+    cols   name[] := '{}';
+    vals   text[];
+    i      int;
+    n      bigint;
+BEGIN
+    SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = health.tbl;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not configured for contacts', tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Call contacts.configure() for the table first.';
+    END IF;
+    region := quote_nullable(cfg.default_region);
+    SELECT format('coalesce(upper(%I::text), %s)', c.col, region) INTO region
+      FROM @extschema@.column_kind c WHERE c.tbl = health.tbl AND c.kind = 'country';
+    region := coalesce(region, quote_nullable(cfg.default_region));
+
+    -- One scan computes every per-value check: the reason and the normal
+    -- form come from the same expressions the import uses.
+    FOR k IN SELECT c.col, c.kind, c.required FROM @extschema@.column_kind c
+              WHERE c.tbl = health.tbl ORDER BY c.col LOOP
+        IF k.required THEN
+            aggs := aggs || format(', (count(*) FILTER (WHERE NULLIF(btrim(%I::text), '''') IS NULL))::text, NULL::text', k.col);
+            names := names || 'missing required value'::text;
+            cols := cols || k.col;
+        END IF;
+        IF k.kind IN ('email', 'phone', 'national_id') THEN
+            aggs := aggs || format(', (count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NOT NULL))::text, '
+                                   'min(%1$I::text) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NOT NULL)',
+                                   k.col, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region));
+            names := names || ('invalid ' || k.kind);
+            cols := cols || k.col;
+        END IF;
+        IF k.kind IN ('email', 'phone', 'national_id', 'given_name', 'family_name', 'full_name', 'company') THEN
+            aggs := aggs || format(', (count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s))::text, '
+                                   'min(%1$I::text) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s)',
+                                   k.col, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
+                                   @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region));
+            names := names || 'not in normal form'::text;
+            cols := cols || k.col;
+        END IF;
+    END LOOP;
+    IF cfg.updated_at_column IS NOT NULL AND stale_before IS NOT NULL THEN
+        aggs := aggs || format(', (count(*) FILTER (WHERE %1$I < %2$L))::text, min(%1$I::text)',
+                               cfg.updated_at_column, stale_before);
+        names := names || 'not updated since'::text;
+        cols := cols || cfg.updated_at_column;
+    END IF;
+
+    EXECUTE format('SELECT ARRAY[count(*)::text %s] FROM %s', aggs, tbl) INTO vals;
+    total := vals[1]::bigint;
+    FOR i IN 1 .. cardinality(names) LOOP
+        check_name := names[i];
+        column_name := cols[i];
+        affected := vals[2 * i]::bigint;
+        example := vals[2 * i + 1];
+        rate := round(affected::numeric / NULLIF(total, 0), 4);
+        RETURN NEXT;
+    END LOOP;
+
+    -- Exact duplicates: rows sharing a normalized duplicate-key value.
+    FOR k IN SELECT c.col, c.kind FROM @extschema@.column_kind c
+              WHERE c.tbl = health.tbl AND c.duplicate_key ORDER BY c.col LOOP
+        EXECUTE format('SELECT coalesce(sum(n), 0), min(v::text) FROM (SELECT %5$s AS v, count(*) AS n FROM '
+                       '(SELECT CASE WHEN %2$s IS NULL THEN %3$s END AS v FROM %1$s WHERE %4$I IS NOT NULL) x '
+                       ' WHERE v IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d',
+                       tbl, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
+                       @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region), k.col,
+                       @extschema@.kind_key_sql(k.kind, 'v'))
+           INTO n, example;
+        check_name := 'duplicate ' || k.kind;
+        column_name := k.col;
+        affected := n;
+        rate := round(n::numeric / NULLIF(total, 0), 4);
+        RETURN NEXT;
+    END LOOP;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.health(regclass, timestamptz) IS
+'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, values not in normal form, exact duplicates on duplicate keys, and records not updated since stale_before; counts, rates and an example each';

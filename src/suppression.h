@@ -1,0 +1,19 @@
+/*
+ * suppression.h
+ *		The suppression list as C code (the entry trigger) consults it.
+ */
+#ifndef CONTACTS_SUPPRESSION_H
+#define CONTACTS_SUPPRESSION_H
+
+#include "postgres.h"
+
+/* True when nobody is on the list: callers can skip preparing a lookup. */
+extern bool contacts_suppression_list_empty(void);
+
+/*
+ * True when the normalized value of kind ("email", "phone", "national_id")
+ * is on contacts.suppression.  Emails must be in canonical-key form.
+ */
+extern bool contacts_is_suppressed(const char *kind, text *normal_value);
+
+#endif							/* CONTACTS_SUPPRESSION_H */

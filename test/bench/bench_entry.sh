@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Entry standards benchmark:
+#  1. COPY of N rows into a table with the enforcing trigger (email, phone and
+#     name columns checked and normalized) against the same COPY without it.
+#     Target: <= 2x.
+#  2. contacts.import() of N staged rows with 10% duplicates and 5% invalid
+#     rows: seconds.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+N=$(scale 1000000)
+CSV=/tmp/contacts_bench_entry_$$.csv
+trap 'rm -f "$CSV"' EXIT
+
+bpsql <<SQL
+CREATE EXTENSION IF NOT EXISTS contacts;
+DROP TABLE IF EXISTS entry_src, entry_plain, entry_enforced, entry_staging, entry_target;
+-- Realistic written values: mixed case names with extra spaces, emails with
+-- upper-case domains, Spanish phones in several forms; 5% invalid.
+CREATE TABLE entry_src AS
+SELECT i AS id,
+       (ARRAY['  JOSE  perez','maría GARCÍA lópez','juan de la cruz','Ana  Martínez','o''brien, patrick',
+              'lucía fernández','PEDRO sánchez ruiz','Carmen  de los Ríos'])[1 + i % 8] || ' ' || (i % 997) AS full_name,
+       CASE WHEN i % 20 = 0 THEN 'user' || i || '@gmial..con'
+            ELSE (ARRAY['Ana','jose.perez','MARIA_g','l.fdez','pedro'])[1 + i % 5] || (i % 100003)
+                 || '@' || (ARRAY['Gmail.com','HOTMAIL.es','example.COM','yahoo.com.ar','outlook.es'])[1 + i % 5] END AS email,
+       CASE WHEN i % 20 = 1 THEN '12345'
+            ELSE (ARRAY['+34 6','0034 6','6','(+34) 6'])[1 + i % 4] || lpad((i % 100000000)::text, 8, '0') END AS phone
+  FROM generate_series(1, $N) i;
+COPY entry_src TO '$CSV' WITH (FORMAT csv);
+CREATE TABLE entry_plain (id bigint PRIMARY KEY, full_name text, email text, phone text, flags jsonb);
+CREATE TABLE entry_enforced (LIKE entry_plain INCLUDING ALL);
+SELECT contacts.configure('entry_enforced', 'id',
+        '{"full_name": "full_name", "email": "email", "phone": "phone"}',
+        default_region => 'ES', on_invalid => 'flag', flag_column => 'flags');
+CREATE TRIGGER entry_enforced_enforce BEFORE INSERT OR UPDATE ON entry_enforced
+    FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+SQL
+
+# Check the trigger really normalized before timing it.
+bpsql -c "TRUNCATE entry_enforced" -c "COPY entry_enforced (id, full_name, email, phone) FROM '$CSV' WITH (FORMAT csv)" \
+	-At -c "SELECT 'sample: ' || full_name || ' | ' || email || ' | ' || phone FROM entry_enforced WHERE flags IS NULL ORDER BY id LIMIT 1" \
+	-c "SELECT 'flagged invalid: ' || count(*) FROM entry_enforced WHERE flags IS NOT NULL"
+
+plain=$(median_ms "TRUNCATE entry_plain; COPY entry_plain (id, full_name, email, phone) FROM '$CSV' WITH (FORMAT csv)")
+enforced=$(median_ms "TRUNCATE entry_enforced; COPY entry_enforced (id, full_name, email, phone) FROM '$CSV' WITH (FORMAT csv)")
+printf 'COPY %s rows: without trigger %.0f ms, with contacts.enforce() %.0f ms, ratio x%s (target <= 2)\n' \
+	"$N" "$plain" "$enforced" "$(ratio "$enforced" "$plain")"
+
+# Import: 10% of staged rows repeat an earlier email, 5% are invalid.
+bpsql <<SQL
+CREATE TABLE entry_staging AS
+SELECT id AS line, full_name,
+       CASE WHEN id % 10 = 3 THEN coalesce(lag(email, 7) OVER (ORDER BY id), email) ELSE email END AS email,
+       phone, 'ES' AS country, (id % 37 <> 0) AS consent
+  FROM entry_src;
+CREATE TABLE entry_target (id bigserial PRIMARY KEY, full_name text, email text, phone text, country text, consent boolean);
+CREATE INDEX ON entry_target (email);
+SELECT contacts.configure('entry_target', 'id',
+        '{"full_name": "full_name", "email": "email", "phone": "phone", "country": "country"}',
+        consent_column => 'consent', duplicate_keys => '{email}');
+SQL
+start=$(date +%s.%N)
+bpsql -c "SET client_min_messages = warning" -At -c "SELECT format('import: staged %s, inserted %s, updated %s, kept %s, rejected %s, suppressed %s',
+        staged, inserted, updated, kept, rejected, suppressed)
+  FROM contacts.import('entry_staging', 'entry_target',
+        '{\"full_name\": \"full_name\", \"email\": \"email\", \"phone\": \"phone\", \"country\": \"country\", \"consent\": \"consent\"}',
+        duplicate_key => 'email', on_duplicate => 'keep')"
+end=$(date +%s.%N)
+printf 'import of %s staged rows: %.1f s\n' "$N" "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')"
+bpsql -c "DROP TABLE entry_src, entry_plain, entry_enforced, entry_staging, entry_target"
