@@ -87,22 +87,20 @@ INSERT INTO people VALUES
 (15, 9, 'Carolina Soto', 'Carolina', 'Soto', 'csoto@gmail.com', '+56 9 1111 2222', 'CL', NULL, 'Valparaíso', NULL, NULL),
 (16, 10, 'Pedro Gómez', 'Pedro', 'Gómez', NULL, NULL, 'ES', 'Transportes del Norte S.A.', 'Madrid', NULL, NULL);
 
--- configuration errors
-SELECT contacts.dedupe_configure('bad', 'people', 'full_name', '{"email": "email"}');
-SELECT contacts.dedupe_configure('bad', 'people', 'id', '{"email": "e-mail"}');
-SELECT contacts.dedupe_configure('bad', 'people', 'id', '{"mail": "email"}');
-SELECT contacts.dedupe_configure('bad', 'people', 'id', '[]');
-SELECT contacts.dedupe_run('nope');
-SELECT * FROM contacts.dedupe_match('bad', '{}');
+-- a table must be configured, with an integer key, before it is deduplicated
+SELECT contacts.dedupe_run('people');
+CREATE TABLE notes (code text PRIMARY KEY, body text);
+SELECT contacts.configure('notes', 'code', '{"body": "free_text"}');
+SELECT contacts.dedupe_run('notes');
 
-SELECT contacts.dedupe_configure('people', 'people', 'id',
+-- which column is which: the configuration triggers and imports share
+SELECT contacts.configure('people', 'id',
     '{"full_name": "full_name", "given_name": "given_name", "family_name": "family_name",
       "email": "email", "phone": "phone", "company": "company", "city": "city",
-      "birth_date": "birth_date", "national_id": "national_id"}',
-    region_column => 'country');
--- a planted set this small cannot teach EM much: score with the starting values
-UPDATE contacts.dedupe_config SET em_iterations = 0 WHERE config_name = 'people';
+      "birth_date": "birth_date", "national_id": "national_id", "country": "country"}');
 SELECT * FROM contacts.dedupe_match('people', '{}');
+-- a planted set this small cannot teach EM much: score with the starting values
+INSERT INTO contacts.dedupe_settings (tbl, em_iterations) VALUES ('people', 0);
 
 SET client_min_messages = warning;
 SELECT contacts.dedupe_run('people') AS run \gset
@@ -131,6 +129,10 @@ SELECT key_a, key_b, round(probability::numeric, 4) AS probability, f.key AS fie
 FROM contacts.dedupe_pairs, jsonb_each(explanation) f
 WHERE run_id = :run AND key_a = 1 AND key_b = 3 ORDER BY f.key;
 
+-- what was estimated is stored per column
+SELECT col, array_length(m, 1) AS levels, fixed FROM contacts.dedupe_model
+WHERE tbl = 'people'::regclass ORDER BY col;
+
 -- single-row matching: a new record of José, and of nobody known
 SELECT key, round(probability::numeric, 4) AS probability, explanation -> 'email' ->> 'level' AS email
 FROM contacts.dedupe_match('people', '{"given_name": "Jose", "family_name": "Perez Garcia",
@@ -140,7 +142,7 @@ SELECT key FROM contacts.dedupe_match('people', '{"id": 6, "full_name": "William
     "email": "wsmith@northwind.com", "country": "US"}');
 
 -- the cluster size guard splits a chain and flags it
-UPDATE contacts.dedupe_config SET max_cluster_size = 2 WHERE config_name = 'people';
+UPDATE contacts.dedupe_settings SET max_cluster_size = 2 WHERE tbl = 'people'::regclass;
 SET client_min_messages = warning;
 SELECT contacts.dedupe_run('people') AS run2 \gset
 RESET client_min_messages;
@@ -149,16 +151,16 @@ FROM contacts.dedupe_clusters WHERE run_id = :run2 GROUP BY cluster_id ORDER BY 
 SELECT refused_links > 0 AS refused, flagged_clusters FROM contacts.dedupe_runs WHERE run_id = :run2;
 
 -- DBA-fixed m and u are kept; wrong sizes are refused
-UPDATE contacts.dedupe_columns SET m = '{0.5,0.5}', u = '{0.5,0.5}', fixed = true
-WHERE config_name = 'people' AND column_name = 'city';
+UPDATE contacts.dedupe_model SET m = '{0.5,0.5}', u = '{0.5,0.5}', fixed = true
+WHERE tbl = 'people'::regclass AND col = 'city';
 SELECT contacts.dedupe_run('people');
-UPDATE contacts.dedupe_columns SET m = '{0.5,0.2,0.1,0.1,0.1}', u = '{0.2,0.1,0.1,0.1,0.5}'
-WHERE config_name = 'people' AND column_name = 'city';
-UPDATE contacts.dedupe_config SET em_iterations = 5 WHERE config_name = 'people';
+UPDATE contacts.dedupe_model SET m = '{0.5,0.2,0.1,0.1,0.1}', u = '{0.2,0.1,0.1,0.1,0.5}'
+WHERE tbl = 'people'::regclass AND col = 'city';
+UPDATE contacts.dedupe_settings SET em_iterations = 5 WHERE tbl = 'people'::regclass;
 SET client_min_messages = warning;
 SELECT contacts.dedupe_run('people') AS run3 \gset
 RESET client_min_messages;
-SELECT m, u, fixed FROM contacts.dedupe_columns WHERE config_name = 'people' AND column_name = 'city';
+SELECT m, u, fixed FROM contacts.dedupe_model WHERE tbl = 'people'::regclass AND col = 'city';
 -- (nine candidate pairs are too few for EM: every column keeps its values)
 SELECT model -> 'fields' -> 'city' -> 'fixed' AS city_fixed, em_iterations
 FROM contacts.dedupe_runs WHERE run_id = :run3;

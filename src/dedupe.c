@@ -66,6 +66,26 @@ dedupe_ext_schema(void)
 	return "contacts";
 }
 
+static void
+spi_exec(const char *sql, int expected)
+{
+	int			rc = SPI_execute(sql, false, 0);
+
+	if (rc != expected)
+		elog(ERROR, "dedupe: SPI_execute failed (%d): %s", rc, sql);
+}
+
+static int64
+spi_count(const char *sql)
+{
+	bool		isnull;
+	Datum		d;
+
+	spi_exec(sql, SPI_OK_SELECT);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
 /* ---------------------------------------------------------------- config */
 
 static char *
@@ -109,101 +129,133 @@ read_levels(HeapTuple tuple, TupleDesc desc, int col, int n, double *out)
 	return true;
 }
 
+/*
+ * The table's configuration from contacts.configure() (key column, default
+ * region, column kinds; the column of kind country gives each row's region)
+ * and its dedupe settings and model.  A run (create_settings) adds the
+ * settings row with the defaults when there is none, and with lock takes
+ * it for update so that two runs of one table take turns.
+ */
 DedupeConfig *
-dedupe_load_config(const char *name, bool lock)
+dedupe_load_config(Oid relid, bool create_settings, bool lock)
 {
 	DedupeConfig *cfg = palloc0(sizeof(DedupeConfig));
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1] = {CStringGetTextDatum(name)};
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
 	CtFieldKind kinds[CT_MAX_FIELDS];
+	const char *schema = dedupe_ext_schema();
 	HeapTuple	t;
 	TupleDesc	d;
 	uint64		ncols;
 	SPITupleTable *cols;
+	double		prior;
 
-	if (SPI_execute_with_args(psprintf("SELECT relation::oid, key_column, region_column, default_region, "
-									   "threshold, max_cluster_size, max_block_size, em_iterations, "
-									   "em_sample_pairs, prior, features_table "
-									   "FROM %s.dedupe_config WHERE config_name = $1%s",
-									   dedupe_ext_schema(),
-									   lock ? " FOR NO KEY UPDATE" : ""),
-							  1, argtypes, args, NULL, false, 1) != (lock ? SPI_OK_SELECT : SPI_OK_SELECT))
-		elog(ERROR, "could not read dedupe_config");
+	cfg->relid = relid;
+	cfg->name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
+	if (SPI_execute_with_args(psprintf("SELECT t.key_column, t.default_region, "
+									   "(SELECT a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) "
+									   " FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.tbl AND a.attname = t.key_column), "
+									   "(SELECT k.col FROM %s.column_kind k JOIN pg_catalog.pg_attribute a "
+									   " ON a.attrelid = k.tbl AND a.attname = k.col "
+									   " WHERE k.tbl = t.tbl AND k.kind = 'country' ORDER BY a.attnum LIMIT 1) "
+									   "FROM %s.table_config t WHERE t.tbl = $1", schema, schema),
+							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read table_config");
 	if (SPI_processed == 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("dedupe configuration \"%s\" does not exist", name),
-				 errhint("Create it with contacts.dedupe_configure().")));
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s is not configured for contacts", cfg->name),
+				 errhint("Declare its key column and the kind of its columns with contacts.configure().")));
 	t = SPI_tuptable->vals[0];
 	d = SPI_tuptable->tupdesc;
-	cfg->name = pstrdup(name);
-	cfg->relid = DatumGetObjectId(SPI_getbinval(t, d, 1, &(bool) {false}));
-	cfg->key_column = spi_text(t, d, 2);
-	cfg->region_column = spi_text(t, d, 3);
-	cfg->default_region = spi_text(t, d, 4);
-	cfg->threshold = spi_float(t, d, 5, 0.9);
-	cfg->max_cluster_size = atoi(spi_text(t, d, 6));
-	cfg->max_block_size = atoi(spi_text(t, d, 7));
-	cfg->em_iterations = atoi(spi_text(t, d, 8));
-	cfg->em_sample_pairs = strtoll(spi_text(t, d, 9), NULL, 10);
-	cfg->features_table = spi_text(t, d, 11);
-	{
-		double		prior = spi_float(t, d, 10, -1);
+	cfg->key_column = spi_text(t, d, 1);
+	cfg->default_region = spi_text(t, d, 2);
+	if (!DatumGetBool(SPI_getbinval(t, d, 3, &(bool) {false})))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("key column \"%s\" of table %s is not an integer column", cfg->key_column, cfg->name),
+				 errhint("Dedupe identifies records by a smallint, integer or bigint key column.")));
+	cfg->region_column = spi_text(t, d, 4);
 
-		if (SPI_execute_with_args(psprintf("SELECT column_name, kind, m, u, fixed, tf_reference FROM %s.dedupe_columns "
-										   "WHERE config_name = $1 ORDER BY position",
-										   dedupe_ext_schema()),
-								  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not read dedupe_columns");
-		ncols = SPI_processed;
-		cols = SPI_tuptable;
-		if (ncols == 0)
+	if (create_settings)
+		spi_exec(psprintf("INSERT INTO %s.dedupe_settings (tbl) VALUES (%u) ON CONFLICT DO NOTHING",
+						  schema, relid), SPI_OK_INSERT);
+	if (SPI_execute_with_args(psprintf("SELECT threshold, max_cluster_size, max_block_size, em_iterations, "
+									   "em_sample_pairs, prior, features_table "
+									   "FROM %s.dedupe_settings WHERE tbl = $1%s",
+									   schema, lock ? " FOR NO KEY UPDATE" : ""),
+							  1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read dedupe_settings");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has not been deduplicated yet", cfg->name),
+				 errhint("Run contacts.dedupe_run('%s') first: matching uses its model and features.", cfg->name)));
+	t = SPI_tuptable->vals[0];
+	d = SPI_tuptable->tupdesc;
+	cfg->threshold = spi_float(t, d, 1, 0.9);
+	cfg->max_cluster_size = atoi(spi_text(t, d, 2));
+	cfg->max_block_size = atoi(spi_text(t, d, 3));
+	cfg->em_iterations = atoi(spi_text(t, d, 4));
+	cfg->em_sample_pairs = strtoll(spi_text(t, d, 5), NULL, 10);
+	prior = spi_float(t, d, 6, -1);
+	cfg->features_table = spi_text(t, d, 7);
+
+	if (SPI_execute_with_args(psprintf("SELECT k.col, k.kind, m.m, m.u, coalesce(m.fixed, false), m.tf_reference "
+									   "FROM %s.column_kind k "
+									   "JOIN pg_catalog.pg_attribute a ON a.attrelid = k.tbl AND a.attname = k.col "
+									   "LEFT JOIN %s.dedupe_model m ON m.tbl = k.tbl AND m.col = k.col "
+									   "WHERE k.tbl = $1 AND k.kind <> 'country' ORDER BY a.attnum",
+									   schema, schema),
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read column_kind");
+	ncols = SPI_processed;
+	cols = SPI_tuptable;
+	if (ncols == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has no column of a kind dedupe compares", cfg->name),
+				 errhint("Give its name, email, phone ... columns a kind with contacts.configure().")));
+	if (ncols > CT_MAX_FIELDS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("table %s has %d columns to compare, at most %d are supported",
+						cfg->name, (int) ncols, CT_MAX_FIELDS)));
+	cfg->nfields = (int) ncols;
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		char	   *kind = spi_text(cols->vals[f], cols->tupdesc, 2);
+
+		cfg->columns[f] = spi_text(cols->vals[f], cols->tupdesc, 1);
+		kinds[f] = (CtFieldKind) ct_field_kind_from_name(kind);
+		if ((int) kinds[f] < 0)
+			elog(ERROR, "unknown column kind \"%s\"", kind);
+	}
+	ct_model_init(&cfg->model, kinds, cfg->nfields);
+	if (prior > 0)
+		cfg->model.lambda = prior;
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		CtFieldModel *fm = &cfg->model.field[f];
+		double		m[CT_MAX_LEVELS],
+					u[CT_MAX_LEVELS];
+		bool		fixed = DatumGetBool(SPI_getbinval(cols->vals[f], cols->tupdesc, 5, &(bool) {false}));
+
+		fm->tf_reference = spi_float(cols->vals[f], cols->tupdesc, 6, 0);
+		if (read_levels(cols->vals[f], cols->tupdesc, 3, fm->nlevels, m) &&
+			read_levels(cols->vals[f], cols->tupdesc, 4, fm->nlevels, u))
+		{
+			memcpy(fm->m, m, sizeof(double) * fm->nlevels);
+			memcpy(fm->u, u, sizeof(double) * fm->nlevels);
+			fm->fixed = fixed;
+		}
+		else if (fixed)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("dedupe configuration \"%s\" compares no columns", name),
-					 errhint("Give the columns and their kinds to contacts.dedupe_configure().")));
-		if (ncols > CT_MAX_FIELDS)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("dedupe configuration \"%s\" compares %d columns, at most %d are supported",
-							name, (int) ncols, CT_MAX_FIELDS)));
-		cfg->nfields = (int) ncols;
-		for (int f = 0; f < cfg->nfields; f++)
-		{
-			char	   *kind = spi_text(cols->vals[f], cols->tupdesc, 2);
-
-			cfg->columns[f] = spi_text(cols->vals[f], cols->tupdesc, 1);
-			kinds[f] = (CtFieldKind) ct_field_kind_from_name(kind);
-			if ((int) kinds[f] < 0)
-				elog(ERROR, "unknown column kind \"%s\"", kind);
-		}
-		ct_model_init(&cfg->model, kinds, cfg->nfields);
-		for (int f = 0; f < cfg->nfields; f++)
-			cfg->model.field[f].tf_reference = spi_float(cols->vals[f], cols->tupdesc, 6, 0);
-		if (prior > 0)
-			cfg->model.lambda = prior;
-		for (int f = 0; f < cfg->nfields; f++)
-		{
-			CtFieldModel *fm = &cfg->model.field[f];
-			double		m[CT_MAX_LEVELS],
-						u[CT_MAX_LEVELS];
-			bool		fixed = DatumGetBool(SPI_getbinval(cols->vals[f], cols->tupdesc, 5, &(bool) {false}));
-
-			if (read_levels(cols->vals[f], cols->tupdesc, 3, fm->nlevels, m) &&
-				read_levels(cols->vals[f], cols->tupdesc, 4, fm->nlevels, u))
-			{
-				memcpy(fm->m, m, sizeof(double) * fm->nlevels);
-				memcpy(fm->u, u, sizeof(double) * fm->nlevels);
-				fm->fixed = fixed;
-			}
-			else if (fixed)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("fixed m and u of column \"%s\" must have %d values each, strictly between 0 and 1",
-								cfg->columns[f], fm->nlevels),
-						 errhint("See contacts.dedupe_levels() for the levels of kind %s.",
-								 ct_field_kind_name(fm->kind))));
-		}
+					 errmsg("fixed m and u of column \"%s\" must have %d values each, strictly between 0 and 1",
+							cfg->columns[f], fm->nlevels),
+					 errhint("See contacts.dedupe_levels() for the levels of kind %s.",
+							 ct_field_kind_name(fm->kind))));
 	}
 	return cfg;
 }
@@ -456,26 +508,6 @@ phase_done(PhaseClock *clock, const char *phase, const char *config, const char 
 			(errmsg("dedupe \"%s\": %s done in %.1f s (CPU %.1f s)%s%s", config, phase, secs, cpu,
 					detail ? ": " : "", detail ? detail : "")));
 	phase_start(clock);
-}
-
-static void
-spi_exec(const char *sql, int expected)
-{
-	int			rc = SPI_execute(sql, false, 0);
-
-	if (rc != expected)
-		elog(ERROR, "dedupe: SPI_execute failed (%d): %s", rc, sql);
-}
-
-static int64
-spi_count(const char *sql)
-{
-	bool		isnull;
-	Datum		d;
-
-	spi_exec(sql, SPI_OK_SELECT);
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	return isnull ? 0 : DatumGetInt64(d);
 }
 
 /* ---------------------------------------------------------------- phases */
@@ -1009,7 +1041,7 @@ score_pair(void *state, int64 a, int64 b, const uint8 *gamma,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("dedupe \"%s\": more than " INT64_FORMAT " pairs reach the threshold %.3f",
 						st->cfg->name, st->links_max, st->cfg->threshold),
-				 errhint("Raise the threshold in contacts.dedupe_config or maintenance_work_mem.")));
+				 errhint("Raise the threshold in contacts.dedupe_settings or maintenance_work_mem.")));
 	if (st->nlinks == st->links_cap)
 	{
 		st->links_cap *= 2;
@@ -1209,10 +1241,12 @@ model_json(const DedupeConfig *cfg)
 static void
 save_model(const DedupeConfig *cfg, const char *schema)
 {
-	Oid			argtypes[5] = {TEXTOID, TEXTOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8OID};
-	SPIPlanPtr	plan = SPI_prepare(psprintf("UPDATE %s.dedupe_columns SET m = CASE WHEN fixed THEN m ELSE $3 END, "
-											"u = CASE WHEN fixed THEN u ELSE $4 END, tf_reference = $5 "
-											"WHERE config_name = $1 AND column_name = $2",
+	Oid			argtypes[5] = {OIDOID, TEXTOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8OID};
+	SPIPlanPtr	plan = SPI_prepare(psprintf("INSERT INTO %s.dedupe_model AS d (tbl, col, m, u, tf_reference) "
+											"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tbl, col) DO UPDATE "
+											"SET m = CASE WHEN d.fixed THEN d.m ELSE excluded.m END, "
+											"u = CASE WHEN d.fixed THEN d.u ELSE excluded.u END, "
+											"tf_reference = excluded.tf_reference",
 											schema), 5, argtypes);
 
 	for (int f = 0; f < cfg->nfields; f++)
@@ -1228,12 +1262,12 @@ save_model(const DedupeConfig *cfg, const char *schema)
 			m[l] = Float8GetDatum(fm->m[l]);
 			u[l] = Float8GetDatum(fm->u[l]);
 		}
-		args[0] = CStringGetTextDatum(cfg->name);
+		args[0] = ObjectIdGetDatum(cfg->relid);
 		args[1] = CStringGetTextDatum(cfg->columns[f]);
 		args[2] = PointerGetDatum(construct_array(m, fm->nlevels, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 		args[3] = PointerGetDatum(construct_array(u, fm->nlevels, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 		args[4] = Float8GetDatum(fm->tf_reference);
-		if (SPI_execute_plan(plan, args, nulls, false, 0) != SPI_OK_UPDATE)
+		if (SPI_execute_plan(plan, args, nulls, false, 0) != SPI_OK_INSERT)
 			elog(ERROR, "dedupe: could not store the model");
 	}
 	SPI_freeplan(plan);
@@ -1244,7 +1278,8 @@ PG_FUNCTION_INFO_V1(contacts_dedupe_run);
 Datum
 contacts_dedupe_run(PG_FUNCTION_ARGS)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			relid = PG_GETARG_OID(0);
+	const char *name;
 	DedupeConfig *cfg;
 	const char *schema;
 	PhaseClock	clock;
@@ -1266,13 +1301,13 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 
 	SPI_connect();
 	schema = dedupe_ext_schema();
-	cfg = dedupe_load_config(name, true);
-	if (pg_class_aclcheck(cfg->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for table %s", get_rel_name(cfg->relid))));
-	cfg->features_table = psprintf("dedupe_features_%08x",
-								   hash_bytes((const unsigned char *) name, strlen(name)));
+				 errmsg("permission denied for table %s", get_rel_name(relid))));
+	cfg = dedupe_load_config(relid, true, true);
+	name = cfg->name;
+	cfg->features_table = psprintf("dedupe_features_%u", relid);
 	initStringInfo(&clock.seconds);
 	appendStringInfoChar(&clock.seconds, '{');
 	initStringInfo(&clock.cpu_seconds);
@@ -1280,8 +1315,8 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	phase_start(&clock);
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO %s.dedupe_runs (config_name) VALUES (%s) RETURNING run_id",
-					 schema, quote_literal_cstr(name));
+	appendStringInfo(&sql, "INSERT INTO %s.dedupe_runs (tbl) VALUES (%u) RETURNING run_id",
+					 schema, relid);
 	spi_exec(sql.data, SPI_OK_INSERT_RETURNING);
 	run_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool) {false}));
 
@@ -1379,8 +1414,8 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	/* summary and model */
 	save_model(cfg, schema);
 	resetStringInfo(&sql);
-	appendStringInfo(&sql, "UPDATE %s.dedupe_config SET prior = %.10g, features_table = %s WHERE config_name = %s",
-					 schema, cfg->model.lambda, quote_literal_cstr(cfg->features_table), quote_literal_cstr(name));
+	appendStringInfo(&sql, "UPDATE %s.dedupe_settings SET prior = %.10g, features_table = %s WHERE tbl = %u",
+					 schema, cfg->model.lambda, quote_literal_cstr(cfg->features_table), relid);
 	spi_exec(sql.data, SPI_OK_UPDATE);
 	appendStringInfoChar(&clock.seconds, '}');
 	appendStringInfoChar(&clock.cpu_seconds, '}');

@@ -15,7 +15,7 @@
 
 typedef struct DedupeConfig
 {
-	char	   *name;
+	char	   *name;			/* the table, for messages */
 	Oid			relid;
 	char	   *key_column;
 	char	   *region_column;	/* NULL: default_region for every row */
@@ -50,8 +50,12 @@ extern const char *const dedupe_rule_names[RULE_COUNT];
 /* The extension's schema, quoted for SQL. */
 extern const char *dedupe_ext_schema(void);
 
-/* Read a configuration (SPI must be connected); errors if it is unknown. */
-extern DedupeConfig *dedupe_load_config(const char *name, bool lock);
+/*
+ * Read a table's configuration (SPI must be connected); errors if it has
+ * none.  create_settings: add the dedupe settings with the defaults when
+ * missing; lock: for update, so that runs of one table take turns.
+ */
+extern DedupeConfig *dedupe_load_config(Oid relid, bool create_settings, bool lock);
 
 /*
  * The select list computing the feature columns (v1, k1, ..., region,

@@ -120,7 +120,8 @@ Datum
 contacts_dedupe_match(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Oid			relid = PG_GETARG_OID(0);
+	char	   *name;
 	Datum		candidate = PG_GETARG_DATUM(1);
 	int32		max_results = PG_GETARG_INT32(2);
 	double		min_probability = PG_GETARG_FLOAT8(3);
@@ -148,11 +149,12 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 				 errmsg("max_results must be at least 1")));
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	cfg = dedupe_load_config(name, false);
+	cfg = dedupe_load_config(relid, false, false);
+	name = cfg->name;
 	if (cfg->features_table == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("dedupe configuration \"%s\" has not been run yet", name),
+				 errmsg("table %s has not been deduplicated yet", name),
 				 errhint("Run contacts.dedupe_run('%s') first: matching uses its model and features.", name)));
 
 	/* term frequencies are relative to the records of the run */

@@ -125,7 +125,7 @@ static const KindInfo kinds[CT_FIELD_KIND_COUNT] = {
 		{"same number", "levenshtein<=1", "levenshtein<=2", "different"},
 		{.90, .05, .01, .04},
 	{.0001, .001, .001, .9979}, 0},
-	[CT_FIELD_TEXT] = {"text", CT_KEY_FOLD, false, 5, PLACE_LEVELS,
+	[CT_FIELD_TEXT] = {"free_text", CT_KEY_FOLD, false, 5, PLACE_LEVELS,
 		{.60, .15, .10, .05, .10},
 	{.001, .001, .002, .01, .986}, 0},
 };

@@ -21,7 +21,8 @@ trap 'rm -f "$CSV"' EXIT
 
 COLUMNS='{"full_name": "full_name", "given_name": "given_name", "family_name": "family_name",
   "email": "email", "phone": "phone", "company": "company", "city": "city",
-  "postcode": "postcode", "birth_date": "birth_date", "national_id": "national_id"}'
+  "postcode": "postcode", "birth_date": "birth_date", "national_id": "national_id",
+  "region": "country"}'
 
 # load TABLE ROWS SEED: a generated contact table
 load() {
@@ -74,7 +75,7 @@ bpsql -c "CREATE EXTENSION IF NOT EXISTS contacts" -c "CREATE EXTENSION IF NOT E
 
 echo "-- accuracy and the pg_trgm peer: $ACC_ROWS generated contacts (25% duplicate rows)"
 load acc "$ACC_ROWS" 11
-bpsql -q -c "SELECT contacts.dedupe_configure('acc', 'acc', 'id', '$COLUMNS', 'region')" >/dev/null
+bpsql -q -c "SELECT contacts.configure('acc', 'id', '$COLUMNS')" >/dev/null
 ours_ms=$(run_dedupe acc)
 acc_run=$RUN_ID
 read -r pp pr pf < <(quality acc "$(pairs_of_run "$acc_run")")
@@ -105,11 +106,11 @@ echo "dedupe vs pg_trgm: speedup x$(ratio "$peer_ms" "$ours_ms"), F1 $pf vs $qf"
 bpsql -At -c "SELECT 'phases (s): ' || seconds::text || ', candidate pairs ' || candidate_pairs ||
 	', reduction ratio ' || round(reduction_ratio::numeric, 6) || ', clusters ' || clusters
 	FROM contacts.dedupe_runs WHERE run_id = $acc_run"
-bpsql -q -c "DROP TABLE peer_pairs" -c "SELECT contacts.dedupe_configure('acc', 'acc', 'id', '{\"email\": \"email\"}')" >/dev/null
+bpsql -q -c "DROP TABLE peer_pairs"
 
 echo "-- scale: $BIG_ROWS generated contacts end to end"
 load big "$BIG_ROWS" 12
-bpsql -q -c "SELECT contacts.dedupe_configure('big', 'big', 'id', '$COLUMNS', 'region')" >/dev/null
+bpsql -q -c "SELECT contacts.configure('big', 'id', '$COLUMNS')" >/dev/null
 big_ms=$(run_dedupe big)
 big_run=$RUN_ID
 read -r bp br bf < <(quality big "$(pairs_of_run "$big_run")")

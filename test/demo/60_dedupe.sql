@@ -1,13 +1,14 @@
 -- Finding duplicates: tell the extension which column is which, run the
 -- dedupe, and look at what it found and why.
 \pset pager off
-SELECT contacts.dedupe_configure('crm', 'crm_contacts', 'id',
+-- (the configuration is the one triggers and imports use too)
+SELECT contacts.configure('crm_contacts', 'id',
     '{"full_name": "full_name", "given_name": "given_name", "family_name": "family_name",
       "email": "email", "phone": "phone", "company": "company", "city": "city",
-      "postcode": "postcode", "birth_date": "birth_date", "national_id": "national_id"}',
-    region_column => 'region');
+      "postcode": "postcode", "birth_date": "birth_date", "national_id": "national_id",
+      "region": "country"}');
 
-SELECT contacts.dedupe_run('crm') AS run \gset
+SELECT contacts.dedupe_run('crm_contacts') AS run \gset
 
 -- the run: candidate pairs per blocking rule, time per phase, clusters
 SELECT records, candidate_pairs, round(reduction_ratio::numeric, 6) AS reduction_ratio,
@@ -30,9 +31,10 @@ FROM (SELECT * FROM contacts.dedupe_pairs WHERE run_id = :run
 ORDER BY (f.value ->> 'weight')::float8 DESC;
 
 -- what EM learned: agreeing on a phone number is strong evidence, on a city weak
-SELECT column_name, kind, round(m[1]::numeric, 3) AS m_exact, round(u[1]::numeric, 5) AS u_exact,
+SELECT d.col, k.kind, round(m[1]::numeric, 3) AS m_exact, round(u[1]::numeric, 5) AS u_exact,
        round(log(2, (m[1] / u[1])::numeric), 1) AS weight_exact
-FROM contacts.dedupe_columns WHERE config_name = 'crm' ORDER BY position;
+FROM contacts.dedupe_model d JOIN contacts.column_kind k USING (tbl, col)
+WHERE d.tbl = 'crm_contacts'::regclass ORDER BY d.col;
 
 -- how good is it? the generator knows the truth
 WITH truth AS (SELECT a.id AS a, b.id AS b FROM crm_contacts a JOIN crm_contacts b
@@ -46,7 +48,7 @@ FROM tp;
 
 -- a new contact arrives: who is it already?
 SELECT m.key, round(m.probability::numeric, 4) AS probability, p.full_name, p.email, p.phone
-FROM contacts.dedupe_match('crm',
+FROM contacts.dedupe_match('crm_contacts',
        (SELECT jsonb_build_object('full_name', upper(full_name), 'email', email,
                                   'phone', phone, 'region', region)
         FROM crm_contacts WHERE email IS NOT NULL AND phone IS NOT NULL ORDER BY id LIMIT 1)) m

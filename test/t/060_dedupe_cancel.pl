@@ -19,8 +19,8 @@ SELECT g, 'Person ' || (g % 48000) || ' Surname' || (g % 997), 'p' || (g % 48000
        '+34 6' || lpad((g % 48000)::text, 8, '0'), 'ES'
 FROM generate_series(1, 60000) g;
 UPDATE people SET email = upper(email) WHERE id > 48000;
-SELECT contacts.dedupe_configure('people', 'people', 'id',
-    '{"full_name": "full_name", "email": "email", "phone": "phone"}', 'country');
+SELECT contacts.configure('people', 'id',
+    '{"full_name": "full_name", "email": "email", "phone": "phone", "country": "country"}');
 });
 my $first = $node->safe_psql('postgres', q{SET client_min_messages = warning; SELECT contacts.dedupe_run('people')});
 my $pairs = $node->safe_psql('postgres', "SELECT count(*) FROM contacts.dedupe_pairs WHERE run_id = $first");
