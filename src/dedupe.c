@@ -974,7 +974,7 @@ count_pattern(void *state, int64 a, int64 b, const uint8 *gamma,
 
 	if (!ct_patterns_add(es->patterns, gamma, 1))
 		elog(ERROR, "out of memory");
-	ct_tf_accumulate(es->model, gamma, x, es->tf_sums, es->tf_counts);
+	ct_tf_accumulate(es->model, gamma, x, y, es->tf_sums, es->tf_counts);
 }
 
 typedef struct Link
@@ -1028,7 +1028,7 @@ score_pair(void *state, int64 a, int64 b, const uint8 *gamma,
 {
 	ScoreState *st = (ScoreState *) state;
 	double		weights[CT_MAX_FIELDS];
-	double		total = ct_score(&st->cfg->model, gamma, x, weights);
+	double		total = ct_score(&st->cfg->model, gamma, x, y, weights);
 	double		p = ct_probability(total);
 	MemoryContext old;
 	char		buf[2048];

@@ -257,7 +257,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 			dedupe_read_side(cfg, d, n, 2, cand);
 			/* the candidate first: its tf values adjust agreement */
 			ct_compare(&cfg->model, cand, probe, gamma, &contacts_palloc_allocator);
-			total = ct_score(&cfg->model, gamma, cand, weights);
+			total = ct_score(&cfg->model, gamma, cand, probe, weights);
 			if (ct_probability(total) < min_probability)
 				continue;
 			need = ct_explain(&cfg->model, names, gamma, weights, NULL, 0);

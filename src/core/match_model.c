@@ -84,12 +84,12 @@ static const KindInfo kinds[CT_FIELD_KIND_COUNT] = {
 		{"exact", "folded", "nickname", "swapped with family name", "jaro_winkler>=0.92",
 		"jaro_winkler>=0.80", "same first word or initial", "different"},
 		{.60, .10, .06, .04, .08, .04, .03, .02},
-	{.02, .005, .002, .001, .01, .05, .05, .862}, 0x3},
+	{.02, .005, .002, .001, .01, .05, .05, .862}, 0xB},
 	[CT_FIELD_FAMILY_NAME] = {"family_name", CT_KEY_FOLD, true, 8,
 		{"exact", "folded", "swapped with given name", "levenshtein<=1", "levenshtein<=2",
 		"one surname in common", "jaro_winkler>=0.88", "different"},
 		{.60, .10, .04, .08, .03, .08, .03, .04},
-	{.02, .005, .001, .003, .005, .02, .05, .896}, 0x3},
+	{.02, .005, .001, .003, .005, .02, .05, .896}, 0x7},
 	[CT_FIELD_FULL_NAME] = {"full_name", CT_KEY_FOLD, true, 8,
 		{"exact", "folded", "same words", "nickname", "words subset", "jaro_winkler>=0.92",
 		"jaro_winkler>=0.80", "different"},
@@ -721,15 +721,26 @@ tf_level(const CtMatchModel *model, int f, int level)
 	return (kinds[model->field[f].kind].tf_levels >> level) & 1;
 }
 
+/*
+ * The frequency an agreement is judged by: the commoner of the two values
+ * (they are the same value at exact levels; for names swapped between
+ * columns, "Smith" as a given name is rare but as a family name is not).
+ */
 static double
-level_weight(const CtMatchModel *model, int f, int level, const CtFieldValue *a)
+pair_tf(const CtFieldValue *a, const CtFieldValue *b, int f)
+{
+	return a[f].tf > b[f].tf ? a[f].tf : b[f].tf;
+}
+
+static double
+level_weight(const CtMatchModel *model, int f, int level, double tf)
 {
 	const CtFieldModel *fm = &model->field[f];
 	double		w = log2(fm->m[level] / fm->u[level]);
 
-	if (tf_level(model, f, level) && a[f].tf > 0 && fm->tf_reference != 0)
+	if (tf_level(model, f, level) && tf > 0 && fm->tf_reference != 0)
 	{
-		double		adj = fm->tf_reference - log2(a[f].tf);
+		double		adj = fm->tf_reference - log2(tf);
 
 		if (adj > model->tf_max_adjustment)
 			adj = model->tf_max_adjustment;
@@ -742,12 +753,12 @@ level_weight(const CtMatchModel *model, int f, int level, const CtFieldValue *a)
 
 void
 ct_tf_accumulate(const CtMatchModel *model, const uint8_t *gamma, const CtFieldValue *a,
-				 double *sums, double *counts)
+				 const CtFieldValue *b, double *sums, double *counts)
 {
 	for (int f = 0; f < model->nfields; f++)
-		if (CT_LEVEL_COUNTS(gamma[f]) && tf_level(model, f, gamma[f]) && a[f].tf > 0)
+		if (CT_LEVEL_COUNTS(gamma[f]) && tf_level(model, f, gamma[f]) && pair_tf(a, b, f) > 0)
 		{
-			sums[f] += log2(a[f].tf);
+			sums[f] += log2(pair_tf(a, b, f));
 			counts[f] += 1;
 		}
 }
@@ -761,13 +772,14 @@ ct_tf_set_reference(CtMatchModel *model, const double *sums, const double *count
 
 double
 ct_score(const CtMatchModel *model, const uint8_t *gamma, const CtFieldValue *a,
-		 double *weights)
+		 const CtFieldValue *b, double *weights)
 {
 	double		total = log2(model->lambda / (1 - model->lambda));
 
 	for (int f = 0; f < model->nfields; f++)
 	{
-		double		w = CT_LEVEL_COUNTS(gamma[f]) ? level_weight(model, f, gamma[f], a) : 0;
+		double		w = CT_LEVEL_COUNTS(gamma[f]) ?
+			level_weight(model, f, gamma[f], pair_tf(a, b, f)) : 0;
 
 		if (weights)
 			weights[f] = w;

@@ -108,9 +108,9 @@ extern void ct_compare(const CtMatchModel *model, const CtFieldValue *a,
 
 /*
  * Weight (log2 Bayes factor) of each field for a comparison vector, with
- * term-frequency adjustment from a's tf values (the agreed value's
- * frequency); returns the total including the prior log2(lambda/(1-lambda)).
- * weights may be NULL.
+ * term-frequency adjustment by the commoner of the two records' values;
+ * returns the total including the prior log2(lambda/(1-lambda)).  weights
+ * may be NULL.
  */
 
 /*
@@ -119,11 +119,12 @@ extern void ct_compare(const CtMatchModel *model, const CtFieldValue *a,
  * field's tf_reference from them.
  */
 extern void ct_tf_accumulate(const CtMatchModel *model, const uint8_t *gamma,
-							 const CtFieldValue *a, double *sums, double *counts);
+							 const CtFieldValue *a, const CtFieldValue *b,
+							 double *sums, double *counts);
 extern void ct_tf_set_reference(CtMatchModel *model, const double *sums, const double *counts);
 
 extern double ct_score(const CtMatchModel *model, const uint8_t *gamma,
-					   const CtFieldValue *a, double *weights);
+					   const CtFieldValue *a, const CtFieldValue *b, double *weights);
 
 /* Match probability from a total weight. */
 extern double ct_probability(double weight);

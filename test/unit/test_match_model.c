@@ -125,7 +125,7 @@ test_levels(void)
 	CHECK_STR(level(&m, g, 3), "same number");
 	CHECK_STR(level(&m, g, 4), "day and month swapped");
 	CHECK_STR(level(&m, g, 5), "missing");
-	CHECK(ct_probability(ct_score(&m, g, a, w)) > 0.99);
+	CHECK(ct_probability(ct_score(&m, g, a, b, w)) > 0.99);
 
 	make_record(1, b, "Pérez García", "José", "jose.perez@gmail.com", NULL, "1987-03-05", NULL);
 	ct_compare(&m, a, b, g, A);
@@ -142,7 +142,7 @@ test_levels(void)
 	CHECK_STR(level(&m, g, 2), "same domain");
 	CHECK_STR(level(&m, g, 3), "levenshtein<=1");
 	CHECK_STR(level(&m, g, 4), "different");
-	CHECK(ct_probability(ct_score(&m, g, a, w)) < 0.5);
+	CHECK(ct_probability(ct_score(&m, g, a, b, w)) < 0.5);
 
 	/* full name counts only when given and family names are not both there */
 	make_record(0, a, NULL, NULL, NULL, NULL, NULL, "Pérez García, José");
@@ -156,7 +156,7 @@ test_levels(void)
 	ct_compare(&m, a, b, g, A);
 	CHECK_STR(level(&m, g, 5), "nickname");
 
-	ct_score(&m, g, a, w);
+	ct_score(&m, g, a, b, w);
 	CHECK(ct_explain(&m, (const char *[]) {"g", "f", "e", "p", "b", "full\"name"}, g, w, json, sizeof(json)) < sizeof(json));
 	CHECK(strstr(json, "\"full\\\"name\": {\"level\": \"nickname\", \"weight\": ") != NULL);
 	CHECK(strstr(json, "\"e\": {\"level\": \"missing\", \"weight\": 0.00}") != NULL);
@@ -178,11 +178,11 @@ test_tf(void)
 				rare_w;
 
 	ct_model_init(&m, k, 1);
-	ct_tf_accumulate(&m, g, a, sums, counts);
-	ct_tf_accumulate(&m, g, rare, sums, counts);
+	ct_tf_accumulate(&m, g, a, a, sums, counts);
+	ct_tf_accumulate(&m, g, rare, rare, sums, counts);
 	ct_tf_set_reference(&m, sums, counts);
-	ct_score(&m, g, a, &common_w);
-	ct_score(&m, g, rare, &rare_w);
+	ct_score(&m, g, a, a, &common_w);
+	ct_score(&m, g, rare, rare, &rare_w);
 	CHECK(rare_w > common_w + 4);
 	CHECK_NEAR(rare_w + common_w, 2 * log2(m.field[0].m[0] / m.field[0].u[0]), 1e-9);
 }
