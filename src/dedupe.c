@@ -257,6 +257,7 @@ dedupe_load_config(Oid relid, bool create_settings, bool lock)
 					 errhint("See contacts.dedupe_levels() for the levels of kind %s.",
 							 ct_field_kind_name(fm->kind))));
 	}
+	ct_model_weights(&cfg->model);
 	return cfg;
 }
 
@@ -1230,7 +1231,7 @@ model_json(const DedupeConfig *cfg)
 		for (int l = 0; l < fm->nlevels; l++)
 			appendStringInfo(&s, "%s{\"level\": \"%s\", \"m\": %.6g, \"u\": %.6g, \"weight\": %.2f}",
 							 l ? ", " : "", ct_field_level_name(fm->kind, l), fm->m[l], fm->u[l],
-							 log2(fm->m[l] / fm->u[l]));
+							 fm->weight[l]);
 		appendStringInfoString(&s, "]}");
 	}
 	appendStringInfoString(&s, "}}");

@@ -205,6 +205,23 @@ ct_model_init(CtMatchModel *model, const CtFieldKind *field_kinds, int nfields)
 			model->field[f].u[l] = k->u[l] / usum;
 		}
 	}
+	ct_model_weights(model);
+}
+
+void
+ct_model_weights(CtMatchModel *model)
+{
+	for (int f = 0; f < model->nfields; f++)
+	{
+		CtFieldModel *fm = &model->field[f];
+
+		for (int l = 0; l < fm->nlevels; l++)
+		{
+			fm->weight[l] = log2(fm->m[l] / fm->u[l]);
+			if (l > 0 && fm->weight[l] > fm->weight[l - 1])
+				fm->weight[l] = fm->weight[l - 1];
+		}
+	}
 }
 
 /* ---------------------------------------------------------------- tests */
@@ -736,7 +753,7 @@ static double
 level_weight(const CtMatchModel *model, int f, int level, double tf)
 {
 	const CtFieldModel *fm = &model->field[f];
-	double		w = log2(fm->m[level] / fm->u[level]);
+	double		w = fm->weight[level];
 
 	if (tf_level(model, f, level) && tf > 0 && fm->tf_reference != 0)
 	{
@@ -909,8 +926,14 @@ ct_patterns_free(CtPatternCounts *pc)
 
 /* ---------------------------------------------------------------- EM */
 
-/* keep every probability away from 0 and 1 so logs and ratios stay finite */
+/* keep lambda away from 0 and 1 so logs and ratios stay finite */
 #define EM_FLOOR 1e-6
+/*
+ * Laplace smoothing of the m and u estimates: a level seen a handful of
+ * times among a hundred thousand pairs must not get u = 1e-12 and a weight
+ * of 40 bits.
+ */
+#define EM_PSEUDO_COUNT 1.0
 
 int
 ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations, double tolerance)
@@ -971,13 +994,13 @@ ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations, double
 				continue;
 			for (int l = 0; l < fm->nlevels; l++)
 			{
-				ms += macc[f][l] + EM_FLOOR;
-				us += uacc[f][l] + EM_FLOOR;
+				ms += macc[f][l] + EM_PSEUDO_COUNT;
+				us += uacc[f][l] + EM_PSEUDO_COUNT;
 			}
 			for (int l = 0; l < fm->nlevels; l++)
 			{
-				double		m = (macc[f][l] + EM_FLOOR) / ms;
-				double		u = (uacc[f][l] + EM_FLOOR) / us;
+				double		m = (macc[f][l] + EM_PSEUDO_COUNT) / ms;
+				double		u = (uacc[f][l] + EM_PSEUDO_COUNT) / us;
 
 				delta = fmax(delta, fmax(fabs(m - fm->m[l]), fabs(u - fm->u[l])));
 				fm->m[l] = m;
@@ -987,6 +1010,7 @@ ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations, double
 		if (delta < tolerance)
 			break;
 	}
+	ct_model_weights(model);
 	return iter > max_iterations ? max_iterations : iter;
 }
 

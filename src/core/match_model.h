@@ -84,6 +84,8 @@ typedef struct CtFieldModel
 	bool		fixed;			/* set by the DBA: EM leaves it alone */
 	double		tf_reference;	/* mean log2 term frequency of agreeing
 								 * values (0: no adjustment) */
+	double		weight[CT_MAX_LEVELS];	/* log2(m/u), made monotone by
+										 * ct_model_weights */
 } CtFieldModel;
 
 typedef struct CtMatchModel
@@ -97,6 +99,15 @@ typedef struct CtMatchModel
 
 /* Default starting values for a model over the given field kinds. */
 extern void ct_model_init(CtMatchModel *model, const CtFieldKind *kinds, int nfields);
+
+/*
+ * Compute the level weights from m and u (ct_model_init and ct_em do; call
+ * it after setting m or u otherwise).  Levels are ordered from the best
+ * agreement down, and a weaker agreement is never counted as stronger
+ * evidence than a better one: a name typed in the wrong column weighs at
+ * most what the same name in the right column does.
+ */
+extern void ct_model_weights(CtMatchModel *model);
 
 /*
  * Compare two records (arrays of model->nfields values), writing one level

@@ -18,6 +18,7 @@ make -C "$REPO/test" -s gen >/dev/null
 GEN="$REPO/test/build/plain/contactgen"
 CSV=$(mktemp /tmp/bench-dedupe.XXXXXX.csv)
 trap 'rm -f "$CSV"' EXIT
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
 COLUMNS='{"full_name": "full_name", "given_name": "given_name", "family_name": "family_name",
   "email": "email", "phone": "phone", "company": "company", "city": "city",
@@ -62,13 +63,12 @@ clusters_of_run() {
 	      WHERE x.run_id = $1"
 }
 
-# run_dedupe CONFIG: run it, print the wall time in ms; the run id is in RUN_ID
+# run_dedupe TABLE: run it, print "run_id wall_ms"
 run_dedupe() {
 	local out
-	out=$(bpsql -At -c '\timing on' -c "SET client_min_messages = warning" \
-		-c "SELECT contacts.dedupe_run('$1')" 2>&1)
-	RUN_ID=$(echo "$out" | sed -n '1p')
-	echo "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1
+	out=$(bpsql -At -c '\timing on' -c "SELECT contacts.dedupe_run('$1')" 2>&1)
+	echo "$(echo "$out" | grep -E '^[0-9]+$' | head -n 1)" \
+		"$(echo "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1)"
 }
 
 bpsql -c "CREATE EXTENSION IF NOT EXISTS contacts" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"
@@ -76,8 +76,7 @@ bpsql -c "CREATE EXTENSION IF NOT EXISTS contacts" -c "CREATE EXTENSION IF NOT E
 echo "-- accuracy and the pg_trgm peer: $ACC_ROWS generated contacts (25% duplicate rows)"
 load acc "$ACC_ROWS" 11
 bpsql -q -c "SELECT contacts.configure('acc', 'id', '$COLUMNS')" >/dev/null
-ours_ms=$(run_dedupe acc)
-acc_run=$RUN_ID
+read -r acc_run ours_ms < <(run_dedupe acc)
 read -r pp pr pf < <(quality acc "$(pairs_of_run "$acc_run")")
 read -r cp cr cf < <(quality acc "$(clusters_of_run "$acc_run")")
 
@@ -111,12 +110,13 @@ bpsql -q -c "DROP TABLE peer_pairs"
 echo "-- scale: $BIG_ROWS generated contacts end to end"
 load big "$BIG_ROWS" 12
 bpsql -q -c "SELECT contacts.configure('big', 'id', '$COLUMNS')" >/dev/null
-big_ms=$(run_dedupe big)
-big_run=$RUN_ID
+read -r big_run big_ms < <(run_dedupe big)
 read -r bp br bf < <(quality big "$(pairs_of_run "$big_run")")
 printf 'dedupe_run on %s rows: %.1f s end to end; pairs precision %s recall %s F1 %s\n' \
 	"$BIG_ROWS" "$(awk -v m="$big_ms" 'BEGIN {print m / 1000}')" "$bp" "$br" "$bf"
-bpsql -At -c "SELECT 'phases (s): ' || seconds::text FROM contacts.dedupe_runs WHERE run_id = $big_run"
+bpsql -At -c "SELECT 'phases, wall s: ' || seconds::text || E'\nphases, CPU s of the backend: ' || cpu_seconds::text ||
+	' (total ' || (SELECT round(sum(value::numeric), 1) FROM jsonb_each_text(cpu_seconds)) || ')'
+	FROM contacts.dedupe_runs WHERE run_id = $big_run"
 bpsql -At -c "SELECT 'candidate pairs ' || candidate_pairs || ', reduction ratio ' ||
 	round(reduction_ratio::numeric, 6) || ', pairs above threshold ' || pairs_above_threshold ||
 	', clusters ' || clusters || ', sizes ' || cluster_sizes::text FROM contacts.dedupe_runs WHERE run_id = $big_run"

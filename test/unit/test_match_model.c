@@ -127,6 +127,17 @@ test_levels(void)
 	CHECK_STR(level(&m, g, 5), "missing");
 	CHECK(ct_probability(ct_score(&m, g, a, b, w)) > 0.99);
 
+	/* a weaker level never weighs more than a better one */
+	{
+		CtMatchModel mm = m;
+
+		mm.field[0].m[3] = 0.3;
+		mm.field[0].u[3] = 1e-9;
+		ct_model_weights(&mm);
+		CHECK(mm.field[0].weight[3] == mm.field[0].weight[2]);
+		CHECK(mm.field[0].weight[2] <= mm.field[0].weight[0]);
+	}
+
 	make_record(1, b, "Pérez García", "José", "jose.perez@gmail.com", NULL, "1987-03-05", NULL);
 	ct_compare(&m, a, b, g, A);
 	CHECK_STR(level(&m, g, 0), "swapped with family name");
