@@ -2,23 +2,29 @@
  * dedupe.c
  *		dedupe_run(): find the duplicates of a configured table.
  *
- * Phases, each timed and reported:
+ * Phases, each timed and reported (wall and CPU seconds):
  *   features   one pass over the table computes, per row, the normalized
- *              key of every compared column, the blocking keys and the
- *              term frequency of each key (features table, kept for
- *              dedupe_match and indexed on the blocking keys)
- *   blocking   each rule is a hash self-join of the features table on one
- *              blocking key, blocks larger than max_block_size skipped;
- *              the rules' pairs are unioned (never a cross join)
- *   estimate   EM on the comparison vectors of a sample of the candidate
- *              pairs (only counts of distinct vectors are kept)
- *   scoring    every candidate pair is compared and scored; pairs at or
- *              above the threshold are stored with their explanation
+ *              key of every compared column and the blocking keys (an
+ *              unlogged features table, kept for dedupe_match); one
+ *              grouping-sets scan counts how many rows share each value
+ *              (term frequencies) and each blocking key (block sizes)
+ *   blocking   the pairs each rule's blocks hold, from the counts; blocks
+ *              larger than max_block_size are skipped and reported
+ *   estimate   EM on the comparison vectors of the pairs of a sample of
+ *              the blocks (only counts of distinct vectors are kept)
+ *   scoring    per rule, the records of its blocks come sorted by key and
+ *              every pair within a block is compared and scored once (a
+ *              pair an earlier rule already compared is skipped): never a
+ *              cross join; pairs at or above the threshold are stored with
+ *              their explanation
  *   clustering union-find over those pairs with a cluster size guard
+ *   indexing   btree indexes on the blocking keys, for dedupe_match
  *
  * The work is one transaction: cancelling it (or an error) leaves no
- * partial results.  Memory: the scoring pass streams through a cursor; only
- * the pairs above the threshold are kept for clustering, bounded by
+ * partial results.  Memory: the scoring pass streams through a cursor and
+ * holds one block (at most max_block_size records); the term frequencies of
+ * values shared by two or more records are held in a hash table; the pairs
+ * above the threshold are kept for clustering, bounded by
  * maintenance_work_mem.
  */
 #include "postgres.h"
@@ -29,7 +35,6 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
-#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
