@@ -48,7 +48,7 @@ SELECT contacts.match_key('email', NULL) IS NULL AS null_in_null_out;
 -- comparison levels of one kind
 SELECT level, level_name, tf_adjusted FROM contacts.dedupe_levels() WHERE kind = 'given_name' ORDER BY level;
 
-CREATE TABLE people (
+CREATE TABLE dd_people (
     id          integer PRIMARY KEY,
     truth       integer,
     full_name   text,
@@ -63,7 +63,7 @@ CREATE TABLE people (
     national_id text
 );
 
-INSERT INTO people VALUES
+INSERT INTO dd_people VALUES
 -- 1: José Pérez García, Madrid: nickname, accents dropped, "Family, Given", Gmail dots
 (1, 1, 'José Pérez García', 'José', 'Pérez García', 'jose.perez@gmail.com', '+34 612 345 678', 'ES', 'Transportes del Norte S.A.', 'Madrid', '1978-03-05', '12345678Z'),
 (2, 1, 'Pepe Perez Garcia', 'Pepe', 'Perez Garcia', 'joseperez@gmail.com', '612 34 56 78', 'ES', 'Transportes del Norte SA', 'Madrid', '05/03/1978', NULL),
@@ -88,22 +88,22 @@ INSERT INTO people VALUES
 (16, 10, 'Pedro Gómez', 'Pedro', 'Gómez', NULL, NULL, 'ES', 'Transportes del Norte S.A.', 'Madrid', NULL, NULL);
 
 -- a table must be configured, with an integer key, before it is deduplicated
-SELECT contacts.dedupe_run('people');
-CREATE TABLE notes (code text PRIMARY KEY, body text);
-SELECT contacts.configure('notes', 'code', '{"body": "free_text"}');
-SELECT contacts.dedupe_run('notes');
+SELECT contacts.dedupe_run('dd_people');
+CREATE TABLE dd_notes (code text PRIMARY KEY, body text);
+SELECT contacts.configure('dd_notes', 'code', '{"body": "free_text"}');
+SELECT contacts.dedupe_run('dd_notes');
 
 -- which column is which: the configuration triggers and imports share
-SELECT contacts.configure('people', 'id',
+SELECT contacts.configure('dd_people', 'id',
     '{"full_name": "full_name", "given_name": "given_name", "family_name": "family_name",
       "email": "email", "phone": "phone", "company": "company", "city": "city",
       "birth_date": "birth_date", "national_id": "national_id", "country": "country"}');
-SELECT * FROM contacts.dedupe_match('people', '{}');
+SELECT * FROM contacts.dedupe_match('dd_people', '{}');
 -- a planted set this small cannot teach EM much: score with the starting values
-INSERT INTO contacts.dedupe_settings (tbl, em_iterations) VALUES ('people', 0);
+INSERT INTO contacts.dedupe_settings (tbl, em_iterations) VALUES ('dd_people', 0);
 
 SET client_min_messages = warning;
-SELECT contacts.dedupe_run('people') AS run \gset
+SELECT contacts.dedupe_run('dd_people') AS run \gset
 RESET client_min_messages;
 
 SELECT records, candidate_pairs, pairs_above_threshold, clusters, records_in_clusters,
@@ -117,11 +117,11 @@ FROM contacts.dedupe_clusters WHERE run_id = :run GROUP BY cluster_id ORDER BY c
 
 -- every clustered pair is the same truth, and every planted duplicate is found
 SELECT count(*) FILTER (WHERE a.truth <> b.truth) AS wrong_pairs,
-       (SELECT count(*) FROM people x JOIN people y ON x.truth = y.truth AND x.id < y.id) -
+       (SELECT count(*) FROM dd_people x JOIN dd_people y ON x.truth = y.truth AND x.id < y.id) -
        count(*) FILTER (WHERE a.truth = b.truth) AS missed_pairs
 FROM contacts.dedupe_clusters x
 JOIN contacts.dedupe_clusters y ON y.run_id = x.run_id AND y.cluster_id = x.cluster_id AND x.key < y.key
-JOIN people a ON a.id = x.key JOIN people b ON b.id = y.key
+JOIN dd_people a ON a.id = x.key JOIN dd_people b ON b.id = y.key
 WHERE x.run_id = :run;
 
 -- why 1 and 3 match
@@ -131,20 +131,20 @@ WHERE run_id = :run AND key_a = 1 AND key_b = 3 ORDER BY f.key;
 
 -- what was estimated is stored per column
 SELECT col, array_length(m, 1) AS levels, fixed FROM contacts.dedupe_model
-WHERE tbl = 'people'::regclass ORDER BY col;
+WHERE tbl = 'dd_people'::regclass ORDER BY col;
 
 -- single-row matching: a new record of José, and of nobody known
 SELECT key, round(probability::numeric, 4) AS probability, explanation -> 'email' ->> 'level' AS email
-FROM contacts.dedupe_match('people', '{"given_name": "Jose", "family_name": "Perez Garcia",
+FROM contacts.dedupe_match('dd_people', '{"given_name": "Jose", "family_name": "Perez Garcia",
     "email": "jose.perez+news@gmail.com", "phone": "612345678", "country": "ES"}', 3);
-SELECT count(*) FROM contacts.dedupe_match('people', '{"full_name": "Zoe Quimby", "country": "GB"}');
-SELECT key FROM contacts.dedupe_match('people', '{"id": 6, "full_name": "William Smith",
+SELECT count(*) FROM contacts.dedupe_match('dd_people', '{"full_name": "Zoe Quimby", "country": "GB"}');
+SELECT key FROM contacts.dedupe_match('dd_people', '{"id": 6, "full_name": "William Smith",
     "email": "wsmith@northwind.com", "country": "US"}');
 
 -- the cluster size guard splits a chain and flags it
-UPDATE contacts.dedupe_settings SET max_cluster_size = 2 WHERE tbl = 'people'::regclass;
+UPDATE contacts.dedupe_settings SET max_cluster_size = 2 WHERE tbl = 'dd_people'::regclass;
 SET client_min_messages = warning;
-SELECT contacts.dedupe_run('people') AS run2 \gset
+SELECT contacts.dedupe_run('dd_people') AS run2 \gset
 RESET client_min_messages;
 SELECT cluster_id, array_agg(key ORDER BY key) AS members, bool_or(flagged) AS flagged
 FROM contacts.dedupe_clusters WHERE run_id = :run2 GROUP BY cluster_id ORDER BY cluster_id;
@@ -152,15 +152,20 @@ SELECT refused_links > 0 AS refused, flagged_clusters FROM contacts.dedupe_runs 
 
 -- DBA-fixed m and u are kept; wrong sizes are refused
 UPDATE contacts.dedupe_model SET m = '{0.5,0.5}', u = '{0.5,0.5}', fixed = true
-WHERE tbl = 'people'::regclass AND col = 'city';
-SELECT contacts.dedupe_run('people');
+WHERE tbl = 'dd_people'::regclass AND col = 'city';
+SELECT contacts.dedupe_run('dd_people');
 UPDATE contacts.dedupe_model SET m = '{0.5,0.2,0.1,0.1,0.1}', u = '{0.2,0.1,0.1,0.1,0.5}'
-WHERE tbl = 'people'::regclass AND col = 'city';
-UPDATE contacts.dedupe_settings SET em_iterations = 5 WHERE tbl = 'people'::regclass;
+WHERE tbl = 'dd_people'::regclass AND col = 'city';
+UPDATE contacts.dedupe_settings SET em_iterations = 5 WHERE tbl = 'dd_people'::regclass;
 SET client_min_messages = warning;
-SELECT contacts.dedupe_run('people') AS run3 \gset
+SELECT contacts.dedupe_run('dd_people') AS run3 \gset
 RESET client_min_messages;
-SELECT m, u, fixed FROM contacts.dedupe_model WHERE tbl = 'people'::regclass AND col = 'city';
+SELECT m, u, fixed FROM contacts.dedupe_model WHERE tbl = 'dd_people'::regclass AND col = 'city';
 -- (nine candidate pairs are too few for EM: every column keeps its values)
 SELECT model -> 'fields' -> 'city' -> 'fixed' AS city_fixed, em_iterations
 FROM contacts.dedupe_runs WHERE run_id = :run3;
+
+-- leave nothing behind for the other tests
+DELETE FROM contacts.table_config WHERE tbl IN ('dd_people'::regclass, 'dd_notes'::regclass);
+DROP TABLE dd_people, dd_notes;
+SELECT count(*) FROM contacts.dedupe_settings;

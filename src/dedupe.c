@@ -63,6 +63,9 @@ const char *const dedupe_rule_names[RULE_COUNT] = {
 #define WRITE_BATCH 5000
 /* fewer sampled pairs than this and EM is not run */
 #define EM_MIN_PAIRS 1000
+/* an estimated share of matches outside these bounds is not believed */
+#define EM_MAX_PRIOR 0.95
+#define EM_MIN_PRIOR 1e-5
 
 /* the extension's schema (fixed by contacts.control), quoted */
 const char *
@@ -1356,7 +1359,25 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 								  Min(raw_pairs, cfg->em_sample_pairs), "compared for EM");
 			/* a handful of pairs would teach EM nothing but noise */
 			if (any_free && sampled >= EM_MIN_PAIRS)
+			{
+				CtMatchModel start = cfg->model;
+
 				em_iterations = ct_em(&cfg->model, es.patterns, cfg->em_iterations, 1e-5);
+
+				/*
+				 * Nearly every candidate pair a match (or none) leaves EM
+				 * nothing to tell the two apart by: keep the start.
+				 */
+				if (cfg->model.lambda > EM_MAX_PRIOR || cfg->model.lambda < EM_MIN_PRIOR)
+				{
+					ereport(NOTICE,
+							(errmsg("dedupe \"%s\": EM found %.4f of the candidate pairs to be matches, "
+									"too few of one kind to estimate from; the starting values are kept",
+									name, cfg->model.lambda)));
+					cfg->model = start;
+					em_iterations = 0;
+				}
+			}
 			else if (any_free)
 				ereport(NOTICE,
 						(errmsg("dedupe \"%s\": " INT64_FORMAT " candidate pairs are too few to estimate m and u, "

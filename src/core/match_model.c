@@ -215,11 +215,15 @@ ct_model_weights(CtMatchModel *model)
 	{
 		CtFieldModel *fm = &model->field[f];
 
+		double		best = 0;
+
 		for (int l = 0; l < fm->nlevels; l++)
 		{
 			fm->weight[l] = log2(fm->m[l] / fm->u[l]);
-			if (l > 0 && fm->weight[l] > fm->weight[l - 1])
-				fm->weight[l] = fm->weight[l - 1];
+			if (l > 0 && fm->weight[l] > best)
+				fm->weight[l] = best;
+			if (l == 0 || fm->weight[l] > best)
+				best = fm->weight[l];
 		}
 	}
 }

@@ -104,8 +104,8 @@ extern void ct_model_init(CtMatchModel *model, const CtFieldKind *kinds, int nfi
  * Compute the level weights from m and u (ct_model_init and ct_em do; call
  * it after setting m or u otherwise).  Levels are ordered from the best
  * agreement down, and a weaker agreement is never counted as stronger
- * evidence than a better one: a name typed in the wrong column weighs at
- * most what the same name in the right column does.
+ * evidence than the best of the better ones: a name typed in the wrong
+ * column weighs at most what the same name in the right column does.
  */
 extern void ct_model_weights(CtMatchModel *model);
 
