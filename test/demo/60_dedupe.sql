@@ -30,7 +30,9 @@ FROM (SELECT * FROM contacts.dedupe_pairs WHERE run_id = :run
       ORDER BY probability, key_a LIMIT 1) p, jsonb_each(p.explanation) f
 ORDER BY (f.value ->> 'weight')::float8 DESC;
 
--- what EM learned: agreeing on a phone number is strong evidence, on a city weak
+-- the model (estimated by EM from the table when it has enough candidate
+-- pairs, else the starting values): agreeing on a phone number is strong
+-- evidence, on a city weak
 SELECT d.col, k.kind, round(m[1]::numeric, 3) AS m_exact, round(u[1]::numeric, 5) AS u_exact,
        round(log(2, (m[1] / u[1])::numeric), 1) AS weight_exact
 FROM contacts.dedupe_model d JOIN contacts.column_kind k USING (tbl, col)
