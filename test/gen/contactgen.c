@@ -1196,8 +1196,69 @@ pick_country(Rng *rng)
 	return C_ES;
 }
 
+/*
+ * The mailboxes handed out so far, as 64-bit hashes in an open-addressing
+ * table that doubles when half full (about 16 MB for a million people).
+ */
+typedef struct Mailboxes
+{
+	uint64_t   *slots;			/* 0 = empty */
+	size_t		capacity;		/* a power of two */
+	size_t		used;
+} Mailboxes;
+
+static uint64_t
+hash_string(const char *s)
+{
+	uint64_t	h = UINT64_C(1469598103934665603);
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char) *s) * UINT64_C(1099511628211);
+	return h ? h : 1;
+}
+
 static void
-make_email(Rng *rng, Person *p)
+mailboxes_put(Mailboxes *mb, uint64_t h)
+{
+	size_t		i = (size_t) h & (mb->capacity - 1);
+
+	while (mb->slots[i] != 0)
+		i = (i + 1) & (mb->capacity - 1);
+	mb->slots[i] = h;
+	mb->used++;
+}
+
+/* false when the address is taken; else records it */
+static int
+mailbox_claim(Mailboxes *mb, const char *email)
+{
+	uint64_t	h = hash_string(email);
+	size_t		i;
+
+	if ((mb->used + 1) * 2 > mb->capacity)
+	{
+		Mailboxes	bigger = {calloc(mb->capacity * 2, sizeof(uint64_t)), mb->capacity * 2, 0};
+
+		if (!bigger.slots)
+		{
+			fprintf(stderr, "contactgen: out of memory\n");
+			exit(1);
+		}
+		for (size_t k = 0; k < mb->capacity; k++)
+			if (mb->slots[k])
+				mailboxes_put(&bigger, mb->slots[k]);
+		free(mb->slots);
+		*mb = bigger;
+	}
+	for (i = (size_t) h & (mb->capacity - 1); mb->slots[i] != 0; i = (i + 1) & (mb->capacity - 1))
+		if (mb->slots[i] == h)
+			return 0;
+	mailboxes_put(mb, h);
+	return 1;
+}
+
+static void
+make_email(Rng *rng, Person *p, Mailboxes *mailboxes)
 {
 	const CountryInfo *ci = &countries[p->country];
 	char		g[FIELD_MAX],
@@ -1270,10 +1331,18 @@ make_email(Rng *rng, Person *p)
 		strcpy(domain, ci->isp);
 	local[40] = '\0';
 	fmt(p->email, "%s@%s", local, domain);
+	/* a mailbox belongs to one person: common names get digits, as in life */
+	for (int tries = 0; !mailbox_claim(mailboxes, p->email); tries++)
+	{
+		char		numbered[FIELD_MAX];
+
+		fmt(numbered, "%s%d", local, tries < 8 ? 1 + rng_int(rng, 99) : 100 + rng_int(rng, 99900));
+		fmt(p->email, "%s@%s", numbered, domain);
+	}
 }
 
 static void
-make_person(Rng *rng, Person *p, const Person *relative)
+make_person(Rng *rng, Person *p, const Person *relative, Mailboxes *mailboxes)
 {
 	const CountryInfo *ci;
 	int			spanish_name;
@@ -1337,7 +1406,7 @@ make_person(Rng *rng, Person *p, const Person *relative)
 	}
 	else
 		make_phone(rng, p);
-	make_email(rng, p);
+	make_email(rng, p, mailboxes);
 	make_national_id(rng, p);
 }
 
@@ -1896,6 +1965,7 @@ main(int argc, char **argv)
 				previous;
 	int			have_previous = 0;
 	static char outbuf[1 << 16];
+	Mailboxes	mailboxes = {calloc(1024, sizeof(uint64_t)), 1024, 0};
 
 	for (int i = 1; i < argc; i++)
 	{
@@ -1942,7 +2012,7 @@ main(int argc, char **argv)
 		int			relative = have_previous && chance(&rng, 0.03);
 		long		updated = 1514764800L + (long) rng_int(&rng, 240000000);
 
-		make_person(&rng, &person, relative ? &previous : NULL);
+		make_person(&rng, &person, relative ? &previous : NULL, &mailboxes);
 		truth++;
 		while (copies < 8 && chance(&rng, dup_rate))
 			copies++;

@@ -1,0 +1,303 @@
+/*
+ * match_keys.c
+ *		Normalized keys of contact values for blocking and comparison.
+ *
+ * Each key is one of the extension's normalizations: the provider-aware
+ * canonical mailbox (email.h), the E.164 number (phone.h), the Spanish
+ * phonetic key (phonetic.h), the company key (company.h), the national ID
+ * (national_id.h), fold() (fold.h).  Dates and postcodes are normalized
+ * here; the phonetic key of a name has its words sorted, so that "Pérez,
+ * José" and "José Pérez" block together.
+ */
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "company.h"
+#include "email.h"
+#include "fold.h"
+#include "match_keys.h"
+#include "national_id.h"
+#include "phone.h"
+#include "phonetic.h"
+
+static const char *const key_kind_names[CT_KEY_COUNT] = {
+	"email", "phone", "phonetic", "company", "national_id", "postcode", "date", "fold",
+};
+
+const char *
+ct_key_kind_name(CtKeyKind kind)
+{
+	return (kind >= 0 && kind < CT_KEY_COUNT) ? key_kind_names[kind] : NULL;
+}
+
+int
+ct_key_kind_from_name(const char *name)
+{
+	for (int i = 0; i < CT_KEY_COUNT; i++)
+		if (strcmp(name, key_kind_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* fold() into a CT_KEY_MAX buffer, cut at the last whole character */
+static size_t
+fold_key(const char *value, size_t len, char *out, const CtAllocator *alloc)
+{
+	size_t		n = ct_fold(value, len, out, CT_KEY_MAX - 1, alloc);
+
+	if (n > CT_KEY_MAX - 1)
+	{
+		n = CT_KEY_MAX - 1;
+		while (n > 0 && ((unsigned char) out[n] & 0xC0) == 0x80)
+			n--;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* the canonical mailbox (provider rules: Gmail dots, +tags ...) */
+static size_t
+email_key(const char *value, size_t len, char *out)
+{
+	char		normalized[EMAIL_BUF_SIZE];
+	char		canonical[EMAIL_BUF_SIZE];
+	EmailParts	parts;
+	size_t		n;
+
+	if (email_normalize(value, len, EMAIL_PROFILE_MAILBOX, NULL, normalized, &parts) != NULL)
+		return 0;
+	n = email_canonical(normalized, parts.len, canonical);
+	if (n == 0 || n >= CT_KEY_MAX)
+		return 0;				/* over-long addresses are compared as typed */
+	memcpy(out, canonical, n);
+	out[n] = '\0';
+	return n;
+}
+
+/* the number in E.164 without the "+", when it has a possible length */
+static size_t
+phone_key(const char *value, size_t len, const char *region, char *out)
+{
+	PhoneNumber num;
+	char		e164[PHONE_FORMAT_BUFSIZE];
+	size_t		n;
+
+	if (phone_parse(value, len, region, region ? strlen(region) : 0, &num) != NULL ||
+		!phone_is_possible(&num))
+		return 0;
+	n = phone_format(&num, PHONE_FORMAT_E164, e164, sizeof(e164));
+	if (n < 2 || n >= CT_KEY_MAX)
+		return 0;
+	memcpy(out, e164 + 1, n - 1);
+	out[n - 1] = '\0';
+	return n - 1;
+}
+
+static int
+compare_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/*
+ * The Spanish phonetic codes of the words of a name, sorted: "Pérez, José"
+ * and "Jose Perez" give the same key.
+ */
+static size_t
+phonetic_key(const char *value, size_t len, char *out)
+{
+	char		codes[CT_KEY_MAX * 3];
+	char	   *words[32];
+	int			nwords = 0;
+	size_t		clen = ct_phonetic_es(value, len, codes, sizeof(codes) - 1);
+	size_t		n = 0;
+	char	   *p;
+
+	if (clen >= sizeof(codes))
+		clen = sizeof(codes) - 1;	/* the words that fit */
+	codes[clen] = '\0';
+	for (p = strtok(codes, " "); p && nwords < 32; p = strtok(NULL, " "))
+		words[nwords++] = p;
+	qsort(words, nwords, sizeof(words[0]), compare_str);
+	for (int k = 0; k < nwords; k++)
+	{
+		size_t		wl = strlen(words[k]);
+
+		if (n + wl + 2 >= CT_KEY_MAX)
+			break;
+		if (n)
+			out[n++] = ' ';
+		memcpy(out + n, words[k], wl);
+		n += wl;
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* the company key: folded, legal form and punctuation dropped */
+static size_t
+company_key(const char *value, size_t len, char *out, const CtAllocator *alloc)
+{
+	size_t		n;
+	char	   *key = ct_company_key(alloc, value, len, &n);
+
+	if (key == NULL)
+		return 0;
+	if (n >= CT_KEY_MAX)
+	{
+		n = CT_KEY_MAX - 1;
+		while (n > 0 && ((unsigned char) key[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out, key, n);
+	out[n] = '\0';
+	ct_free(alloc, key);
+	return n;
+}
+
+static bool
+valid_ymd(int y, int m, int d)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	if (y < 1850 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}
+
+/*
+ * A date as typed: year first (2024-03-05, 2024/3/5, 20240305) or year last
+ * (05/03/2024, 5-3-2024) with the day first except for US; when the usual
+ * order gives no valid date the other is tried (13/05 is the 13th).
+ */
+static size_t
+date_key(const char *value, size_t len, const char *region, char *out)
+{
+	int			part[3] = {0, 0, 0};
+	int			width[3] = {0, 0, 0};
+	int			np = 0;
+	int			y, m, d;
+	bool		month_first = region && strcasecmp(region, "US") == 0;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) value[i];
+
+		if (isdigit(c))
+		{
+			if (np == 3 || width[np] >= 8)
+				return 0;
+			part[np] = part[np] * 10 + (c - '0');
+			width[np]++;
+		}
+		else if ((c == '-' || c == '/' || c == '.' || c == ' ') && np < 3 && width[np] > 0)
+			np++;
+		else if (!isspace(c))
+			return 0;
+	}
+	if (np < 3 && width[np] > 0)
+		np++;
+	if (np == 1 && width[0] == 8)
+	{
+		y = part[0] / 10000;
+		m = part[0] / 100 % 100;
+		d = part[0] % 100;
+	}
+	else if (np != 3)
+		return 0;
+	else if (width[0] == 4)
+	{
+		y = part[0];
+		m = part[1];
+		d = part[2];
+	}
+	else if (width[2] == 4)
+	{
+		y = part[2];
+		m = month_first ? part[0] : part[1];
+		d = month_first ? part[1] : part[0];
+		if (!valid_ymd(y, m, d) && valid_ymd(y, d, m))
+		{
+			int			t = m;
+
+			m = d;
+			d = t;
+		}
+	}
+	else
+		return 0;
+	if (!valid_ymd(y, m, d))
+		return 0;
+	out[0] = (char) ('0' + y / 1000);
+	out[1] = (char) ('0' + y / 100 % 10);
+	out[2] = (char) ('0' + y / 10 % 10);
+	out[3] = (char) ('0' + y % 10);
+	out[4] = (char) ('0' + m / 10);
+	out[5] = (char) ('0' + m % 10);
+	out[6] = (char) ('0' + d / 10);
+	out[7] = (char) ('0' + d % 10);
+	out[8] = '\0';
+	return 8;
+}
+
+/* upper-case ASCII letters and digits only */
+static size_t
+compact_key(const char *value, size_t len, char *out)
+{
+	size_t		n = 0;
+
+	for (size_t i = 0; i < len && n < CT_KEY_MAX - 1; i++)
+		if (isalnum((unsigned char) value[i]))
+			out[n++] = (char) toupper((unsigned char) value[i]);
+	out[n] = '\0';
+	return n;
+}
+
+static size_t
+national_id_key(const char *value, size_t len, const char *region, char *out)
+{
+	char		normalized[CT_NATIONAL_ID_MAX];
+
+	if (region && region[0] &&
+		ct_national_id_normalize(region, NULL, value, len, normalized, NULL) == NULL)
+	{
+		size_t		n = strlen(normalized);
+
+		memcpy(out, normalized, n + 1);
+		return n;
+	}
+	/* invalid as typed: still compared, a typo is one edit away */
+	return compact_key(value, len, out);
+}
+
+size_t
+ct_match_key(CtKeyKind kind, const char *value, size_t len, const char *region,
+			 char *out, const CtAllocator *alloc)
+{
+	out[0] = '\0';
+	if (value == NULL || len == 0)
+		return 0;
+	switch (kind)
+	{
+		case CT_KEY_EMAIL:
+			return email_key(value, len, out);
+		case CT_KEY_PHONE:
+			return phone_key(value, len, region, out);
+		case CT_KEY_PHONETIC:
+			return phonetic_key(value, len, out);
+		case CT_KEY_COMPANY:
+			return company_key(value, len, out, alloc);
+		case CT_KEY_NATIONAL_ID:
+			return national_id_key(value, len, region, out);
+		case CT_KEY_POSTCODE:
+			return compact_key(value, len, out);
+		case CT_KEY_DATE:
+			return date_key(value, len, region, out);
+		case CT_KEY_FOLD:
+			return fold_key(value, len, out, alloc);
+		default:
+			return 0;
+	}
+}

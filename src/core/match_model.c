@@ -1,0 +1,1094 @@
+/*
+ * match_model.c
+ *		Fellegi-Sunter comparison levels, weights, EM and explanations.
+ *
+ * The levels of each kind are tested best first; the first that holds is
+ * the pair's level for that field.  Starting m and u values are what a
+ * contact base typically shows (m: how often the same person's two records
+ * agree at that level; u: how often two different people's do); EM refines
+ * them on the table itself.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match_keys.h"
+#include "match_model.h"
+#include "nicknames.h"
+#include "similarity.h"
+
+typedef struct KindInfo
+{
+	const char *name;
+	CtKeyKind	key;
+	bool		tf;
+	int			nlevels;
+	const char *levels[CT_MAX_LEVELS];
+	double		m[CT_MAX_LEVELS];
+	double		u[CT_MAX_LEVELS];
+	unsigned	tf_levels;		/* bit l set: level l is TF-adjusted */
+} KindInfo;
+
+/* level indexes used by the comparison code, per kind */
+enum
+{
+	NAME_EXACT, NAME_FOLDED
+};
+enum
+{
+	GIVEN_NICKNAME = 2, GIVEN_SWAPPED, GIVEN_JW92, GIVEN_JW80, GIVEN_FIRST_WORD, GIVEN_DIFFERENT
+};
+enum
+{
+	FAMILY_SWAPPED = 2, FAMILY_LEV1, FAMILY_LEV2, FAMILY_SUBSET, FAMILY_JW88, FAMILY_DIFFERENT
+};
+enum
+{
+	FULL_SAME_WORDS = 2, FULL_NICKNAME, FULL_SUBSET, FULL_JW92, FULL_JW80, FULL_DIFFERENT
+};
+enum
+{
+	EMAIL_EXACT, EMAIL_MAILBOX, EMAIL_LEV2, EMAIL_LOCAL, EMAIL_DOMAIN, EMAIL_DIFFERENT
+};
+enum
+{
+	PHONE_EXACT, PHONE_NUMBER, PHONE_LAST7, PHONE_LEV1, PHONE_DIFFERENT
+};
+enum
+{
+	COMPANY_KEY = 2, COMPANY_JW92, COMPANY_JW80, COMPANY_DIFFERENT
+};
+enum
+{
+	PLACE_JW92 = 2, PLACE_JW80, PLACE_DIFFERENT
+};
+enum
+{
+	POST_EXACT, POST_LEV1, POST_PREFIX, POST_DIFFERENT
+};
+enum
+{
+	DATE_EXACT, DATE_SWAPPED, DATE_ONE_DIGIT, DATE_YEAR, DATE_DIFFERENT
+};
+enum
+{
+	ID_EXACT, ID_LEV1, ID_LEV2, ID_DIFFERENT
+};
+
+#define PLACE_LEVELS {"exact", "folded", "jaro_winkler>=0.92", "jaro_winkler>=0.80", "different"}
+
+static const KindInfo kinds[CT_FIELD_KIND_COUNT] = {
+	[CT_FIELD_GIVEN_NAME] = {"given_name", CT_KEY_FOLD, true, 8,
+		{"exact", "folded", "nickname", "swapped with family name", "jaro_winkler>=0.92",
+		"jaro_winkler>=0.80", "same first word or initial", "different"},
+		{.60, .10, .06, .04, .08, .04, .03, .02},
+	{.02, .005, .002, .001, .01, .05, .05, .862}, 0xB},
+	[CT_FIELD_FAMILY_NAME] = {"family_name", CT_KEY_FOLD, true, 8,
+		{"exact", "folded", "swapped with given name", "levenshtein<=1", "levenshtein<=2",
+		"one surname in common", "jaro_winkler>=0.88", "different"},
+		{.60, .10, .04, .08, .03, .08, .03, .04},
+	{.02, .005, .001, .003, .005, .02, .05, .896}, 0x7},
+	[CT_FIELD_FULL_NAME] = {"full_name", CT_KEY_FOLD, true, 8,
+		{"exact", "folded", "same words", "nickname", "words subset", "jaro_winkler>=0.92",
+		"jaro_winkler>=0.80", "different"},
+		{.45, .15, .06, .04, .12, .08, .04, .06},
+	{.001, .001, .0005, .0005, .01, .005, .05, .932}, 0x7},
+	[CT_FIELD_EMAIL] = {"email", CT_KEY_EMAIL, true, 6,
+		{"exact", "same mailbox", "levenshtein<=2", "same local part", "same domain", "different"},
+		{.65, .15, .04, .04, .02, .10},
+	{.0005, .0005, .0005, .001, .15, .848}, 1u << EMAIL_DOMAIN},
+	[CT_FIELD_PHONE] = {"phone", CT_KEY_PHONE, false, 5,
+		{"exact", "same number", "same last 7 digits", "levenshtein<=1", "different"},
+		{.40, .45, .03, .03, .09},
+	{.0005, .0005, .001, .002, .996}, 0},
+	[CT_FIELD_COMPANY] = {"company", CT_KEY_COMPANY, true, 6,
+		{"exact", "folded", "same company", "jaro_winkler>=0.92", "jaro_winkler>=0.80", "different"},
+		{.60, .10, .15, .04, .03, .08},
+	{.01, .002, .005, .005, .02, .958}, 0x7},
+	[CT_FIELD_ADDRESS] = {"address", CT_KEY_FOLD, false, 5, PLACE_LEVELS,
+		{.60, .15, .10, .05, .10},
+	{.001, .001, .002, .01, .986}, 0},
+	[CT_FIELD_CITY] = {"city", CT_KEY_FOLD, true, 5, PLACE_LEVELS,
+		{.80, .10, .02, .01, .07},
+	{.10, .01, .01, .02, .86}, 0x3},
+	[CT_FIELD_POSTCODE] = {"postcode", CT_KEY_POSTCODE, false, 4,
+		{"exact", "levenshtein<=1", "same first 3 characters", "different"},
+		{.85, .04, .04, .07},
+	{.02, .02, .08, .88}, 0},
+	[CT_FIELD_BIRTH_DATE] = {"birth_date", CT_KEY_DATE, false, 5,
+		{"same date", "day and month swapped", "one digit off", "same year", "different"},
+		{.85, .03, .04, .03, .02},
+	{.0001, .0001, .002, .015, .9828}, 0},
+	[CT_FIELD_NATIONAL_ID] = {"national_id", CT_KEY_NATIONAL_ID, false, 4,
+		{"same number", "levenshtein<=1", "levenshtein<=2", "different"},
+		{.90, .05, .01, .04},
+	{.0001, .001, .001, .9979}, 0},
+	[CT_FIELD_TEXT] = {"free_text", CT_KEY_FOLD, false, 5, PLACE_LEVELS,
+		{.60, .15, .10, .05, .10},
+	{.001, .001, .002, .01, .986}, 0},
+};
+
+const char *
+ct_field_kind_name(CtFieldKind kind)
+{
+	return (kind >= 0 && kind < CT_FIELD_KIND_COUNT) ? kinds[kind].name : NULL;
+}
+
+int
+ct_field_kind_from_name(const char *name)
+{
+	for (int i = 0; i < CT_FIELD_KIND_COUNT; i++)
+		if (strcmp(name, kinds[i].name) == 0)
+			return i;
+	return -1;
+}
+
+int
+ct_field_kind_levels(CtFieldKind kind)
+{
+	return kinds[kind].nlevels;
+}
+
+const char *
+ct_field_level_name(CtFieldKind kind, int level)
+{
+	if (level == CT_LEVEL_MISSING)
+		return "missing";
+	if (level == CT_LEVEL_REDUNDANT)
+		return "counted in given and family names";
+	return (level >= 0 && level < kinds[kind].nlevels) ? kinds[kind].levels[level] : NULL;
+}
+
+int
+ct_field_kind_key(CtFieldKind kind)
+{
+	return kinds[kind].key;
+}
+
+bool
+ct_field_kind_tf(CtFieldKind kind)
+{
+	return kinds[kind].tf;
+}
+
+bool
+ct_field_level_tf(CtFieldKind kind, int level)
+{
+	return level >= 0 && level < kinds[kind].nlevels && ((kinds[kind].tf_levels >> level) & 1);
+}
+
+void
+ct_model_init(CtMatchModel *model, const CtFieldKind *field_kinds, int nfields)
+{
+	memset(model, 0, sizeof(*model));
+	model->nfields = nfields;
+	model->lambda = 0.2;
+	model->tf_max_adjustment = 4.0;
+	for (int f = 0; f < nfields; f++)
+	{
+		const KindInfo *k = &kinds[field_kinds[f]];
+		double		msum = 0,
+					usum = 0;
+
+		model->field[f].kind = field_kinds[f];
+		model->field[f].nlevels = k->nlevels;
+		for (int l = 0; l < k->nlevels; l++)
+		{
+			msum += k->m[l];
+			usum += k->u[l];
+		}
+		for (int l = 0; l < k->nlevels; l++)
+		{
+			model->field[f].m[l] = k->m[l] / msum;
+			model->field[f].u[l] = k->u[l] / usum;
+		}
+	}
+	ct_model_weights(model);
+}
+
+void
+ct_model_weights(CtMatchModel *model)
+{
+	for (int f = 0; f < model->nfields; f++)
+	{
+		CtFieldModel *fm = &model->field[f];
+
+		double		best = 0;
+
+		for (int l = 0; l < fm->nlevels; l++)
+		{
+			fm->weight[l] = log2(fm->m[l] / fm->u[l]);
+			if (l > 0 && fm->weight[l] > best)
+				fm->weight[l] = best;
+			if (l == 0 || fm->weight[l] > best)
+				best = fm->weight[l];
+		}
+	}
+}
+
+/* ---------------------------------------------------------------- tests */
+
+static bool
+present(const CtFieldValue *v)
+{
+	if (v->raw == NULL)
+		return false;
+	for (size_t i = 0; i < v->raw_len; i++)
+		if (!isspace((unsigned char) v->raw[i]))
+			return true;
+	return false;
+}
+
+static bool
+raw_equal(const CtFieldValue *a, const CtFieldValue *b)
+{
+	return a->raw_len == b->raw_len && memcmp(a->raw, b->raw, a->raw_len) == 0;
+}
+
+static bool
+key_equal(const CtFieldValue *a, const CtFieldValue *b)
+{
+	return a->key_len > 0 && a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0;
+}
+
+static bool
+str_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen > 0 && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+static double
+jw(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	if (a->key_len == 0 || b->key_len == 0)
+		return 0;
+	return ct_jaro_winkler(a->key, a->key_len, b->key, b->key_len, alloc);
+}
+
+static int
+lev(const char *a, size_t alen, const char *b, size_t blen, int max, const CtAllocator *alloc)
+{
+	if (alen == 0 || blen == 0)
+		return max + 1;
+	return ct_levenshtein_bounded(a, alen, b, blen, max, alloc);
+}
+
+typedef struct Words
+{
+	int			n;
+	const char *w[12];
+	size_t		len[12];
+} Words;
+
+/* the words of a folded key (letters and digits runs), in order */
+static void
+split_words(const char *s, size_t len, Words *words)
+{
+	size_t		i = 0;
+
+	words->n = 0;
+	while (i < len && words->n < 12)
+	{
+		size_t		start;
+
+		while (i < len && (s[i] == ' ' || s[i] == ',' || s[i] == '.' || s[i] == '-'))
+			i++;
+		start = i;
+		while (i < len && !(s[i] == ' ' || s[i] == ',' || s[i] == '.' || s[i] == '-'))
+			i++;
+		if (i > start)
+		{
+			words->w[words->n] = s + start;
+			words->len[words->n] = i - start;
+			words->n++;
+		}
+	}
+}
+
+static bool
+has_word(const Words *words, const char *w, size_t len)
+{
+	for (int i = 0; i < words->n; i++)
+		if (str_equal(words->w[i], words->len[i], w, len))
+			return true;
+	return false;
+}
+
+/* every word of a is in b */
+static bool
+words_subset(const Words *a, const Words *b)
+{
+	if (a->n == 0)
+		return false;
+	for (int i = 0; i < a->n; i++)
+		if (!has_word(b, a->w[i], a->len[i]))
+			return false;
+	return true;
+}
+
+/* ---------------------------------------------------------------- levels */
+
+static int
+compare_given(const CtFieldValue *a, const CtFieldValue *b, bool swapped,
+			  const CtAllocator *alloc)
+{
+	Words		wa,
+				wb;
+	double		s;
+
+	if (raw_equal(a, b))
+		return NAME_EXACT;
+	if (key_equal(a, b))
+		return NAME_FOLDED;
+	split_words(a->key, a->key_len, &wa);
+	split_words(b->key, b->key_len, &wb);
+	if (wa.n > 0 && wb.n > 0 &&
+		ct_nickname_related(wa.w[0], wa.len[0], wb.w[0], wb.len[0]))
+		return GIVEN_NICKNAME;
+	if (swapped)
+		return GIVEN_SWAPPED;
+	s = jw(a, b, alloc);
+	if (s >= 0.92)
+		return GIVEN_JW92;
+	if (s >= 0.80)
+		return GIVEN_JW80;
+	/* "María José" and "María", or "J." and "José" */
+	if (wa.n > 0 && wb.n > 0 &&
+		(str_equal(wa.w[0], wa.len[0], wb.w[0], wb.len[0]) ||
+		 ((wa.len[0] == 1 || wb.len[0] == 1) && wa.w[0][0] == wb.w[0][0])))
+		return GIVEN_FIRST_WORD;
+	return GIVEN_DIFFERENT;
+}
+
+static int
+compare_family(const CtFieldValue *a, const CtFieldValue *b, bool swapped,
+			   const CtAllocator *alloc)
+{
+	Words		wa,
+				wb;
+	int			d;
+
+	if (raw_equal(a, b))
+		return NAME_EXACT;
+	if (key_equal(a, b))
+		return NAME_FOLDED;
+	if (swapped)
+		return FAMILY_SWAPPED;
+	d = lev(a->key, a->key_len, b->key, b->key_len, 2, alloc);
+	if (d <= 1)
+		return FAMILY_LEV1;
+	if (d == 2)
+		return FAMILY_LEV2;
+	split_words(a->key, a->key_len, &wa);
+	split_words(b->key, b->key_len, &wb);
+	if (words_subset(&wa, &wb) || words_subset(&wb, &wa))
+		return FAMILY_SUBSET;
+	if (jw(a, b, alloc) >= 0.88)
+		return FAMILY_JW88;
+	return FAMILY_DIFFERENT;
+}
+
+/* the words of a name in sorted order, joined by spaces, into buf */
+static size_t
+sorted_words(const Words *w, char *buf, size_t cap)
+{
+	int			order[12];
+	size_t		n = 0;
+
+	for (int i = 0; i < w->n; i++)
+		order[i] = i;
+	for (int i = 1; i < w->n; i++)
+		for (int j = i; j > 0; j--)
+		{
+			int			x = order[j - 1],
+						y = order[j];
+			size_t		ml = w->len[x] < w->len[y] ? w->len[x] : w->len[y];
+			int			c = memcmp(w->w[x], w->w[y], ml);
+
+			if (c < 0 || (c == 0 && w->len[x] <= w->len[y]))
+				break;
+			order[j - 1] = y;
+			order[j] = x;
+		}
+	for (int i = 0; i < w->n; i++)
+	{
+		size_t		l = w->len[order[i]];
+
+		if (n + l + 1 >= cap)
+			break;
+		if (n)
+			buf[n++] = ' ';
+		memcpy(buf + n, w->w[order[i]], l);
+		n += l;
+	}
+	return n;
+}
+
+static int
+compare_full(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	Words		wa,
+				wb;
+	char		sa[CT_KEY_MAX],
+				sb[CT_KEY_MAX];
+	size_t		la,
+				lb;
+	double		s;
+
+	if (raw_equal(a, b))
+		return NAME_EXACT;
+	if (key_equal(a, b))
+		return NAME_FOLDED;
+	split_words(a->key, a->key_len, &wa);
+	split_words(b->key, b->key_len, &wb);
+	if (wa.n == 0 || wb.n == 0)
+		return FULL_DIFFERENT;
+	if (wa.n == wb.n && words_subset(&wa, &wb) && words_subset(&wb, &wa))
+		return FULL_SAME_WORDS;
+	/* first word a nickname of the other's, everything else the same */
+	for (int i = 0; i < wa.n; i++)
+		for (int j = 0; j < wb.n; j++)
+			if (!str_equal(wa.w[i], wa.len[i], wb.w[j], wb.len[j]) &&
+				ct_nickname_related(wa.w[i], wa.len[i], wb.w[j], wb.len[j]))
+			{
+				Words		ra = wa,
+							rb = wb;
+
+				ra.w[i] = ra.w[--ra.n];
+				ra.len[i] = ra.len[ra.n];
+				rb.w[j] = rb.w[--rb.n];
+				rb.len[j] = rb.len[rb.n];
+				if (ra.n > 0 && rb.n > 0 && (words_subset(&ra, &rb) || words_subset(&rb, &ra)))
+					return FULL_NICKNAME;
+			}
+	if ((wa.n >= 2 && words_subset(&wa, &wb)) || (wb.n >= 2 && words_subset(&wb, &wa)))
+		return FULL_SUBSET;
+	la = sorted_words(&wa, sa, sizeof(sa));
+	lb = sorted_words(&wb, sb, sizeof(sb));
+	s = ct_jaro_winkler(sa, la, sb, lb, alloc);
+	if (s < 0.92)
+	{
+		/* also in the written order: typos near the end sort differently */
+		double		s2 = jw(a, b, alloc);
+
+		if (s2 > s)
+			s = s2;
+	}
+	if (s >= 0.92)
+		return FULL_JW92;
+	if (s >= 0.80)
+		return FULL_JW80;
+	return FULL_DIFFERENT;
+}
+
+/* the part of an address before the '@' (all of it without one) */
+static size_t
+local_part(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+
+	return at ? (size_t) (at - s) : len;
+}
+
+static int
+compare_email(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	char		la[CT_KEY_MAX],
+				lb[CT_KEY_MAX];
+	size_t		na = a->raw_len < CT_KEY_MAX ? a->raw_len : CT_KEY_MAX - 1;
+	size_t		nb = b->raw_len < CT_KEY_MAX ? b->raw_len : CT_KEY_MAX - 1;
+	const char *ka,
+			   *kb;
+	size_t		kla,
+				klb,
+				pa,
+				pb;
+
+	if (raw_equal(a, b))
+		return EMAIL_EXACT;
+	if (key_equal(a, b))
+		return EMAIL_MAILBOX;
+	for (size_t i = 0; i < na; i++)
+		la[i] = (char) tolower((unsigned char) a->raw[i]);
+	for (size_t i = 0; i < nb; i++)
+		lb[i] = (char) tolower((unsigned char) b->raw[i]);
+	if (lev(la, na, lb, nb, 2, alloc) <= 2)
+		return EMAIL_LEV2;
+	/* canonical forms where valid, else the lower-cased text */
+	ka = a->key_len ? a->key : la;
+	kla = a->key_len ? a->key_len : na;
+	kb = b->key_len ? b->key : lb;
+	klb = b->key_len ? b->key_len : nb;
+	pa = local_part(ka, kla);
+	pb = local_part(kb, klb);
+	if (str_equal(ka, pa, kb, pb))
+		return EMAIL_LOCAL;
+	if (pa < kla && pb < klb && str_equal(ka + pa, kla - pa, kb + pb, klb - pb))
+		return EMAIL_DOMAIN;
+	return EMAIL_DIFFERENT;
+}
+
+/* the digits of a phone as typed, without an extension */
+static size_t
+phone_digits(const CtFieldValue *v, char *out)
+{
+	size_t		n = 0;
+
+	if (v->key_len)
+	{
+		memcpy(out, v->key, v->key_len);
+		return v->key_len;
+	}
+	for (size_t i = 0; i < v->raw_len && n < CT_KEY_MAX - 1; i++)
+	{
+		char		c = v->raw[i];
+
+		if (isdigit((unsigned char) c))
+			out[n++] = c;
+		else if (isalpha((unsigned char) c))
+			break;
+	}
+	return n;
+}
+
+static int
+compare_phone(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	char		da[CT_KEY_MAX],
+				db[CT_KEY_MAX];
+	size_t		na,
+				nb;
+
+	if (raw_equal(a, b))
+		return PHONE_EXACT;
+	if (key_equal(a, b))
+		return PHONE_NUMBER;
+	na = phone_digits(a, da);
+	nb = phone_digits(b, db);
+	if (na >= 7 && nb >= 7 && memcmp(da + na - 7, db + nb - 7, 7) == 0)
+		return PHONE_LAST7;
+	if (lev(da, na, db, nb, 1, alloc) <= 1)
+		return PHONE_LEV1;
+	return PHONE_DIFFERENT;
+}
+
+static int
+compare_company(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	double		s;
+
+	if (raw_equal(a, b))
+		return NAME_EXACT;
+	if (a->raw_len == b->raw_len && a->raw_len > 0)
+	{
+		/* same text up to case: the cheapest "folded" test for companies */
+		bool		same = true;
+
+		for (size_t i = 0; i < a->raw_len && same; i++)
+			same = tolower((unsigned char) a->raw[i]) == tolower((unsigned char) b->raw[i]);
+		if (same)
+			return NAME_FOLDED;
+	}
+	if (key_equal(a, b))
+		return COMPANY_KEY;
+	s = jw(a, b, alloc);
+	if (s >= 0.92)
+		return COMPANY_JW92;
+	if (s >= 0.80)
+		return COMPANY_JW80;
+	return COMPANY_DIFFERENT;
+}
+
+static int
+compare_place(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	double		s;
+
+	if (raw_equal(a, b))
+		return NAME_EXACT;
+	if (key_equal(a, b))
+		return NAME_FOLDED;
+	s = jw(a, b, alloc);
+	if (s >= 0.92)
+		return PLACE_JW92;
+	if (s >= 0.80)
+		return PLACE_JW80;
+	return PLACE_DIFFERENT;
+}
+
+static int
+compare_postcode(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	if (key_equal(a, b))
+		return POST_EXACT;
+	if (lev(a->key, a->key_len, b->key, b->key_len, 1, alloc) <= 1)
+		return POST_LEV1;
+	if (a->key_len >= 3 && b->key_len >= 3 && memcmp(a->key, b->key, 3) == 0)
+		return POST_PREFIX;
+	return POST_DIFFERENT;
+}
+
+static int
+compare_date(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	const char *x = a->key,
+			   *y = b->key;
+
+	if (key_equal(a, b))
+		return DATE_EXACT;
+	/* YYYYMMDD: month of one is the day of the other and vice versa */
+	if (memcmp(x, y, 4) == 0 && memcmp(x + 4, y + 6, 2) == 0 && memcmp(x + 6, y + 4, 2) == 0)
+		return DATE_SWAPPED;
+	if (ct_damerau_levenshtein(x, 8, y, 8, alloc) <= 1)
+		return DATE_ONE_DIGIT;
+	if (memcmp(x, y, 4) == 0)
+		return DATE_YEAR;
+	return DATE_DIFFERENT;
+}
+
+static int
+compare_id(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	int			d;
+
+	if (key_equal(a, b))
+		return ID_EXACT;
+	d = ct_damerau_levenshtein(a->key, a->key_len, b->key, b->key_len, alloc);
+	if (d == 1)
+		return ID_LEV1;
+	if (d == 2)
+		return ID_LEV2;
+	return ID_DIFFERENT;
+}
+
+void
+ct_compare(const CtMatchModel *model, const CtFieldValue *a, const CtFieldValue *b,
+		   uint8_t *gamma, const CtAllocator *alloc)
+{
+	int			given = -1,
+				family = -1;
+	bool		swapped = false;
+	bool		names_split;
+
+	for (int f = 0; f < model->nfields; f++)
+	{
+		if (model->field[f].kind == CT_FIELD_GIVEN_NAME && given < 0)
+			given = f;
+		else if (model->field[f].kind == CT_FIELD_FAMILY_NAME && family < 0)
+			family = f;
+	}
+	if (given >= 0 && family >= 0)
+		swapped = key_equal(&a[given], &b[family]) && key_equal(&a[family], &b[given]);
+	names_split = given >= 0 && family >= 0 && present(&a[given]) && present(&b[given]) &&
+		present(&a[family]) && present(&b[family]);
+
+	for (int f = 0; f < model->nfields; f++)
+	{
+		const CtFieldValue *x = &a[f],
+				   *y = &b[f];
+		int			level;
+
+		/* a value whose key cannot be formed counts as missing for keyed kinds */
+		if (!present(x) || !present(y))
+		{
+			gamma[f] = CT_LEVEL_MISSING;
+			continue;
+		}
+		switch (model->field[f].kind)
+		{
+			case CT_FIELD_GIVEN_NAME:
+				level = compare_given(x, y, swapped, alloc);
+				break;
+			case CT_FIELD_FAMILY_NAME:
+				level = compare_family(x, y, swapped, alloc);
+				break;
+			case CT_FIELD_FULL_NAME:
+				/* the same evidence as given and family names: count it once */
+				level = names_split ? CT_LEVEL_REDUNDANT : compare_full(x, y, alloc);
+				break;
+			case CT_FIELD_EMAIL:
+				level = compare_email(x, y, alloc);
+				break;
+			case CT_FIELD_PHONE:
+				level = compare_phone(x, y, alloc);
+				break;
+			case CT_FIELD_COMPANY:
+				level = compare_company(x, y, alloc);
+				break;
+			case CT_FIELD_POSTCODE:
+				level = x->key_len && y->key_len ? compare_postcode(x, y, alloc) : CT_LEVEL_MISSING;
+				break;
+			case CT_FIELD_BIRTH_DATE:
+				level = x->key_len == 8 && y->key_len == 8 ? compare_date(x, y, alloc) : CT_LEVEL_MISSING;
+				break;
+			case CT_FIELD_NATIONAL_ID:
+				level = x->key_len && y->key_len ? compare_id(x, y, alloc) : CT_LEVEL_MISSING;
+				break;
+			default:
+				level = compare_place(x, y, alloc);
+				break;
+		}
+		gamma[f] = (uint8_t) level;
+	}
+}
+
+/* ---------------------------------------------------------------- weights */
+
+static bool
+tf_level(const CtMatchModel *model, int f, int level)
+{
+	return (kinds[model->field[f].kind].tf_levels >> level) & 1;
+}
+
+/*
+ * The frequency an agreement is judged by: the commoner of the two values
+ * (they are the same value at exact levels; for names swapped between
+ * columns, "Smith" as a given name is rare but as a family name is not).
+ */
+static double
+pair_tf(const CtFieldValue *a, const CtFieldValue *b, int f)
+{
+	return a[f].tf > b[f].tf ? a[f].tf : b[f].tf;
+}
+
+static double
+level_weight(const CtMatchModel *model, int f, int level, double tf)
+{
+	const CtFieldModel *fm = &model->field[f];
+	double		w = fm->weight[level];
+
+	if (tf_level(model, f, level) && tf > 0 && fm->tf_reference != 0)
+	{
+		double		adj = fm->tf_reference - log2(tf);
+
+		if (adj > model->tf_max_adjustment)
+			adj = model->tf_max_adjustment;
+		else if (adj < -model->tf_max_adjustment)
+			adj = -model->tf_max_adjustment;
+		w += adj;
+	}
+	return w;
+}
+
+void
+ct_tf_accumulate(const CtMatchModel *model, const uint8_t *gamma, const CtFieldValue *a,
+				 const CtFieldValue *b, double *sums, double *counts)
+{
+	for (int f = 0; f < model->nfields; f++)
+		if (CT_LEVEL_COUNTS(gamma[f]) && tf_level(model, f, gamma[f]) && pair_tf(a, b, f) > 0)
+		{
+			sums[f] += log2(pair_tf(a, b, f));
+			counts[f] += 1;
+		}
+}
+
+void
+ct_tf_set_reference(CtMatchModel *model, const double *sums, const double *counts)
+{
+	for (int f = 0; f < model->nfields; f++)
+		model->field[f].tf_reference = counts[f] > 0 ? sums[f] / counts[f] : 0;
+}
+
+double
+ct_score(const CtMatchModel *model, const uint8_t *gamma, const CtFieldValue *a,
+		 const CtFieldValue *b, double *weights)
+{
+	double		total = log2(model->lambda / (1 - model->lambda));
+
+	for (int f = 0; f < model->nfields; f++)
+	{
+		double		w = CT_LEVEL_COUNTS(gamma[f]) ?
+			level_weight(model, f, gamma[f], pair_tf(a, b, f)) : 0;
+
+		if (weights)
+			weights[f] = w;
+		total += w;
+	}
+	return total;
+}
+
+double
+ct_probability(double weight)
+{
+	return 1.0 / (1.0 + exp2(-weight));
+}
+
+/* ---------------------------------------------------------------- patterns */
+
+struct CtPatternCounts
+{
+	const CtAllocator *alloc;
+	int			nfields;
+	size_t		capacity;		/* slots, a power of two */
+	size_t		used;
+	double		total;
+	uint8_t    *keys;			/* capacity * nfields */
+	double	   *counts;			/* 0 = empty slot */
+};
+
+static uint64_t
+hash_gamma(const uint8_t *g, int n)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (int i = 0; i < n; i++)
+		h = (h ^ g[i]) * 1099511628211ULL;
+	return h;
+}
+
+static bool
+patterns_alloc(CtPatternCounts *pc, size_t capacity)
+{
+	pc->keys = ct_alloc(pc->alloc, capacity * pc->nfields);
+	pc->counts = ct_alloc(pc->alloc, capacity * sizeof(double));
+	if (!pc->keys || !pc->counts)
+		return false;
+	memset(pc->counts, 0, capacity * sizeof(double));
+	pc->capacity = capacity;
+	return true;
+}
+
+CtPatternCounts *
+ct_patterns_create(int nfields, const CtAllocator *alloc)
+{
+	CtPatternCounts *pc = ct_alloc(alloc, sizeof(CtPatternCounts));
+
+	if (!pc)
+		return NULL;
+	memset(pc, 0, sizeof(*pc));
+	pc->alloc = alloc;
+	pc->nfields = nfields;
+	if (!patterns_alloc(pc, 1024))
+		return NULL;
+	return pc;
+}
+
+static void
+patterns_insert(CtPatternCounts *pc, const uint8_t *gamma, double count)
+{
+	size_t		mask = pc->capacity - 1;
+	size_t		i = hash_gamma(gamma, pc->nfields) & mask;
+
+	while (pc->counts[i] != 0 && memcmp(pc->keys + i * pc->nfields, gamma, pc->nfields) != 0)
+		i = (i + 1) & mask;
+	if (pc->counts[i] == 0)
+	{
+		memcpy(pc->keys + i * pc->nfields, gamma, pc->nfields);
+		pc->used++;
+	}
+	pc->counts[i] += count;
+}
+
+bool
+ct_patterns_add(CtPatternCounts *pc, const uint8_t *gamma, double count)
+{
+	if (count <= 0)
+		return true;
+	if ((pc->used + 1) * 2 > pc->capacity)
+	{
+		uint8_t    *old_keys = pc->keys;
+		double	   *old_counts = pc->counts;
+		size_t		old_capacity = pc->capacity;
+
+		if (!patterns_alloc(pc, old_capacity * 2))
+			return false;
+		pc->used = 0;
+		for (size_t i = 0; i < old_capacity; i++)
+			if (old_counts[i] != 0)
+				patterns_insert(pc, old_keys + i * pc->nfields, old_counts[i]);
+		ct_free(pc->alloc, old_keys);
+		ct_free(pc->alloc, old_counts);
+	}
+	patterns_insert(pc, gamma, count);
+	pc->total += count;
+	return true;
+}
+
+size_t
+ct_patterns_distinct(const CtPatternCounts *pc)
+{
+	return pc->used;
+}
+
+double
+ct_patterns_total(const CtPatternCounts *pc)
+{
+	return pc->total;
+}
+
+void
+ct_patterns_free(CtPatternCounts *pc)
+{
+	if (!pc)
+		return;
+	ct_free(pc->alloc, pc->keys);
+	ct_free(pc->alloc, pc->counts);
+	ct_free(pc->alloc, pc);
+}
+
+/* ---------------------------------------------------------------- EM */
+
+/* keep lambda away from 0 and 1 so logs and ratios stay finite */
+#define EM_FLOOR 1e-6
+/*
+ * Laplace smoothing of the m and u estimates: a level seen a handful of
+ * times among a hundred thousand pairs must not get u = 1e-12 and a weight
+ * of 40 bits.
+ */
+#define EM_PSEUDO_COUNT 1.0
+
+int
+ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations, double tolerance)
+{
+	double		macc[CT_MAX_FIELDS][CT_MAX_LEVELS];
+	double		uacc[CT_MAX_FIELDS][CT_MAX_LEVELS];
+	int			iter;
+
+	if (pc->total <= 0)
+		return 0;
+	for (iter = 1; iter <= max_iterations; iter++)
+	{
+		double		match_total = 0;
+		double		delta = 0;
+		double		new_lambda;
+
+		memset(macc, 0, sizeof(macc));
+		memset(uacc, 0, sizeof(uacc));
+		for (size_t i = 0; i < pc->capacity; i++)
+		{
+			const uint8_t *g = pc->keys + i * pc->nfields;
+			double		count = pc->counts[i];
+			double		pm = model->lambda,
+						pu = 1 - model->lambda;
+			double		w;
+
+			if (count == 0)
+				continue;
+			for (int f = 0; f < model->nfields; f++)
+				if (CT_LEVEL_COUNTS(g[f]))
+				{
+					pm *= model->field[f].m[g[f]];
+					pu *= model->field[f].u[g[f]];
+				}
+			w = pm / (pm + pu);
+			match_total += count * w;
+			for (int f = 0; f < model->nfields; f++)
+				if (CT_LEVEL_COUNTS(g[f]))
+				{
+					macc[f][g[f]] += count * w;
+					uacc[f][g[f]] += count * (1 - w);
+				}
+		}
+		new_lambda = match_total / pc->total;
+		if (new_lambda < EM_FLOOR)
+			new_lambda = EM_FLOOR;
+		if (new_lambda > 1 - EM_FLOOR)
+			new_lambda = 1 - EM_FLOOR;
+		delta = fabs(new_lambda - model->lambda);
+		model->lambda = new_lambda;
+		for (int f = 0; f < model->nfields; f++)
+		{
+			CtFieldModel *fm = &model->field[f];
+			double		ms = 0,
+						us = 0;
+
+			if (fm->fixed)
+				continue;
+			for (int l = 0; l < fm->nlevels; l++)
+			{
+				ms += macc[f][l] + EM_PSEUDO_COUNT;
+				us += uacc[f][l] + EM_PSEUDO_COUNT;
+			}
+			for (int l = 0; l < fm->nlevels; l++)
+			{
+				double		m = (macc[f][l] + EM_PSEUDO_COUNT) / ms;
+				double		u = (uacc[f][l] + EM_PSEUDO_COUNT) / us;
+
+				delta = fmax(delta, fmax(fabs(m - fm->m[l]), fabs(u - fm->u[l])));
+				fm->m[l] = m;
+				fm->u[l] = u;
+			}
+		}
+		if (delta < tolerance)
+			break;
+	}
+	ct_model_weights(model);
+	return iter > max_iterations ? max_iterations : iter;
+}
+
+/* ---------------------------------------------------------------- explain */
+
+typedef struct Out
+{
+	char	   *buf;
+	size_t		cap;
+	size_t		len;
+} Out;
+
+static void
+out_raw(Out *o, const char *s, size_t n)
+{
+	if (o->len < o->cap)
+	{
+		size_t		room = o->cap - o->len;
+
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+static void
+out_json_string(Out *o, const char *s)
+{
+	out_raw(o, "\"", 1);
+	for (; *s; s++)
+	{
+		unsigned char c = (unsigned char) *s;
+
+		if (c == '"' || c == '\\')
+		{
+			out_raw(o, "\\", 1);
+			out_raw(o, s, 1);
+		}
+		else if (c < 0x20)
+		{
+			char		esc[8];
+
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			out_raw(o, esc, 6);
+		}
+		else
+			out_raw(o, s, 1);
+	}
+	out_raw(o, "\"", 1);
+}
+
+size_t
+ct_explain(const CtMatchModel *model, const char *const *field_names, const uint8_t *gamma,
+		   const double *weights, char *buf, size_t cap)
+{
+	Out			o = {buf, cap, 0};
+	bool		first = true;
+
+	out_raw(&o, "{", 1);
+	for (int f = 0; f < model->nfields; f++)
+	{
+		char		num[48];
+		int			n;
+
+		if (!first)
+			out_raw(&o, ", ", 2);
+		first = false;
+		out_json_string(&o, field_names[f]);
+		out_raw(&o, ": {\"level\": ", 12);
+		out_json_string(&o, ct_field_level_name(model->field[f].kind, gamma[f]));
+		n = snprintf(num, sizeof(num), ", \"weight\": %.2f}", weights[f] == 0 ? 0.0 : weights[f]);
+		out_raw(&o, num, (size_t) n);
+	}
+	out_raw(&o, "}", 1);
+	if (cap > 0)
+		buf[o.len < cap ? o.len : cap - 1] = '\0';
+	return o.len + 1;
+}

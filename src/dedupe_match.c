@@ -1,0 +1,290 @@
+/*
+ * dedupe_match.c
+ *		Single-row matching against a deduplicated table, match_key() and
+ *		dedupe_levels().
+ *
+ * dedupe_match() computes the features of one row (given as jsonb, so it
+ * can be a row about to be inserted), fetches the records sharing any of its
+ * blocking keys through the btree indexes of the features table left by the
+ * last dedupe_run, and scores each with that run's model.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+
+#include "core/match_keys.h"
+#include "dedupe.h"
+#include "textconv.h"
+
+PG_FUNCTION_INFO_V1(contacts_match_key);
+
+Datum
+contacts_match_key(PG_FUNCTION_ARGS)
+{
+	char	   *kind;
+	int			k;
+	char	   *value;
+	int			len;
+	char		region[3] = {0};
+	char		out[CT_KEY_MAX];
+	size_t		n;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	kind = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	k = ct_key_kind_from_name(kind);
+	if (k < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown match key kind \"%s\"", kind),
+				 errhint("Kinds: email, phone, phonetic, company, national_id, postcode, date, fold.")));
+	if (!PG_ARGISNULL(2))
+	{
+		text	   *r = PG_GETARG_TEXT_PP(2);
+
+		if (VARSIZE_ANY_EXHDR(r) == 2)
+		{
+			region[0] = (char) pg_ascii_toupper(VARDATA_ANY(r)[0]);
+			region[1] = (char) pg_ascii_toupper(VARDATA_ANY(r)[1]);
+		}
+	}
+	value = contacts_text_to_utf8(PG_GETARG_TEXT_PP(1), &len);
+	n = ct_match_key((CtKeyKind) k, value, len, region[0] ? region : NULL, out,
+					 &contacts_palloc_allocator);
+	if (n == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(contacts_utf8_to_text(out, (int) n));
+}
+
+PG_FUNCTION_INFO_V1(contacts_dedupe_levels);
+
+Datum
+contacts_dedupe_levels(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	CtMatchModel model;
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (int kind = 0; kind < CT_FIELD_KIND_COUNT; kind++)
+	{
+		CtFieldKind k = (CtFieldKind) kind;
+
+		ct_model_init(&model, &k, 1);
+		for (int l = 0; l < model.field[0].nlevels; l++)
+		{
+			Datum		values[6];
+			bool		nulls[6] = {false};
+
+			values[0] = CStringGetTextDatum(ct_field_kind_name(k));
+			values[1] = Int32GetDatum(l);
+			values[2] = CStringGetTextDatum(ct_field_level_name(k, l));
+			values[3] = Float8GetDatum(model.field[0].m[l]);
+			values[4] = Float8GetDatum(model.field[0].u[l]);
+			values[5] = BoolGetDatum(ct_field_level_tf(k, l));
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		}
+	}
+	return (Datum) 0;
+}
+
+typedef struct Match
+{
+	int64		key;
+	double		probability;
+	double		weight;
+	char	   *explanation;
+} Match;
+
+static int
+more_probable_first(const void *x, const void *y)
+{
+	const Match *a = x,
+			   *b = y;
+
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
+	return a->key < b->key ? -1 : (a->key > b->key);
+}
+
+PG_FUNCTION_INFO_V1(contacts_dedupe_match);
+
+Datum
+contacts_dedupe_match(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			relid = PG_GETARG_OID(0);
+	char	   *name;
+	Datum		candidate = PG_GETARG_DATUM(1);
+	int32		max_results = PG_GETARG_INT32(2);
+	double		min_probability = PG_GETARG_FLOAT8(3);
+	DedupeConfig *cfg;
+	StringInfoData sql;
+	Oid			jsonb_type[1] = {JSONBOID};
+	Datum		jsonb_arg[1] = {candidate};
+	Datum	   *probe_datums;
+	bool	   *probe_nulls;
+	CtFieldValue probe[CT_MAX_FIELDS];
+	bool		probe_has_key;
+	int64		probe_key = 0;
+	Oid			argtypes[RULE_COUNT];
+	Datum		args[RULE_COUNT];
+	char		argnulls[RULE_COUNT];
+	int			nargs = 0;
+	Match	   *matches;
+	int			nmatches = 0;
+	const char *names[CT_MAX_FIELDS];
+	MemoryContext fn_cxt = CurrentMemoryContext;
+
+	if (max_results < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("max_results must be at least 1")));
+	InitMaterializedSRF(fcinfo, 0);
+	SPI_connect();
+	cfg = dedupe_load_config(relid, false, false);
+	name = cfg->name;
+	if (cfg->features_table == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s has not been deduplicated yet", name),
+				 errhint("Run contacts.dedupe_run('%s') first: matching uses its model and features.", name)));
+
+	/* term frequencies are relative to the records of the run */
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT n FROM %s.%s WHERE field = 0", dedupe_ext_schema(),
+					 quote_identifier(psprintf("%s_counts", cfg->features_table)));
+	if (SPI_execute(sql.data, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the features of dedupe configuration \"%s\" are missing", name),
+				 errhint("Run contacts.dedupe_run('%s') again.", name)));
+	cfg->records = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool) {false}));
+
+	/* the probe's features, through the same expressions as the run's */
+	resetStringInfo(&sql);
+	dedupe_feature_select(cfg, &sql);
+	appendStringInfo(&sql, "jsonb_populate_record(NULL::%s, $1) r) s",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
+												get_rel_name(cfg->relid)));
+	if (SPI_execute_with_args(sql.data, 1, jsonb_type, jsonb_arg, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "dedupe_match: could not compute the row's features");
+	{
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		int			natts = desc->natts;
+		MemoryContext old = MemoryContextSwitchTo(fn_cxt);
+
+		probe_datums = palloc(sizeof(Datum) * (natts + 3 * cfg->nfields));
+		probe_nulls = palloc(sizeof(bool) * (natts + 3 * cfg->nfields));
+		heap_deform_tuple(heap_copytuple(SPI_tuptable->vals[0]), desc, probe_datums, probe_nulls);
+		MemoryContextSwitchTo(old);
+		probe_has_key = !probe_nulls[0];
+		if (probe_has_key)
+			probe_key = DatumGetInt64(probe_datums[0]);
+
+		/*
+		 * Layout: key, region, (v, k) per field, then the blocking keys.  The
+		 * reader expects (v, k, t) triples: rebuild them with no tf.
+		 */
+		{
+			Datum	   *d = palloc(sizeof(Datum) * 3 * cfg->nfields);
+			bool	   *n = palloc(sizeof(bool) * 3 * cfg->nfields);
+
+			for (int f = 0; f < cfg->nfields; f++)
+			{
+				d[3 * f] = probe_datums[2 + 2 * f];
+				n[3 * f] = probe_nulls[2 + 2 * f];
+				d[3 * f + 1] = probe_datums[3 + 2 * f];
+				n[3 * f + 1] = probe_nulls[3 + 2 * f];
+				n[3 * f + 2] = true;
+			}
+			dedupe_read_side(cfg, d, n, 0, probe);
+		}
+
+		/* candidates: any blocking key equal, through the indexes */
+		resetStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT f.key, f.key");
+		dedupe_side_select(cfg, "f", true, &sql);
+		appendStringInfo(&sql, " FROM %s.%s f", dedupe_ext_schema(),
+						 quote_identifier(cfg->features_table));
+		dedupe_side_joins(cfg, "f", &sql);
+		appendStringInfoString(&sql, " WHERE (false");
+		for (int r = 0; r < RULE_COUNT; r++)
+		{
+			int			col = 2 + 2 * cfg->nfields + r;
+
+			if (!dedupe_rule_applies(cfg, (DedupeRule) r) || probe_nulls[col])
+				continue;
+			argtypes[nargs] = TEXTOID;
+			args[nargs] = probe_datums[col];
+			argnulls[nargs] = ' ';
+			nargs++;
+			appendStringInfo(&sql, " OR f.b_%s = $%d", dedupe_rule_names[r], nargs);
+		}
+		appendStringInfo(&sql, ")%s LIMIT %d", probe_has_key ? psprintf(" AND f.key <> " INT64_FORMAT, probe_key) : "",
+						 cfg->max_block_size * RULE_COUNT);
+	}
+	for (int f = 0; f < cfg->nfields; f++)
+		names[f] = cfg->columns[f];
+	matches = NULL;
+	if (nargs > 0)
+	{
+		if (SPI_execute_with_args(sql.data, nargs, argtypes, args, argnulls, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "dedupe_match: candidate query failed");
+		matches = MemoryContextAlloc(fn_cxt, sizeof(Match) * Max(SPI_processed, 1));
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			Datum	   *d = palloc(sizeof(Datum) * desc->natts);
+			bool	   *n = palloc(sizeof(bool) * desc->natts);
+			CtFieldValue cand[CT_MAX_FIELDS];
+			uint8		gamma[CT_MAX_FIELDS];
+			double		weights[CT_MAX_FIELDS];
+			double		total;
+			size_t		need;
+			char	   *buf;
+
+			CHECK_FOR_INTERRUPTS();
+			heap_deform_tuple(SPI_tuptable->vals[i], desc, d, n);
+			dedupe_read_side(cfg, d, n, 2, cand);
+			/* the candidate first: its tf values adjust agreement */
+			ct_compare(&cfg->model, cand, probe, gamma, &contacts_palloc_allocator);
+			total = ct_score(&cfg->model, gamma, cand, probe, weights);
+			if (ct_probability(total) < min_probability)
+				continue;
+			need = ct_explain(&cfg->model, names, gamma, weights, NULL, 0);
+			buf = MemoryContextAlloc(fn_cxt, need);
+			ct_explain(&cfg->model, names, gamma, weights, buf, need);
+			matches[nmatches].key = DatumGetInt64(d[0]);
+			matches[nmatches].weight = total;
+			matches[nmatches].probability = ct_probability(total);
+			matches[nmatches].explanation = buf;
+			nmatches++;
+		}
+	}
+	if (nmatches > 1)
+		qsort(matches, nmatches, sizeof(Match), more_probable_first);
+	for (int i = 0; i < nmatches && i < max_results; i++)
+	{
+		Datum		values[4];
+		bool		nulls[4] = {false};
+
+		values[0] = Int64GetDatum(matches[i].key);
+		values[1] = Float8GetDatum(matches[i].probability);
+		values[2] = Float8GetDatum(matches[i].weight);
+		values[3] = DirectFunctionCall1(jsonb_in,
+										CStringGetDatum(contacts_utf8_to_cstring(matches[i].explanation,
+																				 strlen(matches[i].explanation))));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}

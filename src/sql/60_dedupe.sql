@@ -1,0 +1,120 @@
+
+-- ---------------------------------------------------------------------------
+-- Duplicate detection (dedupe): configuration, runs, results, matching
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.match_key(kind text, value text, region text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_match_key'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.match_key(text, text, text) IS
+'Normalized key of a contact value for blocking and comparison; kind is email, phone, phonetic, company, national_id, postcode, date or fold; region (ISO alpha-2) decides national phones, IDs and day/month order; NULL when the value yields no key';
+
+CREATE TABLE @extschema@.dedupe_settings (
+    tbl              regclass PRIMARY KEY REFERENCES @extschema@.table_config ON DELETE CASCADE,
+    threshold        float8 NOT NULL DEFAULT 0.9 CHECK (threshold > 0 AND threshold < 1),
+    max_cluster_size integer NOT NULL DEFAULT 50 CHECK (max_cluster_size >= 2),
+    max_block_size   integer NOT NULL DEFAULT 100 CHECK (max_block_size >= 2),
+    em_iterations    integer NOT NULL DEFAULT 30 CHECK (em_iterations >= 0),
+    em_sample_pairs  bigint NOT NULL DEFAULT 300000 CHECK (em_sample_pairs >= 1000),
+    prior            float8 CHECK (prior > 0 AND prior < 1),
+    features_table   name
+);
+
+COMMENT ON TABLE @extschema@.dedupe_settings IS
+'Dedupe knobs of a table configured with contacts.configure(): match threshold, cluster and block size guards, EM settings; prior and features_table are set by dedupe_run (a row with the defaults is added by the first run)';
+
+CREATE TABLE @extschema@.dedupe_model (
+    tbl          regclass NOT NULL REFERENCES @extschema@.dedupe_settings ON DELETE CASCADE,
+    col          name NOT NULL,
+    m            float8[],
+    u            float8[],
+    fixed        boolean NOT NULL DEFAULT false,
+    tf_reference float8,
+    PRIMARY KEY (tbl, col),
+    CHECK (NOT fixed OR (m IS NOT NULL AND u IS NOT NULL))
+);
+
+COMMENT ON TABLE @extschema@.dedupe_model IS
+'m and u of each compared column per comparison level (see dedupe_levels), estimated by each run and used as the next run''s start, or set by the DBA with fixed = true; tf_reference is the mean log2 frequency of agreeing values that term-frequency adjustments are relative to';
+
+CREATE TABLE @extschema@.dedupe_runs (
+    run_id                bigserial PRIMARY KEY,
+    tbl                   regclass NOT NULL,
+    started_at            timestamptz NOT NULL DEFAULT now(),
+    finished_at           timestamptz,
+    records               bigint,
+    candidate_pairs       bigint,
+    pairs_by_rule         jsonb,
+    reduction_ratio       float8,
+    pairs_above_threshold bigint,
+    clusters              bigint,
+    records_in_clusters   bigint,
+    cluster_sizes         jsonb,
+    flagged_clusters      bigint,
+    refused_links         bigint,
+    em_iterations         integer,
+    model                 jsonb,
+    seconds               jsonb,
+    cpu_seconds           jsonb
+);
+
+COMMENT ON TABLE @extschema@.dedupe_runs IS
+'Summary of each dedupe run: records, candidate pairs (per blocking rule) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, wall and CPU seconds per phase';
+
+CREATE TABLE @extschema@.dedupe_pairs (
+    run_id      bigint NOT NULL REFERENCES @extschema@.dedupe_runs ON DELETE CASCADE,
+    key_a       bigint NOT NULL,
+    key_b       bigint NOT NULL,
+    probability float8 NOT NULL,
+    weight      float8 NOT NULL,
+    explanation jsonb NOT NULL,
+    PRIMARY KEY (run_id, key_a, key_b)
+);
+
+COMMENT ON TABLE @extschema@.dedupe_pairs IS
+'Record pairs of a run whose match probability reached the threshold (key_a < key_b), with the total weight and, per column, the comparison level hit and its weight';
+
+CREATE TABLE @extschema@.dedupe_clusters (
+    run_id       bigint NOT NULL REFERENCES @extschema@.dedupe_runs ON DELETE CASCADE,
+    cluster_id   bigint NOT NULL,
+    key          bigint NOT NULL,
+    cluster_size integer NOT NULL,
+    flagged      boolean NOT NULL,
+    PRIMARY KEY (run_id, key)
+);
+
+CREATE INDEX ON @extschema@.dedupe_clusters (run_id, cluster_id);
+
+COMMENT ON TABLE @extschema@.dedupe_clusters IS
+'Clusters of a run (records linked by pairs above the threshold, singletons omitted); cluster_id is the smallest key; flagged when the size guard refused a link into it';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dedupe_settings', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dedupe_model', '');
+
+CREATE FUNCTION @extschema@.dedupe_levels(OUT kind text, OUT level integer, OUT level_name text,
+    OUT default_m float8, OUT default_u float8, OUT tf_adjusted boolean)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'contacts_dedupe_levels'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.dedupe_levels() IS
+'The comparison levels of each column kind, best first, with the starting m and u used before EM and whether agreement is term-frequency adjusted';
+
+CREATE FUNCTION @extschema@.dedupe_run(tbl regclass)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'contacts_dedupe_run'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION @extschema@.dedupe_run(regclass) IS
+'Find the duplicates of a table configured with contacts.configure(): normalized features, blocking rules unioned, EM estimation of m and u, scoring with term-frequency adjustment, clustering; returns the run_id of the results in dedupe_runs, dedupe_pairs and dedupe_clusters';
+
+CREATE FUNCTION @extschema@.dedupe_match(tbl regclass, candidate jsonb,
+    max_results integer DEFAULT 10, min_probability float8 DEFAULT 0.5)
+RETURNS TABLE (key bigint, probability float8, weight float8, explanation jsonb)
+AS 'MODULE_PATHNAME', 'contacts_dedupe_match'
+LANGUAGE C STABLE STRICT;
+
+COMMENT ON FUNCTION @extschema@.dedupe_match(regclass, jsonb, integer, float8) IS
+'Best matches of one row (as jsonb of column values) among the records of the table''s last dedupe run, scored with that run''s model, most probable first';

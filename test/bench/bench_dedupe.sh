@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Dedupe benchmark, in one run:
+#   1. accuracy at default settings on generated contacts with known truth
+#      (precision, recall, F1 of the matched pairs and of the clusters) and
+#      the same for what a DBA writes today, a pg_trgm self-join
+#      (a.full_name % b.full_name with a GIN index, plus e-mail and phone
+#      equality), on the same 100k rows: times, F1 of both, speedup;
+#   2. scale: 1M contacts end to end, seconds per phase, F1.
+# SMOKE=1 shrinks both to a few hundred rows.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+REPO=$(cd "$here/../.." && pwd)
+
+ACC_ROWS=$(scale 100000)
+BIG_ROWS=$(scale 1000000)
+make -C "$REPO/test" -s gen >/dev/null
+GEN="$REPO/test/build/plain/contactgen"
+CSV=$(mktemp /tmp/bench-dedupe.XXXXXX.csv)
+trap 'rm -f "$CSV"' EXIT
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+
+COLUMNS='{"full_name": "full_name", "given_name": "given_name", "family_name": "family_name",
+  "email": "email", "phone": "phone", "company": "company", "city": "city",
+  "postcode": "postcode", "birth_date": "birth_date", "national_id": "national_id",
+  "region": "country"}'
+
+# load TABLE ROWS SEED: a generated contact table
+load() {
+	"$GEN" --rows "$2" --seed "$3" >"$CSV"
+	bpsql <<-SQL
+		DROP TABLE IF EXISTS $1;
+		CREATE TABLE $1 (id bigint PRIMARY KEY, truth_id bigint, full_name text, given_name text,
+		    family_name text, email text, phone text, region text, company text, city text,
+		    postcode text, birth_date text, national_id text, consent boolean, updated_at timestamptz);
+		\copy $1 FROM '$CSV' WITH (FORMAT csv, HEADER true)
+		ANALYZE $1;
+	SQL
+}
+
+# quality TABLE PAIRS_SQL: "precision recall f1" of the pairs (a < b) the
+# query returns against the generator's truth
+quality() {
+	bpsql -At -F ' ' <<-SQL
+		WITH truth AS (SELECT a.id AS a, b.id AS b FROM $1 a JOIN $1 b
+		               ON a.truth_id = b.truth_id AND a.id < b.id),
+		     found AS ($2),
+		     hits AS (SELECT count(*) AS tp FROM found JOIN truth USING (a, b))
+		SELECT round(tp::numeric / greatest((SELECT count(*) FROM found), 1), 4),
+		       round(tp::numeric / greatest((SELECT count(*) FROM truth), 1), 4),
+		       round(2 * tp::numeric / greatest((SELECT count(*) FROM found) + (SELECT count(*) FROM truth), 1), 4)
+		FROM hits
+	SQL
+}
+
+pairs_of_run() {
+	echo "SELECT key_a AS a, key_b AS b FROM contacts.dedupe_pairs WHERE run_id = $1"
+}
+
+clusters_of_run() {
+	echo "SELECT x.key AS a, y.key AS b FROM contacts.dedupe_clusters x
+	      JOIN contacts.dedupe_clusters y ON y.run_id = x.run_id AND y.cluster_id = x.cluster_id AND x.key < y.key
+	      WHERE x.run_id = $1"
+}
+
+# run_dedupe TABLE: run it, print "run_id wall_ms"
+run_dedupe() {
+	local out
+	out=$(bpsql -At -c '\timing on' -c "SELECT contacts.dedupe_run('$1')" 2>&1)
+	echo "$(echo "$out" | grep -E '^[0-9]+$' | head -n 1)" \
+		"$(echo "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1)"
+}
+
+bpsql -c "CREATE EXTENSION IF NOT EXISTS contacts" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"
+
+echo "-- accuracy and the pg_trgm peer: $ACC_ROWS generated contacts (25% duplicate rows)"
+load acc "$ACC_ROWS" 11
+bpsql -q -c "SELECT contacts.configure('acc', 'id', '$COLUMNS')" >/dev/null
+read -r acc_run ours_ms < <(run_dedupe acc)
+read -r pp pr pf < <(quality acc "$(pairs_of_run "$acc_run")")
+read -r cp cr cf < <(quality acc "$(clusters_of_run "$acc_run")")
+
+# The peer: trigram similarity of the full names through a GIN index, or
+# the same e-mail, or the same phone digits.
+bpsql -q <<-SQL
+	CREATE INDEX acc_name_trgm ON acc USING gin (full_name gin_trgm_ops);
+	CREATE INDEX acc_email ON acc (lower(btrim(email)));
+	CREATE INDEX acc_phone ON acc (regexp_replace(phone, '\D', '', 'g'));
+	ANALYZE acc;
+SQL
+PEER_SQL="SELECT a.id AS a, b.id AS b FROM acc a JOIN acc b ON a.full_name % b.full_name AND a.id < b.id
+	UNION SELECT a.id, b.id FROM acc a JOIN acc b ON lower(btrim(a.email)) = lower(btrim(b.email)) AND a.id < b.id
+	UNION SELECT a.id, b.id FROM acc a JOIN acc b
+	      ON regexp_replace(a.phone, '\D', '', 'g') = regexp_replace(b.phone, '\D', '', 'g') AND a.id < b.id"
+# The self-join is quadratic in the size of common-name trigram sets: it is
+# given PEER_TIMEOUT seconds (default 1800), after which it counts as "more
+# than" that and its pairs are unknown.
+PEER_TIMEOUT=${PEER_TIMEOUT:-1800}
+peer_ms=$(bpsql -c '\timing on' -c "SET statement_timeout = '${PEER_TIMEOUT}s'" \
+	-c "CREATE TABLE peer_pairs AS $PEER_SQL" 2>/dev/null |
+	sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1) || true
+peer_done=$(bpsql -At -c "SELECT to_regclass('peer_pairs') IS NOT NULL")
+if [ "$peer_done" = t ]; then
+	read -r qp qr qf < <(quality acc "SELECT a, b FROM peer_pairs")
+	peer_label=$(printf '%.0f' "$peer_ms")
+	speedup="x$(ratio "$peer_ms" "$ours_ms")"
+else
+	qp=n/a qr=n/a qf=n/a
+	peer_label=">$((PEER_TIMEOUT * 1000))"
+	speedup="more than x$(ratio "$((PEER_TIMEOUT * 1000))" "$ours_ms") (peer stopped after ${PEER_TIMEOUT} s)"
+fi
+
+printf '%-34s %10s %9s %9s %9s\n' "" "time ms" precision recall F1
+printf '%-34s %10.0f %9s %9s %9s\n' "contacts.dedupe_run, pairs" "$ours_ms" "$pp" "$pr" "$pf"
+printf '%-34s %10s %9s %9s %9s\n' "contacts.dedupe_run, clusters" "" "$cp" "$cr" "$cf"
+printf '%-34s %10s %9s %9s %9s\n' "pg_trgm self-join + email/phone" "$peer_label" "$qp" "$qr" "$qf"
+echo "dedupe vs pg_trgm: speedup $speedup, F1 $pf vs $qf"
+bpsql -At -c "SELECT 'phases (s): ' || seconds::text || ', candidate pairs ' || candidate_pairs ||
+	', reduction ratio ' || round(reduction_ratio::numeric, 6) || ', clusters ' || clusters
+	FROM contacts.dedupe_runs WHERE run_id = $acc_run"
+bpsql -q -c "DROP TABLE IF EXISTS peer_pairs"
+
+echo "-- scale: $BIG_ROWS generated contacts end to end"
+load big "$BIG_ROWS" 12
+bpsql -q -c "SELECT contacts.configure('big', 'id', '$COLUMNS')" >/dev/null
+read -r big_run big_ms < <(run_dedupe big)
+read -r bp br bf < <(quality big "$(pairs_of_run "$big_run")")
+printf 'dedupe_run on %s rows: %.1f s end to end; pairs precision %s recall %s F1 %s\n' \
+	"$BIG_ROWS" "$(awk -v m="$big_ms" 'BEGIN {print m / 1000}')" "$bp" "$br" "$bf"
+bpsql -At -c "SELECT 'phases, wall s: ' || seconds::text || E'\nphases, CPU s of the backend: ' || cpu_seconds::text ||
+	' (total ' || (SELECT round(sum(value::numeric), 1) FROM jsonb_each_text(cpu_seconds)) || ')'
+	FROM contacts.dedupe_runs WHERE run_id = $big_run"
+bpsql -At -c "SELECT 'candidate pairs ' || candidate_pairs || ', reduction ratio ' ||
+	round(reduction_ratio::numeric, 6) || ', pairs above threshold ' || pairs_above_threshold ||
+	', clusters ' || clusters || ', sizes ' || cluster_sizes::text FROM contacts.dedupe_runs WHERE run_id = $big_run"
+
+# single-row matching on the big table: median of RUNS calls
+match_ms=$(median_ms "SELECT count(*) FROM contacts.dedupe_match('big',
+	(SELECT to_jsonb(b) - 'id' FROM big b WHERE id = 4242))")
+echo "dedupe_match on $BIG_ROWS rows: $match_ms ms per row (median)"
+bpsql -q -c "DROP TABLE big" -c "DROP TABLE acc"

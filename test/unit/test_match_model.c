@@ -1,0 +1,281 @@
+/*
+ * Unit tests of the match keys, comparison levels, weights, EM and
+ * clustering of the dedupe core.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ct_alloc.h"
+#include "match_cluster.h"
+#include "match_keys.h"
+#include "match_model.h"
+#include "unit.h"
+
+static const CtAllocator *A = &ct_malloc_allocator;
+
+static const char *
+key(CtKeyKind kind, const char *value, const char *region)
+{
+	static char out[8][CT_KEY_MAX];
+	static int	next;
+	char	   *o = out[next++ % 8];
+
+	ct_match_key(kind, value, strlen(value), region, o, A);
+	return o;
+}
+
+static void
+test_keys(void)
+{
+	CHECK_STR(key(CT_KEY_EMAIL, " Ana.Perez+crm@GoogleMail.com ", NULL), "anaperez@gmail.com");
+	CHECK_STR(key(CT_KEY_EMAIL, "Juan.Lopez@Empresa.MX", NULL), "juan.lopez@empresa.mx");
+	CHECK_STR(key(CT_KEY_EMAIL, "ana@@gmail.com", NULL), "");
+	CHECK_STR(key(CT_KEY_EMAIL, "ana.gmail.com", NULL), "");
+	CHECK_STR(key(CT_KEY_EMAIL, "ana@gmail.com,", NULL), "");
+
+	CHECK_STR(key(CT_KEY_PHONE, "+34 612 34 56 78", NULL), "34612345678");
+	CHECK_STR(key(CT_KEY_PHONE, "612-345-678", "ES"), "34612345678");
+	CHECK_STR(key(CT_KEY_PHONE, "0034612345678", "ES"), "34612345678");
+	CHECK_STR(key(CT_KEY_PHONE, "(011) 15 4123-4567", "AR"), "5491141234567");
+	CHECK_STR(key(CT_KEY_PHONE, "+54 9 11 4123-4567", NULL), "5491141234567");
+	CHECK_STR(key(CT_KEY_PHONE, "0351 15-594-8695", "AR"), "5493515948695");
+	CHECK_STR(key(CT_KEY_PHONE, "+52 55 1234 5678", NULL), "525512345678");
+	CHECK_STR(key(CT_KEY_PHONE, "(55) 1234-5678", "MX"), "525512345678");
+	CHECK_STR(key(CT_KEY_PHONE, "1-212-555-0134 x12", "US"), "12125550134");
+	CHECK_STR(key(CT_KEY_PHONE, "+44 (0)7912 345678", NULL), "447912345678");
+	CHECK_STR(key(CT_KEY_PHONE, "07912 345678", "GB"), "447912345678");
+	CHECK_STR(key(CT_KEY_PHONE, "9 8765 4321", "CL"), "56987654321");
+	CHECK_STR(key(CT_KEY_PHONE, "12345", "ES"), "");
+	CHECK_STR(key(CT_KEY_PHONE, "612345678", NULL), "");
+
+	CHECK_STR(key(CT_KEY_PHONETIC, "Pérez García, José", NULL), key(CT_KEY_PHONETIC, "jose perez garcia", NULL));
+	CHECK_STR(key(CT_KEY_PHONETIC, "Llorente Vázquez", NULL), key(CT_KEY_PHONETIC, "Yorente Basquez", NULL));
+	CHECK_STR(key(CT_KEY_PHONETIC, "Gimenez", NULL), key(CT_KEY_PHONETIC, "Jiménez", NULL));
+	CHECK(strcmp(key(CT_KEY_PHONETIC, "Garcia", NULL), key(CT_KEY_PHONETIC, "Gomez", NULL)) != 0);
+
+	CHECK_STR(key(CT_KEY_COMPANY, "Transportes del Norte S.A. de C.V.", NULL), "transportes del norte");
+	CHECK_STR(key(CT_KEY_COMPANY, "TRANSPORTES DEL NORTE SA DE CV", NULL), "transportes del norte");
+	CHECK_STR(key(CT_KEY_COMPANY, "Grupo Sol S. A.", NULL), "grupo sol");
+	CHECK_STR(key(CT_KEY_COMPANY, "Acme, Inc.", NULL), "acme");
+	CHECK_STR(key(CT_KEY_COMPANY, "Oak & Stone Ltd", NULL), "oak & stone");
+
+	CHECK_STR(key(CT_KEY_DATE, "1978-03-05", NULL), "19780305");
+	CHECK_STR(key(CT_KEY_DATE, "5/3/1978", "ES"), "19780305");
+	CHECK_STR(key(CT_KEY_DATE, "03/05/1978", "US"), "19780305");
+	CHECK_STR(key(CT_KEY_DATE, "25/12/1990", "US"), "19901225");
+	CHECK_STR(key(CT_KEY_DATE, "31/02/1990", NULL), "");
+	CHECK_STR(key(CT_KEY_DATE, "29/02/2000", NULL), "20000229");
+	CHECK_STR(key(CT_KEY_DATE, "29/02/1900", NULL), "");
+
+	CHECK_STR(key(CT_KEY_NATIONAL_ID, "12.345.678-5", "CL"), "123456785");
+	CHECK_STR(key(CT_KEY_NATIONAL_ID, "12345678-z", "ES"), "12345678Z");
+	CHECK_STR(key(CT_KEY_POSTCODE, "sw1a 1aa", "GB"), "SW1A1AA");
+}
+
+/* a record of given, family, email, phone, birth date (kinds below) */
+static const CtFieldKind kinds[] = {
+	CT_FIELD_GIVEN_NAME, CT_FIELD_FAMILY_NAME, CT_FIELD_EMAIL, CT_FIELD_PHONE, CT_FIELD_BIRTH_DATE,
+	CT_FIELD_FULL_NAME,
+};
+#define NF 6
+
+static char keybuf[2][NF][CT_KEY_MAX];
+
+static void
+make_record(int side, CtFieldValue *r, const char *given, const char *family, const char *email,
+			const char *phone, const char *birth, const char *full)
+{
+	const char *raw[NF] = {given, family, email, phone, birth, full};
+
+	for (int f = 0; f < NF; f++)
+	{
+		r[f].raw = raw[f];
+		r[f].raw_len = raw[f] ? strlen(raw[f]) : 0;
+		r[f].key_len = raw[f] ? ct_match_key((CtKeyKind) ct_field_kind_key(kinds[f]), raw[f],
+											 strlen(raw[f]), "ES", keybuf[side][f], A) : 0;
+		r[f].key = keybuf[side][f];
+		r[f].tf = 0;
+	}
+}
+
+static const char *
+level(const CtMatchModel *m, const uint8_t *g, int f)
+{
+	return ct_field_level_name(m->field[f].kind, g[f]);
+}
+
+static void
+test_levels(void)
+{
+	CtMatchModel m;
+	CtFieldValue a[NF],
+				b[NF];
+	uint8_t		g[NF];
+	double		w[NF];
+	char		json[1024];
+
+	ct_model_init(&m, kinds, NF);
+	make_record(0, a, "José", "Pérez García", "jose.perez@gmail.com", "+34 612 345 678", "1978-03-05", NULL);
+	make_record(1, b, "Pepe", "Perez Garcia", "joseperez+x@gmail.com", "612345678", "1978-05-03", NULL);
+	ct_compare(&m, a, b, g, A);
+	CHECK_STR(level(&m, g, 0), "nickname");
+	CHECK_STR(level(&m, g, 1), "folded");
+	CHECK_STR(level(&m, g, 2), "same mailbox");
+	CHECK_STR(level(&m, g, 3), "same number");
+	CHECK_STR(level(&m, g, 4), "day and month swapped");
+	CHECK_STR(level(&m, g, 5), "missing");
+	CHECK(ct_probability(ct_score(&m, g, a, b, w)) > 0.99);
+
+	/* a weaker level never weighs more than a better one */
+	{
+		CtMatchModel mm = m;
+
+		mm.field[0].m[3] = 0.3;
+		mm.field[0].u[3] = 1e-9;
+		ct_model_weights(&mm);
+		CHECK(mm.field[0].weight[3] == mm.field[0].weight[2]);
+		CHECK(mm.field[0].weight[2] <= mm.field[0].weight[0]);
+	}
+
+	make_record(1, b, "Pérez García", "José", "jose.perez@gmail.com", NULL, "1987-03-05", NULL);
+	ct_compare(&m, a, b, g, A);
+	CHECK_STR(level(&m, g, 0), "swapped with family name");
+	CHECK_STR(level(&m, g, 1), "swapped with given name");
+	CHECK_STR(level(&m, g, 2), "exact");
+	CHECK_STR(level(&m, g, 3), "missing");
+	CHECK_STR(level(&m, g, 4), "one digit off");
+
+	make_record(1, b, "Ana", "Pérez", "ana.perez@gmail.com", "+34 612 345 679", "1990-01-01", NULL);
+	ct_compare(&m, a, b, g, A);
+	CHECK_STR(level(&m, g, 0), "different");
+	CHECK_STR(level(&m, g, 1), "one surname in common");
+	CHECK_STR(level(&m, g, 2), "same domain");
+	CHECK_STR(level(&m, g, 3), "levenshtein<=1");
+	CHECK_STR(level(&m, g, 4), "different");
+	CHECK(ct_probability(ct_score(&m, g, a, b, w)) < 0.5);
+
+	/* full name counts only when given and family names are not both there */
+	make_record(0, a, NULL, NULL, NULL, NULL, NULL, "Pérez García, José");
+	make_record(1, b, "José", "Perez", NULL, NULL, NULL, "Jose Perez Garcia");
+	ct_compare(&m, a, b, g, A);
+	CHECK_STR(level(&m, g, 5), "same words");
+	make_record(0, a, "José", "Pérez", NULL, NULL, NULL, "José Pérez");
+	ct_compare(&m, a, b, g, A);
+	CHECK_STR(level(&m, g, 5), "counted in given and family names");
+	make_record(0, a, NULL, NULL, NULL, NULL, NULL, "Pepe Pérez García");
+	ct_compare(&m, a, b, g, A);
+	CHECK_STR(level(&m, g, 5), "nickname");
+
+	ct_score(&m, g, a, b, w);
+	CHECK(ct_explain(&m, (const char *[]) {"g", "f", "e", "p", "b", "full\"name"}, g, w, json, sizeof(json)) < sizeof(json));
+	CHECK(strstr(json, "\"full\\\"name\": {\"level\": \"nickname\", \"weight\": ") != NULL);
+	CHECK(strstr(json, "\"e\": {\"level\": \"missing\", \"weight\": 0.00}") != NULL);
+	CHECK(ct_explain(&m, (const char *[]) {"g", "f", "e", "p", "b", "x"}, g, w, json, 10) > 10);
+	CHECK(strlen(json) == 9);
+}
+
+static void
+test_tf(void)
+{
+	CtFieldKind k[1] = {CT_FIELD_FAMILY_NAME};
+	CtMatchModel m;
+	CtFieldValue a[1] = {{"García", 7, "garcia", 6, 0.03}};
+	CtFieldValue rare[1] = {{"Urquiza", 7, "urquiza", 7, 0.0001}};
+	uint8_t		g[1] = {0};
+	double		sums[1] = {0},
+				counts[1] = {0};
+	double		common_w,
+				rare_w;
+
+	ct_model_init(&m, k, 1);
+	ct_tf_accumulate(&m, g, a, a, sums, counts);
+	ct_tf_accumulate(&m, g, rare, rare, sums, counts);
+	ct_tf_set_reference(&m, sums, counts);
+	ct_score(&m, g, a, a, &common_w);
+	ct_score(&m, g, rare, rare, &rare_w);
+	CHECK(rare_w > common_w + 4);
+	CHECK_NEAR(rare_w + common_w, 2 * log2(m.field[0].m[0] / m.field[0].u[0]), 1e-9);
+}
+
+/*
+ * EM recovers the parameters of a mixture it did not see: two fields with
+ * known m and u, 30% matches, conditionally independent.
+ */
+static void
+test_em(void)
+{
+	CtFieldKind k[3] = {CT_FIELD_POSTCODE, CT_FIELD_NATIONAL_ID, CT_FIELD_PHONE};
+	CtMatchModel truth,
+				m;
+	CtPatternCounts *pc = ct_patterns_create(3, A);
+	uint8_t		g[3];
+	int			iters;
+
+	ct_model_init(&truth, k, 3);
+	truth.lambda = 0.3;
+	ct_model_init(&m, k, 3);
+	/* exact expected counts of every pattern under the true model */
+	for (int a = 0; a < 4; a++)
+		for (int b = 0; b < 4; b++)
+			for (int c = 0; c < 5; c++)
+			{
+				double		pm = truth.lambda * truth.field[0].m[a] * truth.field[1].m[b] * truth.field[2].m[c];
+				double		pu = (1 - truth.lambda) * truth.field[0].u[a] * truth.field[1].u[b] * truth.field[2].u[c];
+
+				g[0] = (uint8_t) a;
+				g[1] = (uint8_t) b;
+				g[2] = (uint8_t) c;
+				CHECK(ct_patterns_add(pc, g, 1e6 * (pm + pu)));
+			}
+	CHECK(ct_patterns_distinct(pc) == 80);
+	/* start far from the truth */
+	m.lambda = 0.05;
+	m.field[0].m[0] = 0.5;
+	m.field[0].m[3] = 0.35;
+	iters = ct_em(&m, pc, 500, 1e-9);
+	CHECK(iters > 1);
+	CHECK_NEAR(m.lambda, 0.3, 1e-3);
+	CHECK_NEAR(m.field[0].m[0], truth.field[0].m[0], 1e-3);
+	CHECK_NEAR(m.field[1].u[3], truth.field[1].u[3], 1e-3);
+	CHECK_NEAR(m.field[2].m[1], truth.field[2].m[1], 1e-3);
+
+	/* fixed fields are left alone */
+	m.field[2].fixed = true;
+	m.field[2].m[0] = 0.123;
+	ct_em(&m, pc, 5, 1e-9);
+	CHECK(m.field[2].m[0] == 0.123);
+	ct_patterns_free(pc);
+}
+
+static void
+test_cluster(void)
+{
+	/* 0-1-2 strongly, 2~3 weakly, 3-4 strongly; 5 alone */
+	CtLink		links[] = {
+		{0, 1, 0.99}, {1, 2, 0.98}, {2, 3, 0.91}, {3, 4, 0.99},
+	};
+	uint32_t	cluster[6];
+	bool		flagged[6];
+
+	CHECK(ct_cluster(6, links, 4, 50, cluster, flagged, A) == 0);
+	CHECK(cluster[4] == 0 && cluster[3] == 0 && cluster[5] == 5);
+	CHECK(!flagged[0] && !flagged[5]);
+
+	/* at most 3 per cluster: the weak link is the one refused */
+	CHECK(ct_cluster(6, links, 4, 3, cluster, flagged, A) == 1);
+	CHECK(cluster[0] == 0 && cluster[1] == 0 && cluster[2] == 0);
+	CHECK(cluster[3] == 3 && cluster[4] == 3);
+	CHECK(flagged[0] && flagged[3] && !flagged[5]);
+}
+
+int
+main(void)
+{
+	test_keys();
+	test_levels();
+	test_tf();
+	test_em();
+	test_cluster();
+	return UNIT_DONE();
+}
