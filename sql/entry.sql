@@ -117,5 +117,30 @@ SELECT * FROM contacts.health('pg_class');
 DROP TABLE typed;
 SELECT count(*) FROM contacts.table_config WHERE tbl::text = 'typed';
 
+-- Likely duplicates: with fuzzy_duplicates, the dedupe model of the table's
+-- last run finds the same person written another way.
+CREATE TABLE leads (id bigint PRIMARY KEY, full_name text, email text, phone text, country text, flags jsonb);
+INSERT INTO leads VALUES
+  (1, 'José Pérez García', 'jperez@example.com', '+34 612 34 56 78', 'ES', NULL),
+  (2, 'María López Ruiz', 'mlopez@example.es', '+34 622 11 22 33', 'ES', NULL),
+  (3, 'Juan Martínez', 'juan.martinez@example.com', '+54 9 11 2345-6789', 'AR', NULL),
+  (4, 'Ana Fernández', 'ana.f@example.com', '+52 55 1234 5678', 'MX', NULL);
+SELECT contacts.configure('leads', 'id',
+    '{"full_name": "full_name", "email": "email", "phone": "phone", "country": "country"}',
+    on_duplicate => 'flag', flag_column => 'flags', fuzzy_duplicates => true);
+SELECT count(*) > 0 AS ran FROM (SELECT contacts.dedupe_run('leads')) r;
+CREATE TRIGGER leads_enforce BEFORE INSERT OR UPDATE ON leads
+    FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+INSERT INTO leads (id, full_name, email, phone, country)
+VALUES (5, 'PEPE PEREZ GARCIA', 'pepe.perez@gmail.com', '612345678', 'ES')
+RETURNING id, full_name, phone, flags ->> 'duplicate_of' AS duplicate_of;
+INSERT INTO leads (id, full_name, email, phone, country)
+VALUES (6, 'Lucía Gómez', 'lucia@example.org', '+34 633 44 55 66', 'ES')
+RETURNING id, full_name, flags;
+UPDATE contacts.table_config SET on_duplicate = 'reject' WHERE tbl = 'leads'::regclass;
+INSERT INTO leads (id, full_name, email, phone, country)
+VALUES (7, 'Maria Lopez', 'maria.lopez@gmail.com', '622 112 233', 'ES');
+DROP TABLE leads;
+
 DROP TABLE people;
 SELECT count(*) AS configured_tables FROM contacts.table_config;

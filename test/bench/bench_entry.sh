@@ -21,8 +21,8 @@ SELECT i AS id,
        (ARRAY['  JOSE  perez','maría GARCÍA lópez','juan de la cruz','Ana  Martínez','o''brien, patrick',
               'lucía fernández','PEDRO sánchez ruiz','Carmen  de los Ríos'])[1 + i % 8] || ' ' || (i % 997) AS full_name,
        CASE WHEN i % 20 = 0 THEN 'user' || i || '@gmial..con'
-            ELSE (ARRAY['Ana','jose.perez','MARIA_g','l.fdez','pedro'])[1 + i % 5] || (i % 100003)
-                 || '@' || (ARRAY['Gmail.com','HOTMAIL.es','example.COM','yahoo.com.ar','outlook.es'])[1 + i % 5] END AS email,
+            ELSE (ARRAY['Ana','jose.perez','MARIA_g','l.fdez','pedro'])[1 + i % 5] || i
+                 || '@' || (ARRAY['Gmail.com','HOTMAIL.es','example.COM','yahoo.com.ar','outlook.es'])[1 + i % 7 % 5] END AS email,
        CASE WHEN i % 20 = 1 THEN '12345'
             ELSE (ARRAY['+34 6','0034 6','6','(+34) 6'])[1 + i % 4] || lpad((i % 100000000)::text, 8, '0') END AS phone
   FROM generate_series(1, $N) i;
