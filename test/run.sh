@@ -5,7 +5,7 @@
 # throwaway cluster this script starts and always stops.
 #
 #   bash test/run.sh            everything
-#   FUZZ_SECONDS=60 bash test/run.sh   longer fuzzing
+#   FUZZ_RUNS=200000 bash test/run.sh   more fuzzing (fixed seed, reproducible)
 #
 # Ends with "total: N passed, N failed" and exits non-zero on any failure.
 set -uo pipefail
@@ -135,7 +135,7 @@ LOGDIR=$(mktemp -d /tmp/contacts-logs.XXXXXX)
 
 stage unit make -C "$REPO/test" -s -j2 unit
 stage sanitize make -C "$REPO/test" -s -j2 sanitize
-stage fuzz make -C "$REPO/test" -s -j2 fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-5}"
+stage fuzz make -C "$REPO/test" -s -j2 fuzz FUZZ_RUNS="${FUZZ_RUNS:-20000}"
 
 if build_and_install >"$LOGDIR/build.log" 2>&1 && cluster_start; then
 	tally build "$LOGDIR/build.log" 0 >/dev/null

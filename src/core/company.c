@@ -341,16 +341,48 @@ ct_normalize_company(const CtAllocator *alloc, const char *s, size_t len, size_t
 	Span		words[MAX_TOKENS];
 	Token		toks[MAX_TOKENS];
 	int			nwords = split_words(s, len, words, MAX_TOKENS);
-	int			n = name_tokens(words, nwords, toks, alloc);
+	int			n;
 	int			k,
 				form_word = nwords;
-	const LegalForm *form = trailing_legal_form(toks, n, &k);
+	const LegalForm *form;
 	/* Room for the words, their spaces, the longest display form. */
 	char	   *out = ct_alloc(alloc, len + (size_t) nwords + 32);
 	size_t		o = 0;
 
 	if (out == NULL)
 		return NULL;
+
+	/*
+	 * No company name has MAX_TOKENS words: such text only gets its white
+	 * space collapsed (the rules below would see a different last word on
+	 * a second pass, and normalizing must be idempotent).
+	 */
+	if (nwords == MAX_TOKENS)
+	{
+		bool		space = false;
+
+		for (size_t i = 0; i < len;)
+		{
+			size_t		start = i;
+
+			if (u_isUWhiteSpace(ct_utf8_next(s, len, &i)))
+			{
+				space = true;
+				continue;
+			}
+			if (space && o > 0)
+				out[o++] = ' ';
+			space = false;
+			memcpy(out + o, s + start, i - start);
+			o += i - start;
+		}
+		out[o] = '\0';
+		*outlen = o;
+		return out;
+	}
+
+	n = name_tokens(words, nwords, toks, alloc);
+	form = trailing_legal_form(toks, n, &k);
 	if (form != NULL && form->display != NULL)
 	{
 		form_word = toks[n - k].first_word;

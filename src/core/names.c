@@ -67,7 +67,13 @@ in_list(const char *const *list, const char *s)
 	return false;
 }
 
-/* ASCII lower-case copy of cp[0..n) into buf (cap bytes); false if not ASCII. */
+/*
+ * ASCII copy of cp[0..n) as it is written in lower case, into buf (cap
+ * bytes); false if that is not ASCII.  Words are matched against the lists
+ * in the form they will be written, so that "dİ" (written "di") is the
+ * particle "di" and "iİ" or "ıI" (written "Ii") the numeral II the first
+ * time already, and normalize_name stays idempotent.
+ */
 static bool
 ascii_lower(const uint32_t *cp, int n, char *buf, int cap)
 {
@@ -75,7 +81,8 @@ ascii_lower(const uint32_t *cp, int n, char *buf, int cap)
 		return false;
 	for (int i = 0; i < n; i++)
 	{
-		uint32_t	c = cp[i];
+		/* title case first so that a dotless ı compares as the i it is written as */
+		uint32_t	c = u_tolower(u_totitle(cp[i]));
 
 		if (c >= 0x80)
 			return false;
@@ -104,22 +111,12 @@ ct_name_is_particle(const char *word, size_t len)
 	return in_list(particles, buf);
 }
 
-/*
- * Compare the word as it will be written (each letter lower-cased), so that
- * "dİ", which comes out as "di", is the particle "di" already the first time
- * and normalize_name stays idempotent.
- */
 static bool
 cp_is_particle(const uint32_t *cp, int n, const char *const *list)
 {
-	uint32_t	lower[8];
 	char		buf[8];
 
-	if (n >= (int) (sizeof(lower) / sizeof(lower[0])))
-		return false;
-	for (int i = 0; i < n; i++)
-		lower[i] = u_tolower(cp[i]);
-	return ascii_lower(lower, n, buf, sizeof(buf)) && in_list(list, buf);
+	return ascii_lower(cp, n, buf, sizeof(buf)) && in_list(list, buf);
 }
 
 static bool
