@@ -68,6 +68,53 @@ in_list(const char *const *list, const char *s)
 }
 
 /*
+ * ICU's character properties and simple case mappings, with ASCII answered
+ * inline: names are mostly ASCII, and these run for every letter of every
+ * name an entry trigger normalizes.  The answers are ICU's own for ASCII.
+ */
+static inline bool
+cp_isalpha(uint32_t c)
+{
+	return c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') : u_isalpha(c);
+}
+
+static inline bool
+cp_islower(uint32_t c)
+{
+	return c < 0x80 ? (c >= 'a' && c <= 'z') : u_islower(c);
+}
+
+static inline bool
+cp_isupper(uint32_t c)
+{
+	return c < 0x80 ? (c >= 'A' && c <= 'Z') : u_isupper(c);
+}
+
+static inline bool
+cp_istitle(uint32_t c)
+{
+	return c < 0x80 ? false : u_istitle(c);
+}
+
+static inline uint32_t
+cp_tolower(uint32_t c)
+{
+	return c < 0x80 ? ((c >= 'A' && c <= 'Z') ? c + 32 : c) : (uint32_t) u_tolower(c);
+}
+
+static inline uint32_t
+cp_toupper(uint32_t c)
+{
+	return c < 0x80 ? ((c >= 'a' && c <= 'z') ? c - 32 : c) : (uint32_t) u_toupper(c);
+}
+
+static inline uint32_t
+cp_totitle(uint32_t c)
+{
+	return c < 0x80 ? cp_toupper(c) : (uint32_t) u_totitle(c);
+}
+
+/*
  * ASCII copy of cp[0..n) as it is written in lower case, into buf (cap
  * bytes); false if that is not ASCII.  Words are matched against the lists
  * in the form they will be written, so that "dİ" (written "di") is the
@@ -82,7 +129,7 @@ ascii_lower(const uint32_t *cp, int n, char *buf, int cap)
 	for (int i = 0; i < n; i++)
 	{
 		/* title case first so that a dotless ı compares as the i it is written as */
-		uint32_t	c = u_tolower(u_totitle(cp[i]));
+		uint32_t	c = cp_tolower(cp_totitle(cp[i]));
 
 		if (c >= 0x80)
 			return false;
@@ -135,9 +182,9 @@ is_segment_break(uint32_t c)
 static uint32_t
 title_letter(uint32_t typed)
 {
-	if (u_isupper(typed) || u_istitle(typed))
+	if (cp_isupper(typed) || cp_istitle(typed))
 		return typed;
-	return u_totitle(u_tolower(typed));
+	return cp_totitle(cp_tolower(typed));
 }
 
 /* Recase a segment (letters from start to end) as Title-case. */
@@ -148,13 +195,13 @@ title_segment(uint32_t *cp, const uint32_t *typed, int start, int end)
 
 	for (int i = start; i < end; i++)
 	{
-		if (first && u_isalpha(typed[i]))
+		if (first && cp_isalpha(typed[i]))
 		{
 			cp[i] = title_letter(typed[i]);
 			first = false;
 		}
 		else
-			cp[i] = u_tolower(typed[i]);
+			cp[i] = cp_tolower(typed[i]);
 	}
 }
 
@@ -166,12 +213,12 @@ mac_rule(uint32_t *cp, int start, int end)
 	int			n = end - start;
 
 	if (n >= 4 && (cp[start] == 'M' || cp[start] == 'm') && cp[start + 1] == 'c' &&
-		u_isalpha(cp[start + 2]) && u_isalpha(cp[start + 3]))
-		cp[start + 2] = u_totitle(cp[start + 2]);
+		cp_isalpha(cp[start + 2]) && cp_isalpha(cp[start + 3]))
+		cp[start + 2] = cp_totitle(cp[start + 2]);
 	else if (n >= 5 && (cp[start] == 'M' || cp[start] == 'm') && cp[start + 1] == 'a' &&
 			 cp[start + 2] == 'c' &&
 			 ascii_lower(cp + start + 3, n - 3, buf, sizeof(buf)) && in_list(mac_names, buf))
-		cp[start + 3] = u_totitle(cp[start + 3]);
+		cp[start + 3] = cp_totitle(cp[start + 3]);
 }
 
 /*
@@ -188,9 +235,9 @@ deliberately_cased(const uint32_t *typed, int n)
 	{
 		if (is_segment_break(typed[i]))
 			lower_seen = false;
-		else if (u_islower(typed[i]))
+		else if (cp_islower(typed[i]))
 			lower_seen = true;
-		else if (lower_seen && (u_isupper(typed[i]) || u_istitle(typed[i])))
+		else if (lower_seen && (cp_isupper(typed[i]) || cp_istitle(typed[i])))
 			return true;
 	}
 	return false;
@@ -222,7 +269,7 @@ recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening
 	if (!first && cp_is_particle(typed, n, particles))
 	{
 		for (int i = 0; i < n; i++)
-			cp[i] = u_tolower(typed[i]);
+			cp[i] = cp_tolower(typed[i]);
 		return;
 	}
 
@@ -235,7 +282,7 @@ recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening
 			strcmp(buf, "vi") == 0 || strcmp(buf, "vii") == 0 || strcmp(buf, "viii") == 0)
 		{
 			for (int i = 0; i < n; i++)
-				cp[i] = u_toupper(typed[i]);
+				cp[i] = cp_toupper(typed[i]);
 			return;
 		}
 	}
@@ -247,9 +294,9 @@ recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening
 	 */
 	memcpy(cp, typed, n * sizeof(uint32_t));
 	for (int i = 0; i < particle_len; i++)
-		cp[i] = u_tolower(typed[i]);
+		cp[i] = cp_tolower(typed[i]);
 	for (int i = particle_len; i < n; i++)
-		if (u_isalpha(cp[i]))
+		if (cp_isalpha(cp[i]))
 		{
 			cp[i] = title_letter(cp[i]);
 			break;
@@ -268,7 +315,7 @@ recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening
 		if (seg == 0 && i == particle_len && particle_len > 0)
 		{
 			for (int k = 0; k < i; k++)
-				cp[k] = u_tolower(typed[k]);
+				cp[k] = cp_tolower(typed[k]);
 		}
 		else
 			mac_rule(cp, seg, i);
@@ -282,7 +329,9 @@ recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening
 static bool
 is_space(uint32_t c)
 {
-	return c < 0x20 || (c >= 0x7F && c < 0xA0) || u_isUWhiteSpace(c) || c == 0x200B;
+	if (c < 0x80)
+		return c <= 0x20 || c == 0x7F;
+	return c < 0xA0 || u_isUWhiteSpace(c) || c == 0x200B;
 }
 
 /*
@@ -359,7 +408,7 @@ long_segment_follows(const uint32_t *cp, int i, int n)
 	int			letters = 0;
 
 	for (; i < n && !is_space(cp[i]) && cp[i] != ',' && cp[i] != '.'; i++)
-		if (u_isalpha(cp[i]))
+		if (cp_isalpha(cp[i]))
 			letters++;
 	return letters >= 2;
 }
@@ -409,12 +458,12 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 		while (i < n && !is_space(typed[i]) && typed[i] != ',')
 		{
 			if (typed[i] == '.' && i + 1 < n && letters <= 1 && i > start &&
-				u_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
+				cp_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
 			{
 				i++;
 				break;
 			}
-			if (u_isalpha(typed[i]))
+			if (cp_isalpha(typed[i]))
 				letters++;
 			else
 				letters = 0;
@@ -436,7 +485,7 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 			o += ct_utf8_encode(cased[k], out + o);
 
 		/* A lone letter is an initial: give it its dot. */
-		if (end - start == 1 && u_isalpha(typed[start]) &&
+		if (end - start == 1 && cp_isalpha(typed[start]) &&
 			!(!first && cp_is_particle(typed + start, 1, particles)))
 		{
 			o = word_at + ct_utf8_encode(title_letter(typed[start]), out + word_at);
