@@ -13,7 +13,8 @@ trap 'rm -f "$CSV"' EXIT
 
 bpsql <<SQL
 CREATE EXTENSION IF NOT EXISTS contacts;
-DROP TABLE IF EXISTS entry_src, entry_plain, entry_enforced, entry_staging, entry_target;
+DROP TABLE IF EXISTS entry_src, entry_plain, entry_enforced, entry_empty_trigger, entry_staging, entry_target;
+DROP FUNCTION IF EXISTS entry_noop();
 -- Realistic written values: mixed case names with extra spaces, emails with
 -- upper-case domains, Spanish phones in several forms; 5% invalid.
 CREATE TABLE entry_src AS
@@ -29,6 +30,11 @@ SELECT i AS id,
 COPY entry_src TO '$CSV' WITH (FORMAT csv);
 CREATE TABLE entry_plain (id bigint PRIMARY KEY, full_name text, email text, phone text, flags jsonb);
 CREATE TABLE entry_enforced (LIKE entry_plain INCLUDING ALL);
+-- Any BEFORE ROW trigger turns off COPY's multi-row inserts: an empty
+-- PL/pgSQL trigger shows what that alone costs.
+CREATE TABLE entry_empty_trigger (LIKE entry_plain INCLUDING ALL);
+CREATE FUNCTION entry_noop() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN RETURN NEW; END \$\$;
+CREATE TRIGGER entry_noop BEFORE INSERT ON entry_empty_trigger FOR EACH ROW EXECUTE FUNCTION entry_noop();
 SELECT contacts.configure('entry_enforced', 'id',
         '{"full_name": "full_name", "email": "email", "phone": "phone"}',
         default_region => 'ES', on_invalid => 'flag', flag_column => 'flags');
@@ -42,9 +48,12 @@ bpsql -c "TRUNCATE entry_enforced" -c "COPY entry_enforced (id, full_name, email
 	-c "SELECT 'flagged invalid: ' || count(*) FROM entry_enforced WHERE flags IS NOT NULL"
 
 plain=$(median_ms "TRUNCATE entry_plain; COPY entry_plain (id, full_name, email, phone) FROM '$CSV' WITH (FORMAT csv)")
+empty=$(median_ms "TRUNCATE entry_empty_trigger; COPY entry_empty_trigger (id, full_name, email, phone) FROM '$CSV' WITH (FORMAT csv)")
 enforced=$(median_ms "TRUNCATE entry_enforced; COPY entry_enforced (id, full_name, email, phone) FROM '$CSV' WITH (FORMAT csv)")
 printf 'COPY %s rows: without trigger %.0f ms, with contacts.enforce() %.0f ms, ratio x%s (target <= 2)\n' \
 	"$N" "$plain" "$enforced" "$(ratio "$enforced" "$plain")"
+printf 'COPY %s rows with an empty PL/pgSQL BEFORE ROW trigger: %.0f ms, ratio x%s (what any row trigger costs)\n' \
+	"$N" "$empty" "$(ratio "$empty" "$plain")"
 
 # Import: 10% of staged rows repeat an earlier email, 5% are invalid.
 bpsql <<SQL
@@ -67,4 +76,4 @@ bpsql -c "SET client_min_messages = warning" -At -c "SELECT format('import: stag
         duplicate_key => 'email', on_duplicate => 'keep')"
 end=$(date +%s.%N)
 printf 'import of %s staged rows: %.1f s\n' "$N" "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')"
-bpsql -c "DROP TABLE entry_src, entry_plain, entry_enforced, entry_staging, entry_target"
+bpsql -c "DROP TABLE entry_src, entry_plain, entry_enforced, entry_empty_trigger, entry_staging, entry_target" -c "DROP FUNCTION entry_noop()"
