@@ -43,6 +43,14 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 		*normal = value;
 		return NULL;
 	}
+	/* Names and companies are always valid: only their written form changes. */
+	if (kind == ENTRY_NAME || kind == ENTRY_COMPANY)
+	{
+		*normal = PointerGetDatum(contacts_apply_string_function(kind == ENTRY_NAME ?
+																 ct_normalize_name : ct_normalize_company,
+																 DatumGetTextPP(value)));
+		return NULL;
+	}
 	s = contacts_text_to_utf8(DatumGetTextPP(value), &len);
 	switch (kind)
 	{
@@ -73,15 +81,6 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 			}
 		case ENTRY_NAME:
 		case ENTRY_COMPANY:
-			{
-				size_t		n;
-				char	   *out = kind == ENTRY_NAME ?
-					ct_normalize_name(&contacts_palloc_allocator, s, len, &n) :
-					ct_normalize_company(&contacts_palloc_allocator, s, len, &n);
-
-				*normal = PointerGetDatum(contacts_utf8_to_text(out, n));
-				break;
-			}
 		case ENTRY_NATIONAL_ID:
 			{
 				/*
@@ -104,7 +103,7 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 			}
 		case ENTRY_PLAIN:
 		case ENTRY_COUNTRY:
-			break;
+			break;			/* handled above */
 	}
 	return reason;
 }

@@ -20,12 +20,7 @@ PG_FUNCTION_INFO_V1(contacts_normalize_name);
 Datum
 contacts_normalize_name(PG_FUNCTION_ARGS)
 {
-	int			len;
-	char	   *s = contacts_text_to_utf8(PG_GETARG_TEXT_PP(0), &len);
-	size_t		outlen;
-	char	   *out = ct_normalize_name(&contacts_palloc_allocator, s, len, &outlen);
-
-	PG_RETURN_TEXT_P(contacts_utf8_to_text(out, outlen));
+	PG_RETURN_TEXT_P(contacts_apply_string_function(ct_normalize_name, PG_GETARG_TEXT_PP(0)));
 }
 
 static Datum

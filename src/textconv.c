@@ -71,6 +71,17 @@ contacts_utf8_to_text(const char *s, int len)
 	return cstring_to_text_with_len(s, len);
 }
 
+text *
+contacts_apply_string_function(CtStringFunction fn, text *t)
+{
+	int			len;
+	char	   *s = contacts_text_to_utf8(t, &len);
+	size_t		outlen;
+	char	   *out = fn(&contacts_palloc_allocator, s, len, &outlen);
+
+	return contacts_utf8_to_text(out, outlen);
+}
+
 static void *
 palloc_alloc(void *ctx, size_t size)
 {

@@ -24,6 +24,16 @@ extern text *contacts_utf8_to_text(const char *s, int len);
 /* A NUL-terminated C string in the database encoding from UTF-8 bytes. */
 extern char *contacts_utf8_to_cstring(const char *s, int len);
 
+/*
+ * A core function from a UTF-8 string to a new UTF-8 string (from the
+ * allocator, its length in *outlen), such as ct_normalize_name.
+ */
+typedef char *(*CtStringFunction) (const CtAllocator *alloc, const char *s, size_t len,
+								   size_t *outlen);
+
+/* Apply such a function to a text value: database encoding in and out. */
+extern text *contacts_apply_string_function(CtStringFunction fn, text *t);
+
 /* The core allocator backed by palloc in CurrentMemoryContext. */
 extern const CtAllocator contacts_palloc_allocator;
 
