@@ -79,8 +79,6 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 				}
 				break;
 			}
-		case ENTRY_NAME:
-		case ENTRY_COMPANY:
 		case ENTRY_NATIONAL_ID:
 			{
 				/*
@@ -101,6 +99,8 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 					*normal = PointerGetDatum(contacts_utf8_to_text(buf, strlen(buf)));
 				break;
 			}
+		case ENTRY_NAME:
+		case ENTRY_COMPANY:
 		case ENTRY_PLAIN:
 		case ENTRY_COUNTRY:
 			break;			/* handled above */
