@@ -502,7 +502,7 @@ BEGIN
         END IF;
     END LOOP;
     IF cfg.updated_at_column IS NOT NULL AND stale_before IS NOT NULL THEN
-        aggs := aggs || format(', (count(*) FILTER (WHERE %1$I < %2$L))::text, min(%1$I::text)',
+        aggs := aggs || format(', (count(*) FILTER (WHERE %1$I < %2$L))::text, min(%1$I::text) FILTER (WHERE %1$I < %2$L)',
                                cfg.updated_at_column, stale_before);
         names := names || 'not updated since'::text;
         cols := cols || cfg.updated_at_column;
