@@ -53,6 +53,11 @@ INSERT INTO people (full_name, email, phone, country)
 VALUES ('martín FIERRO', 'martin@example.com.ar', '(011) 15 2345-6789', 'AR')
 RETURNING full_name, email, phone, country;
 
+-- An extension is kept (E.164 as the phone type writes it).
+INSERT INTO people (full_name, email, phone, country)
+VALUES ('ana gómez', 'ana.gomez@example.com.ar', '0261-4285816 int. 873', 'AR')
+RETURNING full_name, phone;
+
 -- Invalid values are rejected with the column, the value and the reason.
 INSERT INTO people (full_name, email) VALUES ('Ana Ruiz', 'ana@gmial..con');
 INSERT INTO people (full_name, phone) VALUES ('Ana Ruiz', '12');

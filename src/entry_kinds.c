@@ -68,15 +68,12 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 		case ENTRY_PHONE:
 			{
 				PhoneNumber num;
-				char		buf[PHONE_FORMAT_BUFSIZE];
-				size_t		n;
+				char		buf[PHONE_E164_BUFSIZE];
 
+				/* E.164 as the phone type writes it: an extension is kept. */
 				reason = phone_parse_valid(s, len, effective_region(region), &num);
 				if (reason == NULL)
-				{
-					n = phone_format(&num, PHONE_FORMAT_E164, buf, sizeof(buf));
-					*normal = PointerGetDatum(contacts_utf8_to_text(buf, n));
-				}
+					*normal = PointerGetDatum(contacts_utf8_to_text(buf, phone_number_e164_ext(&num, buf)));
 				break;
 			}
 		case ENTRY_NATIONAL_ID:

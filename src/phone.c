@@ -101,17 +101,24 @@ phone_default_region(void)
 	return contacts_default_region;
 }
 
+size_t
+phone_number_e164_ext(const PhoneNumber *number, char *buf)
+{
+	size_t		len = phone_format(number, PHONE_FORMAT_E164, buf, PHONE_E164_BUFSIZE);
+
+	if (number->extension_len > 0)
+		len += snprintf(buf + len, PHONE_E164_BUFSIZE - len, ";ext=%s", number->extension);
+	return len;
+}
+
 /* E.164 with ";ext=" into buf (PHONE_E164_BUFSIZE bytes). */
 static void
 phone_write_e164(const Phone *phone, char *buf)
 {
 	PhoneNumber number;
-	size_t		len;
 
 	phone_to_number(phone, &number);
-	len = phone_format(&number, PHONE_FORMAT_E164, buf, PHONE_E164_BUFSIZE);
-	if (number.extension_len > 0)
-		snprintf(buf + len, PHONE_E164_BUFSIZE - len, ";ext=%s", number.extension);
+	phone_number_e164_ext(&number, buf);
 }
 
 /*

@@ -60,6 +60,12 @@ extern const CtReason *phone_hint_for_region(const CtReason *reason,
 											 const char *hint);
 
 /* contacts.default_region, or NULL when it is empty. */
+/*
+ * A number as the type writes it: E.164, then ";ext=" and the extension when
+ * it has one, into buf (PHONE_E164_BUFSIZE bytes).  Returns the length.
+ */
+extern size_t phone_number_e164_ext(const PhoneNumber *number, char *buf);
+
 extern const char *phone_default_region(void);
 
 #endif							/* CONTACTS_PHONE_TYPE_H */

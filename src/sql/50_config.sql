@@ -208,7 +208,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT CASE kind
     WHEN 'email' THEN format('@extschema@.email_normalize(%s)', value_sql)
-    WHEN 'phone' THEN format('@extschema@.phone_format(@extschema@.phone_parse(%s, %s), ''E164'')', value_sql, region_sql)
+    -- the phone type's text form: E.164, and ";ext=" with the extension
+    WHEN 'phone' THEN format('(@extschema@.phone_parse(%s, %s))::text', value_sql, region_sql)
     WHEN 'national_id' THEN format('CASE WHEN @extschema@.national_id_check(%1$s, NULL, %2$s) IS NULL '
                                    'AND %1$s IS NOT NULL THEN @extschema@.national_id_normalize(%1$s, NULL, %2$s) '
                                    'ELSE NULLIF(btrim(%2$s), '''') END', region_sql, value_sql)
@@ -221,4 +222,4 @@ END
 $$;
 
 COMMENT ON FUNCTION @extschema@.kind_normalize_sql(text, text, text) IS
-'SQL expression giving the normalized form of a valid value_sql of kind (E.164 for phones, proper case for names...); used to build import and health queries';
+'SQL expression giving the normalized form of a valid value_sql of kind (E.164 with any extension for phones, proper case for names...); used to build import and health queries';
