@@ -35,7 +35,7 @@ const CtReason *
 entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *normal)
 {
 	int			len;
-	char	   *s;
+	const char *s;
 	const CtReason *reason = NULL;
 
 	if (kind == ENTRY_PLAIN || kind == ENTRY_COUNTRY)
@@ -51,7 +51,7 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 																 DatumGetTextPP(value)));
 		return NULL;
 	}
-	s = contacts_text_to_utf8(DatumGetTextPP(value), &len);
+	s = contacts_text_utf8_view(DatumGetTextPP(value), &len);
 	switch (kind)
 	{
 		case ENTRY_EMAIL:

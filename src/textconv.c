@@ -43,6 +43,17 @@ contacts_text_to_utf8(text *t, int *len)
 	return db_to_utf8(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), len);
 }
 
+const char *
+contacts_text_utf8_view(text *t, int *len)
+{
+	if (GetDatabaseEncoding() == PG_UTF8)
+	{
+		*len = VARSIZE_ANY_EXHDR(t);
+		return VARDATA_ANY(t);
+	}
+	return contacts_text_to_utf8(t, len);
+}
+
 char *
 contacts_cstring_to_utf8(const char *s, int *len)
 {
