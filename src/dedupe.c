@@ -432,18 +432,7 @@ dedupe_side_joins(const DedupeConfig *cfg, const char *alias, StringInfo buf)
 static const char *
 datum_utf8(Datum d, size_t *len)
 {
-	text	   *t = (text *) PG_DETOAST_DATUM_PACKED(d);
-	int			n;
-	char	   *s;
-
-	if (GetDatabaseEncoding() == PG_UTF8)
-	{
-		*len = VARSIZE_ANY_EXHDR(t);
-		return VARDATA_ANY(t);
-	}
-	s = contacts_text_to_utf8(t, &n);
-	*len = n;
-	return s;
+	return contacts_text_utf8_view((text *) PG_DETOAST_DATUM_PACKED(d), len);
 }
 
 void

@@ -81,27 +81,6 @@ profile_arg(FunctionCallInfo fcinfo, int argno)
 	pg_unreachable();
 }
 
-/*
- * The UTF-8 bytes of a text argument.  In a UTF-8 database this is the
- * datum's own storage (no copy: email_valid() over a million rows must not
- * allocate); otherwise a converted copy.
- */
-static const char *
-text_utf8(text *t, size_t *len)
-{
-	int			n;
-	const char *s;
-
-	if (GetDatabaseEncoding() == PG_UTF8)
-	{
-		*len = VARSIZE_ANY_EXHDR(t);
-		return VARDATA_ANY(t);
-	}
-	s = contacts_text_to_utf8(t, &n);
-	*len = (size_t) n;
-	return s;
-}
-
 static text *
 email_datum(const char *s, size_t len)
 {
@@ -222,7 +201,7 @@ email_from_text(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	size_t		len;
-	const char *s = text_utf8(t, &len);
+	const char *s = contacts_text_utf8_view(t, &len);
 	char		buf[EMAIL_BUF_SIZE];
 	EmailParts	parts;
 	const CtReason *reason;
@@ -422,7 +401,7 @@ Datum
 email_valid(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	const char *s = text_utf8(PG_GETARG_TEXT_PP(0), &len);
+	const char *s = contacts_text_utf8_view(PG_GETARG_TEXT_PP(0), &len);
 
 	PG_RETURN_BOOL(email_check(s, len, profile_arg(fcinfo, 1), contacts_email_idna()) == NULL);
 }
@@ -433,7 +412,7 @@ Datum
 email_check_reason(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	const char *s = text_utf8(PG_GETARG_TEXT_PP(0), &len);
+	const char *s = contacts_text_utf8_view(PG_GETARG_TEXT_PP(0), &len);
 	const CtReason *reason = email_check(s, len, profile_arg(fcinfo, 1), contacts_email_idna());
 
 	if (reason == NULL)
@@ -448,7 +427,7 @@ email_normalize_text(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	size_t		len;
-	const char *s = text_utf8(t, &len);
+	const char *s = contacts_text_utf8_view(t, &len);
 	char		buf[EMAIL_BUF_SIZE];
 	char		shown[EMAIL_BUF_SIZE];
 	EmailParts	parts;
@@ -470,7 +449,7 @@ Datum
 email_suggest_text(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	const char *s = text_utf8(PG_GETARG_TEXT_PP(0), &len);
+	const char *s = contacts_text_utf8_view(PG_GETARG_TEXT_PP(0), &len);
 	char		buf[EMAIL_BUF_SIZE];
 	char		shown[EMAIL_BUF_SIZE];
 	size_t		n;

@@ -34,7 +34,7 @@ effective_region(const char *region)
 const CtReason *
 entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *normal)
 {
-	int			len;
+	size_t		len;
 	const char *s;
 	const CtReason *reason = NULL;
 

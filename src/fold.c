@@ -15,18 +15,10 @@
 char *
 contacts_fold_text(text *t, char *buf, size_t cap, size_t *len)
 {
-	const char *s;
-	int			slen;
+	size_t		slen;
+	const char *s = contacts_text_utf8_view(t, &slen);
 
-	/* In a UTF-8 database the bytes are already what the core wants. */
-	if (GetDatabaseEncoding() == PG_UTF8)
-	{
-		s = VARDATA_ANY(t);
-		slen = VARSIZE_ANY_EXHDR(t);
-	}
-	else
-		s = contacts_text_to_utf8(t, &slen);
-	return ct_fold_buf(&contacts_palloc_allocator, s, (size_t) slen, buf, cap, len);
+	return ct_fold_buf(&contacts_palloc_allocator, s, slen, buf, cap, len);
 }
 
 /*

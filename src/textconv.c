@@ -44,14 +44,19 @@ contacts_text_to_utf8(text *t, int *len)
 }
 
 const char *
-contacts_text_utf8_view(text *t, int *len)
+contacts_text_utf8_view(text *t, size_t *len)
 {
+	char	   *s;
+	int			n;
+
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
 		*len = VARSIZE_ANY_EXHDR(t);
 		return VARDATA_ANY(t);
 	}
-	return contacts_text_to_utf8(t, len);
+	s = contacts_text_to_utf8(t, &n);
+	*len = (size_t) n;
+	return s;
 }
 
 char *

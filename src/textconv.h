@@ -20,7 +20,7 @@ extern char *contacts_text_to_utf8(text *t, int *len);
  * bytes in a UTF-8 database (no copy, not NUL-terminated), else a converted
  * copy.  For hot paths that hand the bytes and a length to the core.
  */
-extern const char *contacts_text_utf8_view(text *t, int *len);
+extern const char *contacts_text_utf8_view(text *t, size_t *len);
 
 /* UTF-8 copy of a C string in the database encoding, NUL-terminated. */
 extern char *contacts_cstring_to_utf8(const char *s, int *len);

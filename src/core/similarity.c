@@ -311,9 +311,10 @@ levenshtein_similarity_cp(const uint32_t *a, int alen, const uint32_t *b, int bl
 	return 1.0 - (double) d / longest;
 }
 
-double
-ct_levenshtein_similarity(const char *a, size_t alen, const char *b, size_t blen,
-						  const CtAllocator *alloc)
+/* Decode both strings and apply a code point scorer. */
+static double
+score_utf8(double (*scorer) (const uint32_t *, int, const uint32_t *, int, const CtAllocator *),
+		   const char *a, size_t alen, const char *b, size_t blen, const CtAllocator *alloc)
 {
 	CpBuf		x;
 	CpBuf		y;
@@ -323,11 +324,18 @@ ct_levenshtein_similarity(const char *a, size_t alen, const char *b, size_t blen
 		return -1.0;
 	if (cpbuf_decode(&y, b, blen, alloc))
 	{
-		s = levenshtein_similarity_cp(x.cp, x.n, y.cp, y.n, alloc);
+		s = scorer(x.cp, x.n, y.cp, y.n, alloc);
 		cpbuf_free(&y);
 	}
 	cpbuf_free(&x);
 	return s;
+}
+
+double
+ct_levenshtein_similarity(const char *a, size_t alen, const char *b, size_t blen,
+						  const CtAllocator *alloc)
+{
+	return score_utf8(levenshtein_similarity_cp, a, alen, b, blen, alloc);
 }
 
 int
@@ -551,26 +559,6 @@ ct_jaro_winkler_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 	while (prefix < 4 && prefix < alen && prefix < blen && a[prefix] == b[prefix])
 		prefix++;
 	return j + prefix * 0.1 * (1.0 - j);
-}
-
-/* Decode both strings and apply a code point scorer. */
-static double
-score_utf8(double (*scorer) (const uint32_t *, int, const uint32_t *, int, const CtAllocator *),
-		   const char *a, size_t alen, const char *b, size_t blen, const CtAllocator *alloc)
-{
-	CpBuf		x;
-	CpBuf		y;
-	double		s = -1.0;
-
-	if (!cpbuf_decode(&x, a, alen, alloc))
-		return -1.0;
-	if (cpbuf_decode(&y, b, blen, alloc))
-	{
-		s = scorer(x.cp, x.n, y.cp, y.n, alloc);
-		cpbuf_free(&y);
-	}
-	cpbuf_free(&x);
-	return s;
 }
 
 double
