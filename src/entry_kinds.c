@@ -31,6 +31,19 @@ effective_region(const char *region)
 	return (region != NULL && region[0] != '\0') ? region : phone_default_region();
 }
 
+/*
+ * The normalized form as a datum: value itself when the normalized bytes are
+ * the bytes typed (most rows arrive clean, and the trigger then leaves the
+ * tuple alone), else a new text.  typed and out are UTF-8.
+ */
+static Datum
+normalized_datum(Datum value, const char *typed, size_t typed_len, const char *out, size_t out_len)
+{
+	if (out_len == typed_len && memcmp(out, typed, out_len) == 0)
+		return value;
+	return PointerGetDatum(contacts_utf8_to_text(out, (int) out_len));
+}
+
 const CtReason *
 entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *normal)
 {
@@ -38,31 +51,32 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 	const char *s;
 	const CtReason *reason = NULL;
 
+	*normal = value;
 	if (kind == ENTRY_PLAIN || kind == ENTRY_COUNTRY)
-	{
-		*normal = value;
 		return NULL;
-	}
-	/* Names and companies are always valid: only their written form changes. */
-	if (kind == ENTRY_NAME || kind == ENTRY_COMPANY)
-	{
-		*normal = PointerGetDatum(contacts_apply_string_function(kind == ENTRY_NAME ?
-																 ct_normalize_name : ct_normalize_company,
-																 DatumGetTextPP(value)));
-		return NULL;
-	}
 	s = contacts_text_utf8_view(DatumGetTextPP(value), &len);
 	switch (kind)
 	{
+		case ENTRY_NAME:
+		case ENTRY_COMPANY:
+			{
+				/* Always valid: only their written form changes. */
+				size_t		out_len;
+				char	   *out = (kind == ENTRY_NAME ? ct_normalize_name : ct_normalize_company)
+					(&contacts_palloc_allocator, s, len, &out_len);
+
+				*normal = normalized_datum(value, s, len, out, out_len);
+				break;
+			}
 		case ENTRY_EMAIL:
 			{
-				char	   *buf = palloc(EMAIL_BUF_SIZE);
-				EmailParts parts;
+				char		buf[EMAIL_BUF_SIZE];
+				EmailParts	parts;
 
 				reason = email_normalize(s, len, (EmailProfile) contacts_email_profile,
 										 contacts_email_idna(), buf, &parts);
 				if (reason == NULL)
-					*normal = PointerGetDatum(contacts_utf8_to_text(buf, parts.len));
+					*normal = normalized_datum(value, s, len, buf, parts.len);
 				break;
 			}
 		case ENTRY_PHONE:
@@ -73,7 +87,7 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 				/* E.164 as the phone type writes it: an extension is kept. */
 				reason = phone_parse_valid(s, len, effective_region(region), &num);
 				if (reason == NULL)
-					*normal = PointerGetDatum(contacts_utf8_to_text(buf, phone_number_e164_ext(&num, buf)));
+					*normal = normalized_datum(value, s, len, buf, phone_number_e164_ext(&num, buf));
 				break;
 			}
 		case ENTRY_NATIONAL_ID:
@@ -88,16 +102,11 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 				if (r != NULL)
 					reason = ct_national_id_normalize(r, NULL, s, len, buf, NULL);
 				if (r == NULL || reason == &ct_id_unsupported_country)
-				{
 					reason = NULL;
-					*normal = value;
-				}
 				else if (reason == NULL)
-					*normal = PointerGetDatum(contacts_utf8_to_text(buf, strlen(buf)));
+					*normal = normalized_datum(value, s, len, buf, strlen(buf));
 				break;
 			}
-		case ENTRY_NAME:
-		case ENTRY_COMPANY:
 		case ENTRY_PLAIN:
 		case ENTRY_COUNTRY:
 			break;			/* handled above */

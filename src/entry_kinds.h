@@ -14,7 +14,9 @@
  * Check value (a text datum in the database encoding) as a value of kind
  * with region (an ISO code, NUL-terminated, or NULL).  Returns NULL and sets
  * *normal to the normalized text datum, or returns why the value is invalid.
- * Kinds without rules (ENTRY_PLAIN, ENTRY_COUNTRY) come back unchanged.
+ * *normal is value itself when the value is already in normal form, so a
+ * caller tells a change by comparing the two datums.  Kinds without rules
+ * (ENTRY_PLAIN, ENTRY_COUNTRY) come back unchanged.
  */
 extern const CtReason *entry_kind_normalize(EntryKind kind, Datum value, const char *region,
 											Datum *normal);

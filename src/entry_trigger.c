@@ -29,7 +29,6 @@
 #include "miscadmin.h"
 #include "parser/scansup.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -61,39 +60,53 @@ is_blank(Datum value)
 	return true;
 }
 
-/* What the trigger learned about one row, for the flag column. */
-typedef struct RowFlags
-{
-	StringInfoData invalid;		/* "col": "REASON" members */
-	char	   *duplicate_of;	/* key of the existing row, or NULL */
-} RowFlags;
-
 static void
-add_invalid_flag(RowFlags *flags, const char *column, const char *reason)
+push_jsonb_string(JsonbParseState **state, JsonbIteratorToken token, const char *s)
 {
-	if (flags->invalid.len > 0)
-		appendStringInfoString(&flags->invalid, ", ");
-	escape_json(&flags->invalid, column);
-	appendStringInfoString(&flags->invalid, ": ");
-	escape_json(&flags->invalid, reason);
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = strlen(s);
+	pushJsonbValue(state, token, &v);
 }
 
+/*
+ * The flag column's value: {"invalid": {column: reason, ...}, "duplicate_of":
+ * key}, either member absent when there is nothing to say.  Built directly,
+ * not parsed from text: flagged rows of a large COPY pay for this.
+ */
 static Datum
-flags_to_jsonb(RowFlags *flags)
+flags_to_jsonb(EntryConfig *cfg, const char **flag_reason, const char *duplicate_of)
 {
-	StringInfoData json;
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+	bool		any_invalid = false;
+	int			i;
 
-	initStringInfo(&json);
-	appendStringInfoChar(&json, '{');
-	if (flags->invalid.len > 0)
-		appendStringInfo(&json, "\"invalid\": {%s}", flags->invalid.data);
-	if (flags->duplicate_of)
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (i = 0; i < cfg->ncolumns; i++)
 	{
-		appendStringInfoString(&json, flags->invalid.len > 0 ? ", \"duplicate_of\": " : "\"duplicate_of\": ");
-		escape_json(&json, flags->duplicate_of);
+		if (flag_reason[i] == NULL)
+			continue;
+		if (!any_invalid)
+		{
+			push_jsonb_string(&state, WJB_KEY, "invalid");
+			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+			any_invalid = true;
+		}
+		push_jsonb_string(&state, WJB_KEY, cfg->columns[i].name);
+		push_jsonb_string(&state, WJB_VALUE, flag_reason[i]);
 	}
-	appendStringInfoChar(&json, '}');
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(json.data));
+	if (any_invalid)
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	if (duplicate_of)
+	{
+		push_jsonb_string(&state, WJB_KEY, "duplicate_of");
+		push_jsonb_string(&state, WJB_VALUE, duplicate_of);
+	}
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(result));
 }
 
 static void
@@ -170,7 +183,7 @@ find_duplicate(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *val
  * normalized above) other than the row itself, or NULL.  *what describes it.
  */
 static char *
-find_likely_duplicate(EntryConfig *cfg, Datum *values, bool *isnull, bool *invalid,
+find_likely_duplicate(EntryConfig *cfg, Datum *values, bool *isnull, const char **flag_reason,
 					  const char *own_key, char **what)
 {
 	StringInfoData json;
@@ -186,7 +199,7 @@ find_likely_duplicate(EntryConfig *cfg, Datum *values, bool *isnull, bool *inval
 		EntryColumn *col = &cfg->columns[i];
 		int			a = col->attnum - 1;
 
-		if (isnull[a] || invalid[i])
+		if (isnull[a] || flag_reason[i])
 			continue;
 		if (!first)
 			appendStringInfoString(&json, ", ");
@@ -254,10 +267,10 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	EntryConfig *cfg;
 	Datum	   *values;
 	bool	   *isnull;
-	bool	   *replace;
-	bool	   *invalid;		/* per configured column: left as typed, invalid */
-	bool		changed = false;	/* any column to replace in the tuple */
-	RowFlags	flags;
+	const char **flag_reason;	/* per configured column: why it is flagged */
+	bool		flagged = false;
+	char	   *duplicate_of = NULL;
+	bool		changed = false;	/* the tuple must be formed anew */
 	char	   *region;
 	bool		is_insert;
 	MemoryContext caller_context = CurrentMemoryContext;
@@ -283,11 +296,8 @@ contacts_enforce(PG_FUNCTION_ARGS)
 
 	values = palloc(sizeof(Datum) * desc->natts);
 	isnull = palloc(sizeof(bool) * desc->natts);
-	replace = palloc0(sizeof(bool) * desc->natts);
-	invalid = palloc0(sizeof(bool) * cfg->ncolumns);
+	flag_reason = palloc0(sizeof(char *) * cfg->ncolumns);
 	heap_deform_tuple(tuple, desc, values, isnull);
-	initStringInfo(&flags.invalid);
-	flags.duplicate_of = NULL;
 
 	/* The row's region (a country column), else the table's (else the GUC). */
 	if (cfg->country_attnum != InvalidAttrNumber && !isnull[cfg->country_attnum - 1])
@@ -318,7 +328,8 @@ contacts_enforce(PG_FUNCTION_ARGS)
 							 errmsg("column \"%s\" of table \"%s\" is required",
 									col->name, RelationGetRelationName(rel)),
 							 errhint("Supply a value, or drop the column from required in contacts.configure().")));
-				add_invalid_flag(&flags, col->name, "REQUIRED");
+				flag_reason[i] = "REQUIRED";
+				flagged = true;
 			}
 			continue;
 		}
@@ -331,14 +342,15 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		{
 			reject_if_suppressed(rel, col, v);
 			/* Most values arrive normalized: then the tuple stays as it is. */
-			if (!datumIsEqual(v, values[a], false, -1))
+			if (v != values[a])
 			{
 				values[a] = v;
-				replace[a] = changed = true;
+				changed = true;
 			}
 			continue;
 		}
-		invalid[i] = true;
+		flag_reason[i] = reason->code;
+		flagged = true;
 		switch (cfg->on_invalid)
 		{
 			case ON_INVALID_REJECT:
@@ -346,11 +358,9 @@ contacts_enforce(PG_FUNCTION_ARGS)
 				break;
 			case ON_INVALID_SET_NULL:
 				isnull[a] = true;
-				replace[a] = changed = true;
-				add_invalid_flag(&flags, col->name, reason->code);
+				changed = true;
 				break;
 			case ON_INVALID_FLAG:
-				add_invalid_flag(&flags, col->name, reason->code);
 				break;
 		}
 	}
@@ -371,7 +381,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 			int			a = col->attnum - 1;
 			char	   *value;
 
-			if (!col->duplicate_key || isnull[a] || invalid[i])
+			if (!col->duplicate_key || isnull[a] || flag_reason[i])
 				continue;
 			value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
 				OidOutputFunctionCall(col->typoutput, values[a]);
@@ -384,7 +394,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 				what = psprintf("%s \"%s\"", col->name, value);
 		}
 		if (existing == NULL && cfg->match_plan != NULL)
-			existing = find_likely_duplicate(cfg, values, isnull, invalid, own_key, &what);
+			existing = find_likely_duplicate(cfg, values, isnull, flag_reason, own_key, &what);
 
 		if (existing != NULL)
 		{
@@ -402,7 +412,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 				SPI_finish();
 				return PointerGetDatum(NULL);
 			}
-			flags.duplicate_of = MemoryContextStrdup(caller_context, existing);
+			duplicate_of = MemoryContextStrdup(caller_context, existing);
 		}
 		SPI_finish();
 	}
@@ -411,21 +421,22 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	{
 		int			a = cfg->flag_attnum - 1;
 
-		if (flags.invalid.len > 0 || flags.duplicate_of)
+		if (flagged || duplicate_of)
 		{
-			values[a] = flags_to_jsonb(&flags);
+			values[a] = flags_to_jsonb(cfg, flag_reason, duplicate_of);
 			isnull[a] = false;
-			replace[a] = changed = true;
+			changed = true;
 		}
 		else if (!isnull[a])
 		{
 			/* A row that is now clean loses the flags it had. */
 			isnull[a] = true;
-			replace[a] = changed = true;
+			changed = true;
 		}
 	}
 
 	if (!changed)
 		return PointerGetDatum(tuple);
-	return PointerGetDatum(heap_modify_tuple(tuple, desc, values, isnull, replace));
+	/* values holds every column already: form the tuple, no second deform. */
+	return PointerGetDatum(heap_form_tuple(desc, values, isnull));
 }

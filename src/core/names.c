@@ -68,50 +68,99 @@ in_list(const char *const *list, const char *s)
 }
 
 /*
- * ICU's character properties and simple case mappings, with ASCII answered
- * inline: names are mostly ASCII, and these run for every letter of every
- * name an entry trigger normalizes.  The answers are ICU's own for ASCII.
+ * ICU's character properties and simple case mappings.  Names are mostly
+ * Latin script, and these run for every letter of every name an entry
+ * trigger normalizes: below U+0300 (ASCII, Latin-1, Latin Extended-A and
+ * -B) they are answered from a table that ICU itself fills on first use,
+ * so the answers are ICU's and a name costs no library call per letter.
+ * The core is single-threaded (one table per process).
  */
+#define LATIN_END 0x300
+
+enum
+{
+	LATIN_ALPHA = 1,
+	LATIN_LOWER = 2,
+	LATIN_UPPER = 4,
+	LATIN_TITLE = 8
+};
+
+typedef struct LatinProps
+{
+	uint16_t	lower;
+	uint16_t	upper;
+	uint16_t	title;
+	uint8_t		flags;
+} LatinProps;
+
+static LatinProps latin[LATIN_END];
+static bool latin_ready = false;
+
+static void
+latin_fill(void)
+{
+	for (UChar32 c = 0; c < LATIN_END; c++)
+	{
+		LatinProps *p = &latin[c];
+
+		/* Mappings of these code points may leave the range: then ICU is asked. */
+		p->lower = (uint16_t) u_tolower(c);
+		p->upper = (uint16_t) u_toupper(c);
+		p->title = (uint16_t) u_totitle(c);
+		p->flags = (u_isalpha(c) ? LATIN_ALPHA : 0) | (u_islower(c) ? LATIN_LOWER : 0) |
+			(u_isupper(c) ? LATIN_UPPER : 0) | (u_istitle(c) ? LATIN_TITLE : 0);
+	}
+	latin_ready = true;
+}
+
+static inline const LatinProps *
+latin_props(uint32_t c)
+{
+	if (!latin_ready)
+		latin_fill();
+	return &latin[c];
+}
+
 static inline bool
 cp_isalpha(uint32_t c)
 {
-	return c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') : u_isalpha(c);
+	return c < LATIN_END ? (latin_props(c)->flags & LATIN_ALPHA) != 0 : u_isalpha(c);
 }
 
 static inline bool
 cp_islower(uint32_t c)
 {
-	return c < 0x80 ? (c >= 'a' && c <= 'z') : u_islower(c);
+	return c < LATIN_END ? (latin_props(c)->flags & LATIN_LOWER) != 0 : u_islower(c);
 }
 
 static inline bool
 cp_isupper(uint32_t c)
 {
-	return c < 0x80 ? (c >= 'A' && c <= 'Z') : u_isupper(c);
+	return c < LATIN_END ? (latin_props(c)->flags & LATIN_UPPER) != 0 : u_isupper(c);
 }
 
 static inline bool
 cp_istitle(uint32_t c)
 {
-	return c < 0x80 ? false : u_istitle(c);
+	return c < LATIN_END ? (latin_props(c)->flags & LATIN_TITLE) != 0 : u_istitle(c);
 }
 
 static inline uint32_t
 cp_tolower(uint32_t c)
 {
-	return c < 0x80 ? ((c >= 'A' && c <= 'Z') ? c + 32 : c) : (uint32_t) u_tolower(c);
+	return c < LATIN_END ? latin_props(c)->lower : (uint32_t) u_tolower(c);
 }
 
 static inline uint32_t
 cp_toupper(uint32_t c)
 {
-	return c < 0x80 ? ((c >= 'a' && c <= 'z') ? c - 32 : c) : (uint32_t) u_toupper(c);
+	return c < LATIN_END ? latin_props(c)->upper : (uint32_t) u_toupper(c);
 }
 
 static inline uint32_t
 cp_totitle(uint32_t c)
 {
-	return c < 0x80 ? cp_toupper(c) : (uint32_t) u_totitle(c);
+	return c < LATIN_END ? latin_props(c)->title : (uint32_t) u_totitle(c);
 }
 
 /*
@@ -264,9 +313,10 @@ recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening
 	int			seg;
 	int			particle_len = first ? 0 : hyphen_particle_len(typed, n);
 	char		buf[8];
+	bool		short_ascii = ascii_lower(typed, n, buf, sizeof(buf));
 
 	/* Particles: lower case unless they open the name. */
-	if (!first && cp_is_particle(typed, n, particles))
+	if (!first && short_ascii && in_list(particles, buf))
 	{
 		for (int i = 0; i < n; i++)
 			cp[i] = cp_tolower(typed[i]);
@@ -274,7 +324,7 @@ recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening
 	}
 
 	/* Roman numeral suffixes after the first word. */
-	if (!opening && ascii_lower(typed, n, buf, sizeof(buf)))
+	if (!opening && short_ascii)
 	{
 		if (buf[n - 1] == '.')
 			buf[n - 1] = '\0';
@@ -331,17 +381,20 @@ is_space(uint32_t c)
 {
 	if (c < 0x80)
 		return c <= 0x20 || c == 0x7F;
-	return c < 0xA0 || u_isUWhiteSpace(c) || c == 0x200B;
+	if (c < LATIN_END)
+		return c <= 0xA0;		/* C1 controls and the no-break space */
+	return u_isUWhiteSpace(c) || c == 0x200B;
 }
 
 /*
  * Decode s into NFC code points.  Returns the count, or -1 if the allocator
  * fails; *out is from the allocator (or NULL when the input is empty).
+ * *via_icu says whether ICU normalized the text: only text with code
+ * points from U+0300 on (combining marks and beyond) needs it.
  */
 static int
-decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out)
+decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out, bool *via_icu)
 {
-	bool		below_combining = true;
 	UChar	   *u16,
 			   *nfc;
 	int32_t		u16len,
@@ -349,7 +402,8 @@ decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out)
 	UErrorCode	err = U_ZERO_ERROR;
 	const UNormalizer2 *norm;
 	uint32_t   *cp;
-	int			n = 0;
+	int			n;
+	int			i;
 
 	/*
 	 * Text below U+0300 (ASCII, Latin-1, Latin Extended-A and -B) is already
@@ -358,14 +412,11 @@ decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out)
 	cp = ct_alloc(alloc, (len + 1) * sizeof(uint32_t));
 	if (cp == NULL)
 		return -1;
-	for (size_t i = 0; i < len && below_combining;)
-	{
-		uint32_t	c = ct_utf8_next(s, len, &i);
-
-		below_combining = c < 0x300;
-		cp[n++] = c;
-	}
-	if (below_combining)
+	n = (int) ct_utf8_decode(s, len, cp, len);
+	for (i = 0; i < n && cp[i] < 0x300; i++)
+		;
+	*via_icu = i < n;
+	if (!*via_icu)
 	{
 		*out = cp;
 		return n;
@@ -388,11 +439,11 @@ decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out)
 		memcpy(nfc, u16, u16len * sizeof(UChar));
 		nfclen = u16len;
 	}
-	for (int32_t i = 0; i < nfclen;)
+	for (int32_t k = 0; k < nfclen;)
 	{
 		UChar32		c;
 
-		U16_NEXT(nfc, i, nfclen, c);
+		U16_NEXT(nfc, k, nfclen, c);
 		cp[n++] = (uint32_t) c;
 	}
 	ct_free(alloc, u16);
@@ -418,7 +469,8 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 {
 	uint32_t   *typed;
 	uint32_t   *cased;
-	int			n = decode_nfc(alloc, s, len, &typed);
+	bool		via_icu;
+	int			n = decode_nfc(alloc, s, len, &typed, &via_icu);
 	char	   *out;
 	size_t		o = 0;
 	bool		first = true;	/* next word opens the name or a comma part */
@@ -510,12 +562,12 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 	 * the result back in NFC, or normalize_name would not be idempotent.
 	 * Text without code points from U+0300 on needs no second pass.
 	 */
-	for (int k = 0; k < n; k++)
+	for (int k = 0; via_icu && k < n; k++)
 	{
 		if (typed[k] >= 0x300)
 		{
 			uint32_t   *composed;
-			int			m = decode_nfc(alloc, out, o, &composed);
+			int			m = decode_nfc(alloc, out, o, &composed, &via_icu);
 			char	   *recomposed;
 
 			if (m < 0)

@@ -27,9 +27,36 @@ extern uint32_t ct_utf8_next(const char *s, size_t len, size_t *pos);
 
 /*
  * Encode a code point (at most U+10FFFF, not a surrogate) into out, which
- * has room for 4 bytes; returns the number of bytes written.
+ * has room for 4 bytes; returns the number of bytes written.  Inline: the
+ * normalizers write every code point of their output through it.
  */
-extern int	ct_utf8_encode(uint32_t cp, char *out);
+static inline int
+ct_utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80)
+	{
+		out[0] = (char) cp;
+		return 1;
+	}
+	if (cp < 0x800)
+	{
+		out[0] = (char) (0xC0 | (cp >> 6));
+		out[1] = (char) (0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000)
+	{
+		out[0] = (char) (0xE0 | (cp >> 12));
+		out[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char) (0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char) (0xF0 | (cp >> 18));
+	out[1] = (char) (0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char) (0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char) (0x80 | (cp & 0x3F));
+	return 4;
+}
 
 /* The number of bytes the UTF-8 encoding of n code points takes. */
 extern size_t ct_utf8_encoded_length(const uint32_t *cp, size_t n);
