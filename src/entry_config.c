@@ -26,6 +26,13 @@
 
 static HTAB *config_cache = NULL;
 
+/*
+ * The entry last returned: a COPY asks for the same table's configuration
+ * once per row.  Dynahash entries never move, and an invalidated entry has
+ * valid = false, so the pointer is checked, not trusted.
+ */
+static EntryConfig *last_config = NULL;
+
 static void
 invalidate_config(Datum arg, Oid relid)
 {
@@ -272,6 +279,8 @@ entry_config_get(Relation rel)
 	EntryConfig *cfg;
 	bool		found;
 
+	if (last_config != NULL && last_config->relid == relid && last_config->valid)
+		return last_config;
 	if (config_cache == NULL)
 	{
 		HASHCTL		ctl;
@@ -286,7 +295,7 @@ entry_config_get(Relation rel)
 
 	cfg = hash_search(config_cache, &relid, HASH_ENTER, &found);
 	if (found && cfg->valid)
-		return cfg;
+		return last_config = cfg;
 
 	if (found)
 	{
@@ -318,7 +327,7 @@ entry_config_get(Relation rel)
 	}
 	PG_END_TRY();
 	cfg->valid = true;
-	return cfg;
+	return last_config = cfg;
 }
 
 /* A configuration row may outlive its table (regclass is not a foreign key). */
