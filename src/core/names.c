@@ -123,13 +123,49 @@ ascii_lower_char(uint32_t c)
 
 enum
 {
-	LATIN_ALPHA = 1,
-	LATIN_LOWER = 2,
-	LATIN_UPPER = 4,
-	LATIN_TITLE = 8,
-	LATIN_SPACE = 16,
-	LATIN_BREAK = 32
+	CHAR_ALPHA = 1,
+	CHAR_LOWER = 2,
+	CHAR_UPPER = 4,
+	CHAR_TITLE = 8,
+	CHAR_SPACE = 16,
+	CHAR_BREAK = 32
 };
+
+/*
+ * What c is: a letter (general category L, as u_isalpha), lower (Ll, as
+ * u_islower), upper (Lu) or title case (Lt), a space, a segment break.
+ * One ICU call answers the four letter tests.
+ */
+static uint8_t
+char_flags(uint32_t c)
+{
+	int8_t		category = u_charType((UChar32) c);
+	uint8_t		flags = 0;
+
+	switch (category)
+	{
+		case U_LOWERCASE_LETTER:
+			flags = CHAR_ALPHA | CHAR_LOWER;
+			break;
+		case U_UPPERCASE_LETTER:
+			flags = CHAR_ALPHA | CHAR_UPPER;
+			break;
+		case U_TITLECASE_LETTER:
+			flags = CHAR_ALPHA | CHAR_TITLE;
+			break;
+		case U_MODIFIER_LETTER:
+		case U_OTHER_LETTER:
+			flags = CHAR_ALPHA;
+			break;
+		default:
+			break;
+	}
+	if (is_space_char(c))
+		flags |= CHAR_SPACE;
+	if (is_segment_break_char(c))
+		flags |= CHAR_BREAK;
+	return flags;
+}
 
 typedef struct LatinProps
 {
@@ -154,9 +190,7 @@ latin_fill(void)
 		p->lower = (uint16_t) u_tolower(c);
 		p->upper = (uint16_t) u_toupper(c);
 		p->title = (uint16_t) u_totitle(c);
-		p->flags = (u_isalpha(c) ? LATIN_ALPHA : 0) | (u_islower(c) ? LATIN_LOWER : 0) |
-			(u_isupper(c) ? LATIN_UPPER : 0) | (u_istitle(c) ? LATIN_TITLE : 0) |
-			(is_space_char(c) ? LATIN_SPACE : 0) | (is_segment_break_char(c) ? LATIN_BREAK : 0);
+		p->flags = char_flags(c);
 		p->ascii_lower = ascii_lower_char(c);
 	}
 	latin_ready = true;
@@ -169,40 +203,28 @@ latin_props(uint32_t c)
 	return &latin[c];
 }
 
+static inline unsigned
+cp_flags(uint32_t c)
+{
+	return c < LATIN_END ? latin_props(c)->flags : char_flags(c);
+}
+
 static inline bool
 cp_isalpha(uint32_t c)
 {
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_ALPHA) != 0 : u_isalpha(c);
-}
-
-static inline bool
-cp_islower(uint32_t c)
-{
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_LOWER) != 0 : u_islower(c);
-}
-
-static inline bool
-cp_isupper(uint32_t c)
-{
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_UPPER) != 0 : u_isupper(c);
-}
-
-static inline bool
-cp_istitle(uint32_t c)
-{
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_TITLE) != 0 : u_istitle(c);
+	return (cp_flags(c) & CHAR_ALPHA) != 0;
 }
 
 static inline bool
 is_space(uint32_t c)
 {
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_SPACE) != 0 : is_space_char(c);
+	return (cp_flags(c) & CHAR_SPACE) != 0;
 }
 
 static inline bool
 is_segment_break(uint32_t c)
 {
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_BREAK) != 0 : is_segment_break_char(c);
+	return (cp_flags(c) & CHAR_BREAK) != 0;
 }
 
 static inline uint32_t
@@ -230,12 +252,19 @@ cp_ascii_lower(uint32_t c)
 	return c < LATIN_END ? latin_props(c)->ascii_lower : ascii_lower_char(c);
 }
 
+/* Is the lower-case ASCII word of len letters (not 0) a particle? */
+static bool
+is_particle_form(const char *lower, size_t len)
+{
+	return len <= 5 && strchr("abdeiltvyz", lower[0]) != NULL && in_list(particles, lower);
+}
+
 bool
 ct_name_is_particle(const char *word, size_t len)
 {
 	char		buf[8];
 
-	if (len == 0 || len > 5 || word[0] == '\0' || strchr("abdeiltvyzABDEILTVYZ", word[0]) == NULL)
+	if (len == 0 || len > 5)
 		return false;
 	for (size_t i = 0; i < len; i++)
 	{
@@ -246,14 +275,14 @@ ct_name_is_particle(const char *word, size_t len)
 		buf[i] = (char) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
 	buf[len] = '\0';
-	return in_list(particles, buf);
+	return is_particle_form(buf, len);
 }
 
 /* Upper-case first letter of a segment: keep one typed upper, else title. */
 static inline uint32_t
 title_letter(uint32_t typed)
 {
-	if (cp_isupper(typed) || cp_istitle(typed))
+	if (cp_flags(typed) & (CHAR_UPPER | CHAR_TITLE))
 		return typed;
 	return cp_totitle(cp_tolower(typed));
 }
@@ -292,68 +321,122 @@ mac_letter(const uint32_t *typed, int n)
 	return in_list(mac_names, buf) ? 3 : 0;
 }
 
-/*
- * Write the word typed[0..n) recased into out, with the dot of an initial
- * or of Jr/Sr; returns the bytes written.  first says whether the word
- * opens the name or the part after a comma, opening whether it opens the
- * whole name.
- */
-static size_t
-recase_word(char *out, const uint32_t *typed, int n, bool first, bool opening)
+/* Does the run cp[i..n) start with a letter run of 2+ before any dot? */
+static bool
+long_segment_follows(const uint32_t *cp, int i, int n)
 {
-	char		ascii[6];		/* the word as written in lower case */
-	bool		short_ascii = n < (int) sizeof(ascii);	/* particles, numerals */
-	int			particle_len = 0;
-	bool		raise = true;	/* the next letter is a segment's first */
-	bool		lower_seen = false;
-	bool		deliberate = false;
-	int			mac = -1;
-	size_t		o = 0;
+	int			letters = 0;
 
-	/* "al-Rashid": a leading hyphenated particle stays lower. */
+	for (; i < n && !is_space(cp[i]) && cp[i] != ',' && cp[i] != '.'; i++)
+		if (cp_isalpha(cp[i]))
+			letters++;
+	return letters >= 2;
+}
+
+/* A word of the name, as scan_word finds it. */
+typedef struct Word
+{
+	int			len;			/* in code points */
+	int			particle_len;	/* of a leading "al-" or "el-", else 0 */
+	bool		deliberate;		/* cased on purpose */
+	bool		short_ascii;	/* ascii holds the word as written in lower case */
+	char		ascii[6];		/* (particles, numerals, Jr and Sr are short) */
+} Word;
+
+/*
+ * Find the word that starts the text typed[0..n) (at a character that is
+ * neither a space nor a comma), and in the same scan what its recasing
+ * needs to know.  A word runs to a space or comma, or to a dot after an
+ * initial.
+ *
+ * The word was cased on purpose if some segment has an upper-case letter
+ * after a lower-case one ("McDonald", "DeVito", "LaFontaine"), which no
+ * recasing produces; "VIán" or "JOSe" (a slipped shift key) do not count.
+ * The test looks at the word with its first letter raised (after "al-",
+ * lowered), so that "jOSE" (caps lock on) counts as all upper case.
+ */
+static void
+scan_word(const uint32_t *typed, int n, bool first, Word *w)
+{
+	int			letters = 0;	/* in the letter run before a dot */
+	bool		raise = true;
+	bool		lower_seen = false;
+	int			i;
+
+	w->particle_len = 0;
+	w->deliberate = false;
+	w->short_ascii = true;
+
+	/*
+	 * "al-Rashid": a leading hyphenated particle stays lower.  Its two
+	 * letters and hyphen are all in the word when they match.
+	 */
 	if (!first && n > 2 && is_hyphen(typed[2]))
 	{
 		char		prefix[3] = {cp_ascii_lower(typed[0]), cp_ascii_lower(typed[1]), '\0'};
 
 		if (in_list(hyphen_particles, prefix))
-			particle_len = 2;
+			w->particle_len = 2;
 	}
 
-	/*
-	 * One scan: the ASCII form of a short word, and whether the word was
-	 * cased on purpose: some segment has an upper-case letter after a
-	 * lower-case one ("McDonald", "DeVito", "LaFontaine"), which no
-	 * recasing produces; "VIán" or "JOSe" (a slipped shift key) do not
-	 * count.  The test looks at the word with its first letter raised
-	 * (after "al-", lowered), so that "jOSE" (caps lock on) counts as all
-	 * upper case.
-	 */
-	for (int i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 	{
 		uint32_t	c = typed[i];
+		unsigned	flags = cp_flags(c);
 
-		if (short_ascii && (ascii[i] = cp_ascii_lower(c)) == 0)
-			short_ascii = false;
-		if (i < particle_len)
-			c = cp_tolower(c);
-		else if (raise && cp_isalpha(c))
+		if ((flags & CHAR_SPACE) != 0 || c == ',')
+			break;
+		if (i < (int) sizeof(w->ascii) - 1 && w->short_ascii &&
+			(w->ascii[i] = cp_ascii_lower(c)) == 0)
+			w->short_ascii = false;
+
+		/* the classes are disjoint: no branches on the letters */
+		if (i < w->particle_len || (raise && (flags & CHAR_ALPHA) != 0))
 		{
-			raise = false;
-			c = title_letter(c);
+			c = i < w->particle_len ? cp_tolower(c) : title_letter(c);
+			raise = raise && i < w->particle_len;
+			flags = cp_flags(c);
 		}
-		if (is_segment_break(c))
-			lower_seen = false;
-		else if (cp_islower(c))
-			lower_seen = true;
-		else if (lower_seen && (cp_isupper(c) || cp_istitle(c)))
-			deliberate = true;
+		w->deliberate |= lower_seen && (flags & (CHAR_UPPER | CHAR_TITLE)) != 0;
+		lower_seen = (lower_seen || (flags & CHAR_LOWER) != 0) && (flags & CHAR_BREAK) == 0;
+
+		/* "J.Perez" is two words, "J.R.R." one */
+		if (typed[i] == '.' && i + 1 < n && letters <= 1 && i > 0 &&
+			cp_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
+		{
+			i++;
+			break;
+		}
+		letters = (cp_flags(typed[i]) & CHAR_ALPHA) != 0 ? letters + 1 : 0;
 	}
+	w->len = i;
+	w->short_ascii = w->short_ascii && i < (int) sizeof(w->ascii);
+	if (w->short_ascii)
+		w->ascii[i] = '\0';
+}
+
+/*
+ * Write the word typed[0..w->len) recased into out, with the dot of an
+ * initial or of Jr/Sr; returns the bytes written.  first says whether the
+ * word opens the name or the part after a comma, opening whether it opens
+ * the whole name.
+ */
+static size_t
+recase_word(char *out, const uint32_t *typed, const Word *w, bool first, bool opening)
+{
+	int			n = w->len;
+	int			particle_len = w->particle_len;
+	bool		deliberate = w->deliberate;
+	bool		short_ascii = w->short_ascii;
+	const char *ascii = w->ascii;
+	bool		raise = true;	/* the next letter is a segment's first */
+	int			mac = -1;
+	size_t		o = 0;
 
 	if (short_ascii)
 	{
-		ascii[n] = '\0';
 		/* Particles: lower case unless they open the name. */
-		if (!first && in_list(particles, ascii))
+		if (!first && is_particle_form(ascii, n))
 		{
 			for (int i = 0; i < n; i++)
 				o += ct_utf8_encode(cp_tolower(typed[i]), out + o);
@@ -382,7 +465,6 @@ recase_word(char *out, const uint32_t *typed, int n, bool first, bool opening)
 	 * lowered).  All one case: every segment (split at hyphens, apostrophes
 	 * and dots) title-cased, and the Mc/Mac rule.
 	 */
-	raise = true;
 	for (int i = 0; i < n; i++)
 	{
 		uint32_t	c = typed[i];
@@ -494,18 +576,6 @@ decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out, 
 	return n;
 }
 
-/* Does the run cp[i..n) start with a letter run of 2+ before any dot? */
-static bool
-long_segment_follows(const uint32_t *cp, int i, int n)
-{
-	int			letters = 0;
-
-	for (; i < n && !is_space(cp[i]) && cp[i] != ',' && cp[i] != '.'; i++)
-		if (cp_isalpha(cp[i]))
-			letters++;
-	return letters >= 2;
-}
-
 char *
 ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *outlen)
 {
@@ -529,9 +599,7 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 
 	while (i < n)
 	{
-		int			start,
-					end,
-					letters = 0;
+		Word		word;
 
 		if (is_space(typed[i]))
 		{
@@ -546,24 +614,7 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 			i++;
 			continue;
 		}
-		/* A word runs to a space or comma, or to a dot after an initial. */
-		start = i;
-		while (i < n && !is_space(typed[i]) && typed[i] != ',')
-		{
-			if (typed[i] == '.' && i + 1 < n && letters <= 1 && i > start &&
-				cp_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
-			{
-				i++;
-				break;
-			}
-			if (cp_isalpha(typed[i]))
-				letters++;
-			else
-				letters = 0;
-			i++;
-		}
-		end = i;
-
+		scan_word(typed + i, n - i, first, &word);
 		if (o > 0)
 		{
 			if (pending_comma)
@@ -571,7 +622,8 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 			out[o++] = ' ';
 		}
 		pending_comma = false;
-		o += recase_word(out + o, typed + start, end - start, first, o == 0);
+		o += recase_word(out + o, typed + i, &word, first, o == 0);
+		i += word.len;
 		first = false;
 	}
 	out[o] = '\0';
