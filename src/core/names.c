@@ -77,13 +77,95 @@ in_list(const char *const *list, const char *s)
  */
 #define LATIN_END 0x300
 
+/*
+ * The characters that separate words and segments.  Unicode whitespace and
+ * control characters separate words; hyphens, apostrophes and dots split a
+ * word into segments that are title-cased one by one.
+ */
+static bool
+is_space_char(uint32_t c)
+{
+	if (c < 0x80)
+		return c <= 0x20 || c == 0x7F;
+	if (c < LATIN_END)
+		return c <= 0xA0;		/* C1 controls and the no-break space */
+	return u_isUWhiteSpace(c) || c == 0x200B;
+}
+
+static inline bool
+is_hyphen(uint32_t c)
+{
+	return c == '-' || c == 0x2010 || c == 0x2011;
+}
+
+static bool
+is_segment_break_char(uint32_t c)
+{
+	return is_hyphen(c) || c == '.' || c == '\'' || c == 0x2019 || c == 0x02BC || c == 0x2018;
+}
+
+/*
+ * How a letter is written in lower case, as ASCII, or 0 if that is not
+ * ASCII.  Words are matched against the lists in the form they will be
+ * written, so that "dİ" (written "di") is the particle "di" and "iİ" or
+ * "ıI" (written "Ii") the numeral II the first time already, and
+ * normalize_name stays idempotent.  Title case first, so that a dotless ı
+ * compares as the i it is written as.
+ */
+static char
+ascii_lower_char(uint32_t c)
+{
+	c = (uint32_t) u_tolower(u_totitle((UChar32) c));
+	if (c >= 0x80)
+		return 0;
+	return (char) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
+}
+
 enum
 {
-	LATIN_ALPHA = 1,
-	LATIN_LOWER = 2,
-	LATIN_UPPER = 4,
-	LATIN_TITLE = 8
+	CHAR_ALPHA = 1,
+	CHAR_LOWER = 2,
+	CHAR_UPPER = 4,
+	CHAR_TITLE = 8,
+	CHAR_SPACE = 16,
+	CHAR_BREAK = 32
 };
+
+/*
+ * What c is: a letter (general category L, as u_isalpha), lower (Ll, as
+ * u_islower), upper (Lu) or title case (Lt), a space, a segment break.
+ * One ICU call answers the four letter tests.
+ */
+static uint8_t
+char_flags(uint32_t c)
+{
+	int8_t		category = u_charType((UChar32) c);
+	uint8_t		flags = 0;
+
+	switch (category)
+	{
+		case U_LOWERCASE_LETTER:
+			flags = CHAR_ALPHA | CHAR_LOWER;
+			break;
+		case U_UPPERCASE_LETTER:
+			flags = CHAR_ALPHA | CHAR_UPPER;
+			break;
+		case U_TITLECASE_LETTER:
+			flags = CHAR_ALPHA | CHAR_TITLE;
+			break;
+		case U_MODIFIER_LETTER:
+		case U_OTHER_LETTER:
+			flags = CHAR_ALPHA;
+			break;
+		default:
+			break;
+	}
+	if (is_space_char(c))
+		flags |= CHAR_SPACE;
+	if (is_segment_break_char(c))
+		flags |= CHAR_BREAK;
+	return flags;
+}
 
 typedef struct LatinProps
 {
@@ -91,6 +173,7 @@ typedef struct LatinProps
 	uint16_t	upper;
 	uint16_t	title;
 	uint8_t		flags;
+	char		ascii_lower;
 } LatinProps;
 
 static LatinProps latin[LATIN_END];
@@ -107,42 +190,41 @@ latin_fill(void)
 		p->lower = (uint16_t) u_tolower(c);
 		p->upper = (uint16_t) u_toupper(c);
 		p->title = (uint16_t) u_totitle(c);
-		p->flags = (u_isalpha(c) ? LATIN_ALPHA : 0) | (u_islower(c) ? LATIN_LOWER : 0) |
-			(u_isupper(c) ? LATIN_UPPER : 0) | (u_istitle(c) ? LATIN_TITLE : 0);
+		p->flags = char_flags(c);
+		p->ascii_lower = ascii_lower_char(c);
 	}
 	latin_ready = true;
 }
 
+/* The table; ct_normalize_name fills it before any use. */
 static inline const LatinProps *
 latin_props(uint32_t c)
 {
-	if (!latin_ready)
-		latin_fill();
 	return &latin[c];
+}
+
+static inline unsigned
+cp_flags(uint32_t c)
+{
+	return c < LATIN_END ? latin_props(c)->flags : char_flags(c);
 }
 
 static inline bool
 cp_isalpha(uint32_t c)
 {
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_ALPHA) != 0 : u_isalpha(c);
+	return (cp_flags(c) & CHAR_ALPHA) != 0;
 }
 
 static inline bool
-cp_islower(uint32_t c)
+is_space(uint32_t c)
 {
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_LOWER) != 0 : u_islower(c);
+	return (cp_flags(c) & CHAR_SPACE) != 0;
 }
 
 static inline bool
-cp_isupper(uint32_t c)
+is_segment_break(uint32_t c)
 {
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_UPPER) != 0 : u_isupper(c);
-}
-
-static inline bool
-cp_istitle(uint32_t c)
-{
-	return c < LATIN_END ? (latin_props(c)->flags & LATIN_TITLE) != 0 : u_istitle(c);
+	return (cp_flags(c) & CHAR_BREAK) != 0;
 }
 
 static inline uint32_t
@@ -163,29 +245,18 @@ cp_totitle(uint32_t c)
 	return c < LATIN_END ? latin_props(c)->title : (uint32_t) u_totitle(c);
 }
 
-/*
- * ASCII copy of cp[0..n) as it is written in lower case, into buf (cap
- * bytes); false if that is not ASCII.  Words are matched against the lists
- * in the form they will be written, so that "dİ" (written "di") is the
- * particle "di" and "iİ" or "ıI" (written "Ii") the numeral II the first
- * time already, and normalize_name stays idempotent.
- */
-static bool
-ascii_lower(const uint32_t *cp, int n, char *buf, int cap)
+/* How c is written in lower case, as ASCII, or 0 (words never hold a NUL). */
+static inline char
+cp_ascii_lower(uint32_t c)
 {
-	if (n >= cap)
-		return false;
-	for (int i = 0; i < n; i++)
-	{
-		/* title case first so that a dotless ı compares as the i it is written as */
-		uint32_t	c = cp_tolower(cp_totitle(cp[i]));
+	return c < LATIN_END ? latin_props(c)->ascii_lower : ascii_lower_char(c);
+}
 
-		if (c >= 0x80)
-			return false;
-		buf[i] = (char) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
-	}
-	buf[n] = '\0';
-	return true;
+/* Is the lower-case ASCII word of len letters (not 0) a particle? */
+static bool
+is_particle_form(const char *lower, size_t len)
+{
+	return len <= 5 && strchr("abdeiltvyz", lower[0]) != NULL && in_list(particles, lower);
 }
 
 bool
@@ -193,7 +264,7 @@ ct_name_is_particle(const char *word, size_t len)
 {
 	char		buf[8];
 
-	if (len == 0 || len > 5 || word[0] == '\0' || strchr("abdeiltvyzABDEILTVYZ", word[0]) == NULL)
+	if (len == 0 || len > 5)
 		return false;
 	for (size_t i = 0; i < len; i++)
 	{
@@ -204,186 +275,239 @@ ct_name_is_particle(const char *word, size_t len)
 		buf[i] = (char) ((c >= 'A' && c <= 'Z') ? c + 32 : c);
 	}
 	buf[len] = '\0';
-	return in_list(particles, buf);
-}
-
-static bool
-cp_is_particle(const uint32_t *cp, int n, const char *const *list)
-{
-	char		buf[8];
-
-	return ascii_lower(cp, n, buf, sizeof(buf)) && in_list(list, buf);
-}
-
-static bool
-is_apostrophe(uint32_t c)
-{
-	return c == '\'' || c == 0x2019 || c == 0x02BC || c == 0x2018;
-}
-
-static bool
-is_segment_break(uint32_t c)
-{
-	return c == '-' || c == '.' || is_apostrophe(c) || c == 0x2010 || c == 0x2011;
+	return is_particle_form(buf, len);
 }
 
 /* Upper-case first letter of a segment: keep one typed upper, else title. */
-static uint32_t
+static inline uint32_t
 title_letter(uint32_t typed)
 {
-	if (cp_isupper(typed) || cp_istitle(typed))
+	if (cp_flags(typed) & (CHAR_UPPER | CHAR_TITLE))
 		return typed;
 	return cp_totitle(cp_tolower(typed));
 }
 
-/* Recase a segment (letters from start to end) as Title-case. */
-static void
-title_segment(uint32_t *cp, const uint32_t *typed, int start, int end)
+/*
+ * Which letter of the segment that starts the text typed[0..n) the Mc/Mac
+ * rule raises after title-casing it (0 if none): the one after "Mc" before
+ * another letter, or after "Mac" when the rest of the segment (lower-cased)
+ * is in mac_names.  Only a segment typed with an m or M first can start
+ * with "Mc" once title-cased.
+ */
+static int
+mac_letter(const uint32_t *typed, int n)
 {
-	bool		first = true;
-
-	for (int i = start; i < end; i++)
-	{
-		if (first && cp_isalpha(typed[i]))
-		{
-			cp[i] = title_letter(typed[i]);
-			first = false;
-		}
-		else
-			cp[i] = cp_tolower(typed[i]);
-	}
-}
-
-/* Mc/Mac rule on a lower-cased segment: capitalize the letter after. */
-static void
-mac_rule(uint32_t *cp, int start, int end)
-{
+	uint32_t	second,
+				third;
 	char		buf[16];
-	int			n = end - start;
+	int			len = 0;
 
-	if (n >= 4 && (cp[start] == 'M' || cp[start] == 'm') && cp[start + 1] == 'c' &&
-		cp_isalpha(cp[start + 2]) && cp_isalpha(cp[start + 3]))
-		cp[start + 2] = cp_totitle(cp[start + 2]);
-	else if (n >= 5 && (cp[start] == 'M' || cp[start] == 'm') && cp[start + 1] == 'a' &&
-			 cp[start + 2] == 'c' &&
-			 ascii_lower(cp + start + 3, n - 3, buf, sizeof(buf)) && in_list(mac_names, buf))
-		cp[start + 3] = cp_totitle(cp[start + 3]);
+	if (typed[0] != 'm' && typed[0] != 'M')
+		return 0;
+	while (len < n && !is_segment_break(typed[len]))
+		len++;
+	if (len < 4)
+		return 0;
+	second = cp_tolower(typed[1]);
+	third = cp_tolower(typed[2]);
+	if (second == 'c')
+		return cp_isalpha(third) && cp_isalpha(cp_tolower(typed[3])) ? 2 : 0;
+	if (len < 5 || len - 3 >= (int) sizeof(buf) || second != 'a' || third != 'c')
+		return 0;
+	for (int i = 3; i < len; i++)
+		if ((buf[i - 3] = cp_ascii_lower(cp_tolower(typed[i]))) == 0)
+			return 0;
+	buf[len - 3] = '\0';
+	return in_list(mac_names, buf) ? 3 : 0;
 }
+
+/* Does the run cp[i..n) start with a letter run of 2+ before any dot? */
+static bool
+long_segment_follows(const uint32_t *cp, int i, int n)
+{
+	int			letters = 0;
+
+	for (; i < n && !is_space(cp[i]) && cp[i] != ',' && cp[i] != '.'; i++)
+		if (cp_isalpha(cp[i]))
+			letters++;
+	return letters >= 2;
+}
+
+/* A word of the name, as scan_word finds it. */
+typedef struct Word
+{
+	int			len;			/* in code points */
+	int			particle_len;	/* of a leading "al-" or "el-", else 0 */
+	bool		deliberate;		/* cased on purpose */
+	bool		short_ascii;	/* ascii holds the word as written in lower case */
+	char		ascii[6];		/* (particles, numerals, Jr and Sr are short) */
+} Word;
 
 /*
- * Was the word cased on purpose?  Some segment has an upper-case letter
+ * Find the word that starts the text typed[0..n) (at a character that is
+ * neither a space nor a comma), and in the same scan what its recasing
+ * needs to know.  A word runs to a space or comma, or to a dot after an
+ * initial.
+ *
+ * The word was cased on purpose if some segment has an upper-case letter
  * after a lower-case one ("McDonald", "DeVito", "LaFontaine"), which no
  * recasing produces; "VIán" or "JOSe" (a slipped shift key) do not count.
+ * The test looks at the word with its first letter raised (after "al-",
+ * lowered), so that "jOSE" (caps lock on) counts as all upper case.
  */
-static bool
-deliberately_cased(const uint32_t *typed, int n)
+static void
+scan_word(const uint32_t *typed, int n, bool first, Word *w)
 {
+	int			letters = 0;	/* in the letter run before a dot */
+	bool		raise = true;
 	bool		lower_seen = false;
+	int			i;
 
-	for (int i = 0; i < n; i++)
+	w->particle_len = 0;
+	w->deliberate = false;
+	w->short_ascii = true;
+
+	/*
+	 * "al-Rashid": a leading hyphenated particle stays lower.  Its two
+	 * letters and hyphen are all in the word when they match.
+	 */
+	if (!first && n > 2 && is_hyphen(typed[2]))
 	{
-		if (is_segment_break(typed[i]))
-			lower_seen = false;
-		else if (cp_islower(typed[i]))
-			lower_seen = true;
-		else if (lower_seen && (cp_isupper(typed[i]) || cp_istitle(typed[i])))
-			return true;
-	}
-	return false;
-}
+		char		prefix[3] = {cp_ascii_lower(typed[0]), cp_ascii_lower(typed[1]), '\0'};
 
-/* Length of a leading "al-" / "el-" particle (0 if none). */
-static int
-hyphen_particle_len(const uint32_t *typed, int n)
-{
-	for (int i = 1; i < n && i < 4; i++)
-		if (typed[i] == '-' || typed[i] == 0x2010 || typed[i] == 0x2011)
-			return cp_is_particle(typed, i, hyphen_particles) ? i : 0;
-	return 0;
+		if (in_list(hyphen_particles, prefix))
+			w->particle_len = 2;
+	}
+
+	for (i = 0; i < n; i++)
+	{
+		uint32_t	c = typed[i];
+		unsigned	flags = cp_flags(c);
+
+		if ((flags & CHAR_SPACE) != 0 || c == ',')
+			break;
+		if (i < (int) sizeof(w->ascii) - 1 && w->short_ascii &&
+			(w->ascii[i] = cp_ascii_lower(c)) == 0)
+			w->short_ascii = false;
+
+		/* the classes are disjoint: no branches on the letters */
+		if (i < w->particle_len || (raise && (flags & CHAR_ALPHA) != 0))
+		{
+			c = i < w->particle_len ? cp_tolower(c) : title_letter(c);
+			raise = raise && i < w->particle_len;
+			flags = cp_flags(c);
+		}
+		w->deliberate |= lower_seen && (flags & (CHAR_UPPER | CHAR_TITLE)) != 0;
+		lower_seen = (lower_seen || (flags & CHAR_LOWER) != 0) && (flags & CHAR_BREAK) == 0;
+
+		/* "J.Perez" is two words, "J.R.R." one */
+		if (typed[i] == '.' && i + 1 < n && letters <= 1 && i > 0 &&
+			cp_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
+		{
+			i++;
+			break;
+		}
+		letters = (cp_flags(typed[i]) & CHAR_ALPHA) != 0 ? letters + 1 : 0;
+	}
+	w->len = i;
+	w->short_ascii = w->short_ascii && i < (int) sizeof(w->ascii);
+	if (w->short_ascii)
+		w->ascii[i] = '\0';
 }
 
 /*
- * Recase a word in place.  typed holds the word as typed; first says whether
- * it opens the name or the part after a comma, opening whether it opens the
- * whole name.
+ * Write the word typed[0..w->len) recased into out, with the dot of an
+ * initial or of Jr/Sr; returns the bytes written.  first says whether the
+ * word opens the name or the part after a comma, opening whether it opens
+ * the whole name.
  */
-static void
-recase_word(uint32_t *cp, const uint32_t *typed, int n, bool first, bool opening)
+static size_t
+recase_word(char *out, const uint32_t *typed, const Word *w, bool first, bool opening)
 {
-	int			seg;
-	int			particle_len = first ? 0 : hyphen_particle_len(typed, n);
-	char		buf[8];
-	bool		short_ascii = ascii_lower(typed, n, buf, sizeof(buf));
+	int			n = w->len;
+	int			particle_len = w->particle_len;
+	bool		deliberate = w->deliberate;
+	bool		short_ascii = w->short_ascii;
+	const char *ascii = w->ascii;
+	bool		raise = true;	/* the next letter is a segment's first */
+	int			mac = -1;
+	size_t		o = 0;
 
-	/* Particles: lower case unless they open the name. */
-	if (!first && short_ascii && in_list(particles, buf))
+	if (short_ascii)
 	{
-		for (int i = 0; i < n; i++)
-			cp[i] = cp_tolower(typed[i]);
-		return;
-	}
-
-	/* Roman numeral suffixes after the first word. */
-	if (!opening && short_ascii)
-	{
-		if (buf[n - 1] == '.')
-			buf[n - 1] = '\0';
-		if (strcmp(buf, "ii") == 0 || strcmp(buf, "iii") == 0 || strcmp(buf, "iv") == 0 ||
-			strcmp(buf, "vi") == 0 || strcmp(buf, "vii") == 0 || strcmp(buf, "viii") == 0)
+		/* Particles: lower case unless they open the name. */
+		if (!first && is_particle_form(ascii, n))
 		{
 			for (int i = 0; i < n; i++)
-				cp[i] = cp_toupper(typed[i]);
-			return;
+				o += ct_utf8_encode(cp_tolower(typed[i]), out + o);
+			return o;
+		}
+		/* Roman numeral suffixes after the first word. */
+		if (!opening && (ascii[0] == 'i' || ascii[0] == 'v'))
+		{
+			char		numeral[6];
+
+			memcpy(numeral, ascii, n + 1);
+			if (numeral[n - 1] == '.')
+				numeral[n - 1] = '\0';
+			if (strcmp(numeral, "ii") == 0 || strcmp(numeral, "iii") == 0 || strcmp(numeral, "iv") == 0 ||
+				strcmp(numeral, "vi") == 0 || strcmp(numeral, "vii") == 0 || strcmp(numeral, "viii") == 0)
+			{
+				for (int i = 0; i < n; i++)
+					o += ct_utf8_encode(cp_toupper(typed[i]), out + o);
+				return o;
+			}
 		}
 	}
 
 	/*
 	 * Cased on purpose: as typed, first letter raised (after "al-",
-	 * lowered).  The test looks at the word with its first letter raised,
-	 * so that "jOSE" (caps lock on) counts as all upper case.
+	 * lowered).  All one case: every segment (split at hyphens, apostrophes
+	 * and dots) title-cased, and the Mc/Mac rule.
 	 */
-	memcpy(cp, typed, n * sizeof(uint32_t));
-	for (int i = 0; i < particle_len; i++)
-		cp[i] = cp_tolower(typed[i]);
-	for (int i = particle_len; i < n; i++)
-		if (cp_isalpha(cp[i]))
-		{
-			cp[i] = title_letter(cp[i]);
-			break;
-		}
-	if (deliberately_cased(cp, n))
-		return;
-
-	/* All one case: title-case every segment. */
-	seg = 0;
-	for (int i = 0; i <= n; i++)
+	for (int i = 0; i < n; i++)
 	{
-		if (i < n && !is_segment_break(typed[i]))
-			continue;
-		title_segment(cp, typed, seg, i);
-		/* "al-Rashid": a leading hyphenated particle stays lower. */
-		if (seg == 0 && i == particle_len && particle_len > 0)
+		uint32_t	c = typed[i];
+
+		if (i < particle_len)
+			c = cp_tolower(c);
+		else if (deliberate)
 		{
-			for (int k = 0; k < i; k++)
-				cp[k] = cp_tolower(typed[k]);
+			if (raise && cp_isalpha(c))
+			{
+				raise = false;
+				c = title_letter(c);
+			}
+		}
+		else if (is_segment_break(c))
+			raise = true;
+		else if (raise && cp_isalpha(c))
+		{
+			/* the Mc/Mac rule looks at segments that start with their first letter */
+			if (i == 0 || is_segment_break(typed[i - 1]))
+			{
+				int			k = mac_letter(typed + i, n - i);
+
+				if (k > 0)
+					mac = i + k;
+			}
+			raise = false;
+			c = title_letter(c);
 		}
 		else
-			mac_rule(cp, seg, i);
-		if (i < n)
-			cp[i] = typed[i];
-		seg = i + 1;
+		{
+			c = cp_tolower(c);
+			if (i == mac)
+				c = cp_totitle(c);
+		}
+		o += ct_utf8_encode(c, out + o);
 	}
-}
 
-/* Unicode whitespace and control characters separate words. */
-static bool
-is_space(uint32_t c)
-{
-	if (c < 0x80)
-		return c <= 0x20 || c == 0x7F;
-	if (c < LATIN_END)
-		return c <= 0xA0;		/* C1 controls and the no-break space */
-	return u_isUWhiteSpace(c) || c == 0x200B;
+	/* A lone letter is an initial, and Jr / Sr abbreviations: give them their dot. */
+	if ((n == 1 && cp_isalpha(typed[0])) ||
+		(n == 2 && !opening && short_ascii && (strcmp(ascii, "jr") == 0 || strcmp(ascii, "sr") == 0)))
+		out[o++] = '.';
+	return o;
 }
 
 /*
@@ -452,23 +576,10 @@ decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out, 
 	return n;
 }
 
-/* Does the run cp[i..n) start with a letter run of 2+ before any dot? */
-static bool
-long_segment_follows(const uint32_t *cp, int i, int n)
-{
-	int			letters = 0;
-
-	for (; i < n && !is_space(cp[i]) && cp[i] != ',' && cp[i] != '.'; i++)
-		if (cp_isalpha(cp[i]))
-			letters++;
-	return letters >= 2;
-}
-
 char *
 ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *outlen)
 {
 	uint32_t   *typed;
-	uint32_t   *cased;
 	bool		via_icu;
 	int			n = decode_nfc(alloc, s, len, &typed, &via_icu);
 	char	   *out;
@@ -479,18 +590,16 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 
 	if (n < 0)
 		return NULL;
-	cased = ct_alloc(alloc, (n + 1) * sizeof(uint32_t));
+	if (!latin_ready)
+		latin_fill();
 	/* Each code point is at most 4 bytes; a dot and a space may be added per word. */
 	out = ct_alloc(alloc, (size_t) n * 4 + (size_t) n * 3 + 1);
-	if (cased == NULL || out == NULL)
+	if (out == NULL)
 		return NULL;
 
 	while (i < n)
 	{
-		int			start,
-					end,
-					letters = 0;
-		size_t		word_at;
+		Word		word;
 
 		if (is_space(typed[i]))
 		{
@@ -505,24 +614,7 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 			i++;
 			continue;
 		}
-		/* A word runs to a space or comma, or to a dot after an initial. */
-		start = i;
-		while (i < n && !is_space(typed[i]) && typed[i] != ',')
-		{
-			if (typed[i] == '.' && i + 1 < n && letters <= 1 && i > start &&
-				cp_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
-			{
-				i++;
-				break;
-			}
-			if (cp_isalpha(typed[i]))
-				letters++;
-			else
-				letters = 0;
-			i++;
-		}
-		end = i;
-
+		scan_word(typed + i, n - i, first, &word);
 		if (o > 0)
 		{
 			if (pending_comma)
@@ -530,28 +622,8 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 			out[o++] = ' ';
 		}
 		pending_comma = false;
-		word_at = o;
-
-		recase_word(cased + start, typed + start, end - start, first, word_at == 0);
-		for (int k = start; k < end; k++)
-			o += ct_utf8_encode(cased[k], out + o);
-
-		/* A lone letter is an initial: give it its dot. */
-		if (end - start == 1 && cp_isalpha(typed[start]) &&
-			!(!first && cp_is_particle(typed + start, 1, particles)))
-		{
-			o = word_at + ct_utf8_encode(title_letter(typed[start]), out + word_at);
-			out[o++] = '.';
-		}
-		else if (end - start == 2 && word_at > 0)
-		{
-			char		buf[4];
-
-			/* Jr / Sr get their dot. */
-			if (ascii_lower(typed + start, 2, buf, sizeof(buf)) &&
-				(strcmp(buf, "jr") == 0 || strcmp(buf, "sr") == 0))
-				out[o++] = '.';
-		}
+		o += recase_word(out + o, typed + i, &word, first, o == 0);
+		i += word.len;
 		first = false;
 	}
 	out[o] = '\0';
@@ -586,7 +658,6 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 		}
 	}
 	ct_free(alloc, typed);
-	ct_free(alloc, cased);
 	*outlen = o;
 	return out;
 }
