@@ -180,20 +180,48 @@ phone_main_region_for_country_code(int country_code)
 
 /* Validation */
 
+/* Number of decimal digits of v (1..20). */
+static inline size_t
+decimal_len(uint64_t v)
+{
+	size_t		n = 1;
+
+	for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
+		n++;
+	return n;
+}
+
+/*
+ * The n = decimal_len(v) digits of v into buf (no NUL), two per division
+ * from the end: this runs for every number checked and formatted.
+ */
+static void
+put_digits(char *buf, uint64_t v, size_t n)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+
+	while (n >= 2)
+	{
+		const char *d = &pairs[2 * (v % 100)];
+
+		v /= 100;
+		buf[--n] = d[1];
+		buf[--n] = d[0];
+	}
+	if (n == 1)
+		buf[0] = (char) ('0' + v);
+}
+
 /* Decimal digits of v into buf (no NUL); returns their count (<= 20). */
 static size_t
 put_decimal(char *buf, uint64_t v)
 {
-	char		tmp[20];
-	size_t		n = 0;
+	size_t		n = decimal_len(v);
 
-	do
-	{
-		tmp[n++] = (char) ('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
+	put_digits(buf, v, n);
 	return n;
 }
 
@@ -206,16 +234,27 @@ put_decimal(char *buf, uint64_t v)
 static size_t
 nsn_of(const PhoneNumber *num, char *buf)
 {
-	char		tmp[20];
 	size_t		zeros = num->leading_zeros;
-	size_t		len = put_decimal(tmp, num->national_number);
-	size_t		n = 0;
+	size_t		len = decimal_len(num->national_number);
 
-	while (n < zeros && n < PHONE_MAX_NSN_DIGITS)
-		buf[n++] = '0';
-	for (size_t i = 0; i < len && n < PHONE_MAX_NSN_DIGITS; i++)
-		buf[n++] = tmp[i];
-	buf[n] = '\0';
+	if (zeros + len <= PHONE_MAX_NSN_DIGITS)
+	{
+		memset(buf, '0', zeros);
+		put_digits(buf + zeros, num->national_number, len);
+		buf[zeros + len] = '\0';
+	}
+	else
+	{
+		char		tmp[20];
+		size_t		n = 0;
+
+		put_digits(tmp, num->national_number, len);
+		while (n < zeros && n < PHONE_MAX_NSN_DIGITS)
+			buf[n++] = '0';
+		for (size_t i = 0; i < len && n < PHONE_MAX_NSN_DIGITS; i++)
+			buf[n++] = tmp[i];
+		buf[n] = '\0';
+	}
 	return zeros + len;
 }
 
@@ -236,21 +275,22 @@ phone_matches_desc(const char *nsn, size_t len, const PhoneDesc *desc)
 	return desc->dfa != 0 && phone_dfa_match(desc->dfa, nsn, len);
 }
 
+/* The descriptions GetNumberTypeHelper tries before fixed line and mobile. */
+static const PhoneType special_types[] = {
+	PHONE_TYPE_PREMIUM_RATE, PHONE_TYPE_TOLL_FREE, PHONE_TYPE_SHARED_COST,
+	PHONE_TYPE_VOIP, PHONE_TYPE_PERSONAL_NUMBER, PHONE_TYPE_PAGER,
+	PHONE_TYPE_UAN, PHONE_TYPE_VOICEMAIL
+};
+
 /* libphonenumber's GetNumberTypeHelper. */
 PhoneType
 phone_type_for_territory(const char *nsn, size_t len, const PhoneTerritory *t)
 {
-	static const PhoneType order[] = {
-		PHONE_TYPE_PREMIUM_RATE, PHONE_TYPE_TOLL_FREE, PHONE_TYPE_SHARED_COST,
-		PHONE_TYPE_VOIP, PHONE_TYPE_PERSONAL_NUMBER, PHONE_TYPE_PAGER,
-		PHONE_TYPE_UAN, PHONE_TYPE_VOICEMAIL
-	};
-
 	if (!phone_matches_desc(nsn, len, &t->general))
 		return PHONE_TYPE_UNKNOWN;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (phone_matches_desc(nsn, len, &t->types[order[i]]))
-			return order[i];
+	for (size_t i = 0; i < sizeof(special_types) / sizeof(special_types[0]); i++)
+		if (phone_matches_desc(nsn, len, &t->types[special_types[i]]))
+			return special_types[i];
 	if (phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_FIXED_LINE]))
 	{
 		if (t->same_mobile_and_fixed_line_pattern ||
@@ -262,6 +302,26 @@ phone_type_for_territory(const char *nsn, size_t len, const PhoneTerritory *t)
 		phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_MOBILE]))
 		return PHONE_TYPE_MOBILE;
 	return PHONE_TYPE_UNKNOWN;
+}
+
+/*
+ * phone_type_for_territory(...) != PHONE_TYPE_UNKNOWN, trying the commonest
+ * descriptions first: whether some type matches does not depend on the
+ * order, and most numbers are fixed line or mobile.
+ */
+static bool
+has_type(const char *nsn, size_t len, const PhoneTerritory *t)
+{
+	if (!phone_matches_desc(nsn, len, &t->general))
+		return false;
+	if (phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_FIXED_LINE]) ||
+		(!t->same_mobile_and_fixed_line_pattern &&
+		 phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_MOBILE])))
+		return true;
+	for (size_t i = 0; i < sizeof(special_types) / sizeof(special_types[0]); i++)
+		if (phone_matches_desc(nsn, len, &t->types[special_types[i]]))
+			return true;
+	return false;
 }
 
 /* libphonenumber's TestNumberLength for the general description. */
@@ -311,7 +371,7 @@ territory_of(const PhoneNumber *num, const char *nsn, size_t len)
 			if (phone_dfa_match(t->leading_digits, nsn, len))
 				return t;
 		}
-		else if (phone_type_for_territory(nsn, len, t) != PHONE_TYPE_UNKNOWN)
+		else if (has_type(nsn, len, t))
 			return t;
 	}
 	return NULL;
@@ -343,7 +403,14 @@ phone_type(const PhoneNumber *num)
 bool
 phone_is_valid(const PhoneNumber *num)
 {
-	return phone_type(num) != PHONE_TYPE_UNKNOWN;
+	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+	size_t		len = nsn_of(num, nsn);
+	const PhoneTerritory *t;
+
+	if (len > PHONE_MAX_NSN_DIGITS)
+		return false;
+	t = territory_of(num, nsn, len);
+	return t != NULL && has_type(nsn, len, t);
 }
 
 bool
@@ -384,7 +451,7 @@ phone_check(const PhoneNumber *num)
 			break;
 	}
 	t = territory_of(num, nsn, len);
-	if (t == NULL || phone_type_for_territory(nsn, len, t) == PHONE_TYPE_UNKNOWN)
+	if (t == NULL || !has_type(nsn, len, t))
 		return &reason_invalid_for_region;
 	return NULL;
 }
@@ -427,9 +494,10 @@ typedef struct Out
 static void
 out_putn(Out *o, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++, o->len++)
-		if (o->len + 1 < o->size)
-			o->buf[o->len] = s[i];
+	size_t		room = o->size > o->len + 1 ? o->size - o->len - 1 : 0;
+
+	memcpy(o->buf + o->len, s, n < room ? n : room);
+	o->len += n;
 }
 
 static void
@@ -523,18 +591,20 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 	const PhoneTerritory *t;
 	Out			o = {buf, bufsize, 0};
 	char		body[128];
-	char		cc[8];
+	char		cc[8];			/* "+" and the calling code */
 	Out			b = {body, sizeof(body), 0};
 
-	cc[put_decimal(cc, num->country_code)] = '\0';
-	t = phone_territory_for_country_code(num->country_code);
-	if (format == PHONE_FORMAT_E164 || t == NULL)
+	cc[0] = '+';
+	cc[1 + put_decimal(cc + 1, num->country_code)] = '\0';
+	if (format == PHONE_FORMAT_E164)
 	{
-		if (format == PHONE_FORMAT_E164)
-		{
-			out_puts(&o, "+");
-			out_puts(&o, cc);
-		}
+		out_puts(&o, cc);
+		out_putn(&o, nsn, len);
+		goto done;
+	}
+	t = phone_territory_for_country_code(num->country_code);
+	if (t == NULL)
+	{
 		out_putn(&o, nsn, len);
 		goto done;
 	}
@@ -574,7 +644,7 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 		size_t		i = 0;
 		bool		in_sep = false;
 
-		out_puts(&o, "tel:+");
+		out_puts(&o, "tel:");
 		out_puts(&o, cc);
 		out_puts(&o, "-");
 		while (i < b.len && is_separator_char(body[i]))
@@ -598,7 +668,6 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 	{
 		if (format == PHONE_FORMAT_INTERNATIONAL)
 		{
-			out_puts(&o, "+");
 			out_puts(&o, cc);
 			out_puts(&o, " ");
 		}
