@@ -70,32 +70,30 @@ is_digit(uint32_t c)
 	return digit_value(c) >= 0;
 }
 
-/* kValidPunctuation (case-insensitively: "x" and "X"). */
-static bool
+/* The ASCII members of kValidPunctuation (case-insensitively: "x" and "X"). */
+static const bool ascii_punctuation[128] = {
+	['-'] = true, ['x'] = true, ['X'] = true, [' '] = true, ['('] = true,
+	[')'] = true, ['.'] = true, ['['] = true, [']'] = true, ['/'] = true,
+	['~'] = true
+};
+
+/* kValidPunctuation */
+static inline bool
 is_punctuation(uint32_t c)
 {
+	if (c < 0x80)
+		return ascii_punctuation[c];
 	switch (c)
 	{
-		case '-':
-		case 'x':
-		case 'X':
-		case ' ':
 		case 0x00A0:
 		case 0x00AD:
 		case 0x200B:
 		case 0x2060:
 		case 0x3000:
-		case '(':
-		case ')':
 		case 0xFF08:
 		case 0xFF09:
 		case 0xFF3B:
 		case 0xFF3D:
-		case '.':
-		case '[':
-		case ']':
-		case '/':
-		case '~':
 		case 0x2053:
 		case 0x223C:
 		case 0xFF5E:
@@ -113,7 +111,18 @@ is_ascii_alpha(uint32_t c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-static ptrdiff_t
+/*
+ * [punct*alpha\d] for an ASCII c, with "|" rather than "||": digits and
+ * separators alternate, and branches on each would mispredict.
+ */
+static inline bool
+viable_ascii(uint32_t c)
+{
+	return ascii_punctuation[c] | (c == '*') | ((c | 0x20) - 'a' < 26) |
+		(c - '0' < 10);
+}
+
+static inline ptrdiff_t
 find_ascii(const uint32_t *cp, size_t n, size_t from, const char *needle)
 {
 	size_t		m = strlen(needle);
@@ -333,6 +342,26 @@ extension_at(const uint32_t *cp, size_t n, size_t at, size_t *ext_start,
 }
 
 /*
+ * Whether the separators before an extension's digits could hold what every
+ * alternative but the American "- 503#" needs: a label (letters), ';', ','
+ * or '~' (or a '#' that is one).  Only plain ASCII punctuation and spaces
+ * cannot; anything else is left to the matcher.
+ */
+static bool
+may_hold_label(const uint32_t *cp, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		uint32_t	c = cp[i];
+
+		if (!(c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' ||
+			  c == '/' || c == '+' || c == '[' || c == ']' || c == '*'))
+			return true;
+	}
+	return false;
+}
+
+/*
  * The leftmost extension starting in [from, to]: the extension digits are
  * the trailing digit run (before an optional '#'), and everything between
  * the match start and them is label and separators, never a digit, so only
@@ -358,6 +387,8 @@ find_extension(const uint32_t *cp, size_t n, size_t from, size_t to,
 		k--;
 	if (k < from)
 		k = from;
+	if (k >= d || (e == n && !may_hold_label(cp + k, d - k)))
+		return false;
 	for (size_t i = k; i < d && i <= to; i++)
 		if (extension_at(cp, n, i, ext_start, ext_len))
 		{
@@ -372,13 +403,14 @@ find_extension(const uint32_t *cp, size_t n, size_t from, size_t to,
  * [+＋]*(?:[punct*]*\d){3,}[punct*alpha\d]*(?:extension)? as a full match.
  */
 static bool
-is_viable(const uint32_t *cp, size_t n, size_t bytes)
+is_viable(const uint32_t *cp, size_t n)
 {
 	size_t		i = 0,
 				m;
 	int			digits = 0;
 
-	if (bytes < 2)
+	/* fewer than two UTF-8 bytes */
+	if (n == 0 || (n == 1 && cp[0] < 0x80))
 		return false;
 	if (n == 2 && is_digit(cp[0]) && is_digit(cp[1]))
 		return true;
@@ -395,8 +427,8 @@ is_viable(const uint32_t *cp, size_t n, size_t bytes)
 	if (digits < 3)
 		return false;
 	m = i;
-	while (m < n && (is_punctuation(cp[m]) || cp[m] == '*' ||
-					 is_ascii_alpha(cp[m]) || is_digit(cp[m])))
+	while (m < n && (cp[m] < 0x80 ? viable_ascii(cp[m]) :
+					 is_punctuation(cp[m]) || is_digit(cp[m])))
 		m++;
 	if (m == n)
 		return true;
@@ -432,7 +464,8 @@ extract_possible_number(uint32_t *cp, size_t n)
 	}
 	if (end == start)
 		return 0;
-	memmove(cp, cp + start, (end - start) * sizeof(uint32_t));
+	if (start > 0)
+		memmove(cp, cp + start, (end - start) * sizeof(uint32_t));
 	n = end - start;
 	/* a second number after "/ x" or "\ x": keep what precedes the last one */
 	for (size_t i = n; i-- > 0;)
@@ -459,7 +492,9 @@ extract_possible_number(uint32_t *cp, size_t n)
 static size_t
 build_national_number(uint32_t *cp, size_t n)
 {
-	ptrdiff_t	ctx = find_ascii(cp, n, 0, ";phone-context=");
+	/* both parameters start with ';', which most numbers do not contain */
+	ptrdiff_t	semi = find_ascii(cp, n, 0, ";");
+	ptrdiff_t	ctx = semi < 0 ? -1 : find_ascii(cp, n, (size_t) semi, ";phone-context=");
 	ptrdiff_t	isub;
 
 	if (ctx >= 0)
@@ -489,7 +524,7 @@ build_national_number(uint32_t *cp, size_t n)
 	}
 	else
 		n = extract_possible_number(cp, n);
-	isub = find_ascii(cp, n, 0, ";isub=");
+	isub = semi < 0 ? -1 : find_ascii(cp, n, 0, ";isub=");
 	if (isub >= 0)
 		n = (size_t) isub;
 	return n;
@@ -539,22 +574,24 @@ general_match(const PhoneTerritory *t, const char *digits, size_t len)
 	return t->general.dfa != 0 && phone_dfa_match(t->general.dfa, digits, len);
 }
 
-/* libphonenumber's MaybeStripNationalPrefixAndCarrierCode (carrier dropped). */
+/*
+ * libphonenumber's MaybeStripNationalPrefixAndCarrierCode (carrier dropped):
+ * on success the rewritten number is in out (capacity cap, NUL-ended).
+ */
 bool
-phone_strip_national_prefix(const PhoneTerritory *t, char *digits, size_t *len,
-							size_t cap)
+phone_strip_national_prefix(const PhoneTerritory *t, const char *digits,
+							size_t len, char *out, size_t *out_len, size_t cap)
 {
 	int			caps[PHONE_CAPS];
 	int			group;
 	bool		viable;
-	char		out[DIGITS_CAP + 32];
 	size_t		k = 0;
 
-	if (*len == 0 || t->national_prefix_for_parsing.start < 0 ||
-		!phone_program_match(t->national_prefix_for_parsing, digits, (int) *len,
+	if (len == 0 || t->national_prefix_for_parsing.start < 0 ||
+		!phone_program_match(t->national_prefix_for_parsing, digits, (int) len,
 							 false, caps))
 		return false;
-	viable = general_match(t, digits, *len);
+	viable = general_match(t, digits, len);
 	/* RE2's Consume with two arguments needs two groups: then the second counts */
 	group = t->national_prefix_for_parsing.ngroups >= 2 ? 2 : 1;
 	if (t->national_prefix_transform_rule != NULL &&
@@ -568,23 +605,21 @@ phone_strip_national_prefix(const PhoneTerritory *t, char *digits, size_t *len,
 				int			g = p[1] - '0';
 
 				if (g <= PHONE_MAX_GROUPS && caps[2 * g] >= 0)
-					for (int i = caps[2 * g]; i < caps[2 * g + 1] && k < sizeof(out); i++)
+					for (int i = caps[2 * g]; i < caps[2 * g + 1] && k < cap; i++)
 						out[k++] = digits[i];
 				p++;
 			}
-			else if (k < sizeof(out))
+			else if (k < cap)
 				out[k++] = *p;
 		}
 	}
-	for (size_t i = (size_t) caps[1]; i < *len && k < sizeof(out); i++)
+	for (size_t i = (size_t) caps[1]; i < len && k < cap; i++)
 		out[k++] = digits[i];
-	if (viable && !general_match(t, out, k))
+	/* k == cap: it did not fit (nor would a NUL) */
+	if (k >= cap || (viable && !general_match(t, out, k)))
 		return false;
-	if (k >= cap)
-		return false;
-	memcpy(digits, out, k);
-	digits[k] = '\0';
-	*len = k;
+	out[k] = '\0';
+	*out_len = k;
 	return true;
 }
 
@@ -656,29 +691,26 @@ extract_country_code(const PhoneTerritory *def, const uint32_t *cp, size_t n,
 	}
 	if (def != NULL)
 	{
-		char		cc[8];
-		size_t		cclen = 0;
-		int			v = def->country_code;
+		/* do the digits start with the calling code (1-3 digits, no 0 first)? */
+		size_t		cclen = def->country_code >= 100 ? 3 : def->country_code >= 10 ? 2 : 1;
+		int			lead = 0;
 
-		do
+		for (size_t k = 0; k < cclen && k < *dlen; k++)
+			lead = lead * 10 + (digits[k] - '0');
+		if (*dlen >= cclen && lead == def->country_code)
 		{
-			memmove(cc + 1, cc, cclen);
-			cc[0] = (char) ('0' + v % 10);
-			cclen++;
-			v /= 10;
-		} while (v > 0);
-		if (*dlen >= cclen && memcmp(digits, cc, cclen) == 0)
-		{
-			char		potential[DIGITS_CAP];
+			char		stripped[DIGITS_CAP];
+			const char *potential = digits + cclen;
 			size_t		plen = *dlen - cclen;
 
-			memcpy(potential, digits + cclen, plen + 1);
-			phone_strip_national_prefix(def, potential, &plen, sizeof(potential));
+			if (phone_strip_national_prefix(def, potential, plen, stripped, &plen,
+											sizeof(stripped)))
+				potential = stripped;
 			if ((!general_match(def, digits, *dlen) &&
 				 general_match(def, potential, plen)) ||
 				phone_test_length(*dlen, def) == PHONE_LENGTH_TOO_LONG)
 			{
-				memcpy(digits, potential, plen + 1);
+				memmove(digits, potential, plen + 1);
 				*dlen = plen;
 				*country_code = def->country_code;
 			}
@@ -706,7 +738,7 @@ parse(const char *text, size_t len, const char *default_region,
 	if (!ct_utf8_decode_valid(text, len, cp, &n))
 		return PARSE_NOT_A_NUMBER;
 	n = build_national_number(cp, n);
-	if (!is_viable(cp, n, ct_utf8_encoded_length(cp, n)))
+	if (!is_viable(cp, n))
 		return PARSE_NOT_A_NUMBER;
 	def = default_region ? phone_territory_for_region(default_region, region_len) : NULL;
 	if (def == NULL && n > 0 && !is_plus(cp[0]))
@@ -719,7 +751,7 @@ parse(const char *text, size_t len, const char *default_region,
 					l;
 
 		if (find_extension(cp, n, 0, n, &at, &s, &l) &&
-			is_viable(cp, at, ct_utf8_encoded_length(cp, at)))
+			is_viable(cp, at))
 		{
 			for (size_t i = 0; i < l; i++)
 				out->extension[i] = (char) ('0' + digit_value(cp[s + i]));
@@ -757,17 +789,20 @@ parse(const char *text, size_t len, const char *default_region,
 	if (t != NULL)
 	{
 		char		potential[DIGITS_CAP];
-		size_t		plen = dlen;
+		size_t		plen;
 		PhoneLengthResult r;
 
-		memcpy(potential, digits, dlen + 1);
-		phone_strip_national_prefix(t, potential, &plen, sizeof(potential));
-		r = phone_test_length(plen, t);
-		if (r != PHONE_LENGTH_TOO_SHORT && r != PHONE_LENGTH_POSSIBLE_LOCAL_ONLY &&
-			r != PHONE_LENGTH_INVALID)
+		/* unstripped, the potential number is the number itself */
+		if (phone_strip_national_prefix(t, digits, dlen, potential, &plen,
+										sizeof(potential)))
 		{
-			memcpy(digits, potential, plen + 1);
-			dlen = plen;
+			r = phone_test_length(plen, t);
+			if (r != PHONE_LENGTH_TOO_SHORT && r != PHONE_LENGTH_POSSIBLE_LOCAL_ONLY &&
+				r != PHONE_LENGTH_INVALID)
+			{
+				memcpy(digits, potential, plen + 1);
+				dlen = plen;
+			}
 		}
 	}
 	if (dlen < 2)
