@@ -180,23 +180,28 @@ phone_main_region_for_country_code(int country_code)
 
 /* Validation */
 
-/* Number of decimal digits of v (1..20). */
+/* Number of decimal digits of v (1..20), without a loop. */
 static inline size_t
 decimal_len(uint64_t v)
 {
-	size_t		n = 1;
+	static const uint64_t pow10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL
+	};
+	/* bits * 1233 >> 12 is floor(log10(2^bits)); then one comparison (0: 1) */
+	uint64_t	w = v | 1;
+	size_t		n = (size_t) ((64 - __builtin_clzll(w)) * 1233) >> 12;
 
-	for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
-		n++;
-	return n;
+	return n + (w >= pow10[n]);
 }
 
-/*
- * The n = decimal_len(v) digits of v into buf (no NUL), two per division
- * from the end: this runs for every number checked and formatted.
- */
+/* The last n decimal digits of v, zero-padded, into buf; two per division. */
 static void
-put_digits(char *buf, uint64_t v, size_t n)
+put_digits32(char *buf, uint32_t v, size_t n)
 {
 	static const char pairs[] =
 		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -212,7 +217,20 @@ put_digits(char *buf, uint64_t v, size_t n)
 		buf[--n] = d[0];
 	}
 	if (n == 1)
-		buf[0] = (char) ('0' + v);
+		buf[0] = (char) ('0' + v % 10);
+}
+
+/*
+ * The n = decimal_len(v) digits of v into buf (no NUL): eight-digit chunks
+ * in 32-bit arithmetic, independent of each other.  This runs for every
+ * number checked and formatted.
+ */
+static void
+put_digits(char *buf, uint64_t v, size_t n)
+{
+	for (; n > 8; n -= 8, v /= 100000000)
+		put_digits32(buf + n - 8, (uint32_t) (v % 100000000), 8);
+	put_digits32(buf, (uint32_t) v, n);
 }
 
 /* Decimal digits of v into buf (no NUL); returns their count (<= 20). */
@@ -586,20 +604,20 @@ size_t
 phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 			 size_t bufsize)
 {
-	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+	/* E.164: "+", the calling code (a uint16_t), the NSN */
+	char		cc[1 + 5 + PHONE_MAX_NSN_DIGITS + 1];
+	size_t		cclen = 1 + put_decimal(cc + 1, num->country_code);
+	char	   *nsn = cc + cclen;
 	size_t		len = phone_national_significant_number(num, nsn);
 	const PhoneTerritory *t;
 	Out			o = {buf, bufsize, 0};
 	char		body[128];
-	char		cc[8];			/* "+" and the calling code */
 	Out			b = {body, sizeof(body), 0};
 
 	cc[0] = '+';
-	cc[1 + put_decimal(cc + 1, num->country_code)] = '\0';
 	if (format == PHONE_FORMAT_E164)
 	{
-		out_puts(&o, cc);
-		out_putn(&o, nsn, len);
+		out_putn(&o, cc, cclen + len);
 		goto done;
 	}
 	t = phone_territory_for_country_code(num->country_code);
@@ -645,7 +663,7 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 		bool		in_sep = false;
 
 		out_puts(&o, "tel:");
-		out_puts(&o, cc);
+		out_putn(&o, cc, cclen);
 		out_puts(&o, "-");
 		while (i < b.len && is_separator_char(body[i]))
 			i++;
@@ -668,7 +686,7 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 	{
 		if (format == PHONE_FORMAT_INTERNATIONAL)
 		{
-			out_puts(&o, cc);
+			out_putn(&o, cc, cclen);
 			out_puts(&o, " ");
 		}
 		out_putn(&o, body, b.len);
