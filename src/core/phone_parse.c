@@ -122,6 +122,45 @@ viable_ascii(uint32_t c)
 		(c - '0' < 10);
 }
 
+/*
+ * What a text holds besides plain characters (digits and the punctuation
+ * that can be in a number but not in an extension label): most numbers hold
+ * nothing else, and the scanners for tel: URI parameters, a second number and
+ * extensions are skipped for them.
+ */
+#define TEXT_SEMICOLON	0x1
+#define TEXT_LETTER		0x2		/* an ASCII letter */
+#define TEXT_UNPLAIN	0x4		/* not a digit, space or one of -.()/+[]* */
+
+/* The TEXT_ bits of each ASCII character. */
+static const uint8_t ascii_kind[128] = {
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+	0, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 4, 0, 0, 0,	/* ' ' to '/' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 5, 4, 4, 4, 4,	/* '0' to '?' */
+	4, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,	/* '@' to 'O' */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 4, 0, 4, 4,	/* 'P' to '_' */
+	4, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,	/* '`' to 'o' */
+	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 4, 4, 4, 4, 4	/* 'p' to DEL */
+};
+
+static inline bool
+is_plain(uint32_t c)
+{
+	return c < 0x80 && !(ascii_kind[c] & TEXT_UNPLAIN);
+}
+
+/* The TEXT_ bits of a text: one table lookup per character. */
+static unsigned
+text_kinds(const uint32_t *cp, size_t n)
+{
+	unsigned	kinds = 0;
+
+	for (size_t i = 0; i < n; i++)
+		kinds |= cp[i] < 0x80 ? ascii_kind[cp[i]] : TEXT_UNPLAIN;
+	return kinds;
+}
+
 static inline ptrdiff_t
 find_ascii(const uint32_t *cp, size_t n, size_t from, const char *needle)
 {
@@ -344,20 +383,15 @@ extension_at(const uint32_t *cp, size_t n, size_t at, size_t *ext_start,
 /*
  * Whether the separators before an extension's digits could hold what every
  * alternative but the American "- 503#" needs: a label (letters), ';', ','
- * or '~' (or a '#' that is one).  Only plain ASCII punctuation and spaces
- * cannot; anything else is left to the matcher.
+ * or '~' (or a '#' that is one).  Plain characters cannot; anything else
+ * is left to the matcher.
  */
 static bool
 may_hold_label(const uint32_t *cp, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-	{
-		uint32_t	c = cp[i];
-
-		if (!(c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' ||
-			  c == '/' || c == '+' || c == '[' || c == ']' || c == '*'))
+		if (!is_plain(cp[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -441,9 +475,12 @@ is_viable(const uint32_t *cp, size_t n)
 	}
 }
 
-/* libphonenumber's ExtractPossibleNumber, in place; returns the new length. */
+/*
+ * libphonenumber's ExtractPossibleNumber, in place; returns the new length.
+ * letters: whether the text may hold the "x" of a second number.
+ */
 static size_t
-extract_possible_number(uint32_t *cp, size_t n)
+extract_possible_number(uint32_t *cp, size_t n, bool letters)
 {
 	size_t		start = 0,
 				end = n;
@@ -468,7 +505,7 @@ extract_possible_number(uint32_t *cp, size_t n)
 		memmove(cp, cp + start, (end - start) * sizeof(uint32_t));
 	n = end - start;
 	/* a second number after "/ x" or "\ x": keep what precedes the last one */
-	for (size_t i = n; i-- > 0;)
+	for (size_t i = letters ? n : 0; i-- > 0;)
 	{
 		if (cp[i] == '/' || cp[i] == '\\')
 		{
@@ -487,14 +524,14 @@ extract_possible_number(uint32_t *cp, size_t n)
  * libphonenumber's BuildNationalNumberForParsing: a tel: URI with
  * ";phone-context=+..." puts the context first; ";isub=" and after is
  * dropped.  The context and the number may overlap in odd input, so cp must
- * have room for twice its n code points.
+ * have room for twice its n code points.  kinds: text_kinds of cp.
  */
 static size_t
-build_national_number(uint32_t *cp, size_t n)
+build_national_number(uint32_t *cp, size_t n, unsigned kinds)
 {
-	/* both parameters start with ';', which most numbers do not contain */
-	ptrdiff_t	semi = find_ascii(cp, n, 0, ";");
-	ptrdiff_t	ctx = semi < 0 ? -1 : find_ascii(cp, n, (size_t) semi, ";phone-context=");
+	/* both parameters start with ';' */
+	bool		semi = (kinds & TEXT_SEMICOLON) != 0;
+	ptrdiff_t	ctx = semi ? find_ascii(cp, n, 0, ";phone-context=") : -1;
 	ptrdiff_t	isub;
 
 	if (ctx >= 0)
@@ -523,8 +560,8 @@ build_national_number(uint32_t *cp, size_t n)
 		n = k;
 	}
 	else
-		n = extract_possible_number(cp, n);
-	isub = semi < 0 ? -1 : find_ascii(cp, n, 0, ";isub=");
+		n = extract_possible_number(cp, n, (kinds & TEXT_LETTER) != 0);
+	isub = semi ? find_ascii(cp, n, 0, ";isub=") : -1;
 	if (isub >= 0)
 		n = (size_t) isub;
 	return n;
@@ -542,19 +579,17 @@ normalize(const uint32_t *cp, size_t n, char *out)
 	int			letters = 0;
 	size_t		k = 0;
 
-	for (size_t i = 0; i < n && letters < 3; i++)
-		if (is_ascii_alpha(cp[i]))
-			letters++;
+	/* digits, counting letters on the way (with three, redone as keypad) */
 	for (size_t i = 0; i < n; i++)
 	{
 		uint32_t	c = cp[i];
 
-		if (letters >= 3)
+		/* ASCII: store, keep only a digit (digits and separators alternate) */
+		if (c < 0x80)
 		{
-			if (c >= '0' && c <= '9')
-				out[k++] = (char) c;
-			else if (is_ascii_alpha(c))
-				out[k++] = keypad[(c | 0x20) - 'a'];
+			out[k] = (char) c;
+			k += c - '0' < 10;
+			letters += is_ascii_alpha(c);
 		}
 		else
 		{
@@ -562,6 +597,19 @@ normalize(const uint32_t *cp, size_t n, char *out)
 
 			if (d >= 0)
 				out[k++] = (char) ('0' + d);
+		}
+	}
+	if (letters >= 3)
+	{
+		k = 0;
+		for (size_t i = 0; i < n; i++)
+		{
+			uint32_t	c = cp[i];
+
+			if (c >= '0' && c <= '9')
+				out[k++] = (char) c;
+			else if (is_ascii_alpha(c))
+				out[k++] = keypad[(c | 0x20) - 'a'];
 		}
 	}
 	out[k] = '\0';
@@ -731,13 +779,16 @@ parse(const char *text, size_t len, const char *default_region,
 	size_t		dlen;
 	int			country_code;
 	ParseError	err;
+	unsigned	kinds;
 
 	memset(out, 0, sizeof(*out));
 	if (len > PHONE_MAX_INPUT_BYTES)
 		return PARSE_TOO_LONG;
 	if (!ct_utf8_decode_valid(text, len, cp, &n))
 		return PARSE_NOT_A_NUMBER;
-	n = build_national_number(cp, n);
+	/* what build_national_number keeps is part of this text */
+	kinds = text_kinds(cp, n);
+	n = build_national_number(cp, n, kinds);
 	if (!is_viable(cp, n))
 		return PARSE_NOT_A_NUMBER;
 	def = default_region ? phone_territory_for_region(default_region, region_len) : NULL;
@@ -750,7 +801,8 @@ parse(const char *text, size_t len, const char *default_region,
 					s,
 					l;
 
-		if (find_extension(cp, n, 0, n, &at, &s, &l) &&
+		/* an extension needs a label or a '#' (see may_hold_label) */
+		if ((kinds & TEXT_UNPLAIN) && find_extension(cp, n, 0, n, &at, &s, &l) &&
 			is_viable(cp, at))
 		{
 			for (size_t i = 0; i < l; i++)
