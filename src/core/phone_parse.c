@@ -48,6 +48,43 @@ static const CtReason parse_reasons[] = {
 
 /* Character classes of libphonenumber's parsing patterns */
 
+/*
+ * Classes of the ASCII characters, one table lookup each.  CH_UNPLAIN is
+ * what may take part in a tel: URI parameter, a second number or an
+ * extension label; most numbers hold no such character (see text_kinds).
+ */
+#define CH_DIGIT	0x01		/* 0-9 */
+#define CH_PUNCT	0x02		/* kValidPunctuation ("x" in either case) */
+#define CH_ALPHA	0x04		/* A-Z, a-z */
+#define CH_STAR		0x08		/* '*' */
+#define CH_SEMI		0x10		/* ';' */
+#define CH_UNPLAIN	0x20		/* not a digit, space or one of -.()/+[]* */
+#define CH_VIABLE	(CH_DIGIT | CH_PUNCT | CH_ALPHA | CH_STAR)
+
+static const uint8_t ascii_class[128] = {
+	0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+	0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+	/* ' ' to '/' */
+	0x02, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x02, 0x02, 0x08, 0x00, 0x20, 0x02, 0x02, 0x02,
+	/* '0' to '?' */
+	0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x20, 0x30, 0x20, 0x20, 0x20, 0x20,
+	/* '@' to 'O' */
+	0x20, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24,
+	/* 'P' to '_' */
+	0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x26, 0x24, 0x24, 0x02, 0x20, 0x02, 0x20, 0x20,
+	/* '`' to 'o' */
+	0x20, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24,
+	/* 'p' to DEL */
+	0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x26, 0x24, 0x24, 0x20, 0x20, 0x20, 0x22, 0x20
+};
+
+/* The class bits of c; any other character only CH_UNPLAIN. */
+static inline unsigned
+char_class(uint32_t c)
+{
+	return c < 0x80 ? ascii_class[c] : CH_UNPLAIN;
+}
+
 static inline bool
 is_plus(uint32_t c)
 {
@@ -70,19 +107,12 @@ is_digit(uint32_t c)
 	return digit_value(c) >= 0;
 }
 
-/* The ASCII members of kValidPunctuation (case-insensitively: "x" and "X"). */
-static const bool ascii_punctuation[128] = {
-	['-'] = true, ['x'] = true, ['X'] = true, [' '] = true, ['('] = true,
-	[')'] = true, ['.'] = true, ['['] = true, [']'] = true, ['/'] = true,
-	['~'] = true
-};
-
 /* kValidPunctuation */
 static inline bool
 is_punctuation(uint32_t c)
 {
 	if (c < 0x80)
-		return ascii_punctuation[c];
+		return (ascii_class[c] & CH_PUNCT) != 0;
 	switch (c)
 	{
 		case 0x00A0:
@@ -111,53 +141,27 @@ is_ascii_alpha(uint32_t c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-/*
- * [punct*alpha\d] for an ASCII c, with "|" rather than "||": digits and
- * separators alternate, and branches on each would mispredict.
- */
+/* [punct*alpha\d] */
 static inline bool
-viable_ascii(uint32_t c)
+is_viable_char(uint32_t c)
 {
-	return ascii_punctuation[c] | (c == '*') | ((c | 0x20) - 'a' < 26) |
-		(c - '0' < 10);
+	if (c < 0x80)
+		return (ascii_class[c] & CH_VIABLE) != 0;
+	return is_punctuation(c) || is_digit(c);
 }
 
 /*
- * What a text holds besides plain characters (digits and the punctuation
- * that can be in a number but not in an extension label): most numbers hold
- * nothing else, and the scanners for tel: URI parameters, a second number and
- * extensions are skipped for them.
+ * The classes a text holds, for the scanners to skip what it lacks: no
+ * CH_SEMI, no tel: URI parameters; no CH_ALPHA, no "/ x" second number; no
+ * CH_UNPLAIN, no extension.
  */
-#define TEXT_SEMICOLON	0x1
-#define TEXT_LETTER		0x2		/* an ASCII letter */
-#define TEXT_UNPLAIN	0x4		/* not a digit, space or one of -.()/+[]* */
-
-/* The TEXT_ bits of each ASCII character. */
-static const uint8_t ascii_kind[128] = {
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-	0, 4, 4, 4, 4, 4, 4, 4, 0, 0, 0, 0, 4, 0, 0, 0,	/* ' ' to '/' */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 5, 4, 4, 4, 4,	/* '0' to '?' */
-	4, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,	/* '@' to 'O' */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 0, 4, 0, 4, 4,	/* 'P' to '_' */
-	4, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6,	/* '`' to 'o' */
-	6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 4, 4, 4, 4, 4	/* 'p' to DEL */
-};
-
-static inline bool
-is_plain(uint32_t c)
-{
-	return c < 0x80 && !(ascii_kind[c] & TEXT_UNPLAIN);
-}
-
-/* The TEXT_ bits of a text: one table lookup per character. */
 static unsigned
 text_kinds(const uint32_t *cp, size_t n)
 {
 	unsigned	kinds = 0;
 
 	for (size_t i = 0; i < n; i++)
-		kinds |= cp[i] < 0x80 ? ascii_kind[cp[i]] : TEXT_UNPLAIN;
+		kinds |= char_class(cp[i]);
 	return kinds;
 }
 
@@ -390,7 +394,7 @@ static bool
 may_hold_label(const uint32_t *cp, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!is_plain(cp[i]))
+		if (char_class(cp[i]) & CH_UNPLAIN)
 			return true;
 	return false;
 }
@@ -461,8 +465,7 @@ is_viable(const uint32_t *cp, size_t n)
 	if (digits < 3)
 		return false;
 	m = i;
-	while (m < n && (cp[m] < 0x80 ? viable_ascii(cp[m]) :
-					 is_punctuation(cp[m]) || is_digit(cp[m])))
+	while (m < n && is_viable_char(cp[m]))
 		m++;
 	if (m == n)
 		return true;
@@ -530,7 +533,7 @@ static size_t
 build_national_number(uint32_t *cp, size_t n, unsigned kinds)
 {
 	/* both parameters start with ';' */
-	bool		semi = (kinds & TEXT_SEMICOLON) != 0;
+	bool		semi = (kinds & CH_SEMI) != 0;
 	ptrdiff_t	ctx = semi ? find_ascii(cp, n, 0, ";phone-context=") : -1;
 	ptrdiff_t	isub;
 
@@ -560,7 +563,7 @@ build_national_number(uint32_t *cp, size_t n, unsigned kinds)
 		n = k;
 	}
 	else
-		n = extract_possible_number(cp, n, (kinds & TEXT_LETTER) != 0);
+		n = extract_possible_number(cp, n, (kinds & CH_ALPHA) != 0);
 	isub = semi ? find_ascii(cp, n, 0, ";isub=") : -1;
 	if (isub >= 0)
 		n = (size_t) isub;
@@ -802,7 +805,7 @@ parse(const char *text, size_t len, const char *default_region,
 					l;
 
 		/* an extension needs a label or a '#' (see may_hold_label) */
-		if ((kinds & TEXT_UNPLAIN) && find_extension(cp, n, 0, n, &at, &s, &l) &&
+		if ((kinds & CH_UNPLAIN) && find_extension(cp, n, 0, n, &at, &s, &l) &&
 			is_viable(cp, at))
 		{
 			for (size_t i = 0; i < l; i++)
