@@ -140,14 +140,18 @@ phone_calling_code(int country_code)
 }
 
 /* The territory whose rules format and length-check a calling code's numbers. */
+static inline const PhoneTerritory *
+main_territory(const PhoneCallingCode *cc)
+{
+	return &phone_metadata.territories[phone_metadata.region_list[cc->first]];
+}
+
 const PhoneTerritory *
 phone_territory_for_country_code(int country_code)
 {
 	const PhoneCallingCode *cc = phone_calling_code(country_code);
 
-	if (cc == NULL)
-		return NULL;
-	return &phone_metadata.territories[phone_metadata.region_list[cc->first]];
+	return cc ? main_territory(cc) : NULL;
 }
 
 bool
@@ -371,14 +375,12 @@ phone_test_length(size_t len, const PhoneTerritory *t)
  * leadingDigits, whose number ranges match).
  */
 static const PhoneTerritory *
-territory_of(const PhoneNumber *num, const char *nsn, size_t len)
+territory_of(const PhoneCallingCode *cc, const char *nsn, size_t len)
 {
-	const PhoneCallingCode *cc = phone_calling_code(num->country_code);
-
 	if (cc == NULL)
 		return NULL;
 	if (cc->count == 1)
-		return &phone_metadata.territories[phone_metadata.region_list[cc->first]];
+		return main_territory(cc);
 	for (int i = 0; i < cc->count; i++)
 	{
 		const PhoneTerritory *t =
@@ -400,8 +402,9 @@ phone_region(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len = phone_national_significant_number(num, nsn);
-	const PhoneTerritory *t = territory_of(num, nsn, len);
+	const PhoneTerritory *t;
 
+	t = territory_of(phone_calling_code(num->country_code), nsn, len);
 	return t ? t->id : "ZZ";
 }
 
@@ -414,7 +417,7 @@ phone_type(const PhoneNumber *num)
 
 	if (len > PHONE_MAX_NSN_DIGITS)
 		return PHONE_TYPE_UNKNOWN;
-	t = territory_of(num, nsn, len);
+	t = territory_of(phone_calling_code(num->country_code), nsn, len);
 	return t ? phone_type_for_territory(nsn, len, t) : PHONE_TYPE_UNKNOWN;
 }
 
@@ -427,7 +430,7 @@ phone_is_valid(const PhoneNumber *num)
 
 	if (len > PHONE_MAX_NSN_DIGITS)
 		return false;
-	t = territory_of(num, nsn, len);
+	t = territory_of(phone_calling_code(num->country_code), nsn, len);
 	return t != NULL && has_type(nsn, len, t);
 }
 
@@ -450,12 +453,14 @@ phone_check(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len = nsn_of(num, nsn);
-	const PhoneTerritory *t = phone_territory_for_country_code(num->country_code);
+	const PhoneCallingCode *cc = phone_calling_code(num->country_code);
+	const PhoneTerritory *t;
 
-	if (t == NULL)
+	if (cc == NULL)
 		return &reason_invalid_country_code;
 	if (len > PHONE_MAX_NSN_DIGITS)
 		return &reason_too_long;
+	t = main_territory(cc);
 	switch (phone_test_length(len, t))
 	{
 		case PHONE_LENGTH_TOO_SHORT:
@@ -468,7 +473,7 @@ phone_check(const PhoneNumber *num)
 		case PHONE_LENGTH_POSSIBLE_LOCAL_ONLY:
 			break;
 	}
-	t = territory_of(num, nsn, len);
+	t = territory_of(cc, nsn, len);
 	if (t == NULL || !has_type(nsn, len, t))
 		return &reason_invalid_for_region;
 	return NULL;
