@@ -203,38 +203,34 @@ decimal_len(uint64_t v)
 	return n + (w >= pow10[n]);
 }
 
-/* The last n decimal digits of v, zero-padded, into buf; two per division. */
-static void
-put_digits32(char *buf, uint32_t v, size_t n)
+/* The four digits of v < 10000, zero-padded, into buf. */
+static inline void
+put4(char *buf, uint32_t v)
 {
 	static const char pairs[] =
 		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 		"8081828384858687888990919293949596979899";
 
-	while (n >= 2)
-	{
-		const char *d = &pairs[2 * (v % 100)];
-
-		v /= 100;
-		buf[--n] = d[1];
-		buf[--n] = d[0];
-	}
-	if (n == 1)
-		buf[0] = (char) ('0' + v % 10);
+	memcpy(buf, &pairs[2 * (v / 100)], 2);
+	memcpy(buf + 2, &pairs[2 * (v % 100)], 2);
 }
 
 /*
- * The n = decimal_len(v) digits of v into buf (no NUL): eight-digit chunks
- * in 32-bit arithmetic, independent of each other.  This runs for every
- * number checked and formatted.
+ * The n = decimal_len(v) digits of v into buf (no NUL), in groups of four
+ * from the end: a group's two pairs do not wait for each other, nor for the
+ * next group.  This runs for every number checked and formatted.
  */
 static void
 put_digits(char *buf, uint64_t v, size_t n)
 {
-	for (; n > 8; n -= 8, v /= 100000000)
-		put_digits32(buf + n - 8, (uint32_t) (v % 100000000), 8);
-	put_digits32(buf, (uint32_t) v, n);
+	char		head[4];
+
+	for (; n > 4; n -= 4, v /= 10000)
+		put4(buf + n - 4, (uint32_t) (v % 10000));
+	put4(head, (uint32_t) v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = head[4 - n + i];
 }
 
 /* Decimal digits of v into buf (no NUL); returns their count (<= 20). */
