@@ -323,23 +323,13 @@ phone_type_for_territory(const char *nsn, size_t len, const PhoneTerritory *t)
 }
 
 /*
- * phone_type_for_territory(...) != PHONE_TYPE_UNKNOWN, trying the commonest
- * descriptions first: whether some type matches does not depend on the
- * order, and most numbers are fixed line or mobile.
+ * phone_type_for_territory(...) != PHONE_TYPE_UNKNOWN in one walk: the
+ * generator joins the general description and every type's into one DFA.
  */
-static bool
+static inline bool
 has_type(const char *nsn, size_t len, const PhoneTerritory *t)
 {
-	if (!phone_matches_desc(nsn, len, &t->general))
-		return false;
-	if (phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_FIXED_LINE]) ||
-		(!t->same_mobile_and_fixed_line_pattern &&
-		 phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_MOBILE])))
-		return true;
-	for (size_t i = 0; i < sizeof(special_types) / sizeof(special_types[0]); i++)
-		if (phone_matches_desc(nsn, len, &t->types[special_types[i]]))
-			return true;
-	return false;
+	return phone_dfa_match(t->valid, nsn, len);
 }
 
 /* libphonenumber's TestNumberLength for the general description. */

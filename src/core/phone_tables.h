@@ -90,6 +90,9 @@ typedef struct PhoneTerritory
 	const char *national_prefix_transform_rule; /* "9$1" or NULL */
 	const char *preferred_extn_prefix;	/* " ext. " replacement or NULL */
 	uint32_t	leading_digits; /* territory leadingDigits DFA, 0 if none */
+	uint32_t	valid;			/* DFA of the numbers general and some type
+								 * describe, length checks included (what
+								 * GetNumberType gives a type): 0 if none */
 	PhoneDesc	general;
 	PhoneDesc	types[11];		/* indexed by PhoneType up to VOICEMAIL */
 	uint16_t	first_format;
