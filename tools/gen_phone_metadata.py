@@ -486,6 +486,35 @@ class Tables:
         self.valid_cache[key] = self.add_dfa(*minimise(trans, accept))
         return self.valid_cache[key]
 
+    def merge_states(self):
+        """Merge equivalent states across all DFAs (Moore's algorithm over
+        the whole table): patterns share their tails, and validity DFAs are
+        mostly made of states the type patterns have.  Renumbers the states
+        (the dead state stays 0, no other becomes 0) and returns the map."""
+        rows, acc = self.dfa_rows, self.dfa_accept
+        n = len(rows)
+        part = [0 if i == 0 else (2 if acc[i] else 1) for i in range(n)]
+        while True:
+            ids = {}
+            new = [ids.setdefault((part[i],) + tuple(part[t] for t in rows[i]),
+                                  len(ids)) for i in range(n)]
+            if len(ids) == len(set(part)):
+                break
+            part = new
+        number = {}
+        remap = [number.setdefault(part[i], len(number)) for i in range(n)]
+        self.dfa_rows = [None] * len(number)
+        self.dfa_accept = [False] * len(number)
+        for i in range(n):
+            if self.dfa_rows[remap[i]] is None:
+                self.dfa_rows[remap[i]] = [remap[t] for t in rows[i]]
+                self.dfa_accept[remap[i]] = acc[i]
+        self.dfa_cache = {k: remap[v] for k, v in self.dfa_cache.items()}
+        self.valid_cache = {
+            ((remap[g[0]], g[1]), tuple((remap[d[0]], d[1]) for d in types)):
+            remap[v] for (g, types), v in self.valid_cache.items()}
+        return remap
+
     def run_dfa(self, start, digits):
         s = start
         for ch in digits:
@@ -734,6 +763,18 @@ def main():
         t['valid'] = tables.valid_dfa(
             t['general'], [d for i, d in enumerate(t['types'])
                            if i != 2 and not (i == 1 and t['same_fm'])])
+    remap = tables.merge_states()
+
+    def remap_desc(d):
+        return (remap[d[0]],) + d[1:]
+    for t in territories:
+        t['leading'] = remap[t['leading']]
+        t['valid'] = remap[t['valid']]
+        t['general'] = remap_desc(t['general'])
+        t['types'] = [remap_desc(d) for d in t['types']]
+        for key in ('formats', 'intl_formats'):
+            t[key] = [(prog, remap[ld], fmt, rule)
+                      for prog, ld, fmt, rule in t[key]]
     xml_order = list(territories)
     geo = sorted([t for t in territories if t['id'] != '001'],
                  key=lambda t: t['id'])

@@ -27,8 +27,9 @@ extern "C"
 
 /*
  * DFA state 0 is the dead state; a DFA is named by its start state (0 =
- * absent).  All DFAs share one state numbering, which fits 16 bits (about
- * 22,000 states today; the generator refuses to go beyond).
+ * absent).  All DFAs share one table, in which equivalent states are merged
+ * (DFAs share their tails), and the numbering fits 16 bits (about 8,500
+ * states today; the generator refuses to go beyond).
  */
 typedef struct PhoneDfaState
 {
