@@ -503,9 +503,12 @@ typedef struct Out
 static void
 out_putn(Out *o, const char *s, size_t n)
 {
-	size_t		room = o->size > o->len + 1 ? o->size - o->len - 1 : 0;
+	if (o->len + 1 < o->size)
+	{
+		size_t		room = o->size - o->len - 1;
 
-	memcpy(o->buf + o->len, s, n < room ? n : room);
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
 	o->len += n;
 }
 
