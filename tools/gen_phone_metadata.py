@@ -408,13 +408,27 @@ def mask_of(lengths):
     return m
 
 
+def fits(mask, n):
+    """Does a length mask (0 = no pre-check) allow n digits?"""
+    return mask == 0 or (n < 32 and (mask >> n) & 1)
+
+
 class Tables:
     def __init__(self):
         self.dfa_rows = [[0] * 10]      # global state 0 = dead
         self.dfa_accept = [False]
         self.dfa_cache = {}
+        self.valid_cache = {}
         self.insns = []
         self.prog_cache = {}
+
+    def add_dfa(self, trans, accept):
+        """Append a minimised DFA (0 = dead, 1 = start); its global start."""
+        base = len(self.dfa_rows) - 1    # local state i -> base + i (i >= 1)
+        for i in range(1, len(trans)):
+            self.dfa_rows.append([0 if t == 0 else base + t for t in trans[i]])
+            self.dfa_accept.append(accept[i])
+        return base + 1
 
     def dfa(self, pattern, prefix=False):
         if pattern is None:
@@ -422,14 +436,84 @@ class Tables:
         key = (pattern, prefix)
         if key not in self.dfa_cache:
             ast, _ = parse_regex(pattern)
-            trans, accept = build_dfa(ast, prefix)
-            base = len(self.dfa_rows) - 1    # local state i -> base + i (i >= 1)
-            for i in range(1, len(trans)):
-                self.dfa_rows.append([0 if t == 0 else base + t
-                                      for t in trans[i]])
-                self.dfa_accept.append(accept[i])
-            self.dfa_cache[key] = base + 1
+            self.dfa_cache[key] = self.add_dfa(*build_dfa(ast, prefix))
         return self.dfa_cache[key]
+
+    def valid_dfa(self, general, types):
+        """One DFA for "the general description and some type match".
+
+        Descriptions are (dfa, lengths, local) as in PhoneTerritory; each
+        matches like the engine's phone_matches_desc: its length mask (0 =
+        none) allows the number of digits, and its DFA accepts them.  The
+        product of the DFAs, with the number of digits read (from 32 on,
+        every length mask fails), minimised: validity in one walk.
+        """
+        types = tuple(d[:2] for d in types if d[0] != 0)
+        if general[0] == 0 or not types:
+            return 0
+        key = (general[:2], types)
+        if key in self.valid_cache:
+            return self.valid_cache[key]
+        rows, acc = self.dfa_rows, self.dfa_accept
+
+        def accepting(st):
+            n = st[-1]
+            return bool(acc[st[0]] and fits(general[1], n) and
+                        any(acc[s] and fits(d[1], n)
+                            for s, d in zip(st[1:-1], types)))
+
+        start = (general[0],) + tuple(d[0] for d in types) + (0,)
+        ids = {start: 1}
+        trans = [[0] * 10, None]
+        accept = [False, accepting(start)]
+        work = [start]
+        while work:
+            st = work.pop()
+            row = []
+            for d in range(10):
+                nxt = tuple(rows[s][d] for s in st[:-1]) + (min(st[-1] + 1, 32),)
+                # dead once the general description or every type is
+                if nxt[0] == 0 or not any(nxt[1:-1]):
+                    row.append(0)
+                    continue
+                if nxt not in ids:
+                    ids[nxt] = len(trans)
+                    trans.append(None)
+                    accept.append(accepting(nxt))
+                    work.append(nxt)
+                row.append(ids[nxt])
+            trans[ids[st]] = row
+        self.valid_cache[key] = self.add_dfa(*minimise(trans, accept))
+        return self.valid_cache[key]
+
+    def merge_states(self):
+        """Merge equivalent states across all DFAs (Moore's algorithm over
+        the whole table): patterns share their tails, and validity DFAs are
+        mostly made of states the type patterns have.  Renumbers the states
+        (the dead state stays 0, no other becomes 0) and returns the map."""
+        rows, acc = self.dfa_rows, self.dfa_accept
+        n = len(rows)
+        part = [0 if i == 0 else (2 if acc[i] else 1) for i in range(n)]
+        while True:
+            ids = {}
+            new = [ids.setdefault((part[i],) + tuple(part[t] for t in rows[i]),
+                                  len(ids)) for i in range(n)]
+            if len(ids) == len(set(part)):
+                break
+            part = new
+        number = {}
+        remap = [number.setdefault(part[i], len(number)) for i in range(n)]
+        self.dfa_rows = [None] * len(number)
+        self.dfa_accept = [False] * len(number)
+        for i in range(n):
+            if self.dfa_rows[remap[i]] is None:
+                self.dfa_rows[remap[i]] = [remap[t] for t in rows[i]]
+                self.dfa_accept[remap[i]] = acc[i]
+        self.dfa_cache = {k: remap[v] for k, v in self.dfa_cache.items()}
+        self.valid_cache = {
+            ((remap[g[0]], g[1]), tuple((remap[d[0]], d[1]) for d in types)):
+            remap[v] for (g, types), v in self.valid_cache.items()}
+        return remap
 
     def run_dfa(self, start, digits):
         s = start
@@ -480,7 +564,8 @@ class Tables:
         return end, dict(caps)
 
     def self_check(self, samples, rng):
-        """Compare every compiled pattern with Python's re on digit strings.
+        """Compare every compiled pattern with Python's re on digit strings,
+        and every validity DFA with the descriptions it joins.
 
         Python's re, like RE2 for these patterns and like the engine's
         machine, is leftmost-first, so matches and groups must agree.
@@ -520,6 +605,16 @@ class Tables:
                         bad += 1
                         print('program mismatch: %s on %s' % (pattern, d),
                               file=sys.stderr)
+        for (general, types), start in self.valid_cache.items():
+            for d in samples(rng, ''):
+                want = (self.run_dfa(general[0], d) and fits(general[1], len(d))
+                        and any(self.run_dfa(t[0], d) and fits(t[1], len(d))
+                                for t in types))
+                tried += 1
+                matched += want
+                if self.run_dfa(start, d) != want:
+                    bad += 1
+                    print('validity DFA mismatch on %s' % d, file=sys.stderr)
         print('self-check: %d matches (%d positive) compared with Python re, '
               '%d mismatches' % (tried, matched, bad), file=sys.stderr)
         return bad
@@ -662,6 +757,24 @@ def main():
     tables = Tables()
     territories = [load_territory(el, tables)
                    for el in root.iter('territory')]
+    for t in territories:
+        # the descriptions GetNumberTypeHelper tries (mobile only when its
+        # pattern differs from fixed line's)
+        t['valid'] = tables.valid_dfa(
+            t['general'], [d for i, d in enumerate(t['types'])
+                           if i != 2 and not (i == 1 and t['same_fm'])])
+    remap = tables.merge_states()
+
+    def remap_desc(d):
+        return (remap[d[0]],) + d[1:]
+    for t in territories:
+        t['leading'] = remap[t['leading']]
+        t['valid'] = remap[t['valid']]
+        t['general'] = remap_desc(t['general'])
+        t['types'] = [remap_desc(d) for d in t['types']]
+        for key in ('formats', 'intl_formats'):
+            t[key] = [(prog, remap[ld], fmt, rule)
+                      for prog, ld, fmt, rule in t[key]]
     xml_order = list(territories)
     geo = sorted([t for t in territories if t['id'] != '001'],
                  key=lambda t: t['id'])
@@ -766,7 +879,7 @@ def main():
             'true' if t['same_fm'] else 'false', t['intl'][0], t['intl'][1],
             t['npp'][0], t['npp'][1], c_str(t['transform']), c_str(t['extn']),
             t['leading']))
-        o.append('\t\t%s,' % desc(t['general']))
+        o.append('\t\t%d, %s,' % (t['valid'], desc(t['general'])))
         o.append('\t\t{%s},' % ', '.join(desc(d) for d in t['types']))
         o.append('\t%d, %d, %d, %d},' % (f0, fn, i0, inn))
     o.append('};')

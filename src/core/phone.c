@@ -140,14 +140,18 @@ phone_calling_code(int country_code)
 }
 
 /* The territory whose rules format and length-check a calling code's numbers. */
+static inline const PhoneTerritory *
+main_territory(const PhoneCallingCode *cc)
+{
+	return &phone_metadata.territories[phone_metadata.region_list[cc->first]];
+}
+
 const PhoneTerritory *
 phone_territory_for_country_code(int country_code)
 {
 	const PhoneCallingCode *cc = phone_calling_code(country_code);
 
-	if (cc == NULL)
-		return NULL;
-	return &phone_metadata.territories[phone_metadata.region_list[cc->first]];
+	return cc ? main_territory(cc) : NULL;
 }
 
 bool
@@ -180,20 +184,62 @@ phone_main_region_for_country_code(int country_code)
 
 /* Validation */
 
+/* Number of decimal digits of v (1..20), without a loop. */
+static inline size_t
+decimal_len(uint64_t v)
+{
+	static const uint64_t pow10[20] = {
+		1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+		10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+		100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+		100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
+		100000000000000000ULL, 1000000000000000000ULL,
+		10000000000000000000ULL
+	};
+	/* bits * 1233 >> 12 is floor(log10(2^bits)); then one comparison (0: 1) */
+	uint64_t	w = v | 1;
+	size_t		n = (size_t) ((64 - __builtin_clzll(w)) * 1233) >> 12;
+
+	return n + (w >= pow10[n]);
+}
+
+/* The four digits of v < 10000, zero-padded, into buf. */
+static inline void
+put4(char *buf, uint32_t v)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+
+	memcpy(buf, &pairs[2 * (v / 100)], 2);
+	memcpy(buf + 2, &pairs[2 * (v % 100)], 2);
+}
+
+/*
+ * The n = decimal_len(v) digits of v into buf (no NUL), in groups of four
+ * from the end: a group's two pairs do not wait for each other, nor for the
+ * next group.  This runs for every number checked and formatted.
+ */
+static void
+put_digits(char *buf, uint64_t v, size_t n)
+{
+	char		head[4];
+
+	for (; n > 4; n -= 4, v /= 10000)
+		put4(buf + n - 4, (uint32_t) (v % 10000));
+	put4(head, (uint32_t) v);
+	for (size_t i = 0; i < n; i++)
+		buf[i] = head[4 - n + i];
+}
+
 /* Decimal digits of v into buf (no NUL); returns their count (<= 20). */
 static size_t
 put_decimal(char *buf, uint64_t v)
 {
-	char		tmp[20];
-	size_t		n = 0;
+	size_t		n = decimal_len(v);
 
-	do
-	{
-		tmp[n++] = (char) ('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
+	put_digits(buf, v, n);
 	return n;
 }
 
@@ -206,16 +252,27 @@ put_decimal(char *buf, uint64_t v)
 static size_t
 nsn_of(const PhoneNumber *num, char *buf)
 {
-	char		tmp[20];
 	size_t		zeros = num->leading_zeros;
-	size_t		len = put_decimal(tmp, num->national_number);
-	size_t		n = 0;
+	size_t		len = decimal_len(num->national_number);
 
-	while (n < zeros && n < PHONE_MAX_NSN_DIGITS)
-		buf[n++] = '0';
-	for (size_t i = 0; i < len && n < PHONE_MAX_NSN_DIGITS; i++)
-		buf[n++] = tmp[i];
-	buf[n] = '\0';
+	if (zeros + len <= PHONE_MAX_NSN_DIGITS)
+	{
+		memset(buf, '0', zeros);
+		put_digits(buf + zeros, num->national_number, len);
+		buf[zeros + len] = '\0';
+	}
+	else
+	{
+		char		tmp[20];
+		size_t		n = 0;
+
+		put_digits(tmp, num->national_number, len);
+		while (n < zeros && n < PHONE_MAX_NSN_DIGITS)
+			buf[n++] = '0';
+		for (size_t i = 0; i < len && n < PHONE_MAX_NSN_DIGITS; i++)
+			buf[n++] = tmp[i];
+		buf[n] = '\0';
+	}
 	return zeros + len;
 }
 
@@ -236,21 +293,22 @@ phone_matches_desc(const char *nsn, size_t len, const PhoneDesc *desc)
 	return desc->dfa != 0 && phone_dfa_match(desc->dfa, nsn, len);
 }
 
+/* The descriptions GetNumberTypeHelper tries before fixed line and mobile. */
+static const PhoneType special_types[] = {
+	PHONE_TYPE_PREMIUM_RATE, PHONE_TYPE_TOLL_FREE, PHONE_TYPE_SHARED_COST,
+	PHONE_TYPE_VOIP, PHONE_TYPE_PERSONAL_NUMBER, PHONE_TYPE_PAGER,
+	PHONE_TYPE_UAN, PHONE_TYPE_VOICEMAIL
+};
+
 /* libphonenumber's GetNumberTypeHelper. */
 PhoneType
 phone_type_for_territory(const char *nsn, size_t len, const PhoneTerritory *t)
 {
-	static const PhoneType order[] = {
-		PHONE_TYPE_PREMIUM_RATE, PHONE_TYPE_TOLL_FREE, PHONE_TYPE_SHARED_COST,
-		PHONE_TYPE_VOIP, PHONE_TYPE_PERSONAL_NUMBER, PHONE_TYPE_PAGER,
-		PHONE_TYPE_UAN, PHONE_TYPE_VOICEMAIL
-	};
-
 	if (!phone_matches_desc(nsn, len, &t->general))
 		return PHONE_TYPE_UNKNOWN;
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (phone_matches_desc(nsn, len, &t->types[order[i]]))
-			return order[i];
+	for (size_t i = 0; i < sizeof(special_types) / sizeof(special_types[0]); i++)
+		if (phone_matches_desc(nsn, len, &t->types[special_types[i]]))
+			return special_types[i];
 	if (phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_FIXED_LINE]))
 	{
 		if (t->same_mobile_and_fixed_line_pattern ||
@@ -262,6 +320,16 @@ phone_type_for_territory(const char *nsn, size_t len, const PhoneTerritory *t)
 		phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_MOBILE]))
 		return PHONE_TYPE_MOBILE;
 	return PHONE_TYPE_UNKNOWN;
+}
+
+/*
+ * phone_type_for_territory(...) != PHONE_TYPE_UNKNOWN in one walk: the
+ * generator joins the general description and every type's into one DFA.
+ */
+static inline bool
+has_type(const char *nsn, size_t len, const PhoneTerritory *t)
+{
+	return phone_dfa_match(t->valid, nsn, len);
 }
 
 /* libphonenumber's TestNumberLength for the general description. */
@@ -293,14 +361,12 @@ phone_test_length(size_t len, const PhoneTerritory *t)
  * leadingDigits, whose number ranges match).
  */
 static const PhoneTerritory *
-territory_of(const PhoneNumber *num, const char *nsn, size_t len)
+territory_of(const PhoneCallingCode *cc, const char *nsn, size_t len)
 {
-	const PhoneCallingCode *cc = phone_calling_code(num->country_code);
-
 	if (cc == NULL)
 		return NULL;
 	if (cc->count == 1)
-		return &phone_metadata.territories[phone_metadata.region_list[cc->first]];
+		return main_territory(cc);
 	for (int i = 0; i < cc->count; i++)
 	{
 		const PhoneTerritory *t =
@@ -311,7 +377,7 @@ territory_of(const PhoneNumber *num, const char *nsn, size_t len)
 			if (phone_dfa_match(t->leading_digits, nsn, len))
 				return t;
 		}
-		else if (phone_type_for_territory(nsn, len, t) != PHONE_TYPE_UNKNOWN)
+		else if (has_type(nsn, len, t))
 			return t;
 	}
 	return NULL;
@@ -322,8 +388,9 @@ phone_region(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len = phone_national_significant_number(num, nsn);
-	const PhoneTerritory *t = territory_of(num, nsn, len);
+	const PhoneTerritory *t;
 
+	t = territory_of(phone_calling_code(num->country_code), nsn, len);
 	return t ? t->id : "ZZ";
 }
 
@@ -336,14 +403,21 @@ phone_type(const PhoneNumber *num)
 
 	if (len > PHONE_MAX_NSN_DIGITS)
 		return PHONE_TYPE_UNKNOWN;
-	t = territory_of(num, nsn, len);
+	t = territory_of(phone_calling_code(num->country_code), nsn, len);
 	return t ? phone_type_for_territory(nsn, len, t) : PHONE_TYPE_UNKNOWN;
 }
 
 bool
 phone_is_valid(const PhoneNumber *num)
 {
-	return phone_type(num) != PHONE_TYPE_UNKNOWN;
+	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+	size_t		len = nsn_of(num, nsn);
+	const PhoneTerritory *t;
+
+	if (len > PHONE_MAX_NSN_DIGITS)
+		return false;
+	t = territory_of(phone_calling_code(num->country_code), nsn, len);
+	return t != NULL && has_type(nsn, len, t);
 }
 
 bool
@@ -365,12 +439,14 @@ phone_check(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len = nsn_of(num, nsn);
-	const PhoneTerritory *t = phone_territory_for_country_code(num->country_code);
+	const PhoneCallingCode *cc = phone_calling_code(num->country_code);
+	const PhoneTerritory *t;
 
-	if (t == NULL)
+	if (cc == NULL)
 		return &reason_invalid_country_code;
 	if (len > PHONE_MAX_NSN_DIGITS)
 		return &reason_too_long;
+	t = main_territory(cc);
 	switch (phone_test_length(len, t))
 	{
 		case PHONE_LENGTH_TOO_SHORT:
@@ -383,8 +459,8 @@ phone_check(const PhoneNumber *num)
 		case PHONE_LENGTH_POSSIBLE_LOCAL_ONLY:
 			break;
 	}
-	t = territory_of(num, nsn, len);
-	if (t == NULL || phone_type_for_territory(nsn, len, t) == PHONE_TYPE_UNKNOWN)
+	t = territory_of(cc, nsn, len);
+	if (t == NULL || !has_type(nsn, len, t))
 		return &reason_invalid_for_region;
 	return NULL;
 }
@@ -427,9 +503,13 @@ typedef struct Out
 static void
 out_putn(Out *o, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++, o->len++)
-		if (o->len + 1 < o->size)
-			o->buf[o->len] = s[i];
+	if (o->len + 1 < o->size)
+	{
+		size_t		room = o->size - o->len - 1;
+
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
 }
 
 static void
@@ -518,23 +598,25 @@ size_t
 phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 			 size_t bufsize)
 {
-	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+	/* E.164: "+", the calling code (a uint16_t), the NSN */
+	char		cc[1 + 5 + PHONE_MAX_NSN_DIGITS + 1];
+	size_t		cclen = 1 + put_decimal(cc + 1, num->country_code);
+	char	   *nsn = cc + cclen;
 	size_t		len = phone_national_significant_number(num, nsn);
 	const PhoneTerritory *t;
 	Out			o = {buf, bufsize, 0};
 	char		body[128];
-	char		cc[8];
 	Out			b = {body, sizeof(body), 0};
 
-	cc[put_decimal(cc, num->country_code)] = '\0';
-	t = phone_territory_for_country_code(num->country_code);
-	if (format == PHONE_FORMAT_E164 || t == NULL)
+	cc[0] = '+';
+	if (format == PHONE_FORMAT_E164)
 	{
-		if (format == PHONE_FORMAT_E164)
-		{
-			out_puts(&o, "+");
-			out_puts(&o, cc);
-		}
+		out_putn(&o, cc, cclen + len);
+		goto done;
+	}
+	t = phone_territory_for_country_code(num->country_code);
+	if (t == NULL)
+	{
 		out_putn(&o, nsn, len);
 		goto done;
 	}
@@ -574,8 +656,8 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 		size_t		i = 0;
 		bool		in_sep = false;
 
-		out_puts(&o, "tel:+");
-		out_puts(&o, cc);
+		out_puts(&o, "tel:");
+		out_putn(&o, cc, cclen);
 		out_puts(&o, "-");
 		while (i < b.len && is_separator_char(body[i]))
 			i++;
@@ -598,8 +680,7 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 	{
 		if (format == PHONE_FORMAT_INTERNATIONAL)
 		{
-			out_puts(&o, "+");
-			out_puts(&o, cc);
+			out_putn(&o, cc, cclen);
 			out_puts(&o, " ");
 		}
 		out_putn(&o, body, b.len);

@@ -45,10 +45,12 @@ extern PhoneType phone_type_for_territory(const char *nsn, size_t len,
 extern PhoneLengthResult phone_test_length(size_t len, const PhoneTerritory *t);
 
 /*
- * libphonenumber's MaybeStripNationalPrefixAndCarrierCode: rewrite the
- * national number in digits (length *len, capacity cap) in place.
+ * libphonenumber's MaybeStripNationalPrefixAndCarrierCode: if the national
+ * number digits (len digits) has a national prefix to strip, write the rest
+ * into out (capacity cap, NUL-ended), its length into *out_len, and say so.
  */
-extern bool phone_strip_national_prefix(const PhoneTerritory *t, char *digits,
-										size_t *len, size_t cap);
+extern bool phone_strip_national_prefix(const PhoneTerritory *t,
+										const char *digits, size_t len,
+										char *out, size_t *out_len, size_t cap);
 
 #endif							/* PHONE_INTERNAL_H */

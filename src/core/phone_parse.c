@@ -48,6 +48,43 @@ static const CtReason parse_reasons[] = {
 
 /* Character classes of libphonenumber's parsing patterns */
 
+/*
+ * Classes of the ASCII characters, one table lookup each.  CH_UNPLAIN is
+ * what may take part in a tel: URI parameter, a second number or an
+ * extension label; most numbers hold no such character (see text_kinds).
+ */
+#define CH_DIGIT	0x01		/* 0-9 */
+#define CH_PUNCT	0x02		/* kValidPunctuation ("x" in either case) */
+#define CH_ALPHA	0x04		/* A-Z, a-z */
+#define CH_STAR		0x08		/* '*' */
+#define CH_SEMI		0x10		/* ';' */
+#define CH_UNPLAIN	0x20		/* not a digit, space or one of -.()/+[]* */
+#define CH_VIABLE	(CH_DIGIT | CH_PUNCT | CH_ALPHA | CH_STAR)
+
+static const uint8_t ascii_class[128] = {
+	0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+	0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20,
+	/* ' ' to '/' */
+	0x02, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x02, 0x02, 0x08, 0x00, 0x20, 0x02, 0x02, 0x02,
+	/* '0' to '?' */
+	0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x20, 0x30, 0x20, 0x20, 0x20, 0x20,
+	/* '@' to 'O' */
+	0x20, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24,
+	/* 'P' to '_' */
+	0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x26, 0x24, 0x24, 0x02, 0x20, 0x02, 0x20, 0x20,
+	/* '`' to 'o' */
+	0x20, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24,
+	/* 'p' to DEL */
+	0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x24, 0x26, 0x24, 0x24, 0x20, 0x20, 0x20, 0x22, 0x20
+};
+
+/* The class bits of c; any other character only CH_UNPLAIN. */
+static inline unsigned
+char_class(uint32_t c)
+{
+	return c < 0x80 ? ascii_class[c] : CH_UNPLAIN;
+}
+
 static inline bool
 is_plus(uint32_t c)
 {
@@ -70,32 +107,23 @@ is_digit(uint32_t c)
 	return digit_value(c) >= 0;
 }
 
-/* kValidPunctuation (case-insensitively: "x" and "X"). */
-static bool
+/* kValidPunctuation */
+static inline bool
 is_punctuation(uint32_t c)
 {
+	if (c < 0x80)
+		return (ascii_class[c] & CH_PUNCT) != 0;
 	switch (c)
 	{
-		case '-':
-		case 'x':
-		case 'X':
-		case ' ':
 		case 0x00A0:
 		case 0x00AD:
 		case 0x200B:
 		case 0x2060:
 		case 0x3000:
-		case '(':
-		case ')':
 		case 0xFF08:
 		case 0xFF09:
 		case 0xFF3B:
 		case 0xFF3D:
-		case '.':
-		case '[':
-		case ']':
-		case '/':
-		case '~':
 		case 0x2053:
 		case 0x223C:
 		case 0xFF5E:
@@ -113,7 +141,31 @@ is_ascii_alpha(uint32_t c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-static ptrdiff_t
+/* [punct*alpha\d] */
+static inline bool
+is_viable_char(uint32_t c)
+{
+	if (c < 0x80)
+		return (ascii_class[c] & CH_VIABLE) != 0;
+	return is_punctuation(c) || is_digit(c);
+}
+
+/*
+ * The classes a text holds, for the scanners to skip what it lacks: no
+ * CH_SEMI, no tel: URI parameters; no CH_ALPHA, no "/ x" second number; no
+ * CH_UNPLAIN, no extension.
+ */
+static unsigned
+text_kinds(const uint32_t *cp, size_t n)
+{
+	unsigned	kinds = 0;
+
+	for (size_t i = 0; i < n; i++)
+		kinds |= char_class(cp[i]);
+	return kinds;
+}
+
+static inline ptrdiff_t
 find_ascii(const uint32_t *cp, size_t n, size_t from, const char *needle)
 {
 	size_t		m = strlen(needle);
@@ -333,6 +385,21 @@ extension_at(const uint32_t *cp, size_t n, size_t at, size_t *ext_start,
 }
 
 /*
+ * Whether the separators before an extension's digits could hold what every
+ * alternative but the American "- 503#" needs: a label (letters), ';', ','
+ * or '~' (or a '#' that is one).  Plain characters cannot; anything else
+ * is left to the matcher.
+ */
+static bool
+may_hold_label(const uint32_t *cp, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (char_class(cp[i]) & CH_UNPLAIN)
+			return true;
+	return false;
+}
+
+/*
  * The leftmost extension starting in [from, to]: the extension digits are
  * the trailing digit run (before an optional '#'), and everything between
  * the match start and them is label and separators, never a digit, so only
@@ -358,6 +425,8 @@ find_extension(const uint32_t *cp, size_t n, size_t from, size_t to,
 		k--;
 	if (k < from)
 		k = from;
+	if (k >= d || (e == n && !may_hold_label(cp + k, d - k)))
+		return false;
 	for (size_t i = k; i < d && i <= to; i++)
 		if (extension_at(cp, n, i, ext_start, ext_len))
 		{
@@ -372,13 +441,14 @@ find_extension(const uint32_t *cp, size_t n, size_t from, size_t to,
  * [+＋]*(?:[punct*]*\d){3,}[punct*alpha\d]*(?:extension)? as a full match.
  */
 static bool
-is_viable(const uint32_t *cp, size_t n, size_t bytes)
+is_viable(const uint32_t *cp, size_t n)
 {
 	size_t		i = 0,
 				m;
 	int			digits = 0;
 
-	if (bytes < 2)
+	/* fewer than two UTF-8 bytes */
+	if (n == 0 || (n == 1 && cp[0] < 0x80))
 		return false;
 	if (n == 2 && is_digit(cp[0]) && is_digit(cp[1]))
 		return true;
@@ -395,8 +465,7 @@ is_viable(const uint32_t *cp, size_t n, size_t bytes)
 	if (digits < 3)
 		return false;
 	m = i;
-	while (m < n && (is_punctuation(cp[m]) || cp[m] == '*' ||
-					 is_ascii_alpha(cp[m]) || is_digit(cp[m])))
+	while (m < n && is_viable_char(cp[m]))
 		m++;
 	if (m == n)
 		return true;
@@ -409,9 +478,12 @@ is_viable(const uint32_t *cp, size_t n, size_t bytes)
 	}
 }
 
-/* libphonenumber's ExtractPossibleNumber, in place; returns the new length. */
+/*
+ * libphonenumber's ExtractPossibleNumber, in place; returns the new length.
+ * letters: whether the text may hold the "x" of a second number.
+ */
 static size_t
-extract_possible_number(uint32_t *cp, size_t n)
+extract_possible_number(uint32_t *cp, size_t n, bool letters)
 {
 	size_t		start = 0,
 				end = n;
@@ -432,10 +504,11 @@ extract_possible_number(uint32_t *cp, size_t n)
 	}
 	if (end == start)
 		return 0;
-	memmove(cp, cp + start, (end - start) * sizeof(uint32_t));
+	if (start > 0)
+		memmove(cp, cp + start, (end - start) * sizeof(uint32_t));
 	n = end - start;
 	/* a second number after "/ x" or "\ x": keep what precedes the last one */
-	for (size_t i = n; i-- > 0;)
+	for (size_t i = letters ? n : 0; i-- > 0;)
 	{
 		if (cp[i] == '/' || cp[i] == '\\')
 		{
@@ -454,12 +527,14 @@ extract_possible_number(uint32_t *cp, size_t n)
  * libphonenumber's BuildNationalNumberForParsing: a tel: URI with
  * ";phone-context=+..." puts the context first; ";isub=" and after is
  * dropped.  The context and the number may overlap in odd input, so cp must
- * have room for twice its n code points.
+ * have room for twice its n code points.  kinds: text_kinds of cp.
  */
 static size_t
-build_national_number(uint32_t *cp, size_t n)
+build_national_number(uint32_t *cp, size_t n, unsigned kinds)
 {
-	ptrdiff_t	ctx = find_ascii(cp, n, 0, ";phone-context=");
+	/* both parameters start with ';' */
+	bool		semi = (kinds & CH_SEMI) != 0;
+	ptrdiff_t	ctx = semi ? find_ascii(cp, n, 0, ";phone-context=") : -1;
 	ptrdiff_t	isub;
 
 	if (ctx >= 0)
@@ -488,8 +563,8 @@ build_national_number(uint32_t *cp, size_t n)
 		n = k;
 	}
 	else
-		n = extract_possible_number(cp, n);
-	isub = find_ascii(cp, n, 0, ";isub=");
+		n = extract_possible_number(cp, n, (kinds & CH_ALPHA) != 0);
+	isub = semi ? find_ascii(cp, n, 0, ";isub=") : -1;
 	if (isub >= 0)
 		n = (size_t) isub;
 	return n;
@@ -507,19 +582,17 @@ normalize(const uint32_t *cp, size_t n, char *out)
 	int			letters = 0;
 	size_t		k = 0;
 
-	for (size_t i = 0; i < n && letters < 3; i++)
-		if (is_ascii_alpha(cp[i]))
-			letters++;
+	/* digits, counting letters on the way (with three, redone as keypad) */
 	for (size_t i = 0; i < n; i++)
 	{
 		uint32_t	c = cp[i];
 
-		if (letters >= 3)
+		/* ASCII: store, keep only a digit (digits and separators alternate) */
+		if (c < 0x80)
 		{
-			if (c >= '0' && c <= '9')
-				out[k++] = (char) c;
-			else if (is_ascii_alpha(c))
-				out[k++] = keypad[(c | 0x20) - 'a'];
+			out[k] = (char) c;
+			k += c - '0' < 10;
+			letters += is_ascii_alpha(c);
 		}
 		else
 		{
@@ -527,6 +600,19 @@ normalize(const uint32_t *cp, size_t n, char *out)
 
 			if (d >= 0)
 				out[k++] = (char) ('0' + d);
+		}
+	}
+	if (letters >= 3)
+	{
+		k = 0;
+		for (size_t i = 0; i < n; i++)
+		{
+			uint32_t	c = cp[i];
+
+			if (c >= '0' && c <= '9')
+				out[k++] = (char) c;
+			else if (is_ascii_alpha(c))
+				out[k++] = keypad[(c | 0x20) - 'a'];
 		}
 	}
 	out[k] = '\0';
@@ -539,22 +625,24 @@ general_match(const PhoneTerritory *t, const char *digits, size_t len)
 	return t->general.dfa != 0 && phone_dfa_match(t->general.dfa, digits, len);
 }
 
-/* libphonenumber's MaybeStripNationalPrefixAndCarrierCode (carrier dropped). */
+/*
+ * libphonenumber's MaybeStripNationalPrefixAndCarrierCode (carrier dropped):
+ * on success the rewritten number is in out (capacity cap, NUL-ended).
+ */
 bool
-phone_strip_national_prefix(const PhoneTerritory *t, char *digits, size_t *len,
-							size_t cap)
+phone_strip_national_prefix(const PhoneTerritory *t, const char *digits,
+							size_t len, char *out, size_t *out_len, size_t cap)
 {
 	int			caps[PHONE_CAPS];
 	int			group;
 	bool		viable;
-	char		out[DIGITS_CAP + 32];
 	size_t		k = 0;
 
-	if (*len == 0 || t->national_prefix_for_parsing.start < 0 ||
-		!phone_program_match(t->national_prefix_for_parsing, digits, (int) *len,
+	if (len == 0 || t->national_prefix_for_parsing.start < 0 ||
+		!phone_program_match(t->national_prefix_for_parsing, digits, (int) len,
 							 false, caps))
 		return false;
-	viable = general_match(t, digits, *len);
+	viable = general_match(t, digits, len);
 	/* RE2's Consume with two arguments needs two groups: then the second counts */
 	group = t->national_prefix_for_parsing.ngroups >= 2 ? 2 : 1;
 	if (t->national_prefix_transform_rule != NULL &&
@@ -568,23 +656,21 @@ phone_strip_national_prefix(const PhoneTerritory *t, char *digits, size_t *len,
 				int			g = p[1] - '0';
 
 				if (g <= PHONE_MAX_GROUPS && caps[2 * g] >= 0)
-					for (int i = caps[2 * g]; i < caps[2 * g + 1] && k < sizeof(out); i++)
+					for (int i = caps[2 * g]; i < caps[2 * g + 1] && k < cap; i++)
 						out[k++] = digits[i];
 				p++;
 			}
-			else if (k < sizeof(out))
+			else if (k < cap)
 				out[k++] = *p;
 		}
 	}
-	for (size_t i = (size_t) caps[1]; i < *len && k < sizeof(out); i++)
+	for (size_t i = (size_t) caps[1]; i < len && k < cap; i++)
 		out[k++] = digits[i];
-	if (viable && !general_match(t, out, k))
+	/* k == cap: it did not fit (nor would a NUL) */
+	if (k >= cap || (viable && !general_match(t, out, k)))
 		return false;
-	if (k >= cap)
-		return false;
-	memcpy(digits, out, k);
-	digits[k] = '\0';
-	*len = k;
+	out[k] = '\0';
+	*out_len = k;
 	return true;
 }
 
@@ -656,29 +742,26 @@ extract_country_code(const PhoneTerritory *def, const uint32_t *cp, size_t n,
 	}
 	if (def != NULL)
 	{
-		char		cc[8];
-		size_t		cclen = 0;
-		int			v = def->country_code;
+		/* do the digits start with the calling code (1-3 digits, no 0 first)? */
+		size_t		cclen = def->country_code >= 100 ? 3 : def->country_code >= 10 ? 2 : 1;
+		int			lead = 0;
 
-		do
+		for (size_t k = 0; k < cclen && k < *dlen; k++)
+			lead = lead * 10 + (digits[k] - '0');
+		if (*dlen >= cclen && lead == def->country_code)
 		{
-			memmove(cc + 1, cc, cclen);
-			cc[0] = (char) ('0' + v % 10);
-			cclen++;
-			v /= 10;
-		} while (v > 0);
-		if (*dlen >= cclen && memcmp(digits, cc, cclen) == 0)
-		{
-			char		potential[DIGITS_CAP];
+			char		stripped[DIGITS_CAP];
+			const char *potential = digits + cclen;
 			size_t		plen = *dlen - cclen;
 
-			memcpy(potential, digits + cclen, plen + 1);
-			phone_strip_national_prefix(def, potential, &plen, sizeof(potential));
+			if (phone_strip_national_prefix(def, potential, plen, stripped, &plen,
+											sizeof(stripped)))
+				potential = stripped;
 			if ((!general_match(def, digits, *dlen) &&
 				 general_match(def, potential, plen)) ||
 				phone_test_length(*dlen, def) == PHONE_LENGTH_TOO_LONG)
 			{
-				memcpy(digits, potential, plen + 1);
+				memmove(digits, potential, plen + 1);
 				*dlen = plen;
 				*country_code = def->country_code;
 			}
@@ -699,14 +782,17 @@ parse(const char *text, size_t len, const char *default_region,
 	size_t		dlen;
 	int			country_code;
 	ParseError	err;
+	unsigned	kinds;
 
 	memset(out, 0, sizeof(*out));
 	if (len > PHONE_MAX_INPUT_BYTES)
 		return PARSE_TOO_LONG;
 	if (!ct_utf8_decode_valid(text, len, cp, &n))
 		return PARSE_NOT_A_NUMBER;
-	n = build_national_number(cp, n);
-	if (!is_viable(cp, n, ct_utf8_encoded_length(cp, n)))
+	/* what build_national_number keeps is part of this text */
+	kinds = text_kinds(cp, n);
+	n = build_national_number(cp, n, kinds);
+	if (!is_viable(cp, n))
 		return PARSE_NOT_A_NUMBER;
 	def = default_region ? phone_territory_for_region(default_region, region_len) : NULL;
 	if (def == NULL && n > 0 && !is_plus(cp[0]))
@@ -718,8 +804,9 @@ parse(const char *text, size_t len, const char *default_region,
 					s,
 					l;
 
-		if (find_extension(cp, n, 0, n, &at, &s, &l) &&
-			is_viable(cp, at, ct_utf8_encoded_length(cp, at)))
+		/* an extension needs a label or a '#' (see may_hold_label) */
+		if ((kinds & CH_UNPLAIN) && find_extension(cp, n, 0, n, &at, &s, &l) &&
+			is_viable(cp, at))
 		{
 			for (size_t i = 0; i < l; i++)
 				out->extension[i] = (char) ('0' + digit_value(cp[s + i]));
@@ -757,17 +844,20 @@ parse(const char *text, size_t len, const char *default_region,
 	if (t != NULL)
 	{
 		char		potential[DIGITS_CAP];
-		size_t		plen = dlen;
+		size_t		plen;
 		PhoneLengthResult r;
 
-		memcpy(potential, digits, dlen + 1);
-		phone_strip_national_prefix(t, potential, &plen, sizeof(potential));
-		r = phone_test_length(plen, t);
-		if (r != PHONE_LENGTH_TOO_SHORT && r != PHONE_LENGTH_POSSIBLE_LOCAL_ONLY &&
-			r != PHONE_LENGTH_INVALID)
+		/* unstripped, the potential number is the number itself */
+		if (phone_strip_national_prefix(t, digits, dlen, potential, &plen,
+										sizeof(potential)))
 		{
-			memcpy(digits, potential, plen + 1);
-			dlen = plen;
+			r = phone_test_length(plen, t);
+			if (r != PHONE_LENGTH_TOO_SHORT && r != PHONE_LENGTH_POSSIBLE_LOCAL_ONLY &&
+				r != PHONE_LENGTH_INVALID)
+			{
+				memcpy(digits, potential, plen + 1);
+				dlen = plen;
+			}
 		}
 	}
 	if (dlen < 2)

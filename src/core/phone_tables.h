@@ -27,8 +27,9 @@ extern "C"
 
 /*
  * DFA state 0 is the dead state; a DFA is named by its start state (0 =
- * absent).  All DFAs share one state numbering, which fits 16 bits (about
- * 22,000 states today; the generator refuses to go beyond).
+ * absent).  All DFAs share one table, in which equivalent states are merged
+ * (DFAs share their tails), and the numbering fits 16 bits (about 8,500
+ * states today; the generator refuses to go beyond).
  */
 typedef struct PhoneDfaState
 {
@@ -90,6 +91,9 @@ typedef struct PhoneTerritory
 	const char *national_prefix_transform_rule; /* "9$1" or NULL */
 	const char *preferred_extn_prefix;	/* " ext. " replacement or NULL */
 	uint32_t	leading_digits; /* territory leadingDigits DFA, 0 if none */
+	uint32_t	valid;			/* DFA of the numbers general and some type
+								 * describe, length checks included (what
+								 * GetNumberType gives a type): 0 if none */
 	PhoneDesc	general;
 	PhoneDesc	types[11];		/* indexed by PhoneType up to VOICEMAIL */
 	uint16_t	first_format;
