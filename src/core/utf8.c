@@ -87,16 +87,6 @@ ct_utf8_next(const char *s, size_t len, size_t *pos)
 }
 
 size_t
-ct_utf8_encoded_length(const uint32_t *cp, size_t n)
-{
-	size_t		bytes = 0;
-
-	for (size_t i = 0; i < n; i++)
-		bytes += cp[i] < 0x80 ? 1 : cp[i] < 0x800 ? 2 : cp[i] < 0x10000 ? 3 : 4;
-	return bytes;
-}
-
-size_t
 ct_utf8_decode(const char *s, size_t len, uint32_t *out, size_t cap)
 {
 	size_t		pos = 0;

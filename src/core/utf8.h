@@ -58,9 +58,6 @@ ct_utf8_encode(uint32_t cp, char *out)
 	return 4;
 }
 
-/* The number of bytes the UTF-8 encoding of n code points takes. */
-extern size_t ct_utf8_encoded_length(const uint32_t *cp, size_t n);
-
 /*
  * Decode into at most cap code points, malformed sequences as ct_utf8_next
  * does; returns the number of code points in s (which may exceed cap: then

@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* encode, then decode again: well-formed, the same code points */
 	for (size_t i = 0; i < n; i++)
 		elen += (size_t) ct_utf8_encode(cp[i], enc + elen);
-	if (elen != ct_utf8_encoded_length(cp, n) || !ct_utf8_valid(enc, elen))
+	if (!ct_utf8_valid(enc, elen))
 		abort();
 	if (ct_utf8_decode(enc, elen, cp2, elen) != n ||
 		memcmp(cp, cp2, n * sizeof(uint32_t)) != 0)
