@@ -416,6 +416,22 @@ scan_word(const uint32_t *typed, int n, bool first, Word *w)
 }
 
 /*
+ * A lone letter, maybe with combining marks: "ı" + U+0330 has no
+ * precomposed form, but raised to "I" it composes into one letter (U+1E2C),
+ * which the next normalization would take for an initial.
+ */
+static bool
+is_initial(const uint32_t *typed, int n)
+{
+	if (n == 0 || !cp_isalpha(typed[0]))
+		return false;
+	for (int i = 1; i < n; i++)
+		if (typed[i] < 0x300 || (U_GET_GC_MASK((UChar32) typed[i]) & U_GC_M_MASK) == 0)
+			return false;
+	return true;
+}
+
+/*
  * Write the word typed[0..w->len) recased into out, with the dot of an
  * initial or of Jr/Sr; returns the bytes written.  first says whether the
  * word opens the name or the part after a comma, opening whether it opens
@@ -504,7 +520,7 @@ recase_word(char *out, const uint32_t *typed, const Word *w, bool first, bool op
 	}
 
 	/* A lone letter is an initial, and Jr / Sr abbreviations: give them their dot. */
-	if ((n == 1 && cp_isalpha(typed[0])) ||
+	if (is_initial(typed, n) ||
 		(n == 2 && !opening && short_ascii && (strcmp(ascii, "jr") == 0 || strcmp(ascii, "sr") == 0)))
 		out[o++] = '.';
 	return o;

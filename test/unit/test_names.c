@@ -65,7 +65,9 @@ main(void)
 {
 	static const char *const idempotent[] = {
 		"JOSE perez", "ahmed AL-RASHID", "mcDONALD", "j.r.r. tolkien", "İSMAİL", "DE LA TORRE, maría",
-		"smith, john, jr", "jOSE", "vIán", "JOSe", "McDONALD", "mAcDoNaLd", "o'NEILL", "ß", "\xff\xfe", "a,,b", ". . .", "ǅemal", "Ǆ", NULL
+		"smith, john, jr", "jOSE", "vIán", "JOSe", "McDONALD", "mAcDoNaLd", "o'NEILL", "ß", "\xff\xfe", "a,,b", ". . .", "ǅemal", "Ǆ",
+		/* a dotless i and a mark below compose only once raised: still an initial */
+		"l \xc4\xb1\xcc\xb0", NULL
 	};
 
 	/* Spanish and Portuguese */
@@ -79,6 +81,7 @@ main(void)
 	CHECK_STR(norm("carlos machado"), "Carlos Machado");
 	/* Decomposed accents are composed (NFC). */
 	CHECK_STR(norm("jose\xcc\x81"), "Jos\xc3\xa9");
+	CHECK_STR(norm("l \xc4\xb1\xcc\xb0"), "L. \xe1\xb8\xac.");
 	/* French, German, Dutch */
 	CHECK_STR(norm("jean-pierre DE LA FONTAINE"), "Jean-Pierre de la Fontaine");
 	CHECK_STR(norm("françois d'ARTAGNAN"), "François D'Artagnan");
