@@ -176,6 +176,7 @@ typedef struct LatinProps
 	char		ascii_lower;
 } LatinProps;
 
+/* ct_normalize_name fills the table before any use. */
 static LatinProps latin[LATIN_END];
 static bool latin_ready = false;
 
@@ -196,17 +197,10 @@ latin_fill(void)
 	latin_ready = true;
 }
 
-/* The table; ct_normalize_name fills it before any use. */
-static inline const LatinProps *
-latin_props(uint32_t c)
-{
-	return &latin[c];
-}
-
 static inline unsigned
 cp_flags(uint32_t c)
 {
-	return c < LATIN_END ? latin_props(c)->flags : char_flags(c);
+	return c < LATIN_END ? latin[c].flags : char_flags(c);
 }
 
 static inline bool
@@ -230,26 +224,26 @@ is_segment_break(uint32_t c)
 static inline uint32_t
 cp_tolower(uint32_t c)
 {
-	return c < LATIN_END ? latin_props(c)->lower : (uint32_t) u_tolower(c);
+	return c < LATIN_END ? latin[c].lower : (uint32_t) u_tolower(c);
 }
 
 static inline uint32_t
 cp_toupper(uint32_t c)
 {
-	return c < LATIN_END ? latin_props(c)->upper : (uint32_t) u_toupper(c);
+	return c < LATIN_END ? latin[c].upper : (uint32_t) u_toupper(c);
 }
 
 static inline uint32_t
 cp_totitle(uint32_t c)
 {
-	return c < LATIN_END ? latin_props(c)->title : (uint32_t) u_totitle(c);
+	return c < LATIN_END ? latin[c].title : (uint32_t) u_totitle(c);
 }
 
 /* How c is written in lower case, as ASCII, or 0 (words never hold a NUL). */
 static inline char
 cp_ascii_lower(uint32_t c)
 {
-	return c < LATIN_END ? latin_props(c)->ascii_lower : ascii_lower_char(c);
+	return c < LATIN_END ? latin[c].ascii_lower : ascii_lower_char(c);
 }
 
 /* Is the lower-case ASCII word of len letters (not 0) a particle? */
