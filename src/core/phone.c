@@ -254,14 +254,25 @@ nsn_of(const PhoneNumber *num, char *buf)
 {
 	size_t		zeros = num->leading_zeros;
 	size_t		len = decimal_len(num->national_number);
-	size_t		z = zeros < PHONE_MAX_NSN_DIGITS ? zeros : PHONE_MAX_NSN_DIGITS;
-	size_t		d = len < PHONE_MAX_NSN_DIGITS - z ? len : PHONE_MAX_NSN_DIGITS - z;
-	char		digits[20];
 
-	put_digits(digits, num->national_number, len);
-	memset(buf, '0', z);
-	memcpy(buf + z, digits, d);
-	buf[z + d] = '\0';
+	if (zeros + len <= PHONE_MAX_NSN_DIGITS)
+	{
+		memset(buf, '0', zeros);
+		put_digits(buf + zeros, num->national_number, len);
+		buf[zeros + len] = '\0';
+	}
+	else
+	{
+		char		tmp[20];
+		size_t		n = 0;
+
+		put_digits(tmp, num->national_number, len);
+		while (n < zeros && n < PHONE_MAX_NSN_DIGITS)
+			buf[n++] = '0';
+		for (size_t i = 0; i < len && n < PHONE_MAX_NSN_DIGITS; i++)
+			buf[n++] = tmp[i];
+		buf[n] = '\0';
+	}
 	return zeros + len;
 }
 

@@ -51,7 +51,7 @@ static const CtReason parse_reasons[] = {
 /*
  * Classes of the ASCII characters, one table lookup each.  CH_UNPLAIN is
  * what may take part in a tel: URI parameter, a second number or an
- * extension label; most numbers hold no such character (see may_hold_label).
+ * extension label; most numbers hold no such character (see text_kinds).
  */
 #define CH_DIGIT	0x01		/* 0-9 */
 #define CH_PUNCT	0x02		/* kValidPunctuation ("x" in either case) */
@@ -152,7 +152,8 @@ is_viable_char(uint32_t c)
 
 /*
  * The classes a text holds, for the scanners to skip what it lacks: no
- * CH_SEMI, no tel: URI parameters; no CH_ALPHA, no "/ x" second number.
+ * CH_SEMI, no tel: URI parameters; no CH_ALPHA, no "/ x" second number; no
+ * CH_UNPLAIN, no extension.
  */
 static unsigned
 text_kinds(const uint32_t *cp, size_t n)
@@ -803,7 +804,9 @@ parse(const char *text, size_t len, const char *default_region,
 					s,
 					l;
 
-		if (find_extension(cp, n, 0, n, &at, &s, &l) && is_viable(cp, at))
+		/* may_hold_label's test on the whole text, before any scan */
+		if ((kinds & CH_UNPLAIN) && find_extension(cp, n, 0, n, &at, &s, &l) &&
+			is_viable(cp, at))
 		{
 			for (size_t i = 0; i < l; i++)
 				out->extension[i] = (char) ('0' + digit_value(cp[s + i]));
