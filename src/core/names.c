@@ -167,14 +167,31 @@ char_flags(uint32_t c)
 	return flags;
 }
 
+/*
+ * Eight bytes a code point: the table's lines fall out of the CPU cache
+ * between one row and the next, and the fewer a name touches the better.
+ * Upper and title case (numerals, the Mc rule) are rare and asked of ICU.
+ */
 typedef struct LatinProps
 {
 	uint16_t	lower;
-	uint16_t	upper;
-	uint16_t	title;
+	uint16_t	title_letter;	/* title_letter_of(c) */
 	uint8_t		flags;
+	uint8_t		title_letter_flags;
 	char		ascii_lower;
 } LatinProps;
+
+/*
+ * The upper-case first letter of a segment: one typed in upper (or title)
+ * case is kept as typed, any other is title-cased from its lower case.
+ */
+static uint32_t
+title_letter_of(uint32_t c)
+{
+	if (char_flags(c) & (CHAR_UPPER | CHAR_TITLE))
+		return c;
+	return (uint32_t) u_totitle(u_tolower((UChar32) c));
+}
 
 /* ct_normalize_name fills the table before any use. */
 static LatinProps latin[LATIN_END];
@@ -189,9 +206,9 @@ latin_fill(void)
 
 		/* Mappings of these code points may leave the range: then ICU is asked. */
 		p->lower = (uint16_t) u_tolower(c);
-		p->upper = (uint16_t) u_toupper(c);
-		p->title = (uint16_t) u_totitle(c);
+		p->title_letter = (uint16_t) title_letter_of(c);
 		p->flags = char_flags(c);
+		p->title_letter_flags = char_flags(p->title_letter);
 		p->ascii_lower = ascii_lower_char(c);
 	}
 	latin_ready = true;
@@ -227,18 +244,6 @@ cp_tolower(uint32_t c)
 	return c < LATIN_END ? latin[c].lower : (uint32_t) u_tolower(c);
 }
 
-static inline uint32_t
-cp_toupper(uint32_t c)
-{
-	return c < LATIN_END ? latin[c].upper : (uint32_t) u_toupper(c);
-}
-
-static inline uint32_t
-cp_totitle(uint32_t c)
-{
-	return c < LATIN_END ? latin[c].title : (uint32_t) u_totitle(c);
-}
-
 /* How c is written in lower case, as ASCII, or 0 (words never hold a NUL). */
 static inline char
 cp_ascii_lower(uint32_t c)
@@ -250,7 +255,13 @@ cp_ascii_lower(uint32_t c)
 static bool
 is_particle_form(const char *lower, size_t len)
 {
-	return len <= 5 && strchr("abdeiltvyz", lower[0]) != NULL && in_list(particles, lower);
+	static uint32_t initials;	/* the letters particles start with, a bit each */
+	unsigned	letter = (unsigned char) lower[0] - 'a';
+
+	if (initials == 0)
+		for (int i = 0; particles[i] != NULL; i++)
+			initials |= 1u << (particles[i][0] - 'a');
+	return len <= 5 && letter < 26 && (initials >> letter & 1) != 0 && in_list(particles, lower);
 }
 
 bool
@@ -272,18 +283,22 @@ ct_name_is_particle(const char *word, size_t len)
 	return is_particle_form(buf, len);
 }
 
-/* Upper-case first letter of a segment: keep one typed upper, else title. */
 static inline uint32_t
-title_letter(uint32_t typed)
+title_letter(uint32_t c)
 {
-	if (cp_flags(typed) & (CHAR_UPPER | CHAR_TITLE))
-		return typed;
-	return cp_totitle(cp_tolower(typed));
+	return c < LATIN_END ? latin[c].title_letter : title_letter_of(c);
+}
+
+/* The flags of title_letter(c). */
+static inline unsigned
+title_letter_flags(uint32_t c)
+{
+	return c < LATIN_END ? latin[c].title_letter_flags : char_flags(title_letter_of(c));
 }
 
 /*
- * Which letter of the segment that starts the text typed[0..n) the Mc/Mac
- * rule raises after title-casing it (0 if none): the one after "Mc" before
+ * Which letter of the segment that starts the text typed[0..n) (up to a
+ * segment break, space or comma) the Mc/Mac rule raises after title-casing it (0 if none): the one after "Mc" before
  * another letter, or after "Mac" when the rest of the segment (lower-cased)
  * is in mac_names.  Only a segment typed with an m or M first can start
  * with "Mc" once title-cased.
@@ -298,7 +313,7 @@ mac_letter(const uint32_t *typed, int n)
 
 	if (typed[0] != 'm' && typed[0] != 'M')
 		return 0;
-	while (len < n && !is_segment_break(typed[len]))
+	while (len < n && (cp_flags(typed[len]) & (CHAR_BREAK | CHAR_SPACE)) == 0 && typed[len] != ',')
 		len++;
 	if (len < 4)
 		return 0;
@@ -327,86 +342,33 @@ long_segment_follows(const uint32_t *cp, int i, int n)
 	return letters >= 2;
 }
 
-/* A word of the name, as scan_word finds it. */
-typedef struct Word
-{
-	int			len;			/* in code points */
-	int			particle_len;	/* of a leading "al-" or "el-", else 0 */
-	bool		deliberate;		/* cased on purpose */
-	bool		short_ascii;	/* ascii holds the word as written in lower case */
-	char		ascii[6];		/* (particles, numerals, Jr and Sr are short) */
-} Word;
-
 /*
- * Find the word that starts the text typed[0..n) (at a character that is
- * neither a space nor a comma), and in the same scan what its recasing
- * needs to know.  A word runs to a space or comma, or to a dot after an
- * initial.
- *
- * The word was cased on purpose if some segment has an upper-case letter
- * after a lower-case one ("McDonald", "DeVito", "LaFontaine"), which no
- * recasing produces; "VIán" or "JOSe" (a slipped shift key) do not count.
- * The test looks at the word with its first letter raised (after "al-",
- * lowered), so that "jOSE" (caps lock on) counts as all upper case.
+ * Is the word typed[0..n) (n <= 5) written in ASCII in lower case?  Then
+ * ascii holds it so, NUL-ended, for the lists of particles, numerals, Jr
+ * and Sr (all short).
  */
-static void
-scan_word(const uint32_t *typed, int n, bool first, Word *w)
+static bool
+short_ascii_form(const uint32_t *typed, int n, char *ascii)
 {
-	int			letters = 0;	/* in the letter run before a dot */
-	bool		raise = true;
-	bool		lower_seen = false;
-	int			i;
+	for (int i = 0; i < n; i++)
+		if ((ascii[i] = cp_ascii_lower(typed[i])) == 0)
+			return false;
+	ascii[n] = '\0';
+	return true;
+}
 
-	w->particle_len = 0;
-	w->deliberate = false;
-	w->short_ascii = true;
+static bool
+is_roman_numeral(const char *ascii, int n)
+{
+	char		numeral[6];
 
-	/*
-	 * "al-Rashid": a leading hyphenated particle stays lower.  Its two
-	 * letters and hyphen are all in the word when they match.
-	 */
-	if (!first && n > 2 && is_hyphen(typed[2]))
-	{
-		char		prefix[3] = {cp_ascii_lower(typed[0]), cp_ascii_lower(typed[1]), '\0'};
-
-		if (in_list(hyphen_particles, prefix))
-			w->particle_len = 2;
-	}
-
-	for (i = 0; i < n; i++)
-	{
-		uint32_t	c = typed[i];
-		unsigned	flags = cp_flags(c);
-
-		if ((flags & CHAR_SPACE) != 0 || c == ',')
-			break;
-		if (i < (int) sizeof(w->ascii) - 1 && w->short_ascii &&
-			(w->ascii[i] = cp_ascii_lower(c)) == 0)
-			w->short_ascii = false;
-
-		/* the classes are disjoint: no branches on the letters */
-		if (i < w->particle_len || (raise && (flags & CHAR_ALPHA) != 0))
-		{
-			c = i < w->particle_len ? cp_tolower(c) : title_letter(c);
-			raise = raise && i < w->particle_len;
-			flags = cp_flags(c);
-		}
-		w->deliberate |= lower_seen && (flags & (CHAR_UPPER | CHAR_TITLE)) != 0;
-		lower_seen = (lower_seen || (flags & CHAR_LOWER) != 0) && (flags & CHAR_BREAK) == 0;
-
-		/* "J.Perez" is two words, "J.R.R." one */
-		if (typed[i] == '.' && i + 1 < n && letters <= 1 && i > 0 &&
-			cp_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
-		{
-			i++;
-			break;
-		}
-		letters = (cp_flags(typed[i]) & CHAR_ALPHA) != 0 ? letters + 1 : 0;
-	}
-	w->len = i;
-	w->short_ascii = w->short_ascii && i < (int) sizeof(w->ascii);
-	if (w->short_ascii)
-		w->ascii[i] = '\0';
+	if (ascii[0] != 'i' && ascii[0] != 'v')
+		return false;
+	memcpy(numeral, ascii, n + 1);
+	if (numeral[n - 1] == '.')
+		numeral[n - 1] = '\0';
+	return strcmp(numeral, "ii") == 0 || strcmp(numeral, "iii") == 0 || strcmp(numeral, "iv") == 0 ||
+		strcmp(numeral, "vi") == 0 || strcmp(numeral, "vii") == 0 || strcmp(numeral, "viii") == 0;
 }
 
 /*
@@ -426,96 +388,147 @@ is_initial(const uint32_t *typed, int n)
 }
 
 /*
- * Write the word typed[0..w->len) recased into out, with the dot of an
- * initial or of Jr/Sr; returns the bytes written.  first says whether the
- * word opens the name or the part after a comma, opening whether it opens
- * the whole name.
+ * Write the word that starts the text typed[0..n) (at a character that is
+ * neither a space nor a comma) recased into out; returns the bytes written
+ * and sets *len to the code points it took.  A word runs to a space or
+ * comma, or to a dot after an initial.  first says whether the word opens
+ * the name or the part after a comma, opening whether it opens the whole
+ * name.
+ *
+ * One pass writes the word as if typed all in one case (every segment,
+ * split at hyphens, apostrophes and dots, title-cased; the Mc/Mac rule) and
+ * finds what the other rules need.  The rarer cases are written again:
+ * particles (lower case unless they open the name), Roman numerals after the
+ * first word (upper case), and words cased on purpose (as typed, first
+ * letter raised; after "al-", lowered).
+ *
+ * A word was cased on purpose if some segment has an upper-case letter
+ * after a lower-case one ("McDonald", "DeVito", "LaFontaine"), which no
+ * recasing produces; "VIán" or "JOSe" (a slipped shift key) do not count.
+ * The test looks at the word with its first letter raised (after "al-",
+ * lowered), so that "jOSE" (caps lock on) counts as all upper case.
  */
 static size_t
-recase_word(char *out, const uint32_t *typed, const Word *w, bool first, bool opening)
+write_word(char *out, const uint32_t *typed, int n, bool first, bool opening, int *len)
 {
-	int			n = w->len;
-	int			particle_len = w->particle_len;
-	bool		deliberate = w->deliberate;
-	bool		short_ascii = w->short_ascii;
-	const char *ascii = w->ascii;
-	bool		raise = true;	/* the next letter is a segment's first */
-	int			mac = -1;
+	int			particle_len = 0;	/* of a leading "al-" or "el-" */
+	bool		word_raise = true;	/* the word's first letter is still to come */
+	bool		segment_raise = true;	/* a segment's first letter is next */
+	bool		lower_seen = false;
+	bool		deliberate = false;
+	int			letters = 0;	/* in the letter run before a dot */
+	int			mac = -1;		/* the letter the Mc/Mac rule raises */
+	char		ascii[6];
 	size_t		o = 0;
+	int			i;
 
-	if (short_ascii)
+	/*
+	 * "al-Rashid": a leading hyphenated particle stays lower.  Its two
+	 * letters and hyphen are all in the word when they match.
+	 */
+	if (!first && n > 2 && is_hyphen(typed[2]))
 	{
-		/* Particles: lower case unless they open the name. */
-		if (!first && is_particle_form(ascii, n))
-		{
-			for (int i = 0; i < n; i++)
-				o += ct_utf8_encode(cp_tolower(typed[i]), out + o);
-			return o;
-		}
-		/* Roman numeral suffixes after the first word. */
-		if (!opening && (ascii[0] == 'i' || ascii[0] == 'v'))
-		{
-			char		numeral[6];
+		char		prefix[3] = {cp_ascii_lower(typed[0]), cp_ascii_lower(typed[1]), '\0'};
 
-			memcpy(numeral, ascii, n + 1);
-			if (numeral[n - 1] == '.')
-				numeral[n - 1] = '\0';
-			if (strcmp(numeral, "ii") == 0 || strcmp(numeral, "iii") == 0 || strcmp(numeral, "iv") == 0 ||
-				strcmp(numeral, "vi") == 0 || strcmp(numeral, "vii") == 0 || strcmp(numeral, "viii") == 0)
-			{
-				for (int i = 0; i < n; i++)
-					o += ct_utf8_encode(cp_toupper(typed[i]), out + o);
-				return o;
-			}
-		}
+		if (in_list(hyphen_particles, prefix))
+			particle_len = 2;
 	}
 
 	/*
-	 * Cased on purpose: as typed, first letter raised (after "al-",
-	 * lowered).  All one case: every segment (split at hyphens, apostrophes
-	 * and dots) title-cased, and the Mc/Mac rule.
+	 * Per letter, select rather than branch: in the server, between rows,
+	 * the branch predictor has forgotten the last name's pattern.
 	 */
-	for (int i = 0; i < n; i++)
+	for (i = 0; i < n; i++)
 	{
 		uint32_t	c = typed[i];
+		unsigned	flags = cp_flags(c);
+		bool		alpha = (flags & CHAR_ALPHA) != 0;
+		bool		brk = (flags & CHAR_BREAK) != 0;
+		uint32_t	written;
+		unsigned	written_flags;
 
+		if ((flags & CHAR_SPACE) != 0 || c == ',')
+			break;
 		if (i < particle_len)
-			c = cp_tolower(c);
-		else if (deliberate)
 		{
-			if (raise && cp_isalpha(c))
-			{
-				raise = false;
-				c = title_letter(c);
-			}
+			written = cp_tolower(c);
+			written_flags = cp_flags(written);
 		}
-		else if (is_segment_break(c))
-			raise = true;
-		else if (raise && cp_isalpha(c))
+		else
 		{
+			bool		word_first = word_raise & alpha;
+			bool		segment_first = segment_raise & alpha;
+			uint32_t	rest = cp_tolower(c);
+
 			/* the Mc/Mac rule looks at segments that start with their first letter */
-			if (i == 0 || is_segment_break(typed[i - 1]))
+			if (segment_first && (c == 'm' || c == 'M') && (i == 0 || is_segment_break(typed[i - 1])))
 			{
 				int			k = mac_letter(typed + i, n - i);
 
 				if (k > 0)
 					mac = i + k;
 			}
-			raise = false;
-			c = title_letter(c);
+			if (i == mac && !brk)
+				rest = (uint32_t) u_totitle((UChar32) rest);
+			written = segment_first ? title_letter(c) : rest;
+			written_flags = word_first ? title_letter_flags(c) : flags;
+			word_raise &= !alpha;
+			segment_raise = (segment_raise & !alpha) | brk;
 		}
-		else
+		o += ct_utf8_encode(written, out + o);
+		deliberate |= lower_seen & ((written_flags & (CHAR_UPPER | CHAR_TITLE)) != 0);
+		lower_seen = (lower_seen | ((written_flags & CHAR_LOWER) != 0)) & !brk;
+
+		/* "J.Perez" is two words, "J.R.R." one */
+		if (c == '.' && i + 1 < n && letters <= 1 && i > 0 &&
+			cp_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
 		{
-			c = cp_tolower(c);
-			if (i == mac)
-				c = cp_totitle(c);
+			i++;
+			break;
 		}
-		o += ct_utf8_encode(c, out + o);
+		letters = alpha ? letters + 1 : 0;
+	}
+	*len = n = i;
+
+	if (n < (int) sizeof(ascii) && short_ascii_form(typed, n, ascii))
+	{
+		if (!first && is_particle_form(ascii, n))
+		{
+			for (i = 0, o = 0; i < n; i++)
+				o += ct_utf8_encode(cp_tolower(typed[i]), out + o);
+			return o;
+		}
+		if (!opening && is_roman_numeral(ascii, n))
+		{
+			for (i = 0, o = 0; i < n; i++)
+				o += ct_utf8_encode((uint32_t) u_toupper((UChar32) typed[i]), out + o);
+			return o;
+		}
+	}
+	else
+		ascii[0] = '\0';
+	if (deliberate)
+	{
+		bool		raise = true;
+
+		for (i = 0, o = 0; i < n; i++)
+		{
+			uint32_t	c = typed[i];
+
+			if (i < particle_len)
+				c = cp_tolower(c);
+			else if (raise && cp_isalpha(c))
+			{
+				raise = false;
+				c = title_letter(c);
+			}
+			o += ct_utf8_encode(c, out + o);
+		}
 	}
 
 	/* A lone letter is an initial, and Jr / Sr abbreviations: give them their dot. */
 	if (is_initial(typed, n) ||
-		(n == 2 && !opening && short_ascii && (strcmp(ascii, "jr") == 0 || strcmp(ascii, "sr") == 0)))
+		(n == 2 && !opening && (strcmp(ascii, "jr") == 0 || strcmp(ascii, "sr") == 0)))
 		out[o++] = '.';
 	return o;
 }
@@ -609,7 +622,7 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 
 	while (i < n)
 	{
-		Word		word;
+		int			word_len;
 
 		if (is_space(typed[i]))
 		{
@@ -624,7 +637,6 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 			i++;
 			continue;
 		}
-		scan_word(typed + i, n - i, first, &word);
 		if (o > 0)
 		{
 			if (pending_comma)
@@ -632,8 +644,8 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 			out[o++] = ' ';
 		}
 		pending_comma = false;
-		o += recase_word(out + o, typed + i, &word, first, o == 0);
-		i += word.len;
+		o += write_word(out + o, typed + i, n - i, first, o == 0, &word_len);
+		i += word_len;
 		first = false;
 	}
 	out[o] = '\0';

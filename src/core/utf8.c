@@ -102,11 +102,19 @@ ct_utf8_decode(const char *s, size_t len, uint32_t *out, size_t cap)
 		while (pos < len)
 		{
 			unsigned char c = (unsigned char) s[pos];
+			unsigned char c1 = pos + 1 < len ? (unsigned char) s[pos + 1] : 0;
 
-			if (c < 0x80)
+			/*
+			 * ASCII and two-byte letters, selected rather than branched on:
+			 * Latin names mix them in no pattern the branch predictor can
+			 * learn from one row to the next.
+			 */
+			bool		two = c >= 0xC2 && c <= 0xDF && (c1 & 0xC0) == 0x80;
+
+			if (c < 0x80 || two)
 			{
-				out[n++] = c;
-				pos++;
+				out[n++] = two ? (uint32_t) (c & 0x1F) << 6 | (c1 & 0x3F) : c;
+				pos += 1 + two;
 			}
 			else
 			{

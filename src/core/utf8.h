@@ -27,22 +27,25 @@ extern uint32_t ct_utf8_next(const char *s, size_t len, size_t *pos);
 
 /*
  * Encode a code point (at most U+10FFFF, not a surrogate) into out, which
- * has room for 4 bytes; returns the number of bytes written.  Inline: the
+ * has room for 4 bytes; returns the length of the encoding (bytes past it,
+ * within the 4, may be overwritten).  Inline: the
  * normalizers write every code point of their output through it.
  */
 static inline int
 ct_utf8_encode(uint32_t cp, char *out)
 {
-	if (cp < 0x80)
-	{
-		out[0] = (char) cp;
-		return 1;
-	}
 	if (cp < 0x800)
 	{
-		out[0] = (char) (0xC0 | (cp >> 6));
+		/*
+		 * One byte or two, selected rather than branched on: names mix ASCII
+		 * with accented letters, a pattern the branch predictor cannot learn
+		 * from one row to the next.  out[1] is written either way.
+		 */
+		bool		two = cp >= 0x80;
+
+		out[0] = (char) (two ? 0xC0 | (cp >> 6) : cp);
 		out[1] = (char) (0x80 | (cp & 0x3F));
-		return 2;
+		return 1 + two;
 	}
 	if (cp < 0x10000)
 	{
