@@ -344,8 +344,10 @@ normalize_into(const UNormalizer2 *norm, const UChar *src, int32_t srclen, Scrat
  * Map NFKC_Casefold output: drop the diacritics of each code point's
  * canonical decomposition (a code point without any is kept whole, so
  * Hangul syllables stay composed) and apply special_map.  Writes UTF-16 to
- * out; sets *need_nfc when a diacritic was dropped next to a combining mark
- * that was kept, since the survivors may then compose.
+ * out; sets *need_nfc when a code point was dropped or replaced (a
+ * diacritic, a control, a special_map letter) and a combining mark was
+ * kept, since the mark may then compose with what is now before it: "ﾊ",
+ * NUL, "ﾟ" must give "パ" the first time, as it does the second.
  */
 static bool
 strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
@@ -355,7 +357,7 @@ strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
 	const UNormalizer2 *nfd = unorm2_getNFDInstance(&status);
 	int32_t		i = 0;
 	int32_t		n = 0;
-	bool		stripped = false;
+	bool		rewritten = false;
 	bool		kept_mark = false;
 
 	if (U_FAILURE(status))
@@ -396,11 +398,13 @@ strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
 			U16_NEXT(dec, j, declen, d);
 			if (is_diacritic(d))
 			{
-				stripped = true;
+				rewritten = true;
 				continue;
 			}
 			m = special_map(d, mapped);
-			if (m < 0)
+			if (m >= 0)
+				rewritten |= m != 1 || mapped[0] != d;
+			else
 			{
 				m = 1;
 				mapped[0] = d;
@@ -414,7 +418,7 @@ strip_and_map(const UChar *src, int32_t srclen, Scratch *out, int32_t *outlen,
 		}
 	}
 	*outlen = n;
-	*need_nfc = stripped && kept_mark;
+	*need_nfc = rewritten && kept_mark;
 	return true;
 }
 

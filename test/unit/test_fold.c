@@ -80,6 +80,8 @@ main(void)
 	CHECK_FOLD("ctl\x01\x7f", "ctl");
 	CHECK_FOLD("bad \xff\xfe utf8", "bad \xef\xbf\xbd\xef\xbf\xbd utf8");
 	CHECK_FOLD("한국어 ﾊﾝｶｸ", "한국어 \u30cf\u30f3\u30ab\u30af");	/* half-width kana widened */
+	/* a dropped control between a letter and a mark: they compose at once, not on a second fold */
+	CHECK_FOLD("ﾊ\x01ﾟ", "\u30d1");
 
 	/* Every ASCII character, alone and after a non-table one. */
 	for (int c = 0; c < 128; c++)
