@@ -45,16 +45,12 @@ normalized_datum(Datum value, const char *typed, size_t typed_len, const char *o
 }
 
 const CtReason *
-entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *normal)
+entry_kind_normalize(EntryKind kind, Datum value, const char *s, size_t len,
+					 const char *region, Datum *normal)
 {
-	size_t		len;
-	const char *s;
 	const CtReason *reason = NULL;
 
 	*normal = value;
-	if (kind == ENTRY_PLAIN || kind == ENTRY_COUNTRY)
-		return NULL;
-	s = contacts_text_utf8_view(DatumGetTextPP(value), &len);
 	switch (kind)
 	{
 		case ENTRY_NAME:
@@ -109,7 +105,7 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *region, Datum *nor
 			}
 		case ENTRY_PLAIN:
 		case ENTRY_COUNTRY:
-			break;			/* handled above */
+			break;
 	}
 	return reason;
 }

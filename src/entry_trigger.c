@@ -38,6 +38,7 @@
 #include "entry_kinds.h"
 #include "errors.h"
 #include "suppression.h"
+#include "textconv.h"
 
 static bool
 is_text_type(Oid typid)
@@ -47,15 +48,12 @@ is_text_type(Oid typid)
 
 /* A value of only spaces is as missing as no value. */
 static bool
-is_blank(Datum value)
+is_blank(const char *s, size_t len)
 {
-	text	   *t = DatumGetTextPP(value);
-	const char *p = VARDATA_ANY(t);
-	size_t		len = VARSIZE_ANY_EXHDR(t);
 	size_t		i;
 
 	for (i = 0; i < len; i++)
-		if (!scanner_isspace(p[i]))
+		if (!scanner_isspace(s[i]))
 			return false;
 	return true;
 }
@@ -141,8 +139,6 @@ reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
 		default:
 			return;
 	}
-	if (contacts_suppression_list_empty())
-		return;
 	if (contacts_is_suppressed(kind, entry_kind_suppression_form(col->kind, normal)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
@@ -275,6 +271,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	bool		is_insert;
 	MemoryContext caller_context = CurrentMemoryContext;
 	char	   *own_key = NULL;
+	bool		suppression;	/* is anyone on the suppression list? */
 	int			i;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -293,10 +290,14 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	tuple = is_insert ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
 
 	cfg = entry_config_get(rel);
+	suppression = !contacts_suppression_list_empty();
 
-	values = palloc(sizeof(Datum) * desc->natts);
-	isnull = palloc(sizeof(bool) * desc->natts);
-	flag_reason = palloc0(sizeof(char *) * cfg->ncolumns);
+	/* one allocation for the row: values, flag reasons (zeroed), null flags */
+	values = palloc(sizeof(Datum) * desc->natts + sizeof(char *) * cfg->ncolumns +
+					sizeof(bool) * desc->natts);
+	flag_reason = (const char **) (values + desc->natts);
+	memset(flag_reason, 0, sizeof(char *) * cfg->ncolumns);
+	isnull = (bool *) (flag_reason + cfg->ncolumns);
 	heap_deform_tuple(tuple, desc, values, isnull);
 
 	/* The row's region (a country column), else the table's (else the GUC). */
@@ -315,10 +316,14 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	{
 		EntryColumn *col = &cfg->columns[i];
 		int			a = col->attnum - 1;
+		bool		is_text = is_text_type(col->atttypid);
+		text	   *t = (!isnull[a] && is_text) ? DatumGetTextPP(values[a]) : NULL;
+		const char *s;
+		size_t		len;
 		Datum		v;
 		const CtReason *reason;
 
-		if (isnull[a] || (is_text_type(col->atttypid) && is_blank(values[a])))
+		if (isnull[a] || (is_text && is_blank(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t))))
 		{
 			if (col->required)
 			{
@@ -334,13 +339,15 @@ contacts_enforce(PG_FUNCTION_ARGS)
 			continue;
 		}
 		/* Typed columns (contacts.email, contacts.phone) were checked by their input. */
-		if (!is_text_type(col->atttypid))
+		if (!is_text || col->kind == ENTRY_PLAIN || col->kind == ENTRY_COUNTRY)
 			continue;
 
-		reason = entry_kind_normalize(col->kind, values[a], region, &v);
+		s = contacts_text_utf8_view(t, &len);
+		reason = entry_kind_normalize(col->kind, values[a], s, len, region, &v);
 		if (reason == NULL)
 		{
-			reject_if_suppressed(rel, col, v);
+			if (suppression)
+				reject_if_suppressed(rel, col, v);
 			/* Most values arrive normalized: then the tuple stays as it is. */
 			if (v != values[a])
 			{
