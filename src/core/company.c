@@ -206,15 +206,20 @@ word_tokens(const Span *w, int word, Token *out, int cap, const CtAllocator *all
 	return ntok;
 }
 
-/* Tokens of a whole name, with one-letter runs joined ("s a" -> "sa"). */
+/*
+ * Tokens of a whole name, with one-letter runs joined ("s a" -> "sa").
+ * *full says whether they filled toks (MAX_TOKENS), so that some may be
+ * missing.
+ */
 static int
-name_tokens(const Span *words, int nwords, Token *toks, const CtAllocator *alloc)
+name_tokens(const Span *words, int nwords, Token *toks, bool *full, const CtAllocator *alloc)
 {
 	int			n = 0,
 				joined = 0;
 
 	for (int w = 0; w < nwords && n < MAX_TOKENS; w++)
 		n += word_tokens(&words[w], w, toks + n, MAX_TOKENS - n, alloc);
+	*full = n == MAX_TOKENS;
 	for (int i = 0; i < n; i++)
 	{
 		bool		single = toks[i].len == 1 && toks[i].text[0] >= 'a' && toks[i].text[0] <= 'z';
@@ -290,7 +295,8 @@ ct_company_key(const CtAllocator *alloc, const char *s, size_t len, size_t *outl
 	Span		words[MAX_TOKENS];
 	Token		toks[MAX_TOKENS];
 	int			nwords = split_words(s, len, words, MAX_TOKENS);
-	int			n = name_tokens(words, nwords, toks, alloc);
+	bool		full;
+	int			n = name_tokens(words, nwords, toks, &full, alloc);
 	int			first = 0,
 				k;
 	char	   *out = ct_alloc(alloc, (size_t) n * TOKEN_MAX + 1);
@@ -342,6 +348,7 @@ ct_normalize_company(const CtAllocator *alloc, const char *s, size_t len, size_t
 	Token		toks[MAX_TOKENS];
 	int			nwords = split_words(s, len, words, MAX_TOKENS);
 	int			n;
+	bool		full;
 	int			k,
 				form_word = nwords;
 	const LegalForm *form;
@@ -353,11 +360,12 @@ ct_normalize_company(const CtAllocator *alloc, const char *s, size_t len, size_t
 		return NULL;
 
 	/*
-	 * No company name has MAX_TOKENS words: such text only gets its white
-	 * space collapsed (the rules below would see a different last word on
-	 * a second pass, and normalizing must be idempotent).
+	 * No company name has MAX_TOKENS words or tokens: such text only gets
+	 * its white space collapsed (the rules below could see a different last
+	 * word or token on a second pass, and normalizing must be idempotent).
 	 */
-	if (nwords == MAX_TOKENS)
+	n = name_tokens(words, nwords, toks, &full, alloc);
+	if (nwords == MAX_TOKENS || full)
 	{
 		bool		space = false;
 
@@ -381,7 +389,6 @@ ct_normalize_company(const CtAllocator *alloc, const char *s, size_t len, size_t
 		return out;
 	}
 
-	n = name_tokens(words, nwords, toks, alloc);
 	form = trailing_legal_form(toks, n, &k);
 	if (form != NULL && form->display != NULL)
 	{

@@ -387,19 +387,36 @@ is_roman_numeral(const char *ascii, int n)
 }
 
 /*
- * A lone letter, maybe with combining marks: "ı" + U+0330 has no
- * precomposed form, but raised to "I" it composes into one letter (U+1E2C),
- * which the next normalization would take for an initial.
+ * A combining mark.  Recasing can compose a letter with the marks after it
+ * ("H" + U+0331 has no precomposed form, "h" + U+0331 is U+1E96), so the
+ * rules that count letters count a letter and its marks as one, as the next
+ * normalization will see them.
  */
+static inline bool
+is_mark(uint32_t c)
+{
+	return c >= 0x300 && (U_GET_GC_MASK((UChar32) c) & U_GC_M_MASK) != 0;
+}
+
+/* A lone letter, maybe with combining marks. */
 static bool
 is_initial(const uint32_t *typed, int n)
 {
 	if (n == 0 || !cp_isalpha(typed[0]))
 		return false;
 	for (int i = 1; i < n; i++)
-		if (typed[i] < 0x300 || (U_GET_GC_MASK((UChar32) typed[i]) & U_GC_M_MASK) == 0)
+		if (!is_mark(typed[i]))
 			return false;
 	return true;
+}
+
+/* Is typed[i - 1], or the character its combining marks follow, a letter? */
+static bool
+letter_before(const uint32_t *typed, int i)
+{
+	while (i > 1 && is_mark(typed[i - 1]))
+		i--;
+	return cp_isalpha(typed[i - 1]);
 }
 
 /*
@@ -496,12 +513,12 @@ write_word(char *out, const uint32_t *typed, int n, bool first, bool opening, in
 
 		/* "J.Perez" is two words, "J.R.R." one */
 		if (c == '.' && i + 1 < n && letters <= 1 && i > 0 &&
-			cp_isalpha(typed[i - 1]) && long_segment_follows(typed, i + 1, n))
+			letter_before(typed, i) && long_segment_follows(typed, i + 1, n))
 		{
 			i++;
 			break;
 		}
-		letters = alpha ? letters + 1 : 0;
+		letters = alpha ? letters + 1 : is_mark(c) ? letters : 0;
 	}
 	*len = n = i;
 

@@ -45,6 +45,11 @@ main(void)
 	CHECK_STR(display("eBay inc"), "eBay Inc.");
 	CHECK_STR(display("S.A."), "S.A.");
 	CHECK_STR(display(""), "");
+	/* More tokens than any company name has: white space collapsed only, the same on a second pass */
+	CHECK_STR(display("Acme ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++   sa"),
+			  "Acme ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++ sa");
+	CHECK_STR(display("Acme ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++ sa"),
+			  "Acme ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++ sa");
 
 	CHECK_STR(key("Pérez y Cía. S.A."), "perez");
 	CHECK_STR(key("PEREZ & CIA SA"), "perez");

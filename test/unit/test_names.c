@@ -67,7 +67,9 @@ main(void)
 		"JOSE perez", "ahmed AL-RASHID", "mcDONALD", "j.r.r. tolkien", "İSMAİL", "DE LA TORRE, maría",
 		"smith, john, jr", "jOSE", "vIán", "JOSe", "McDONALD", "mAcDoNaLd", "o'NEILL", "ß", "\xff\xfe", "a,,b", ". . .", "ǅemal", "Ǆ",
 		/* a dotless i and a mark below compose only once raised: still an initial */
-		"l \xc4\xb1\xcc\xb0", NULL
+		"l \xc4\xb1\xcc\xb0",
+		/* an H with a mark below before a dot composes into one letter once lowered */
+		"r@H\xcc\xb1.ed", NULL
 	};
 
 	/* Spanish and Portuguese */
@@ -82,6 +84,8 @@ main(void)
 	/* Decomposed accents are composed (NFC). */
 	CHECK_STR(norm("jose\xcc\x81"), "Jos\xc3\xa9");
 	CHECK_STR(norm("l \xc4\xb1\xcc\xb0"), "L. \xe1\xb8\xac.");
+	/* a letter and its marks are one letter before a dot: "J.Perez" splits */
+	CHECK_STR(norm("r@H\xcc\xb1.ed"), "R@\xe1\xba\x96. Ed");
 	/* French, German, Dutch */
 	CHECK_STR(norm("jean-pierre DE LA FONTAINE"), "Jean-Pierre de la Fontaine");
 	CHECK_STR(norm("françois d'ARTAGNAN"), "François D'Artagnan");
