@@ -372,6 +372,7 @@ short_ascii_form(const uint32_t *typed, int n, char *ascii)
 	return true;
 }
 
+/* Is the ASCII word (lower case) a name suffix numeral, II to VIII, maybe with a dot? */
 static bool
 is_roman_numeral(const char *ascii, int n)
 {
