@@ -139,6 +139,8 @@ reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
 		default:
 			return;
 	}
+	if (contacts_suppression_list_empty())
+		return;
 	if (contacts_is_suppressed(kind, entry_kind_suppression_form(col->kind, normal)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
@@ -271,7 +273,6 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	bool		is_insert;
 	MemoryContext caller_context = CurrentMemoryContext;
 	char	   *own_key = NULL;
-	bool		suppression;	/* is anyone on the suppression list? */
 	int			i;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -290,7 +291,6 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	tuple = is_insert ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
 
 	cfg = entry_config_get(rel);
-	suppression = !contacts_suppression_list_empty();
 
 	/* one allocation for the row: values, flag reasons (zeroed), null flags */
 	values = palloc(sizeof(Datum) * desc->natts + sizeof(char *) * cfg->ncolumns +
@@ -346,8 +346,7 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		reason = entry_kind_normalize(col->kind, values[a], s, len, region, &v);
 		if (reason == NULL)
 		{
-			if (suppression)
-				reject_if_suppressed(rel, col, v);
+			reject_if_suppressed(rel, col, v);
 			/* Most values arrive normalized: then the tuple stays as it is. */
 			if (v != values[a])
 			{

@@ -208,8 +208,8 @@ word_tokens(const Span *w, int word, Token *out, int cap, const CtAllocator *all
 
 /*
  * Tokens of a whole name, with one-letter runs joined ("s a" -> "sa").
- * *full says whether they filled toks (MAX_TOKENS), so that some may be
- * missing.
+ * *full (when full is not NULL) says whether they filled toks (MAX_TOKENS),
+ * so that some may be missing.
  */
 static int
 name_tokens(const Span *words, int nwords, Token *toks, bool *full, const CtAllocator *alloc)
@@ -219,7 +219,8 @@ name_tokens(const Span *words, int nwords, Token *toks, bool *full, const CtAllo
 
 	for (int w = 0; w < nwords && n < MAX_TOKENS; w++)
 		n += word_tokens(&words[w], w, toks + n, MAX_TOKENS - n, alloc);
-	*full = n == MAX_TOKENS;
+	if (full != NULL)
+		*full = n == MAX_TOKENS;
 	for (int i = 0; i < n; i++)
 	{
 		bool		single = toks[i].len == 1 && toks[i].text[0] >= 'a' && toks[i].text[0] <= 'z';
@@ -295,8 +296,7 @@ ct_company_key(const CtAllocator *alloc, const char *s, size_t len, size_t *outl
 	Span		words[MAX_TOKENS];
 	Token		toks[MAX_TOKENS];
 	int			nwords = split_words(s, len, words, MAX_TOKENS);
-	bool		full;
-	int			n = name_tokens(words, nwords, toks, &full, alloc);
+	int			n = name_tokens(words, nwords, toks, NULL, alloc);
 	int			first = 0,
 				k;
 	char	   *out = ct_alloc(alloc, (size_t) n * TOKEN_MAX + 1);

@@ -394,16 +394,26 @@ phone_region(const PhoneNumber *num)
 	return t ? t->id : "ZZ";
 }
 
+/*
+ * The NSN of num into nsn (*len digits) and the territory whose numbering
+ * plan it belongs to, or NULL (also for an NSN too long to be any).
+ */
+static const PhoneTerritory *
+number_territory(const PhoneNumber *num, char *nsn, size_t *len)
+{
+	*len = nsn_of(num, nsn);
+	if (*len > PHONE_MAX_NSN_DIGITS)
+		return NULL;
+	return territory_of(phone_calling_code(num->country_code), nsn, *len);
+}
+
 PhoneType
 phone_type(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
-	size_t		len = nsn_of(num, nsn);
-	const PhoneTerritory *t;
+	size_t		len;
+	const PhoneTerritory *t = number_territory(num, nsn, &len);
 
-	if (len > PHONE_MAX_NSN_DIGITS)
-		return PHONE_TYPE_UNKNOWN;
-	t = territory_of(phone_calling_code(num->country_code), nsn, len);
 	return t ? phone_type_for_territory(nsn, len, t) : PHONE_TYPE_UNKNOWN;
 }
 
@@ -411,12 +421,9 @@ bool
 phone_is_valid(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
-	size_t		len = nsn_of(num, nsn);
-	const PhoneTerritory *t;
+	size_t		len;
+	const PhoneTerritory *t = number_territory(num, nsn, &len);
 
-	if (len > PHONE_MAX_NSN_DIGITS)
-		return false;
-	t = territory_of(phone_calling_code(num->country_code), nsn, len);
 	return t != NULL && has_type(nsn, len, t);
 }
 
