@@ -699,28 +699,20 @@ leading_country_code(char *digits, size_t *len)
 }
 
 /*
- * libphonenumber's MaybeExtractCountryCode: normalise cp into digits and
- * find a calling code after "+", after the default region's international
- * prefix, or (a number that repeats its own code) at the start.
+ * libphonenumber's MaybeExtractCountryCode on the number's digits (after
+ * Normalize; plus: the text began with "+"): find a calling code after "+",
+ * after the default region's international prefix, or (a number that
+ * repeats its own code) at the start.  Leaves digits as they are when it
+ * fails.
  */
 static ParseError
-extract_country_code(const PhoneTerritory *def, const uint32_t *cp, size_t n,
-					 char *digits, size_t *dlen, int *country_code)
+extract_country_code(const PhoneTerritory *def, bool plus, char *digits,
+					 size_t *dlen, int *country_code)
 {
-	size_t		i = 0;
-	bool		international = false;
+	bool		international = plus;
 
 	*country_code = 0;
-	*dlen = 0;
-	digits[0] = '\0';
-	if (n == 0)
-		return PARSE_OK;
-	while (i < n && is_plus(cp[i]))
-		i++;
-	*dlen = normalize(cp + i, n - i, digits);
-	if (i > 0)
-		international = true;
-	else if (def != NULL && def->international_prefix.start >= 0)
+	if (!international && def != NULL && def->international_prefix.start >= 0)
 	{
 		int			caps[PHONE_CAPS];
 
@@ -770,23 +762,79 @@ extract_country_code(const PhoneTerritory *def, const uint32_t *cp, size_t n,
 	return PARSE_OK;
 }
 
+/*
+ * The separators of plain text, space ( ) - . / [ ]: kValidPunctuation
+ * without the letters and the characters that may begin a label or a
+ * parameter.  A bit for each character from ' ' (0x20) to '_' (0x5F).
+ */
+#define PLAIN_BIT(c) (UINT64_C(1) << ((c) - 0x20))
+static const uint64_t plain_separators =
+	PLAIN_BIT(' ') | PLAIN_BIT('(') | PLAIN_BIT(')') | PLAIN_BIT('-') |
+	PLAIN_BIT('.') | PLAIN_BIT('/') | PLAIN_BIT('[') | PLAIN_BIT(']');
+
+/* Without a branch: digits and separators alternate unpredictably. */
+static inline bool
+is_plain_separator(unsigned char c)
+{
+	unsigned	bit = (unsigned) c - 0x20;
+
+	return (bit < 64) & (unsigned) (plain_separators >> (bit & 63));
+}
+
+/*
+ * How most numbers are written, in one pass over the bytes: ASCII digits,
+ * plain separators and leading "+" signs, with three digits or more.  On
+ * such text the scanners' steps come down to this: no tel: URI, second
+ * number or extension; the number starts at the first "+" or digit and is
+ * viable; Normalize keeps its digits.  Other text (or fewer digits) is left
+ * to them: returns false.
+ */
+static bool
+plain_number(const char *text, size_t len, bool *plus, char *digits, size_t *dlen)
+{
+	size_t		i = 0,
+				k = 0;
+	bool		other = false;
+
+	while (i < len && is_plain_separator((unsigned char) text[i]))
+		i++;
+	*plus = i < len && text[i] == '+';
+	while (i < len && text[i] == '+')
+		i++;
+	for (; i < len; i++)
+	{
+		unsigned char c = (unsigned char) text[i];
+		bool		digit = (unsigned) (c - '0') < 10;
+
+		/* store, keep only a digit */
+		digits[k] = (char) c;
+		k += digit;
+		other |= !digit & !is_plain_separator(c);
+	}
+	if (other || k < 3)
+		return false;
+	digits[k] = '\0';
+	*dlen = k;
+	return true;
+}
+
+/*
+ * Find the number in the text: its digits (Normalize), whether it began
+ * with "+", and its extension (into out).  def: the default region's
+ * territory, or NULL.
+ */
 static ParseError
-parse(const char *text, size_t len, const char *default_region,
-	  size_t region_len, PhoneNumber *out)
+find_number(const char *text, size_t len, const PhoneTerritory *def,
+			PhoneNumber *out, bool *plus, char *digits, size_t *dlen)
 {
 	uint32_t	cp[2 * PHONE_MAX_INPUT_BYTES];
-	size_t		n;
-	const PhoneTerritory *def;
-	const PhoneTerritory *t;
-	char		digits[DIGITS_CAP];
-	size_t		dlen;
-	int			country_code;
-	ParseError	err;
+	size_t		n,
+				i = 0;
 	unsigned	kinds;
 
-	memset(out, 0, sizeof(*out));
-	if (len > PHONE_MAX_INPUT_BYTES)
-		return PARSE_TOO_LONG;
+	if (plain_number(text, len, plus, digits, dlen))
+		return (def == NULL && !*plus) ? PARSE_INVALID_COUNTRY_CODE : PARSE_OK;
+
 	if (!ct_utf8_decode_valid(text, len, cp, &n))
 		return PARSE_NOT_A_NUMBER;
 	/* what build_national_number keeps is part of this text */
@@ -794,8 +842,8 @@ parse(const char *text, size_t len, const char *default_region,
 	n = build_national_number(cp, n, kinds);
 	if (!is_viable(cp, n))
 		return PARSE_NOT_A_NUMBER;
-	def = default_region ? phone_territory_for_region(default_region, region_len) : NULL;
-	if (def == NULL && n > 0 && !is_plus(cp[0]))
+	*plus = is_plus(cp[0]);
+	if (def == NULL && !*plus)
 		return PARSE_INVALID_COUNTRY_CODE;
 
 	/* MaybeStripExtension: the leftmost extension, if what precedes is viable */
@@ -808,25 +856,46 @@ parse(const char *text, size_t len, const char *default_region,
 		if ((kinds & CH_UNPLAIN) && find_extension(cp, n, 0, n, &at, &s, &l) &&
 			is_viable(cp, at))
 		{
-			for (size_t i = 0; i < l; i++)
-				out->extension[i] = (char) ('0' + digit_value(cp[s + i]));
+			for (size_t j = 0; j < l; j++)
+				out->extension[j] = (char) ('0' + digit_value(cp[s + j]));
 			out->extension[l] = '\0';
 			out->extension_len = (uint8_t) l;
 			n = at;
 		}
 	}
 
-	err = extract_country_code(def, cp, n, digits, &dlen, &country_code);
+	while (i < n && is_plus(cp[i]))
+		i++;
+	*dlen = normalize(cp + i, n - i, digits);
+	return PARSE_OK;
+}
+
+static ParseError
+parse(const char *text, size_t len, const char *default_region,
+	  size_t region_len, PhoneNumber *out)
+{
+	const PhoneTerritory *def;
+	const PhoneTerritory *t;
+	char		digits[DIGITS_CAP];
+	size_t		dlen;
+	int			country_code;
+	bool		plus;
+	ParseError	err;
+
+	memset(out, 0, sizeof(*out));
+	if (len > PHONE_MAX_INPUT_BYTES)
+		return PARSE_TOO_LONG;
+	def = default_region ? phone_territory_for_region(default_region, region_len) : NULL;
+	err = find_number(text, len, def, out, &plus, digits, &dlen);
+	if (err != PARSE_OK)
+		return err;
+	err = extract_country_code(def, plus, digits, &dlen, &country_code);
 	if (err != PARSE_OK)
 	{
-		size_t		i = 0;
-
-		if (err != PARSE_INVALID_COUNTRY_CODE || n == 0 || !is_plus(cp[0]))
+		if (err != PARSE_INVALID_COUNTRY_CODE || !plus)
 			return err;
 		/* "+" followed by no known code: retry as if there were no "+" */
-		while (i < n && is_plus(cp[i]))
-			i++;
-		extract_country_code(def, cp + i, n - i, digits, &dlen, &country_code);
+		extract_country_code(def, false, digits, &dlen, &country_code);
 		if (country_code == 0)
 			return PARSE_INVALID_COUNTRY_CODE;
 	}

@@ -248,6 +248,46 @@ test_text_forms(void)
 	CHECK(phone_parse("612345678", 9, "es", 2, &b) == NULL && b.country_code == 34);
 }
 
+/*
+ * Plain text (ASCII digits, leading "+" signs, separators) takes one pass
+ * of its own instead of the scanners.  A leading no-break space sends the
+ * same text through the scanners, which skip it: number and error must be
+ * the same either way.
+ */
+static void
+test_plain_text_and_scanners_agree(void)
+{
+	static const char *const texts[] = {
+		"+34 612 34 56 78", "(+34) 612-345-678", "0034 612345678", "00 34 612 345 678",
+		"612345678", "34612345678", "34 612 345 678", "[+44] 20.7946.0958",
+		"++34 612345678", "+ 34 612 345 678", "+1 (201) 555-0123", "011 54 9 11 1234 5678",
+		"(011) 15 1234-5678", "0 21 (11) 91234-5678", "+39 02 1234 5678", "+39 000",
+		"+999 123456", "+34 12", "123", "00", "0034", "+", "-- 612 345 678 --",
+		"612/345/678", "+34 6123456789012345678", "0000000000", "12", "+12", "1 2", "+1 2",
+	};
+	static const char *const regions[] = {"ES", "AR", "BR", "US", "IT", NULL};
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		for (size_t r = 0; r < sizeof(regions) / sizeof(regions[0]); r++)
+		{
+			const char *region = regions[r];
+			size_t		rlen = region ? strlen(region) : 0;
+			char		nbsp[64] = "\xC2\xA0";
+			PhoneNumber plain,
+						scanned;
+			const CtReason *rp,
+					   *rs;
+
+			strcat(nbsp, texts[i]);
+			memset(&plain, 0x5A, sizeof(plain));
+			memset(&scanned, 0xA5, sizeof(scanned));
+			rp = phone_parse(texts[i], strlen(texts[i]), region, rlen, &plain);
+			rs = phone_parse(nbsp, strlen(nbsp), region, rlen, &scanned);
+			CHECK(rp == rs);
+			CHECK(memcmp(&plain, &scanned, sizeof(plain)) == 0);
+		}
+}
+
 static void
 test_reasons(void)
 {
@@ -354,6 +394,7 @@ main(void)
 	test_regions_of_the_issue();
 	test_shared_country_codes();
 	test_text_forms();
+	test_plain_text_and_scanners_agree();
 	test_reasons();
 	test_api();
 	return UNIT_DONE();
