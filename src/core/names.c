@@ -421,6 +421,54 @@ letter_before(const uint32_t *typed, int i)
 }
 
 /*
+ * write_word's pass for the commonest word: two letters or more below
+ * LATIN_END, none a segment break, and no Mc/Mac name.  No segment, dot or
+ * Mc rule touches it: the first letter is raised, the rest lowered, and
+ * whether it was cased on purpose is found on the way, as the full pass
+ * would.  Returns the bytes written (and sets *len and *deliberate), or 0
+ * as soon as the word turns out to be of another kind: then the full pass
+ * starts over.
+ */
+static size_t
+write_letters_word(char *out, const uint32_t *typed, int n, int *len, bool *deliberate)
+{
+	uint32_t	c = typed[0];
+	bool		lower_seen;
+	bool		cased = false;
+	size_t		o;
+	int			i;
+
+	if (c >= LATIN_END || (latin[c].flags & (CHAR_ALPHA | CHAR_BREAK)) != CHAR_ALPHA ||
+		((c == 'm' || c == 'M') && mac_letter(typed, n) > 0))
+		return 0;
+	o = ct_utf8_encode(latin[c].title_letter, out);
+	lower_seen = (latin[c].title_letter_flags & CHAR_LOWER) != 0;
+	for (i = 1; i < n; i++)
+	{
+		unsigned	flags;
+
+		c = typed[i];
+		if (c >= LATIN_END)
+			return 0;
+		flags = latin[c].flags;
+		if ((flags & (CHAR_ALPHA | CHAR_BREAK)) != CHAR_ALPHA)
+		{
+			if ((flags & CHAR_SPACE) != 0 || c == ',')
+				break;
+			return 0;
+		}
+		o += ct_utf8_encode(latin[c].lower, out + o);
+		cased |= lower_seen & ((flags & (CHAR_UPPER | CHAR_TITLE)) != 0);
+		lower_seen |= (flags & CHAR_LOWER) != 0;
+	}
+	if (i < 2)
+		return 0;				/* a lone letter is an initial */
+	*len = i;
+	*deliberate = cased;
+	return o;
+}
+
+/*
  * Write the word that starts the text typed[0..n) (at a character that is
  * neither a space nor a comma) recased into out; returns the bytes written
  * and sets *len to the code points it took.  A word runs to a space or
@@ -467,59 +515,64 @@ write_word(char *out, const uint32_t *typed, int n, bool first, bool opening, in
 			particle_len = 2;
 	}
 
-	/*
-	 * Per letter, select rather than branch: in the server, between rows,
-	 * the branch predictor has forgotten the last name's pattern.
-	 */
-	for (i = 0; i < n; i++)
+	if (particle_len == 0)
+		o = write_letters_word(out, typed, n, &i, &deliberate);
+	if (o == 0)
 	{
-		uint32_t	c = typed[i];
-		unsigned	flags = cp_flags(c);
-		bool		alpha = (flags & CHAR_ALPHA) != 0;
-		bool		brk = (flags & CHAR_BREAK) != 0;
-		uint32_t	written;
-		unsigned	written_flags;
-
-		if ((flags & CHAR_SPACE) != 0 || c == ',')
-			break;
-		if (i < particle_len)
+		/*
+		 * Per letter, select rather than branch: in the server, between rows,
+		 * the branch predictor has forgotten the last name's pattern.
+		 */
+		for (i = 0; i < n; i++)
 		{
-			written = cp_tolower(c);
-			written_flags = cp_flags(written);
-		}
-		else
-		{
-			bool		word_first = word_raise & alpha;
-			bool		segment_first = segment_raise & alpha;
-			uint32_t	rest = cp_tolower(c);
+			uint32_t	c = typed[i];
+			unsigned	flags = cp_flags(c);
+			bool		alpha = (flags & CHAR_ALPHA) != 0;
+			bool		brk = (flags & CHAR_BREAK) != 0;
+			uint32_t	written;
+			unsigned	written_flags;
 
-			/* the Mc/Mac rule looks at segments that start with their first letter */
-			if (segment_first && (c == 'm' || c == 'M') && (i == 0 || is_segment_break(typed[i - 1])))
+			if ((flags & CHAR_SPACE) != 0 || c == ',')
+				break;
+			if (i < particle_len)
 			{
-				int			k = mac_letter(typed + i, n - i);
-
-				if (k > 0)
-					mac = i + k;
+				written = cp_tolower(c);
+				written_flags = cp_flags(written);
 			}
-			if (i == mac && !brk)
-				rest = (uint32_t) u_totitle((UChar32) rest);
-			written = segment_first ? title_letter(c) : rest;
-			written_flags = word_first ? title_letter_flags(c) : flags;
-			word_raise &= !alpha;
-			segment_raise = (segment_raise & !alpha) | brk;
-		}
-		o += ct_utf8_encode(written, out + o);
-		deliberate |= lower_seen & ((written_flags & (CHAR_UPPER | CHAR_TITLE)) != 0);
-		lower_seen = (lower_seen | ((written_flags & CHAR_LOWER) != 0)) & !brk;
+			else
+			{
+				bool		word_first = word_raise & alpha;
+				bool		segment_first = segment_raise & alpha;
+				uint32_t	rest = cp_tolower(c);
 
-		/* "J.Perez" is two words, "J.R.R." one */
-		if (c == '.' && i + 1 < n && letters <= 1 && i > 0 &&
-			letter_before(typed, i) && long_segment_follows(typed, i + 1, n))
-		{
-			i++;
-			break;
+				/* the Mc/Mac rule looks at segments that start with their first letter */
+				if (segment_first && (c == 'm' || c == 'M') && (i == 0 || is_segment_break(typed[i - 1])))
+				{
+					int			k = mac_letter(typed + i, n - i);
+
+					if (k > 0)
+						mac = i + k;
+				}
+				if (i == mac && !brk)
+					rest = (uint32_t) u_totitle((UChar32) rest);
+				written = segment_first ? title_letter(c) : rest;
+				written_flags = word_first ? title_letter_flags(c) : flags;
+				word_raise &= !alpha;
+				segment_raise = (segment_raise & !alpha) | brk;
+			}
+			o += ct_utf8_encode(written, out + o);
+			deliberate |= lower_seen & ((written_flags & (CHAR_UPPER | CHAR_TITLE)) != 0);
+			lower_seen = (lower_seen | ((written_flags & CHAR_LOWER) != 0)) & !brk;
+
+			/* "J.Perez" is two words, "J.R.R." one */
+			if (c == '.' && i + 1 < n && letters <= 1 && i > 0 &&
+				letter_before(typed, i) && long_segment_follows(typed, i + 1, n))
+			{
+				i++;
+				break;
+			}
+			letters = alpha ? letters + 1 : is_mark(c) ? letters : 0;
 		}
-		letters = alpha ? letters + 1 : is_mark(c) ? letters : 0;
 	}
 	*len = n = i;
 
