@@ -107,6 +107,7 @@ typedef struct SuppressionEntry
 } SuppressionEntry;
 
 static HTAB *suppression_set = NULL;
+static bool suppression_set_empty;	/* valid while suppression_set is loaded */
 static Oid	suppression_relid = InvalidOid;
 
 static void
@@ -159,6 +160,8 @@ load_suppression_set(void)
 	if (SPI_processed == 0)
 		suppression_relid = get_relname_relid("suppression",
 											  get_namespace_oid("contacts", false));
+	/* asked for every value the entry trigger checks: kept, not counted */
+	suppression_set_empty = hash_get_num_entries(suppression_set) == 0;
 	SPI_finish();
 }
 
@@ -167,7 +170,7 @@ contacts_suppression_list_empty(void)
 {
 	if (suppression_set == NULL)
 		load_suppression_set();
-	return hash_get_num_entries(suppression_set) == 0;
+	return suppression_set_empty;
 }
 
 bool

@@ -576,7 +576,8 @@ write_word(char *out, const uint32_t *typed, int n, bool first, bool opening, in
 	}
 	*len = n = i;
 
-	if (n < (int) sizeof(ascii) && short_ascii_form(typed, n, ascii))
+	/* the first word of the name is none of these */
+	if (!opening && n < (int) sizeof(ascii) && short_ascii_form(typed, n, ascii))
 	{
 		if (!first && is_particle_form(ascii, n))
 		{
