@@ -79,9 +79,10 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *s, size_t len,
 			{
 				PhoneNumber num;
 				char		buf[PHONE_E164_BUFSIZE];
+				const char *r = effective_region(region);
 
 				/* E.164 as the phone type writes it: an extension is kept. */
-				reason = phone_parse_valid(s, len, effective_region(region), &num);
+				reason = phone_parse_valid(s, len, r, r ? strlen(r) : 0, &num);
 				if (reason == NULL)
 					*normal = normalized_datum(value, s, len, buf, phone_number_e164_ext(&num, buf));
 				break;

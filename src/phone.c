@@ -67,18 +67,6 @@ phone_to_number(const Phone *phone, PhoneNumber *number)
 }
 
 const CtReason *
-phone_parse_valid(const char *number, size_t len, const char *region,
-				  PhoneNumber *parsed)
-{
-	const CtReason *reason;
-
-	reason = phone_parse(number, len, region, region ? strlen(region) : 0, parsed);
-	if (reason == NULL)
-		reason = phone_check(parsed);
-	return reason;
-}
-
-const CtReason *
 phone_hint_for_region(const CtReason *reason, const char *region,
 					  const char *hint)
 {
@@ -169,7 +157,8 @@ contacts_phone_in(PG_FUNCTION_ARGS)
 	else
 		region = phone_default_region();
 
-	reason = phone_parse_valid(number, len - (number - utf8), region, &parsed);
+	reason = phone_parse_valid(number, len - (number - utf8), region,
+							   region ? strlen(region) : 0, &parsed);
 	if (reason != NULL)
 	{
 		reason = phone_hint_for_region(reason, region,

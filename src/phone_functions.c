@@ -53,7 +53,7 @@ phone_parse_arguments(FunctionCallInfo fcinfo, bool use_default_region,
 
 	if (region == NULL && use_default_region)
 		region = phone_default_region();
-	reason = phone_parse_valid(number, len, region, parsed);
+	reason = phone_parse_valid(number, len, region, region ? strlen(region) : 0, parsed);
 	pfree(number);
 	if (reason != NULL)
 		reason = phone_hint_for_region(reason, region,

@@ -43,14 +43,6 @@ extern Phone *phone_from_number(const PhoneNumber *number);
 extern void phone_to_number(const Phone *phone, PhoneNumber *number);
 
 /*
- * Parse number (UTF-8) with a default region (NULL for none) and check that
- * it is a valid number: NULL and *parsed filled, or the reason it is not.
- */
-extern const CtReason *phone_parse_valid(const char *number, size_t len,
-										 const char *region,
-										 PhoneNumber *parsed);
-
-/*
  * reason, or for a national form parsed without any region
  * (INVALID_COUNTRY_CODE with region NULL) a copy with a hint that says how
  * to give one in the caller's syntax.

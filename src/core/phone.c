@@ -442,11 +442,9 @@ phone_is_possible(const PhoneNumber *num)
 }
 
 const CtReason *
-phone_check(const PhoneNumber *num)
+phone_check_nsn(int country_code, const char *nsn, size_t len)
 {
-	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
-	size_t		len = nsn_of(num, nsn);
-	const PhoneCallingCode *cc = phone_calling_code(num->country_code);
+	const PhoneCallingCode *cc = phone_calling_code(country_code);
 	const PhoneTerritory *t;
 
 	if (cc == NULL)
@@ -473,13 +471,21 @@ phone_check(const PhoneNumber *num)
 }
 
 const CtReason *
+phone_check(const PhoneNumber *num)
+{
+	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+	size_t		len = nsn_of(num, nsn);
+
+	return phone_check_nsn(num->country_code, nsn, len);
+}
+
+const CtReason *
 phone_check_text(const char *text, size_t len, const char *default_region,
 				 size_t region_len)
 {
 	PhoneNumber num;
-	const CtReason *r = phone_parse(text, len, default_region, region_len, &num);
 
-	return r ? r : phone_check(&num);
+	return phone_parse_valid(text, len, default_region, region_len, &num);
 }
 
 int

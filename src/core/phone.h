@@ -121,6 +121,14 @@ extern bool phone_is_valid(const PhoneNumber *num);
  */
 extern const CtReason *phone_check(const PhoneNumber *num);
 
+/*
+ * phone_parse, then phone_check: NULL (and *out filled) iff the text is a
+ * valid number, else the reason.  What an entry check asks of every value.
+ */
+extern const CtReason *phone_parse_valid(const char *text, size_t len,
+										 const char *default_region,
+										 size_t region_len, PhoneNumber *out);
+
 /* Convenience: parse + check, NULL iff the text is a valid number. */
 extern const CtReason *phone_check_text(const char *text, size_t len,
 										const char *default_region,

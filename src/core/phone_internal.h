@@ -44,6 +44,10 @@ extern PhoneType phone_type_for_territory(const char *nsn, size_t len,
 										  const PhoneTerritory *t);
 extern PhoneLengthResult phone_test_length(size_t len, const PhoneTerritory *t);
 
+/* phone_check on the NSN's digits (len of them) under a calling code. */
+extern const CtReason *phone_check_nsn(int country_code, const char *nsn,
+									   size_t len);
+
 /*
  * libphonenumber's MaybeStripNationalPrefixAndCarrierCode: if the national
  * number digits (len digits) has a national prefix to strip, write the rest

@@ -870,13 +870,16 @@ find_number(const char *text, size_t len, const PhoneTerritory *def,
 	return PARSE_OK;
 }
 
+/*
+ * phone_parse, leaving the national significant number's digits in digits
+ * (DIGITS_CAP bytes), *dlen of them, on success.
+ */
 static ParseError
 parse(const char *text, size_t len, const char *default_region,
-	  size_t region_len, PhoneNumber *out)
+	  size_t region_len, PhoneNumber *out, char *digits, size_t *nsn_len)
 {
 	const PhoneTerritory *def;
 	const PhoneTerritory *t;
-	char		digits[DIGITS_CAP];
 	size_t		dlen;
 	int			country_code;
 	bool		plus;
@@ -946,6 +949,7 @@ parse(const char *text, size_t len, const char *default_region,
 	}
 	for (size_t i = 0; i < dlen; i++)
 		out->national_number = out->national_number * 10 + (uint64_t) (digits[i] - '0');
+	*nsn_len = dlen;
 	return PARSE_OK;
 }
 
@@ -953,7 +957,23 @@ const CtReason *
 phone_parse(const char *text, size_t len, const char *default_region,
 			size_t region_len, PhoneNumber *out)
 {
-	ParseError	err = parse(text, len, default_region, region_len, out);
+	char		digits[DIGITS_CAP];
+	size_t		dlen;
+	ParseError	err = parse(text, len, default_region, region_len, out, digits, &dlen);
 
 	return err == PARSE_OK ? NULL : &parse_reasons[err];
+}
+
+const CtReason *
+phone_parse_valid(const char *text, size_t len, const char *default_region,
+				  size_t region_len, PhoneNumber *out)
+{
+	char		digits[DIGITS_CAP];
+	size_t		dlen;
+	ParseError	err = parse(text, len, default_region, region_len, out, digits, &dlen);
+
+	if (err != PARSE_OK)
+		return &parse_reasons[err];
+	/* the digits in hand are the NSN phone_check would write out again */
+	return phone_check_nsn(out->country_code, digits, dlen);
 }
