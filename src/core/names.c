@@ -421,6 +421,29 @@ letter_before(const uint32_t *typed, int i)
 }
 
 /*
+ * The letters-only passes (write_letters_word, plain_name): write the first
+ * letter c of a word raised, and start the test for a word cased on purpose.
+ */
+static inline size_t
+write_raised_letter(uint32_t c, char *out, bool *lower_seen)
+{
+	*lower_seen = (latin[c].title_letter_flags & CHAR_LOWER) != 0;
+	return ct_utf8_encode(latin[c].title_letter, out);
+}
+
+/*
+ * ... and each letter c after the first lowered (flags: latin[c].flags);
+ * *cased is set once a capital follows a small letter.
+ */
+static inline size_t
+write_lowered_letter(uint32_t c, unsigned flags, char *out, bool *lower_seen, bool *cased)
+{
+	*cased |= *lower_seen & ((flags & (CHAR_UPPER | CHAR_TITLE)) != 0);
+	*lower_seen |= (flags & CHAR_LOWER) != 0;
+	return ct_utf8_encode(latin[c].lower, out);
+}
+
+/*
  * write_word's pass for the commonest word: two letters or more below
  * LATIN_END, none a segment break, and no Mc/Mac name.  No segment, dot or
  * Mc rule touches it: the first letter is raised, the rest lowered, and
@@ -441,8 +464,7 @@ write_letters_word(char *out, const uint32_t *typed, int n, int *len, bool *deli
 	if (c >= LATIN_END || (latin[c].flags & (CHAR_ALPHA | CHAR_BREAK)) != CHAR_ALPHA ||
 		((c == 'm' || c == 'M') && mac_letter(typed, n) > 0))
 		return 0;
-	o = ct_utf8_encode(latin[c].title_letter, out);
-	lower_seen = (latin[c].title_letter_flags & CHAR_LOWER) != 0;
+	o = write_raised_letter(c, out, &lower_seen);
 	for (i = 1; i < n; i++)
 	{
 		unsigned	flags;
@@ -457,9 +479,7 @@ write_letters_word(char *out, const uint32_t *typed, int n, int *len, bool *deli
 				break;
 			return 0;
 		}
-		o += ct_utf8_encode(latin[c].lower, out + o);
-		cased |= lower_seen & ((flags & (CHAR_UPPER | CHAR_TITLE)) != 0);
-		lower_seen |= (flags & CHAR_LOWER) != 0;
+		o += write_lowered_letter(c, flags, out + o, &lower_seen, &cased);
 	}
 	if (i < 2)
 		return 0;				/* a lone letter is an initial */
@@ -686,22 +706,153 @@ decode_nfc(const CtAllocator *alloc, const char *s, size_t len, uint32_t **out, 
 	return n;
 }
 
+/*
+ * The code point of the letter at s[*i] (ASCII, or two UTF-8 bytes below
+ * LATIN_END), moving *i past it; 0 if there is no such letter there.
+ */
+static inline uint32_t
+plain_letter(const char *s, size_t len, size_t *i)
+{
+	unsigned char b = (unsigned char) s[*i];
+	uint32_t	c;
+
+	if (b < 0x80)
+		c = b;
+	else if (b >= 0xC2 && b < 0xCC && *i + 1 < len && ((unsigned char) s[*i + 1] & 0xC0) == 0x80)
+		c = (uint32_t) (b & 0x1F) << 6 | ((unsigned char) s[*i + 1] & 0x3F);
+	else
+		return 0;
+	if ((latin[c].flags & (CHAR_ALPHA | CHAR_BREAK)) != CHAR_ALPHA)
+		return 0;
+	*i += 1 + (b >= 0x80);
+	return c;
+}
+
+/*
+ * ct_normalize_name for the commonest text, read from its bytes without
+ * decoding it first: words of two letters or more below LATIN_END, or of
+ * ASCII digits, between ASCII spaces, with no Mc/Mac name; the words after
+ * the first that are short enough to be particles, numerals, Jr or Sr in
+ * ASCII.  No segment, dot, initial or comma rule applies to such text,
+ * and it is in NFC.  Writes what the full rules would write into out
+ * (2 * len + 1 bytes) and returns its length, or -1 as soon as the text
+ * turns out to need the full rules.
+ */
+static long
+plain_name(const char *s, size_t len, char *out)
+{
+	size_t		i = 0,
+				o = 0;
+	bool		opening = true;
+
+	for (;;)
+	{
+		size_t		word_i,
+					word_o;
+		int			n = 1;
+		uint32_t	c;
+		bool		lower_seen,
+					cased = false,
+					ascii_only;
+		char		ascii[6] = "";
+
+		while (i < len && s[i] == ' ')
+			i++;
+		if (i == len)
+			return (long) o;
+		if (o > 0)
+			out[o++] = ' ';
+		word_i = i;
+		word_o = o;
+		if (s[i] >= '0' && s[i] <= '9')
+		{
+			/* numbers are written as typed */
+			while (i < len && s[i] >= '0' && s[i] <= '9')
+				out[o++] = s[i++];
+			if (i < len && s[i] != ' ')
+				return -1;
+			opening = false;
+			continue;
+		}
+		/* a word the Mc/Mac rule may raise a letter of takes the full rules */
+		if ((s[i] == 'm' || s[i] == 'M') && i + 2 < len &&
+			((s[i + 1] | 0x20) == 'c' || ((s[i + 1] | 0x20) == 'a' && (s[i + 2] | 0x20) == 'c')))
+			return -1;
+		if ((c = plain_letter(s, len, &i)) == 0)
+			return -1;
+		o += write_raised_letter(c, out + o, &lower_seen);
+		for (; i < len && s[i] != ' '; n++)
+		{
+			if ((c = plain_letter(s, len, &i)) == 0)
+				return -1;
+			o += write_lowered_letter(c, latin[c].flags, out + o, &lower_seen, &cased);
+		}
+		if (n < 2)
+			return -1;			/* a lone letter is an initial */
+
+		/* as write_word's rules after the first word */
+		ascii_only = i - word_i == (size_t) n;
+		if (!opening && n < (int) sizeof(ascii))
+		{
+			if (!ascii_only)
+				return -1;
+			for (int k = 0; k < n; k++)
+				ascii[k] = latin[(unsigned char) s[word_i + k]].ascii_lower;
+			ascii[n] = '\0';
+			if (is_particle_form(ascii, n) || is_roman_numeral(ascii, n))
+			{
+				bool		particle = is_particle_form(ascii, n);
+
+				for (int k = 0; k < n; k++)
+					out[word_o + k] = particle ? ascii[k] : (char) (ascii[k] - 'a' + 'A');
+				opening = false;
+				continue;
+			}
+		}
+		if (cased)
+		{
+			/* as typed, the first letter raised */
+			i = word_i;
+			c = plain_letter(s, len, &i);
+			o = word_o + write_raised_letter(c, out + word_o, &lower_seen);
+			while (i < len && s[i] != ' ')
+				out[o++] = s[i++];
+		}
+		if (!opening && n == 2 && (strcmp(ascii, "jr") == 0 || strcmp(ascii, "sr") == 0))
+			out[o++] = '.';
+		opening = false;
+	}
+}
+
 char *
 ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *outlen)
 {
 	uint32_t   *typed;
 	bool		via_icu;
-	int			n = decode_nfc(alloc, s, len, &typed, &via_icu);
+	int			n;
 	char	   *out;
 	size_t		o = 0;
 	bool		first = true;	/* next word opens the name or a comma part */
 	bool		pending_comma = false;
 	int			i = 0;
+	long		plain_len;
 
-	if (n < 0)
-		return NULL;
 	if (!latin_ready)
 		latin_fill();
+	out = ct_alloc(alloc, 2 * len + 1);
+	if (out == NULL)
+		return NULL;
+	if ((plain_len = plain_name(s, len, out)) >= 0)
+	{
+		out[plain_len] = '\0';
+		*outlen = (size_t) plain_len;
+		return out;
+	}
+	ct_free(alloc, out);
+
+	n = decode_nfc(alloc, s, len, &typed, &via_icu);
+	if (n < 0)
+		return NULL;
 	/* Each code point is at most 4 bytes; a dot and a space may be added per word. */
 	out = ct_alloc(alloc, (size_t) n * 4 + (size_t) n * 3 + 1);
 	if (out == NULL)
