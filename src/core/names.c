@@ -794,17 +794,20 @@ plain_name(const char *s, size_t len, char *out)
 		ascii_only = i - word_i == (size_t) n;
 		if (!opening && n < (int) sizeof(ascii))
 		{
+			bool		particle;
+
 			if (!ascii_only)
 				return -1;
 			for (int k = 0; k < n; k++)
 				ascii[k] = latin[(unsigned char) s[word_i + k]].ascii_lower;
 			ascii[n] = '\0';
-			if (is_particle_form(ascii, n) || is_roman_numeral(ascii, n))
+			/* particles in lower case, numerals in upper case */
+			particle = is_particle_form(ascii, n);
+			if (particle || is_roman_numeral(ascii, n))
 			{
-				bool		particle = is_particle_form(ascii, n);
-
 				for (int k = 0; k < n; k++)
 					out[word_o + k] = particle ? ascii[k] : (char) (ascii[k] - 'a' + 'A');
+				o = word_o + n;
 				opening = false;
 				continue;
 			}
