@@ -80,6 +80,18 @@ RETURNING full_name, email, phone, flags;
 INSERT INTO people (full_name, email) VALUES ('Pepe Pérez', 'jose.perez@GMAIL.com')
 RETURNING full_name, email, flags;
 INSERT INTO people (email) VALUES ('solo@example.com') RETURNING full_name, email, flags;
+-- Flags of one reason are kept per column and reason: the same reason again,
+-- another reason, another column, and two columns at once (rolled back).
+BEGIN;
+INSERT INTO people (full_name, email, phone) VALUES
+    ('Eva Sanz', 'eva@@example.com', '+34 612 000 201'),
+    ('Rosa Gil', 'rosa@@example.com', '+34 612 000 202'),
+    ('Gael Ruiz', 'gael@gmial..con', '+34 612 000 203'),
+    ('Noa Vidal', 'noa@example.com', '12'),
+    ('Leo Soto', 'leo@example.com', '13'),
+    ('Iker Paz', 'iker@@example.com', '14')
+RETURNING full_name, email, phone, flags;
+ROLLBACK;
 UPDATE contacts.table_config SET on_invalid = 'set_null' WHERE tbl = 'people'::regclass;
 INSERT INTO people (full_name, email, phone) VALUES ('Luis Gómez', 'luis@@example.com', '+34 612 000 111')
 RETURNING full_name, email, phone, flags;

@@ -37,6 +37,15 @@ typedef enum EntryDuplicateAction
 	ON_DUPLICATE_FLAG
 } EntryDuplicateAction;
 
+/* A flag column value kept for rows whose only flag is one reason here. */
+typedef struct EntryFlagCache
+{
+	const char *code;			/* the reason's code (its address is the key) */
+	Datum		flags;			/* {"invalid": {column: code}}, in the config's context */
+} EntryFlagCache;
+
+#define ENTRY_FLAG_CACHE 4
+
 typedef struct EntryColumn
 {
 	AttrNumber	attnum;
@@ -48,6 +57,7 @@ typedef struct EntryColumn
 	bool		required;
 	Oid			typoutput;		/* column type -> text, for duplicate lookups */
 	SPIPlanPtr	lookup_plan;	/* duplicate keys: key of another row with this value */
+	EntryFlagCache flag_cache[ENTRY_FLAG_CACHE];	/* filled as rows are flagged */
 } EntryColumn;
 
 typedef struct EntryConfig

@@ -29,6 +29,7 @@
 #include "miscadmin.h"
 #include "parser/scansup.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -105,6 +106,33 @@ flags_to_jsonb(EntryConfig *cfg, const char **flag_reason, const char *duplicate
 	}
 	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	return JsonbPGetDatum(JsonbValueToJsonb(result));
+}
+
+/*
+ * The flag column's value for a row flagged only for column i: kept per
+ * column and reason, since a large import flags the same few reasons over
+ * and over.
+ */
+static Datum
+single_flag_jsonb(EntryConfig *cfg, int i, const char **flag_reason)
+{
+	EntryFlagCache *cache = cfg->columns[i].flag_cache;
+	Datum		flags;
+	MemoryContext old;
+	int			k;
+
+	for (k = 0; k < ENTRY_FLAG_CACHE && cache[k].code != NULL; k++)
+		if (cache[k].code == flag_reason[i])
+			return cache[k].flags;
+	flags = flags_to_jsonb(cfg, flag_reason, NULL);
+	if (k < ENTRY_FLAG_CACHE)
+	{
+		old = MemoryContextSwitchTo(cfg->context);
+		cache[k].flags = datumCopy(flags, false, -1);
+		cache[k].code = flag_reason[i];
+		MemoryContextSwitchTo(old);
+	}
+	return flags;
 }
 
 static void
@@ -266,7 +294,8 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	Datum	   *values;
 	bool	   *isnull;
 	const char **flag_reason;	/* per configured column: why it is flagged */
-	bool		flagged = false;
+	int			nflagged = 0;	/* columns with a flag reason */
+	int			flagged_column = -1;	/* the last of them */
 	char	   *duplicate_of = NULL;
 	bool		changed = false;	/* the tuple must be formed anew */
 	char	   *region;
@@ -334,7 +363,8 @@ contacts_enforce(PG_FUNCTION_ARGS)
 									col->name, RelationGetRelationName(rel)),
 							 errhint("Supply a value, or drop the column from required in contacts.configure().")));
 				flag_reason[i] = "REQUIRED";
-				flagged = true;
+				nflagged++;
+				flagged_column = i;
 			}
 			continue;
 		}
@@ -356,7 +386,8 @@ contacts_enforce(PG_FUNCTION_ARGS)
 			continue;
 		}
 		flag_reason[i] = reason->code;
-		flagged = true;
+		nflagged++;
+		flagged_column = i;
 		switch (cfg->on_invalid)
 		{
 			case ON_INVALID_REJECT:
@@ -427,7 +458,13 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	{
 		int			a = cfg->flag_attnum - 1;
 
-		if (flagged || duplicate_of)
+		if (nflagged == 1 && duplicate_of == NULL)
+		{
+			values[a] = single_flag_jsonb(cfg, flagged_column, flag_reason);
+			isnull[a] = false;
+			changed = true;
+		}
+		else if (nflagged > 0 || duplicate_of)
 		{
 			values[a] = flags_to_jsonb(cfg, flag_reason, duplicate_of);
 			isnull[a] = false;
