@@ -282,6 +282,75 @@ update_existing(EntryConfig *cfg, Datum *values, bool *isnull,
 		elog(ERROR, "update of the existing duplicate failed");
 }
 
+/*
+ * The duplicate policy, for a table whose on_duplicate is not 'allow': exact
+ * duplicate keys first, then (fuzzy_duplicates) the dedupe model.  Returns
+ * the key of the row this one duplicates, to flag it with (in the caller's
+ * memory context), or NULL; rejects it; or, for on_duplicate = 'update',
+ * updates that row instead and sets *updated.  Kept out of the trigger's
+ * body, which runs for every row of a COPY.
+ */
+static pg_noinline char *
+check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *isnull,
+				 const char **flag_reason, bool *updated)
+{
+	Relation	rel = trigdata->tg_relation;
+	TupleDesc	desc = RelationGetDescr(rel);
+	bool		is_insert = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
+	MemoryContext caller_context = CurrentMemoryContext;
+	char	   *own_key = NULL;
+	char	   *existing = NULL;
+	char	   *what = NULL;
+	char	   *duplicate_of = NULL;
+	int			i;
+
+	if (!is_insert && !heap_attisnull(trigdata->tg_trigtuple, cfg->key_attnum, desc))
+		own_key = SPI_getvalue(trigdata->tg_trigtuple, desc, cfg->key_attnum);
+
+	SPI_connect();
+	for (i = 0; i < cfg->ncolumns && existing == NULL; i++)
+	{
+		EntryColumn *col = &cfg->columns[i];
+		int			a = col->attnum - 1;
+		char	   *value;
+
+		if (!col->duplicate_key || isnull[a] || flag_reason[i])
+			continue;
+		value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
+			OidOutputFunctionCall(col->typoutput, values[a]);
+		/* The key form of contacts.kind_key_sql(): emails lower-cased. */
+		if (col->kind == ENTRY_EMAIL)
+			value = TextDatumGetCString(DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID,
+																CStringGetTextDatum(value)));
+		existing = find_duplicate(cfg, col, rel, value, own_key);
+		if (existing)
+			what = psprintf("%s \"%s\"", col->name, value);
+	}
+	if (existing == NULL && cfg->match_plan != NULL)
+		existing = find_likely_duplicate(cfg, values, isnull, flag_reason, own_key, &what);
+
+	if (existing != NULL)
+	{
+		if (cfg->on_duplicate == ON_DUPLICATE_REJECT ||
+			(cfg->on_duplicate == ON_DUPLICATE_UPDATE && !is_insert))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("duplicate contact in table \"%s\": %s already belongs to %s = %s",
+							RelationGetRelationName(rel), what, cfg->key_column, existing),
+					 errhint("Update the existing row, merge the two with contacts.merge(), or configure on_duplicate => 'flag' or 'allow'.")));
+		if (cfg->on_duplicate == ON_DUPLICATE_UPDATE)
+		{
+			/* Turn the insert into an update of the existing row. */
+			update_existing(cfg, values, isnull, existing);
+			*updated = true;
+		}
+		else
+			duplicate_of = MemoryContextStrdup(caller_context, existing);
+	}
+	SPI_finish();
+	return duplicate_of;
+}
+
 PG_FUNCTION_INFO_V1(contacts_enforce);
 Datum
 contacts_enforce(PG_FUNCTION_ARGS)
@@ -300,8 +369,6 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	bool		changed = false;	/* the tuple must be formed anew */
 	char	   *region;
 	bool		is_insert;
-	MemoryContext caller_context = CurrentMemoryContext;
-	char	   *own_key = NULL;
 	int			i;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -402,56 +469,13 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		}
 	}
 
-	if (!is_insert && !heap_attisnull(trigdata->tg_trigtuple, cfg->key_attnum, desc))
-		own_key = SPI_getvalue(trigdata->tg_trigtuple, desc, cfg->key_attnum);
-
-	/* Exact duplicate keys first, then (fuzzy_duplicates) the dedupe model. */
 	if (cfg->on_duplicate != ON_DUPLICATE_ALLOW)
 	{
-		char	   *existing = NULL;
-		char	   *what = NULL;
+		bool		updated = false;
 
-		SPI_connect();
-		for (i = 0; i < cfg->ncolumns && existing == NULL; i++)
-		{
-			EntryColumn *col = &cfg->columns[i];
-			int			a = col->attnum - 1;
-			char	   *value;
-
-			if (!col->duplicate_key || isnull[a] || flag_reason[i])
-				continue;
-			value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
-				OidOutputFunctionCall(col->typoutput, values[a]);
-			/* The key form of contacts.kind_key_sql(): emails lower-cased. */
-			if (col->kind == ENTRY_EMAIL)
-				value = TextDatumGetCString(DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID,
-																	CStringGetTextDatum(value)));
-			existing = find_duplicate(cfg, col, rel, value, own_key);
-			if (existing)
-				what = psprintf("%s \"%s\"", col->name, value);
-		}
-		if (existing == NULL && cfg->match_plan != NULL)
-			existing = find_likely_duplicate(cfg, values, isnull, flag_reason, own_key, &what);
-
-		if (existing != NULL)
-		{
-			if (cfg->on_duplicate == ON_DUPLICATE_REJECT ||
-				(cfg->on_duplicate == ON_DUPLICATE_UPDATE && !is_insert))
-				ereport(ERROR,
-						(errcode(ERRCODE_UNIQUE_VIOLATION),
-						 errmsg("duplicate contact in table \"%s\": %s already belongs to %s = %s",
-								RelationGetRelationName(rel), what, cfg->key_column, existing),
-						 errhint("Update the existing row, merge the two with contacts.merge(), or configure on_duplicate => 'flag' or 'allow'.")));
-			if (cfg->on_duplicate == ON_DUPLICATE_UPDATE)
-			{
-				/* Turn the insert into an update of the existing row. */
-				update_existing(cfg, values, isnull, existing);
-				SPI_finish();
-				return PointerGetDatum(NULL);
-			}
-			duplicate_of = MemoryContextStrdup(caller_context, existing);
-		}
-		SPI_finish();
+		duplicate_of = check_duplicates(cfg, trigdata, values, isnull, flag_reason, &updated);
+		if (updated)
+			return PointerGetDatum(NULL);
 	}
 
 	if (cfg->flag_attnum != InvalidAttrNumber)
