@@ -388,6 +388,32 @@ is_roman_numeral(const char *ascii, int n)
 }
 
 /*
+ * What the rules make of a short word after the first word of the name
+ * (ascii: how it is written in lower case, as short_ascii_form gives it;
+ * first: it opens the part after a comma): a particle in lower case, a
+ * numeral in upper case, Jr and Sr with their dot.
+ */
+typedef enum ShortWord
+{
+	SHORT_WORD_OTHER,
+	SHORT_WORD_PARTICLE,
+	SHORT_WORD_NUMERAL,
+	SHORT_WORD_ABBREVIATION
+} ShortWord;
+
+static ShortWord
+short_word_kind(const char *ascii, int n, bool first)
+{
+	if (!first && is_particle_form(ascii, n))
+		return SHORT_WORD_PARTICLE;
+	if (is_roman_numeral(ascii, n))
+		return SHORT_WORD_NUMERAL;
+	if (n == 2 && (strcmp(ascii, "jr") == 0 || strcmp(ascii, "sr") == 0))
+		return SHORT_WORD_ABBREVIATION;
+	return SHORT_WORD_OTHER;
+}
+
+/*
  * A combining mark.  Recasing can compose a letter with the marks after it
  * ("H" + U+0331 has no precomposed form, "h" + U+0331 is U+1E96), so the
  * rules that count letters count a letter and its marks as one, as the next
@@ -520,6 +546,7 @@ write_word(char *out, const uint32_t *typed, int n, bool first, bool opening, in
 	int			letters = 0;	/* in the letter run before a dot */
 	int			mac = -1;		/* the letter the Mc/Mac rule raises */
 	char		ascii[6];
+	ShortWord	kind = SHORT_WORD_OTHER;
 	size_t		o = 0;
 	int			i;
 
@@ -598,22 +625,19 @@ write_word(char *out, const uint32_t *typed, int n, bool first, bool opening, in
 
 	/* the first word of the name is none of these */
 	if (!opening && n < (int) sizeof(ascii) && short_ascii_form(typed, n, ascii))
+		kind = short_word_kind(ascii, n, first);
+	if (kind == SHORT_WORD_PARTICLE)
 	{
-		if (!first && is_particle_form(ascii, n))
-		{
-			for (i = 0, o = 0; i < n; i++)
-				o += ct_utf8_encode(cp_tolower(typed[i]), out + o);
-			return o;
-		}
-		if (!opening && is_roman_numeral(ascii, n))
-		{
-			for (i = 0, o = 0; i < n; i++)
-				o += ct_utf8_encode((uint32_t) u_toupper((UChar32) typed[i]), out + o);
-			return o;
-		}
+		for (i = 0, o = 0; i < n; i++)
+			o += ct_utf8_encode(cp_tolower(typed[i]), out + o);
+		return o;
 	}
-	else
-		ascii[0] = '\0';
+	if (kind == SHORT_WORD_NUMERAL)
+	{
+		for (i = 0, o = 0; i < n; i++)
+			o += ct_utf8_encode((uint32_t) u_toupper((UChar32) typed[i]), out + o);
+		return o;
+	}
 	if (deliberate)
 	{
 		bool		raise = true;
@@ -634,8 +658,7 @@ write_word(char *out, const uint32_t *typed, int n, bool first, bool opening, in
 	}
 
 	/* A lone letter is an initial, and Jr / Sr abbreviations: give them their dot. */
-	if (is_initial(typed, n) ||
-		(n == 2 && !opening && (strcmp(ascii, "jr") == 0 || strcmp(ascii, "sr") == 0)))
+	if (is_initial(typed, n) || kind == SHORT_WORD_ABBREVIATION)
 		out[o++] = '.';
 	return o;
 }
@@ -752,9 +775,9 @@ plain_name(const char *s, size_t len, char *out)
 		int			n = 1;
 		uint32_t	c;
 		bool		lower_seen,
-					cased = false,
-					ascii_only;
-		char		ascii[6] = "";
+					cased = false;
+		char		ascii[6];
+		ShortWord	kind;
 
 		while (i < len && s[i] == ' ')
 			i++;
@@ -791,26 +814,23 @@ plain_name(const char *s, size_t len, char *out)
 			return -1;			/* a lone letter is an initial */
 
 		/* as write_word's rules after the first word */
-		ascii_only = i - word_i == (size_t) n;
+		kind = SHORT_WORD_OTHER;
 		if (!opening && n < (int) sizeof(ascii))
 		{
-			bool		particle;
-
-			if (!ascii_only)
-				return -1;
+			if (i - word_i != (size_t) n)
+				return -1;		/* not ASCII */
 			for (int k = 0; k < n; k++)
 				ascii[k] = latin[(unsigned char) s[word_i + k]].ascii_lower;
 			ascii[n] = '\0';
-			/* particles in lower case, numerals in upper case */
-			particle = is_particle_form(ascii, n);
-			if (particle || is_roman_numeral(ascii, n))
-			{
-				for (int k = 0; k < n; k++)
-					out[word_o + k] = particle ? ascii[k] : (char) (ascii[k] - 'a' + 'A');
-				o = word_o + n;
-				opening = false;
-				continue;
-			}
+			kind = short_word_kind(ascii, n, false);
+		}
+		if (kind == SHORT_WORD_PARTICLE || kind == SHORT_WORD_NUMERAL)
+		{
+			for (int k = 0; k < n; k++)
+				out[word_o + k] = kind == SHORT_WORD_PARTICLE ? ascii[k] : (char) (ascii[k] - 'a' + 'A');
+			o = word_o + n;
+			opening = false;
+			continue;
 		}
 		if (cased)
 		{
@@ -821,7 +841,7 @@ plain_name(const char *s, size_t len, char *out)
 			while (i < len && s[i] != ' ')
 				out[o++] = s[i++];
 		}
-		if (!opening && n == 2 && (strcmp(ascii, "jr") == 0 || strcmp(ascii, "sr") == 0))
+		if (kind == SHORT_WORD_ABBREVIATION)
 			out[o++] = '.';
 		opening = false;
 	}

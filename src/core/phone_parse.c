@@ -872,7 +872,7 @@ find_number(const char *text, size_t len, const PhoneTerritory *def,
 
 /*
  * phone_parse, leaving the national significant number's digits in digits
- * (DIGITS_CAP bytes), *dlen of them, on success.
+ * (DIGITS_CAP bytes), *nsn_len of them, on success.
  */
 static ParseError
 parse(const char *text, size_t len, const char *default_region,
@@ -953,15 +953,24 @@ parse(const char *text, size_t len, const char *default_region,
 	return PARSE_OK;
 }
 
+/* parse, as a reason; the NSN's digits are left in digits (DIGITS_CAP bytes). */
+static const CtReason *
+parse_reason(const char *text, size_t len, const char *default_region,
+			 size_t region_len, PhoneNumber *out, char *digits, size_t *dlen)
+{
+	ParseError	err = parse(text, len, default_region, region_len, out, digits, dlen);
+
+	return err == PARSE_OK ? NULL : &parse_reasons[err];
+}
+
 const CtReason *
 phone_parse(const char *text, size_t len, const char *default_region,
 			size_t region_len, PhoneNumber *out)
 {
 	char		digits[DIGITS_CAP];
 	size_t		dlen;
-	ParseError	err = parse(text, len, default_region, region_len, out, digits, &dlen);
 
-	return err == PARSE_OK ? NULL : &parse_reasons[err];
+	return parse_reason(text, len, default_region, region_len, out, digits, &dlen);
 }
 
 const CtReason *
@@ -970,10 +979,8 @@ phone_parse_valid(const char *text, size_t len, const char *default_region,
 {
 	char		digits[DIGITS_CAP];
 	size_t		dlen;
-	ParseError	err = parse(text, len, default_region, region_len, out, digits, &dlen);
+	const CtReason *r = parse_reason(text, len, default_region, region_len, out, digits, &dlen);
 
-	if (err != PARSE_OK)
-		return &parse_reasons[err];
 	/* the digits in hand are the NSN phone_check would write out again */
-	return phone_check_nsn(out->country_code, digits, dlen);
+	return r ? r : phone_check_nsn(out->country_code, digits, dlen);
 }

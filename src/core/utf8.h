@@ -28,8 +28,8 @@ extern uint32_t ct_utf8_next(const char *s, size_t len, size_t *pos);
 /*
  * Encode a code point (at most U+10FFFF, not a surrogate) into out, which
  * has room for 4 bytes; returns the length of the encoding (bytes past it,
- * within the 4, may be overwritten).  Inline: the
- * normalizers write every code point of their output through it.
+ * within the 4, may be overwritten).  Inline: the normalizers write every
+ * code point of their output through it.
  */
 static inline int
 ct_utf8_encode(uint32_t cp, char *out)
