@@ -10,6 +10,8 @@
 
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "catalog/pg_class.h"
+#include "utils/acl.h"
 #include "utils/guc.h"
 #include "utils/tuplestore.h"
 
@@ -40,6 +42,13 @@ InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 /* PostgreSQL 15 renamed EmitWarningsOnPlaceholders(). */
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 
+#endif
+
+/* PostgreSQL 16 folded the per-catalog owner checks into object_ownercheck(). */
+#if PG_VERSION_NUM >= 160000
+#define contacts_is_table_owner(relid, role) object_ownercheck(RelationRelationId, (relid), (role))
+#else
+#define contacts_is_table_owner(relid, role) pg_class_ownercheck((relid), (role))
 #endif
 
 #endif							/* CONTACTS_COMPAT_H */

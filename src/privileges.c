@@ -1,0 +1,198 @@
+/*
+ * privileges.c
+ *		Privilege checks, role switches and a pinned search_path for the SQL
+ *		the extension runs on a caller's behalf.  See privileges.h for the
+ *		rules these serve.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_operator.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+#include "compat.h"
+#include "privileges.h"
+
+/*
+ * The pg_extension row of contacts.  Not cached: the extension can be
+ * dropped and created again in one session, and every caller is once per
+ * configuration load or DBA call, not once per row.
+ */
+static void
+extension_row(Oid *schema, Oid *owner)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum("contacts"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (!HeapTupleIsValid(tup))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"contacts\" is not installed in this database"),
+				 errhint("Run CREATE EXTENSION contacts.")));
+	*schema = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	*owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
+
+Oid
+contacts_extension_schema(void)
+{
+	Oid			schema,
+				owner;
+
+	extension_row(&schema, &owner);
+	return schema;
+}
+
+const char *
+contacts_extension_schema_quoted(void)
+{
+	return quote_identifier(get_namespace_name(contacts_extension_schema()));
+}
+
+Oid
+contacts_extension_owner(void)
+{
+	Oid			schema,
+				owner;
+
+	extension_row(&schema, &owner);
+	return owner;
+}
+
+bool
+contacts_is_table(Oid relid)
+{
+	char		relkind = get_rel_relkind(relid);
+
+	return relkind == RELKIND_RELATION || relkind == RELKIND_PARTITIONED_TABLE ||
+		relkind == RELKIND_FOREIGN_TABLE || relkind == RELKIND_VIEW;
+}
+
+/* The privileges of mode as SQL names them, e.g. "SELECT, UPDATE". */
+static char *
+privilege_names(AclMode mode)
+{
+	static const struct
+	{
+		AclMode		bit;
+		const char *name;
+	}			names[] = {
+		{ACL_SELECT, "SELECT"}, {ACL_INSERT, "INSERT"}, {ACL_UPDATE, "UPDATE"},
+		{ACL_DELETE, "DELETE"}, {ACL_TRUNCATE, "TRUNCATE"}, {ACL_REFERENCES, "REFERENCES"},
+		{ACL_TRIGGER, "TRIGGER"},
+	};
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < (int) lengthof(names); i++)
+		if (mode & names[i].bit)
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", names[i].name);
+	return buf.data;
+}
+
+void
+contacts_require_table(Oid relid, AclMode mode, const char *action)
+{
+	Oid			user = GetUserId();
+	char	   *relname;
+	AclMode		missing = 0;
+
+	if (!OidIsValid(relid) || !contacts_is_table(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u is not a table", relid),
+				 errhint("Pass an existing table, e.g. 'public.customers'::regclass.")));
+	relname = get_rel_name(relid);
+
+	if ((mode & ACL_OWNER_CHECK) && !contacts_is_table_owner(relid, user))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s to %s it", relname, action),
+				 errhint("Run it as the table's owner or a member of the owning role.")));
+	mode &= ~ACL_OWNER_CHECK;
+	for (AclMode bit = 1; bit != 0 && bit <= mode; bit <<= 1)
+		if ((mode & bit) && pg_class_aclcheck(relid, user, bit) != ACLCHECK_OK)
+			missing |= bit;
+	if (missing)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to %s table %s", action, relname),
+				 errdetail("Role %s lacks %s privilege on table %s.",
+						   GetUserNameFromId(user, false), privilege_names(missing), relname),
+				 errhint("GRANT %s ON %s TO the role.", privilege_names(missing),
+						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+													relname))));
+}
+
+void
+contacts_switch_to(Oid role, ContactsRoleSwitch *sw)
+{
+	GetUserIdAndSecContext(&sw->saved_user, &sw->saved_context);
+	SetUserIdAndSecContext(role, sw->saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+void
+contacts_switch_back(const ContactsRoleSwitch *sw)
+{
+	SetUserIdAndSecContext(sw->saved_user, sw->saved_context);
+}
+
+int
+contacts_pin_search_path(void)
+{
+	int			level = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return level;
+}
+
+void
+contacts_unpin_search_path(int level)
+{
+	AtEOXact_GUC(true, level);
+}
+
+void
+contacts_append_equality(StringInfo buf, const char *left, Oid typid, const char *right)
+{
+	TypeCacheEntry *tc = lookup_type_cache(typid, TYPECACHE_EQ_OPR);
+	HeapTuple	tup;
+	Form_pg_operator op;
+
+	if (!OidIsValid(tc->eq_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("could not identify an equality operator for type %s", format_type_be(typid))));
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(tc->eq_opr));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for operator %u", tc->eq_opr);
+	op = (Form_pg_operator) GETSTRUCT(tup);
+	/* the operands are cast to the operator's own input types */
+	appendStringInfo(buf, "(%s)::%s OPERATOR(%s.%s) (%s)::%s",
+					 left, format_type_be_qualified(op->oprleft),
+					 quote_identifier(get_namespace_name(op->oprnamespace)), NameStr(op->oprname),
+					 right, format_type_be_qualified(op->oprright));
+	ReleaseSysCache(tup);
+}
