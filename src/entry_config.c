@@ -12,6 +12,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
 #include "commands/trigger.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -23,6 +24,7 @@
 #include "utils/syscache.h"
 
 #include "entry_config.h"
+#include "privileges.h"
 
 static HTAB *config_cache = NULL;
 
@@ -112,36 +114,50 @@ quoted_relation(Relation rel)
 									  RelationGetRelationName(rel));
 }
 
+/*
+ * The statements the trigger runs per row, prepared once.  They are built
+ * to mean the same under any search_path: every operator is qualified by
+ * its schema (a role that can create objects on a writer's path must not
+ * capture a comparison), every function and type by pg_catalog or the
+ * extension's schema.
+ */
 static void
 prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 {
 	char	   *relname = quoted_relation(rel);
 	const char *key = quote_identifier(cfg->key_column);
-	char	   *keytype = format_type_be(cfg->key_typid);
+	char	   *keytype = format_type_be_qualified(cfg->key_typid);
+	char	   *other_row;
 	StringInfoData sql;
 	Oid		   *argtypes;
 	int			i,
 				n = 0;
 
+	/* "a row other than the one being written": $2 is its key, or NULL */
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "($2 IS NULL OR NOT (");
+	contacts_append_equality(&sql, key, cfg->key_typid, psprintf("$2::%s", keytype));
+	appendStringInfoString(&sql, "))");
+	other_row = sql.data;
+
 	for (i = 0; i < cfg->ncolumns; i++)
 	{
 		EntryColumn *col = &cfg->columns[i];
+		const char *qc = quote_identifier(col->name);
 		Oid			lookup_args[2] = {TEXTOID, TEXTOID};
 
 		if (!col->duplicate_key)
 			continue;
 		/* The comparison is the one contacts.kind_key_sql() writes. */
 		initStringInfo(&sql);
+		appendStringInfo(&sql, "SELECT %s::pg_catalog.text FROM %s WHERE ", key, relname);
 		if (col->kind == ENTRY_EMAIL)
-			appendStringInfo(&sql,
-							 "SELECT %s::text FROM %s WHERE lower(%s::text) = lower($1) "
-							 "AND %s IS DISTINCT FROM $2::%s LIMIT 1",
-							 key, relname, quote_identifier(col->name), key, keytype);
+			appendStringInfo(&sql, "pg_catalog.lower(%s::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower($1)",
+							 qc);
 		else
-			appendStringInfo(&sql,
-							 "SELECT %s::text FROM %s WHERE %s = $1::%s AND %s IS DISTINCT FROM $2::%s LIMIT 1",
-							 key, relname, quote_identifier(col->name), format_type_be(col->atttypid),
-							 key, keytype);
+			contacts_append_equality(&sql, qc, col->atttypid,
+									 psprintf("$1::%s", format_type_be_qualified(col->atttypid)));
+		appendStringInfo(&sql, " AND %s LIMIT 1", other_row);
 		col->lookup_plan = SPI_prepare(sql.data, 2, lookup_args);
 		if (col->lookup_plan == NULL)
 			elog(ERROR, "could not prepare duplicate lookup: %s", SPI_result_code_string(SPI_result));
@@ -155,12 +171,15 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 		 * threshold, among the records of its last run (dedupe_match).
 		 */
 		Oid			match_args[1] = {JSONBOID};
+		const char *schema = contacts_extension_schema_quoted();
 
 		initStringInfo(&sql);
 		appendStringInfo(&sql,
-						 "SELECT m.key::text, round(m.probability::numeric, 3) FROM contacts.dedupe_match(%u::oid::regclass, $1, 2, "
-						 "coalesce((SELECT threshold FROM contacts.dedupe_settings WHERE tbl = %u::oid::regclass), 0.9)) m",
-						 RelationGetRelid(rel), RelationGetRelid(rel));
+						 "SELECT m.key::pg_catalog.text, pg_catalog.round(m.probability::pg_catalog.numeric, 3) "
+						 "FROM %s.dedupe_match(%u::pg_catalog.oid::pg_catalog.regclass, $1, 2, "
+						 "COALESCE((SELECT s.threshold FROM %s.dedupe_settings s "
+						 "WHERE s.tbl OPERATOR(pg_catalog.=) %u::pg_catalog.oid::pg_catalog.regclass), 0.9)) m",
+						 schema, RelationGetRelid(rel), schema, RelationGetRelid(rel));
 		cfg->match_plan = SPI_prepare(sql.data, 1, match_args);
 		if (cfg->match_plan == NULL)
 			elog(ERROR, "could not prepare likely-duplicate match: %s", SPI_result_code_string(SPI_result));
@@ -189,7 +208,8 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 		appendStringInfo(&sql, "%s%s = COALESCE(%s, $%d)", n > 1 ? ", " : "", qc, qc, n);
 	}
 	argtypes[n++] = cfg->key_typid;
-	appendStringInfo(&sql, " WHERE %s = $%d", key, n);
+	appendStringInfoString(&sql, " WHERE ");
+	contacts_append_equality(&sql, key, cfg->key_typid, psprintf("$%d", n));
 	if (n == 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -200,19 +220,29 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 	SPI_keepplan(cfg->update_plan);
 }
 
-static void
+/*
+ * Read the table's configuration rows.  Any role that may write the table
+ * needs them, whatever its rights on the extension's tables, so they are
+ * read as the extension's owner (a security-restricted operation that runs
+ * nothing of the table's).  Returns fuzzy_duplicates.
+ */
+static bool
 load_config(EntryConfig *cfg, Relation rel)
 {
 	Oid			argtypes[1] = {OIDOID};
 	Datum		args[1] = {ObjectIdGetDatum(RelationGetRelid(rel))};
+	const char *schema = contacts_extension_schema_quoted();
+	ContactsRoleSwitch sw;
 	MemoryContext old;
 	HeapTuple	tup;
 	char	   *s;
 	bool		fuzzy;
 	uint64		i;
 
-	if (SPI_execute_with_args("SELECT key_column, default_region, on_invalid, on_duplicate, "
-							  "flag_column, fuzzy_duplicates FROM contacts.table_config WHERE tbl = $1",
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	if (SPI_execute_with_args(psprintf("SELECT key_column, default_region, on_invalid, on_duplicate, "
+									   "flag_column, fuzzy_duplicates FROM %s.table_config "
+									   "WHERE tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1", schema),
 							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read contacts.table_config");
 	if (SPI_processed == 0)
@@ -241,10 +271,12 @@ load_config(EntryConfig *cfg, Relation rel)
 	fuzzy = spi_bool(tup, 6);
 	MemoryContextSwitchTo(old);
 
-	if (SPI_execute_with_args("SELECT col, kind, duplicate_key, required FROM contacts.column_kind "
-							  "WHERE tbl = $1 ORDER BY col",
+	if (SPI_execute_with_args(psprintf("SELECT col, kind, duplicate_key, required FROM %s.column_kind "
+									   "WHERE tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+									   "ORDER BY col COLLATE \"C\"", schema),
 							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read contacts.column_kind");
+	contacts_switch_back(&sw);
 
 	old = MemoryContextSwitchTo(cfg->context);
 	cfg->ncolumns = (int) SPI_processed;
@@ -268,8 +300,7 @@ load_config(EntryConfig *cfg, Relation rel)
 			cfg->country_attnum = col->attnum;
 	}
 	MemoryContextSwitchTo(old);
-
-	prepare_plans(cfg, rel, fuzzy);
+	return fuzzy;
 }
 
 EntryConfig *
@@ -316,7 +347,8 @@ entry_config_get(Relation rel)
 	PG_TRY();
 	{
 		SPI_connect();
-		load_config(cfg, rel);
+		/* plans are prepared as the writer, who runs them */
+		prepare_plans(cfg, rel, load_config(cfg, rel));
 		SPI_finish();
 	}
 	PG_CATCH();
@@ -368,4 +400,50 @@ contacts_config_changed(PG_FUNCTION_ARGS)
 			invalidate_table(DatumGetObjectId(tbl));
 	}
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * forget_dropped_tables(): sql_drop event trigger removing the configuration
+ * of dropped tables (regclass is no foreign key).  It fires for every DROP
+ * by any role, most of whom have no rights on the extension's tables: the
+ * dropped OIDs are read as the dropping role, the deletes run as the
+ * extension's owner, in a security-restricted operation with every name
+ * qualified.
+ */
+PG_FUNCTION_INFO_V1(contacts_forget_dropped_tables);
+Datum
+contacts_forget_dropped_tables(PG_FUNCTION_ARGS)
+{
+	static const char *const config_tables[] = {"table_config", "merge_config"};
+	ContactsRoleSwitch sw;
+	Oid			argtypes[1] = {OIDARRAYOID};
+	Datum		args[1];
+	bool		isnull;
+	const char *schema;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("forget_dropped_tables() must be called as an event trigger")));
+	SPI_connect();
+	if (SPI_execute("SELECT pg_catalog.array_agg(d.objid) FROM pg_catalog.pg_event_trigger_dropped_objects() d "
+					"WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+					"AND d.objsubid OPERATOR(pg_catalog.=) 0", true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not list dropped objects");
+	args[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+	{
+		SPI_finish();
+		PG_RETURN_VOID();
+	}
+	schema = contacts_extension_schema_quoted();
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	for (int i = 0; i < (int) lengthof(config_tables); i++)
+		if (SPI_execute_with_args(psprintf("DELETE FROM %s.%s WHERE tbl::pg_catalog.oid "
+										   "OPERATOR(pg_catalog.=) ANY ($1)", schema, config_tables[i]),
+								  1, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "could not forget dropped tables in %s", config_tables[i]);
+	contacts_switch_back(&sw);
+	SPI_finish();
+	PG_RETURN_VOID();
 }

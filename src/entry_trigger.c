@@ -38,6 +38,7 @@
 #include "entry_config.h"
 #include "entry_kinds.h"
 #include "errors.h"
+#include "privileges.h"
 #include "suppression.h"
 #include "textconv.h"
 
@@ -189,6 +190,7 @@ find_duplicate(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *val
 	Datum		args[2];
 	char		nulls[2] = {' ', own_key ? ' ' : 'n'};
 	uint32		h = hash_bytes((const unsigned char *) value, strlen(value));
+	ContactsRoleSwitch sw;
 	char	   *found = NULL;
 
 	DirectFunctionCall2(pg_advisory_xact_lock_int4,
@@ -197,8 +199,11 @@ find_duplicate(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *val
 
 	args[0] = CStringGetTextDatum(value);
 	args[1] = own_key ? CStringGetTextDatum(own_key) : (Datum) 0;
+	/* a writer need not read the table to be told it holds the key */
+	contacts_switch_to_table_owner(rel, &sw);
 	if (SPI_execute_plan(col->lookup_plan, args, nulls, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "duplicate lookup failed");
+	contacts_switch_back(&sw);
 	if (SPI_processed > 0)
 		found = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	return found;
@@ -209,9 +214,10 @@ find_duplicate(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *val
  * normalized above) other than the row itself, or NULL.  *what describes it.
  */
 static char *
-find_likely_duplicate(EntryConfig *cfg, Datum *values, bool *isnull, const char **flag_reason,
-					  const char *own_key, char **what)
+find_likely_duplicate(EntryConfig *cfg, Relation rel, Datum *values, bool *isnull,
+					  const char **flag_reason, const char *own_key, char **what)
 {
+	ContactsRoleSwitch sw;
 	StringInfoData json;
 	Datum		args[1];
 	int			i;
@@ -237,8 +243,11 @@ find_likely_duplicate(EntryConfig *cfg, Datum *values, bool *isnull, const char 
 	}
 	appendStringInfoChar(&json, '}');
 	args[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.data));
+	/* as for exact keys: the match reads the table's records, not the writer */
+	contacts_switch_to_table_owner(rel, &sw);
 	if (SPI_execute_plan(cfg->match_plan, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "likely-duplicate match failed");
+	contacts_switch_back(&sw);
 	for (r = 0; r < SPI_processed; r++)
 	{
 		char	   *key = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
@@ -327,7 +336,7 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 			what = psprintf("%s \"%s\"", col->name, value);
 	}
 	if (existing == NULL && cfg->match_plan != NULL)
-		existing = find_likely_duplicate(cfg, values, isnull, flag_reason, own_key, &what);
+		existing = find_likely_duplicate(cfg, rel, values, isnull, flag_reason, own_key, &what);
 
 	if (existing != NULL)
 	{

@@ -15,6 +15,7 @@
 #include "commands/extension.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "fmgr.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -153,6 +154,15 @@ contacts_switch_to(Oid role, ContactsRoleSwitch *sw)
 }
 
 void
+contacts_switch_to_table_owner(Relation rel, ContactsRoleSwitch *sw)
+{
+	GetUserIdAndSecContext(&sw->saved_user, &sw->saved_context);
+	SetUserIdAndSecContext(rel->rd_rel->relowner,
+						   sw->saved_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION | SECURITY_NOFORCE_RLS);
+}
+
+void
 contacts_switch_back(const ContactsRoleSwitch *sw)
 {
 	SetUserIdAndSecContext(sw->saved_user, sw->saved_context);
@@ -195,4 +205,40 @@ contacts_append_equality(StringInfo buf, const char *left, Oid typid, const char
 					 quote_identifier(get_namespace_name(op->oprnamespace)), NameStr(op->oprname),
 					 right, format_type_be_qualified(op->oprright));
 	ReleaseSysCache(tup);
+}
+
+/*
+ * require_privileges(tbl regclass, privileges text, action text): the check
+ * contacts_require_table() makes, for the extension's SQL procedures.
+ * privileges lists SELECT, INSERT, UPDATE, DELETE and OWNER, comma-separated.
+ */
+PG_FUNCTION_INFO_V1(contacts_require_privileges);
+Datum
+contacts_require_privileges(PG_FUNCTION_ARGS)
+{
+	char	   *list = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	AclMode		mode = 0;
+	char	   *word;
+	char	   *save = NULL;
+
+	for (word = strtok_r(list, ", ", &save); word != NULL; word = strtok_r(NULL, ", ", &save))
+	{
+		if (pg_strcasecmp(word, "SELECT") == 0)
+			mode |= ACL_SELECT;
+		else if (pg_strcasecmp(word, "INSERT") == 0)
+			mode |= ACL_INSERT;
+		else if (pg_strcasecmp(word, "UPDATE") == 0)
+			mode |= ACL_UPDATE;
+		else if (pg_strcasecmp(word, "DELETE") == 0)
+			mode |= ACL_DELETE;
+		else if (pg_strcasecmp(word, "OWNER") == 0)
+			mode |= ACL_OWNER_CHECK;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown privilege \"%s\"", word),
+					 errhint("Use SELECT, INSERT, UPDATE, DELETE or OWNER.")));
+	}
+	contacts_require_table(PG_GETARG_OID(0), mode, text_to_cstring(PG_GETARG_TEXT_PP(2)));
+	PG_RETURN_VOID();
 }

@@ -23,6 +23,7 @@
 
 #include "lib/stringinfo.h"
 #include "utils/acl.h"
+#include "utils/rel.h"
 
 /* The extension's schema and owner, looked up once per backend. */
 extern Oid	contacts_extension_schema(void);
@@ -53,6 +54,13 @@ typedef struct ContactsRoleSwitch
 } ContactsRoleSwitch;
 
 extern void contacts_switch_to(Oid role, ContactsRoleSwitch *sw);
+
+/*
+ * The same, to the owner of a table, for lookups over all of its rows on a
+ * writer's behalf: like the server's foreign key checks, row security the
+ * owner is subject to (FORCE ROW LEVEL SECURITY) does not hide rows here.
+ */
+extern void contacts_switch_to_table_owner(Relation rel, ContactsRoleSwitch *sw);
 extern void contacts_switch_back(const ContactsRoleSwitch *sw);
 
 /*

@@ -6,17 +6,25 @@
  * and entry path, but the list of them must not itself become a copy of
  * their emails and phones.  The list keeps HMAC-SHA256(key, kind:value) of
  * the normalized value instead; the key is generated at CREATE EXTENSION
- * (contacts.suppression_key, readable only by its owner) and read once per
- * backend.
+ * (contacts.suppression_key, readable only by the extension's owner) and read
+ * once per backend, as that owner.
+ *
+ * Who may use the key: roles trusted with the list (SELECT or INSERT on
+ * contacts.suppression) may compute digests; the entry trigger and imports
+ * check a value on behalf of whoever may write a configured table, since
+ * writing a row through the trigger answers the same question.  Nobody else
+ * gets a digest, so the list cannot be tested offline.  The privilege is
+ * checked on every call, not when the key is cached: a SET ROLE to a less
+ * privileged role loses access at once.
  */
 #include "postgres.h"
 
-#include "catalog/namespace.h"
 #include "commands/trigger.h"
 #include "common/cryptohash.h"
 #include "common/hmac.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -24,6 +32,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "privileges.h"
 #include "suppression.h"
 #include "textconv.h"
 
@@ -37,11 +46,15 @@ load_key(void)
 	bool		isnull;
 	Datum		d;
 
+	ContactsRoleSwitch sw;
+
 	if (suppression_key != NULL)
 		return suppression_key;
 
 	SPI_connect();
-	if (SPI_execute("SELECT key FROM contacts.suppression_key", true, 1) != SPI_OK_SELECT ||
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	if (SPI_execute(psprintf("SELECT key FROM %s.suppression_key", contacts_extension_schema_quoted()),
+					true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -49,7 +62,10 @@ load_key(void)
 				 errhint("contacts.suppression_key must hold exactly one row; it is created with the extension.")));
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (isnull)
-		elog(ERROR, "the suppression key is NULL");
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the suppression key is NULL"),
+				 errhint("contacts.suppression_key must hold exactly one row; it is created with the extension.")));
 	{
 		bytea	   *k = DatumGetByteaPP(d);
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
@@ -58,21 +74,19 @@ load_key(void)
 		memcpy(suppression_key, k, VARSIZE_ANY(k));
 		MemoryContextSwitchTo(old);
 	}
+	contacts_switch_back(&sw);
 	SPI_finish();
 	return suppression_key;
 }
 
 /*
- * suppression_digest(kind text, normalized_value text) -> bytea
- * The value must already be normalized (see suppression_normal_form()), so
- * that every way of writing the same address or number gives one digest.
+ * HMAC-SHA256(key, kind:value) of an already normalized value (see
+ * suppression_normal_form()), so that every way of writing the same address
+ * or number gives one digest.
  */
-PG_FUNCTION_INFO_V1(contacts_suppression_digest);
-Datum
-contacts_suppression_digest(PG_FUNCTION_ARGS)
+static bytea *
+digest_of(text *kind, text *value)
 {
-	text	   *kind = PG_GETARG_TEXT_PP(0);
-	text	   *value = PG_GETARG_TEXT_PP(1);
 	bytea	   *key = load_key();
 	bytea	   *result = palloc(VARHDRSZ + SUPPRESSION_DIGEST_LEN);
 	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
@@ -87,11 +101,38 @@ contacts_suppression_digest(PG_FUNCTION_ARGS)
 		pg_hmac_final(ctx, (uint8 *) VARDATA(result), SUPPRESSION_DIGEST_LEN) < 0)
 	{
 		pg_hmac_free(ctx);
-		elog(ERROR, "could not compute suppression digest");
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("could not compute suppression digest")));
 	}
 	pg_hmac_free(ctx);
 	SET_VARSIZE(result, VARHDRSZ + SUPPRESSION_DIGEST_LEN);
-	PG_RETURN_BYTEA_P(result);
+	return result;
+}
+
+/* The OID of contacts.suppression, whose privileges say who may use the key. */
+static Oid
+suppression_table(void)
+{
+	return get_relname_relid("suppression", contacts_extension_schema());
+}
+
+/*
+ * suppression_digest(kind text, normalized_value text) -> bytea, for roles
+ * trusted with the suppression list (SELECT or INSERT on it).
+ */
+PG_FUNCTION_INFO_V1(contacts_suppression_digest);
+Datum
+contacts_suppression_digest(PG_FUNCTION_ARGS)
+{
+	/* pg_class_aclcheck() grants when any of the bits is held */
+	if (pg_class_aclcheck(suppression_table(), GetUserId(), ACL_SELECT | ACL_INSERT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to compute suppression digests"),
+				 errdetail("Digests are for roles trusted with the suppression list."),
+				 errhint("GRANT SELECT or INSERT ON contacts.suppression to the role.")));
+	PG_RETURN_BYTEA_P(digest_of(PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1)));
 }
 
 /*
@@ -124,6 +165,7 @@ static void
 load_suppression_set(void)
 {
 	static bool callback_registered = false;
+	ContactsRoleSwitch sw;
 	HASHCTL		ctl;
 	uint64		i;
 
@@ -133,7 +175,9 @@ load_suppression_set(void)
 		callback_registered = true;
 	}
 	SPI_connect();
-	if (SPI_execute("SELECT 'contacts.suppression'::regclass::oid, kind, digest FROM contacts.suppression",
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	suppression_relid = suppression_table();
+	if (SPI_execute(psprintf("SELECT kind, digest FROM %s.suppression", contacts_extension_schema_quoted()),
 					true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read contacts.suppression");
 	ctl.keysize = sizeof(SuppressionEntry);
@@ -149,19 +193,16 @@ load_suppression_set(void)
 		bool		isnull;
 		bytea	   *digest;
 
-		suppression_relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
-		key.kind = SPI_getvalue(tup, desc, 2)[0];
-		digest = DatumGetByteaPP(SPI_getbinval(tup, desc, 3, &isnull));
+		key.kind = SPI_getvalue(tup, desc, 1)[0];
+		digest = DatumGetByteaPP(SPI_getbinval(tup, desc, 2, &isnull));
 		if (VARSIZE_ANY_EXHDR(digest) != SUPPRESSION_DIGEST_LEN)
 			continue;
 		memcpy(key.digest, VARDATA_ANY(digest), SUPPRESSION_DIGEST_LEN);
 		hash_search(suppression_set, &key, HASH_ENTER, NULL);
 	}
-	if (SPI_processed == 0)
-		suppression_relid = get_relname_relid("suppression",
-											  get_namespace_oid("contacts", false));
 	/* asked for every value the entry trigger checks: kept, not counted */
 	suppression_set_empty = hash_get_num_entries(suppression_set) == 0;
+	contacts_switch_back(&sw);
 	SPI_finish();
 }
 
@@ -181,12 +222,34 @@ contacts_is_suppressed(const char *kind, text *normal_value)
 
 	if (contacts_suppression_list_empty())
 		return false;
-	digest = DatumGetByteaPP(DirectFunctionCall2(contacts_suppression_digest,
-												 CStringGetTextDatum(kind),
-												 PointerGetDatum(normal_value)));
+	digest = digest_of(cstring_to_text(kind), normal_value);
 	key.kind = kind[0];
 	memcpy(key.digest, VARDATA_ANY(digest), SUPPRESSION_DIGEST_LEN);
 	return hash_search(suppression_set, &key, HASH_FIND, NULL) != NULL;
+}
+
+/*
+ * suppression_match(tbl regclass, kind text, normal_value text) -> boolean:
+ * whether an import into tbl must set the value aside.  For writers of tbl
+ * only (INSERT or UPDATE on it), who would learn as much from the trigger.
+ */
+PG_FUNCTION_INFO_V1(contacts_suppression_match);
+Datum
+contacts_suppression_match(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	text	   *kind = PG_GETARG_TEXT_PP(1);
+	char	   *k = text_to_cstring(kind);
+
+	if (!contacts_is_table(relid) ||
+		pg_class_aclcheck(relid, GetUserId(), ACL_INSERT | ACL_UPDATE) != ACLCHECK_OK)
+		contacts_require_table(relid, ACL_INSERT, "check suppressed values for");
+	if (strcmp(k, "email") != 0 && strcmp(k, "phone") != 0 && strcmp(k, "national_id") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown suppression kind \"%s\"", k),
+				 errhint("Kinds are email, phone and national_id.")));
+	PG_RETURN_BOOL(contacts_is_suppressed(k, PG_GETARG_TEXT_PP(2)));
 }
 
 /* suppression_changed(): statement trigger that invalidates every backend's set. */

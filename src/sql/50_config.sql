@@ -58,6 +58,9 @@ DECLARE
     col text;
     missing text;
 BEGIN
+    -- Configuring decides what every writer of the table may store: like
+    -- creating a trigger on it, that is for its owner.
+    PERFORM @extschema@.require_privileges(tbl, 'OWNER', 'configure');
     -- Every named column must exist: a typo here would silently skip checks.
     SELECT string_agg(c, ', ') INTO missing
       FROM (SELECT jsonb_object_keys(kinds) AS c
@@ -143,21 +146,16 @@ CREATE TRIGGER table_config_changed AFTER INSERT OR UPDATE OR DELETE ON @extsche
 CREATE TRIGGER column_kind_changed AFTER INSERT OR UPDATE OR DELETE ON @extschema@.column_kind
     FOR EACH ROW EXECUTE FUNCTION @extschema@.config_changed();
 
--- A dropped table takes its configuration with it (regclass is no foreign key).
+-- A dropped table takes its configuration with it (regclass is no foreign
+-- key).  Written in C: it runs for every DROP by any role, and deletes as
+-- the extension's owner what the dropping role may not touch itself.
 CREATE FUNCTION @extschema@.forget_dropped_tables()
 RETURNS event_trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    DELETE FROM @extschema@.table_config
-     WHERE tbl::oid IN (SELECT objid FROM pg_event_trigger_dropped_objects()
-                         WHERE classid = 'pg_class'::regclass AND objsubid = 0);
-END;
-$$;
+AS 'MODULE_PATHNAME', 'contacts_forget_dropped_tables'
+LANGUAGE C;
 
 COMMENT ON FUNCTION @extschema@.forget_dropped_tables() IS
-'Event trigger: removes the contacts configuration of dropped tables';
+'Event trigger: removes the contacts configuration (entry and merge) of dropped tables';
 
 CREATE EVENT TRIGGER contacts_forget_dropped_tables ON sql_drop
     EXECUTE FUNCTION @extschema@.forget_dropped_tables();

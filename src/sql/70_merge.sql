@@ -88,6 +88,7 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM @extschema@.require_privileges(tbl, 'OWNER', 'configure merges of');
     INSERT INTO @extschema@.merge_config AS c (tbl, rules, soft_delete_column, updated_at_column)
     VALUES (tbl, COALESCE(rules, '{}'), soft_delete_column, updated_at_column)
     ON CONFLICT ON CONSTRAINT merge_config_pkey DO UPDATE
@@ -160,6 +161,8 @@ BEGIN
         RAISE EXCEPTION 'batch_size must be at least 1'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- merge() checks each cluster's tables; refuse a batch it would fail whole
+    PERFORM @extschema@.require_privileges(tbl, 'SELECT, UPDATE', 'merge rows of');
 
     INSERT INTO @extschema@.merge_batch AS b (batch_name, tbl, clusters, rules, reason)
     VALUES (v_batch, tbl, clusters, rules, reason)

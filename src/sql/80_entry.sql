@@ -58,7 +58,15 @@ AS 'MODULE_PATHNAME', 'contacts_suppression_digest'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.suppression_digest(text, text) IS
-'HMAC-SHA256 under the suppression key of kind:normalized_value';
+'HMAC-SHA256 under the suppression key of kind:normalized_value; for roles trusted with the suppression list (SELECT or INSERT on contacts.suppression)';
+
+CREATE FUNCTION @extschema@.suppression_match(tbl regclass, kind text, normal_value text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'contacts_suppression_match'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.suppression_match(regclass, text, text) IS
+'True when the value, in the form suppression_normal_form() gives, is on the suppression list; for roles that may write tbl (INSERT or UPDATE), which the entry trigger would tell as much; used by import()';
 
 CREATE FUNCTION @extschema@.suppression_normal_form(kind text, value text, region text DEFAULT NULL)
 RETURNS text
@@ -193,6 +201,13 @@ DECLARE
     ins_cols   text := '';
     upd_set    text := '';
     key_kind   text;
+    -- Mapped columns are carried under positional names (c1, r1 raw, w1
+    -- why), so no target column name can clash with the import's own.
+    i          integer := 0;
+    a          text;
+    key_alias  text;
+    sel_cols   text := '';
+    consent_alias text;
     candidate  text := '';
     n          bigint;
     t0         timestamptz := clock_timestamp();
@@ -202,6 +217,10 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use keep (leave the existing record), create (insert anyway) or update (update the existing record).';
     END IF;
+    PERFORM @extschema@.require_privileges(staging, 'SELECT', 'import from');
+    PERFORM @extschema@.require_privileges(target,
+        CASE WHEN on_duplicate = 'update' THEN 'SELECT, INSERT, UPDATE' ELSE 'SELECT, INSERT' END,
+        'import into');
     SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = target;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'table % is not configured for contacts', target
@@ -235,6 +254,8 @@ BEGIN
                LEFT JOIN pg_attribute a ON a.attrelid = target AND a.attname = e.key
                                        AND a.attnum > 0 AND NOT a.attisdropped
               ORDER BY e.key LOOP
+        i := i + 1;
+        a := 'c' || i;
         IF m.atttypid IS NULL THEN
             RAISE EXCEPTION 'target table % has no column %', target, m.col
                 USING ERRCODE = 'undefined_column';
@@ -255,35 +276,39 @@ BEGIN
         kind := coalesce(m.kind, 'free_text');
         val := format('NULLIF(btrim(s.%I::text), '''')', src_col);
         -- Raw value, reason and normal form of each mapped column.
-        sel := sel || format(', %s AS %I, %s AS %I', val, 'raw_' || m.col,
-                             @extschema@.kind_check_sql(kind, val, region_sql), 'why_' || m.col);
+        sel := sel || format(', %s AS %I, %s AS %I', val, 'r' || i,
+                             @extschema@.kind_check_sql(kind, val, region_sql), 'w' || i);
         chk := chk || format(', CASE WHEN %1$I IS NOT NULL THEN %3$L || '': '' || %1$I '
                              'WHEN %2$I IS NULL AND %4$L THEN %3$L || '': REQUIRED'' END',
-                             'why_' || m.col, 'raw_' || m.col, m.col, m.required);
+                             'w' || i, 'r' || i, m.col, m.required);
         cols := cols || format(', CASE WHEN %1$I IS NULL THEN (%2$s)::%3$s END AS %4$I',
-                               'why_' || m.col,
-                               @extschema@.kind_normalize_sql(kind, quote_ident('raw_' || m.col), 'import_region'),
-                               format_type(m.atttypid, NULL), m.col);
+                               'w' || i,
+                               @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region'),
+                               format_type(m.atttypid, NULL), a);
         ins_cols := ins_cols || format(', %I', m.col);
+        sel_cols := sel_cols || ', ' || a;
         IF m.col <> cfg.key_column AND rule <> 'keep' THEN
             upd_set := upd_set || format(', %1$I = %2$s', m.col,
-                CASE rule WHEN 'fill' THEN format('coalesce(t.%1$I, u.%1$I)', m.col)
-                          ELSE format('coalesce(u.%1$I, t.%1$I)', m.col) END);
+                CASE rule WHEN 'fill' THEN format('coalesce(t.%I, u.%s)', m.col, a)
+                          ELSE format('coalesce(u.%s, t.%I)', a, m.col) END);
         END IF;
         IF kind IN ('email', 'phone', 'national_id') THEN
             supp := supp || format(
-                ' OR (%1$I IS NULL AND %2$I IS NOT NULL AND EXISTS (SELECT 1 FROM @extschema@.suppression x'
-                ' WHERE x.kind = %3$L AND x.digest = @extschema@.suppression_digest(%3$L, %4$s)))',
-                'why_' || m.col, 'raw_' || m.col, kind,
+                ' OR (%1$I IS NULL AND %2$I IS NOT NULL AND @extschema@.suppression_match(%3$L, %4$L, %5$s))',
+                'w' || i, 'r' || i, target, kind,
                 CASE kind WHEN 'email' THEN format('@extschema@.email_canonical(%s::@extschema@.email)',
-                                                   @extschema@.kind_normalize_sql(kind, quote_ident('raw_' || m.col), 'import_region'))
-                          ELSE @extschema@.kind_normalize_sql(kind, quote_ident('raw_' || m.col), 'import_region') END);
+                                                   @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region'))
+                          ELSE @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region') END);
         END IF;
         IF m.col = duplicate_key THEN
             key_kind := kind;
+            key_alias := a;
+        END IF;
+        IF m.col = cfg.consent_column THEN
+            consent_alias := a;
         END IF;
         IF m.kind IS NOT NULL THEN
-            candidate := candidate || format(', %L, r.%I', m.col, m.col);
+            candidate := candidate || format(', %L, r.%s', m.col, a);
         END IF;
     END LOOP;
 
@@ -305,9 +330,9 @@ BEGIN
 
     -- Phase 2: suppression and consent first (their data is never kept), then invalid rows.
     UPDATE contacts_import_rows SET outcome = 'suppressed' WHERE suppressed IS NOT NULL;
-    IF cfg.consent_column IS NOT NULL AND mapping ? cfg.consent_column THEN
+    IF consent_alias IS NOT NULL THEN
         EXECUTE format('UPDATE contacts_import_rows SET outcome = ''no_consent'' '
-                       'WHERE outcome IS NULL AND %I IS DISTINCT FROM true', cfg.consent_column);
+                       'WHERE outcome IS NULL AND %s IS DISTINCT FROM true', consent_alias);
     END IF;
     UPDATE contacts_import_rows SET outcome = 'invalid' WHERE outcome IS NULL AND cardinality(reasons) > 0;
 
@@ -315,10 +340,10 @@ BEGIN
     IF duplicate_key IS NOT NULL THEN
         EXECUTE format(
             'UPDATE contacts_import_rows r SET existing_key = t.%1$I::text '
-            '  FROM %2$s t WHERE r.outcome IS NULL AND r.%3$I IS NOT NULL AND %4$s',
-            cfg.key_column, target, duplicate_key,
+            '  FROM %2$s t WHERE r.outcome IS NULL AND r.%3$s IS NOT NULL AND %4$s',
+            cfg.key_column, target, key_alias,
             @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)) || ' = '
-            || @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)));
+            || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias));
         IF on_duplicate = 'create' THEN
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         ELSE
@@ -329,11 +354,11 @@ BEGIN
                 '   WHEN r.existing_key IS NULL AND r.rn = f.first_rn THEN ''insert'' '
                 '   WHEN %2$L = ''update'' THEN ''update'' ELSE ''keep'' END '
                 '  FROM (SELECT %3$s AS dup_key, min(rn) AS first_rn FROM contacts_import_rows '
-                '         WHERE outcome IS NULL AND %1$I IS NOT NULL GROUP BY 1) f '
+                '         WHERE outcome IS NULL AND %1$s IS NOT NULL GROUP BY 1) f '
                 ' WHERE r.outcome IS NULL AND %4$s',
-                duplicate_key, on_duplicate,
-                @extschema@.kind_key_sql(key_kind, quote_ident(duplicate_key)),
-                @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key)) || ' = f.dup_key');
+                key_alias, on_duplicate,
+                @extschema@.kind_key_sql(key_kind, key_alias),
+                @extschema@.kind_key_sql(key_kind, 'r.' || key_alias) || ' = f.dup_key');
             -- Rows without a key value cannot be duplicates by that key.
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         END IF;
@@ -397,9 +422,8 @@ BEGIN
            CASE WHEN outcome = 'invalid' THEN src END
       FROM contacts_import_rows WHERE outcome IN ('invalid', 'suppressed', 'no_consent');
 
-    ins_cols := substr(ins_cols, 3);
     EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM contacts_import_rows WHERE outcome = ''insert'' ORDER BY rn',
-                   target, ins_cols, ins_cols);
+                   target, substr(ins_cols, 3), substr(sel_cols, 3));
     GET DIAGNOSTICS n = ROW_COUNT;
     IF n <> run.inserted THEN
         RAISE EXCEPTION 'import inserted % rows into % instead of %', n, target, run.inserted
@@ -426,7 +450,7 @@ BEGIN
             CASE WHEN duplicate_key IS NULL THEN 'NULL'
                  ELSE format('(SELECT t2.%I::text FROM %s t2 WHERE %s LIMIT 1)', cfg.key_column, target,
                              @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)) || ' = '
-                             || @extschema@.kind_key_sql(key_kind, format('r.%I', duplicate_key))) END,
+                             || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias)) END,
             cfg.key_column);
     END IF;
 
@@ -465,6 +489,7 @@ DECLARE
     i      int;
     n      bigint;
 BEGIN
+    PERFORM @extschema@.require_privileges(tbl, 'SELECT', 'report on');
     SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = health.tbl;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'table % is not configured for contacts', tbl

@@ -1,0 +1,234 @@
+
+-- ---------------------------------------------------------------------------
+-- Who may read and write the extension's tables
+--
+-- Every table of the extension concerns one contact table (its tbl, target
+-- or run).  Rows are visible to the roles that may read that table, and
+-- written by the procedures as their caller, so row security decides by the
+-- caller's privileges on that table (README, "Privileges and roles"):
+--   configuration     read by any role with a privilege on the table,
+--                     written by its owners (configure(), merge_configure())
+--   dedupe results    read with SELECT on the table, written by its owners
+--                     (dedupe_run())
+--   merge log         read with SELECT on the table, written by the role
+--                     that merges or unmerges (UPDATE on the table)
+--   imports           read with SELECT on the target, written by the role
+--                     that imports (INSERT on the target)
+--   suppression       the extension owner's alone; GRANT SELECT and INSERT
+--                     on contacts.suppression to the roles that keep it
+-- The extension's owner (a superuser) bypasses row security, as the
+-- lookups the entry trigger makes on a writer's behalf need.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.owns_table(tbl regclass)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT pg_catalog.pg_has_role(c.relowner, 'USAGE')
+  FROM pg_catalog.pg_class c
+ WHERE c.oid OPERATOR(pg_catalog.=) tbl::pg_catalog.oid
+$$;
+
+COMMENT ON FUNCTION @extschema@.owns_table(regclass) IS
+'True when the current role owns tbl or has the privileges of its owner; NULL when tbl no longer exists; used by the row security policies of the extension''s tables';
+
+-- Configuration: table_config, column_kind, merge_config, dedupe_settings
+-- and dedupe_model, all keyed by tbl.
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.table_config, @extschema@.column_kind,
+    @extschema@.merge_config, @extschema@.dedupe_settings, @extschema@.dedupe_model TO PUBLIC;
+
+ALTER TABLE @extschema@.table_config ENABLE ROW LEVEL SECURITY;
+CREATE POLICY table_config_read ON @extschema@.table_config FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
+CREATE POLICY table_config_owner ON @extschema@.table_config
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY table_config_read ON @extschema@.table_config IS
+'A table''s configuration is visible to every role with a privilege on the table';
+COMMENT ON POLICY table_config_owner ON @extschema@.table_config IS
+'A table''s configuration is written by its owners';
+
+ALTER TABLE @extschema@.column_kind ENABLE ROW LEVEL SECURITY;
+CREATE POLICY column_kind_read ON @extschema@.column_kind FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
+CREATE POLICY column_kind_owner ON @extschema@.column_kind
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY column_kind_read ON @extschema@.column_kind IS
+'A table''s column kinds are visible to every role with a privilege on the table';
+COMMENT ON POLICY column_kind_owner ON @extschema@.column_kind IS
+'A table''s column kinds are written by its owners';
+
+ALTER TABLE @extschema@.merge_config ENABLE ROW LEVEL SECURITY;
+CREATE POLICY merge_config_read ON @extschema@.merge_config FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
+CREATE POLICY merge_config_owner ON @extschema@.merge_config
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY merge_config_read ON @extschema@.merge_config IS
+'A table''s merge settings are visible to every role with a privilege on the table';
+COMMENT ON POLICY merge_config_owner ON @extschema@.merge_config IS
+'A table''s merge settings are written by its owners';
+
+ALTER TABLE @extschema@.dedupe_settings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY dedupe_settings_read ON @extschema@.dedupe_settings FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
+CREATE POLICY dedupe_settings_owner ON @extschema@.dedupe_settings
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY dedupe_settings_read ON @extschema@.dedupe_settings IS
+'A table''s dedupe settings are visible to every role with a privilege on the table';
+COMMENT ON POLICY dedupe_settings_owner ON @extschema@.dedupe_settings IS
+'A table''s dedupe settings are written by its owners (and by dedupe_run, which they run)';
+
+ALTER TABLE @extschema@.dedupe_model ENABLE ROW LEVEL SECURITY;
+CREATE POLICY dedupe_model_read ON @extschema@.dedupe_model FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
+CREATE POLICY dedupe_model_owner ON @extschema@.dedupe_model
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY dedupe_model_read ON @extschema@.dedupe_model IS
+'A table''s match model is visible to every role with a privilege on the table';
+COMMENT ON POLICY dedupe_model_owner ON @extschema@.dedupe_model IS
+'A table''s match model is written by its owners (and by dedupe_run, which they run)';
+
+-- Dedupe results hold keys and explanations of the table's records.
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.dedupe_runs, @extschema@.dedupe_pairs,
+    @extschema@.dedupe_clusters TO PUBLIC;
+GRANT USAGE ON SEQUENCE @extschema@.dedupe_runs_run_id_seq TO PUBLIC;
+
+ALTER TABLE @extschema@.dedupe_runs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY dedupe_runs_read ON @extschema@.dedupe_runs FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY dedupe_runs_owner ON @extschema@.dedupe_runs
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY dedupe_runs_read ON @extschema@.dedupe_runs IS
+'A table''s dedupe runs are visible to the roles that may read the table';
+COMMENT ON POLICY dedupe_runs_owner ON @extschema@.dedupe_runs IS
+'A table''s dedupe runs are written by its owners, who run dedupe_run';
+
+ALTER TABLE @extschema@.dedupe_pairs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY dedupe_pairs_read ON @extschema@.dedupe_pairs FOR SELECT
+    USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_pairs.run_id
+                      AND pg_catalog.has_table_privilege(r.tbl, 'SELECT')));
+CREATE POLICY dedupe_pairs_owner ON @extschema@.dedupe_pairs
+    USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_pairs.run_id
+                      AND @extschema@.owns_table(r.tbl)));
+COMMENT ON POLICY dedupe_pairs_read ON @extschema@.dedupe_pairs IS
+'A run''s pairs are visible to the roles that may read its table';
+COMMENT ON POLICY dedupe_pairs_owner ON @extschema@.dedupe_pairs IS
+'A run''s pairs are written by the owners of its table';
+
+ALTER TABLE @extschema@.dedupe_clusters ENABLE ROW LEVEL SECURITY;
+CREATE POLICY dedupe_clusters_read ON @extschema@.dedupe_clusters FOR SELECT
+    USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_clusters.run_id
+                      AND pg_catalog.has_table_privilege(r.tbl, 'SELECT')));
+CREATE POLICY dedupe_clusters_owner ON @extschema@.dedupe_clusters
+    USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r
+                    WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_clusters.run_id
+                      AND @extschema@.owns_table(r.tbl)));
+COMMENT ON POLICY dedupe_clusters_read ON @extschema@.dedupe_clusters IS
+'A run''s clusters are visible to the roles that may read its table';
+COMMENT ON POLICY dedupe_clusters_owner ON @extschema@.dedupe_clusters IS
+'A run''s clusters are written by the owners of its table';
+
+-- The merge log keeps before-images of rows: readable with SELECT on the
+-- table they came from; written only into one's own merges.
+GRANT SELECT, INSERT, UPDATE ON @extschema@.merge_log TO PUBLIC;
+GRANT SELECT, INSERT ON @extschema@.merge_log_row TO PUBLIC;
+GRANT USAGE ON SEQUENCE @extschema@.merge_log_merge_id_seq, @extschema@.merge_log_row_row_id_seq TO PUBLIC;
+
+ALTER TABLE @extschema@.merge_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY merge_log_read ON @extschema@.merge_log FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY merge_log_merge ON @extschema@.merge_log FOR INSERT
+    WITH CHECK (merged_by OPERATOR(pg_catalog.=) CURRENT_USER AND unmerged_at IS NULL
+                AND pg_catalog.has_table_privilege(tbl, 'UPDATE'));
+CREATE POLICY merge_log_unmerge ON @extschema@.merge_log FOR UPDATE
+    USING (pg_catalog.has_table_privilege(tbl, 'UPDATE'))
+    WITH CHECK (unmerged_by OPERATOR(pg_catalog.=) CURRENT_USER);
+COMMENT ON POLICY merge_log_read ON @extschema@.merge_log IS
+'A merge is visible to the roles that may read its table';
+COMMENT ON POLICY merge_log_merge ON @extschema@.merge_log IS
+'A role logs only merges of its own, of tables it may update';
+COMMENT ON POLICY merge_log_unmerge ON @extschema@.merge_log IS
+'A role that may update the table marks a merge undone, in its own name';
+
+ALTER TABLE @extschema@.merge_log_row ENABLE ROW LEVEL SECURITY;
+CREATE POLICY merge_log_row_read ON @extschema@.merge_log_row FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY merge_log_row_merge ON @extschema@.merge_log_row FOR INSERT
+    WITH CHECK (EXISTS (SELECT 1 FROM @extschema@.merge_log m
+                         WHERE m.merge_id OPERATOR(pg_catalog.=) merge_log_row.merge_id
+                           AND m.merged_by OPERATOR(pg_catalog.=) CURRENT_USER
+                           AND m.unmerged_at IS NULL));
+COMMENT ON POLICY merge_log_row_read ON @extschema@.merge_log_row IS
+'A logged row is visible to the roles that may read the table it belongs to';
+COMMENT ON POLICY merge_log_row_merge ON @extschema@.merge_log_row IS
+'A role logs rows only into a merge of its own that is not undone';
+
+-- Batch merges: the batch and its clusters (keys, and errors that may quote
+-- values) go with the table.
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.merge_batch, @extschema@.merge_batch_cluster TO PUBLIC;
+
+ALTER TABLE @extschema@.merge_batch ENABLE ROW LEVEL SECURITY;
+CREATE POLICY merge_batch_read ON @extschema@.merge_batch FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY merge_batch_write ON @extschema@.merge_batch
+    USING (pg_catalog.has_table_privilege(tbl, 'UPDATE'));
+COMMENT ON POLICY merge_batch_read ON @extschema@.merge_batch IS
+'A batch merge is visible to the roles that may read its table';
+COMMENT ON POLICY merge_batch_write ON @extschema@.merge_batch IS
+'A batch merge is started, resumed or deleted by the roles that may update its table';
+
+ALTER TABLE @extschema@.merge_batch_cluster ENABLE ROW LEVEL SECURITY;
+CREATE POLICY merge_batch_cluster_read ON @extschema@.merge_batch_cluster FOR SELECT
+    USING (EXISTS (SELECT 1 FROM @extschema@.merge_batch b
+                    WHERE b.batch_name OPERATOR(pg_catalog.=) merge_batch_cluster.batch_name
+                      AND pg_catalog.has_table_privilege(b.tbl, 'SELECT')));
+CREATE POLICY merge_batch_cluster_write ON @extschema@.merge_batch_cluster
+    USING (EXISTS (SELECT 1 FROM @extschema@.merge_batch b
+                    WHERE b.batch_name OPERATOR(pg_catalog.=) merge_batch_cluster.batch_name
+                      AND pg_catalog.has_table_privilege(b.tbl, 'UPDATE')));
+COMMENT ON POLICY merge_batch_cluster_read ON @extschema@.merge_batch_cluster IS
+'A batch''s clusters are visible to the roles that may read its table';
+COMMENT ON POLICY merge_batch_cluster_write ON @extschema@.merge_batch_cluster IS
+'A batch''s clusters are recorded or cleared by the roles that may update its table';
+
+-- Imports: rejected rows keep the staged data of invalid rows.
+GRANT SELECT, INSERT, UPDATE ON @extschema@.import_run TO PUBLIC;
+GRANT SELECT, INSERT ON @extschema@.import_reject TO PUBLIC;
+GRANT USAGE ON SEQUENCE @extschema@.import_run_import_id_seq TO PUBLIC;
+
+ALTER TABLE @extschema@.import_run ENABLE ROW LEVEL SECURITY;
+CREATE POLICY import_run_read ON @extschema@.import_run FOR SELECT
+    USING (pg_catalog.has_table_privilege(target, 'SELECT'));
+CREATE POLICY import_run_import ON @extschema@.import_run FOR INSERT
+    WITH CHECK (run_by OPERATOR(pg_catalog.=) CURRENT_USER
+                AND pg_catalog.has_table_privilege(target, 'INSERT'));
+CREATE POLICY import_run_finish ON @extschema@.import_run FOR UPDATE
+    USING (run_by OPERATOR(pg_catalog.=) CURRENT_USER)
+    WITH CHECK (run_by OPERATOR(pg_catalog.=) CURRENT_USER);
+COMMENT ON POLICY import_run_read ON @extschema@.import_run IS
+'An import is visible to the roles that may read its target';
+COMMENT ON POLICY import_run_import ON @extschema@.import_run IS
+'A role records only its own imports, into tables it may insert into';
+COMMENT ON POLICY import_run_finish ON @extschema@.import_run IS
+'A role completes only its own imports';
+
+ALTER TABLE @extschema@.import_reject ENABLE ROW LEVEL SECURITY;
+CREATE POLICY import_reject_read ON @extschema@.import_reject FOR SELECT
+    USING (EXISTS (SELECT 1 FROM @extschema@.import_run r
+                    WHERE r.import_id OPERATOR(pg_catalog.=) import_reject.import_id
+                      AND pg_catalog.has_table_privilege(r.target, 'SELECT')));
+CREATE POLICY import_reject_import ON @extschema@.import_reject FOR INSERT
+    WITH CHECK (EXISTS (SELECT 1 FROM @extschema@.import_run r
+                         WHERE r.import_id OPERATOR(pg_catalog.=) import_reject.import_id
+                           AND r.run_by OPERATOR(pg_catalog.=) CURRENT_USER
+                           AND r.finished_at IS NULL));
+COMMENT ON POLICY import_reject_read ON @extschema@.import_reject IS
+'An import''s rejected rows are visible to the roles that may read its target';
+COMMENT ON POLICY import_reject_import ON @extschema@.import_reject IS
+'A role records rejected rows only into its own import while it runs';
+
+-- The suppression list and its key stay with the extension's owner.
+REVOKE ALL ON @extschema@.suppression, @extschema@.suppression_key FROM PUBLIC;
