@@ -161,3 +161,20 @@ DROP TABLE leads;
 
 DROP TABLE people;
 SELECT count(*) AS configured_tables FROM contacts.table_config;
+
+-- Target columns may have any name, even those the import uses for itself.
+CREATE TABLE odd_names (rn bigint PRIMARY KEY, src text, outcome text, existing_key text,
+                        reasons text, suppressed text, import_region text, c1 text, r1 text);
+SELECT contacts.configure('odd_names', 'rn', '{"src": "email", "outcome": "full_name", "c1": "phone"}',
+                          default_region => 'ES');
+CREATE TABLE odd_staging (n bigint, mail text, who text, kind text, tel text, reason text);
+INSERT INTO odd_staging VALUES (1, 'A@Example.com', 'ANA', 'x', '612345678', 'r'),
+                               (2, 'a@example.com', 'ana', 'y', NULL, NULL),
+                               (3, 'bad@', 'bad', 'z', NULL, NULL);
+SELECT staged, inserted, kept, rejected
+  FROM contacts.import('odd_staging', 'odd_names',
+                       '{"rn": "n", "src": "mail", "outcome": "who", "existing_key": "kind", "reasons": "reason",
+                         "suppressed": "kind", "import_region": "kind", "c1": "tel", "r1": "who"}',
+                       duplicate_key => 'src');
+SELECT * FROM odd_names ORDER BY rn;
+DROP TABLE odd_names, odd_staging;
