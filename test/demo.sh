@@ -4,7 +4,8 @@
 # many forms) loaded into a throwaway cluster, and what the extension does
 # with it, step by step (test/demo/*.sql, in order).
 #
-#   bash test/demo.sh                 throwaway cluster, 5000 contacts
+#   bash test/demo.sh                 throwaway cluster, 5000 contacts, run as
+#                                     crm_owner, an ordinary role
 #   DEMO_ROWS=20000 bash test/demo.sh
 #   PGHOST=... PGDATABASE=... bash test/demo.sh   against an existing server
 #                                      (the extension must be installable there)
@@ -18,7 +19,15 @@ if [ -z "${PGHOST:-}" ]; then
 	build_and_install
 	cluster_start
 	trap 'cluster_stop; rm -rf "$WORKDIR"' EXIT
-	PSQL=run_psql
+	# As in production, a superuser installs the extension and the rest
+	# runs as an ordinary role that owns the contact tables; keeping the
+	# suppression list is granted to it, as a DBA would.
+	run_psql -c "CREATE EXTENSION contacts" \
+		-c "CREATE ROLE crm_owner LOGIN" \
+		-c "GRANT CREATE ON SCHEMA public TO crm_owner" \
+		-c "GRANT SELECT, INSERT ON contacts.suppression TO crm_owner"
+	demo_psql() { PGUSER=crm_owner run_psql "$@"; }
+	PSQL=demo_psql
 else
 	PSQL="$PG_BINDIR/psql -X -q -v ON_ERROR_STOP=1"
 fi
