@@ -629,6 +629,25 @@ create_feature_tables(DedupeConfig *cfg, Oid owner)
 }
 
 /*
+ * Index a feature table on columns.  CREATE INDEX needs CREATE on the
+ * extension's schema, which only the extension's owner has: it runs as that
+ * owner, which is safe as the indexed columns are text (or integer) with
+ * their built-in operator classes, so the build evaluates nothing of the
+ * table's owner.  The index belongs to the feature table's owner.
+ */
+static void
+index_feature_table(const DedupeConfig *cfg, const char *table, const char *columns, bool unique)
+{
+	ContactsRoleSwitch sw;
+	char	   *sql = psprintf("CREATE %sINDEX ON %s.%s (%s)", unique ? "UNIQUE " : "", cfg->schema,
+							   quote_identifier(table), columns);
+
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	spi_exec(sql, SPI_OK_UTILITY);
+	contacts_switch_back(&sw);
+}
+
+/*
  * Fill the features table and its counts table: how many records share
  * each value of every term-frequency column (field = column position) and
  * each blocking key (field = 100 + rule), values held by a single record
@@ -699,16 +718,14 @@ build_features(DedupeConfig *cfg, const char *schema)
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "DELETE FROM %s.%s WHERE field IS NULL OR (k IS NULL AND field <> 0)", schema, counts);
 	spi_exec(sql.data, SPI_OK_DELETE);
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE UNIQUE INDEX ON %s.%s (field, k)", schema, counts);
-	spi_exec(sql.data, SPI_OK_UTILITY);
+	contacts_switch_back(&sw);
+	index_feature_table(cfg, psprintf("%s_counts", cfg->features_table), "field, k", true);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "ANALYZE %s.%s", schema, counts);
 	spi_exec(sql.data, SPI_OK_UTILITY);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "ANALYZE %s.%s", schema, ft);
 	spi_exec(sql.data, SPI_OK_UTILITY);
-	contacts_switch_back(&sw);
 	return rows;
 }
 
@@ -1526,10 +1543,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	for (int r = 0; r < RULE_COUNT; r++)
 		if (dedupe_rule_applies(cfg, (DedupeRule) r))
 		{
-			resetStringInfo(&sql);
-			appendStringInfo(&sql, "CREATE INDEX ON %s.%s (b_%s)", schema,
-							 quote_identifier(cfg->features_table), dedupe_rule_names[r]);
-			spi_exec(sql.data, SPI_OK_UTILITY);
+			index_feature_table(cfg, cfg->features_table, psprintf("b_%s", dedupe_rule_names[r]), false);
 			CHECK_FOR_INTERRUPTS();
 		}
 	phase_done(&clock, "indexing", name, NULL);

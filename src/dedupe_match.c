@@ -138,10 +138,10 @@ features_ready(DedupeConfig *cfg, Oid owner)
 	const char *detail = NULL;
 
 	if (!OidIsValid(ft_oid) || !OidIsValid(counts_oid))
-		detail = "Its features table %s.%s is missing.";
+		detail = "Its features table is missing.";
 	else if (pg_class_aclcheck(ft_oid, owner, ACL_SELECT) != ACLCHECK_OK ||
 			 pg_class_aclcheck(counts_oid, owner, ACL_SELECT) != ACLCHECK_OK)
-		detail = "Its features table %s.%s was built for another owner of the table.";
+		detail = "Its features table was built for another owner of the table.";
 	else
 	{
 		StringInfoData sql;
@@ -165,7 +165,7 @@ features_ready(DedupeConfig *cfg, Oid owner)
 			if (cfg->records == 0 || DatumGetBool(SPI_getbinval(t, d, 2, &(bool) {false})))
 				return true;
 		}
-		detail = "Its features table %s.%s is empty: unlogged, it is emptied by crash recovery.";
+		detail = "Its features table is empty: unlogged, it is emptied by crash recovery.";
 	}
 
 	if (!list_member_oid(warned_tables, cfg->relid))
@@ -178,7 +178,7 @@ features_ready(DedupeConfig *cfg, Oid owner)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("no likely duplicates of table %s can be found until it is deduplicated again",
 						cfg->name),
-				 errdetail(detail, cfg->schema, quote_identifier(cfg->features_table)),
+				 errdetail("%s", detail),
 				 errhint("Run contacts.dedupe_run('%s') to rebuild its features.", cfg->name)));
 	}
 	return false;
