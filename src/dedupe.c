@@ -20,6 +20,14 @@
  *   clustering union-find over those pairs with a cluster size guard
  *   indexing   btree indexes on the blocking keys, for dedupe_match
  *
+ * Privileges: a run needs ownership of the table (as ANALYZE and REINDEX
+ * do: it rebuilds what is derived from the table) and writes the run's
+ * results as its caller.  The feature tables are created by the extension's
+ * owner, belong to the table's owner and are filled as that owner; see
+ * create_feature_tables() and build_features().  Every statement runs
+ * under search_path = pg_catalog, pg_temp and names the extension's
+ * objects through its schema.
+ *
  * The work is one transaction: cancelling it (or an error) leaves no
  * partial results.  Memory: the scoring pass streams through a cursor and
  * holds one block (at most max_block_size records); the term frequencies of
