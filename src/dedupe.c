@@ -20,6 +20,14 @@
  *   clustering union-find over those pairs with a cluster size guard
  *   indexing   btree indexes on the blocking keys, for dedupe_match
  *
+ * Privileges: a run needs ownership of the table (as ANALYZE and REINDEX
+ * do: it rebuilds what is derived from the table) and writes the run's
+ * results as its caller.  The feature tables are created by the extension's
+ * owner, belong to the table's owner and are filled as that owner; see
+ * create_feature_tables() and build_features().  Every statement runs
+ * under search_path = pg_catalog, pg_temp and names the extension's
+ * objects through its schema.
+ *
  * The work is one transaction: cancelling it (or an error) leaves no
  * partial results.  Memory: the scoring pass streams through a cursor and
  * holds one block (at most max_block_size records); the term frequencies of
@@ -33,8 +41,12 @@
 #include <sys/resource.h>
 
 #include "access/htup_details.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
@@ -47,10 +59,12 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 #include "core/match_cluster.h"
 #include "core/match_keys.h"
 #include "dedupe.h"
+#include "privileges.h"
 #include "textconv.h"
 
 const char *const dedupe_rule_names[RULE_COUNT] = {
@@ -67,11 +81,23 @@ const char *const dedupe_rule_names[RULE_COUNT] = {
 #define EM_MAX_PRIOR 0.95
 #define EM_MIN_PRIOR 1e-5
 
-/* the extension's schema (fixed by contacts.control), quoted */
-const char *
-dedupe_ext_schema(void)
+char *
+dedupe_features_name(Oid relid)
 {
-	return "contacts";
+	return psprintf("dedupe_features_%u", relid);
+}
+
+Oid
+dedupe_table_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
 }
 
 static void
@@ -81,17 +107,6 @@ spi_exec(const char *sql, int expected)
 
 	if (rc != expected)
 		elog(ERROR, "dedupe: SPI_execute failed (%d): %s", rc, sql);
-}
-
-static int64
-spi_count(const char *sql)
-{
-	bool		isnull;
-	Datum		d;
-
-	spi_exec(sql, SPI_OK_SELECT);
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	return isnull ? 0 : DatumGetInt64(d);
 }
 
 /* ---------------------------------------------------------------- config */
@@ -145,13 +160,13 @@ read_levels(HeapTuple tuple, TupleDesc desc, int col, int n, double *out)
  * it for update so that two runs of one table take turns.
  */
 DedupeConfig *
-dedupe_load_config(Oid relid, bool create_settings, bool lock)
+dedupe_load_config(Oid relid, const char *name, bool create_settings, bool lock)
 {
 	DedupeConfig *cfg = palloc0(sizeof(DedupeConfig));
 	Oid			argtypes[1] = {OIDOID};
 	Datum		args[1] = {ObjectIdGetDatum(relid)};
 	CtFieldKind kinds[CT_MAX_FIELDS];
-	const char *schema = dedupe_ext_schema();
+	const char *schema = contacts_extension_schema_quoted();
 	HeapTuple	t;
 	TupleDesc	d;
 	uint64		ncols;
@@ -159,7 +174,8 @@ dedupe_load_config(Oid relid, bool create_settings, bool lock)
 	double		prior;
 
 	cfg->relid = relid;
-	cfg->name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
+	cfg->name = pstrdup(name);
+	cfg->schema = schema;
 	if (SPI_execute_with_args(psprintf("SELECT t.key_column, t.default_region, "
 									   "(SELECT a.atttypid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) "
 									   " FROM pg_catalog.pg_attribute a WHERE a.attrelid = t.tbl AND a.attname = t.key_column), "
@@ -207,7 +223,14 @@ dedupe_load_config(Oid relid, bool create_settings, bool lock)
 	cfg->em_iterations = atoi(spi_text(t, d, 4));
 	cfg->em_sample_pairs = strtoll(spi_text(t, d, 5), NULL, 10);
 	prior = spi_float(t, d, 6, -1);
-	cfg->features_table = spi_text(t, d, 7);
+
+	/*
+	 * The stored name only says that a run has built the features: owners
+	 * of the table may write the settings row, so the name itself is
+	 * derived, never read from there.
+	 */
+	if (spi_text(t, d, 7) != NULL)
+		cfg->features_table = dedupe_features_name(relid);
 
 	if (SPI_execute_with_args(psprintf("SELECT k.col, k.kind, m.m, m.u, coalesce(m.fixed, false), m.tf_reference "
 									   "FROM %s.column_kind k "
@@ -322,7 +345,7 @@ region_expr(const DedupeConfig *cfg)
 void
 dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf)
 {
-	const char *schema = dedupe_ext_schema();
+	const char *schema = cfg->schema;
 	char	   *region = region_expr(cfg);
 	int			email = first_field(cfg, CT_FIELD_EMAIL),
 				phone = first_field(cfg, CT_FIELD_PHONE),
@@ -423,7 +446,7 @@ dedupe_side_joins(const DedupeConfig *cfg, const char *alias, StringInfo buf)
 	for (int f = 0; f < cfg->nfields; f++)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
 			appendStringInfo(buf, " LEFT JOIN %s.%s %s_t%d ON %s_t%d.field = %d AND %s_t%d.k = %s",
-							 dedupe_ext_schema(),
+							 cfg->schema,
 							 quote_identifier(psprintf("%s_counts", cfg->features_table)),
 							 alias, f + 1, alias, f + 1, f + 1, alias, f + 1, tf_key(cfg, f, alias));
 }
@@ -510,61 +533,167 @@ phase_done(PhaseClock *clock, const char *phase, const char *config, const char 
 
 /* ---------------------------------------------------------------- phases */
 
-/* whether a table of that name exists in the extension's schema */
-static bool
-table_exists(const char *schema, const char *name)
+/*
+ * Remove every grant on a table but its owner's: a feature table holds
+ * personal data, and default privileges of the extension's owner in its
+ * schema (ALTER DEFAULT PRIVILEGES) must not open it to anyone.
+ */
+static void
+revoke_grants(const char *qualified, Oid relid)
 {
 	StringInfoData sql;
+	SPITupleTable *grantees;
+	uint64		n;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT count(*)::bigint FROM pg_catalog.pg_class WHERE relname = %s "
-					 "AND relnamespace = %s::regnamespace", quote_literal_cstr(name),
-					 quote_literal_cstr(schema));
-	return spi_count(sql.data) > 0;
+	appendStringInfo(&sql, "SELECT DISTINCT a.grantee FROM pg_catalog.pg_class c, "
+					 "pg_catalog.aclexplode(c.relacl) a WHERE c.oid = %u AND a.grantee <> c.relowner",
+					 relid);
+	spi_exec(sql.data, SPI_OK_SELECT);
+	grantees = SPI_tuptable;
+	n = SPI_processed;
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "REVOKE ALL ON TABLE %s FROM PUBLIC", qualified);
+	for (uint64 i = 0; i < n; i++)
+	{
+		Oid			grantee = DatumGetObjectId(SPI_getbinval(grantees->vals[i], grantees->tupdesc, 1,
+															 &(bool) {false}));
+
+		if (OidIsValid(grantee))
+			appendStringInfo(&sql, ", %s", quote_identifier(GetUserNameFromId(grantee, false)));
+	}
+	spi_exec(sql.data, SPI_OK_UTILITY);
 }
 
 /*
- * Build the features table (unlogged, replaced by each run) and its counts
- * table: how many records share each value of every term-frequency column
- * (field = column position) and each blocking key (field = 100 + rule),
- * values held by a single record left out.  Field 0 counts all records.
+ * Create the empty features and counts tables of a run, replacing the last
+ * run's.  They hold personal data derived from the table's rows, and must
+ * neither need CREATE on the extension's schema (which ordinary roles do not
+ * have) nor outlive the extension.  So, as the extension's owner in a
+ * security-restricted operation, this drops the old tables and creates the
+ * new ones from an explicit column list (nothing of the table's is parsed
+ * or evaluated with the owner's rights), makes them members of the
+ * extension (DROP EXTENSION drops them), revokes every grant, and hands
+ * them to the owner of the table: only the table's owner can read them, and
+ * dedupe_match reads them as that owner after checking its caller's SELECT
+ * on the table.
+ */
+static void
+create_feature_tables(DedupeConfig *cfg, Oid owner)
+{
+	Oid			nsp = contacts_extension_schema();
+	ObjectAddress extension;
+	const char *tables[2] = {cfg->features_table, psprintf("%s_counts", cfg->features_table)};
+	ContactsRoleSwitch sw;
+	StringInfoData sql;
+
+	ObjectAddressSet(extension, ExtensionRelationId, get_extension_oid("contacts", false));
+	initStringInfo(&sql);
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	for (int i = 0; i < 2; i++)
+	{
+		Oid			old = get_relname_relid(tables[i], nsp);
+
+		if (!OidIsValid(old))
+			continue;
+		/* a member of the extension can only be dropped once it is let go */
+		deleteDependencyRecordsForSpecific(RelationRelationId, old, DEPENDENCY_EXTENSION,
+										   ExtensionRelationId, extension.objectId);
+		CommandCounterIncrement();
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "DROP TABLE %s.%s", cfg->schema, quote_identifier(tables[i]));
+		spi_exec(sql.data, SPI_OK_UTILITY);
+	}
+
+	/* unlogged: derived data, rebuilt by the next run after a crash */
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s (key bigint, region text",
+					 cfg->schema, quote_identifier(tables[0]));
+	for (int f = 0; f < cfg->nfields; f++)
+		appendStringInfo(&sql, ", v%d text, k%d text", f + 1, f + 1);
+	for (int r = 0; r < RULE_COUNT; r++)
+		appendStringInfo(&sql, ", b_%s text", dedupe_rule_names[r]);
+	appendStringInfoChar(&sql, ')');
+	spi_exec(sql.data, SPI_OK_UTILITY);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s (field integer, k text, n bigint)",
+					 cfg->schema, quote_identifier(tables[1]));
+	spi_exec(sql.data, SPI_OK_UTILITY);
+
+	for (int i = 0; i < 2; i++)
+	{
+		ObjectAddress table;
+		char	   *qualified = psprintf("%s.%s", cfg->schema, quote_identifier(tables[i]));
+
+		ObjectAddressSet(table, RelationRelationId, get_relname_relid(tables[i], nsp));
+		recordDependencyOn(&table, &extension, DEPENDENCY_EXTENSION);
+		revoke_grants(qualified, table.objectId);
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "ALTER TABLE %s OWNER TO %s", qualified,
+						 quote_identifier(GetUserNameFromId(owner, false)));
+		spi_exec(sql.data, SPI_OK_UTILITY);
+	}
+	contacts_switch_back(&sw);
+}
+
+/*
+ * Index a feature table on columns.  CREATE INDEX needs CREATE on the
+ * extension's schema, which only the extension's owner has: it runs as that
+ * owner, which is safe as the indexed columns are text (or integer) with
+ * their built-in operator classes, so the build evaluates nothing of the
+ * table's owner.  The index belongs to the feature table's owner.
+ */
+static void
+index_feature_table(const DedupeConfig *cfg, const char *table, const char *columns, bool unique)
+{
+	ContactsRoleSwitch sw;
+	char	   *sql = psprintf("CREATE %sINDEX ON %s.%s (%s)", unique ? "UNIQUE " : "", cfg->schema,
+							   quote_identifier(table), columns);
+
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	spi_exec(sql, SPI_OK_UTILITY);
+	contacts_switch_back(&sw);
+}
+
+/*
+ * Fill the features table and its counts table: how many records share
+ * each value of every term-frequency column (field = column position) and
+ * each blocking key (field = 100 + rule), values held by a single record
+ * left out.  Field 0 counts all records.
+ *
+ * This reads the table's rows, evaluating its types' output functions and
+ * whatever else its owner put there: it runs as the table's owner in a
+ * security-restricted operation, as ANALYZE and REINDEX do, so a
+ * superuser running it does not run that code with superuser rights.  The
+ * caller owns the table (or is a superuser): nothing it may do is lost.
  */
 static int64
 build_features(DedupeConfig *cfg, const char *schema)
 {
 	StringInfoData sql;
 	int64		rows;
+	Oid			owner = dedupe_table_owner(cfg->relid);
+	ContactsRoleSwitch sw;
 	const char *ft = quote_identifier(cfg->features_table);
 	const char *counts = quote_identifier(psprintf("%s_counts", cfg->features_table));
 	bool		first = true;
 
+	create_feature_tables(cfg, owner);
+	contacts_switch_to(owner, &sw);
 	initStringInfo(&sql);
-	if (table_exists(schema, cfg->features_table))
-	{
-		appendStringInfo(&sql, "DROP TABLE %s.%s", schema, ft);
-		spi_exec(sql.data, SPI_OK_UTILITY);
-		resetStringInfo(&sql);
-	}
-	if (table_exists(schema, psprintf("%s_counts", cfg->features_table)))
-	{
-		appendStringInfo(&sql, "DROP TABLE %s.%s", schema, counts);
-		spi_exec(sql.data, SPI_OK_UTILITY);
-		resetStringInfo(&sql);
-	}
-	/* unlogged: derived data, rebuilt by the next run after a crash */
-	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s AS ", schema, ft);
+	appendStringInfo(&sql, "INSERT INTO %s.%s ", schema, ft);
 	dedupe_feature_select(cfg, &sql);
 	appendStringInfo(&sql, "%s r) s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
 												get_rel_name(cfg->relid)));
-	spi_exec(sql.data, SPI_OK_UTILITY);
+	spi_exec(sql.data, SPI_OK_INSERT);
 	rows = SPI_processed;
 	CHECK_FOR_INTERRUPTS();
 
 	/* all counts in one scan: hashed grouping sets */
 	resetStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s AS SELECT 0 AS field, ''::text AS k, "
-					 INT64_FORMAT "::bigint AS n UNION ALL SELECT CASE", schema, counts, rows);
+	appendStringInfo(&sql, "INSERT INTO %s.%s SELECT 0, ''::text, " INT64_FORMAT "::bigint UNION ALL SELECT CASE",
+					 schema, counts, rows);
 	for (int f = 0; f < cfg->nfields; f++)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
 			appendStringInfo(&sql, " WHEN %s IS NOT NULL THEN %d", tf_key(cfg, f, "f"), f + 1);
@@ -592,14 +721,13 @@ build_features(DedupeConfig *cfg, const char *schema)
 		if (dedupe_rule_applies(cfg, (DedupeRule) r))
 			appendStringInfo(&sql, ", (f.b_%s)", dedupe_rule_names[r]);
 	appendStringInfoString(&sql, ") HAVING count(*) > 1");
-	spi_exec(sql.data, SPI_OK_UTILITY);
+	spi_exec(sql.data, SPI_OK_INSERT);
 	CHECK_FOR_INTERRUPTS();
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "DELETE FROM %s.%s WHERE field IS NULL OR (k IS NULL AND field <> 0)", schema, counts);
 	spi_exec(sql.data, SPI_OK_DELETE);
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE UNIQUE INDEX ON %s.%s (field, k)", schema, counts);
-	spi_exec(sql.data, SPI_OK_UTILITY);
+	contacts_switch_back(&sw);
+	index_feature_table(cfg, psprintf("%s_counts", cfg->features_table), "field, k", true);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "ANALYZE %s.%s", schema, counts);
 	spi_exec(sql.data, SPI_OK_UTILITY);
@@ -1296,16 +1424,20 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	ScoreState *st;
 	ClusterSummary cs;
 	Oid			argtypes[6] = {INT8OID, INT8ARRAYOID, INT8ARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID, TEXTARRAYOID};
+	int			search_path_level;
 
+	/*
+	 * Like ANALYZE or REINDEX, a run rebuilds what is derived from the table
+	 * (its features and model): its owner's business.  Its rows are read, so
+	 * SELECT too.
+	 */
+	contacts_require_table(relid, ACL_OWNER_CHECK | ACL_SELECT, "find duplicates in");
+	name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
 	SPI_connect();
-	schema = dedupe_ext_schema();
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("permission denied for table %s", get_rel_name(relid))));
-	cfg = dedupe_load_config(relid, true, true);
-	name = cfg->name;
-	cfg->features_table = psprintf("dedupe_features_%u", relid);
+	search_path_level = contacts_pin_search_path();
+	cfg = dedupe_load_config(relid, name, true, true);
+	schema = cfg->schema;
+	cfg->features_table = dedupe_features_name(relid);
 	initStringInfo(&clock.seconds);
 	appendStringInfoChar(&clock.seconds, '{');
 	initStringInfo(&clock.cpu_seconds);
@@ -1419,10 +1551,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	for (int r = 0; r < RULE_COUNT; r++)
 		if (dedupe_rule_applies(cfg, (DedupeRule) r))
 		{
-			resetStringInfo(&sql);
-			appendStringInfo(&sql, "CREATE INDEX ON %s.%s (b_%s)", schema,
-							 quote_identifier(cfg->features_table), dedupe_rule_names[r]);
-			spi_exec(sql.data, SPI_OK_UTILITY);
+			index_feature_table(cfg, cfg->features_table, psprintf("b_%s", dedupe_rule_names[r]), false);
 			CHECK_FOR_INTERRUPTS();
 		}
 	phase_done(&clock, "indexing", name, NULL);
@@ -1447,6 +1576,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 					 cs.refused, em_iterations, quote_literal_cstr(model_json(cfg)),
 					 quote_literal_cstr(clock.seconds.data), quote_literal_cstr(clock.cpu_seconds.data), run_id);
 	spi_exec(sql.data, SPI_OK_UPDATE);
+	contacts_unpin_search_path(search_path_level);
 	SPI_finish();
 	PG_RETURN_INT64(run_id);
 }

@@ -17,6 +17,7 @@ typedef struct DedupeConfig
 {
 	char	   *name;			/* the table, for messages */
 	Oid			relid;
+	const char *schema;			/* the extension's schema, quoted for SQL */
 	char	   *key_column;
 	char	   *region_column;	/* NULL: default_region for every row */
 	char	   *default_region; /* NULL: contacts.default_region */
@@ -25,7 +26,7 @@ typedef struct DedupeConfig
 	int			max_block_size;
 	int			em_iterations;
 	int64		em_sample_pairs;
-	char	   *features_table; /* NULL before the first run */
+	char	   *features_table; /* in schema; NULL before the first run */
 	int64		records;		/* rows in the features table */
 	int			nfields;
 	char	   *columns[CT_MAX_FIELDS];
@@ -47,15 +48,21 @@ typedef enum DedupeRule
 
 extern const char *const dedupe_rule_names[RULE_COUNT];
 
-/* The extension's schema, quoted for SQL. */
-extern const char *dedupe_ext_schema(void);
-
 /*
- * Read a table's configuration (SPI must be connected); errors if it has
- * none.  create_settings: add the dedupe settings with the defaults when
- * missing; lock: for update, so that runs of one table take turns.
+ * Read a table's configuration (SPI must be connected, search_path
+ * pinned); errors if it has none.  name: the table as the caller's
+ * search_path shows it, for messages.  create_settings: add the dedupe
+ * settings with the defaults when missing; lock: for update, so that runs
+ * of one table take turns.
  */
-extern DedupeConfig *dedupe_load_config(Oid relid, bool create_settings, bool lock);
+extern DedupeConfig *dedupe_load_config(Oid relid, const char *name, bool create_settings,
+										bool lock);
+
+/* The name of a table's features table; its counts table adds "_counts". */
+extern char *dedupe_features_name(Oid relid);
+
+/* The owner of a table. */
+extern Oid	dedupe_table_owner(Oid relid);
 
 /*
  * The select list computing the feature columns (v1, k1, ..., region,

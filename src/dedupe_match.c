@@ -19,9 +19,11 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "core/match_keys.h"
 #include "dedupe.h"
+#include "privileges.h"
 #include "textconv.h"
 
 PG_FUNCTION_INFO_V1(contacts_match_key);
@@ -114,8 +116,84 @@ more_probable_first(const void *x, const void *y)
 	return a->key < b->key ? -1 : (a->key > b->key);
 }
 
+/* The tables whose missing features this backend has warned about. */
+static List *warned_tables = NIL;
+
+/*
+ * Whether the features of the last run are there to match against, and the
+ * number of records of that run.  They may not be: unlogged, they are
+ * emptied by crash recovery; or they were dropped, or built for an owner
+ * the table no longer has.  Matching then finds nothing rather than failing
+ * every insert through the entry trigger, and warns once per backend and
+ * table that a run rebuilds them.  Reads as the table's owner (see
+ * contacts_dedupe_match).
+ */
+static bool
+features_ready(DedupeConfig *cfg, Oid owner)
+{
+	Oid			nsp = contacts_extension_schema();
+	char	   *counts = psprintf("%s_counts", cfg->features_table);
+	Oid			ft_oid = get_relname_relid(cfg->features_table, nsp);
+	Oid			counts_oid = get_relname_relid(counts, nsp);
+	const char *detail = NULL;
+
+	if (!OidIsValid(ft_oid) || !OidIsValid(counts_oid))
+		detail = "Its features table is missing.";
+	else if (pg_class_aclcheck(ft_oid, owner, ACL_SELECT) != ACLCHECK_OK ||
+			 pg_class_aclcheck(counts_oid, owner, ACL_SELECT) != ACLCHECK_OK)
+		detail = "Its features table was built for another owner of the table.";
+	else
+	{
+		StringInfoData sql;
+		ContactsRoleSwitch sw;
+
+		/* term frequencies are relative to the records of the run */
+		initStringInfo(&sql);
+		appendStringInfo(&sql, "SELECT c.n, EXISTS (SELECT FROM %s.%s) FROM %s.%s c WHERE c.field = 0",
+						 cfg->schema, quote_identifier(cfg->features_table),
+						 cfg->schema, quote_identifier(counts));
+		contacts_switch_to(owner, &sw);
+		if (SPI_execute(sql.data, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "dedupe_match: could not read the features of %s", cfg->name);
+		contacts_switch_back(&sw);
+		if (SPI_processed == 1)
+		{
+			HeapTuple	t = SPI_tuptable->vals[0];
+			TupleDesc	d = SPI_tuptable->tupdesc;
+
+			cfg->records = DatumGetInt64(SPI_getbinval(t, d, 1, &(bool) {false}));
+			if (cfg->records == 0 || DatumGetBool(SPI_getbinval(t, d, 2, &(bool) {false})))
+				return true;
+		}
+		detail = "Its features table is empty: unlogged, it is emptied by crash recovery.";
+	}
+
+	if (!list_member_oid(warned_tables, cfg->relid))
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		warned_tables = lappend_oid(warned_tables, cfg->relid);
+		MemoryContextSwitchTo(old);
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no likely duplicates of table %s can be found until it is deduplicated again",
+						cfg->name),
+				 errdetail("%s", detail),
+				 errhint("Run contacts.dedupe_run('%s') to rebuild its features.", cfg->name)));
+	}
+	return false;
+}
+
 PG_FUNCTION_INFO_V1(contacts_dedupe_match);
 
+/*
+ * Privileges: the caller needs SELECT on the table, whose records it is
+ * shown.  The features table holds those records and only the table's owner
+ * may read it (see dedupe.c), so it is read as the owner, in a
+ * security-restricted operation, once the caller's SELECT is checked: as the
+ * server's foreign key checks read the referenced table.  The candidate's
+ * own features are computed as the caller, from the caller's values.
+ */
 Datum
 contacts_dedupe_match(PG_FUNCTION_ARGS)
 {
@@ -142,34 +220,35 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	int			nmatches = 0;
 	const char *names[CT_MAX_FIELDS];
 	MemoryContext fn_cxt = CurrentMemoryContext;
+	Oid			owner;
+	ContactsRoleSwitch sw;
+	int			search_path_level;
 
 	if (max_results < 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("max_results must be at least 1")));
+	contacts_require_table(relid, ACL_SELECT, "match rows against");
+	owner = dedupe_table_owner(relid);
+	name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
 	InitMaterializedSRF(fcinfo, 0);
 	SPI_connect();
-	cfg = dedupe_load_config(relid, false, false);
-	name = cfg->name;
+	search_path_level = contacts_pin_search_path();
+	cfg = dedupe_load_config(relid, name, false, false);
 	if (cfg->features_table == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table %s has not been deduplicated yet", name),
 				 errhint("Run contacts.dedupe_run('%s') first: matching uses its model and features.", name)));
-
-	/* term frequencies are relative to the records of the run */
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT n FROM %s.%s WHERE field = 0", dedupe_ext_schema(),
-					 quote_identifier(psprintf("%s_counts", cfg->features_table)));
-	if (SPI_execute(sql.data, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the features of dedupe configuration \"%s\" are missing", name),
-				 errhint("Run contacts.dedupe_run('%s') again.", name)));
-	cfg->records = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool) {false}));
+	if (!features_ready(cfg, owner))
+	{
+		contacts_unpin_search_path(search_path_level);
+		SPI_finish();
+		return (Datum) 0;
+	}
 
 	/* the probe's features, through the same expressions as the run's */
-	resetStringInfo(&sql);
+	initStringInfo(&sql);
 	dedupe_feature_select(cfg, &sql);
 	appendStringInfo(&sql, "jsonb_populate_record(NULL::%s, $1) r) s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
@@ -213,7 +292,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 		resetStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT f.key, f.key");
 		dedupe_side_select(cfg, "f", true, &sql);
-		appendStringInfo(&sql, " FROM %s.%s f", dedupe_ext_schema(),
+		appendStringInfo(&sql, " FROM %s.%s f", cfg->schema,
 						 quote_identifier(cfg->features_table));
 		dedupe_side_joins(cfg, "f", &sql);
 		appendStringInfoString(&sql, " WHERE (false");
@@ -237,8 +316,10 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	matches = NULL;
 	if (nargs > 0)
 	{
+		contacts_switch_to(owner, &sw);
 		if (SPI_execute_with_args(sql.data, nargs, argtypes, args, argnulls, true, 0) != SPI_OK_SELECT)
 			elog(ERROR, "dedupe_match: candidate query failed");
+		contacts_switch_back(&sw);
 		matches = MemoryContextAlloc(fn_cxt, sizeof(Match) * Max(SPI_processed, 1));
 		for (uint64 i = 0; i < SPI_processed; i++)
 		{
@@ -285,6 +366,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 																				 strlen(matches[i].explanation))));
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+	contacts_unpin_search_path(search_path_level);
 	SPI_finish();
 	return (Datum) 0;
 }
