@@ -94,13 +94,6 @@ CREATE ROLE dd_reader;
 CREATE ROLE dd_stranger;
 ALTER TABLE dd_people OWNER TO dd_owner;
 GRANT SELECT ON dd_people TO dd_reader;
--- until the install script grants these
-GRANT USAGE ON SCHEMA contacts TO PUBLIC;
-GRANT SELECT ON contacts.table_config, contacts.column_kind TO PUBLIC;
-GRANT SELECT, INSERT, UPDATE ON contacts.dedupe_settings, contacts.dedupe_model, contacts.dedupe_runs TO PUBLIC;
-GRANT SELECT, INSERT ON contacts.dedupe_pairs, contacts.dedupe_clusters TO PUBLIC;
-GRANT USAGE ON SEQUENCE contacts.dedupe_runs_run_id_seq TO PUBLIC;
-
 -- a table must be configured, with an integer key, before it is deduplicated
 SET ROLE dd_owner;
 SELECT contacts.dedupe_run('dd_people');
@@ -250,24 +243,10 @@ SELECT m, u, fixed FROM contacts.dedupe_model WHERE tbl = 'dd_people'::regclass 
 SELECT model -> 'fields' -> 'city' -> 'fixed' AS city_fixed, em_iterations
 FROM contacts.dedupe_runs WHERE run_id = :run3;
 
--- leave nothing behind for the other tests (the features of a dropped
--- table stay until the extension is dropped: let them go by hand)
-DO $$
-DECLARE
-    ft text := 'dedupe_features_' || 'dd_people'::regclass::oid;
-BEGIN
-    EXECUTE format('ALTER EXTENSION contacts DROP TABLE contacts.%I', ft);
-    EXECUTE format('ALTER EXTENSION contacts DROP TABLE contacts.%I', ft || '_counts');
-    EXECUTE format('DROP TABLE contacts.%I, contacts.%I', ft, ft || '_counts');
-END $$;
-DELETE FROM contacts.table_config WHERE tbl IN ('dd_people'::regclass, 'dd_notes'::regclass);
+-- leave nothing behind for the other tests: dropping the table drops its
+-- configuration and its features
 DROP TABLE dd_people, dd_notes;
 DROP FUNCTION dd_read_features(text);
 DROP ROLE dd_owner, dd_reader, dd_stranger;
-REVOKE USAGE ON SCHEMA contacts FROM PUBLIC;
-REVOKE SELECT ON contacts.table_config, contacts.column_kind FROM PUBLIC;
-REVOKE SELECT, INSERT, UPDATE ON contacts.dedupe_settings, contacts.dedupe_model, contacts.dedupe_runs FROM PUBLIC;
-REVOKE SELECT, INSERT ON contacts.dedupe_pairs, contacts.dedupe_clusters FROM PUBLIC;
-REVOKE USAGE ON SEQUENCE contacts.dedupe_runs_run_id_seq FROM PUBLIC;
 SELECT count(*) FROM contacts.dedupe_settings;
 SELECT count(*) FROM pg_class WHERE relname LIKE 'dedupe\_features\_%';

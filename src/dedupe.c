@@ -578,17 +578,21 @@ revoke_grants(const char *qualified, Oid relid)
  * dedupe_match reads them as that owner after checking its caller's SELECT
  * on the table.
  */
-static void
-create_feature_tables(DedupeConfig *cfg, Oid owner)
+/*
+ * Drop the feature tables of the table relid, if it has any; as the
+ * extension's owner, who alone may let go of the extension's members.  Also
+ * called when the table itself is dropped (forget_dropped_tables()).  SPI
+ * must be connected.
+ */
+void
+dedupe_drop_feature_tables(Oid relid)
 {
 	Oid			nsp = contacts_extension_schema();
-	ObjectAddress extension;
-	const char *tables[2] = {cfg->features_table, psprintf("%s_counts", cfg->features_table)};
+	Oid			extension = get_extension_oid("contacts", false);
+	char	   *features = dedupe_features_name(relid);
+	const char *tables[2] = {features, psprintf("%s_counts", features)};
 	ContactsRoleSwitch sw;
-	StringInfoData sql;
 
-	ObjectAddressSet(extension, ExtensionRelationId, get_extension_oid("contacts", false));
-	initStringInfo(&sql);
 	contacts_switch_to(contacts_extension_owner(), &sw);
 	for (int i = 0; i < 2; i++)
 	{
@@ -598,12 +602,27 @@ create_feature_tables(DedupeConfig *cfg, Oid owner)
 			continue;
 		/* a member of the extension can only be dropped once it is let go */
 		deleteDependencyRecordsForSpecific(RelationRelationId, old, DEPENDENCY_EXTENSION,
-										   ExtensionRelationId, extension.objectId);
+										   ExtensionRelationId, extension);
 		CommandCounterIncrement();
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "DROP TABLE %s.%s", cfg->schema, quote_identifier(tables[i]));
-		spi_exec(sql.data, SPI_OK_UTILITY);
+		spi_exec(psprintf("DROP TABLE %s.%s", quote_identifier(get_namespace_name(nsp)),
+						  quote_identifier(tables[i])), SPI_OK_UTILITY);
 	}
+	contacts_switch_back(&sw);
+}
+
+static void
+create_feature_tables(DedupeConfig *cfg, Oid relid, Oid owner)
+{
+	Oid			nsp = contacts_extension_schema();
+	ObjectAddress extension;
+	const char *tables[2] = {cfg->features_table, psprintf("%s_counts", cfg->features_table)};
+	ContactsRoleSwitch sw;
+	StringInfoData sql;
+
+	dedupe_drop_feature_tables(relid);
+	ObjectAddressSet(extension, ExtensionRelationId, get_extension_oid("contacts", false));
+	initStringInfo(&sql);
+	contacts_switch_to(contacts_extension_owner(), &sw);
 
 	/* unlogged: derived data, rebuilt by the next run after a crash */
 	resetStringInfo(&sql);
@@ -678,7 +697,7 @@ build_features(DedupeConfig *cfg, const char *schema)
 	const char *counts = quote_identifier(psprintf("%s_counts", cfg->features_table));
 	bool		first = true;
 
-	create_feature_tables(cfg, owner);
+	create_feature_tables(cfg, cfg->relid, owner);
 	contacts_switch_to(owner, &sw);
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO %s.%s ", schema, ft);

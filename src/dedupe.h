@@ -61,6 +61,9 @@ extern DedupeConfig *dedupe_load_config(Oid relid, const char *name, bool create
 /* The name of a table's features table; its counts table adds "_counts". */
 extern char *dedupe_features_name(Oid relid);
 
+/* Drop relid's feature tables, if any (SPI connected). */
+extern void dedupe_drop_feature_tables(Oid relid);
+
 /* The owner of a table. */
 extern Oid	dedupe_table_owner(Oid relid);
 

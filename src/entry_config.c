@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "utils/array.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/trigger.h"
@@ -23,6 +24,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "dedupe.h"
 #include "entry_config.h"
 #include "privileges.h"
 
@@ -444,6 +446,16 @@ contacts_forget_dropped_tables(PG_FUNCTION_ARGS)
 								  1, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
 			elog(ERROR, "could not forget dropped tables in %s", config_tables[i]);
 	contacts_switch_back(&sw);
+	/* and the features dedupe_run derived from their rows */
+	{
+		Datum	   *oids;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(args[0]), OIDOID, sizeof(Oid), true, TYPALIGN_INT,
+						  &oids, NULL, &n);
+		for (int i = 0; i < n; i++)
+			dedupe_drop_feature_tables(DatumGetObjectId(oids[i]));
+	}
 	SPI_finish();
 	PG_RETURN_VOID();
 }

@@ -20,13 +20,6 @@ sub setup_db
 	my ($db) = @_;
 	$node->safe_psql($db, q{
 CREATE EXTENSION contacts;
--- until the install script grants these
-GRANT USAGE ON SCHEMA contacts TO PUBLIC;
-GRANT SELECT ON contacts.table_config, contacts.column_kind TO PUBLIC;
-GRANT SELECT, INSERT, UPDATE ON contacts.dedupe_settings, contacts.dedupe_model, contacts.dedupe_runs TO PUBLIC;
-GRANT SELECT, INSERT ON contacts.dedupe_pairs, contacts.dedupe_clusters TO PUBLIC;
-GRANT USAGE ON SEQUENCE contacts.dedupe_runs_run_id_seq TO PUBLIC;
-
 CREATE TABLE leads (id bigint PRIMARY KEY, full_name text, email text, phone text, country text, flags jsonb);
 ALTER TABLE leads OWNER TO crm_owner;
 INSERT INTO leads VALUES
