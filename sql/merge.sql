@@ -348,9 +348,10 @@ CALL contacts.merge_clusters('person',
 INSERT INTO person (id, name) SELECT g, 'q' || g % 4 FROM generate_series(101, 124) g;
 CREATE TABLE cancel_once (armed boolean);
 INSERT INTO cancel_once VALUES (true);
+-- (qualified: merge runs triggers under search_path = pg_catalog, pg_temp)
 CREATE FUNCTION cancel_in_k3() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF OLD.id % 4 = 3 AND (SELECT armed FROM cancel_once) THEN
+    IF OLD.id % 4 = 3 AND (SELECT armed FROM public.cancel_once) THEN
         RAISE EXCEPTION 'canceling statement due to user request' USING ERRCODE = 'query_canceled';
     END IF;
     RETURN OLD;
