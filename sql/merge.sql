@@ -476,7 +476,6 @@ SELECT rolsuper AS attacker_is_superuser FROM pg_roles WHERE rolname = 'regress_
 -- ---------------------------------------------------------------------------
 -- until the install script grants these
 GRANT USAGE ON SCHEMA contacts TO PUBLIC;
-GRANT SELECT ON contacts.merge_config TO PUBLIC;
 GRANT SELECT, INSERT, UPDATE ON contacts.merge_log, contacts.merge_log_row TO PUBLIC;
 GRANT USAGE ON SEQUENCE contacts.merge_log_merge_id_seq, contacts.merge_log_row_row_id_seq TO PUBLIC;
 

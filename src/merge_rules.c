@@ -133,6 +133,26 @@ check_rule(MergePlan *plan, MergeRule *r)
 						 quote_literal_cstr(plan->table->display))));
 }
 
+/*
+ * Run a statement on contacts.merge_config as the extension's owner: the
+ * configuration is bookkeeping that everyone allowed to merge the table (or
+ * read its rules) needs, and callers of merge_plan_build() have checked
+ * that before.
+ */
+static int
+config_spi(const char *sql, int nargs, const Oid *types, const Datum *values,
+		   const char *nulls)
+{
+	ContactsRoleSwitch sw;
+	int			n;
+
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	n = merge_spi(sql, nargs, types, values, nulls, true);
+	contacts_switch_back(&sw);
+	return n;
+}
+
+/* The caller's SELECT privilege on t is checked before. */
 MergePlan *
 merge_plan_build(MergeTable *t, const char *call_rules)
 {
@@ -158,7 +178,7 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 	values[0] = ObjectIdGetDatum(t->relid);
 	values[1] = call_rules ? CStringGetTextDatum(call_rules) : (Datum) 0;
 
-	if (merge_spi(psprintf(CONFIG_SQL, qschema), 1, types, values, nulls, true) > 0)
+	if (config_spi(psprintf(CONFIG_SQL, qschema), 1, types, values, nulls) > 0)
 	{
 		char	   *soft = merge_spi_text(0, 1);
 		char	   *upd = merge_spi_text(0, 2);
@@ -222,7 +242,7 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 	}
 
 	/* the table's configuration, then the call's rules */
-	n = merge_spi(psprintf(RULES_SQL, qschema), 2, types, values, nulls, true);
+	n = config_spi(psprintf(RULES_SQL, qschema), 2, types, values, nulls);
 	for (int i = 0; i < n; i++)
 	{
 		char	   *colname = merge_spi_text(i, 1);
