@@ -105,15 +105,29 @@ append_key(StringInfo buf, const MergeTable *t, Datum key, Oid keytype)
 }
 
 /*
- * WHERE condition: row t has one of the keys in the jsonb array $n.  A
- * semi-join on the qualified key equality: the planner probes the primary
- * key index once per key given.
+ * WHERE condition: row t has one of the keys in the jsonb array $n, each
+ * key column compared with its type's qualified equality.  = ANY for a
+ * one-column key probes the primary key index; a composite key is a
+ * semi-join, as IN (SELECT ...) was.
  */
 static char *
 key_match(const MergeTable *t, int param)
 {
-	return psprintf("EXISTS (SELECT FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $%d::jsonb) k WHERE %s)",
-					t->qname, param, merge_key_equality(t, "t", "k"));
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	if (t->npk == 1)
+	{
+		const MergeColumn *c = &t->cols[t->pk[0]];
+
+		contacts_append_equality_any(&buf, psprintf("t.%s", c->qname), c->type,
+									 psprintf("ARRAY(SELECT k.%s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $%d::jsonb) k)",
+											  c->qname, t->qname, param));
+	}
+	else
+		appendStringInfo(&buf, "EXISTS (SELECT FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $%d::jsonb) k WHERE %s)",
+						 t->qname, param, merge_key_equality(t, "t", "k"));
+	return buf.data;
 }
 
 /*

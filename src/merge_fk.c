@@ -290,13 +290,21 @@ index_expressions_use(Oid indexid, const MergeTable *child, const ForeignKey *fk
 
 /*
  * WHERE condition: row r references one of the parent rows in $1 (a jsonb
- * array of images of the parent).  A semi-join on the referenced key, each
- * column compared with its type's qualified equality, so the index on the
- * foreign key is probed once per parent row.
+ * array of images of the parent), each column compared with its type's
+ * qualified equality.  = ANY keeps the index on a one-column foreign key
+ * usable; a composite one is a semi-join, as IN (SELECT ...) was.
  */
 static void
 append_references(StringInfo buf, const ForeignKey *fk, const char *parent_qname)
 {
+	if (fk->ncols == 1)
+	{
+		contacts_append_equality_any(buf, psprintf("r.%s", quote_identifier(fk->child_cols[0])),
+									 fk->parent_types[0],
+									 psprintf("ARRAY(SELECT s.%s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) s)",
+											  quote_identifier(fk->parent_cols[0]), parent_qname));
+		return;
+	}
 	appendStringInfo(buf, "EXISTS (SELECT FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) s WHERE ",
 					 parent_qname);
 	for (int i = 0; i < fk->ncols; i++)
