@@ -530,3 +530,13 @@ DROP OWNED BY regress_merge_attacker, regress_merge_owner, regress_merge_writer,
               regress_merge_reader, regress_merge_stranger, regress_merge_partial;
 DROP ROLE regress_merge_attacker, regress_merge_owner, regress_merge_writer,
           regress_merge_reader, regress_merge_stranger, regress_merge_partial;
+
+-- a unique index mixing a foreign key column and an expression is refused
+-- before anything changes
+CREATE TABLE topic (id int PRIMARY KEY);
+CREATE TABLE topic_label (topic_id int REFERENCES topic, label text);
+CREATE UNIQUE INDEX topic_label_lower ON topic_label (topic_id, lower(label));
+INSERT INTO topic VALUES (1), (2);
+INSERT INTO topic_label VALUES (1, 'News'), (2, 'news');
+SELECT * FROM merge_error($$SELECT contacts.merge('topic', 1, ARRAY[1, 2])$$);
+SELECT * FROM topic_label ORDER BY topic_id;
