@@ -540,3 +540,22 @@ INSERT INTO topic VALUES (1), (2);
 INSERT INTO topic_label VALUES (1, 'News'), (2, 'news');
 SELECT * FROM merge_error($$SELECT contacts.merge('topic', 1, ARRAY[1, 2])$$);
 SELECT * FROM topic_label ORDER BY topic_id;
+
+-- with a soft-delete column, merge and unmerge need no DELETE
+CREATE ROLE regress_merge_flagger;
+CREATE TABLE flagged (id int PRIMARY KEY, name text, gone boolean NOT NULL DEFAULT false);
+INSERT INTO flagged VALUES (1, NULL, false), (2, 'Eva', false);
+GRANT SELECT, UPDATE ON flagged TO regress_merge_flagger;
+SET ROLE regress_merge_flagger;
+SELECT * FROM merge_error($$SELECT contacts.merge('flagged', 1, ARRAY[1, 2])$$);
+RESET ROLE;
+SELECT contacts.merge_configure('flagged', soft_delete_column => 'gone');
+SET ROLE regress_merge_flagger;
+SELECT contacts.merge('flagged', 1, ARRAY[1, 2]) AS flagged_merge \gset
+SELECT * FROM flagged ORDER BY id;
+SELECT contacts.unmerge(:flagged_merge);
+SELECT * FROM flagged ORDER BY id;
+RESET ROLE;
+DROP TABLE flagged;
+DROP OWNED BY regress_merge_flagger;
+DROP ROLE regress_merge_flagger;
