@@ -348,9 +348,10 @@ CALL contacts.merge_clusters('person',
 INSERT INTO person (id, name) SELECT g, 'q' || g % 4 FROM generate_series(101, 124) g;
 CREATE TABLE cancel_once (armed boolean);
 INSERT INTO cancel_once VALUES (true);
+-- (qualified: merge runs triggers under search_path = pg_catalog, pg_temp)
 CREATE FUNCTION cancel_in_k3() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF OLD.id % 4 = 3 AND (SELECT armed FROM cancel_once) THEN
+    IF OLD.id % 4 = 3 AND (SELECT armed FROM public.cancel_once) THEN
         RAISE EXCEPTION 'canceling statement due to user request' USING ERRCODE = 'query_canceled';
     END IF;
     RETURN OLD;
@@ -379,3 +380,177 @@ CALL contacts.merge_clusters('person',
 SELECT cluster_id, merge_id, error FROM contacts.merge_batch_cluster WHERE batch_name = 'broken';
 CALL contacts.merge_clusters('person', 'SELECT 1 AS cluster_id, 2 AS member_key', batch_name => 'broken');
 RESET client_min_messages;
+
+-- ---------------------------------------------------------------------------
+-- Rules that are not JSON strings: a clear error, never a crash
+-- ---------------------------------------------------------------------------
+CREATE TABLE rule_target (id int PRIMARY KEY, name text);
+INSERT INTO rule_target VALUES (1, 'a'), (2, 'b');
+SELECT * FROM merge_error($$SELECT * FROM contacts.merge_rules('rule_target', '{"name": null}')$$);
+SELECT * FROM merge_error($$SELECT * FROM contacts.merge_rules('rule_target', '{"name": 1}')$$);
+SELECT * FROM merge_error($$SELECT * FROM contacts.merge_rules('rule_target', '{"name": {"rule": "max"}}')$$);
+SELECT * FROM merge_error($$SELECT * FROM contacts.merge_rules('rule_target', '{"name": ["max"]}')$$);
+SELECT * FROM merge_error($$SELECT contacts.merge_configure('rule_target', '{"name": null}')$$);
+SELECT * FROM merge_error($$SELECT contacts.merge('rule_target', 1, ARRAY[1, 2], '{"name": null}')$$);
+-- a bad configuration stored around merge_configure fails the merge cleanly
+INSERT INTO contacts.merge_config (tbl, rules) VALUES ('rule_target', '{"name": false}');
+SELECT * FROM merge_error($$SELECT contacts.merge('rule_target', 1, ARRAY[1, 2])$$);
+DELETE FROM contacts.merge_config WHERE tbl = 'rule_target'::regclass;
+SELECT * FROM rule_target ORDER BY id;
+
+-- ---------------------------------------------------------------------------
+-- OIDs that are no table: 42P01, never an internal error
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION merge_error_masked(sql text) RETURNS TABLE (field text, value text)
+LANGUAGE sql AS $$
+    SELECT field, regexp_replace(value, 'OID \d+', 'OID n') FROM merge_error(sql)
+$$;
+SELECT * FROM merge_error($$SELECT contacts.merge(0::regclass, 1, ARRAY[1, 2])$$);
+SELECT * FROM merge_error($$SELECT contacts.merge('pg_class_oid_index', 1, ARRAY[1, 2])$$);
+SELECT * FROM merge_error($$SELECT * FROM contacts.merge_rules('pg_class_oid_index')$$);
+CREATE SEQUENCE merge_seq;
+SELECT * FROM merge_error_masked($$SELECT contacts.merge('merge_seq', 1, ARRAY[1, 2])$$);
+SELECT * FROM merge_error_masked($$SELECT * FROM contacts.merge_rules('merge_seq')$$);
+CREATE TABLE dropped_soon (id int PRIMARY KEY, name text);
+INSERT INTO dropped_soon VALUES (1, NULL), (2, 'x');
+SELECT 'dropped_soon'::regclass::oid AS dropped_oid, contacts.merge('dropped_soon', 1, ARRAY[1, 2]) AS dropped_merge \gset
+DROP TABLE dropped_soon;
+SELECT * FROM merge_error_masked('SELECT contacts.merge(' || :dropped_oid || '::oid::regclass, 1, ARRAY[1, 2])');
+SELECT * FROM merge_error_masked('SELECT * FROM contacts.merge_rules(' || :dropped_oid || '::oid::regclass)');
+SELECT * FROM merge_error_masked('SELECT contacts.unmerge(' || :dropped_merge || ')');
+
+-- ---------------------------------------------------------------------------
+-- search_path: an operator planted on the caller's path captures nothing
+-- ---------------------------------------------------------------------------
+CREATE ROLE regress_merge_attacker;
+GRANT CREATE ON SCHEMA public TO regress_merge_attacker;
+SET ROLE regress_merge_attacker;
+-- it would make its owner superuser when a superuser evaluates it
+CREATE FUNCTION public.evil(varchar, varchar) RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE NOTICE 'evil(%, %) called by %', $1, $2, current_user;
+    IF (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+        ALTER ROLE regress_merge_attacker SUPERUSER;
+    END IF;
+    RETURN $1::text OPERATOR(pg_catalog.=) $2::text;
+END
+$$;
+CREATE OPERATOR public.= (LEFTARG = varchar, RIGHTARG = varchar, FUNCTION = public.evil);
+-- an unqualified comparison of varchar values under this path takes it
+SET search_path = public, pg_catalog;
+SELECT 'a'::varchar = 'a'::varchar AS captured;
+RESET search_path;
+RESET ROLE;
+
+CREATE TABLE vendor (code varchar(10) PRIMARY KEY, name text, parent varchar(10) REFERENCES vendor);
+CREATE TABLE vendor_order (id int PRIMARY KEY, vendor_code varchar(10) REFERENCES vendor, item varchar(10),
+                           UNIQUE (vendor_code, item));
+INSERT INTO vendor VALUES ('A', NULL, NULL), ('B', 'Acme', NULL), ('C', 'Acme Inc', 'B');
+INSERT INTO vendor_order VALUES (1, 'A', 'bolts'), (2, 'B', 'bolts'), (3, 'B', 'nuts'), (4, 'C', 'nuts');
+-- keys of a type from another schema: contacts.email
+CREATE TABLE mailbox (addr contacts.email PRIMARY KEY, owner text);
+CREATE TABLE mail (id int PRIMARY KEY, box contacts.email REFERENCES mailbox);
+INSERT INTO mailbox VALUES ('ana@example.com', NULL), ('ANA@example.org', 'Ana');
+INSERT INTO mail VALUES (1, 'ana@example.com'), (2, 'ana@example.org');
+CREATE TEMP TABLE before_vendor AS SELECT merge_snapshot('{vendor, vendor_order, mailbox, mail}') AS snap;
+
+SET search_path = public, pg_catalog;
+SELECT * FROM contacts.merge_rules('vendor');
+SELECT contacts.merge('vendor', 'A'::varchar, ARRAY['A', 'B', 'C']::varchar[]) AS vendor_merge \gset
+SELECT * FROM vendor ORDER BY code;
+SELECT * FROM vendor_order ORDER BY id;
+SELECT * FROM merge_error($$SELECT contacts.merge('vendor', 'A'::varchar, ARRAY['A', 'Z']::varchar[])$$);
+SELECT contacts.merge('mailbox', 'ana@example.com'::contacts.email,
+                      ARRAY['ana@example.com', 'ana@example.org']::contacts.email[]) AS mailbox_merge \gset
+SELECT * FROM mailbox;
+SELECT * FROM mail ORDER BY id;
+SELECT contacts.unmerge(:mailbox_merge);
+SELECT contacts.unmerge(:vendor_merge);
+RESET search_path;
+SELECT merge_snapshot('{vendor, vendor_order, mailbox, mail}') = snap AS restored FROM before_vendor;
+SELECT rolsuper AS attacker_is_superuser FROM pg_roles WHERE rolname = 'regress_merge_attacker';
+
+-- ---------------------------------------------------------------------------
+-- Roles: the caller's privileges on every table touched, checked first
+-- ---------------------------------------------------------------------------
+CREATE ROLE regress_merge_owner;
+CREATE ROLE regress_merge_writer;	-- INSERT and UPDATE only
+CREATE ROLE regress_merge_reader;	-- SELECT only
+CREATE ROLE regress_merge_stranger;	-- nothing
+CREATE ROLE regress_merge_partial;	-- the table, but not the table referencing it
+CREATE TABLE crm_contact (id int PRIMARY KEY, name text);
+CREATE TABLE crm_note (id int PRIMARY KEY, contact_id int REFERENCES crm_contact, body text);
+INSERT INTO crm_contact VALUES (1, 'Ana'), (2, NULL), (3, 'Bo');
+INSERT INTO crm_note VALUES (1, 2, 'called');
+ALTER TABLE crm_contact OWNER TO regress_merge_owner;
+ALTER TABLE crm_note OWNER TO regress_merge_owner;
+GRANT INSERT, UPDATE ON crm_contact, crm_note TO regress_merge_writer;
+GRANT SELECT ON crm_contact, crm_note TO regress_merge_reader;
+GRANT SELECT, UPDATE, DELETE, INSERT ON crm_contact TO regress_merge_partial;
+
+SET ROLE regress_merge_stranger;
+SELECT * FROM merge_error($$SELECT contacts.merge('crm_contact', 1, ARRAY[1, 2])$$);
+SELECT * FROM merge_error($$SELECT * FROM contacts.merge_rules('crm_contact')$$);
+SET ROLE regress_merge_writer;
+SELECT * FROM merge_error($$SELECT contacts.merge('crm_contact', 1, ARRAY[1, 2])$$);
+SET ROLE regress_merge_reader;
+SELECT * FROM contacts.merge_rules('crm_contact');
+SELECT * FROM merge_error($$SELECT contacts.merge('crm_contact', 1, ARRAY[1, 2])$$);
+SET ROLE regress_merge_partial;
+SELECT * FROM merge_error($$SELECT contacts.merge('crm_contact', 1, ARRAY[1, 2])$$);
+RESET ROLE;
+-- nothing was changed by the refused merges
+SELECT count(*) AS crm_merges FROM contacts.merge_log WHERE tbl = 'crm_contact'::regclass;
+SELECT * FROM crm_note;
+
+-- the owner (no superuser) merges, as itself
+SET ROLE regress_merge_owner;
+SELECT contacts.merge('crm_contact', 1, ARRAY[1, 2]) AS crm_merge \gset
+SELECT * FROM crm_contact ORDER BY id;
+SELECT * FROM crm_note;
+SET ROLE regress_merge_reader;
+SELECT * FROM merge_error('SELECT contacts.unmerge(' || :crm_merge || ')');
+SET ROLE regress_merge_partial;
+SELECT * FROM merge_error('SELECT contacts.unmerge(' || :crm_merge || ')');
+SET ROLE regress_merge_owner;
+SELECT contacts.unmerge(:crm_merge);
+SELECT * FROM crm_contact ORDER BY id;
+SELECT * FROM crm_note;
+RESET ROLE;
+SELECT merged_by, unmerged_by FROM contacts.merge_log WHERE merge_id = :crm_merge;
+
+DROP TABLE crm_note, crm_contact, vendor_order, vendor, mail, mailbox;
+DROP OWNED BY regress_merge_attacker, regress_merge_owner, regress_merge_writer,
+              regress_merge_reader, regress_merge_stranger, regress_merge_partial;
+DROP ROLE regress_merge_attacker, regress_merge_owner, regress_merge_writer,
+          regress_merge_reader, regress_merge_stranger, regress_merge_partial;
+
+-- a unique index mixing a foreign key column and an expression is refused
+-- before anything changes
+CREATE TABLE topic (id int PRIMARY KEY);
+CREATE TABLE topic_label (topic_id int REFERENCES topic, label text);
+CREATE UNIQUE INDEX topic_label_lower ON topic_label (topic_id, lower(label));
+INSERT INTO topic VALUES (1), (2);
+INSERT INTO topic_label VALUES (1, 'News'), (2, 'news');
+SELECT * FROM merge_error($$SELECT contacts.merge('topic', 1, ARRAY[1, 2])$$);
+SELECT * FROM topic_label ORDER BY topic_id;
+
+-- with a soft-delete column, merge and unmerge need no DELETE
+CREATE ROLE regress_merge_flagger;
+CREATE TABLE flagged (id int PRIMARY KEY, name text, gone boolean NOT NULL DEFAULT false);
+INSERT INTO flagged VALUES (1, NULL, false), (2, 'Eva', false);
+GRANT SELECT, UPDATE ON flagged TO regress_merge_flagger;
+SET ROLE regress_merge_flagger;
+SELECT * FROM merge_error($$SELECT contacts.merge('flagged', 1, ARRAY[1, 2])$$);
+RESET ROLE;
+SELECT contacts.merge_configure('flagged', soft_delete_column => 'gone');
+SET ROLE regress_merge_flagger;
+SELECT contacts.merge('flagged', 1, ARRAY[1, 2]) AS flagged_merge \gset
+SELECT * FROM flagged ORDER BY id;
+SELECT contacts.unmerge(:flagged_merge);
+SELECT * FROM flagged ORDER BY id;
+RESET ROLE;
+DROP TABLE flagged;
+DROP OWNED BY regress_merge_flagger;
+DROP ROLE regress_merge_flagger;

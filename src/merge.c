@@ -30,6 +30,7 @@
 #include "utils/typcache.h"
 
 #include "merge.h"
+#include "privileges.h"
 #include "textconv.h"
 
 /* Append a key value as a JSON object {"pkcol": "text", ...} */
@@ -103,7 +104,12 @@ append_key(StringInfo buf, const MergeTable *t, Datum key, Oid keytype)
 	appendStringInfoChar(buf, '}');
 }
 
-/* WHERE condition: row t has one of the keys in the jsonb array $n. */
+/*
+ * WHERE condition: row t has one of the keys in the jsonb array $n, each
+ * key column compared with its type's qualified equality.  = ANY for a
+ * one-column key probes the primary key index; a composite key is a
+ * semi-join, as IN (SELECT ...) was.
+ */
 static char *
 key_match(const MergeTable *t, int param)
 {
@@ -111,17 +117,22 @@ key_match(const MergeTable *t, int param)
 
 	initStringInfo(&buf);
 	if (t->npk == 1)
-		appendStringInfo(&buf, "t.%s = ANY (ARRAY(SELECT k.%s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $%d::jsonb) k))",
-						 t->cols[t->pk[0]].qname, t->cols[t->pk[0]].qname, t->qname, param);
+	{
+		const MergeColumn *c = &t->cols[t->pk[0]];
+
+		contacts_append_equality_any(&buf, psprintf("t.%s", c->qname), c->type,
+									 psprintf("ARRAY(SELECT k.%s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $%d::jsonb) k)",
+											  c->qname, t->qname, param));
+	}
 	else
-		appendStringInfo(&buf, "(%s) IN (SELECT %s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $%d::jsonb) k)",
-						 merge_pk_list(t, "t."), merge_pk_list(t, "k."), t->qname, param);
+		appendStringInfo(&buf, "EXISTS (SELECT FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $%d::jsonb) k WHERE %s)",
+						 t->qname, param, merge_key_equality(t, "t", "k"));
 	return buf.data;
 }
 
 /*
- * Is contacts.<name>(text) installed, or contacts.<name>(text, text) with a
- * default second argument (phone_valid(number, region DEFAULT NULL))?  The
+ * Is <extension schema>.<name>(text) installed, or <name>(text, text) with
+ * a default second argument (phone_valid(number, region DEFAULT NULL))?  The
  * email and phone validators come with the email and phone parts of the
  * extension; without them first_valid falls back to a plain pattern (see
  * survivor_patch()).
@@ -130,7 +141,8 @@ static bool
 validator_exists(const char *name)
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	List	   *funcname = list_make2(makeString("contacts"), makeString(pstrdup(name)));
+	List	   *funcname = list_make2(makeString(get_namespace_name(contacts_extension_schema())),
+										  makeString(pstrdup(name)));
 
 	return OidIsValid(LookupFuncName(funcname, 1, argtypes, true)) ||
 		OidIsValid(LookupFuncName(funcname, 2, argtypes, true));
@@ -163,6 +175,7 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 	int			ncols = 2;
 	bool		have_validators[3] = {false, false, false};
 	bool		first = true;
+	const char *schema = contacts_extension_schema_quoted();
 	SPITupleTable *tt;
 
 	for (int i = 0; i < plan->nrules; i++)
@@ -183,7 +196,7 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 						 t->cols[plan->updated_at_col].qname);
 	else
 		appendStringInfoString(&sql, "SELECT 0::bigint, ");
-	appendStringInfo(&sql, "(%s) = (%s)", merge_pk_list(t, "x."), merge_pk_list(t, "s."));
+	appendStringInfoString(&sql, merge_key_equality(t, "x", "s"));
 	for (int i = 0; i < plan->nrules; i++)
 	{
 		const MergeRule *r = &plan->rules[i];
@@ -202,13 +215,13 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 		if (r->rule != CT_SURV_FIRST_VALID)
 			appendStringInfoString(&sql, ", false");
 		else if (r->validator == MERGE_VALID_EMAIL && have_validators[MERGE_VALID_EMAIL])
-			appendStringInfo(&sql, ", COALESCE(contacts.email_valid(x.%s::text), false)", c);
+			appendStringInfo(&sql, ", COALESCE(%s.email_valid(x.%s::text), false)", schema, c);
 		else if (r->validator == MERGE_VALID_EMAIL)
-			appendStringInfo(&sql, ", COALESCE(x.%s::text ~ '^[^@[:space:]]+@[^@[:space:].]+(\\.[^@[:space:].]+)+$', false)", c);
+			appendStringInfo(&sql, ", COALESCE(x.%s::text OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:].]+(\\.[^@[:space:].]+)+$', false)", c);
 		else if (r->validator == MERGE_VALID_PHONE && have_validators[MERGE_VALID_PHONE])
-			appendStringInfo(&sql, ", COALESCE(contacts.phone_valid(x.%s::text), false)", c);
+			appendStringInfo(&sql, ", COALESCE(%s.phone_valid(x.%s::text), false)", schema, c);
 		else
-			appendStringInfo(&sql, ", COALESCE(x.%s::text !~ '[[:alpha:]]' AND "
+			appendStringInfo(&sql, ", COALESCE(x.%s::text OPERATOR(pg_catalog.!~) '[[:alpha:]]' AND "
 							 "pg_catalog.length(pg_catalog.regexp_replace(x.%s::text, '[^0-9]', '', 'g')) BETWEEN 7 AND 15, false)",
 							 c, c);
 		appendStringInfo(&sql, ", pg_catalog.to_jsonb(x.%s)", c);
@@ -220,10 +233,10 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 		if (r->rule == CT_SURV_UNION)
 			appendStringInfo(&sql, ", (SELECT pg_catalog.to_jsonb(pg_catalog.array_agg(u.e ORDER BY u.first)) FROM "
 							 "(SELECT d.e, pg_catalog.min(w.pos * 2147483648 + d.o) AS first FROM "
-							 "(SELECT y.%s AS v, pg_catalog.row_number() OVER (ORDER BY (%s) = (%s) DESC, %s, %s) AS pos "
+							 "(SELECT y.%s AS v, pg_catalog.row_number() OVER (ORDER BY %s DESC, %s, %s) AS pos "
 							 "FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) y) w, "
 							 "pg_catalog.unnest(w.v) WITH ORDINALITY d(e, o) WHERE d.e IS NOT NULL GROUP BY d.e) u)",
-							 c, merge_pk_list(t, "y."), merge_pk_list(t, "s."),
+							 c, merge_key_equality(t, "y", "s"),
 							 plan->updated_at_col >= 0 ? psprintf("y.%s DESC NULLS LAST", t->cols[plan->updated_at_col].qname) : "true",
 							 merge_pk_list(t, "y."), t->qname);
 		else
@@ -328,16 +341,16 @@ rules_json(const MergePlan *plan)
 	return buf.data;
 }
 
-/* Error for keys that match no row, naming the first one. */
+/* Error for keys that match no row, naming the first one as given. */
 static void
 report_missing(const MergeTable *t, const char *keys)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(keys)};
-	char	   *sql = psprintf("SELECT e.k::text FROM pg_catalog.jsonb_array_elements($1::jsonb) e(k) "
-							   "WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE (%s) = "
-							   "(SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, e.k) k)) LIMIT 1",
-							   t->qname, merge_pk_list(t, "t."), merge_pk_list(t, "k."), t->qname);
+	char	   *sql = psprintf("SELECT e.k::text FROM pg_catalog.jsonb_array_elements($1::jsonb) WITH ORDINALITY e(k, pos) "
+							   "WHERE NOT EXISTS (SELECT FROM %s t, pg_catalog.jsonb_populate_record(NULL::%s, e.k) k WHERE %s) "
+							   "ORDER BY e.pos LIMIT 1",
+							   t->qname, t->qname, merge_key_equality(t, "t", "k"));
 	char	   *missing;
 
 	/* not read-only: a fresh snapshot sees what a concurrent merge removed */
@@ -391,6 +404,8 @@ contacts_merge(PG_FUNCTION_ARGS)
 	Oid			types[6];
 	Datum		values[6];
 	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	const char *schema = contacts_extension_schema_quoted();
+	int			pinned;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -401,6 +416,14 @@ contacts_merge(PG_FUNCTION_ARGS)
 	if (!PG_ARGISNULL(3))
 		call_rules = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(3)));
 
+	/*
+	 * Every statement below, and what it runs (triggers, index predicates),
+	 * resolves names under pg_catalog, pg_temp: no object a caller's
+	 * search_path brings in can capture them.  An error resets the path with
+	 * the transaction.
+	 */
+	pinned = contacts_pin_search_path();
+	contacts_require_table(relid, ACL_SELECT | ACL_UPDATE, "merge rows of");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	t = merge_table_open(relid, true);
@@ -459,10 +482,15 @@ contacts_merge(PG_FUNCTION_ARGS)
 
 	plan = merge_plan_build(t, call_rules);
 
+	/* refuse before changing anything: merged-away rows are deleted unless flagged */
+	if (plan->soft_delete_col < 0)
+		contacts_require_table(relid, ACL_DELETE, "merge rows of");
+	merge_check_references(relid);
+
 	/* 1. lock the rows in key order and read them */
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT pg_catalog.to_jsonb(t)::text, (%s) = (%s), ",
-					 merge_pk_list(t, "t."), merge_pk_list(t, "s."));
+	appendStringInfo(&sql, "SELECT pg_catalog.to_jsonb(t)::text, %s, ",
+					 merge_key_equality(t, "t", "s"));
 	if (plan->soft_delete_col < 0)
 		appendStringInfoString(&sql, "false");
 	else if (getBaseType(t->cols[plan->soft_delete_col].type) == BOOLOID)
@@ -517,12 +545,13 @@ contacts_merge(PG_FUNCTION_ARGS)
 	else
 		values[4] = PG_GETARG_DATUM(4);
 	values[5] = merge_pk_names(t);
-	merge_spi("INSERT INTO contacts.merge_log (tbl, survivor, members, rules, reason) SELECT $1, "
-			  "(SELECT pg_catalog.jsonb_object_agg(e.key, e.value) FROM pg_catalog.jsonb_each($2::jsonb) e WHERE e.key = ANY ($6)), "
-			  "(SELECT pg_catalog.jsonb_agg((SELECT pg_catalog.jsonb_object_agg(e.key, e.value) "
-			  "  FROM pg_catalog.jsonb_each(m.img) e WHERE e.key = ANY ($6)) ORDER BY m.ord) "
-			  "  FROM pg_catalog.jsonb_array_elements($3::jsonb) WITH ORDINALITY m(img, ord)), "
-			  "$4::jsonb, $5 RETURNING merge_id",
+	/* merged_by is left to its default, CURRENT_USER: the log's policies check it */
+	merge_spi(psprintf("INSERT INTO %s.merge_log (tbl, survivor, members, rules, reason) SELECT $1, "
+					   "(SELECT pg_catalog.jsonb_object_agg(e.key, e.value) FROM pg_catalog.jsonb_each($2::jsonb) e WHERE e.key = ANY ($6)), "
+					   "(SELECT pg_catalog.jsonb_agg((SELECT pg_catalog.jsonb_object_agg(e.key, e.value) "
+					   "  FROM pg_catalog.jsonb_each(m.img) e WHERE e.key = ANY ($6)) ORDER BY m.ord) "
+					   "  FROM pg_catalog.jsonb_array_elements($3::jsonb) WITH ORDINALITY m(img, ord)), "
+					   "$4::jsonb, $5 RETURNING merge_id", schema),
 			  6, types, values, nulls, false);
 	merge_id = merge_spi_int8(0, 1);
 
@@ -538,16 +567,16 @@ contacts_merge(PG_FUNCTION_ARGS)
 						 "FROM %s t WHERE %s), "
 						 "upd AS (UPDATE %s t SET %s = %s FROM old WHERE t.tableoid = old.rel AND t.ctid = old.tid "
 						 "RETURNING old.img AS before, pg_catalog.to_jsonb(t) AS after) "
-						 "INSERT INTO contacts.merge_log_row (merge_id, tbl, action, before, after) "
+						 "INSERT INTO %s.merge_log_row (merge_id, tbl, action, before, after) "
 						 "SELECT $2, $3, 'soft_delete', upd.before, upd.after FROM upd",
 						 t->qname, key_match(t, 1), t->qname, flag->qname,
-						 getBaseType(flag->type) == BOOLOID ? "true" : "pg_catalog.now()");
+						 getBaseType(flag->type) == BOOLOID ? "true" : "pg_catalog.now()", schema);
 	}
 	else
 		appendStringInfo(&sql, "WITH d AS (DELETE FROM %s t WHERE %s RETURNING pg_catalog.to_jsonb(t) AS img) "
-						 "INSERT INTO contacts.merge_log_row (merge_id, tbl, action, before) "
+						 "INSERT INTO %s.merge_log_row (merge_id, tbl, action, before) "
 						 "SELECT $2, $3, 'delete', d.img FROM d",
-						 t->qname, key_match(t, 1));
+						 t->qname, key_match(t, 1), schema);
 	types[0] = TEXTOID;
 	types[1] = INT8OID;
 	types[2] = OIDOID;
@@ -562,25 +591,25 @@ contacts_merge(PG_FUNCTION_ARGS)
 	{
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "WITH v AS (SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb)), "
-						 "old AS (SELECT t.tableoid AS rel, t.ctid AS tid, pg_catalog.to_jsonb(t) AS img FROM %s t "
-						 "WHERE (%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) k)), "
+						 "old AS (SELECT t.tableoid AS rel, t.ctid AS tid, pg_catalog.to_jsonb(t) AS img FROM %s t, "
+						 "pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) k WHERE %s), "
 						 "upd AS (UPDATE %s t SET ",
-						 t->qname, t->qname, merge_pk_list(t, "t."), merge_pk_list(t, "k."), t->qname, t->qname);
+						 t->qname, t->qname, t->qname, merge_key_equality(t, "t", "k"), t->qname);
 		for (int i = 0; i < plan->nrules; i++)
 		{
 			const MergeColumn *c = &t->cols[plan->rules[i].col];
 
 			if (plan->rules[i].rule == CT_SURV_SURVIVOR)
 				continue;
-			appendStringInfo(&sql, "%s = CASE WHEN $1::jsonb ? %s THEN v.%s ELSE t.%s END, ",
+			appendStringInfo(&sql, "%s = CASE WHEN $1::jsonb OPERATOR(pg_catalog.?) %s THEN v.%s ELSE t.%s END, ",
 							 c->qname, quote_literal_cstr(c->name), c->qname, c->qname);
 		}
 		sql.len -= 2;
 		sql.data[sql.len] = '\0';
-		appendStringInfoString(&sql, " FROM old, v WHERE t.tableoid = old.rel AND t.ctid = old.tid "
-							   "RETURNING old.img AS before, pg_catalog.to_jsonb(t) AS after) "
-							   "INSERT INTO contacts.merge_log_row (merge_id, tbl, action, before, after) "
-							   "SELECT $3, $4, 'update', upd.before, upd.after FROM upd");
+		appendStringInfo(&sql, " FROM old, v WHERE t.tableoid = old.rel AND t.ctid = old.tid "
+						 "RETURNING old.img AS before, pg_catalog.to_jsonb(t) AS after) "
+						 "INSERT INTO %s.merge_log_row (merge_id, tbl, action, before, after) "
+						 "SELECT $3, $4, 'update', upd.before, upd.after FROM upd", schema);
 		types[0] = TEXTOID;
 		types[1] = TEXTOID;
 		types[2] = INT8OID;
@@ -593,5 +622,6 @@ contacts_merge(PG_FUNCTION_ARGS)
 	}
 
 	SPI_finish();
+	contacts_unpin_search_path(pinned);
 	PG_RETURN_INT64(merge_id);
 }

@@ -35,7 +35,7 @@ typedef struct MergeTable
 {
 	Oid			relid;
 	char	   *qname;			/* schema-qualified, quoted */
-	char	   *display;		/* name as regclass prints it, for messages */
+	char	   *display;		/* for messages: the schema-qualified name */
 	int			ncols;
 	MergeColumn *cols;			/* live columns in attnum order */
 	int			npk;
@@ -74,6 +74,7 @@ extern bool merge_table_has_pk_column(const MergeTable *t, int col);
 extern char *merge_column_list(const MergeTable *t, const int *cols, int n,
 							   const char *prefix);
 extern char *merge_pk_list(const MergeTable *t, const char *prefix);
+extern char *merge_key_equality(const MergeTable *t, const char *left, const char *right);
 extern Datum merge_pk_names(const MergeTable *t);
 extern char *merge_row_identity(const MergeTable *t, const char *image);
 extern int	merge_spi(const char *sql, int nargs, const Oid *argtypes,
@@ -88,6 +89,7 @@ extern MergePlan *merge_plan_build(MergeTable *t, const char *call_rules);
 
 /* merge_fk.c */
 extern List *merge_self_reference_columns(Oid relid);
+extern void merge_check_references(Oid parent);
 extern void merge_repoint_references(int64 merge_id, Oid parent,
 									 const char *from_images,
 									 const char *to_image, int depth);

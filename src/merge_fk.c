@@ -35,6 +35,7 @@
 #include "utils/relcache.h"
 
 #include "merge.h"
+#include "privileges.h"
 
 typedef struct ForeignKey
 {
@@ -43,6 +44,7 @@ typedef struct ForeignKey
 	int			ncols;
 	char	  **child_cols;		/* referencing columns (attname) */
 	char	  **parent_cols;	/* referenced columns, same order */
+	Oid		   *parent_types;	/* their types */
 } ForeignKey;
 
 typedef struct UniqueIndex
@@ -55,7 +57,7 @@ typedef struct UniqueIndex
 } UniqueIndex;
 
 #define INCOMING_FK_SQL \
-	"SELECT c.oid, c.conrelid, c.conname::text, a.attname::text, fa.attname::text " \
+	"SELECT c.oid, c.conrelid, c.conname::text, a.attname::text, fa.attname::text, fa.atttypid " \
 	"FROM pg_catalog.pg_constraint c " \
 	"CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(c.conkey), pg_catalog.unnest(c.confkey)) WITH ORDINALITY AS k(ck, fk, ord) " \
 	"JOIN pg_catalog.pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.ck " \
@@ -188,11 +190,13 @@ incoming_foreign_keys(Oid parent)
 			fk->name = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
 			fk->child_cols = palloc(sizeof(char *) * INDEX_MAX_KEYS);
 			fk->parent_cols = palloc(sizeof(char *) * INDEX_MAX_KEYS);
+			fk->parent_types = palloc(sizeof(Oid) * INDEX_MAX_KEYS);
 			f->incoming_fks = lappend(f->incoming_fks, fk);
 			last = conoid;
 		}
 		fk->child_cols[fk->ncols] = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
 		fk->parent_cols[fk->ncols] = SPI_getvalue(tt->vals[i], tt->tupdesc, 5);
+		fk->parent_types[fk->ncols] = DatumGetObjectId(SPI_getbinval(tt->vals[i], tt->tupdesc, 6, &isnull));
 		fk->ncols++;
 	}
 	f->have_fks = true;
@@ -286,36 +290,62 @@ index_expressions_use(Oid indexid, const MergeTable *child, const ForeignKey *fk
 
 /*
  * WHERE condition: row r references one of the parent rows in $1 (a jsonb
- * array of images of the parent); = ANY keeps the index on a one-column
- * foreign key usable.
+ * array of images of the parent), each column compared with its type's
+ * qualified equality.  = ANY keeps the index on a one-column foreign key
+ * usable; a composite one is a semi-join, as IN (SELECT ...) was.
  */
 static void
 append_references(StringInfo buf, const ForeignKey *fk, const char *parent_qname)
 {
 	if (fk->ncols == 1)
-		appendStringInfo(buf, "r.%s = ANY (ARRAY(SELECT s.%s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) s))",
-						 quote_identifier(fk->child_cols[0]), quote_identifier(fk->parent_cols[0]), parent_qname);
-	else
 	{
-		appendStringInfoChar(buf, '(');
-		for (int i = 0; i < fk->ncols; i++)
-			appendStringInfo(buf, "%sr.%s", i > 0 ? ", " : "", quote_identifier(fk->child_cols[i]));
-		appendStringInfoString(buf, ") IN (SELECT ");
-		for (int i = 0; i < fk->ncols; i++)
-			appendStringInfo(buf, "%ss.%s", i > 0 ? ", " : "", quote_identifier(fk->parent_cols[i]));
-		appendStringInfo(buf, " FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) s)", parent_qname);
+		contacts_append_equality_any(buf, psprintf("r.%s", quote_identifier(fk->child_cols[0])),
+									 fk->parent_types[0],
+									 psprintf("ARRAY(SELECT s.%s FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) s)",
+											  quote_identifier(fk->parent_cols[0]), parent_qname));
+		return;
 	}
+	appendStringInfo(buf, "EXISTS (SELECT FROM pg_catalog.jsonb_populate_recordset(NULL::%s, $1::jsonb) s WHERE ",
+					 parent_qname);
+	for (int i = 0; i < fk->ncols; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, " AND ");
+		contacts_append_equality(buf, psprintf("r.%s", quote_identifier(fk->child_cols[i])),
+								 fk->parent_types[i],
+								 psprintf("s.%s", quote_identifier(fk->parent_cols[i])));
+	}
+	appendStringInfoChar(buf, ')');
 }
 
-/* "a.c1, a.c2": the projected unique key columns of the moved-rows CTE */
+/*
+ * "l1 = a.c1 AND l2 = a.c2 ...": a row has the unique key ui that a moved
+ * row a (of the moved-rows CTE, whose key columns are projected as c1..cn)
+ * will have.  The left side is a row of child (left_projected false: its
+ * columns by name) or another moved row (true: c1..cn).  Each column is
+ * compared with its type's qualified equality; with NULLS NOT DISTINCT two
+ * NULLs are equal too.
+ */
 static char *
-projection(const char *alias, int n)
+unique_key_equality(const MergeTable *child, const UniqueIndex *ui, const char *left,
+					bool left_projected)
 {
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	for (int i = 0; i < n; i++)
-		appendStringInfo(&buf, "%s%s.c%d", i > 0 ? ", " : "", alias, i + 1);
+	for (int i = 0; i < ui->ncols; i++)
+	{
+		char	   *l = left_projected ? psprintf("%s.c%d", left, i + 1) :
+			psprintf("%s.%s", left, quote_identifier(ui->cols[i]));
+		char	   *r = psprintf("a.c%d", i + 1);
+		Oid			type = child->cols[merge_table_column(child, ui->cols[i])].type;
+
+		appendStringInfoString(&buf, i > 0 ? " AND (" : "(");
+		if (ui->nulls_not_distinct)
+			appendStringInfo(&buf, "%s IS NULL AND %s IS NULL OR ", l, r);
+		contacts_append_equality(&buf, l, type, r);
+		appendStringInfoChar(&buf, ')');
+	}
 	return buf.data;
 }
 
@@ -333,18 +363,14 @@ resolve_conflicts(int64 merge_id, const MergeTable *child, const ForeignKey *fk,
 				  int depth)
 {
 	StringInfoData sql;
-	StringInfoData theirs;
-	const char *eq = ui->nulls_not_distinct ? "IS NOT DISTINCT FROM" : "=";
 	const char *pred = ui->predicate ? ui->predicate : "true";
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	int			n;
 	SPITupleTable *tt;
+	char	   *del;
 
 	initStringInfo(&sql);
-	initStringInfo(&theirs);
-	for (int i = 0; i < ui->ncols; i++)
-		appendStringInfo(&theirs, "%sr.%s", i > 0 ? ", " : "", quote_identifier(ui->cols[i]));
 
 	/*
 	 * mv: the rows that move, with their unique key as it will be after the
@@ -371,18 +397,23 @@ resolve_conflicts(int64 merge_id, const MergeTable *child, const ForeignKey *fk,
 					 "SELECT z.rel, z.tid, z.img, z.partner FROM (SELECT a.rel, a.tid, a.img, a.pos, ",
 					 pred);
 	if (!among_moved)
-		appendStringInfo(&sql, "(SELECT pg_catalog.to_jsonb(r) FROM %s r WHERE (%s) %s (%s) AND (%s) "
+		appendStringInfo(&sql, "(SELECT pg_catalog.to_jsonb(r) FROM %s r WHERE %s AND (%s) "
 						 "AND NOT EXISTS (SELECT 1 FROM mv x WHERE x.rel = r.tableoid AND x.tid = r.ctid) LIMIT 1)",
-						 child->qname, theirs.data, eq, projection("a", ui->ncols), pred);
+						 child->qname, unique_key_equality(child, ui, "r", false), pred);
 	else
-		appendStringInfo(&sql, "(SELECT b.img FROM mv b WHERE (%s) %s (%s) AND b.pos < a.pos ORDER BY b.pos LIMIT 1)",
-						 projection("b", ui->ncols), eq, projection("a", ui->ncols));
+		appendStringInfo(&sql, "(SELECT b.img FROM mv b WHERE %s AND b.pos < a.pos ORDER BY b.pos LIMIT 1)",
+						 unique_key_equality(child, ui, "b", true));
 	appendStringInfoString(&sql, " AS partner FROM mv a) z WHERE z.partner IS NOT NULL ORDER BY z.pos");
 
 	values[0] = CStringGetTextDatum(from_images);
 	values[1] = CStringGetTextDatum(to_image);
 	n = merge_spi(sql.data, 2, types, values, NULL, false);
 	tt = SPI_tuptable;
+	del = psprintf("WITH d AS (DELETE FROM %s r WHERE r.tableoid = $1 AND r.ctid = $2::tid "
+				   "RETURNING pg_catalog.to_jsonb(r) AS img) "
+				   "INSERT INTO %s.merge_log_row (merge_id, tbl, action, before) "
+				   "SELECT $3, $4, 'delete_conflict', d.img FROM d",
+				   child->qname, contacts_extension_schema_quoted());
 	for (int i = 0; i < n; i++)
 	{
 		char	   *rel = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
@@ -391,16 +422,10 @@ resolve_conflicts(int64 merge_id, const MergeTable *child, const ForeignKey *fk,
 		char	   *partner = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
 		Oid			dtypes[4] = {OIDOID, TEXTOID, INT8OID, OIDOID};
 		Datum		dvalues[4];
-		char	   *del;
 
 		CHECK_FOR_INTERRUPTS();
 		if (child_referenced)
 			merge_repoint_references(merge_id, child->relid, psprintf("[%s]", img), partner, depth + 1);
-		del = psprintf("WITH d AS (DELETE FROM %s r WHERE r.tableoid = $1 AND r.ctid = $2::tid "
-					   "RETURNING pg_catalog.to_jsonb(r) AS img) "
-					   "INSERT INTO contacts.merge_log_row (merge_id, tbl, action, before) "
-					   "SELECT $3, $4, 'delete_conflict', d.img FROM d",
-					   child->qname);
 		dvalues[0] = ObjectIdGetDatum(atooid(rel));
 		dvalues[1] = CStringGetTextDatum(tid);
 		dvalues[2] = Int64GetDatum(merge_id);
@@ -412,6 +437,103 @@ resolve_conflicts(int64 merge_id, const MergeTable *child, const ForeignKey *fk,
 							child->display),
 					 errhint("Retry the merge.")));
 	}
+}
+
+/*
+ * The unique indexes of fk's table that repointing fk can make rows collide
+ * on, in the order conflicts are resolved; errors for what merge cannot
+ * repoint.
+ */
+static List *
+conflict_indexes(const ForeignKey *fk, const MergeTable *child)
+{
+	List	   *uniques = NIL;
+	ListCell   *lc;
+
+	/* a repointed column that is itself referenced would break that reference */
+	foreach(lc, incoming_foreign_keys(fk->child))
+	{
+		ForeignKey *cfk = lfirst(lc);
+
+		for (int j = 0; j < cfk->ncols; j++)
+			if (fk_column(fk, cfk->parent_cols[j]) >= 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot repoint foreign key \"%s\" of \"%s\": column \"%s\" is referenced by foreign key \"%s\"",
+								fk->name, child->display, cfk->parent_cols[j], cfk->name),
+						 errhint("Merge cannot move rows whose referenced key would change; repoint \"%s\" by hand.",
+								 child->display)));
+	}
+
+	foreach(lc, unique_indexes(fk->child))
+	{
+		UniqueIndex *ui = lfirst(lc);
+		bool		involved = false;
+		bool		expression = false;
+
+		for (int j = 0; j < ui->ncols; j++)
+		{
+			if (ui->cols[j] == NULL)
+				expression = true;
+			else if (fk_column(fk, ui->cols[j]) >= 0)
+				involved = true;
+		}
+
+		/*
+		 * Conflicts are found by comparing plain columns: an index that also
+		 * has an expression can neither be checked nor ignored.
+		 */
+		if (expression && (involved || index_expressions_use(ui->indexid, child, fk)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot repoint foreign key \"%s\" of \"%s\": unique expression index %s uses its columns",
+							fk->name, child->display, get_rel_name(ui->indexid)),
+					 errhint("Merge resolves unique conflicts on plain columns only.")));
+		if (involved)
+			uniques = lappend(uniques, ui);
+	}
+	return uniques;
+}
+
+/*
+ * Error 42501 unless the current user may do everything
+ * merge_repoint_references(parent) may do: read and update every table
+ * referencing parent, and, where repointing can collide on a unique index,
+ * delete there and repoint what references the deleted rows in turn.
+ * Checked for every foreign key, whether or not rows reference the merged
+ * rows, so a merge is refused before anything changes.
+ */
+static void
+check_references(Oid parent, int depth, List **checked)
+{
+	ListCell   *lc;
+
+	if (depth > MERGE_MAX_DEPTH || list_member_oid(*checked, parent))
+		return;
+	*checked = lappend_oid(*checked, parent);
+	foreach(lc, incoming_foreign_keys(parent))
+	{
+		ForeignKey *fk = lfirst(lc);
+		MergeTable *child;
+		bool		deletes;
+
+		contacts_require_table(fk->child, ACL_SELECT | ACL_UPDATE, "repoint references in");
+		child = merge_table_open(fk->child, false);
+		deletes = conflict_indexes(fk, child) != NIL;
+		if (deletes)
+		{
+			contacts_require_table(fk->child, ACL_DELETE, "repoint references in");
+			check_references(fk->child, depth + 1, checked);
+		}
+	}
+}
+
+void
+merge_check_references(Oid parent)
+{
+	List	   *checked = NIL;
+
+	check_references(parent, 0, &checked);
 }
 
 /*
@@ -444,50 +566,13 @@ merge_repoint_references(int64 merge_id, Oid parent, const char *from_images,
 
 		CHECK_FOR_INTERRUPTS();
 
-		/* a repointed column that is itself referenced would break that reference */
-		foreach(lc2, child_fks)
-		{
-			ForeignKey *cfk = lfirst(lc2);
-
-			for (int j = 0; j < cfk->ncols; j++)
-				if (fk_column(fk, cfk->parent_cols[j]) >= 0)
-					ereport(ERROR,
-							(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-							 errmsg("cannot repoint foreign key \"%s\" of \"%s\": column \"%s\" is referenced by foreign key \"%s\"",
-									fk->name, child->display, cfk->parent_cols[j], cfk->name),
-							 errhint("Merge cannot move rows whose referenced key would change; repoint \"%s\" by hand.",
-									 child->display)));
-		}
-
 		/*
 		 * Unique conflicts: first every moved row that collides with a row
 		 * that stays, on any index, then collisions among the moved rows that
 		 * are left, so that no row is dropped for colliding with a row that
 		 * is dropped itself.
 		 */
-		uniques = NIL;
-		foreach(lc2, unique_indexes(fk->child))
-		{
-			UniqueIndex *ui = lfirst(lc2);
-			bool		involved = false;
-
-			for (int j = 0; j < ui->ncols; j++)
-			{
-				if (ui->cols[j] == NULL)
-				{
-					if (index_expressions_use(ui->indexid, child, fk))
-						ereport(ERROR,
-								(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-								 errmsg("cannot repoint foreign key \"%s\" of \"%s\": unique expression index %s uses its columns",
-										fk->name, child->display, get_rel_name(ui->indexid)),
-								 errhint("Merge resolves unique conflicts on plain columns only.")));
-				}
-				else if (fk_column(fk, ui->cols[j]) >= 0)
-					involved = true;
-			}
-			if (involved)
-				uniques = lappend(uniques, ui);
-		}
+		uniques = conflict_indexes(fk, child);
 		for (int pass = 0; pass < 2; pass++)
 			foreach(lc2, uniques)
 				resolve_conflicts(merge_id, child, fk, lfirst(lc2), pass == 1, parent_qname,
@@ -503,10 +588,11 @@ merge_repoint_references(int64 merge_id, Oid parent, const char *from_images,
 		for (int i = 0; i < fk->ncols; i++)
 			appendStringInfo(&sql, "%s%s = tgt.%s", i > 0 ? ", " : "",
 							 quote_identifier(fk->child_cols[i]), quote_identifier(fk->parent_cols[i]));
-		appendStringInfoString(&sql, " FROM old, tgt WHERE r.tableoid = old.rel AND r.ctid = old.tid "
-							   "RETURNING old.img AS before, pg_catalog.to_jsonb(r) AS after) "
-							   "INSERT INTO contacts.merge_log_row (merge_id, tbl, action, before, after) "
-							   "SELECT $3, $4, 'repoint', upd.before, upd.after FROM upd");
+		appendStringInfo(&sql, " FROM old, tgt WHERE r.tableoid = old.rel AND r.ctid = old.tid "
+						 "RETURNING old.img AS before, pg_catalog.to_jsonb(r) AS after) "
+						 "INSERT INTO %s.merge_log_row (merge_id, tbl, action, before, after) "
+						 "SELECT $3, $4, 'repoint', upd.before, upd.after FROM upd",
+						 contacts_extension_schema_quoted());
 		values[0] = CStringGetTextDatum(from_images);
 		values[1] = CStringGetTextDatum(to_image);
 		values[2] = Int64GetDatum(merge_id);

@@ -20,21 +20,25 @@
 #include "utils/formatting.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "compat.h"
 #include "errors.h"
 #include "merge.h"
+#include "privileges.h"
 
+/* %s: the extension's schema */
 #define CONFIG_SQL \
 	"SELECT soft_delete_column::text, updated_at_column::text " \
-	"FROM contacts.merge_config WHERE tbl = $1"
+	"FROM %s.merge_config WHERE tbl = $1"
 
+/* each rule as text (a string unquoted) and its JSON type */
 #define RULES_SQL \
-	"SELECT key, value, src FROM (" \
+	"SELECT key, value #>> '{}', pg_catalog.jsonb_typeof(value), src FROM (" \
 	" SELECT e.key, e.value, 'table' AS src, 1 AS layer" \
-	"   FROM contacts.merge_config c, pg_catalog.jsonb_each_text(c.rules) e WHERE c.tbl = $1" \
+	"   FROM %s.merge_config c, pg_catalog.jsonb_each(c.rules) e WHERE c.tbl = $1" \
 	" UNION ALL" \
-	" SELECT e.key, e.value, 'call', 2 FROM pg_catalog.jsonb_each_text(COALESCE($2::jsonb, '{}')) e" \
+	" SELECT e.key, e.value, 'call', 2 FROM pg_catalog.jsonb_each(COALESCE($2::jsonb, '{}')) e" \
 	") r ORDER BY layer, key"
 
 static bool
@@ -45,17 +49,31 @@ name_contains(const char *name, const char *word)
 	return strstr(lower, word) != NULL;
 }
 
-/* Email or phone, from the column's type (contacts.email/phone) or name. */
+/*
+ * Email or phone, from the column's type (email or phone of the extension's
+ * schema) or name.
+ */
 static MergeValidator
-column_validator(const MergeColumn *c)
+column_validator(const MergeColumn *c, Oid schema)
 {
 	Oid			base = getBaseType(c->type);
-	char	   *typname = format_type_be_qualified(base);
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(base));
+	MergeValidator typed = MERGE_VALID_NONE;
 
-	if (strcmp(typname, "contacts.email") == 0)
-		return MERGE_VALID_EMAIL;
-	if (strcmp(typname, "contacts.phone") == 0)
-		return MERGE_VALID_PHONE;
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", base);
+	if (((Form_pg_type) GETSTRUCT(tup))->typnamespace == schema)
+	{
+		const char *typname = NameStr(((Form_pg_type) GETSTRUCT(tup))->typname);
+
+		if (strcmp(typname, "email") == 0)
+			typed = MERGE_VALID_EMAIL;
+		else if (strcmp(typname, "phone") == 0)
+			typed = MERGE_VALID_PHONE;
+	}
+	ReleaseSysCache(tup);
+	if (typed != MERGE_VALID_NONE)
+		return typed;
 	if (base != TEXTOID && base != VARCHAROID && base != BPCHAROID)
 		return MERGE_VALID_NONE;
 	if (name_contains(c->name, "mail"))
@@ -64,6 +82,18 @@ column_validator(const MergeColumn *c)
 		name_contains(c->name, "fax") || strncmp(asc_tolower(c->name, strlen(c->name)), "tel", 3) == 0)
 		return MERGE_VALID_PHONE;
 	return MERGE_VALID_NONE;
+}
+
+/* "survivor, non_null, ...": every rule, as ct_surv_rule_parse() accepts it */
+static char *
+rule_names(void)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int r = 0; r < CT_SURV_RULE_COUNT; r++)
+		appendStringInfo(&buf, "%s%s", r > 0 ? ", " : "", ct_surv_rule_name((CtSurvRule) r));
+	return buf.data;
 }
 
 static int
@@ -103,6 +133,26 @@ check_rule(MergePlan *plan, MergeRule *r)
 						 quote_literal_cstr(plan->table->display))));
 }
 
+/*
+ * Run a statement on contacts.merge_config as the extension's owner: the
+ * configuration is bookkeeping that everyone allowed to merge the table (or
+ * read its rules) needs, and callers of merge_plan_build() have checked
+ * that before.
+ */
+static int
+config_spi(const char *sql, int nargs, const Oid *types, const Datum *values,
+		   const char *nulls)
+{
+	ContactsRoleSwitch sw;
+	int			n;
+
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	n = merge_spi(sql, nargs, types, values, nulls, true);
+	contacts_switch_back(&sw);
+	return n;
+}
+
+/* The caller's SELECT privilege on t is checked before. */
 MergePlan *
 merge_plan_build(MergeTable *t, const char *call_rules)
 {
@@ -114,6 +164,8 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 	int		   *rule_of = palloc(sizeof(int) * t->ncols);
 	ListCell   *lc;
 	int			n;
+	Oid			schema = contacts_extension_schema();
+	const char *qschema = contacts_extension_schema_quoted();
 
 	if (call_rules != NULL && call_rules[0] != '{')
 		ereport(ERROR,
@@ -126,7 +178,7 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 	values[0] = ObjectIdGetDatum(t->relid);
 	values[1] = call_rules ? CStringGetTextDatum(call_rules) : (Datum) 0;
 
-	if (merge_spi(CONFIG_SQL, 1, types, values, nulls, true) > 0)
+	if (config_spi(psprintf(CONFIG_SQL, qschema), 1, types, values, nulls) > 0)
 	{
 		char	   *soft = merge_spi_text(0, 1);
 		char	   *upd = merge_spi_text(0, 2);
@@ -176,7 +228,7 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 		r = &plan->rules[plan->nrules++];
 		r->col = col;
 		r->source = "default";
-		r->validator = column_validator(c);
+		r->validator = column_validator(c, schema);
 		if (col == plan->updated_at_col)
 			r->rule = CT_SURV_MAX;
 		else if (OidIsValid(get_element_type(getBaseType(c->type))))
@@ -190,15 +242,16 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 	}
 
 	/* the table's configuration, then the call's rules */
-	n = merge_spi(RULES_SQL, 2, types, values, nulls, true);
+	n = config_spi(psprintf(RULES_SQL, qschema), 2, types, values, nulls);
 	for (int i = 0; i < n; i++)
 	{
 		char	   *colname = merge_spi_text(i, 1);
 		char	   *rulename = merge_spi_text(i, 2);
-		char	   *source = merge_spi_text(i, 3);
-		int			col = named_column(t, colname, strcmp(source, "call") == 0 ?
-									  "a key of the rules argument" :
-									  "a key of rules in contacts.merge_config");
+		char	   *jsontype = merge_spi_text(i, 3);
+		char	   *source = merge_spi_text(i, 4);
+		const char *where = strcmp(source, "call") == 0 ? "the rules argument" :
+			"rules in contacts.merge_config";
+		int			col = named_column(t, colname, psprintf("a key of %s", where));
 		CtSurvRule	rule;
 		CtReason	reason;
 
@@ -207,14 +260,17 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("column \"%s\" of table \"%s\" cannot have a survivorship rule", colname, t->display),
 					 errdetail("Primary key, generated, identity and soft-delete columns are never merged.")));
-		if (rulename == NULL || !ct_surv_rule_parse(rulename, strlen(rulename), &rule, &reason))
-		{
-			if (rulename == NULL)
-				rulename = "null";
+		/* a stored configuration is checked here too: it may predate any check */
+		if (strcmp(jsontype, "string") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid survivorship rule for column \"%s\": a JSON %s", colname, jsontype),
+					 errdetail("A rule is a JSON string, in %s.", where),
+					 errhint("Use one of %s.", rule_names())));
+		if (!ct_surv_rule_parse(rulename, strlen(rulename), &rule, &reason))
 			contacts_reason_error(ERRCODE_INVALID_PARAMETER_VALUE,
 								  psprintf("invalid survivorship rule for column \"%s\"", colname),
 								  rulename, &reason);
-		}
 		plan->rules[rule_of[col]].rule = rule;
 		plan->rules[rule_of[col]].source = strcmp(source, "call") == 0 ? "call" : "table";
 	}
@@ -238,8 +294,12 @@ contacts_merge_rules(PG_FUNCTION_ARGS)
 	char	   *call_rules = PG_ARGISNULL(1) ? NULL :
 		DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(1)));
 	static const char *const validator_names[] = {NULL, "email", "phone"};
+	int			pinned;
 
 	InitMaterializedSRF(fcinfo, 0);
+	/* as in contacts.merge(): the plan is built by the same statements */
+	pinned = contacts_pin_search_path();
+	contacts_require_table(PG_GETARG_OID(0), ACL_SELECT, "read the merge rules of");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	plan = merge_plan_build(merge_table_open(PG_GETARG_OID(0), false), call_rules);
@@ -259,5 +319,6 @@ contacts_merge_rules(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	SPI_finish();
+	contacts_unpin_search_path(pinned);
 	return (Datum) 0;
 }

@@ -27,19 +27,30 @@
 #include "utils/syscache.h"
 
 #include "merge.h"
+#include "privileges.h"
 
 MergeTable *
 merge_table_open(Oid relid, bool require_pk)
 {
-	Relation	rel = relation_open(relid, AccessShareLock);
-	TupleDesc	desc = RelationGetDescr(rel);
+	Relation	rel = try_relation_open(relid, AccessShareLock);
+	TupleDesc	desc;
 	MergeTable *t = palloc0(sizeof(MergeTable));
 	Oid			pkindex;
 
+	/* dropped since it was named (a log row of a dropped table, a race) */
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	desc = RelationGetDescr(rel);
 	t->relid = relid;
 	t->qname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 										  RelationGetRelationName(rel));
-	t->display = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
+	/*
+	 * Messages name the table schema-qualified: the merge runs under a
+	 * pinned search_path, so regclass would print it qualified anyway.
+	 */
+	t->display = t->qname;
 	if (rel->rd_rel->relkind != RELKIND_RELATION &&
 		rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
 		ereport(ERROR,
@@ -119,6 +130,29 @@ merge_table_has_pk_column(const MergeTable *t, int col)
 		if (t->pk[k] == col)
 			return true;
 	return false;
+}
+
+/*
+ * "l.k1 = r.k1 AND l.k2 = r.k2 ..." over the primary key, each with the key
+ * type's own equality operator, qualified: a row comparison
+ * "(l.k1, l.k2) = (r.k1, r.k2)" would look "=" up on the search_path.
+ */
+char *
+merge_key_equality(const MergeTable *t, const char *left, const char *right)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int k = 0; k < t->npk; k++)
+	{
+		const MergeColumn *c = &t->cols[t->pk[k]];
+
+		if (k > 0)
+			appendStringInfoString(&buf, " AND ");
+		contacts_append_equality(&buf, psprintf("%s.%s", left, c->qname), c->type,
+								 psprintf("%s.%s", right, c->qname));
+	}
+	return buf.data;
 }
 
 /* "p.\"a\", p.\"b\"" for the given columns; prefix may be "" */

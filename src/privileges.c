@@ -184,12 +184,17 @@ contacts_unpin_search_path(int level)
 	AtEOXact_GUC(true, level);
 }
 
-void
-contacts_append_equality(StringInfo buf, const char *left, Oid typid, const char *right)
+/*
+ * "left = right", or with any "left = ANY (right)" for an array right, with
+ * the equality of typid's default opclass qualified by its own schema.
+ */
+static void
+append_equality(StringInfo buf, const char *left, Oid typid, const char *right, bool any)
 {
 	TypeCacheEntry *tc = lookup_type_cache(typid, TYPECACHE_EQ_OPR);
 	HeapTuple	tup;
 	Form_pg_operator op;
+	Oid			righttype;
 
 	if (!OidIsValid(tc->eq_opr))
 		ereport(ERROR,
@@ -199,12 +204,29 @@ contacts_append_equality(StringInfo buf, const char *left, Oid typid, const char
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for operator %u", tc->eq_opr);
 	op = (Form_pg_operator) GETSTRUCT(tup);
+	righttype = any ? get_array_type(op->oprright) : op->oprright;
+	if (!OidIsValid(righttype))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("could not find array type for data type %s", format_type_be(op->oprright))));
 	/* the operands are cast to the operator's own input types */
-	appendStringInfo(buf, "(%s)::%s OPERATOR(%s.%s) (%s)::%s",
+	appendStringInfo(buf, "(%s)::%s OPERATOR(%s.%s) ",
 					 left, format_type_be_qualified(op->oprleft),
-					 quote_identifier(get_namespace_name(op->oprnamespace)), NameStr(op->oprname),
-					 right, format_type_be_qualified(op->oprright));
+					 quote_identifier(get_namespace_name(op->oprnamespace)), NameStr(op->oprname));
+	appendStringInfo(buf, any ? "ANY ((%s)::%s)" : "(%s)::%s", right, format_type_be_qualified(righttype));
 	ReleaseSysCache(tup);
+}
+
+void
+contacts_append_equality(StringInfo buf, const char *left, Oid typid, const char *right)
+{
+	append_equality(buf, left, typid, right, false);
+}
+
+void
+contacts_append_equality_any(StringInfo buf, const char *left, Oid typid, const char *right)
+{
+	append_equality(buf, left, typid, right, true);
 }
 
 /*

@@ -79,4 +79,12 @@ extern void contacts_unpin_search_path(int level);
 extern void contacts_append_equality(StringInfo buf, const char *left, Oid typid,
 									 const char *right);
 
+/*
+ * The same for "left = ANY (right)", right an array: an index on left stays
+ * usable, where a semi-join on a function returning the values would often
+ * be planned as a scan of left's whole table.
+ */
+extern void contacts_append_equality_any(StringInfo buf, const char *left, Oid typid,
+										 const char *right);
+
 #endif							/* CONTACTS_PRIVILEGES_H */

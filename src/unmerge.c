@@ -21,12 +21,14 @@
 #include "utils/builtins.h"
 
 #include "merge.h"
+#include "privileges.h"
 
+/* In the statements below, %1$s is the extension's schema. */
 #define LOG_SQL \
-	"SELECT m.tbl, m.unmerged_at IS NOT NULL FROM contacts.merge_log m WHERE m.merge_id = $1 FOR UPDATE"
+	"SELECT m.tbl, m.unmerged_at IS NOT NULL FROM %1$s.merge_log m WHERE m.merge_id = $1 FOR UPDATE"
 
 #define LOG_ROWS_SQL \
-	"SELECT r.tbl, r.before::text, r.after::text FROM contacts.merge_log_row r " \
+	"SELECT r.tbl, r.before::text, r.after::text FROM %1$s.merge_log_row r " \
 	"WHERE r.merge_id = $1 ORDER BY r.row_id DESC"
 
 /*
@@ -37,18 +39,18 @@
  * unmerged_at it cannot estimate well) and scan every later merge.
  */
 #define LATER_MERGE_SQL \
-	"SELECT r.merge_id FROM contacts.merge_log_row r " \
+	"SELECT r.merge_id FROM %1$s.merge_log_row r " \
 	"WHERE r.before = $3::jsonb AND r.tbl = $2 AND r.merge_id > $1 " \
-	"AND EXISTS (SELECT 1 FROM contacts.merge_log m WHERE m.merge_id = r.merge_id AND m.unmerged_at IS NULL OFFSET 0) " \
+	"AND EXISTS (SELECT 1 FROM %1$s.merge_log m WHERE m.merge_id = r.merge_id AND m.unmerged_at IS NULL OFFSET 0) " \
 	"ORDER BY r.merge_id LIMIT 1"
 
 /* The last row of this merge that a later merge still in effect logged again. */
 #define LATER_TOUCH_SQL \
-	"SELECT mine.tbl, mine.after::text FROM contacts.merge_log_row mine " \
+	"SELECT mine.tbl, mine.after::text FROM %1$s.merge_log_row mine " \
 	"WHERE mine.merge_id = $1 AND mine.after IS NOT NULL " \
-	"AND EXISTS (SELECT 1 FROM contacts.merge_log_row later " \
+	"AND EXISTS (SELECT 1 FROM %1$s.merge_log_row later " \
 	"  WHERE later.before = mine.after AND later.tbl = mine.tbl AND later.merge_id > mine.merge_id " \
-	"  AND EXISTS (SELECT 1 FROM contacts.merge_log m " \
+	"  AND EXISTS (SELECT 1 FROM %1$s.merge_log m " \
 	"    WHERE m.merge_id = later.merge_id AND m.unmerged_at IS NULL OFFSET 0) OFFSET 0) " \
 	"ORDER BY mine.row_id DESC LIMIT 1"
 
@@ -62,7 +64,7 @@ later_merge(int64 merge_id, const MergeTable *t, const char *image)
 	values[0] = Int64GetDatum(merge_id);
 	values[1] = ObjectIdGetDatum(t->relid);
 	values[2] = CStringGetTextDatum(image);
-	if (merge_spi(LATER_MERGE_SQL, 3, types, values, NULL, true) > 0)
+	if (merge_spi(psprintf(LATER_MERGE_SQL, contacts_extension_schema_quoted()), 3, types, values, NULL, true) > 0)
 		return merge_spi_text(0, 1);
 	return NULL;
 }
@@ -84,14 +86,29 @@ refuse(int64 merge_id, const MergeTable *t, const char *image, const char *why,
 					 merge_id)));
 }
 
-/* WHERE condition finding the row with the identity of the image in $1 */
+/*
+ * FROM items and WHERE condition finding the row r of t with the identity
+ * of the image in $1.
+ */
 static char *
 identity_match(const MergeTable *t)
 {
 	if (t->npk == 0)
-		return "pg_catalog.to_jsonb(r) = $1::jsonb";
-	return psprintf("(%s) = (SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) k)",
-					merge_pk_list(t, "r."), merge_pk_list(t, "k."), t->qname);
+		return psprintf("%s r WHERE pg_catalog.to_jsonb(r) = $1::jsonb", t->qname);
+	return psprintf("%s r, pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) k WHERE %s",
+					t->qname, t->qname, merge_key_equality(t, "r", "k"));
+}
+
+/* Error for a restore that a trigger or a row security policy skipped. */
+static void
+check_restored(int64 merge_id, const MergeTable *t, const char *image, int processed)
+{
+	if (processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot unmerge merge " INT64_FORMAT ": row %s of table \"%s\" was not restored",
+						merge_id, merge_row_identity(t, image), t->display),
+				 errhint("A trigger or a row security policy on the table skipped the write.")));
 }
 
 /* Set the row the merge left as `after` back to `before`. */
@@ -118,14 +135,14 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	appendStringInfo(&set, "SELECT pg_catalog.to_jsonb(r)::text, r.tableoid, r.ctid, pg_catalog.to_jsonb(r) = $1::jsonb, "
 					 "ARRAY(SELECT e.key FROM pg_catalog.jsonb_each($2::jsonb) e "
 					 "      WHERE e.value IS DISTINCT FROM ($1::jsonb -> e.key) ORDER BY e.key), ");
+	/* key columns are never NULL: NOT (equal) is IS DISTINCT FROM */
 	if (t->npk > 0)
-		appendStringInfo(&set, "(%s) IS DISTINCT FROM (%s) AND EXISTS (SELECT 1 FROM %s o WHERE (%s) = (%s)) ",
-						 merge_pk_list(t, "b."), merge_pk_list(t, "r."), t->qname,
-						 merge_pk_list(t, "o."), merge_pk_list(t, "b."));
+		appendStringInfo(&set, "NOT (%s) AND EXISTS (SELECT FROM %s o WHERE %s) ",
+						 merge_key_equality(t, "b", "r"), t->qname, merge_key_equality(t, "o", "b"));
 	else
 		appendStringInfoString(&set, "false ");
-	appendStringInfo(&set, "FROM %s r, pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) b "
-					 "WHERE %s LIMIT 1 FOR UPDATE OF r", t->qname, t->qname, identity_match(t));
+	appendStringInfo(&set, "FROM pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) b, %s "
+					 "LIMIT 1 FOR UPDATE OF r", t->qname, identity_match(t));
 	values[0] = CStringGetTextDatum(after);
 	values[1] = CStringGetTextDatum(before);
 	if (merge_spi(set.data, 2, types, values, NULL, false) == 0)
@@ -157,8 +174,7 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	values[0] = CStringGetTextDatum(before);
 	values[1] = CStringGetTextDatum(tid);
 	values[2] = ObjectIdGetDatum(atooid(rel));
-	if (merge_spi(sql, 3, types, values, NULL, false) != 1)
-		elog(ERROR, "row to restore vanished");
+	check_restored(merge_id, t, before, merge_spi(sql, 3, types, values, NULL, false));
 }
 
 /* Insert a row the merge deleted. */
@@ -172,7 +188,7 @@ restore_deleted(int64 merge_id, const MergeTable *t, const char *before)
 	char	   *list;
 
 	if (t->npk > 0 &&
-		merge_spi(psprintf("SELECT 1 FROM %s r WHERE %s", t->qname, identity_match(t)),
+		merge_spi(psprintf("SELECT 1 FROM %s", identity_match(t)),
 				  1, types, values, NULL, true) > 0)
 		refuse(merge_id, t, before, "was merged away, and its key is in use again", NULL);
 
@@ -180,10 +196,52 @@ restore_deleted(int64 merge_id, const MergeTable *t, const char *before)
 		if (!t->cols[i].generated)
 			cols[n++] = i;
 	list = merge_column_list(t, cols, n, "");
-	merge_spi(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s "
-					   "FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v",
-					   t->qname, list, merge_column_list(t, cols, n, "v."), t->qname),
-			  1, types, values, NULL, false);
+	check_restored(merge_id, t, before,
+				   merge_spi(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s "
+									  "FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v",
+									  t->qname, list, merge_column_list(t, cols, n, "v."), t->qname),
+							 1, types, values, NULL, false));
+}
+
+/*
+ * Error 42501 unless the current user may restore every log row: read each
+ * table, update it where the merge changed rows and insert into it where
+ * the merge deleted rows.  Also 42P01 for a table dropped since the merge.
+ */
+static void
+require_restore_privileges(SPITupleTable *rows, int n)
+{
+	List	   *tables = NIL;
+	List	   *modes = NIL;
+	ListCell   *lt;
+	ListCell   *lm;
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
+		AclMode		mode = ACL_SELECT;
+		bool		seen = false;
+
+		/* column 3 is the after-image, NULL for a deleted row */
+		(void) SPI_getbinval(rows->vals[i], rows->tupdesc, 3, &isnull);
+		mode |= isnull ? ACL_INSERT : ACL_UPDATE;
+		forboth(lt, tables, lm, modes)
+		{
+			if (lfirst_oid(lt) == relid)
+			{
+				lfirst_int(lm) |= (int) mode;
+				seen = true;
+			}
+		}
+		if (!seen)
+		{
+			tables = lappend_oid(tables, relid);
+			modes = lappend_int(modes, (int) mode);
+		}
+	}
+	forboth(lt, tables, lm, modes)
+		contacts_require_table(lfirst_oid(lt), (AclMode) lfirst_int(lm), "unmerge rows of");
 }
 
 /*
@@ -202,12 +260,35 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	const char *volatile restoring = NULL;
 	MemoryContext cxt;
 	int			n;
+	const char *schema = contacts_extension_schema_quoted();
+	ContactsRoleSwitch sw;
+	int			pinned;
 
+	/* as in contacts.merge(): nothing on the caller's search_path is used */
+	pinned = contacts_pin_search_path();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	cxt = CurrentMemoryContext;
 
-	if (merge_spi(LOG_SQL, 1, types, values, NULL, false) == 0)
+	/*
+	 * The merge's table, read as the extension's owner, so that a caller
+	 * who may not update it is told so rather than that the merge (hidden
+	 * from it by row security) does not exist.
+	 */
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	n = merge_spi(psprintf("SELECT m.tbl FROM %s.merge_log m WHERE m.merge_id OPERATOR(pg_catalog.=) $1",
+						   schema), 1, types, values, NULL, true);
+	contacts_switch_back(&sw);
+	if (n > 0)
+	{
+		bool		isnull;
+
+		contacts_require_table(DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+															  SPI_tuptable->tupdesc, 1, &isnull)),
+							   ACL_SELECT | ACL_UPDATE, "unmerge rows of");
+	}
+
+	if (merge_spi(psprintf(LOG_SQL, schema), 1, types, values, NULL, false) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("merge " INT64_FORMAT " does not exist", merge_id),
@@ -219,11 +300,24 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 				 errhint("See unmerged_at and unmerged_by in contacts.merge_log.")));
 
 	/*
+	 * Every row the merge logged, read as the extension's owner: a row
+	 * security policy hiding the log rows of a table the caller may not read
+	 * would otherwise make the unmerge partial instead of refused.  The
+	 * caller must then be allowed to restore every one of them (as the
+	 * caller) before anything is shown or changed.
+	 */
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	n = merge_spi(psprintf(LOG_ROWS_SQL, schema), 1, types, values, NULL, true);
+	contacts_switch_back(&sw);
+	rows = SPI_tuptable;
+	require_restore_privileges(rows, n);
+
+	/*
 	 * A row a later merge (still in effect) logged again must wait for that
 	 * merge to be undone, even when its values happen to be the same (a
 	 * second soft delete, a survivor left as it was).
 	 */
-	if (merge_spi(LATER_TOUCH_SQL, 1, types, values, NULL, true) > 0)
+	if (merge_spi(psprintf(LATER_TOUCH_SQL, schema), 1, types, values, NULL, true) > 0)
 	{
 		bool		isnull;
 		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -232,8 +326,6 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 			   "was changed again by a later merge", NULL);
 	}
 
-	n = merge_spi(LOG_ROWS_SQL, 1, types, values, NULL, true);
-	rows = SPI_tuptable;
 	PG_TRY();
 	{
 		for (int i = 0; i < n; i++)
@@ -276,8 +368,10 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
-	merge_spi("UPDATE contacts.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
-			  "WHERE merge_id = $1", 1, types, values, NULL, false);
+	/* as the caller: the log's policies check unmerged_by */
+	merge_spi(psprintf("UPDATE %s.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
+					   "WHERE merge_id = $1", schema), 1, types, values, NULL, false);
 	SPI_finish();
+	contacts_unpin_search_path(pinned);
 	PG_RETURN_INT32(n);
 }

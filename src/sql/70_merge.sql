@@ -75,7 +75,7 @@ CREATE FUNCTION @extschema@.merge_rules(tbl regclass, rules jsonb DEFAULT NULL,
                                         OUT validator text, OUT source text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'contacts_merge_rules'
-LANGUAGE C STABLE PARALLEL SAFE;
+LANGUAGE C STABLE PARALLEL RESTRICTED;
 
 COMMENT ON FUNCTION @extschema@.merge_rules(regclass, jsonb) IS
 'The survivorship rule a merge of tbl applies to each column (with the given call rules), and where it comes from: default, table (contacts.merge_config) or call';
