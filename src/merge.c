@@ -328,15 +328,18 @@ rules_json(const MergePlan *plan)
 	return buf.data;
 }
 
-/* Error for keys that match no row, naming the first one. */
+/*
+ * Error for keys that match no row, naming the first one in the order given
+ * (survivor, then members): ORDER BY, as the plan may find them in any order.
+ */
 static void
 report_missing(const MergeTable *t, const char *keys)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(keys)};
-	char	   *sql = psprintf("SELECT e.k::text FROM pg_catalog.jsonb_array_elements($1::jsonb) e(k) "
+	char	   *sql = psprintf("SELECT e.k::text FROM pg_catalog.jsonb_array_elements($1::jsonb) WITH ORDINALITY e(k, n) "
 							   "WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE (%s) = "
-							   "(SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, e.k) k)) LIMIT 1",
+							   "(SELECT %s FROM pg_catalog.jsonb_populate_record(NULL::%s, e.k) k)) ORDER BY e.n LIMIT 1",
 							   t->qname, merge_pk_list(t, "t."), merge_pk_list(t, "k."), t->qname);
 	char	   *missing;
 
