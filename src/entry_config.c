@@ -130,16 +130,22 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 
 		if (!col->duplicate_key)
 			continue;
-		/* The comparison is the one contacts.kind_key_sql() writes. */
+		/*
+		 * The comparison is the one contacts.kind_key_sql() writes.  Rows
+		 * already duplicated (flagged, or older than the trigger) are several
+		 * matches: ordered by the key's text, which every key type has, the
+		 * message names the same one every time.
+		 */
 		initStringInfo(&sql);
 		if (col->kind == ENTRY_EMAIL)
 			appendStringInfo(&sql,
 							 "SELECT %s::text FROM %s WHERE lower(%s::text) = lower($1) "
-							 "AND %s IS DISTINCT FROM $2::%s LIMIT 1",
+							 "AND %s IS DISTINCT FROM $2::%s ORDER BY 1 LIMIT 1",
 							 key, relname, quote_identifier(col->name), key, keytype);
 		else
 			appendStringInfo(&sql,
-							 "SELECT %s::text FROM %s WHERE %s = $1::%s AND %s IS DISTINCT FROM $2::%s LIMIT 1",
+							 "SELECT %s::text FROM %s WHERE %s = $1::%s AND %s IS DISTINCT FROM $2::%s "
+							 "ORDER BY 1 LIMIT 1",
 							 key, relname, quote_identifier(col->name), format_type_be(col->atttypid),
 							 key, keytype);
 		col->lookup_plan = SPI_prepare(sql.data, 2, lookup_args);
