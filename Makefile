@@ -29,7 +29,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 PG_CFLAGS += -fno-plt
 SHLIB_LINK = $(ICU_LIBS)
 
-EXTRA_CLEAN = $(DATA_built)
+EXTRA_CLEAN = $(DATA_built) .pg_version
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -40,6 +40,14 @@ include $(PGXS)
 # every object when any header changes, so a table layout change can never
 # leave a stale object behind.
 $(OBJS): $(wildcard src/*.h src/core/*.h)
+
+# Nor does it track which server the objects were built for: .pg_version
+# names it, and changes (rebuilding every object) when PG_CONFIG points at
+# another version, so one tree can be built for 15 and then for 18.
+$(OBJS): .pg_version
+.pg_version: FORCE
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+.PHONY: FORCE
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 	cat $(SQL_PARTS) > $@

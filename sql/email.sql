@@ -87,14 +87,15 @@ SELECT v AS address, email_check(v) AS reason, email_normalize(v) AS normalized
     (E'jose\u0301@example.com')
   ) AS t(v);
 SELECT email_normalize(E'jose\u0301@example.com') = E'jos\u00e9@example.com' AS local_part_in_nfc;
-SELECT v AS address, email_check(v) AS reason
+-- (invisible characters are named: psql 16+ gives U+200B no width, 15 one)
+SELECT what, email_check(v) AS reason
   FROM (VALUES
-    (E'ana\u200b@example.com'),
-    (E'ana@ex\u00a0mple.com'),
-    ('ana@-bücher.de'),
-    ('ana@bücher..de'),
-    (E'ana@a\u05d0.com')
-  ) AS t(v);
+    ('zero-width space in the local part', E'ana\u200b@example.com'),
+    ('no-break space in the domain', E'ana@ex\u00a0mple.com'),
+    ('ana@-bücher.de', 'ana@-bücher.de'),
+    ('ana@bücher..de', 'ana@bücher..de'),
+    ('Hebrew letter after a Latin one', E'ana@a\u05d0.com')
+  ) AS t(what, v);
 
 --
 -- Errors: 22P02 with the reason and a hint; email_normalize() raises too.
@@ -102,9 +103,8 @@ SELECT v AS address, email_check(v) AS reason
 SELECT 'ana@-example.com'::email;
 SELECT 'ana@example.c'::email;
 SELECT email_normalize('ana..x@example.com');
-\set VERBOSITY verbose
 SELECT 'ana'::email;
-\set VERBOSITY default
+\echo :LAST_ERROR_SQLSTATE
 
 --
 -- The type: stored normalized, output keeps the local part as typed.

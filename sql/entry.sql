@@ -79,6 +79,11 @@ INSERT INTO people (full_name, email, phone) VALUES ('ana ruiz', 'ana@gmial..con
 RETURNING full_name, email, phone, flags;
 INSERT INTO people (full_name, email) VALUES ('Pepe Pérez', 'jose.perez@GMAIL.com')
 RETURNING full_name, email, flags;
+-- Two rows hold that address now: a third names the same one every time.
+BEGIN;
+INSERT INTO people (full_name, email) VALUES ('Pepe P.', 'Jose.Perez@gmail.com'), ('J. Pérez', 'jose.perez@gmail.com')
+RETURNING full_name, flags -> 'duplicate_of' AS duplicate_of;
+ROLLBACK;
 INSERT INTO people (email) VALUES ('solo@example.com') RETURNING full_name, email, flags;
 -- Flags of one reason are kept per column and reason: the same reason again,
 -- another reason, another column, and two columns at once (rolled back).

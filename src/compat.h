@@ -1,46 +1,29 @@
 /*
  * compat.h
  *		Differences between the PostgreSQL versions contacts builds against
- *		(13 to 17), in one place.
+ *		(15 to 18), in one place: every PG_VERSION_NUM test lives here.
  */
 #ifndef CONTACTS_COMPAT_H
 #define CONTACTS_COMPAT_H
 
 #include "postgres.h"
 
-#include "funcapi.h"
-#include "miscadmin.h"
 #include "catalog/pg_class.h"
 #include "utils/acl.h"
-#include "utils/guc.h"
-#include "utils/tuplestore.h"
 
-#if PG_VERSION_NUM < 150000
+#if PG_VERSION_NUM >= 160000
 
-/* PostgreSQL 15 added InitMaterializedSRF(); older servers build it by hand. */
-static inline void
-InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext old;
-	TupleDesc	tupdesc;
+/* PostgreSQL 16 moved the varlena macros (VARDATA, VARSIZE...) out of postgres.h. */
+#include "varatt.h"
 
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set")));
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
-	MemoryContextSwitchTo(old);
-}
+#else
 
-/* PostgreSQL 15 renamed EmitWarningsOnPlaceholders(). */
-#define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+/*
+ * PostgreSQL 16 added soft errors: an input function handed an
+ * ErrorSaveContext (pg_input_is_valid) saves the error there and returns.
+ * Before that every input error is thrown.
+ */
+#define errsave(context, ...) ereport(ERROR, __VA_ARGS__)
 
 #endif
 
@@ -49,6 +32,26 @@ InitMaterializedSRF(FunctionCallInfo fcinfo, bits32 flags)
 #define contacts_is_table_owner(relid, role) object_ownercheck(RelationRelationId, (relid), (role))
 #else
 #define contacts_is_table_owner(relid, role) pg_class_ownercheck((relid), (role))
+#endif
+
+#if PG_VERSION_NUM < 180000
+/*
+ * PostgreSQL 18 replaced pg_attribute_noreturn(), written after a
+ * declaration, with pg_noreturn written before it; the GCC attribute behind
+ * the old macro is allowed there too.
+ */
+#define pg_noreturn pg_attribute_noreturn()
+#endif
+
+/*
+ * PostgreSQL 18 can make RelationGetPrimaryKeyIndex() return a deferrable
+ * primary key too; false keeps what older servers return, a primary key
+ * checked immediately, the only kind a merge can rely on.
+ */
+#if PG_VERSION_NUM >= 180000
+#define contacts_primary_key_index(rel) RelationGetPrimaryKeyIndex((rel), false)
+#else
+#define contacts_primary_key_index(rel) RelationGetPrimaryKeyIndex(rel)
 #endif
 
 #endif							/* CONTACTS_COMPAT_H */

@@ -20,6 +20,7 @@
 #include "utils/builtins.h"
 #include "utils/sortsupport.h"
 
+#include "compat.h"
 #include "core/email.h"
 #include "email_glue.h"
 #include "errors.h"

@@ -150,7 +150,12 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 
 		if (!col->duplicate_key)
 			continue;
-		/* The comparison is the one contacts.kind_key_sql() writes. */
+		/*
+		 * The comparison is the one contacts.kind_key_sql() writes.  Rows
+		 * already duplicated (flagged, or older than the trigger) are several
+		 * matches: ordered by the key's text, which every key type has, the
+		 * message names the same one every time.
+		 */
 		initStringInfo(&sql);
 		appendStringInfo(&sql, "SELECT %s::pg_catalog.text FROM %s WHERE ", key, relname);
 		if (col->kind == ENTRY_EMAIL)
@@ -159,7 +164,8 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 		else
 			contacts_append_equality(&sql, qc, col->atttypid,
 									 psprintf("$1::%s", format_type_be_qualified(col->atttypid)));
-		appendStringInfo(&sql, " AND %s LIMIT 1", other_row);
+		/* the first by key, so a message names the same row every time */
+		appendStringInfo(&sql, " AND %s ORDER BY 1 LIMIT 1", other_row);
 		col->lookup_plan = SPI_prepare(sql.data, 2, lookup_args);
 		if (col->lookup_plan == NULL)
 			elog(ERROR, "could not prepare duplicate lookup: %s", SPI_result_code_string(SPI_result));

@@ -11,10 +11,6 @@
 
 #include "errors.h"
 
-#if PG_VERSION_NUM >= 160000
-#include "nodes/miscnodes.h"
-#endif
-
 /* "domain label starts with a hyphen" -> "Domain label starts with a hyphen (CODE)." */
 char *
 contacts_reason_detail(const CtReason *reason)
@@ -30,20 +26,11 @@ void
 contacts_invalid_input(const char *typname, const char *value,
 					   const CtReason *reason, Node *escontext)
 {
-#if PG_VERSION_NUM >= 160000
 	errsave(escontext,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type %s: \"%s\"", typname, value),
 			 errdetail_internal("%s", contacts_reason_detail(reason)),
 			 reason->hint ? errhint("%s", reason->hint) : 0));
-#else
-	(void) escontext;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type %s: \"%s\"", typname, value),
-			 errdetail_internal("%s", contacts_reason_detail(reason)),
-			 reason->hint ? errhint("%s", reason->hint) : 0));
-#endif
 }
 
 void

@@ -6,6 +6,8 @@
 #define CONTACTS_ERRORS_H
 
 #include "postgres.h"
+
+#include "compat.h"
 #include "nodes/nodes.h"
 
 #include "core/ct_reason.h"
@@ -25,9 +27,8 @@ extern void contacts_invalid_input(const char *typname, const char *value,
  * is the caller's (usually ERRCODE_INVALID_PARAMETER_VALUE) and the message
  * names what was being checked, e.g. "invalid national ID number".
  */
-extern void contacts_reason_error(int sqlstate, const char *what,
-								  const char *value, const CtReason *reason)
-			pg_attribute_noreturn();
+pg_noreturn extern void contacts_reason_error(int sqlstate, const char *what,
+											  const char *value, const CtReason *reason);
 
 /* The reason as an errdetail sentence: "Message as a sentence (CODE)." */
 extern char *contacts_reason_detail(const CtReason *reason);

@@ -8,6 +8,7 @@
 #include "mb/pg_wchar.h"
 #include "utils/memutils.h"
 
+#include "compat.h"
 #include "core/fold.h"
 #include "foldtext.h"
 #include "textconv.h"

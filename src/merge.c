@@ -341,7 +341,10 @@ rules_json(const MergePlan *plan)
 	return buf.data;
 }
 
-/* Error for keys that match no row, naming the first one as given. */
+/*
+ * Error for keys that match no row, naming the first one in the order given
+ * (survivor, then members): ORDER BY, as the plan may find them in any order.
+ */
 static void
 report_missing(const MergeTable *t, const char *keys)
 {

@@ -65,15 +65,8 @@ typedef struct UniqueIndex
 	"WHERE c.contype = 'f' AND c.confrelid = $1 AND c.conparentid = 0 " \
 	"ORDER BY c.conrelid, c.conname, c.oid, k.ord"
 
-/* UNIQUE NULLS NOT DISTINCT came with PostgreSQL 15 */
-#if PG_VERSION_NUM >= 150000
-#define NULLS_NOT_DISTINCT "i.indnullsnotdistinct"
-#else
-#define NULLS_NOT_DISTINCT "false"
-#endif
-
 #define UNIQUE_INDEX_SQL \
-	"SELECT i.indexrelid, " NULLS_NOT_DISTINCT ", pg_catalog.pg_get_expr(i.indpred, i.indrelid), a.attname::text " \
+	"SELECT i.indexrelid, i.indnullsnotdistinct, pg_catalog.pg_get_expr(i.indpred, i.indrelid), a.attname::text " \
 	"FROM pg_catalog.pg_index i " \
 	"CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) " \
 	"LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum " \

@@ -26,6 +26,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "compat.h"
 #include "merge.h"
 #include "privileges.h"
 
@@ -75,11 +76,7 @@ merge_table_open(Oid relid, bool require_pk)
 		c->identity_always = (att->attidentity == ATTRIBUTE_IDENTITY_ALWAYS);
 	}
 
-#if PG_VERSION_NUM >= 170000
-	pkindex = RelationGetPrimaryKeyIndex(rel, false);
-#else
-	pkindex = RelationGetPrimaryKeyIndex(rel);
-#endif
+	pkindex = contacts_primary_key_index(rel);
 	if (OidIsValid(pkindex))
 	{
 		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));

@@ -9,6 +9,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
+#include "compat.h"
 #include "guc.h"
 #include "name_search.h"
 #include "textconv.h"

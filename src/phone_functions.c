@@ -12,6 +12,7 @@
 
 #include "utils/builtins.h"
 
+#include "compat.h"
 #include "errors.h"
 #include "phone_type.h"
 #include "textconv.h"

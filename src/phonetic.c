@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "utils/memutils.h"
 
+#include "compat.h"
 #include "core/phonetic.h"
 #include "textconv.h"
 

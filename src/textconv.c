@@ -8,6 +8,7 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
+#include "compat.h"
 #include "textconv.h"
 
 /*

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: core unit tests (plain and under ASan+UBSan), a short
-# run of every fuzz target, pg_regress, isolation specs, TAP tests, the extra
-# checks in test/checks/, a smoke run of the benchmarks and of the demo, against a
-# throwaway cluster this script starts and always stops.
+# run of every fuzz target and the extra checks in test/checks/, which need no
+# server, once; then, on each server, pg_regress, isolation specs, TAP tests,
+# a smoke run of the benchmarks and of the demo, against a throwaway cluster
+# this script starts and always stops.
 #
-#   bash test/run.sh            everything
+#   bash test/run.sh            everything, on Debian's PostgreSQL 15 and on
+#                               18.6 built from ../shared/vendor (the build is
+#                               cached: test/lib/pg_from_source.sh)
+#   PG_CONFIG=/path/to/pg_config bash test/run.sh   on that server only
 #   FUZZ_RUNS=200000 bash test/run.sh   more fuzzing (fixed seed, reproducible)
 #
 # Ends with "total: N passed, N failed" and exits non-zero on any failure.
@@ -38,6 +42,8 @@ stage() {
 	"$@" >"$out" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ]; then tail -n 80 "$out"; fi
+	# what a stage left out on this server (a peer not packaged for it)
+	grep '^skipped: ' "$out"
 	tally "$name" "$out" $rc
 }
 
@@ -89,8 +95,13 @@ run_tap() {
 	for t in "$REPO"/test/t/*.pl; do
 		[ -e "$t" ] || continue
 		out="$WORKDIR/tap/$(basename "$t" .pl).out"
+		as_cluster_user mkdir -p "$WORKDIR/tap/$(basename "$t" .pl)/log"
+		# PostgreSQL 16+ keeps each file's clusters and logs where
+		# TESTDATADIR and TESTLOGDIR say (else in ./tmp_check).
 		as_cluster_user env PATH="$PG_BINDIR:$PATH" PERL5LIB="$PGXS_DIR/src/test/perl:$REPO/test/t" \
-			TESTDIR="$WORKDIR/tap" PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
+			TESTDIR="$WORKDIR/tap" TESTDATADIR="$WORKDIR/tap/$(basename "$t" .pl)/data" \
+			TESTLOGDIR="$WORKDIR/tap/$(basename "$t" .pl)/log" \
+			PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
 			REPO="$REPO" perl "$t" >"$out" 2>&1
 		local trc=$?
 		p=$(grep -c '^ok ' "$out")
@@ -123,6 +134,31 @@ run_demo() {
 	return $rc
 }
 
+# Every stage that needs a server, on the one PG_CONFIG names; stages are
+# named for its major version (regress-pg18).  Its cluster's directory is
+# removed unless one of them failed.
+server_stages() {
+	local major failed_before=$FAILED start=$(date +%s)
+	find_pg_config
+	major=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+	log "PostgreSQL $major ($PG_CONFIG)"
+	if build_and_install >"$LOGDIR/build-pg$major.log" 2>&1 && cluster_start; then
+		tally "build-pg$major" "$LOGDIR/build-pg$major.log" 0 >/dev/null
+		stage "regress-pg$major" run_regress
+		stage "isolation-pg$major" run_isolation
+		stage "tap-pg$major" run_tap
+		stage "bench-smoke-pg$major" bash "$REPO/test/bench/run.sh" --smoke
+		stage "demo-pg$major" run_demo
+	else
+		cat "$LOGDIR/build-pg$major.log"
+		tally "build-pg$major" "$LOGDIR/build-pg$major.log" 1
+	fi
+	cluster_stop
+	if [ "$FAILED" -eq "$failed_before" ] && [ -n "${WORKDIR:-}" ]; then rm -rf "$WORKDIR"; fi
+	WORKDIR=""
+	echo "PostgreSQL $major: $(($(date +%s) - start)) s"
+}
+
 cleanup() {
 	cluster_stop
 	if [ "$FAILED" -eq 0 ] && [ -n "${WORKDIR:-}" ]; then rm -rf "$WORKDIR"; fi
@@ -130,24 +166,27 @@ cleanup() {
 trap cleanup EXIT
 
 ensure_packages || { echo "total: 0 passed, 1 failed"; exit 1; }
-find_pg_config
 LOGDIR=$(mktemp -d /tmp/contacts-logs.XXXXXX)
 
 stage unit make -C "$REPO/test" -s -j2 unit
 stage sanitize make -C "$REPO/test" -s -j2 sanitize
 stage fuzz make -C "$REPO/test" -s -j2 fuzz FUZZ_RUNS="${FUZZ_RUNS:-20000}"
+stage checks run_checks
 
-if build_and_install >"$LOGDIR/build.log" 2>&1 && cluster_start; then
-	tally build "$LOGDIR/build.log" 0 >/dev/null
-	stage regress run_regress
-	stage isolation run_isolation
-	stage tap run_tap
-	stage checks run_checks
-	stage bench-smoke bash "$REPO/test/bench/run.sh" --smoke
-	stage demo run_demo
+if [ -n "${PG_CONFIG:-}" ]; then
+	server_stages
 else
-	cat "$LOGDIR/build.log"
-	tally build "$LOGDIR/build.log" 1
+	# Debian's 15 (find_pg_config's default), then 18 built from the
+	# vendored tarball (once per machine).
+	server_stages
+	log "PostgreSQL 18.6 from ../shared/vendor"
+	if PG_CONFIG=$(bash "$REPO/test/lib/pg_from_source.sh" 18.6 2>"$LOGDIR/pg-18.6-build.log"); then
+		export PG_CONFIG
+		server_stages
+	else
+		tail -n 40 "$LOGDIR/pg-18.6-build.log"
+		tally build-pg18 "$LOGDIR/pg-18.6-build.log" 1
+	fi
 fi
 
 log "summary ($(($(date +%s) - START)) s; logs in $LOGDIR)"

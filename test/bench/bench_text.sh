@@ -20,12 +20,20 @@ export PGOPTIONS="${PGOPTIONS:-} -c max_parallel_workers_per_gather=0 -c jit=off
 
 make -s -C "$repo/test" gen build/bench/text_bench >/dev/null
 
+# pg_similarity is packaged for Debian's PostgreSQL 15 only: on a server
+# without it, its comparison is skipped (and said so), not failed.
+have_similarity=$(bpsql -At -c "SELECT count(*) FROM pg_available_extensions WHERE name = 'pg_similarity'")
+if [ "$have_similarity" = 1 ]; then
+	bpsql -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_similarity"
+else
+	echo "skipped: jaro_winkler vs pg_similarity (pg_similarity is not installed for PostgreSQL $(bpsql -At -c 'SHOW server_version'))"
+fi
+
 bpsql <<'SQL'
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS contacts;
 CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
 CREATE EXTENSION IF NOT EXISTS unaccent;
-CREATE EXTENSION IF NOT EXISTS pg_similarity;
 DROP TABLE IF EXISTS bench_contacts, bench_names;
 CREATE TABLE bench_contacts (id bigint, truth_id bigint, full_name text, given_name text,
 	family_name text, email text, phone text, region text, company text, city text,
@@ -47,13 +55,15 @@ echo "rows: $(bpsql -At -c 'SELECT count(*) FROM bench_names'), $(bpsql -At -c \
 	"SELECT round(100.0 * count(*) FILTER (WHERE a !~ '[^\\x01-\\x7f]') / count(*)) FROM bench_names")% pure ASCII"
 
 # Make sure the peers are what we think they are.
-bpsql -At -c "SELECT 'peer check: ' || round(jarowinkler('MARTHA', 'MARHTA')::numeric, 4) || ' '
-	|| levenshtein('kitten', 'sitting') || ' ' || lower(unaccent('JOSÉ'))"
+bpsql -At -c "SELECT 'peer check: ' || levenshtein('kitten', 'sitting') || ' ' || lower(unaccent('JOSÉ'))"
 
-compare "jaro_winkler vs pg_similarity jarowinkler" \
-	"SELECT sum(contacts.jaro_winkler(a, b)) FROM bench_names" \
-	"SELECT sum(jarowinkler(a, b)) FROM bench_names" \
-	"SELECT sum(length(a) + length(b)) FROM bench_names"
+if [ "$have_similarity" = 1 ]; then
+	bpsql -At -c "SELECT 'peer check: ' || round(jarowinkler('MARTHA', 'MARHTA')::numeric, 4)"
+	compare "jaro_winkler vs pg_similarity jarowinkler" \
+		"SELECT sum(contacts.jaro_winkler(a, b)) FROM bench_names" \
+		"SELECT sum(jarowinkler(a, b)) FROM bench_names" \
+		"SELECT sum(length(a) + length(b)) FROM bench_names"
+fi
 compare "levenshtein vs fuzzystrmatch levenshtein" \
 	"SELECT sum(contacts.levenshtein(a, b)) FROM bench_names" \
 	"SELECT sum(public.levenshtein(a, b)) FROM bench_names" \
