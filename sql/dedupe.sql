@@ -154,7 +154,9 @@ SELECT key FROM contacts.dedupe_match('dd_people', '{"id": 6, "full_name": "Will
 
 -- The features are the owner's: members of the extension, no grants.
 SELECT c.relname = 'dedupe_features_' || 'dd_people'::regclass::oid || suffix AS named,
-       pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relpersistence, c.relacl,
+       pg_catalog.pg_get_userbyid(c.relowner) AS owner, c.relpersistence,
+       -- (who holds a privilege, not which: 17 added MAINTAIN)
+       (SELECT array_agg(DISTINCT a.grantee::regrole::text) FROM aclexplode(c.relacl) a) AS grantees,
        d.deptype AS extension_member
 FROM unnest(ARRAY['', '_counts']) AS suffix
 JOIN pg_class c ON c.relnamespace = 'contacts'::regnamespace

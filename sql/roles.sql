@@ -74,7 +74,8 @@ UPDATE app.crm SET full_name = 'ana  lópez garcía' WHERE code = 'C6';
 SELECT t, public.try(format('SELECT count(*) FROM contacts.%I', t))
   FROM unnest(ARRAY['suppression_key', 'suppression']) t;
 SELECT public.try($$SELECT contacts.suppression_digest('email', 'gone@example.com')$$);
-SELECT public.try($$SELECT contacts.is_suppressed('email', 'gone@example.com')$$);
+-- (the table or the digest refuses first, depending on the server version)
+SELECT split_part(public.try($$SELECT contacts.is_suppressed('email', 'gone@example.com')$$), ':', 1);
 RESET ROLE;
 SELECT code, full_name, email, phone, national_id FROM app.crm ORDER BY code;
 
