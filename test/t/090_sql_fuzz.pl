@@ -2,7 +2,8 @@
 # pg_proc through pg_depend) called with edge-case arguments, in a UTF-8 and
 # a LATIN1 database.  The backend must survive every call (a crash shows as a
 # lost connection, and "terminated by signal" in the server log) and every
-# error must carry a proper SQLSTATE: never XX000 (internal_error).
+# error must carry a proper SQLSTATE: never XX000 (internal_error), and never
+# an encoding error on valid input.
 #
 # Each call runs inside a PL/pgSQL exception block that is always rolled
 # back, so calls that change data leave nothing behind for the next one, with
@@ -269,6 +270,12 @@ SELECT p.prokind, p.oid::regprocedure, p.oid::regproc, p.pronargs, p.pronargdefa
   JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'contacts'
  ORDER BY p.oid::regprocedure::text};
 
+# What fails a call.  Every argument is valid text in the database encoding,
+# so an encoding error (22021 invalid byte sequence, 22P05 untranslatable
+# character) means a function made text that is not valid, or could not give
+# back in the database encoding what it was given.
+my %bad_state = map { $_ => 1 } ('crash', 'no answer', 'XX000', '22021', '22P05');
+
 my %total = (calls => 0, states => {}, known => {}, skipped => {});
 my $start = time;
 my $log_offset = -s $node->logfile;
@@ -377,7 +384,7 @@ foreach my $db ('postgres', 'latin1db')
 		$ncalls{ $f->{sig} }++;
 		$total{calls}++;
 		$total{states}{$state}++;
-		next unless $state eq 'crash' || $state eq 'XX000' || $state eq 'no answer';
+		next unless $bad_state{$state};
 		my $k = $known{ $f->{sig} };
 		if ($k && $k->{$state})
 		{
