@@ -30,7 +30,6 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
