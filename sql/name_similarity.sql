@@ -18,3 +18,6 @@ SELECT count(*) AS pairs,
        count(*) FILTER (WHERE contacts.name_similarity(a.x, b.x) <> contacts.name_similarity(b.x, a.x)) AS asymmetric,
        count(*) FILTER (WHERE contacts.name_similarity(a.x, b.x) NOT BETWEEN 0 AND 1) AS out_of_range
   FROM n a, n b;
+-- overlong names are refused, as by the other similarity functions
+SELECT contacts.name_similarity(repeat('a', 10001), 'a');
+SELECT contacts.name_similarity('Ana', repeat('é', 10000)) BETWEEN 0 AND 1 AS at_the_limit;

@@ -158,8 +158,33 @@ split_words(const char *s, size_t len, Span *words, int cap)
 }
 
 /*
+ * The length of s without a multi-byte character cut short at its end: a
+ * token or folded word cut at a byte limit must stay valid UTF-8, or the key
+ * made of it is text the server rejects.
+ */
+static int
+complete_prefix(const char *s, int len)
+{
+	int			lead = len;
+
+	while (lead > 0 && lead > len - 4 && ((unsigned char) s[lead - 1] & 0xC0) == 0x80)
+		lead--;
+	if (lead > 0)
+	{
+		unsigned char c = (unsigned char) s[lead - 1];
+		int			need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+
+		if (lead - 1 + need > len)
+			return lead - 1;
+	}
+	return len;
+}
+
+/*
  * Tokens of a word: fold it, drop dots, apostrophes and quotes, cut at any
- * other ASCII punctuation; "&" and "+" are tokens of their own.
+ * other ASCII punctuation; "&" and "+" are tokens of their own.  A token is
+ * cut at TOKEN_MAX - 1 bytes and an overlong word at its folded prefix, both
+ * on a character boundary.
  */
 static int
 word_tokens(const Span *w, int word, Token *out, int cap, const CtAllocator *alloc)
@@ -202,7 +227,10 @@ word_tokens(const Span *w, int word, Token *out, int cap, const CtAllocator *all
 		}
 	}
 	for (int k = 0; k < ntok; k++)
+	{
+		out[k].len = complete_prefix(out[k].text, out[k].len);
 		out[k].text[out[k].len] = '\0';
+	}
 	return ntok;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "company.h"
+#include "utf8.h"
 #include "unit.h"
 
 static char *last;
@@ -51,6 +52,24 @@ main(void)
 	CHECK_STR(display("Acme ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++ sa"),
 			  "Acme ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++ sa");
 
+	/* A word longer than a token is cut on a character boundary (was mid-character). */
+	{
+		char		word[3 * 100 + 1] = "";
+		const char *k;
+
+		for (int i = 0; i < 100; i++)
+			strcat(word, "\xe3\x81\x82");	/* U+3042 */
+		k = key(word);
+		CHECK(ct_utf8_valid(k, strlen(k)));
+		CHECK(strlen(k) > 0 && strlen(k) % 3 == 0);
+		for (int i = 0; i < 75; i++)
+			memcpy(word + 4 * i, "\xf0\x9f\x98\x80", 4);	/* U+1F600 */
+		word[300] = '\0';
+		k = key(word);
+		CHECK(ct_utf8_valid(k, strlen(k)));
+		k = display(word);
+		CHECK(ct_utf8_valid(k, strlen(k)));
+	}
 	CHECK_STR(key("Pérez y Cía. S.A."), "perez");
 	CHECK_STR(key("PEREZ & CIA SA"), "perez");
 	CHECK_STR(key("pérez s. a."), "perez");
