@@ -178,6 +178,24 @@ SELECT contacts.unmerge(:merge_id);
 SELECT unmerged_by FROM contacts.merge_log WHERE merge_id = :merge_id;
 RESET ROLE;
 
+-- Batch merges: the owner runs them; the batch is visible to readers of
+-- the table, not to strangers.
+SET ROLE ct_owner;
+INSERT INTO app.crm VALUES ('C9', 'eva  ruiz', 'eva@example.com', NULL, NULL),
+                           ('C10', 'EVA RUIZ', NULL, '+34 600 111 222', NULL);
+CALL contacts.merge_clusters('app.crm',
+    $$SELECT 1 AS cluster_id, code AS member_key FROM app.crm WHERE code IN ('C9', 'C10')$$,
+    batch_name => 'eva');
+SELECT code, full_name, email, phone FROM app.crm WHERE code IN ('C9', 'C10');
+SET ROLE ct_reader;
+SELECT b.batch_name, b.finished_at IS NOT NULL AS finished, c.merge_id IS NOT NULL AS merged, c.error
+  FROM contacts.merge_batch b JOIN contacts.merge_batch_cluster c USING (batch_name);
+SET ROLE ct_stranger;
+SELECT (SELECT count(*) FROM contacts.merge_batch) AS batches_seen_by_stranger,
+       (SELECT count(*) FROM contacts.merge_batch_cluster) AS clusters_seen_by_stranger;
+SELECT public.try($$CALL contacts.merge_clusters('app.crm', 'SELECT 1 AS cluster_id, ''C1'' AS member_key')$$);
+RESET ROLE;
+
 -- DROP works for every role as before the extension was installed, and a
 -- dropped table takes its configuration along.
 SET ROLE ct_stranger;

@@ -448,7 +448,8 @@ BEGIN
             ' WHERE t.%4$I::text = u.target_key',
             target, substr(upd_set, 3),
             CASE WHEN duplicate_key IS NULL THEN 'NULL'
-                 ELSE format('(SELECT t2.%I::text FROM %s t2 WHERE %s LIMIT 1)', cfg.key_column, target,
+                 ELSE format('(SELECT t2.%1$I::text FROM %2$s t2 WHERE %3$s ORDER BY t2.%1$I LIMIT 1)',
+                             cfg.key_column, target,
                              @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)) || ' = '
                              || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias)) END,
             cfg.key_column);
