@@ -38,55 +38,30 @@ COMMENT ON FUNCTION @extschema@.owns_table(regclass) IS
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.table_config, @extschema@.column_kind,
     @extschema@.merge_config, @extschema@.dedupe_settings, @extschema@.dedupe_model TO PUBLIC;
 
-ALTER TABLE @extschema@.table_config ENABLE ROW LEVEL SECURITY;
-CREATE POLICY table_config_read ON @extschema@.table_config FOR SELECT
-    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
-CREATE POLICY table_config_owner ON @extschema@.table_config
-    USING (@extschema@.owns_table(tbl));
-COMMENT ON POLICY table_config_read ON @extschema@.table_config IS
-'A table''s configuration is visible to every role with a privilege on the table';
-COMMENT ON POLICY table_config_owner ON @extschema@.table_config IS
-'A table''s configuration is written by its owners';
-
-ALTER TABLE @extschema@.column_kind ENABLE ROW LEVEL SECURITY;
-CREATE POLICY column_kind_read ON @extschema@.column_kind FOR SELECT
-    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
-CREATE POLICY column_kind_owner ON @extschema@.column_kind
-    USING (@extschema@.owns_table(tbl));
-COMMENT ON POLICY column_kind_read ON @extschema@.column_kind IS
-'A table''s column kinds are visible to every role with a privilege on the table';
-COMMENT ON POLICY column_kind_owner ON @extschema@.column_kind IS
-'A table''s column kinds are written by its owners';
-
-ALTER TABLE @extschema@.merge_config ENABLE ROW LEVEL SECURITY;
-CREATE POLICY merge_config_read ON @extschema@.merge_config FOR SELECT
-    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
-CREATE POLICY merge_config_owner ON @extschema@.merge_config
-    USING (@extschema@.owns_table(tbl));
-COMMENT ON POLICY merge_config_read ON @extschema@.merge_config IS
-'A table''s merge settings are visible to every role with a privilege on the table';
-COMMENT ON POLICY merge_config_owner ON @extschema@.merge_config IS
-'A table''s merge settings are written by its owners';
-
-ALTER TABLE @extschema@.dedupe_settings ENABLE ROW LEVEL SECURITY;
-CREATE POLICY dedupe_settings_read ON @extschema@.dedupe_settings FOR SELECT
-    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
-CREATE POLICY dedupe_settings_owner ON @extschema@.dedupe_settings
-    USING (@extschema@.owns_table(tbl));
-COMMENT ON POLICY dedupe_settings_read ON @extschema@.dedupe_settings IS
-'A table''s dedupe settings are visible to every role with a privilege on the table';
-COMMENT ON POLICY dedupe_settings_owner ON @extschema@.dedupe_settings IS
-'A table''s dedupe settings are written by its owners (and by dedupe_run, which they run)';
-
-ALTER TABLE @extschema@.dedupe_model ENABLE ROW LEVEL SECURITY;
-CREATE POLICY dedupe_model_read ON @extschema@.dedupe_model FOR SELECT
-    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
-CREATE POLICY dedupe_model_owner ON @extschema@.dedupe_model
-    USING (@extschema@.owns_table(tbl));
-COMMENT ON POLICY dedupe_model_read ON @extschema@.dedupe_model IS
-'A table''s match model is visible to every role with a privilege on the table';
-COMMENT ON POLICY dedupe_model_owner ON @extschema@.dedupe_model IS
-'A table''s match model is written by its owners (and by dedupe_run, which they run)';
+-- The same two policies on each: read by any role with a privilege on the
+-- table, written by its owners.
+DO $$
+DECLARE
+    t text[];
+BEGIN
+    FOREACH t SLICE 1 IN ARRAY ARRAY[['table_config', 'configuration'],
+                                     ['column_kind', 'column kinds'],
+                                     ['merge_config', 'merge settings'],
+                                     ['dedupe_settings', 'dedupe settings'],
+                                     ['dedupe_model', 'match model']] LOOP
+        EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR SELECT '
+                       'USING (pg_catalog.has_table_privilege(tbl, ''SELECT, INSERT, UPDATE, DELETE''))',
+                       t[1] || '_read', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I USING (@extschema@.owns_table(tbl))',
+                       t[1] || '_owner', t[1]);
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_read', t[1],
+                       format('A table''s %s is visible to every role with a privilege on the table', t[2]));
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_owner', t[1],
+                       format('A table''s %s is written by its owners', t[2]));
+    END LOOP;
+END
+$$;
 
 -- Dedupe results hold keys and explanations of the table's records.
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.dedupe_runs, @extschema@.dedupe_pairs,
