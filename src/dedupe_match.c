@@ -185,7 +185,7 @@ PG_FUNCTION_INFO_V1(contacts_dedupe_match);
 /*
  * Privileges: the caller needs SELECT on the table, whose records it is
  * shown.  The features table holds those records and only the table's owner
- * may read it (see dedupe.c), so it is read as the owner, in a
+ * may read it (see dedupe_features.c), so it is read as the owner, in a
  * security-restricted operation, once the caller's SELECT is checked: as the
  * server's foreign key checks read the referenced table.  The candidate's
  * own features are computed as the caller, from the caller's values.
