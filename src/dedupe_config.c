@@ -13,7 +13,6 @@
 #include "privileges.h"
 #include "spi_util.h"
 
-
 /* a float8[] of exactly n elements into out; false when NULL or wrong size */
 static bool
 read_levels(SPITupleTable *tt, uint64 row, int col, int n, double *out)

@@ -108,6 +108,11 @@ phase_done(PhaseClock *clock, const char *phase, const char *config, const char 
 	phase_start(clock);
 }
 
+/*
+ * The estimate phase: each sampled pair's comparison pattern is counted
+ * (EM needs only the counts of distinct patterns) and the term frequencies
+ * of agreeing values summed, for the model's reference frequency.
+ */
 typedef struct EstimateState
 {
 	const CtMatchModel *model;
