@@ -1,8 +1,10 @@
 /*
  * dedupe.h
- *		Shared between the dedupe run (dedupe.c) and single-row matching
- *		(dedupe_match.c): the configuration of a table and how its records
- *		are read from the features table.
+ *		Shared by the files of dedupe: the configuration of a table
+ *		(dedupe_config.c), the SQL of its features (dedupe_sql.c), its
+ *		feature tables (dedupe_features.c), the block scan (dedupe_scan.c),
+ *		what a run stores (dedupe_store.c), the run (dedupe_run.c) and
+ *		single-row matching (dedupe_match.c).
  */
 #ifndef CONTACTS_DEDUPE_H
 #define CONTACTS_DEDUPE_H
@@ -48,6 +50,8 @@ typedef enum DedupeRule
 
 extern const char *const dedupe_rule_names[RULE_COUNT];
 
+/* dedupe_config.c */
+
 /*
  * Read a table's configuration (SPI must be connected, search_path
  * pinned); errors if it has none.  name: the table as the caller's
@@ -58,14 +62,7 @@ extern const char *const dedupe_rule_names[RULE_COUNT];
 extern DedupeConfig *dedupe_load_config(Oid relid, const char *name, bool create_settings,
 										bool lock);
 
-/* The name of a table's features table; its counts table adds "_counts". */
-extern char *dedupe_features_name(Oid relid);
-
-/* Drop relid's feature tables, if any (SPI connected). */
-extern void dedupe_drop_feature_tables(Oid relid);
-
-/* The owner of a table. */
-extern Oid	dedupe_table_owner(Oid relid);
+/* dedupe_sql.c */
 
 /*
  * The select list computing the feature columns (v1, k1, ..., region,
@@ -75,6 +72,12 @@ extern void dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf);
 
 /* Whether the configuration has what the rule needs. */
 extern bool dedupe_rule_applies(const DedupeConfig *cfg, DedupeRule rule);
+
+/*
+ * The expression the term frequency of field f (0-based) counts, on the
+ * features table aliased alias: an e-mail's domain, else the field's key.
+ */
+extern char *dedupe_tf_key(const DedupeConfig *cfg, int f, const char *alias);
 
 /*
  * The select list reading one side of a pair from the features table
@@ -94,5 +97,82 @@ extern void dedupe_side_joins(const DedupeConfig *cfg, const char *alias, String
  */
 extern void dedupe_read_side(const DedupeConfig *cfg, Datum *datums, bool *nulls, int offset,
 							 CtFieldValue *values);
+
+/* dedupe_features.c */
+
+/* The name of a table's features table; its counts table adds "_counts". */
+extern char *dedupe_features_name(Oid relid);
+
+/* The owner of a table. */
+extern Oid	dedupe_table_owner(Oid relid);
+
+/*
+ * Create a run's features and counts tables and fill them from the table's
+ * rows (SPI connected, search_path pinned); returns the number of records.
+ */
+extern int64 dedupe_build_features(DedupeConfig *cfg, const char *schema);
+
+/* CREATE [UNIQUE] INDEX on columns of a feature table. */
+extern void dedupe_index_feature_table(const DedupeConfig *cfg, const char *table,
+									   const char *columns, bool unique);
+
+/* Drop relid's feature tables, if any (SPI connected). */
+extern void dedupe_drop_feature_tables(Oid relid);
+
+/* dedupe_scan.c */
+
+/* What is done with each compared pair: x and y are the records of a < b. */
+typedef void (*DedupePairCallback) (void *state, int64 a, int64 b, const uint8 *gamma,
+									const CtFieldValue *x, const CtFieldValue *y);
+
+/*
+ * The pairs the blocks of each rule hold (rule_pairs) and the blocks
+ * skipped as larger than max_block_size (rule_skipped), from the counts
+ * table; returns the sum of rule_pairs.
+ */
+extern int64 dedupe_count_rule_pairs(DedupeConfig *cfg, const char *schema, int64 *rule_pairs,
+									 int64 *rule_skipped);
+
+/*
+ * Call callback on every pair within the blocks of every rule, each pair
+ * once; sample_per_65536 > 0 keeps that share of the blocks.  compared (or
+ * NULL) receives the pairs compared per rule; expected and what word the
+ * progress notices.  Returns the pairs compared.
+ */
+extern int64 dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
+								DedupePairCallback callback, void *state, int64 *compared,
+								int64 expected, const char *what);
+
+/* dedupe_store.c */
+
+typedef struct DedupePairStore DedupePairStore;
+
+typedef struct DedupeClusterSummary
+{
+	int64		clusters;
+	int64		records;
+	int64		flagged;
+	long		refused;
+	StringInfoData sizes;		/* jsonb text: {"2": n, "3": n, ...} */
+} DedupeClusterSummary;
+
+/* Store the pairs of run_id at or above the threshold, through dedupe_store_pair. */
+extern DedupePairStore *dedupe_store_begin(DedupeConfig *cfg, int64 run_id);
+
+/* A DedupePairCallback scoring a pair; state is the DedupePairStore. */
+extern void dedupe_store_pair(void *state, int64 a, int64 b, const uint8 *gamma,
+							  const CtFieldValue *x, const CtFieldValue *y);
+
+/* Write the pairs still pending; returns the pairs stored in all. */
+extern int64 dedupe_store_flush(DedupePairStore *st);
+
+/* Cluster the stored pairs (union-find, size guard) and write the clusters. */
+extern void dedupe_store_clusters(DedupePairStore *st, DedupeClusterSummary *out);
+
+/* Store the estimated model as the configuration's next starting point. */
+extern void dedupe_store_model(const DedupeConfig *cfg);
+
+/* The model as jsonb text, for the run summary. */
+extern char *dedupe_model_json(const DedupeConfig *cfg);
 
 #endif							/* CONTACTS_DEDUPE_H */

@@ -12,7 +12,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -24,6 +23,7 @@
 #include "core/match_keys.h"
 #include "dedupe.h"
 #include "privileges.h"
+#include "spi_util.h"
 #include "textconv.h"
 
 PG_FUNCTION_INFO_V1(contacts_match_key);
@@ -153,16 +153,12 @@ features_ready(DedupeConfig *cfg, Oid owner)
 						 cfg->schema, quote_identifier(cfg->features_table),
 						 cfg->schema, quote_identifier(counts));
 		contacts_switch_to(owner, &sw);
-		if (SPI_execute(sql.data, true, 1) != SPI_OK_SELECT)
-			elog(ERROR, "dedupe_match: could not read the features of %s", cfg->name);
+		contacts_spi_execute(sql.data, true, 1, SPI_OK_SELECT);
 		contacts_switch_back(&sw);
 		if (SPI_processed == 1)
 		{
-			HeapTuple	t = SPI_tuptable->vals[0];
-			TupleDesc	d = SPI_tuptable->tupdesc;
-
-			cfg->records = DatumGetInt64(SPI_getbinval(t, d, 1, &(bool) {false}));
-			if (cfg->records == 0 || DatumGetBool(SPI_getbinval(t, d, 2, &(bool) {false})))
+			cfg->records = contacts_spi_int8(SPI_tuptable, 0, 1);
+			if (cfg->records == 0 || contacts_spi_bool(SPI_tuptable, 0, 2))
 				return true;
 		}
 		detail = "Its features table is empty: unlogged, it is emptied by crash recovery.";
@@ -189,7 +185,7 @@ PG_FUNCTION_INFO_V1(contacts_dedupe_match);
 /*
  * Privileges: the caller needs SELECT on the table, whose records it is
  * shown.  The features table holds those records and only the table's owner
- * may read it (see dedupe.c), so it is read as the owner, in a
+ * may read it (see dedupe_features.c), so it is read as the owner, in a
  * security-restricted operation, once the caller's SELECT is checked: as the
  * server's foreign key checks read the referenced table.  The candidate's
  * own features are computed as the caller, from the caller's values.
@@ -232,7 +228,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	owner = dedupe_table_owner(relid);
 	name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
 	InitMaterializedSRF(fcinfo, 0);
-	SPI_connect();
+	contacts_spi_connect();
 	search_path_level = contacts_pin_search_path();
 	cfg = dedupe_load_config(relid, name, false, false);
 	if (cfg->features_table == NULL)
@@ -243,7 +239,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	if (!features_ready(cfg, owner))
 	{
 		contacts_unpin_search_path(search_path_level);
-		SPI_finish();
+		contacts_spi_finish();
 		return (Datum) 0;
 	}
 
@@ -253,9 +249,11 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	appendStringInfo(&sql, "jsonb_populate_record(NULL::%s, $1) r) s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
 												get_rel_name(cfg->relid)));
-	if (SPI_execute_with_args(sql.data, 1, jsonb_type, jsonb_arg, NULL, true, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "dedupe_match: could not compute the row's features");
+	/* one row from one jsonb_populate_record(): anything else is a bug */
+	if (contacts_spi_execute_args(sql.data, 1, jsonb_type, jsonb_arg, NULL, true, 1, SPI_OK_SELECT) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg_internal("dedupe_match: no features computed for the row")));
 	{
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		int			natts = desc->natts;
@@ -317,8 +315,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	if (nargs > 0)
 	{
 		contacts_switch_to(owner, &sw);
-		if (SPI_execute_with_args(sql.data, nargs, argtypes, args, argnulls, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "dedupe_match: candidate query failed");
+		contacts_spi_execute_args(sql.data, nargs, argtypes, args, argnulls, true, 0, SPI_OK_SELECT);
 		contacts_switch_back(&sw);
 		matches = MemoryContextAlloc(fn_cxt, sizeof(Match) * Max(SPI_processed, 1));
 		for (uint64 i = 0; i < SPI_processed; i++)
@@ -367,6 +364,6 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	contacts_unpin_search_path(search_path_level);
-	SPI_finish();
+	contacts_spi_finish();
 	return (Datum) 0;
 }

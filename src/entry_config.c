@@ -27,6 +27,7 @@
 #include "dedupe.h"
 #include "entry_config.h"
 #include "privileges.h"
+#include "spi_util.h"
 
 static HTAB *config_cache = NULL;
 
@@ -70,21 +71,6 @@ kind_from_name(const char *kind)
 	if (strcmp(kind, "country") == 0)
 		return ENTRY_COUNTRY;
 	return ENTRY_PLAIN;
-}
-
-static char *
-spi_text(HeapTuple tup, int fnumber)
-{
-	return SPI_getvalue(tup, SPI_tuptable->tupdesc, fnumber);
-}
-
-static bool
-spi_bool(HeapTuple tup, int fnumber)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, fnumber, &isnull);
-
-	return !isnull && DatumGetBool(d);
 }
 
 static AttrNumber
@@ -166,10 +152,7 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 									 psprintf("$1::%s", format_type_be_qualified(col->atttypid)));
 		/* the first by key, so a message names the same row every time */
 		appendStringInfo(&sql, " AND %s ORDER BY 1 LIMIT 1", other_row);
-		col->lookup_plan = SPI_prepare(sql.data, 2, lookup_args);
-		if (col->lookup_plan == NULL)
-			elog(ERROR, "could not prepare duplicate lookup: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(col->lookup_plan);
+		col->lookup_plan = contacts_spi_prepare(sql.data, 2, lookup_args, 0, true);
 	}
 
 	if (cfg->on_duplicate != ON_DUPLICATE_ALLOW && fuzzy)
@@ -188,10 +171,7 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 						 "COALESCE((SELECT s.threshold FROM %s.dedupe_settings s "
 						 "WHERE s.tbl OPERATOR(pg_catalog.=) %u::pg_catalog.oid::pg_catalog.regclass), 0.9)) m",
 						 schema, RelationGetRelid(rel), schema, RelationGetRelid(rel));
-		cfg->match_plan = SPI_prepare(sql.data, 1, match_args);
-		if (cfg->match_plan == NULL)
-			elog(ERROR, "could not prepare likely-duplicate match: %s", SPI_result_code_string(SPI_result));
-		SPI_keepplan(cfg->match_plan);
+		cfg->match_plan = contacts_spi_prepare(sql.data, 1, match_args, 0, true);
 	}
 
 	if (cfg->on_duplicate != ON_DUPLICATE_UPDATE)
@@ -222,10 +202,7 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("on_duplicate = 'update' needs configured columns other than the key")));
-	cfg->update_plan = SPI_prepare(sql.data, n, argtypes);
-	if (cfg->update_plan == NULL)
-		elog(ERROR, "could not prepare duplicate update: %s", SPI_result_code_string(SPI_result));
-	SPI_keepplan(cfg->update_plan);
+	cfg->update_plan = contacts_spi_prepare(sql.data, n, argtypes, 0, true);
 }
 
 /*
@@ -242,18 +219,15 @@ load_config(EntryConfig *cfg, Relation rel)
 	const char *schema = contacts_extension_schema_quoted();
 	ContactsRoleSwitch sw;
 	MemoryContext old;
-	HeapTuple	tup;
 	char	   *s;
 	bool		fuzzy;
 	uint64		i;
 
 	contacts_switch_to(contacts_extension_owner(), &sw);
-	if (SPI_execute_with_args(psprintf("SELECT key_column, default_region, on_invalid, on_duplicate, "
-									   "flag_column, fuzzy_duplicates FROM %s.table_config "
-									   "WHERE tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1", schema),
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read contacts.table_config");
-	if (SPI_processed == 0)
+	if (contacts_spi_execute_args(psprintf("SELECT key_column, default_region, on_invalid, on_duplicate, "
+										   "flag_column, fuzzy_duplicates FROM %s.table_config "
+										   "WHERE tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1", schema),
+								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" is not configured for contacts", RelationGetRelationName(rel)),
@@ -261,29 +235,27 @@ load_config(EntryConfig *cfg, Relation rel)
 						 RelationGetRelationName(rel))));
 
 	old = MemoryContextSwitchTo(cfg->context);
-	tup = SPI_tuptable->vals[0];
-	cfg->key_column = pstrdup(spi_text(tup, 1));
+	cfg->key_column = pstrdup(contacts_spi_text(SPI_tuptable, 0, 1));
 	cfg->key_attnum = column_attnum(rel, cfg->key_column, false);
 	cfg->key_typid = TupleDescAttr(RelationGetDescr(rel), cfg->key_attnum - 1)->atttypid;
-	s = spi_text(tup, 2);
+	s = contacts_spi_text(SPI_tuptable, 0, 2);
 	cfg->default_region = s ? pstrdup(s) : NULL;
-	s = spi_text(tup, 3);
+	s = contacts_spi_text(SPI_tuptable, 0, 3);
 	cfg->on_invalid = strcmp(s, "set_null") == 0 ? ON_INVALID_SET_NULL :
 		strcmp(s, "flag") == 0 ? ON_INVALID_FLAG : ON_INVALID_REJECT;
-	s = spi_text(tup, 4);
+	s = contacts_spi_text(SPI_tuptable, 0, 4);
 	cfg->on_duplicate = strcmp(s, "reject") == 0 ? ON_DUPLICATE_REJECT :
 		strcmp(s, "update") == 0 ? ON_DUPLICATE_UPDATE :
 		strcmp(s, "flag") == 0 ? ON_DUPLICATE_FLAG : ON_DUPLICATE_ALLOW;
-	s = spi_text(tup, 5);
+	s = contacts_spi_text(SPI_tuptable, 0, 5);
 	cfg->flag_attnum = s ? column_attnum(rel, s, false) : InvalidAttrNumber;
-	fuzzy = spi_bool(tup, 6);
+	fuzzy = contacts_spi_bool(SPI_tuptable, 0, 6);
 	MemoryContextSwitchTo(old);
 
-	if (SPI_execute_with_args(psprintf("SELECT col, kind, duplicate_key, required FROM %s.column_kind "
+	contacts_spi_execute_args(psprintf("SELECT col, kind, duplicate_key, required FROM %s.column_kind "
 									   "WHERE tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
 									   "ORDER BY col COLLATE \"C\"", schema),
-							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read contacts.column_kind");
+							  1, argtypes, args, NULL, true, 0, SPI_OK_SELECT);
 	contacts_switch_back(&sw);
 
 	old = MemoryContextSwitchTo(cfg->context);
@@ -295,12 +267,11 @@ load_config(EntryConfig *cfg, Relation rel)
 		EntryColumn *col = &cfg->columns[i];
 		bool		typisvarlena;
 
-		tup = SPI_tuptable->vals[i];
-		col->name = pstrdup(spi_text(tup, 1));
-		col->kind_name = pstrdup(spi_text(tup, 2));
+		col->name = pstrdup(contacts_spi_text(SPI_tuptable, i, 1));
+		col->kind_name = pstrdup(contacts_spi_text(SPI_tuptable, i, 2));
 		col->kind = kind_from_name(col->kind_name);
-		col->duplicate_key = spi_bool(tup, 3);
-		col->required = spi_bool(tup, 4);
+		col->duplicate_key = contacts_spi_bool(SPI_tuptable, i, 3);
+		col->required = contacts_spi_bool(SPI_tuptable, i, 4);
 		col->attnum = column_attnum(rel, col->name, false);
 		col->atttypid = TupleDescAttr(RelationGetDescr(rel), col->attnum - 1)->atttypid;
 		getTypeOutputInfo(col->atttypid, &col->typoutput, &typisvarlena);
@@ -354,10 +325,10 @@ entry_config_get(Relation rel)
 										 ALLOCSET_SMALL_SIZES);
 	PG_TRY();
 	{
-		SPI_connect();
+		contacts_spi_connect();
 		/* plans are prepared as the writer, who runs them */
 		prepare_plans(cfg, rel, load_config(cfg, rel));
-		SPI_finish();
+		contacts_spi_finish();
 	}
 	PG_CATCH();
 	{
@@ -433,24 +404,22 @@ contacts_forget_dropped_tables(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("forget_dropped_tables() must be called as an event trigger")));
-	SPI_connect();
-	if (SPI_execute("SELECT pg_catalog.array_agg(d.objid) FROM pg_catalog.pg_event_trigger_dropped_objects() d "
-					"WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
-					"AND d.objsubid OPERATOR(pg_catalog.=) 0", true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not list dropped objects");
-	args[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	contacts_spi_connect();
+	contacts_spi_execute("SELECT pg_catalog.array_agg(d.objid) FROM pg_catalog.pg_event_trigger_dropped_objects() d "
+						 "WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass "
+						 "AND d.objsubid OPERATOR(pg_catalog.=) 0", true, 1, SPI_OK_SELECT);
+	args[0] = contacts_spi_datum(SPI_tuptable, 0, 1, &isnull);
 	if (isnull)
 	{
-		SPI_finish();
+		contacts_spi_finish();
 		PG_RETURN_VOID();
 	}
 	schema = contacts_extension_schema_quoted();
 	contacts_switch_to(contacts_extension_owner(), &sw);
 	for (int i = 0; i < (int) lengthof(config_tables); i++)
-		if (SPI_execute_with_args(psprintf("DELETE FROM %s.%s WHERE tbl::pg_catalog.oid "
+		contacts_spi_execute_args(psprintf("DELETE FROM %s.%s WHERE tbl::pg_catalog.oid "
 										   "OPERATOR(pg_catalog.=) ANY ($1)", schema, config_tables[i]),
-								  1, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "could not forget dropped tables in %s", config_tables[i]);
+								  1, argtypes, args, NULL, false, 0, SPI_OK_DELETE);
 	contacts_switch_back(&sw);
 	/* and the features dedupe_run derived from their rows */
 	{
@@ -462,6 +431,6 @@ contacts_forget_dropped_tables(PG_FUNCTION_ARGS)
 		for (int i = 0; i < n; i++)
 			dedupe_drop_feature_tables(DatumGetObjectId(oids[i]));
 	}
-	SPI_finish();
+	contacts_spi_finish();
 	PG_RETURN_VOID();
 }

@@ -24,7 +24,6 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
-#include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/scansup.h"
@@ -39,6 +38,7 @@
 #include "entry_kinds.h"
 #include "errors.h"
 #include "privileges.h"
+#include "spi_util.h"
 #include "suppression.h"
 #include "textconv.h"
 
@@ -201,11 +201,10 @@ find_duplicate(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *val
 	args[1] = own_key ? CStringGetTextDatum(own_key) : (Datum) 0;
 	/* a writer need not read the table to be told it holds the key */
 	contacts_switch_to_table_owner(rel, &sw);
-	if (SPI_execute_plan(col->lookup_plan, args, nulls, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "duplicate lookup failed");
+	contacts_spi_execute_plan(col->lookup_plan, args, nulls, false, 1, SPI_OK_SELECT);
 	contacts_switch_back(&sw);
 	if (SPI_processed > 0)
-		found = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		found = contacts_spi_text(SPI_tuptable, 0, 1);
 	return found;
 }
 
@@ -245,17 +244,16 @@ find_likely_duplicate(EntryConfig *cfg, Relation rel, Datum *values, bool *isnul
 	args[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.data));
 	/* as for exact keys: the match reads the table's records, not the writer */
 	contacts_switch_to_table_owner(rel, &sw);
-	if (SPI_execute_plan(cfg->match_plan, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "likely-duplicate match failed");
+	contacts_spi_execute_plan(cfg->match_plan, args, NULL, true, 0, SPI_OK_SELECT);
 	contacts_switch_back(&sw);
 	for (r = 0; r < SPI_processed; r++)
 	{
-		char	   *key = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		char	   *key = contacts_spi_text(SPI_tuptable, r, 1);
 
 		if (own_key != NULL && strcmp(key, own_key) == 0)
 			continue;
 		*what = psprintf("a likely duplicate (match probability %s)",
-						 SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2));
+						 contacts_spi_text(SPI_tuptable, r, 2));
 		return key;
 	}
 	return NULL;
@@ -287,8 +285,7 @@ update_existing(EntryConfig *cfg, Datum *values, bool *isnull,
 	args[n] = OidInputFunctionCall(typinput, (char *) existing_key, typioparam, -1);
 	nulls[n] = ' ';
 	n++;
-	if (SPI_execute_plan(cfg->update_plan, args, nulls, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "update of the existing duplicate failed");
+	contacts_spi_execute_plan(cfg->update_plan, args, nulls, false, 0, SPI_OK_UPDATE);
 }
 
 /*
@@ -316,7 +313,7 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 	if (!is_insert && !heap_attisnull(trigdata->tg_trigtuple, cfg->key_attnum, desc))
 		own_key = SPI_getvalue(trigdata->tg_trigtuple, desc, cfg->key_attnum);
 
-	SPI_connect();
+	contacts_spi_connect();
 	for (i = 0; i < cfg->ncolumns && existing == NULL; i++)
 	{
 		EntryColumn *col = &cfg->columns[i];
@@ -356,7 +353,7 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 		else
 			duplicate_of = MemoryContextStrdup(caller_context, existing);
 	}
-	SPI_finish();
+	contacts_spi_finish();
 	return duplicate_of;
 }
 

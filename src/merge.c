@@ -258,8 +258,7 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 	/* the core compares UTF-8; SPI hands back the database encoding */
 	for (int row = 0; row < n; row++)
 	{
-		bool		isnull;
-		long		recency = (long) DatumGetInt64(SPI_getbinval(tt->vals[row], tt->tupdesc, 1, &isnull));
+		long		recency = (long) contacts_spi_int8(tt, row, 1);
 
 		for (int i = 0; i < plan->nrules; i++)
 		{
@@ -269,16 +268,16 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 
 			if (base[i] < 0)
 				continue;
-			v = SPI_getvalue(tt->vals[row], tt->tupdesc, base[i]);
+			v = contacts_spi_text(tt, row, base[i]);
 			c->isnull = (v == NULL);
 			c->value = v ? contacts_cstring_to_utf8(v, &len) : "";
 			c->len = len;
 			c->recency = recency;
-			c->order = (long) DatumGetInt64(SPI_getbinval(tt->vals[row], tt->tupdesc, base[i] + 1, &isnull));
-			c->valid = DatumGetBool(SPI_getbinval(tt->vals[row], tt->tupdesc, base[i] + 2, &isnull));
-			rv[i].json[row] = SPI_getvalue(tt->vals[row], tt->tupdesc, base[i] + 3);
+			c->order = (long) contacts_spi_int8(tt, row, base[i] + 1);
+			c->valid = contacts_spi_bool(tt, row, base[i] + 2);
+			rv[i].json[row] = contacts_spi_text(tt, row, base[i] + 3);
 			if (row == 0)
-				unions[i] = SPI_getvalue(tt->vals[row], tt->tupdesc, base[i] + 4);
+				unions[i] = contacts_spi_text(tt, row, base[i] + 4);
 		}
 	}
 
@@ -357,7 +356,7 @@ report_missing(const MergeTable *t, const char *keys)
 	char	   *missing;
 
 	/* not read-only: a fresh snapshot sees what a concurrent merge removed */
-	missing = merge_spi(sql, 1, types, values, NULL, false) > 0 ? merge_spi_text(0, 1) : "?";
+	missing = merge_spi(sql, 1, types, values, NULL, false) > 0 ? contacts_spi_text(SPI_tuptable, 0, 1) : "?";
 
 	ereport(ERROR,
 			(errcode(ERRCODE_NO_DATA_FOUND),
@@ -427,8 +426,7 @@ contacts_merge(PG_FUNCTION_ARGS)
 	 */
 	pinned = contacts_pin_search_path();
 	contacts_require_table(relid, ACL_SELECT | ACL_UPDATE, "merge rows of");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	contacts_spi_connect();
 	t = merge_table_open(relid, true);
 
 	/* keys as JSON objects: the survivor first, then the others, deduplicated */
@@ -515,15 +513,15 @@ contacts_merge(PG_FUNCTION_ARGS)
 	appendStringInfoChar(&member_images, '[');
 	for (int i = 0; i < nrows; i++)
 	{
-		char	   *img = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
+		char	   *img = contacts_spi_text(tt, i, 1);
 
-		if (merge_spi_bool(i, 3))
+		if (contacts_spi_bool(SPI_tuptable, i, 3))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("row %s of table \"%s\" was merged away already (soft-deleted)",
 							merge_row_identity(t, img), t->display),
 					 errhint("Merge into the row it was merged into (see contacts.merge_log), or unmerge first.")));
-		if (merge_spi_bool(i, 2))
+		if (contacts_spi_bool(SPI_tuptable, i, 2))
 			survivor_image = img;
 		else
 			appendStringInfo(&member_images, "%s%s", member_images.len > 1 ? "," : "", img);
@@ -556,7 +554,7 @@ contacts_merge(PG_FUNCTION_ARGS)
 					   "  FROM pg_catalog.jsonb_array_elements($3::jsonb) WITH ORDINALITY m(img, ord)), "
 					   "$4::jsonb, $5 RETURNING merge_id", schema),
 			  6, types, values, nulls, false);
-	merge_id = merge_spi_int8(0, 1);
+	merge_id = contacts_spi_int8(SPI_tuptable, 0, 1);
 
 	merge_repoint_references(merge_id, relid, member_images.data, survivor_image, 0);
 
@@ -624,7 +622,7 @@ contacts_merge(PG_FUNCTION_ARGS)
 		merge_spi(sql.data, 4, types, values, NULL, false);
 	}
 
-	SPI_finish();
+	contacts_spi_finish();
 	contacts_unpin_search_path(pinned);
 	PG_RETURN_INT64(merge_id);
 }

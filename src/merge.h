@@ -14,7 +14,7 @@
 
 #include "postgres.h"
 
-#include "executor/spi.h"
+#include "spi_util.h"
 
 #include "core/survivorship.h"
 
@@ -80,9 +80,6 @@ extern char *merge_row_identity(const MergeTable *t, const char *image);
 extern int	merge_spi(const char *sql, int nargs, const Oid *argtypes,
 					  const Datum *values, const char *nulls, bool read_only);
 extern uint64 merge_cache_generation(void);
-extern char *merge_spi_text(int row, int col);
-extern bool merge_spi_bool(int row, int col);
-extern int64 merge_spi_int8(int row, int col);
 
 /* merge_rules.c */
 extern MergePlan *merge_plan_build(MergeTable *t, const char *call_rules);

@@ -173,23 +173,22 @@ incoming_foreign_keys(Oid parent)
 	old = MemoryContextSwitchTo(facts_cxt);
 	for (int i = 0; i < n; i++)
 	{
-		bool		isnull;
-		Oid			conoid = DatumGetObjectId(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
+		Oid			conoid = contacts_spi_oid(tt, i, 1);
 
 		if (fk == NULL || conoid != last)
 		{
 			fk = palloc0(sizeof(ForeignKey));
-			fk->child = DatumGetObjectId(SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull));
-			fk->name = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
+			fk->child = contacts_spi_oid(tt, i, 2);
+			fk->name = contacts_spi_text(tt, i, 3);
 			fk->child_cols = palloc(sizeof(char *) * INDEX_MAX_KEYS);
 			fk->parent_cols = palloc(sizeof(char *) * INDEX_MAX_KEYS);
 			fk->parent_types = palloc(sizeof(Oid) * INDEX_MAX_KEYS);
 			f->incoming_fks = lappend(f->incoming_fks, fk);
 			last = conoid;
 		}
-		fk->child_cols[fk->ncols] = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
-		fk->parent_cols[fk->ncols] = SPI_getvalue(tt->vals[i], tt->tupdesc, 5);
-		fk->parent_types[fk->ncols] = DatumGetObjectId(SPI_getbinval(tt->vals[i], tt->tupdesc, 6, &isnull));
+		fk->child_cols[fk->ncols] = contacts_spi_text(tt, i, 4);
+		fk->parent_cols[fk->ncols] = contacts_spi_text(tt, i, 5);
+		fk->parent_types[fk->ncols] = contacts_spi_oid(tt, i, 6);
 		fk->ncols++;
 	}
 	f->have_fks = true;
@@ -215,19 +214,18 @@ unique_indexes(Oid relid)
 	old = MemoryContextSwitchTo(facts_cxt);
 	for (int i = 0; i < n; i++)
 	{
-		bool		isnull;
-		Oid			indexid = DatumGetObjectId(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
+		Oid			indexid = contacts_spi_oid(tt, i, 1);
 
 		if (ui == NULL || ui->indexid != indexid)
 		{
 			ui = palloc0(sizeof(UniqueIndex));
 			ui->indexid = indexid;
-			ui->nulls_not_distinct = DatumGetBool(SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull));
-			ui->predicate = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
+			ui->nulls_not_distinct = contacts_spi_bool(tt, i, 2);
+			ui->predicate = contacts_spi_text(tt, i, 3);
 			ui->cols = palloc(sizeof(char *) * INDEX_MAX_KEYS);
 			f->uniques = lappend(f->uniques, ui);
 		}
-		ui->cols[ui->ncols++] = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
+		ui->cols[ui->ncols++] = contacts_spi_text(tt, i, 4);
 	}
 	f->have_uniques = true;
 	MemoryContextSwitchTo(old);
@@ -409,10 +407,10 @@ resolve_conflicts(int64 merge_id, const MergeTable *child, const ForeignKey *fk,
 				   child->qname, contacts_extension_schema_quoted());
 	for (int i = 0; i < n; i++)
 	{
-		char	   *rel = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
-		char	   *tid = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
-		char	   *img = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
-		char	   *partner = SPI_getvalue(tt->vals[i], tt->tupdesc, 4);
+		char	   *rel = contacts_spi_text(tt, i, 1);
+		char	   *tid = contacts_spi_text(tt, i, 2);
+		char	   *img = contacts_spi_text(tt, i, 3);
+		char	   *partner = contacts_spi_text(tt, i, 4);
 		Oid			dtypes[4] = {OIDOID, TEXTOID, INT8OID, OIDOID};
 		Datum		dvalues[4];
 

@@ -180,8 +180,8 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 
 	if (config_spi(psprintf(CONFIG_SQL, qschema), 1, types, values, nulls) > 0)
 	{
-		char	   *soft = merge_spi_text(0, 1);
-		char	   *upd = merge_spi_text(0, 2);
+		char	   *soft = contacts_spi_text(SPI_tuptable, 0, 1);
+		char	   *upd = contacts_spi_text(SPI_tuptable, 0, 2);
 
 		if (soft)
 		{
@@ -245,10 +245,10 @@ merge_plan_build(MergeTable *t, const char *call_rules)
 	n = config_spi(psprintf(RULES_SQL, qschema), 2, types, values, nulls);
 	for (int i = 0; i < n; i++)
 	{
-		char	   *colname = merge_spi_text(i, 1);
-		char	   *rulename = merge_spi_text(i, 2);
-		char	   *jsontype = merge_spi_text(i, 3);
-		char	   *source = merge_spi_text(i, 4);
+		char	   *colname = contacts_spi_text(SPI_tuptable, i, 1);
+		char	   *rulename = contacts_spi_text(SPI_tuptable, i, 2);
+		char	   *jsontype = contacts_spi_text(SPI_tuptable, i, 3);
+		char	   *source = contacts_spi_text(SPI_tuptable, i, 4);
 		const char *where = strcmp(source, "call") == 0 ? "the rules argument" :
 			"rules in contacts.merge_config";
 		int			col = named_column(t, colname, psprintf("a key of %s", where));
@@ -300,8 +300,7 @@ contacts_merge_rules(PG_FUNCTION_ARGS)
 	/* as in contacts.merge(): the plan is built by the same statements */
 	pinned = contacts_pin_search_path();
 	contacts_require_table(PG_GETARG_OID(0), ACL_SELECT, "read the merge rules of");
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	contacts_spi_connect();
 	plan = merge_plan_build(merge_table_open(PG_GETARG_OID(0), false), call_rules);
 	for (int i = 0; i < plan->nrules; i++)
 	{
@@ -318,7 +317,7 @@ contacts_merge_rules(PG_FUNCTION_ARGS)
 		values[3] = CStringGetTextDatum(r->source);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	SPI_finish();
+	contacts_spi_finish();
 	contacts_unpin_search_path(pinned);
 	return (Datum) 0;
 }

@@ -260,11 +260,7 @@ kept_plan(const char *sql, int nargs, const Oid *argtypes)
 	 * Generic plans: the parameters are jsonb images and keys, whose values
 	 * tell the planner nothing, so replanning per call is wasted work.
 	 */
-	plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes, CURSOR_OPT_GENERIC_PLAN);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "SPI_keepplan failed");
+	plan = contacts_spi_prepare(sql, nargs, argtypes, CURSOR_OPT_GENERIC_PLAN, true);
 	if (s == NULL)
 	{
 		s = MemoryContextAlloc(TopMemoryContext, sizeof(KeptStatement));
@@ -293,13 +289,8 @@ int
 merge_spi(const char *sql, int nargs, const Oid *argtypes, const Datum *values,
 		  const char *nulls, bool read_only)
 {
-	int			rc;
-
-	rc = SPI_execute_plan(kept_plan(sql, nargs, argtypes), (Datum *) values,
-						  nulls, read_only, 0);
-	if (rc < 0)
-		elog(ERROR, "SPI_execute_plan failed (%s): %s", SPI_result_code_string(rc), sql);
-	return (int) SPI_processed;
+	return (int) contacts_spi_execute_plan(kept_plan(sql, nargs, argtypes), values, nulls,
+										   read_only, 0, CONTACTS_SPI_OK_ANY);
 }
 
 /* The row's identity: its primary key values, or the whole image without one. */
@@ -315,30 +306,5 @@ merge_row_identity(const MergeTable *t, const char *image)
 	values[1] = merge_pk_names(t);
 	merge_spi("SELECT pg_catalog.jsonb_object_agg(e.key, e.value)::text FROM pg_catalog.jsonb_each($1::jsonb) e "
 			  "WHERE e.key = ANY ($2)", 2, types, values, NULL, true);
-	return merge_spi_text(0, 1);
-}
-
-/* Column col (1-based) of result row as text, NULL for SQL NULL. */
-char *
-merge_spi_text(int row, int col)
-{
-	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
-}
-
-bool
-merge_spi_bool(int row, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
-
-	return !isnull && DatumGetBool(d);
-}
-
-int64
-merge_spi_int8(int row, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
-
-	return isnull ? 0 : DatumGetInt64(d);
+	return contacts_spi_text(SPI_tuptable, 0, 1);
 }

@@ -22,7 +22,6 @@
 #include "commands/trigger.h"
 #include "common/cryptohash.h"
 #include "common/hmac.h"
-#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -33,6 +32,7 @@
 #include "utils/rel.h"
 
 #include "privileges.h"
+#include "spi_util.h"
 #include "suppression.h"
 #include "textconv.h"
 
@@ -51,16 +51,15 @@ load_key(void)
 	if (suppression_key != NULL)
 		return suppression_key;
 
-	SPI_connect();
+	contacts_spi_connect();
 	contacts_switch_to(contacts_extension_owner(), &sw);
-	if (SPI_execute(psprintf("SELECT key FROM %s.suppression_key", contacts_extension_schema_quoted()),
-					true, 1) != SPI_OK_SELECT ||
-		SPI_processed != 1)
+	if (contacts_spi_execute(psprintf("SELECT key FROM %s.suppression_key", contacts_extension_schema_quoted()),
+							 true, 1, SPI_OK_SELECT) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the suppression key is missing"),
 				 errhint("contacts.suppression_key must hold exactly one row; it is created with the extension.")));
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	d = contacts_spi_datum(SPI_tuptable, 0, 1, &isnull);
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -75,7 +74,7 @@ load_key(void)
 		MemoryContextSwitchTo(old);
 	}
 	contacts_switch_back(&sw);
-	SPI_finish();
+	contacts_spi_finish();
 	return suppression_key;
 }
 
@@ -174,12 +173,11 @@ load_suppression_set(void)
 		CacheRegisterRelcacheCallback(invalidate_suppression_set, (Datum) 0);
 		callback_registered = true;
 	}
-	SPI_connect();
+	contacts_spi_connect();
 	contacts_switch_to(contacts_extension_owner(), &sw);
 	suppression_relid = suppression_table();
-	if (SPI_execute(psprintf("SELECT kind, digest FROM %s.suppression", contacts_extension_schema_quoted()),
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read contacts.suppression");
+	contacts_spi_execute(psprintf("SELECT kind, digest FROM %s.suppression", contacts_extension_schema_quoted()),
+						 true, 0, SPI_OK_SELECT);
 	ctl.keysize = sizeof(SuppressionEntry);
 	ctl.entrysize = sizeof(SuppressionEntry);
 	ctl.hcxt = CacheMemoryContext;
@@ -187,14 +185,12 @@ load_suppression_set(void)
 								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	for (i = 0; i < SPI_processed; i++)
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
 		SuppressionEntry key;
 		bool		isnull;
 		bytea	   *digest;
 
-		key.kind = SPI_getvalue(tup, desc, 1)[0];
-		digest = DatumGetByteaPP(SPI_getbinval(tup, desc, 2, &isnull));
+		key.kind = contacts_spi_text(SPI_tuptable, i, 1)[0];
+		digest = DatumGetByteaPP(contacts_spi_datum(SPI_tuptable, i, 2, &isnull));
 		if (VARSIZE_ANY_EXHDR(digest) != SUPPRESSION_DIGEST_LEN)
 			continue;
 		memcpy(key.digest, VARDATA_ANY(digest), SUPPRESSION_DIGEST_LEN);
@@ -203,7 +199,7 @@ load_suppression_set(void)
 	/* asked for every value the entry trigger checks: kept, not counted */
 	suppression_set_empty = hash_get_num_entries(suppression_set) == 0;
 	contacts_switch_back(&sw);
-	SPI_finish();
+	contacts_spi_finish();
 }
 
 bool

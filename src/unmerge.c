@@ -65,7 +65,7 @@ later_merge(int64 merge_id, const MergeTable *t, const char *image)
 	values[1] = ObjectIdGetDatum(t->relid);
 	values[2] = CStringGetTextDatum(image);
 	if (merge_spi(psprintf(LATER_MERGE_SQL, contacts_extension_schema_quoted()), 3, types, values, NULL, true) > 0)
-		return merge_spi_text(0, 1);
+		return contacts_spi_text(SPI_tuptable, 0, 1);
 	return NULL;
 }
 
@@ -123,7 +123,6 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	StringInfoData set;
 	Datum	   *changed;
 	int			n;
-	bool		isnull;
 
 	/*
 	 * Lock the row the merge left and compare it with the after-image; also
@@ -147,13 +146,13 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	values[1] = CStringGetTextDatum(before);
 	if (merge_spi(set.data, 2, types, values, NULL, false) == 0)
 		refuse(merge_id, t, after, "no longer exists", NULL);
-	if (!merge_spi_bool(0, 4))
-		refuse(merge_id, t, after, "changed after the merge", merge_spi_text(0, 1));
-	if (merge_spi_bool(0, 6))
+	if (!contacts_spi_bool(SPI_tuptable, 0, 4))
+		refuse(merge_id, t, after, "changed after the merge", contacts_spi_text(SPI_tuptable, 0, 1));
+	if (contacts_spi_bool(SPI_tuptable, 0, 6))
 		refuse(merge_id, t, before, "had its key changed by the merge, and the old key is in use again", NULL);
-	rel = merge_spi_text(0, 2);
-	tid = merge_spi_text(0, 3);
-	deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)),
+	rel = contacts_spi_text(SPI_tuptable, 0, 2);
+	tid = contacts_spi_text(SPI_tuptable, 0, 3);
+	deconstruct_array(DatumGetArrayTypeP(contacts_spi_datum(SPI_tuptable, 0, 5, &(bool) {false})),
 					  TEXTOID, -1, false, TYPALIGN_INT, &changed, NULL, &n);
 
 	/* generated columns follow the others by themselves */
@@ -218,13 +217,13 @@ require_restore_privileges(SPITupleTable *rows, int n)
 
 	for (int i = 0; i < n; i++)
 	{
-		bool		isnull;
-		Oid			relid = DatumGetObjectId(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
+		Oid			relid = contacts_spi_oid(rows, i, 1);
 		AclMode		mode = ACL_SELECT;
 		bool		seen = false;
+		bool		isnull;
 
 		/* column 3 is the after-image, NULL for a deleted row */
-		(void) SPI_getbinval(rows->vals[i], rows->tupdesc, 3, &isnull);
+		(void) contacts_spi_datum(rows, i, 3, &isnull);
 		mode |= isnull ? ACL_INSERT : ACL_UPDATE;
 		forboth(lt, tables, lm, modes)
 		{
@@ -266,8 +265,7 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 
 	/* as in contacts.merge(): nothing on the caller's search_path is used */
 	pinned = contacts_pin_search_path();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	contacts_spi_connect();
 	cxt = CurrentMemoryContext;
 
 	/*
@@ -280,20 +278,15 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 						   schema), 1, types, values, NULL, true);
 	contacts_switch_back(&sw);
 	if (n > 0)
-	{
-		bool		isnull;
-
-		contacts_require_table(DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-															  SPI_tuptable->tupdesc, 1, &isnull)),
+		contacts_require_table(contacts_spi_oid(SPI_tuptable, 0, 1),
 							   ACL_SELECT | ACL_UPDATE, "unmerge rows of");
-	}
 
 	if (merge_spi(psprintf(LOG_SQL, schema), 1, types, values, NULL, false) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("merge " INT64_FORMAT " does not exist", merge_id),
 				 errhint("Merges are listed in contacts.merge_log.")));
-	if (merge_spi_bool(0, 2))
+	if (contacts_spi_bool(SPI_tuptable, 0, 2))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("merge " INT64_FORMAT " was already unmerged", merge_id),
@@ -319,10 +312,9 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	 */
 	if (merge_spi(psprintf(LATER_TOUCH_SQL, schema), 1, types, values, NULL, true) > 0)
 	{
-		bool		isnull;
-		Oid			relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		Oid			relid = contacts_spi_oid(SPI_tuptable, 0, 1);
 
-		refuse(merge_id, merge_table_open(relid, false), merge_spi_text(0, 2),
+		refuse(merge_id, merge_table_open(relid, false), contacts_spi_text(SPI_tuptable, 0, 2),
 			   "was changed again by a later merge", NULL);
 	}
 
@@ -330,10 +322,9 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	{
 		for (int i = 0; i < n; i++)
 		{
-			bool		isnull;
-			Oid			relid = DatumGetObjectId(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
-			char	   *before = SPI_getvalue(rows->vals[i], rows->tupdesc, 2);
-			char	   *after = SPI_getvalue(rows->vals[i], rows->tupdesc, 3);
+			Oid			relid = contacts_spi_oid(rows, i, 1);
+			char	   *before = contacts_spi_text(rows, i, 2);
+			char	   *after = contacts_spi_text(rows, i, 3);
 			MergeTable *t = merge_table_open(relid, false);
 
 			CHECK_FOR_INTERRUPTS();
@@ -371,7 +362,7 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	/* as the caller: the log's policies check unmerged_by */
 	merge_spi(psprintf("UPDATE %s.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
 					   "WHERE merge_id = $1", schema), 1, types, values, NULL, false);
-	SPI_finish();
+	contacts_spi_finish();
 	contacts_unpin_search_path(pinned);
 	PG_RETURN_INT32(n);
 }

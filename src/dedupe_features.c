@@ -1,0 +1,270 @@
+/*
+ * dedupe_features.c
+ *		The feature tables of a configured table: created as the extension's
+ *		owner, filled as the table's owner, indexed and dropped.
+ *
+ * A run keeps, per table, an unlogged features table (a row per record: the
+ * normalized key of every compared column and the blocking keys) and its
+ * counts table (how many records share each value and blocking key), in the
+ * extension's schema, for dedupe_match() to read after the run.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+#include "dedupe.h"
+#include "privileges.h"
+#include "spi_util.h"
+
+char *
+dedupe_features_name(Oid relid)
+{
+	return psprintf("dedupe_features_%u", relid);
+}
+
+Oid
+dedupe_table_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Remove every grant on a table but its owner's: a feature table holds
+ * personal data, and default privileges of the extension's owner in its
+ * schema (ALTER DEFAULT PRIVILEGES) must not open it to anyone.
+ */
+static void
+revoke_grants(const char *qualified, Oid relid)
+{
+	StringInfoData sql;
+	SPITupleTable *grantees;
+	uint64		n;
+
+	/*
+	 * aclexplode() rather than the ACL array read in C: its layout changed
+	 * in PostgreSQL 16, and its macros trip -Wsign-compare.
+	 */
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT DISTINCT a.grantee FROM pg_catalog.pg_class c, "
+					 "pg_catalog.aclexplode(c.relacl) a WHERE c.oid = %u AND a.grantee <> c.relowner",
+					 relid);
+	n = contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
+	grantees = SPI_tuptable;
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "REVOKE ALL ON TABLE %s FROM PUBLIC", qualified);
+	for (uint64 i = 0; i < n; i++)
+	{
+		Oid			grantee = contacts_spi_oid(grantees, i, 1);
+
+		if (OidIsValid(grantee))
+			appendStringInfo(&sql, ", %s", quote_identifier(GetUserNameFromId(grantee, false)));
+	}
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
+}
+
+/*
+ * Drop the feature tables of the table relid, if it has any; as the
+ * extension's owner, who alone may let go of the extension's members.  Also
+ * called when the table itself is dropped (forget_dropped_tables()).  SPI
+ * must be connected.
+ */
+void
+dedupe_drop_feature_tables(Oid relid)
+{
+	Oid			nsp = contacts_extension_schema();
+	Oid			extension = get_extension_oid("contacts", false);
+	char	   *features = dedupe_features_name(relid);
+	const char *tables[2] = {features, psprintf("%s_counts", features)};
+	ContactsRoleSwitch sw;
+
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	for (int i = 0; i < 2; i++)
+	{
+		Oid			old = get_relname_relid(tables[i], nsp);
+
+		if (!OidIsValid(old))
+			continue;
+		/* a member of the extension can only be dropped once it is let go */
+		deleteDependencyRecordsForSpecific(RelationRelationId, old, DEPENDENCY_EXTENSION,
+										   ExtensionRelationId, extension);
+		CommandCounterIncrement();
+		contacts_spi_execute(psprintf("DROP TABLE %s.%s", contacts_extension_schema_quoted(),
+									  quote_identifier(tables[i])), false, 0, SPI_OK_UTILITY);
+	}
+	contacts_switch_back(&sw);
+}
+
+/*
+ * Create the empty features and counts tables of a run, replacing the last
+ * run's.  They hold personal data derived from the table's rows, and must
+ * neither need CREATE on the extension's schema (which ordinary roles do not
+ * have) nor outlive the extension.  So, as the extension's owner in a
+ * security-restricted operation, this drops the old tables and creates the
+ * new ones from an explicit column list (nothing of the table's is parsed
+ * or evaluated with the owner's rights), makes them members of the
+ * extension (DROP EXTENSION drops them), revokes every grant, and hands
+ * them to the owner of the table: only the table's owner can read them, and
+ * dedupe_match reads them as that owner after checking its caller's SELECT
+ * on the table.
+ */
+static void
+create_feature_tables(DedupeConfig *cfg, Oid relid, Oid owner)
+{
+	Oid			nsp = contacts_extension_schema();
+	ObjectAddress extension;
+	const char *tables[2] = {cfg->features_table, psprintf("%s_counts", cfg->features_table)};
+	ContactsRoleSwitch sw;
+	StringInfoData sql;
+
+	dedupe_drop_feature_tables(relid);
+	ObjectAddressSet(extension, ExtensionRelationId, get_extension_oid("contacts", false));
+	initStringInfo(&sql);
+	contacts_switch_to(contacts_extension_owner(), &sw);
+
+	/* unlogged: derived data, rebuilt by the next run after a crash */
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s (key bigint, region text",
+					 cfg->schema, quote_identifier(tables[0]));
+	for (int f = 0; f < cfg->nfields; f++)
+		appendStringInfo(&sql, ", v%d text, k%d text", f + 1, f + 1);
+	for (int r = 0; r < RULE_COUNT; r++)
+		appendStringInfo(&sql, ", b_%s text", dedupe_rule_names[r]);
+	appendStringInfoChar(&sql, ')');
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s.%s (field integer, k text, n bigint)",
+					 cfg->schema, quote_identifier(tables[1]));
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
+
+	for (int i = 0; i < 2; i++)
+	{
+		ObjectAddress table;
+		char	   *qualified = psprintf("%s.%s", cfg->schema, quote_identifier(tables[i]));
+
+		ObjectAddressSet(table, RelationRelationId, get_relname_relid(tables[i], nsp));
+		recordDependencyOn(&table, &extension, DEPENDENCY_EXTENSION);
+		revoke_grants(qualified, table.objectId);
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "ALTER TABLE %s OWNER TO %s", qualified,
+						 quote_identifier(GetUserNameFromId(owner, false)));
+		contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
+	}
+	contacts_switch_back(&sw);
+}
+
+/*
+ * Index a feature table on columns.  CREATE INDEX needs CREATE on the
+ * extension's schema, which only the extension's owner has: it runs as that
+ * owner, which is safe as the indexed columns are text (or integer) with
+ * their built-in operator classes, so the build evaluates nothing of the
+ * table's owner.  The index belongs to the feature table's owner.
+ */
+void
+dedupe_index_feature_table(const DedupeConfig *cfg, const char *table, const char *columns, bool unique)
+{
+	ContactsRoleSwitch sw;
+	char	   *sql = psprintf("CREATE %sINDEX ON %s.%s (%s)", unique ? "UNIQUE " : "", cfg->schema,
+							   quote_identifier(table), columns);
+
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	contacts_spi_execute(sql, false, 0, SPI_OK_UTILITY);
+	contacts_switch_back(&sw);
+}
+
+/*
+ * Fill the features table and its counts table: how many records share
+ * each value of every term-frequency column (field = column position) and
+ * each blocking key (field = 100 + rule), values held by a single record
+ * left out.  Field 0 counts all records.
+ *
+ * This reads the table's rows, evaluating its types' output functions and
+ * whatever else its owner put there: it runs as the table's owner in a
+ * security-restricted operation, as ANALYZE and REINDEX do, so a
+ * superuser running it does not run that code with superuser rights.  The
+ * caller owns the table (or is a superuser): nothing it may do is lost.
+ */
+int64
+dedupe_build_features(DedupeConfig *cfg, const char *schema)
+{
+	StringInfoData sql;
+	int64		rows;
+	Oid			owner = dedupe_table_owner(cfg->relid);
+	ContactsRoleSwitch sw;
+	const char *ft = quote_identifier(cfg->features_table);
+	const char *counts = quote_identifier(psprintf("%s_counts", cfg->features_table));
+	bool		first = true;
+
+	create_feature_tables(cfg, cfg->relid, owner);
+	contacts_switch_to(owner, &sw);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s.%s ", schema, ft);
+	dedupe_feature_select(cfg, &sql);
+	appendStringInfo(&sql, "%s r) s",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
+												get_rel_name(cfg->relid)));
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
+	rows = SPI_processed;
+	CHECK_FOR_INTERRUPTS();
+
+	/* all counts in one scan: hashed grouping sets */
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s.%s SELECT 0, ''::text, " INT64_FORMAT "::bigint UNION ALL SELECT CASE",
+					 schema, counts, rows);
+	for (int f = 0; f < cfg->nfields; f++)
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+			appendStringInfo(&sql, " WHEN %s IS NOT NULL THEN %d", dedupe_tf_key(cfg, f, "f"), f + 1);
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+			appendStringInfo(&sql, " WHEN f.b_%s IS NOT NULL THEN %d", dedupe_rule_names[r], 100 + r);
+	appendStringInfoString(&sql, " END, coalesce(");
+	for (int f = 0; f < cfg->nfields; f++)
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+		{
+			appendStringInfo(&sql, "%s%s", first ? "" : ", ", dedupe_tf_key(cfg, f, "f"));
+			first = false;
+		}
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+		{
+			appendStringInfo(&sql, "%sf.b_%s", first ? "" : ", ", dedupe_rule_names[r]);
+			first = false;
+		}
+	appendStringInfo(&sql, "), count(*) FROM %s.%s f GROUP BY GROUPING SETS (()", schema, ft);
+	for (int f = 0; f < cfg->nfields; f++)
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+			appendStringInfo(&sql, ", (%s)", dedupe_tf_key(cfg, f, "f"));
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+			appendStringInfo(&sql, ", (f.b_%s)", dedupe_rule_names[r]);
+	appendStringInfoString(&sql, ") HAVING count(*) > 1");
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
+	CHECK_FOR_INTERRUPTS();
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "DELETE FROM %s.%s WHERE field IS NULL OR (k IS NULL AND field <> 0)", schema, counts);
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_DELETE);
+	contacts_switch_back(&sw);
+	dedupe_index_feature_table(cfg, psprintf("%s_counts", cfg->features_table), "field, k", true);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "ANALYZE %s.%s", schema, counts);
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "ANALYZE %s.%s", schema, ft);
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
+	return rows;
+}

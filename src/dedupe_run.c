@@ -1,0 +1,306 @@
+/*
+ * dedupe_run.c
+ *		dedupe_run(): find the duplicates of a configured table.
+ *
+ * Phases, each timed and reported (wall and CPU seconds):
+ *   features   one pass over the table computes, per row, the normalized
+ *              key of every compared column and the blocking keys (an
+ *              unlogged features table, kept for dedupe_match); one
+ *              grouping-sets scan counts how many rows share each value
+ *              (term frequencies) and each blocking key (block sizes)
+ *   blocking   the pairs each rule's blocks hold, from the counts; blocks
+ *              larger than max_block_size are skipped and reported
+ *   estimate   EM on the comparison vectors of the pairs of a sample of
+ *              the blocks (only counts of distinct vectors are kept)
+ *   scoring    per rule, the records of its blocks come sorted by key and
+ *              every pair within a block is compared and scored once (a
+ *              pair an earlier rule already compared is skipped): never a
+ *              cross join; pairs at or above the threshold are stored with
+ *              their explanation
+ *   clustering union-find over those pairs with a cluster size guard
+ *   indexing   btree indexes on the blocking keys, for dedupe_match
+ *
+ * Privileges: a run needs ownership of the table (as ANALYZE and REINDEX
+ * do: it rebuilds what is derived from the table) and writes the run's
+ * results as its caller.  The feature tables are created by the extension's
+ * owner, belong to the table's owner and are filled as that owner; see
+ * dedupe_features.c.  Every statement runs
+ * under search_path = pg_catalog, pg_temp and names the extension's
+ * objects through its schema.
+ *
+ * The phases live in files of their own: dedupe_features.c (features and
+ * indexing), dedupe_scan.c (blocking, the block scan behind estimate and
+ * scoring), dedupe_store.c (pairs, clusters, model); this file runs them in
+ * order, times them and writes the run's summary.
+ *
+ * The work is one transaction: cancelling it (or an error) leaves no
+ * partial results.  Memory: the scoring pass streams through a cursor and
+ * holds one block (at most max_block_size records); the term frequencies of
+ * values shared by two or more records are held in a hash table; the pairs
+ * above the threshold are kept for clustering, bounded by
+ * maintenance_work_mem.
+ */
+#include "postgres.h"
+
+#include <sys/resource.h>
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "portability/instr_time.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+
+#include "dedupe.h"
+#include "privileges.h"
+#include "spi_util.h"
+#include "textconv.h"
+
+/* fewer sampled pairs than this and EM is not run */
+#define EM_MIN_PAIRS 1000
+/* an estimated share of matches outside these bounds is not believed */
+#define EM_MAX_PRIOR 0.95
+#define EM_MIN_PRIOR 1e-5
+
+typedef struct PhaseClock
+{
+	instr_time	start;
+	double		cpu_start;		/* this backend's CPU seconds */
+	StringInfoData seconds;		/* jsonb text of the phases' wall time */
+	StringInfoData cpu_seconds; /* and of their CPU time */
+} PhaseClock;
+
+/* user + system CPU seconds of this process (not its parallel workers) */
+static double
+cpu_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void
+phase_start(PhaseClock *clock)
+{
+	INSTR_TIME_SET_CURRENT(clock->start);
+	clock->cpu_start = cpu_now();
+}
+
+/*
+ * On a shared machine wall time depends on the neighbours: the CPU time is
+ * reported beside it.
+ */
+static void
+phase_done(PhaseClock *clock, const char *phase, const char *config, const char *detail)
+{
+	instr_time	now;
+	double		secs,
+				cpu = cpu_now() - clock->cpu_start;
+
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, clock->start);
+	secs = INSTR_TIME_GET_DOUBLE(now);
+	appendStringInfo(&clock->seconds, "%s\"%s\": %.3f", clock->seconds.len > 1 ? ", " : "", phase, secs);
+	appendStringInfo(&clock->cpu_seconds, "%s\"%s\": %.3f", clock->cpu_seconds.len > 1 ? ", " : "", phase, cpu);
+	ereport(NOTICE,
+			(errmsg("dedupe \"%s\": %s done in %.1f s (CPU %.1f s)%s%s", config, phase, secs, cpu,
+					detail ? ": " : "", detail ? detail : "")));
+	phase_start(clock);
+}
+
+/*
+ * The estimate phase: each sampled pair's comparison pattern is counted
+ * (EM needs only the counts of distinct patterns) and the term frequencies
+ * of agreeing values summed, for the model's reference frequency.
+ */
+typedef struct EstimateState
+{
+	const CtMatchModel *model;
+	CtPatternCounts *patterns;
+	double		tf_sums[CT_MAX_FIELDS];
+	double		tf_counts[CT_MAX_FIELDS];
+} EstimateState;
+
+static void
+count_pattern(void *state, int64 a, int64 b, const uint8 *gamma,
+			  const CtFieldValue *x, const CtFieldValue *y)
+{
+	EstimateState *es = (EstimateState *) state;
+
+	if (!ct_patterns_add(es->patterns, gamma, 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	ct_tf_accumulate(es->model, gamma, x, y, es->tf_sums, es->tf_counts);
+}
+
+PG_FUNCTION_INFO_V1(contacts_dedupe_run);
+
+Datum
+contacts_dedupe_run(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	const char *name;
+	DedupeConfig *cfg;
+	const char *schema;
+	PhaseClock	clock;
+	StringInfoData by_rule;
+	StringInfoData sql;
+	int64		run_id,
+				records,
+				candidates,
+				raw_pairs,
+				sampled;
+	int64		rule_pairs[RULE_COUNT],
+				rule_skipped[RULE_COUNT],
+				rule_compared[RULE_COUNT] = {0};
+	int			em_iterations = 0;
+	double		reduction;
+	DedupePairStore *st;
+	int64		links;
+	DedupeClusterSummary cs;
+	int			search_path_level;
+
+	/*
+	 * Like ANALYZE or REINDEX, a run rebuilds what is derived from the table
+	 * (its features and model): its owner's business.  Its rows are read, so
+	 * SELECT too.
+	 */
+	contacts_require_table(relid, ACL_OWNER_CHECK | ACL_SELECT, "find duplicates in");
+	name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
+	contacts_spi_connect();
+	search_path_level = contacts_pin_search_path();
+	cfg = dedupe_load_config(relid, name, true, true);
+	schema = cfg->schema;
+	cfg->features_table = dedupe_features_name(relid);
+	initStringInfo(&clock.seconds);
+	appendStringInfoChar(&clock.seconds, '{');
+	initStringInfo(&clock.cpu_seconds);
+	appendStringInfoChar(&clock.cpu_seconds, '{');
+	phase_start(&clock);
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s.dedupe_runs (tbl) VALUES (%u) RETURNING run_id",
+					 schema, relid);
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT_RETURNING);
+	run_id = contacts_spi_int8(SPI_tuptable, 0, 1);
+
+	/* features */
+	records = dedupe_build_features(cfg, schema);
+	cfg->records = records;
+	phase_done(&clock, "features", name, psprintf(INT64_FORMAT " records", records));
+
+	/* blocking: how many pairs each rule's blocks hold */
+	raw_pairs = dedupe_count_rule_pairs(cfg, schema, rule_pairs, rule_skipped);
+	phase_done(&clock, "blocking", name,
+			   psprintf(INT64_FORMAT " pairs in blocks of at most %d records", raw_pairs, cfg->max_block_size));
+
+	/* estimate: EM on the comparison vectors of a sample of the blocks */
+	{
+		EstimateState es;
+		int			sample = 0;
+		bool		any_free = false;
+
+		for (int f = 0; f < cfg->nfields; f++)
+			any_free = any_free || !cfg->model.field[f].fixed;
+		if (raw_pairs > cfg->em_sample_pairs)
+			sample = Max(1, (int) (65536.0 * cfg->em_sample_pairs / raw_pairs));
+		sampled = 0;
+		memset(&es, 0, sizeof(es));
+		es.model = &cfg->model;
+		es.patterns = ct_patterns_create(cfg->nfields, &contacts_palloc_allocator);
+		if (cfg->em_iterations > 0 && raw_pairs > 0)
+		{
+			sampled = dedupe_scan_blocks(cfg, schema, sample, count_pattern, &es, NULL,
+								  Min(raw_pairs, cfg->em_sample_pairs), "compared for EM");
+			/* a handful of pairs would teach EM nothing but noise */
+			if (any_free && sampled >= EM_MIN_PAIRS)
+			{
+				CtMatchModel start = cfg->model;
+
+				em_iterations = ct_em(&cfg->model, es.patterns, cfg->em_iterations, 1e-5);
+
+				/*
+				 * Nearly every candidate pair a match (or none) leaves EM
+				 * nothing to tell the two apart by: keep the start.
+				 */
+				if (cfg->model.lambda > EM_MAX_PRIOR || cfg->model.lambda < EM_MIN_PRIOR)
+				{
+					ereport(NOTICE,
+							(errmsg("dedupe \"%s\": EM found %.4f of the candidate pairs to be matches, "
+									"too few of one kind to estimate from; the starting values are kept",
+									name, cfg->model.lambda)));
+					cfg->model = start;
+					em_iterations = 0;
+				}
+			}
+			else if (any_free)
+				ereport(NOTICE,
+						(errmsg("dedupe \"%s\": " INT64_FORMAT " candidate pairs are too few to estimate m and u, "
+								"the starting values are kept", name, sampled)));
+			ct_tf_set_reference(&cfg->model, es.tf_sums, es.tf_counts);
+		}
+		phase_done(&clock, "estimate", name,
+				   psprintf(INT64_FORMAT " pairs sampled, %zu comparison patterns, %d EM iterations, prior %.4f",
+							sampled, ct_patterns_distinct(es.patterns), em_iterations, cfg->model.lambda));
+		ct_patterns_free(es.patterns);
+	}
+
+	/* scoring */
+	st = dedupe_store_begin(cfg, run_id);
+	candidates = raw_pairs > 0 ?
+		dedupe_scan_blocks(cfg, schema, 0, dedupe_store_pair, st, rule_compared, raw_pairs, "scored") : 0;
+	links = dedupe_store_flush(st);
+	reduction = records > 1 ? 1.0 - (double) candidates / ((double) records * (records - 1) / 2) : 0;
+	initStringInfo(&by_rule);
+	appendStringInfoChar(&by_rule, '{');
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+			appendStringInfo(&by_rule, "%s\"%s\": {\"pairs_in_blocks\": " INT64_FORMAT
+							 ", \"pairs_compared\": " INT64_FORMAT ", \"blocks_skipped\": " INT64_FORMAT "}",
+							 by_rule.len > 1 ? ", " : "", dedupe_rule_names[r], rule_pairs[r],
+							 rule_compared[r], rule_skipped[r]);
+	appendStringInfoChar(&by_rule, '}');
+	phase_done(&clock, "scoring", name,
+			   psprintf(INT64_FORMAT " candidate pairs compared (reduction ratio %.6f), " INT64_FORMAT " at or above %.3f",
+						candidates, reduction, links, cfg->threshold));
+
+	/* clustering */
+	dedupe_store_clusters(st, &cs);
+	phase_done(&clock, "clustering", name,
+			   psprintf(INT64_FORMAT " clusters of " INT64_FORMAT " records, " INT64_FORMAT " flagged",
+						cs.clusters, cs.records, cs.flagged));
+
+	/* indexes on the blocking keys, for dedupe_match */
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+		{
+			dedupe_index_feature_table(cfg, cfg->features_table, psprintf("b_%s", dedupe_rule_names[r]), false);
+			CHECK_FOR_INTERRUPTS();
+		}
+	phase_done(&clock, "indexing", name, NULL);
+
+	/* summary and model */
+	dedupe_store_model(cfg);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "UPDATE %s.dedupe_settings SET prior = %.10g, features_table = %s WHERE tbl = %u",
+					 schema, cfg->model.lambda, quote_literal_cstr(cfg->features_table), relid);
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_UPDATE);
+	appendStringInfoChar(&clock.seconds, '}');
+	appendStringInfoChar(&clock.cpu_seconds, '}');
+	resetStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "UPDATE %s.dedupe_runs SET finished_at = clock_timestamp(), records = " INT64_FORMAT
+					 ", candidate_pairs = " INT64_FORMAT ", pairs_by_rule = %s, reduction_ratio = %.9f"
+					 ", pairs_above_threshold = " INT64_FORMAT ", clusters = " INT64_FORMAT
+					 ", records_in_clusters = " INT64_FORMAT ", cluster_sizes = %s, flagged_clusters = " INT64_FORMAT
+					 ", refused_links = %ld, em_iterations = %d, model = %s, seconds = %s, cpu_seconds = %s WHERE run_id = " INT64_FORMAT,
+					 schema, records, candidates, quote_literal_cstr(by_rule.data), reduction,
+					 links, cs.clusters, cs.records, quote_literal_cstr(cs.sizes.data), cs.flagged,
+					 cs.refused, em_iterations, quote_literal_cstr(dedupe_model_json(cfg)),
+					 quote_literal_cstr(clock.seconds.data), quote_literal_cstr(clock.cpu_seconds.data), run_id);
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_UPDATE);
+	contacts_unpin_search_path(search_path_level);
+	contacts_spi_finish();
+	PG_RETURN_INT64(run_id);
+}

@@ -1,0 +1,367 @@
+/*
+ * dedupe_scan.c
+ *		The blocking and scoring passes of a run: how many pairs each rule's
+ *		blocks hold, and every pair within a block compared once.
+ *
+ * Per rule, the records of its blocks come sorted by blocking key through a
+ * cursor and a block at a time (at most max_block_size records) is held and
+ * compared pair by pair: never a cross join.  A pair an earlier rule
+ * already compared is skipped.  What is done with a compared pair is the
+ * caller's (EM counts its pattern, scoring stores it).
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+
+#include "core/match_keys.h"
+#include "dedupe.h"
+#include "spi_util.h"
+#include "textconv.h"
+
+/* how many rows the cursors fetch at a time */
+#define FETCH_ROWS 5000
+
+/*
+ * Candidate pairs of each rule, before removing the pairs an earlier rule
+ * already yields: per block of n records (2 <= n <= max_block_size),
+ * n(n-1)/2.  Blocks above the size limit are counted and reported.
+ */
+int64
+dedupe_count_rule_pairs(DedupeConfig *cfg, const char *schema, int64 *rule_pairs, int64 *rule_skipped)
+{
+	StringInfoData sql;
+	int64		total = 0;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "SELECT field - 100, coalesce(sum(n * (n - 1) / 2) FILTER (WHERE n <= %d), 0)::bigint, "
+					 "count(*) FILTER (WHERE n > %d) FROM %s.%s WHERE field >= 100 GROUP BY field",
+					 cfg->max_block_size, cfg->max_block_size, schema,
+					 quote_identifier(psprintf("%s_counts", cfg->features_table)));
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
+	for (int r = 0; r < RULE_COUNT; r++)
+		rule_pairs[r] = rule_skipped[r] = 0;
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		int			r = contacts_spi_int4(SPI_tuptable, i, 1);
+
+		if (r < 0 || r >= RULE_COUNT)
+			continue;
+		rule_pairs[r] = contacts_spi_int8(SPI_tuptable, i, 2);
+		rule_skipped[r] = contacts_spi_int8(SPI_tuptable, i, 3);
+		total += rule_pairs[r];
+	}
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (rule_skipped[r] > 0)
+			ereport(NOTICE,
+					(errmsg("dedupe \"%s\": rule %s skips " INT64_FORMAT " blocks of more than %d records",
+							cfg->name, dedupe_rule_names[r], rule_skipped[r], cfg->max_block_size),
+					 errhint("Those values are too common to block on; other rules still compare their records.")));
+	return total;
+}
+
+/*
+ * Term frequencies of the run, in memory: a lookup per compared record is
+ * much cheaper than joining the counts table to every block's rows.
+ * Values no other record has are not there (count 1).
+ */
+typedef struct TfEntry
+{
+	char		key[CT_KEY_MAX + 8];	/* field number, a space, the value */
+	int64		n;
+} TfEntry;
+
+static HTAB *
+load_tf(const DedupeConfig *cfg, const char *schema)
+{
+	HASHCTL		ctl;
+	HTAB	   *tab;
+	StringInfoData sql;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = CT_KEY_MAX + 8;
+	ctl.entrysize = sizeof(TfEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	tab = hash_create("dedupe term frequencies", 1024, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT field, k, n FROM %s.%s WHERE field BETWEEN 1 AND 99",
+					 schema, quote_identifier(psprintf("%s_counts", cfg->features_table)));
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		char		key[CT_KEY_MAX + 8];
+		TfEntry    *e;
+		int			len;
+
+		/* records' keys are compared in UTF-8: store these so too */
+		snprintf(key, sizeof(key), "%d %s", contacts_spi_int4(SPI_tuptable, i, 1),
+				 contacts_cstring_to_utf8(contacts_spi_text(SPI_tuptable, i, 2), &len));
+		e = hash_search(tab, key, HASH_ENTER, NULL);
+		e->n = contacts_spi_int8(SPI_tuptable, i, 3);
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return tab;
+}
+
+/* set the tf of each term-frequency field of a record from the table */
+static void
+fill_tf(const DedupeConfig *cfg, HTAB *tab, CtFieldValue *values)
+{
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		char		key[CT_KEY_MAX + 8];
+		const char *v = values[f].key;
+		size_t		len = values[f].key_len;
+		TfEntry    *e;
+
+		if (!ct_field_kind_tf(cfg->model.field[f].kind) || len == 0)
+			continue;
+		if (cfg->model.field[f].kind == CT_FIELD_EMAIL)
+		{
+			const char *at = memchr(v, '@', len);
+
+			if (at == NULL)
+				continue;
+			len -= at + 1 - v;
+			v = at + 1;
+		}
+		snprintf(key, sizeof(key), "%d %.*s", f + 1, (int) len, v);
+		e = hash_search(tab, key, HASH_FIND, NULL);
+		values[f].tf = (e ? (double) e->n : 1.0) / cfg->records;
+	}
+}
+
+/* one record of the block being compared */
+typedef struct BlockRecord
+{
+	int64		key;
+	CtFieldValue values[CT_MAX_FIELDS];
+	char	   *bkey[RULE_COUNT];	/* blocking keys, NULL when none */
+} BlockRecord;
+
+typedef struct BlockScan
+{
+	DedupeConfig *cfg;
+	int			rule;
+	DedupePairCallback callback;
+	void	   *state;
+	int64		compared[RULE_COUNT];	/* pairs compared, per rule */
+	char	  **oversized[RULE_COUNT];	/* sorted keys of skipped blocks */
+	int			noversized[RULE_COUNT];
+	HTAB	   *tf;				/* term frequencies */
+} BlockScan;
+
+static int
+compare_cstring(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The keys of the blocks each rule skips: few, as blocks are large. */
+static void
+load_oversized(BlockScan *scan, const char *schema)
+{
+	StringInfoData sql;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT field - 100, k FROM %s.%s WHERE field >= 100 AND n > %d ORDER BY 1",
+					 schema, quote_identifier(psprintf("%s_counts", scan->cfg->features_table)),
+					 scan->cfg->max_block_size);
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
+	for (int r = 0; r < RULE_COUNT; r++)
+	{
+		scan->oversized[r] = palloc(sizeof(char *) * Max(SPI_processed, 1));
+		scan->noversized[r] = 0;
+	}
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		int			r = contacts_spi_int4(SPI_tuptable, i, 1);
+
+		if (r >= 0 && r < RULE_COUNT)
+			scan->oversized[r][scan->noversized[r]++] = contacts_spi_text(SPI_tuptable, i, 2);
+	}
+	for (int r = 0; r < RULE_COUNT; r++)
+		qsort(scan->oversized[r], scan->noversized[r], sizeof(char *), compare_cstring);
+}
+
+/*
+ * Whether an earlier rule puts the two records in a block of its own: the
+ * pair is then compared there, not again.
+ */
+static bool
+seen_by_earlier_rule(const BlockScan *scan, const BlockRecord *x, const BlockRecord *y)
+{
+	for (int r = 0; r < scan->rule; r++)
+		if (x->bkey[r] && y->bkey[r] && strcmp(x->bkey[r], y->bkey[r]) == 0 &&
+			bsearch(&x->bkey[r], scan->oversized[r], scan->noversized[r], sizeof(char *),
+					compare_cstring) == NULL)
+			return true;
+	return false;
+}
+
+static void
+compare_block(BlockScan *scan, BlockRecord *recs, int n, MemoryContext block_cxt)
+{
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+		{
+			BlockRecord *x = &recs[i],
+					   *y = &recs[j];
+			uint8		gamma[CT_MAX_FIELDS];
+			MemoryContext old;
+
+			if (x->key > y->key)
+			{
+				BlockRecord *t = x;
+
+				x = y;
+				y = t;
+			}
+			if (x->key == y->key || seen_by_earlier_rule(scan, x, y))
+				continue;
+			old = MemoryContextSwitchTo(block_cxt);
+			ct_compare(&scan->cfg->model, x->values, y->values, gamma, &contacts_palloc_allocator);
+			MemoryContextSwitchTo(old);
+			scan->callback(scan->state, x->key, y->key, gamma, x->values, y->values);
+			scan->compared[scan->rule]++;
+		}
+}
+
+/*
+ * Compare all pairs within the blocks of every rule: the records of valid
+ * blocks come sorted by blocking key, a block at a time is held in memory
+ * (at most max_block_size records).  sample_per_65536 > 0 keeps only that
+ * share of the blocks (by a hash of the key).  Returns the pairs compared.
+ */
+int64
+dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
+			DedupePairCallback callback, void *state, int64 *compared, int64 expected, const char *what)
+{
+	BlockScan	scan;
+	MemoryContext block_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe block",
+													ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
+	BlockRecord *recs = palloc(sizeof(BlockRecord) * cfg->max_block_size);
+	int			natts = 1 + 3 * cfg->nfields + RULE_COUNT;
+	Datum	   *datums = palloc(sizeof(Datum) * natts);
+	bool	   *nulls = palloc(sizeof(bool) * natts);
+	int64		done = 0,
+				next_notice = 1000000;
+	StringInfoData sql;
+
+	memset(&scan, 0, sizeof(scan));
+	scan.cfg = cfg;
+	scan.callback = callback;
+	scan.state = state;
+	load_oversized(&scan, schema);
+	scan.tf = load_tf(cfg, schema);
+	initStringInfo(&sql);
+	for (int r = 0; r < RULE_COUNT; r++)
+	{
+		const char *rule = dedupe_rule_names[r];
+		SPIPlanPtr	plan;
+		Portal		portal;
+		int			n = 0;
+
+		if (!dedupe_rule_applies(cfg, (DedupeRule) r))
+			continue;
+		scan.rule = r;
+		resetStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT f.key");
+		dedupe_side_select(cfg, "f", false, &sql);
+		for (int k = 0; k < RULE_COUNT; k++)
+			appendStringInfo(&sql, ", f.b_%s", dedupe_rule_names[k]);
+		appendStringInfo(&sql, " FROM %s.%s f", schema, quote_identifier(cfg->features_table));
+		appendStringInfo(&sql, " WHERE f.b_%s IN (SELECT k FROM %s.%s WHERE field = %d AND n <= %d)",
+						 rule, schema, quote_identifier(psprintf("%s_counts", cfg->features_table)),
+						 100 + r, cfg->max_block_size);
+		if (sample_per_65536 > 0)
+			appendStringInfo(&sql, " AND (hashtext(f.b_%s) & 65535) < %d", rule, sample_per_65536);
+		appendStringInfo(&sql, " ORDER BY f.b_%s COLLATE \"C\"", rule);
+		plan = contacts_spi_prepare(sql.data, 0, NULL, 0, false);
+		portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+		for (;;)
+		{
+			SPITupleTable *tt;
+			uint64		nrows;
+
+			SPI_cursor_fetch(portal, true, FETCH_ROWS);
+			if (SPI_processed == 0)
+				break;
+			/* the callbacks run SPI too: keep this fetch's table and count */
+			tt = SPI_tuptable;
+			nrows = SPI_processed;
+			for (uint64 i = 0; i < nrows; i++)
+			{
+				BlockRecord *rec;
+				text	   *bkey;
+				int			bcol = 1 + 3 * cfg->nfields + r;
+
+				heap_deform_tuple(tt->vals[i], tt->tupdesc, datums, nulls);
+				bkey = DatumGetTextPP(datums[bcol]);
+				/* a new key: compare the finished block */
+				if (n > 0 && !(strlen(recs[0].bkey[r]) == VARSIZE_ANY_EXHDR(bkey) &&
+							   memcmp(recs[0].bkey[r], VARDATA_ANY(bkey), VARSIZE_ANY_EXHDR(bkey)) == 0))
+				{
+					compare_block(&scan, recs, n, block_cxt);
+					MemoryContextReset(block_cxt);
+					n = 0;
+				}
+				/* the table is only read in this transaction: a bug */
+				if (n >= cfg->max_block_size)
+					ereport(ERROR,
+							(errcode(ERRCODE_INTERNAL_ERROR),
+							 errmsg_internal("dedupe: block larger than its counted size")));
+				/* keep the record, its values copied into the block's memory */
+				old = MemoryContextSwitchTo(block_cxt);
+				rec = &recs[n++];
+				rec->key = DatumGetInt64(datums[0]);
+				for (int c = 1; c <= 3 * cfg->nfields; c++)
+					if (!nulls[c] && (c % 3) != 0)
+						datums[c] = PointerGetDatum(PG_DETOAST_DATUM_COPY(datums[c]));
+				dedupe_read_side(cfg, datums, nulls, 1, rec->values);
+				fill_tf(cfg, scan.tf, rec->values);
+				for (int k = 0; k < RULE_COUNT; k++)
+				{
+					int			c = 1 + 3 * cfg->nfields + k;
+
+					rec->bkey[k] = nulls[c] ? NULL : TextDatumGetCString(datums[c]);
+				}
+				MemoryContextSwitchTo(old);
+			}
+			SPI_freetuptable(tt);
+			CHECK_FOR_INTERRUPTS();
+			done = 0;
+			for (int k = 0; k < RULE_COUNT; k++)
+				done += scan.compared[k];
+			if (done >= next_notice)
+			{
+				ereport(NOTICE, (errmsg("dedupe \"%s\": %s " INT64_FORMAT " of about " INT64_FORMAT " pairs",
+										cfg->name, what, done, expected)));
+				next_notice = done + 1000000;
+			}
+		}
+		if (n > 0)
+			compare_block(&scan, recs, n, block_cxt);
+		SPI_cursor_close(portal);
+		SPI_freeplan(plan);
+		MemoryContextReset(block_cxt);
+	}
+	MemoryContextDelete(block_cxt);
+	hash_destroy(scan.tf);
+	done = 0;
+	for (int k = 0; k < RULE_COUNT; k++)
+	{
+		done += scan.compared[k];
+		if (compared)
+			compared[k] = scan.compared[k];
+	}
+	return done;
+}

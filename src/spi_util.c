@@ -1,0 +1,140 @@
+/*
+ * spi_util.c
+ *		Checked SPI calls and typed getters; see spi_util.h.
+ */
+#include "postgres.h"
+
+#include "spi_util.h"
+
+static void
+spi_failed(const char *call, int rc, const char *sql)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INTERNAL_ERROR),
+			 errmsg_internal("%s failed: %s", call, SPI_result_code_string(rc)),
+			 sql ? errdetail_internal("Statement: %s", sql) : 0));
+}
+
+static uint64
+spi_check(const char *call, int rc, int expected, const char *sql)
+{
+	if (expected == CONTACTS_SPI_OK_ANY ? rc < 0 : rc != expected)
+		spi_failed(call, rc, sql);
+	return SPI_processed;
+}
+
+void
+contacts_spi_connect(void)
+{
+	int			rc = SPI_connect();
+
+	if (rc != SPI_OK_CONNECT)
+		spi_failed("SPI_connect", rc, NULL);
+}
+
+void
+contacts_spi_finish(void)
+{
+	int			rc = SPI_finish();
+
+	if (rc != SPI_OK_FINISH)
+		spi_failed("SPI_finish", rc, NULL);
+}
+
+uint64
+contacts_spi_execute(const char *sql, bool read_only, long tcount, int expected)
+{
+	return spi_check("SPI_execute", SPI_execute(sql, read_only, tcount), expected, sql);
+}
+
+uint64
+contacts_spi_execute_args(const char *sql, int nargs, const Oid *argtypes, const Datum *values,
+						  const char *nulls, bool read_only, long tcount, int expected)
+{
+	return spi_check("SPI_execute_with_args",
+					 SPI_execute_with_args(sql, nargs, (Oid *) argtypes, (Datum *) values, nulls,
+										   read_only, tcount),
+					 expected, sql);
+}
+
+uint64
+contacts_spi_execute_plan(SPIPlanPtr plan, const Datum *values, const char *nulls,
+						  bool read_only, long tcount, int expected)
+{
+	return spi_check("SPI_execute_plan",
+					 SPI_execute_plan(plan, (Datum *) values, nulls, read_only, tcount),
+					 expected, NULL);
+}
+
+SPIPlanPtr
+contacts_spi_prepare(const char *sql, int nargs, const Oid *argtypes, int cursor_options,
+					 bool keep)
+{
+	SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes, cursor_options);
+	int			rc;
+
+	if (plan == NULL)
+		spi_failed("SPI_prepare", SPI_result, sql);
+	if (keep && (rc = SPI_keepplan(plan)) != 0)
+		spi_failed("SPI_keepplan", rc, sql);
+	return plan;
+}
+
+Datum
+contacts_spi_datum(SPITupleTable *tt, uint64 row, int col, bool *isnull)
+{
+	Assert(row < tt->numvals);
+	return SPI_getbinval(tt->vals[row], tt->tupdesc, col, isnull);
+}
+
+char *
+contacts_spi_text(SPITupleTable *tt, uint64 row, int col)
+{
+	Assert(row < tt->numvals);
+	return SPI_getvalue(tt->vals[row], tt->tupdesc, col);
+}
+
+bool
+contacts_spi_bool(SPITupleTable *tt, uint64 row, int col)
+{
+	bool		isnull;
+	Datum		d = contacts_spi_datum(tt, row, col, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+int32
+contacts_spi_int4(SPITupleTable *tt, uint64 row, int col)
+{
+	bool		isnull;
+	Datum		d = contacts_spi_datum(tt, row, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt32(d);
+}
+
+int64
+contacts_spi_int8(SPITupleTable *tt, uint64 row, int col)
+{
+	bool		isnull;
+	Datum		d = contacts_spi_datum(tt, row, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+Oid
+contacts_spi_oid(SPITupleTable *tt, uint64 row, int col)
+{
+	bool		isnull;
+	Datum		d = contacts_spi_datum(tt, row, col, &isnull);
+
+	return isnull ? InvalidOid : DatumGetObjectId(d);
+}
+
+double
+contacts_spi_float8(SPITupleTable *tt, uint64 row, int col, double dflt)
+{
+	bool		isnull;
+	Datum		d = contacts_spi_datum(tt, row, col, &isnull);
+
+	return isnull ? dflt : DatumGetFloat8(d);
+}
