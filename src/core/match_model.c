@@ -18,6 +18,7 @@
 #include "match_model.h"
 #include "nicknames.h"
 #include "similarity.h"
+#include "words.h"
 
 typedef struct KindInfo
 {
@@ -278,40 +279,21 @@ lev(const char *a, size_t alen, const char *b, size_t blen, int max, const CtAll
 typedef struct Words
 {
 	int			n;
-	const char *w[12];
-	size_t		len[12];
+	CtWord		w[12];
 } Words;
 
-/* the words of a folded key (letters and digits runs), in order */
+/* the words of a folded key, in order (at most 12: no name has more) */
 static void
 split_words(const char *s, size_t len, Words *words)
 {
-	size_t		i = 0;
-
-	words->n = 0;
-	while (i < len && words->n < 12)
-	{
-		size_t		start;
-
-		while (i < len && (s[i] == ' ' || s[i] == ',' || s[i] == '.' || s[i] == '-'))
-			i++;
-		start = i;
-		while (i < len && !(s[i] == ' ' || s[i] == ',' || s[i] == '.' || s[i] == '-'))
-			i++;
-		if (i > start)
-		{
-			words->w[words->n] = s + start;
-			words->len[words->n] = i - start;
-			words->n++;
-		}
-	}
+	words->n = ct_words_split(s, len, CT_WORDS_KEY, words->w, 12, false);
 }
 
 static bool
 has_word(const Words *words, const char *w, size_t len)
 {
 	for (int i = 0; i < words->n; i++)
-		if (str_equal(words->w[i], words->len[i], w, len))
+		if (str_equal(words->w[i].s, words->w[i].len, w, len))
 			return true;
 	return false;
 }
@@ -323,7 +305,7 @@ words_subset(const Words *a, const Words *b)
 	if (a->n == 0)
 		return false;
 	for (int i = 0; i < a->n; i++)
-		if (!has_word(b, a->w[i], a->len[i]))
+		if (!has_word(b, a->w[i].s, a->w[i].len))
 			return false;
 	return true;
 }
@@ -345,7 +327,7 @@ compare_given(const CtFieldValue *a, const CtFieldValue *b, bool swapped,
 	split_words(a->key, a->key_len, &wa);
 	split_words(b->key, b->key_len, &wb);
 	if (wa.n > 0 && wb.n > 0 &&
-		ct_nickname_related(wa.w[0], wa.len[0], wb.w[0], wb.len[0]))
+		ct_nickname_related(wa.w[0].s, wa.w[0].len, wb.w[0].s, wb.w[0].len))
 		return GIVEN_NICKNAME;
 	if (swapped)
 		return GIVEN_SWAPPED;
@@ -356,8 +338,8 @@ compare_given(const CtFieldValue *a, const CtFieldValue *b, bool swapped,
 		return GIVEN_JW80;
 	/* "María José" and "María", or "J." and "José" */
 	if (wa.n > 0 && wb.n > 0 &&
-		(str_equal(wa.w[0], wa.len[0], wb.w[0], wb.len[0]) ||
-		 ((wa.len[0] == 1 || wb.len[0] == 1) && wa.w[0][0] == wb.w[0][0])))
+		(str_equal(wa.w[0].s, wa.w[0].len, wb.w[0].s, wb.w[0].len) ||
+		 ((wa.w[0].len == 1 || wb.w[0].len == 1) && wa.w[0].s[0] == wb.w[0].s[0])))
 		return GIVEN_FIRST_WORD;
 	return GIVEN_DIFFERENT;
 }
@@ -404,23 +386,21 @@ sorted_words(const Words *w, char *buf, size_t cap)
 		{
 			int			x = order[j - 1],
 						y = order[j];
-			size_t		ml = w->len[x] < w->len[y] ? w->len[x] : w->len[y];
-			int			c = memcmp(w->w[x], w->w[y], ml);
 
-			if (c < 0 || (c == 0 && w->len[x] <= w->len[y]))
+			if (ct_word_cmp(w->w[x].s, w->w[x].len, w->w[y].s, w->w[y].len) <= 0)
 				break;
 			order[j - 1] = y;
 			order[j] = x;
 		}
 	for (int i = 0; i < w->n; i++)
 	{
-		size_t		l = w->len[order[i]];
+		size_t		l = w->w[order[i]].len;
 
 		if (n + l + 1 >= cap)
 			break;
 		if (n)
 			buf[n++] = ' ';
-		memcpy(buf + n, w->w[order[i]], l);
+		memcpy(buf + n, w->w[order[i]].s, l);
 		n += l;
 	}
 	return n;
@@ -450,16 +430,14 @@ compare_full(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *al
 	/* first word a nickname of the other's, everything else the same */
 	for (int i = 0; i < wa.n; i++)
 		for (int j = 0; j < wb.n; j++)
-			if (!str_equal(wa.w[i], wa.len[i], wb.w[j], wb.len[j]) &&
-				ct_nickname_related(wa.w[i], wa.len[i], wb.w[j], wb.len[j]))
+			if (!str_equal(wa.w[i].s, wa.w[i].len, wb.w[j].s, wb.w[j].len) &&
+				ct_nickname_related(wa.w[i].s, wa.w[i].len, wb.w[j].s, wb.w[j].len))
 			{
 				Words		ra = wa,
 							rb = wb;
 
 				ra.w[i] = ra.w[--ra.n];
-				ra.len[i] = ra.len[ra.n];
 				rb.w[j] = rb.w[--rb.n];
-				rb.len[j] = rb.len[rb.n];
 				if (ra.n > 0 && rb.n > 0 && (words_subset(&ra, &rb) || words_subset(&rb, &ra)))
 					return FULL_NICKNAME;
 			}

@@ -35,6 +35,7 @@
 #include "fold.h"
 #include "nicknames.h"
 #include "utf8.h"
+#include "words.h"
 
 /* Lower case, ASCII only (all particles and suffixes are ASCII). */
 static const char *const particles[] = {
@@ -78,20 +79,9 @@ in_list(const char *const *list, const char *s)
 #define LATIN_END 0x300
 
 /*
- * The characters that separate words and segments.  Unicode whitespace and
- * control characters separate words; hyphens, apostrophes and dots split a
- * word into segments that are title-cased one by one.
+ * Hyphens, apostrophes and dots split a word into segments that are
+ * title-cased one by one; what separates words is ct_words_typed_space().
  */
-static bool
-is_space_char(uint32_t c)
-{
-	if (c < 0x80)
-		return c <= 0x20 || c == 0x7F;
-	if (c < LATIN_END)
-		return c <= 0xA0;		/* C1 controls and the no-break space */
-	return u_isUWhiteSpace(c) || c == 0x200B;
-}
-
 static inline bool
 is_hyphen(uint32_t c)
 {
@@ -160,7 +150,7 @@ char_flags(uint32_t c)
 		default:
 			break;
 	}
-	if (is_space_char(c))
+	if (ct_words_typed_space(c))
 		flags |= CHAR_SPACE;
 	if (is_segment_break_char(c))
 		flags |= CHAR_BREAK;
@@ -951,12 +941,6 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 
 #define MAX_WORDS 64
 
-typedef struct Span
-{
-	const char *s;
-	size_t		len;
-} Span;
-
 static char *
 span_dup(const CtAllocator *alloc, const char *from, const char *to)
 {
@@ -991,7 +975,7 @@ is_suffix_word(const char *w, size_t len)
 }
 
 static bool
-word_is_given_name(const CtAllocator *alloc, const Span *w)
+word_is_given_name(const CtAllocator *alloc, const CtWord *w)
 {
 	char		buf[128];
 	size_t		n;
@@ -1008,7 +992,7 @@ word_is_given_name(const CtAllocator *alloc, const Span *w)
  * index of unit k's first word.  Returns the number of units.
  */
 static int
-group_units(const Span *words, int nwords, int *unit_start)
+group_units(const CtWord *words, int nwords, int *unit_start)
 {
 	int			nunits = 0;
 	bool		open = false;	/* current unit still lacks its main word */
@@ -1030,7 +1014,7 @@ group_units(const Span *words, int nwords, int *unit_start)
 
 /* Split the family part into first and second family names. */
 static bool
-split_family(const CtAllocator *alloc, const Span *words, int nwords, CtNameParts *parts)
+split_family(const CtAllocator *alloc, const CtWord *words, int nwords, CtNameParts *parts)
 {
 	int			units[MAX_WORDS];
 	int			nunits = group_units(words, nwords, units);
@@ -1053,50 +1037,13 @@ split_family(const CtAllocator *alloc, const Span *words, int nwords, CtNamePart
 	return parts->family_names != NULL && parts->first_family != NULL;
 }
 
-/*
- * Split at spaces and commas; beyond MAX_WORDS words the last one takes the
- * rest of the text (no name has that many words: nothing is lost, and the
- * result stays sensible).
- */
-static int
-split_words(const char *s, size_t len, Span *words)
-{
-	int			n = 0;
-	size_t		i = 0;
-
-	while (i < len)
-	{
-		size_t		start;
-
-		while (i < len && (s[i] == ' ' || s[i] == ','))
-			i++;
-		if (i >= len)
-			break;
-		if (n == MAX_WORDS)
-		{
-			words[n - 1].len = len - (words[n - 1].s - s);
-			while (words[n - 1].len > 0 &&
-				   (words[n - 1].s[words[n - 1].len - 1] == ' ' || words[n - 1].s[words[n - 1].len - 1] == ','))
-				words[n - 1].len--;
-			break;
-		}
-		start = i;
-		while (i < len && s[i] != ' ' && s[i] != ',')
-			i++;
-		words[n].s = s + start;
-		words[n].len = i - start;
-		n++;
-	}
-	return n;
-}
-
 bool
 ct_name_parts(const CtAllocator *alloc, const char *s, size_t len, CtNameParts *parts)
 {
 	size_t		nlen;
 	char	   *norm = ct_normalize_name(alloc, s, len, &nlen);
 	char	   *comma;
-	Span		words[MAX_WORDS];
+	CtWord		words[MAX_WORDS];
 	int			units[MAX_WORDS];
 	int			nwords,
 				nunits,
@@ -1108,7 +1055,7 @@ ct_name_parts(const CtAllocator *alloc, const char *s, size_t len, CtNameParts *
 
 	/* "Family, Given" */
 	comma = strchr(norm, ',');
-	nwords = split_words(norm, comma ? (size_t) (comma - norm) : nlen, words);
+	nwords = ct_words_split(norm, comma ? (size_t) (comma - norm) : nlen, CT_WORDS_NAME, words, MAX_WORDS, true);
 	if (nwords > 0 && is_suffix_word(words[nwords - 1].s, words[nwords - 1].len) && nwords > 1)
 	{
 		parts->suffix = span_dup(alloc, words[nwords - 1].s,
@@ -1117,8 +1064,8 @@ ct_name_parts(const CtAllocator *alloc, const char *s, size_t len, CtNameParts *
 	}
 	if (comma != NULL)
 	{
-		Span		given[MAX_WORDS];
-		int			ngiven = split_words(comma + 1, nlen - (comma + 1 - norm), given);
+		CtWord		given[MAX_WORDS];
+		int			ngiven = ct_words_split(comma + 1, nlen - (comma + 1 - norm), CT_WORDS_NAME, given, MAX_WORDS, true);
 
 		/*
 		 * A suffix may follow the given names: "Smith, John, Jr." (one suffix:
