@@ -12,10 +12,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <unicode/uchar.h>
-
 #include "fold.h"
-#include "utf8.h"
+#include "words.h"
 
 #define MAX_TOKENS 64
 #define TOKEN_MAX 48
@@ -112,51 +110,6 @@ typedef struct Token
 	int			last_word;
 } Token;
 
-typedef struct Span
-{
-	const char *s;
-	size_t		len;
-} Span;
-
-/* Split at Unicode whitespace. */
-static int
-split_words(const char *s, size_t len, Span *words, int cap)
-{
-	int			n = 0;
-	size_t		i = 0;
-
-	while (i < len && n < cap)
-	{
-		size_t		start,
-					next;
-
-		while (i < len)
-		{
-			next = i;
-			if (!u_isUWhiteSpace(ct_utf8_next(s, len, &next)))
-				break;
-			i = next;
-		}
-		if (i >= len)
-			break;
-		start = i;
-		while (i < len)
-		{
-			next = i;
-			if (u_isUWhiteSpace(ct_utf8_next(s, len, &next)))
-				break;
-			i = next;
-		}
-		words[n].s = s + start;
-		words[n].len = i - start;
-		n++;
-	}
-	/* Beyond cap words, the last one takes the rest. */
-	if (n == cap && i < len)
-		words[n - 1].len = (s + len) - words[n - 1].s;
-	return n;
-}
-
 /*
  * The length of s without a multi-byte character cut short at its end: a
  * token or folded word cut at a byte limit must stay valid UTF-8, or the key
@@ -187,7 +140,7 @@ complete_prefix(const char *s, int len)
  * on a character boundary.
  */
 static int
-word_tokens(const Span *w, int word, Token *out, int cap, const CtAllocator *alloc)
+word_tokens(const CtWord *w, int word, Token *out, int cap, const CtAllocator *alloc)
 {
 	char		buf[TOKEN_MAX * 2];
 	size_t		n = ct_fold(w->s, w->len, buf, sizeof(buf), alloc);
@@ -240,7 +193,7 @@ word_tokens(const Span *w, int word, Token *out, int cap, const CtAllocator *all
  * so that some may be missing.
  */
 static int
-name_tokens(const Span *words, int nwords, Token *toks, bool *full, const CtAllocator *alloc)
+name_tokens(const CtWord *words, int nwords, Token *toks, bool *full, const CtAllocator *alloc)
 {
 	int			n = 0,
 				joined = 0;
@@ -321,9 +274,9 @@ trailing_legal_form(const Token *toks, int n, int *ntok)
 char *
 ct_company_key(const CtAllocator *alloc, const char *s, size_t len, size_t *outlen)
 {
-	Span		words[MAX_TOKENS];
+	CtWord		words[MAX_TOKENS];
 	Token		toks[MAX_TOKENS];
-	int			nwords = split_words(s, len, words, MAX_TOKENS);
+	int			nwords = ct_words_split(s, len, CT_WORDS_WHITE_SPACE, words, MAX_TOKENS, true);
 	int			n = name_tokens(words, nwords, toks, NULL, alloc);
 	int			first = 0,
 				k;
@@ -361,7 +314,7 @@ ct_company_key(const CtAllocator *alloc, const char *s, size_t len, size_t *outl
 }
 
 static bool
-is_ascii(const Span *w)
+is_ascii(const CtWord *w)
 {
 	for (size_t i = 0; i < w->len; i++)
 		if ((unsigned char) w->s[i] >= 0x80)
@@ -372,9 +325,9 @@ is_ascii(const Span *w)
 char *
 ct_normalize_company(const CtAllocator *alloc, const char *s, size_t len, size_t *outlen)
 {
-	Span		words[MAX_TOKENS];
+	CtWord		words[MAX_TOKENS];
 	Token		toks[MAX_TOKENS];
-	int			nwords = split_words(s, len, words, MAX_TOKENS);
+	int			nwords = ct_words_split(s, len, CT_WORDS_WHITE_SPACE, words, MAX_TOKENS, true);
 	int			n;
 	bool		full;
 	int			k,
@@ -395,22 +348,16 @@ ct_normalize_company(const CtAllocator *alloc, const char *s, size_t len, size_t
 	n = name_tokens(words, nwords, toks, &full, alloc);
 	if (nwords == MAX_TOKENS || full)
 	{
-		bool		space = false;
+		CtWords		it;
+		CtWord		w;
 
-		for (size_t i = 0; i < len;)
+		ct_words_init(&it, s, len, CT_WORDS_WHITE_SPACE);
+		while (ct_words_next(&it, &w))
 		{
-			size_t		start = i;
-
-			if (u_isUWhiteSpace(ct_utf8_next(s, len, &i)))
-			{
-				space = true;
-				continue;
-			}
-			if (space && o > 0)
+			if (o > 0)
 				out[o++] = ' ';
-			space = false;
-			memcpy(out + o, s + start, i - start);
-			o += i - start;
+			memcpy(out + o, w.s, w.len);
+			o += w.len;
 		}
 		out[o] = '\0';
 		*outlen = o;

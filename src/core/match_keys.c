@@ -21,6 +21,7 @@
 #include "national_id.h"
 #include "phone.h"
 #include "phonetic.h"
+#include "words.h"
 
 static const char *const key_kind_names[CT_KEY_COUNT] = {
 	"email", "phone", "phonetic", "company", "national_id", "postcode", "date", "fold",
@@ -96,9 +97,12 @@ phone_key(const char *value, size_t len, const char *region, char *out)
 }
 
 static int
-compare_str(const void *a, const void *b)
+compare_word(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *) a, *(const char *const *) b);
+	const CtWord *x = a,
+			   *y = b;
+
+	return ct_word_cmp(x->s, x->len, y->s, y->len);
 }
 
 /*
@@ -108,29 +112,24 @@ compare_str(const void *a, const void *b)
 static size_t
 phonetic_key(const char *value, size_t len, char *out)
 {
-	char		codes[CT_KEY_MAX * 3];
-	char	   *words[32];
-	int			nwords = 0;
-	size_t		clen = ct_phonetic_es(value, len, codes, sizeof(codes) - 1);
+	char		codes[CT_KEY_MAX * 3 - 1];
+	CtWord		words[32];
+	int			nwords;
+	size_t		clen = ct_phonetic_es(value, len, codes, sizeof(codes));
 	size_t		n = 0;
-	char	   *p;
 
-	if (clen >= sizeof(codes))
-		clen = sizeof(codes) - 1;	/* the words that fit */
-	codes[clen] = '\0';
-	for (p = strtok(codes, " "); p && nwords < 32; p = strtok(NULL, " "))
-		words[nwords++] = p;
-	qsort(words, nwords, sizeof(words[0]), compare_str);
+	if (clen > sizeof(codes))
+		clen = sizeof(codes);	/* the words that fit */
+	nwords = ct_words_split(codes, clen, CT_WORDS_SPACE, words, 32, false);
+	qsort(words, nwords, sizeof(words[0]), compare_word);
 	for (int k = 0; k < nwords; k++)
 	{
-		size_t		wl = strlen(words[k]);
-
-		if (n + wl + 2 >= CT_KEY_MAX)
+		if (n + words[k].len + 2 >= CT_KEY_MAX)
 			break;
 		if (n)
 			out[n++] = ' ';
-		memcpy(out + n, words[k], wl);
-		n += wl;
+		memcpy(out + n, words[k].s, words[k].len);
+		n += words[k].len;
 	}
 	out[n] = '\0';
 	return n;

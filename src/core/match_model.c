@@ -1,6 +1,7 @@
 /*
  * match_model.c
- *		Fellegi-Sunter comparison levels, weights, EM and explanations.
+ *		Fellegi-Sunter comparison levels and weights (EM in match_em.c,
+ *		explanations in match_explain.c).
  *
  * The levels of each kind are tested best first; the first that holds is
  * the pair's level for that field.  Starting m and u values are what a
@@ -10,14 +11,25 @@
  */
 #include <ctype.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "match_keys.h"
 #include "match_model.h"
 #include "nicknames.h"
 #include "similarity.h"
+#include "words.h"
+
+/*
+ * The Jaro-Winkler cut-offs of the name, company and place levels: at
+ * JW_HIGH two spellings are a typo apart, at JW_LOW still likely the same
+ * name.  The level names are spelled from the same numbers.
+ */
+#define JW_HIGH 0.92
+#define JW_LOW 0.80
+#define JW_TEXT(x) #x
+#define JW_LEVEL(x) "jaro_winkler>=" JW_TEXT(x)
+#define JW_HIGH_LEVEL JW_LEVEL(JW_HIGH)
+#define JW_LOW_LEVEL JW_LEVEL(JW_LOW)
 
 typedef struct KindInfo
 {
@@ -31,7 +43,10 @@ typedef struct KindInfo
 	unsigned	tf_levels;		/* bit l set: level l is TF-adjusted */
 } KindInfo;
 
-/* level indexes used by the comparison code, per kind */
+/*
+ * Level indexes per kind, best first; the kinds table names each level by
+ * its index, so the names cannot drift from the enums.
+ */
 enum
 {
 	NAME_EXACT, NAME_FOLDED
@@ -77,34 +92,43 @@ enum
 	ID_EXACT, ID_LEV1, ID_LEV2, ID_DIFFERENT
 };
 
-#define PLACE_LEVELS {"exact", "folded", "jaro_winkler>=0.92", "jaro_winkler>=0.80", "different"}
+#define PLACE_LEVELS {[NAME_EXACT] = "exact", [NAME_FOLDED] = "folded", [PLACE_JW92] = JW_HIGH_LEVEL, \
+	[PLACE_JW80] = JW_LOW_LEVEL, [PLACE_DIFFERENT] = "different"}
 
 static const KindInfo kinds[CT_FIELD_KIND_COUNT] = {
 	[CT_FIELD_GIVEN_NAME] = {"given_name", CT_KEY_FOLD, true, 8,
-		{"exact", "folded", "nickname", "swapped with family name", "jaro_winkler>=0.92",
-		"jaro_winkler>=0.80", "same first word or initial", "different"},
+		{[NAME_EXACT] = "exact", [NAME_FOLDED] = "folded", [GIVEN_NICKNAME] = "nickname",
+			[GIVEN_SWAPPED] = "swapped with family name", [GIVEN_JW92] = JW_HIGH_LEVEL,
+			[GIVEN_JW80] = JW_LOW_LEVEL, [GIVEN_FIRST_WORD] = "same first word or initial",
+		[GIVEN_DIFFERENT] = "different"},
 		{.60, .10, .06, .04, .08, .04, .03, .02},
 	{.02, .005, .002, .001, .01, .05, .05, .862}, 0xB},
 	[CT_FIELD_FAMILY_NAME] = {"family_name", CT_KEY_FOLD, true, 8,
-		{"exact", "folded", "swapped with given name", "levenshtein<=1", "levenshtein<=2",
-		"one surname in common", "jaro_winkler>=0.88", "different"},
+		{[NAME_EXACT] = "exact", [NAME_FOLDED] = "folded", [FAMILY_SWAPPED] = "swapped with given name",
+			[FAMILY_LEV1] = "levenshtein<=1", [FAMILY_LEV2] = "levenshtein<=2",
+			[FAMILY_SUBSET] = "one surname in common", [FAMILY_JW88] = "jaro_winkler>=0.88",
+		[FAMILY_DIFFERENT] = "different"},
 		{.60, .10, .04, .08, .03, .08, .03, .04},
 	{.02, .005, .001, .003, .005, .02, .05, .896}, 0x7},
 	[CT_FIELD_FULL_NAME] = {"full_name", CT_KEY_FOLD, true, 8,
-		{"exact", "folded", "same words", "nickname", "words subset", "jaro_winkler>=0.92",
-		"jaro_winkler>=0.80", "different"},
+		{[NAME_EXACT] = "exact", [NAME_FOLDED] = "folded", [FULL_SAME_WORDS] = "same words",
+			[FULL_NICKNAME] = "nickname", [FULL_SUBSET] = "words subset", [FULL_JW92] = JW_HIGH_LEVEL,
+		[FULL_JW80] = JW_LOW_LEVEL, [FULL_DIFFERENT] = "different"},
 		{.45, .15, .06, .04, .12, .08, .04, .06},
 	{.001, .001, .0005, .0005, .01, .005, .05, .932}, 0x7},
 	[CT_FIELD_EMAIL] = {"email", CT_KEY_EMAIL, true, 6,
-		{"exact", "same mailbox", "levenshtein<=2", "same local part", "same domain", "different"},
+		{[EMAIL_EXACT] = "exact", [EMAIL_MAILBOX] = "same mailbox", [EMAIL_LEV2] = "levenshtein<=2",
+		[EMAIL_LOCAL] = "same local part", [EMAIL_DOMAIN] = "same domain", [EMAIL_DIFFERENT] = "different"},
 		{.65, .15, .04, .04, .02, .10},
 	{.0005, .0005, .0005, .001, .15, .848}, 1u << EMAIL_DOMAIN},
 	[CT_FIELD_PHONE] = {"phone", CT_KEY_PHONE, false, 5,
-		{"exact", "same number", "same last 7 digits", "levenshtein<=1", "different"},
+		{[PHONE_EXACT] = "exact", [PHONE_NUMBER] = "same number", [PHONE_LAST7] = "same last 7 digits",
+		[PHONE_LEV1] = "levenshtein<=1", [PHONE_DIFFERENT] = "different"},
 		{.40, .45, .03, .03, .09},
 	{.0005, .0005, .001, .002, .996}, 0},
 	[CT_FIELD_COMPANY] = {"company", CT_KEY_COMPANY, true, 6,
-		{"exact", "folded", "same company", "jaro_winkler>=0.92", "jaro_winkler>=0.80", "different"},
+		{[NAME_EXACT] = "exact", [NAME_FOLDED] = "folded", [COMPANY_KEY] = "same company",
+		[COMPANY_JW92] = JW_HIGH_LEVEL, [COMPANY_JW80] = JW_LOW_LEVEL, [COMPANY_DIFFERENT] = "different"},
 		{.60, .10, .15, .04, .03, .08},
 	{.01, .002, .005, .005, .02, .958}, 0x7},
 	[CT_FIELD_ADDRESS] = {"address", CT_KEY_FOLD, false, 5, PLACE_LEVELS,
@@ -114,15 +138,18 @@ static const KindInfo kinds[CT_FIELD_KIND_COUNT] = {
 		{.80, .10, .02, .01, .07},
 	{.10, .01, .01, .02, .86}, 0x3},
 	[CT_FIELD_POSTCODE] = {"postcode", CT_KEY_POSTCODE, false, 4,
-		{"exact", "levenshtein<=1", "same first 3 characters", "different"},
+		{[POST_EXACT] = "exact", [POST_LEV1] = "levenshtein<=1", [POST_PREFIX] = "same first 3 characters",
+		[POST_DIFFERENT] = "different"},
 		{.85, .04, .04, .07},
 	{.02, .02, .08, .88}, 0},
 	[CT_FIELD_BIRTH_DATE] = {"birth_date", CT_KEY_DATE, false, 5,
-		{"same date", "day and month swapped", "one digit off", "same year", "different"},
+		{[DATE_EXACT] = "same date", [DATE_SWAPPED] = "day and month swapped",
+		[DATE_ONE_DIGIT] = "one digit off", [DATE_YEAR] = "same year", [DATE_DIFFERENT] = "different"},
 		{.85, .03, .04, .03, .02},
 	{.0001, .0001, .002, .015, .9828}, 0},
 	[CT_FIELD_NATIONAL_ID] = {"national_id", CT_KEY_NATIONAL_ID, false, 4,
-		{"same number", "levenshtein<=1", "levenshtein<=2", "different"},
+		{[ID_EXACT] = "same number", [ID_LEV1] = "levenshtein<=1", [ID_LEV2] = "levenshtein<=2",
+		[ID_DIFFERENT] = "different"},
 		{.90, .05, .01, .04},
 	{.0001, .001, .001, .9979}, 0},
 	[CT_FIELD_TEXT] = {"free_text", CT_KEY_FOLD, false, 5, PLACE_LEVELS,
@@ -278,40 +305,21 @@ lev(const char *a, size_t alen, const char *b, size_t blen, int max, const CtAll
 typedef struct Words
 {
 	int			n;
-	const char *w[12];
-	size_t		len[12];
+	CtWord		w[12];
 } Words;
 
-/* the words of a folded key (letters and digits runs), in order */
+/* the words of a folded key, in order (at most 12: no name has more) */
 static void
 split_words(const char *s, size_t len, Words *words)
 {
-	size_t		i = 0;
-
-	words->n = 0;
-	while (i < len && words->n < 12)
-	{
-		size_t		start;
-
-		while (i < len && (s[i] == ' ' || s[i] == ',' || s[i] == '.' || s[i] == '-'))
-			i++;
-		start = i;
-		while (i < len && !(s[i] == ' ' || s[i] == ',' || s[i] == '.' || s[i] == '-'))
-			i++;
-		if (i > start)
-		{
-			words->w[words->n] = s + start;
-			words->len[words->n] = i - start;
-			words->n++;
-		}
-	}
+	words->n = ct_words_split(s, len, CT_WORDS_KEY, words->w, 12, false);
 }
 
 static bool
 has_word(const Words *words, const char *w, size_t len)
 {
 	for (int i = 0; i < words->n; i++)
-		if (str_equal(words->w[i], words->len[i], w, len))
+		if (str_equal(words->w[i].s, words->w[i].len, w, len))
 			return true;
 	return false;
 }
@@ -323,7 +331,7 @@ words_subset(const Words *a, const Words *b)
 	if (a->n == 0)
 		return false;
 	for (int i = 0; i < a->n; i++)
-		if (!has_word(b, a->w[i], a->len[i]))
+		if (!has_word(b, a->w[i].s, a->w[i].len))
 			return false;
 	return true;
 }
@@ -345,19 +353,19 @@ compare_given(const CtFieldValue *a, const CtFieldValue *b, bool swapped,
 	split_words(a->key, a->key_len, &wa);
 	split_words(b->key, b->key_len, &wb);
 	if (wa.n > 0 && wb.n > 0 &&
-		ct_nickname_related(wa.w[0], wa.len[0], wb.w[0], wb.len[0]))
+		ct_nickname_related(wa.w[0].s, wa.w[0].len, wb.w[0].s, wb.w[0].len))
 		return GIVEN_NICKNAME;
 	if (swapped)
 		return GIVEN_SWAPPED;
 	s = jw(a, b, alloc);
-	if (s >= 0.92)
+	if (s >= JW_HIGH)
 		return GIVEN_JW92;
-	if (s >= 0.80)
+	if (s >= JW_LOW)
 		return GIVEN_JW80;
 	/* "María José" and "María", or "J." and "José" */
 	if (wa.n > 0 && wb.n > 0 &&
-		(str_equal(wa.w[0], wa.len[0], wb.w[0], wb.len[0]) ||
-		 ((wa.len[0] == 1 || wb.len[0] == 1) && wa.w[0][0] == wb.w[0][0])))
+		(str_equal(wa.w[0].s, wa.w[0].len, wb.w[0].s, wb.w[0].len) ||
+		 ((wa.w[0].len == 1 || wb.w[0].len == 1) && wa.w[0].s[0] == wb.w[0].s[0])))
 		return GIVEN_FIRST_WORD;
 	return GIVEN_DIFFERENT;
 }
@@ -404,23 +412,21 @@ sorted_words(const Words *w, char *buf, size_t cap)
 		{
 			int			x = order[j - 1],
 						y = order[j];
-			size_t		ml = w->len[x] < w->len[y] ? w->len[x] : w->len[y];
-			int			c = memcmp(w->w[x], w->w[y], ml);
 
-			if (c < 0 || (c == 0 && w->len[x] <= w->len[y]))
+			if (ct_word_cmp(w->w[x].s, w->w[x].len, w->w[y].s, w->w[y].len) <= 0)
 				break;
 			order[j - 1] = y;
 			order[j] = x;
 		}
 	for (int i = 0; i < w->n; i++)
 	{
-		size_t		l = w->len[order[i]];
+		size_t		l = w->w[order[i]].len;
 
 		if (n + l + 1 >= cap)
 			break;
 		if (n)
 			buf[n++] = ' ';
-		memcpy(buf + n, w->w[order[i]], l);
+		memcpy(buf + n, w->w[order[i]].s, l);
 		n += l;
 	}
 	return n;
@@ -450,16 +456,14 @@ compare_full(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *al
 	/* first word a nickname of the other's, everything else the same */
 	for (int i = 0; i < wa.n; i++)
 		for (int j = 0; j < wb.n; j++)
-			if (!str_equal(wa.w[i], wa.len[i], wb.w[j], wb.len[j]) &&
-				ct_nickname_related(wa.w[i], wa.len[i], wb.w[j], wb.len[j]))
+			if (!str_equal(wa.w[i].s, wa.w[i].len, wb.w[j].s, wb.w[j].len) &&
+				ct_nickname_related(wa.w[i].s, wa.w[i].len, wb.w[j].s, wb.w[j].len))
 			{
 				Words		ra = wa,
 							rb = wb;
 
 				ra.w[i] = ra.w[--ra.n];
-				ra.len[i] = ra.len[ra.n];
 				rb.w[j] = rb.w[--rb.n];
-				rb.len[j] = rb.len[rb.n];
 				if (ra.n > 0 && rb.n > 0 && (words_subset(&ra, &rb) || words_subset(&rb, &ra)))
 					return FULL_NICKNAME;
 			}
@@ -468,7 +472,7 @@ compare_full(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *al
 	la = sorted_words(&wa, sa, sizeof(sa));
 	lb = sorted_words(&wb, sb, sizeof(sb));
 	s = ct_jaro_winkler(sa, la, sb, lb, alloc);
-	if (s < 0.92)
+	if (s < JW_HIGH)
 	{
 		/* also in the written order: typos near the end sort differently */
 		double		s2 = jw(a, b, alloc);
@@ -476,9 +480,9 @@ compare_full(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *al
 		if (s2 > s)
 			s = s2;
 	}
-	if (s >= 0.92)
+	if (s >= JW_HIGH)
 		return FULL_JW92;
-	if (s >= 0.80)
+	if (s >= JW_LOW)
 		return FULL_JW80;
 	return FULL_DIFFERENT;
 }
@@ -594,9 +598,9 @@ compare_company(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator 
 	if (key_equal(a, b))
 		return COMPANY_KEY;
 	s = jw(a, b, alloc);
-	if (s >= 0.92)
+	if (s >= JW_HIGH)
 		return COMPANY_JW92;
-	if (s >= 0.80)
+	if (s >= JW_LOW)
 		return COMPANY_JW80;
 	return COMPANY_DIFFERENT;
 }
@@ -611,9 +615,9 @@ compare_place(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *a
 	if (key_equal(a, b))
 		return NAME_FOLDED;
 	s = jw(a, b, alloc);
-	if (s >= 0.92)
+	if (s >= JW_HIGH)
 		return PLACE_JW92;
-	if (s >= 0.80)
+	if (s >= JW_LOW)
 		return PLACE_JW80;
 	return PLACE_DIFFERENT;
 }
@@ -813,282 +817,4 @@ double
 ct_probability(double weight)
 {
 	return 1.0 / (1.0 + exp2(-weight));
-}
-
-/* ---------------------------------------------------------------- patterns */
-
-struct CtPatternCounts
-{
-	const CtAllocator *alloc;
-	int			nfields;
-	size_t		capacity;		/* slots, a power of two */
-	size_t		used;
-	double		total;
-	uint8_t    *keys;			/* capacity * nfields */
-	double	   *counts;			/* 0 = empty slot */
-};
-
-static uint64_t
-hash_gamma(const uint8_t *g, int n)
-{
-	uint64_t	h = 1469598103934665603ULL;
-
-	for (int i = 0; i < n; i++)
-		h = (h ^ g[i]) * 1099511628211ULL;
-	return h;
-}
-
-static bool
-patterns_alloc(CtPatternCounts *pc, size_t capacity)
-{
-	pc->keys = ct_alloc(pc->alloc, capacity * pc->nfields);
-	pc->counts = ct_alloc(pc->alloc, capacity * sizeof(double));
-	if (!pc->keys || !pc->counts)
-		return false;
-	memset(pc->counts, 0, capacity * sizeof(double));
-	pc->capacity = capacity;
-	return true;
-}
-
-CtPatternCounts *
-ct_patterns_create(int nfields, const CtAllocator *alloc)
-{
-	CtPatternCounts *pc = ct_alloc(alloc, sizeof(CtPatternCounts));
-
-	if (!pc)
-		return NULL;
-	memset(pc, 0, sizeof(*pc));
-	pc->alloc = alloc;
-	pc->nfields = nfields;
-	if (!patterns_alloc(pc, 1024))
-		return NULL;
-	return pc;
-}
-
-static void
-patterns_insert(CtPatternCounts *pc, const uint8_t *gamma, double count)
-{
-	size_t		mask = pc->capacity - 1;
-	size_t		i = hash_gamma(gamma, pc->nfields) & mask;
-
-	while (pc->counts[i] != 0 && memcmp(pc->keys + i * pc->nfields, gamma, pc->nfields) != 0)
-		i = (i + 1) & mask;
-	if (pc->counts[i] == 0)
-	{
-		memcpy(pc->keys + i * pc->nfields, gamma, pc->nfields);
-		pc->used++;
-	}
-	pc->counts[i] += count;
-}
-
-bool
-ct_patterns_add(CtPatternCounts *pc, const uint8_t *gamma, double count)
-{
-	if (count <= 0)
-		return true;
-	if ((pc->used + 1) * 2 > pc->capacity)
-	{
-		uint8_t    *old_keys = pc->keys;
-		double	   *old_counts = pc->counts;
-		size_t		old_capacity = pc->capacity;
-
-		if (!patterns_alloc(pc, old_capacity * 2))
-			return false;
-		pc->used = 0;
-		for (size_t i = 0; i < old_capacity; i++)
-			if (old_counts[i] != 0)
-				patterns_insert(pc, old_keys + i * pc->nfields, old_counts[i]);
-		ct_free(pc->alloc, old_keys);
-		ct_free(pc->alloc, old_counts);
-	}
-	patterns_insert(pc, gamma, count);
-	pc->total += count;
-	return true;
-}
-
-size_t
-ct_patterns_distinct(const CtPatternCounts *pc)
-{
-	return pc->used;
-}
-
-double
-ct_patterns_total(const CtPatternCounts *pc)
-{
-	return pc->total;
-}
-
-void
-ct_patterns_free(CtPatternCounts *pc)
-{
-	if (!pc)
-		return;
-	ct_free(pc->alloc, pc->keys);
-	ct_free(pc->alloc, pc->counts);
-	ct_free(pc->alloc, pc);
-}
-
-/* ---------------------------------------------------------------- EM */
-
-/* keep lambda away from 0 and 1 so logs and ratios stay finite */
-#define EM_FLOOR 1e-6
-/*
- * Laplace smoothing of the m and u estimates: a level seen a handful of
- * times among a hundred thousand pairs must not get u = 1e-12 and a weight
- * of 40 bits.
- */
-#define EM_PSEUDO_COUNT 1.0
-
-int
-ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations, double tolerance)
-{
-	double		macc[CT_MAX_FIELDS][CT_MAX_LEVELS];
-	double		uacc[CT_MAX_FIELDS][CT_MAX_LEVELS];
-	int			iter;
-
-	if (pc->total <= 0)
-		return 0;
-	for (iter = 1; iter <= max_iterations; iter++)
-	{
-		double		match_total = 0;
-		double		delta = 0;
-		double		new_lambda;
-
-		memset(macc, 0, sizeof(macc));
-		memset(uacc, 0, sizeof(uacc));
-		for (size_t i = 0; i < pc->capacity; i++)
-		{
-			const uint8_t *g = pc->keys + i * pc->nfields;
-			double		count = pc->counts[i];
-			double		pm = model->lambda,
-						pu = 1 - model->lambda;
-			double		w;
-
-			if (count == 0)
-				continue;
-			for (int f = 0; f < model->nfields; f++)
-				if (CT_LEVEL_COUNTS(g[f]))
-				{
-					pm *= model->field[f].m[g[f]];
-					pu *= model->field[f].u[g[f]];
-				}
-			w = pm / (pm + pu);
-			match_total += count * w;
-			for (int f = 0; f < model->nfields; f++)
-				if (CT_LEVEL_COUNTS(g[f]))
-				{
-					macc[f][g[f]] += count * w;
-					uacc[f][g[f]] += count * (1 - w);
-				}
-		}
-		new_lambda = match_total / pc->total;
-		if (new_lambda < EM_FLOOR)
-			new_lambda = EM_FLOOR;
-		if (new_lambda > 1 - EM_FLOOR)
-			new_lambda = 1 - EM_FLOOR;
-		delta = fabs(new_lambda - model->lambda);
-		model->lambda = new_lambda;
-		for (int f = 0; f < model->nfields; f++)
-		{
-			CtFieldModel *fm = &model->field[f];
-			double		ms = 0,
-						us = 0;
-
-			if (fm->fixed)
-				continue;
-			for (int l = 0; l < fm->nlevels; l++)
-			{
-				ms += macc[f][l] + EM_PSEUDO_COUNT;
-				us += uacc[f][l] + EM_PSEUDO_COUNT;
-			}
-			for (int l = 0; l < fm->nlevels; l++)
-			{
-				double		m = (macc[f][l] + EM_PSEUDO_COUNT) / ms;
-				double		u = (uacc[f][l] + EM_PSEUDO_COUNT) / us;
-
-				delta = fmax(delta, fmax(fabs(m - fm->m[l]), fabs(u - fm->u[l])));
-				fm->m[l] = m;
-				fm->u[l] = u;
-			}
-		}
-		if (delta < tolerance)
-			break;
-	}
-	ct_model_weights(model);
-	return iter > max_iterations ? max_iterations : iter;
-}
-
-/* ---------------------------------------------------------------- explain */
-
-typedef struct Out
-{
-	char	   *buf;
-	size_t		cap;
-	size_t		len;
-} Out;
-
-static void
-out_raw(Out *o, const char *s, size_t n)
-{
-	if (o->len < o->cap)
-	{
-		size_t		room = o->cap - o->len;
-
-		memcpy(o->buf + o->len, s, n < room ? n : room);
-	}
-	o->len += n;
-}
-
-static void
-out_json_string(Out *o, const char *s)
-{
-	out_raw(o, "\"", 1);
-	for (; *s; s++)
-	{
-		unsigned char c = (unsigned char) *s;
-
-		if (c == '"' || c == '\\')
-		{
-			out_raw(o, "\\", 1);
-			out_raw(o, s, 1);
-		}
-		else if (c < 0x20)
-		{
-			char		esc[8];
-
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			out_raw(o, esc, 6);
-		}
-		else
-			out_raw(o, s, 1);
-	}
-	out_raw(o, "\"", 1);
-}
-
-size_t
-ct_explain(const CtMatchModel *model, const char *const *field_names, const uint8_t *gamma,
-		   const double *weights, char *buf, size_t cap)
-{
-	Out			o = {buf, cap, 0};
-	bool		first = true;
-
-	out_raw(&o, "{", 1);
-	for (int f = 0; f < model->nfields; f++)
-	{
-		char		num[48];
-		int			n;
-
-		if (!first)
-			out_raw(&o, ", ", 2);
-		first = false;
-		out_json_string(&o, field_names[f]);
-		out_raw(&o, ": {\"level\": ", 12);
-		out_json_string(&o, ct_field_level_name(model->field[f].kind, gamma[f]));
-		n = snprintf(num, sizeof(num), ", \"weight\": %.2f}", weights[f] == 0 ? 0.0 : weights[f]);
-		out_raw(&o, num, (size_t) n);
-	}
-	out_raw(&o, "}", 1);
-	if (cap > 0)
-		buf[o.len < cap ? o.len : cap - 1] = '\0';
-	return o.len + 1;
 }

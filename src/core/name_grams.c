@@ -9,10 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/uchar.h>
-
 #include "fold.h"
 #include "utf8.h"
+#include "words.h"
 
 /* Kinds of key, hashed in so that a trigram never equals a letters key. */
 #define KEY_TRIGRAM		1u
@@ -52,16 +51,6 @@ hash_symbols(uint32_t kind, const uint32_t *sym, int n)
 	h *= 0xc2b2ae35u;
 	h ^= h >> 16;
 	return h;
-}
-
-/* Letters and digits make tokens; fold() has already lowered ASCII. */
-static bool
-is_word_cp(uint32_t cp)
-{
-	if (cp < 0x80)
-		return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ||
-			(cp >= 'A' && cp <= 'Z');
-	return u_isalnum((UChar32) cp) || u_hasBinaryProperty((UChar32) cp, UCHAR_ALPHABETIC);
 }
 
 static bool
@@ -218,9 +207,9 @@ token_keys(const uint32_t *sym, int len, NameKey *keys)
 }
 
 /*
- * Walk the tokens of a folded name: calls fn with each token's skeleton.
- * An apostrophe inside a word joins (O'Brien, D'Angelo); everything that is
- * not a letter or digit separates.
+ * Walk the tokens of a folded name (CT_WORDS_ALNUM: an apostrophe inside a
+ * word joins, as in O'Brien and D'Angelo, and is dropped): calls fn with
+ * each token's skeleton.
  */
 typedef void (*TokenFn) (const uint32_t *sym, int len, void *arg);
 
@@ -229,31 +218,25 @@ for_each_token(const char *folded, size_t flen, TokenFn fn, void *arg)
 {
 	uint32_t	raw[TOKEN_MAX_RAW];
 	uint32_t	sym[NAME_TOKEN_MAX_SYMBOLS];
-	int			nraw = 0;
-	bool		in_token = false;
-	size_t		pos = 0;
+	CtWords		it;
+	CtWord		w;
 
-	while (pos <= flen)
+	ct_words_init(&it, folded, flen, CT_WORDS_ALNUM);
+	while (ct_words_next(&it, &w))
 	{
-		uint32_t	cp = pos < flen ? ct_utf8_next(folded, flen, &pos) : (pos++, 0);
+		int			nraw = 0;
+		int			len;
 
-		if (cp != 0 && is_word_cp(cp))
+		for (size_t pos = 0; pos < w.len;)
 		{
-			if (nraw < TOKEN_MAX_RAW)
+			uint32_t	cp = ct_utf8_next(w.s, w.len, &pos);
+
+			if (cp != '\'' && nraw < TOKEN_MAX_RAW)
 				raw[nraw++] = cp;
-			in_token = true;
 		}
-		else if (cp == '\'' && in_token)
-			continue;
-		else if (in_token)
-		{
-			int			len = phonetic_skeleton(raw, nraw, sym);
-
-			if (len > 0)
-				fn(sym, len, arg);
-			nraw = 0;
-			in_token = false;
-		}
+		len = phonetic_skeleton(raw, nraw, sym);
+		if (len > 0)
+			fn(sym, len, arg);
 	}
 }
 

@@ -19,6 +19,7 @@
 #include "nicknames.h"
 #include "similarity.h"
 #include "utf8.h"
+#include "words.h"
 
 #define NAME_STACK 256
 #define MAX_WORDS 16
@@ -52,9 +53,7 @@ typedef struct WordPair
 static int
 word_cmp(const NameWord *x, const NameWord *y)
 {
-	int			c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
-
-	return c != 0 ? c : x->len - y->len;
+	return ct_word_cmp(x->s, (size_t) x->len, y->s, (size_t) y->len);
 }
 
 /* The number of bytes of a word's first code point. */
@@ -73,25 +72,14 @@ split_name(const char *s, size_t len, NameWord *words)
 {
 	int			n = 0,
 				kept = 0;
-	size_t		i = 0;
+	CtWords		it;
+	CtWord		w;
 
-	while (i < len && n < MAX_WORDS)
+	ct_words_init(&it, s, len, CT_WORDS_FOLDED);
+	while (n < MAX_WORDS && ct_words_next(&it, &w))
 	{
-		size_t		start;
-		unsigned char c;
-
-		/* Separators: ASCII punctuation and spaces; an apostrophe is kept. */
-		while (i < len && (c = (unsigned char) s[i]) < 0x80 && !(c >= 'a' && c <= 'z') &&
-			   !(c >= '0' && c <= '9'))
-			i++;
-		start = i;
-		while (i < len && ((c = (unsigned char) s[i]) >= 0x80 || (c >= 'a' && c <= 'z') ||
-						   (c >= '0' && c <= '9') || c == '\''))
-			i++;
-		if (i == start)
-			break;
-		words[n].s = s + start;
-		words[n].len = (int) (i - start);
+		words[n].s = w.s;
+		words[n].len = (int) w.len;
 		n++;
 	}
 	for (int k = 0; k < n; k++)

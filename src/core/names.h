@@ -12,7 +12,7 @@
 
 /*
  * The display form of a person's name: NFC, trimmed, one space between
- * words, ", " after a comma, proper case (see names.c for the rules),
+ * words, ", " after a comma, proper case (see name_case.c for the rules),
  * accents kept as typed.  Returns NUL-terminated UTF-8 from the allocator
  * (NULL only if it fails) and its length in *outlen.  Idempotent.
  */

@@ -17,10 +17,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include <unicode/uchar.h>
-
 #include "fold.h"
 #include "utf8.h"
+#include "words.h"
 
 /* Letters kept apart from their folded form. */
 #define L_C_CEDILLA '$'
@@ -80,7 +79,7 @@ letter_next(LetterStream *ls)
 		n = ct_fold(ls->s + at, ls->pos - at, folded, sizeof(folded), NULL);
 		if (n == 0)
 		{
-			if (u_isUWhiteSpace((UChar32) cp))
+			if (ct_words_cp_class(CT_WORDS_WHITE_SPACE, cp) == CT_WORD_SEP)
 				ls->pending[ls->npending++] = WORD_BREAK;
 			continue;
 		}

@@ -17,6 +17,7 @@
 
 #include "fold.h"
 #include "utf8.h"
+#include "words.h"
 
 /* A code point array on the stack, or from the allocator when long. */
 typedef struct CpBuf
@@ -585,9 +586,7 @@ typedef struct Token
 static int
 token_compare(const Token *x, const Token *y)
 {
-	int			c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
-
-	return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+	return ct_word_cmp(x->s, (size_t) x->len, y->s, (size_t) y->len);
 }
 
 static int
@@ -596,41 +595,22 @@ token_qsort_compare(const void *x, const void *y)
 	return token_compare((const Token *) x, (const Token *) y);
 }
 
-/*
- * Words are separated by ASCII spaces and punctuation other than the
- * apostrophe ("Pérez, José" has the words "pérez" and "josé"; "O'Brien" is
- * one word).  Every other byte, including all of UTF-8's, belongs to words.
- */
-static inline bool
-is_token_byte(unsigned char c)
-{
-	return c >= 0x80 || c == '\'' ||
-		(c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
 /* Split into words, sort and drop duplicates; returns the count. */
 static int
 tokenize(const char *s, size_t len, Token *out)
 {
 	int			n = 0;
 	int			distinct = 0;
-	size_t		i = 0;
+	CtWords		it;
+	CtWord		w;
 
-	while (i < len)
+	/* "Pérez, José" has the words "pérez" and "josé"; "O'Brien" is one */
+	ct_words_init(&it, s, len, CT_WORDS_TOKEN);
+	while (ct_words_next(&it, &w))
 	{
-		size_t		start;
-
-		while (i < len && !is_token_byte((unsigned char) s[i]))
-			i++;
-		start = i;
-		while (i < len && is_token_byte((unsigned char) s[i]))
-			i++;
-		if (i > start)
-		{
-			out[n].s = s + start;
-			out[n].len = (int) (i - start);
-			n++;
-		}
+		out[n].s = w.s;
+		out[n].len = (int) w.len;
+		n++;
 	}
 	qsort(out, n, sizeof(Token), token_qsort_compare);
 	for (int k = 0; k < n; k++)

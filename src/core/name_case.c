@@ -1,6 +1,6 @@
 /*
- * names.c
- *		Proper case for person names, and given/family name parts.
+ * name_case.c
+ *		Proper case for person names (ct_normalize_name, names.h).
  *
  * Casing rules of ct_normalize_name, word by word:
  *	- A word typed all in upper or all in lower case is recased: each
@@ -32,9 +32,8 @@
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 
-#include "fold.h"
-#include "nicknames.h"
 #include "utf8.h"
+#include "words.h"
 
 /* Lower case, ASCII only (all particles and suffixes are ASCII). */
 static const char *const particles[] = {
@@ -78,20 +77,9 @@ in_list(const char *const *list, const char *s)
 #define LATIN_END 0x300
 
 /*
- * The characters that separate words and segments.  Unicode whitespace and
- * control characters separate words; hyphens, apostrophes and dots split a
- * word into segments that are title-cased one by one.
+ * Hyphens, apostrophes and dots split a word into segments that are
+ * title-cased one by one; what separates words is ct_words_typed_space().
  */
-static bool
-is_space_char(uint32_t c)
-{
-	if (c < 0x80)
-		return c <= 0x20 || c == 0x7F;
-	if (c < LATIN_END)
-		return c <= 0xA0;		/* C1 controls and the no-break space */
-	return u_isUWhiteSpace(c) || c == 0x200B;
-}
-
 static inline bool
 is_hyphen(uint32_t c)
 {
@@ -160,7 +148,7 @@ char_flags(uint32_t c)
 		default:
 			break;
 	}
-	if (is_space_char(c))
+	if (ct_words_typed_space(c))
 		flags |= CHAR_SPACE;
 	if (is_segment_break_char(c))
 		flags |= CHAR_BREAK;
@@ -943,232 +931,4 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 	ct_free(alloc, typed);
 	*outlen = o;
 	return out;
-}
-
-/* ----------------------------------------------------------------------
- * Name parts
- * ---------------------------------------------------------------------- */
-
-#define MAX_WORDS 64
-
-typedef struct Span
-{
-	const char *s;
-	size_t		len;
-} Span;
-
-static char *
-span_dup(const CtAllocator *alloc, const char *from, const char *to)
-{
-	char	   *r;
-
-	while (from < to && *from == ' ')
-		from++;
-	while (to > from && to[-1] == ' ')
-		to--;
-	if (to == from)
-		return NULL;
-	r = ct_alloc(alloc, to - from + 1);
-	if (r != NULL)
-	{
-		memcpy(r, from, to - from);
-		r[to - from] = '\0';
-	}
-	return r;
-}
-
-static bool
-is_suffix_word(const char *w, size_t len)
-{
-	static const char *const suffixes[] = {
-		"Jr.", "Sr.", "II", "III", "IV", "VI", "VII", "VIII", NULL
-	};
-
-	for (int i = 0; suffixes[i] != NULL; i++)
-		if (strlen(suffixes[i]) == len && memcmp(suffixes[i], w, len) == 0)
-			return true;
-	return false;
-}
-
-static bool
-word_is_given_name(const CtAllocator *alloc, const Span *w)
-{
-	char		buf[128];
-	size_t		n;
-
-	if (w->len > 60)
-		return false;
-	n = ct_fold(w->s, w->len, buf, sizeof(buf), alloc);
-	return n <= sizeof(buf) && ct_is_given_name(buf, n);
-}
-
-/*
- * Group words into units: each unit is any particles plus the word after
- * them; particles at the end join the unit before.  unit_start[k] is the
- * index of unit k's first word.  Returns the number of units.
- */
-static int
-group_units(const Span *words, int nwords, int *unit_start)
-{
-	int			nunits = 0;
-	bool		open = false;	/* current unit still lacks its main word */
-
-	for (int i = 0; i < nwords; i++)
-	{
-		bool		particle = ct_name_is_particle(words[i].s, words[i].len);
-
-		if (!open)
-		{
-			unit_start[nunits++] = i;
-			open = particle;
-		}
-		else if (!particle)
-			open = false;
-	}
-	return nunits;
-}
-
-/* Split the family part into first and second family names. */
-static bool
-split_family(const CtAllocator *alloc, const Span *words, int nwords, CtNameParts *parts)
-{
-	int			units[MAX_WORDS];
-	int			nunits = group_units(words, nwords, units);
-	const char *end = words[nwords - 1].s + words[nwords - 1].len;
-
-	parts->family_names = span_dup(alloc, words[0].s, end);
-	if (nunits >= 2)
-	{
-		int			second = units[1];
-
-		parts->first_family = span_dup(alloc, words[0].s, words[second].s);
-		/* "Ortega y Gasset": the conjunction joins, it is not part of a name. */
-		if (words[second].len == 1 && strchr("yei", words[second].s[0]) != NULL &&
-			second + 1 < nwords)
-			second++;
-		parts->second_family = span_dup(alloc, words[second].s, end);
-	}
-	else
-		parts->first_family = span_dup(alloc, words[0].s, end);
-	return parts->family_names != NULL && parts->first_family != NULL;
-}
-
-/*
- * Split at spaces and commas; beyond MAX_WORDS words the last one takes the
- * rest of the text (no name has that many words: nothing is lost, and the
- * result stays sensible).
- */
-static int
-split_words(const char *s, size_t len, Span *words)
-{
-	int			n = 0;
-	size_t		i = 0;
-
-	while (i < len)
-	{
-		size_t		start;
-
-		while (i < len && (s[i] == ' ' || s[i] == ','))
-			i++;
-		if (i >= len)
-			break;
-		if (n == MAX_WORDS)
-		{
-			words[n - 1].len = len - (words[n - 1].s - s);
-			while (words[n - 1].len > 0 &&
-				   (words[n - 1].s[words[n - 1].len - 1] == ' ' || words[n - 1].s[words[n - 1].len - 1] == ','))
-				words[n - 1].len--;
-			break;
-		}
-		start = i;
-		while (i < len && s[i] != ' ' && s[i] != ',')
-			i++;
-		words[n].s = s + start;
-		words[n].len = i - start;
-		n++;
-	}
-	return n;
-}
-
-bool
-ct_name_parts(const CtAllocator *alloc, const char *s, size_t len, CtNameParts *parts)
-{
-	size_t		nlen;
-	char	   *norm = ct_normalize_name(alloc, s, len, &nlen);
-	char	   *comma;
-	Span		words[MAX_WORDS];
-	int			units[MAX_WORDS];
-	int			nwords,
-				nunits,
-				family;
-
-	memset(parts, 0, sizeof(*parts));
-	if (norm == NULL)
-		return false;
-
-	/* "Family, Given" */
-	comma = strchr(norm, ',');
-	nwords = split_words(norm, comma ? (size_t) (comma - norm) : nlen, words);
-	if (nwords > 0 && is_suffix_word(words[nwords - 1].s, words[nwords - 1].len) && nwords > 1)
-	{
-		parts->suffix = span_dup(alloc, words[nwords - 1].s,
-								 words[nwords - 1].s + words[nwords - 1].len);
-		nwords--;
-	}
-	if (comma != NULL)
-	{
-		Span		given[MAX_WORDS];
-		int			ngiven = split_words(comma + 1, nlen - (comma + 1 - norm), given);
-
-		/*
-		 * A suffix may follow the given names: "Smith, John, Jr." (one suffix:
-		 * a second one, as in "Smith Jr., John Jr.", stays a given name).
-		 */
-		if (parts->suffix == NULL && ngiven > 1 &&
-			is_suffix_word(given[ngiven - 1].s, given[ngiven - 1].len))
-		{
-			parts->suffix = span_dup(alloc, given[ngiven - 1].s,
-									 given[ngiven - 1].s + given[ngiven - 1].len);
-			ngiven--;
-		}
-		if (ngiven > 0)
-			parts->given_names = span_dup(alloc, given[0].s,
-										  given[ngiven - 1].s + given[ngiven - 1].len);
-		if (nwords > 0 && !split_family(alloc, words, nwords, parts))
-			return false;
-		ct_free(alloc, norm);
-		return true;
-	}
-	if (nwords == 0)
-	{
-		ct_free(alloc, norm);
-		return true;
-	}
-
-	nunits = group_units(words, nwords, units);
-	if (nunits == 1)
-	{
-		/* A single name ("Madonna", "Xuxa") is a given name. */
-		parts->given_names = span_dup(alloc, words[0].s, words[nwords - 1].s + words[nwords - 1].len);
-		ct_free(alloc, norm);
-		return parts->given_names != NULL;
-	}
-	family = nunits == 2 ? 1 : nunits - 2;
-	/*
-	 * "John Michael Smith", "Juan Carlos Pérez", "María del Pilar García": a
-	 * given name (its main word, after any particles), then one surname.
-	 */
-	if (nunits >= 3 && nunits <= 4 &&
-		word_is_given_name(alloc, &words[units[family + 1] - 1]) &&
-		!word_is_given_name(alloc, &words[nunits == family + 2 ? nwords - 1 : units[family + 2] - 1]))
-		family++;
-	/* An initial ("John F. Kennedy") belongs with the given names. */
-	while (family < nunits - 1 && units[family + 1] - units[family] == 1 &&
-		   words[units[family]].len <= 3 && words[units[family]].s[words[units[family]].len - 1] == '.')
-		family++;
-	parts->given_names = span_dup(alloc, words[0].s, words[units[family]].s);
-	if (!split_family(alloc, words + units[family], nwords - units[family], parts))
-		return false;
-	ct_free(alloc, norm);
-	return true;
 }
