@@ -444,6 +444,40 @@ email_normalize_text(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(contacts_utf8_to_text(out, (int) outlen));
 }
 
+/*
+ * The duplicate key of a text value (see email_duplicate_key), in the
+ * database encoding; NULL when the value is not an address.  The one key
+ * behind contacts.email_key() and the entry trigger's duplicate lookup.
+ */
+text *
+contacts_email_duplicate_key(text *value)
+{
+	size_t		len;
+	const char *s = contacts_text_utf8_view(value, &len);
+	char		buf[EMAIL_BUF_SIZE];
+	char		shown[EMAIL_BUF_SIZE];
+	size_t		n = email_duplicate_key(s, len, contacts_email_idna(), buf);
+	size_t		outlen;
+	const char *out;
+
+	if (n == 0)
+		return NULL;
+	out = displayable(buf, n, shown, &outlen);
+	return contacts_utf8_to_text(out, (int) outlen);
+}
+
+/* email_key(text): the duplicate key, or NULL when the text is not an address. */
+PG_FUNCTION_INFO_V1(contacts_email_key);
+Datum
+contacts_email_key(PG_FUNCTION_ARGS)
+{
+	text	   *key = contacts_email_duplicate_key(PG_GETARG_TEXT_PP(0));
+
+	if (key == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(key);
+}
+
 /* email_suggest(text [, profile]): the address meant, or NULL. */
 PG_FUNCTION_INFO_V1(email_suggest_text);
 Datum

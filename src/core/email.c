@@ -917,6 +917,17 @@ fold:
 }
 
 size_t
+email_duplicate_key(const char *s, size_t len, EmailIdna *idna, char *buf)
+{
+	char		normalized[EMAIL_BUF_SIZE];
+	EmailParts	parts;
+
+	if (email_normalize(s, len, EMAIL_PROFILE_RFC, idna, normalized, &parts) != NULL)
+		return 0;
+	return email_fold(normalized, parts.len, buf);
+}
+
+size_t
 email_canonical(const char *s, size_t len, char *buf)
 {
 	size_t		n = email_fold(s, len, buf);

@@ -89,9 +89,20 @@ extern size_t email_fold(const char *s, size_t len, char *buf);
 /*
  * Compare two normalized addresses case-insensitively: the order of their
  * folded forms, byte by byte.  Pure-ASCII prefixes are compared without
- * folding into buffers.
+ * folding into buffers.  This is the contacts.email type's order.
  */
 extern int	email_compare(const char *a, size_t alen, const char *b, size_t blen);
+
+/*
+ * The duplicate key of an address as typed: its normalized form, folded by
+ * email_fold(), so that two addresses have the same key exactly when the
+ * email type (email_compare) holds them equal.  Normalized under the rfc
+ * profile, which accepts everything the mailbox profile does and writes it
+ * the same, so that the key never depends on contacts.email_profile.
+ * Writes the key into buf (EMAIL_BUF_SIZE) and returns its length, or 0
+ * when s is not an address (it then has no key).
+ */
+extern size_t email_duplicate_key(const char *s, size_t len, EmailIdna *idna, char *buf);
 
 /*
  * The provider-aware key of a normalized address for duplicate detection:

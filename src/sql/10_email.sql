@@ -209,6 +209,15 @@ AS 'MODULE_PATHNAME', 'email_normalize_text' LANGUAGE C IMMUTABLE STRICT PARALLE
 COMMENT ON FUNCTION @extschema@.email_normalize(text, text) IS
 'The normalized address under the given profile; error when invalid';
 
+-- The one definition of "the same email": the key the email type compares
+-- by, used by duplicate keys (the entry trigger, imports, health).  IMMUTABLE
+-- for a given ICU version, like the type's order; independent of
+-- contacts.email_profile.
+CREATE FUNCTION @extschema@.email_key(text) RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_email_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.email_key(text) IS
+'Duplicate key of an address: its normal form with Unicode full case folding (STRASSE@ and straße@ give strasse@), equal exactly when the contacts.email values are; NULL when the text is not an address. Index it for duplicate checks: CREATE INDEX ON t (contacts.email_key(email))';
+
 CREATE FUNCTION @extschema@.email_suggest(text) RETURNS text
 AS 'MODULE_PATHNAME', 'email_suggest_text' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.email_suggest(text) IS

@@ -48,6 +48,19 @@ canonical(const char *s)
 	return out;
 }
 
+/* The duplicate key, or "!" when the text is not an address. */
+static const char *
+key(const char *s, EmailIdna *idna)
+{
+	static char out[EMAIL_BUF_SIZE + 1];
+	size_t		n = email_duplicate_key(s, strlen(s), idna, out);
+
+	if (n == 0)
+		return "!";
+	out[n] = '\0';
+	return out;
+}
+
 static const char *
 suggest(const char *s, EmailIdna *idna)
 {
@@ -239,6 +252,47 @@ main(void)
 		CHECK(n == strlen("ána@x.com") && memcmp(f, "ána@x.com", n) == 0);
 	}
 	CHECK(email_local_length("\"a@b\"@x.com", 11) == 5);
+
+	/*
+	 * Duplicate keys: equal exactly when the type's comparison is, whatever
+	 * the spelling of the domain, the profile or the white space.
+	 */
+	CHECK_STR(key("STRASSE@example.de", idna), "strasse@example.de");
+	CHECK_STR(key("straße@example.de", idna), "strasse@example.de");
+	CHECK_STR(key("JOSÉ@x.de", idna), "josé@x.de");
+	CHECK_STR(key("  Ana@XN--BCHER-KVA.de ", idna), "ana@bücher.de");
+	CHECK_STR(key("ana@bücher.de", NULL), "ana@bücher.de");
+	CHECK_STR(key("\"A b\"@x.com", idna), "\"a b\"@x.com");	/* rfc only */
+	CHECK_STR(key("ana@", idna), "!");
+	CHECK_STR(key("not an address", idna), "!");
+	{
+		/* the key agrees with the type's comparison, equal or not */
+		const char *pairs[][2] = {
+			{"STRASSE@example.de", "straße@example.de"},
+			{"Ana@Example.com", "ana@example.com"},
+			{"ana@example.com", "anb@example.com"},
+			{"JOSÉ@bücher.de", "jose\xcc\x81@bücher.de"},	/* NFD local part */
+			{"ana@xn--bcher-kva.de", "ANA@BÜCHER.DE"},
+		};
+
+		for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		{
+			char		na[EMAIL_BUF_SIZE];
+			char		nb[EMAIL_BUF_SIZE];
+			char		ka[EMAIL_BUF_SIZE];
+			char		kb[EMAIL_BUF_SIZE];
+			EmailParts	pa;
+			EmailParts	pb;
+			size_t		la = email_duplicate_key(pairs[i][0], strlen(pairs[i][0]), idna, ka);
+			size_t		lb = email_duplicate_key(pairs[i][1], strlen(pairs[i][1]), idna, kb);
+
+			CHECK(email_normalize(pairs[i][0], strlen(pairs[i][0]), M, idna, na, &pa) == NULL);
+			CHECK(email_normalize(pairs[i][1], strlen(pairs[i][1]), M, idna, nb, &pb) == NULL);
+			CHECK(la > 0 && lb > 0);
+			CHECK((email_compare(na, pa.len, nb, pb.len) == 0) ==
+				  (la == lb && memcmp(ka, kb, la) == 0));
+		}
+	}
 
 	/* Canonical keys. */
 	CHECK_STR(canonical("Ana.Maria+news@gmail.com"), "anamaria@gmail.com");
