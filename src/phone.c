@@ -260,7 +260,9 @@ contacts_phone_recv(PG_FUNCTION_ARGS)
 }
 
 /*
- * Order: country code, national number, leading zeros, then no extension
+ * The one order of phone numbers, on the stored form (btree, sorting and the
+ * comparison operators; the core has none, so indexes cannot disagree with
+ * it): country code, national number, leading zeros, then no extension
  * before any, extensions digit string by digit string (a shorter one that is
  * a prefix of a longer one first).  Packed digits compare like their
  * strings because unused nibbles are zero and lengths break ties.

@@ -488,21 +488,6 @@ phone_check_text(const char *text, size_t len, const char *default_region,
 	return phone_parse_valid(text, len, default_region, region_len, &num);
 }
 
-int
-phone_compare(const PhoneNumber *a, const PhoneNumber *b)
-{
-	int			c;
-
-	if (a->country_code != b->country_code)
-		return a->country_code < b->country_code ? -1 : 1;
-	if (a->leading_zeros != b->leading_zeros)
-		return a->leading_zeros < b->leading_zeros ? -1 : 1;
-	if (a->national_number != b->national_number)
-		return a->national_number < b->national_number ? -1 : 1;
-	c = strcmp(a->extension, b->extension);
-	return c < 0 ? -1 : (c > 0 ? 1 : 0);
-}
-
 /* Formatting */
 
 /* Bounded appender: counts the full length, writes what fits. */

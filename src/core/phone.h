@@ -41,7 +41,9 @@ extern "C"
 
 /*
  * A parsed number, libphonenumber's PhoneNumber without the raw input.  Two
- * numbers are the same number iff all fields are equal (phone_compare()).
+ * numbers are the same number iff all fields are equal.  The order of
+ * numbers is the contacts.phone type's, defined once on its stored form
+ * (phone_cmp_internal in src/phone.c): it is what btree indexes hold.
  */
 typedef struct PhoneNumber
 {
@@ -167,9 +169,6 @@ extern const char *phone_format_name(PhoneFormat format);
  */
 extern size_t phone_national_significant_number(const PhoneNumber *num,
 												char *buf);
-
-/* Total order for btree/hash support: country code, leading zeros, number, extension. */
-extern int	phone_compare(const PhoneNumber *a, const PhoneNumber *b);
 
 /* Regions */
 
