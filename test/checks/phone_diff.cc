@@ -3,9 +3,9 @@
  *		Differential test of the phone engine against libphonenumber.
  *
  * The engine is linked with tables generated from the same metadata as the
- * installed library (PhoneNumberMetadata-8.12.57.xml ->
- * test/checks/phone_metadata_8_12_57.c, which also carries every territory's
- * example numbers).  Each example number is written in the forms people use
+ * installed library (PhoneNumberMetadata-8.12.57.xml from ../shared/data,
+ * generated at test time into test/build/checks/phone_metadata_8_12_57.c,
+ * which also carries every territory's example numbers).  Each example number is written in the forms people use
  * (E.164, international with spaces or dashes, national, with parentheses or
  * dots, with "00"/"011", with an extension, tel: URIs, fullwidth digits) and
  * is varied into near misses (a digit added, dropped or changed, the wrong
