@@ -61,7 +61,7 @@ contacts_versions(PG_FUNCTION_ARGS)
 	emit_version(rsinfo, "unicode", buf);
 	emit_version(rsinfo, "fold_table",
 				 psprintf("ICU %s, Unicode %s", ct_fold_table_icu_version, ct_fold_table_unicode_version));
-	emit_version(rsinfo, "phone_metadata", phone_metadata_version());
+	emit_version(rsinfo, "phone_metadata", ct_phone_metadata_version());
 
 	return (Datum) 0;
 }

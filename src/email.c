@@ -56,7 +56,7 @@ contacts_email_idna(void)
 {
 	if (!backend_idna_tried)
 	{
-		backend_idna = email_idna_open(&backend_allocator);
+		backend_idna = ct_email_idna_open(&backend_allocator);
 		backend_idna_tried = true;
 	}
 	return backend_idna;
@@ -103,7 +103,7 @@ email_from_utf8(const char *s, size_t len, const char *value, Node *escontext)
 	EmailParts	parts;
 	const CtReason *reason;
 
-	reason = email_normalize(s, len, (EmailProfile) contacts_email_profile, contacts_email_idna(),
+	reason = ct_email_normalize(s, len, (EmailProfile) contacts_email_profile, contacts_email_idna(),
 							 buf, &parts);
 	if (reason != NULL)
 	{
@@ -124,11 +124,11 @@ displayable(const char *s, size_t len, char *buf, size_t *outlen)
 	*outlen = len;
 	if (GetDatabaseEncoding() != PG_UTF8)
 	{
-		size_t		local_len = email_local_length(s, len);
+		size_t		local_len = ct_email_local_length(s, len);
 
 		for (size_t i = local_len + 1; i < len; i++)
 			if ((unsigned char) s[i] >= 0x80)
-				return email_to_ascii(s, len, contacts_email_idna(), buf, outlen) ? buf : s;
+				return ct_email_to_ascii(s, len, contacts_email_idna(), buf, outlen) ? buf : s;
 	}
 	return s;
 }
@@ -148,9 +148,9 @@ email_to_cstring(text *e)
  * ---------------------------------------------------------------------------
  */
 
-PG_FUNCTION_INFO_V1(email_in);
+PG_FUNCTION_INFO_V1(contacts_email_in);
 Datum
-email_in(PG_FUNCTION_ARGS)
+contacts_email_in(PG_FUNCTION_ARGS)
 {
 	char	   *value = PG_GETARG_CSTRING(0);
 	int			len;
@@ -162,17 +162,17 @@ email_in(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(result);
 }
 
-PG_FUNCTION_INFO_V1(email_out);
+PG_FUNCTION_INFO_V1(contacts_email_out);
 Datum
-email_out(PG_FUNCTION_ARGS)
+contacts_email_out(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_CSTRING(email_to_cstring(PG_GETARG_EMAIL_PP(0)));
 }
 
 /* Binary input is the text form (in the client encoding), validated again. */
-PG_FUNCTION_INFO_V1(email_recv);
+PG_FUNCTION_INFO_V1(contacts_email_recv);
 Datum
-email_recv(PG_FUNCTION_ARGS)
+contacts_email_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	msg = (StringInfo) PG_GETARG_POINTER(0);
 	int			nbytes;
@@ -183,9 +183,9 @@ email_recv(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(email_from_utf8(utf8, (size_t) len, value, NULL));
 }
 
-PG_FUNCTION_INFO_V1(email_send);
+PG_FUNCTION_INFO_V1(contacts_email_send);
 Datum
-email_send(PG_FUNCTION_ARGS)
+contacts_email_send(PG_FUNCTION_ARGS)
 {
 	char	   *s = email_to_cstring(PG_GETARG_EMAIL_PP(0));
 	StringInfoData buf;
@@ -196,9 +196,9 @@ email_send(PG_FUNCTION_ARGS)
 }
 
 /* text -> email without the detour through a C string. */
-PG_FUNCTION_INFO_V1(email_from_text);
+PG_FUNCTION_INFO_V1(contacts_email_from_text);
 Datum
-email_from_text(PG_FUNCTION_ARGS)
+contacts_email_from_text(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	size_t		len;
@@ -207,16 +207,16 @@ email_from_text(PG_FUNCTION_ARGS)
 	EmailParts	parts;
 	const CtReason *reason;
 
-	reason = email_normalize(s, len, (EmailProfile) contacts_email_profile, contacts_email_idna(),
+	reason = ct_email_normalize(s, len, (EmailProfile) contacts_email_profile, contacts_email_idna(),
 							 buf, &parts);
 	if (reason != NULL)
 		contacts_invalid_input(EMAIL_TYPNAME, text_to_cstring(t), reason, NULL);
 	PG_RETURN_TEXT_P(email_datum(buf, parts.len));
 }
 
-PG_FUNCTION_INFO_V1(email_to_text);
+PG_FUNCTION_INFO_V1(contacts_email_to_text);
 Datum
-email_to_text(PG_FUNCTION_ARGS)
+contacts_email_to_text(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 	char		buf[EMAIL_BUF_SIZE];
@@ -236,7 +236,7 @@ email_cmp_datums(FunctionCallInfo fcinfo)
 {
 	text	   *a = PG_GETARG_EMAIL_PP(0);
 	text	   *b = PG_GETARG_EMAIL_PP(1);
-	int			c = email_compare(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a),
+	int			c = ct_email_compare(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a),
 								  VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 
 	PG_FREE_IF_COPY(a, 0);
@@ -244,9 +244,9 @@ email_cmp_datums(FunctionCallInfo fcinfo)
 	return c;
 }
 
-PG_FUNCTION_INFO_V1(email_cmp);
+PG_FUNCTION_INFO_V1(contacts_email_cmp);
 Datum
-email_cmp(PG_FUNCTION_ARGS)
+contacts_email_cmp(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(email_cmp_datums(fcinfo));
 }
@@ -259,12 +259,12 @@ name(PG_FUNCTION_ARGS) \
 	PG_RETURN_BOOL(email_cmp_datums(fcinfo) test); \
 }
 
-EMAIL_CMP_OP(email_eq, == 0)
-EMAIL_CMP_OP(email_ne, != 0)
-EMAIL_CMP_OP(email_lt, < 0)
-EMAIL_CMP_OP(email_le, <= 0)
-EMAIL_CMP_OP(email_gt, > 0)
-EMAIL_CMP_OP(email_ge, >= 0)
+EMAIL_CMP_OP(contacts_email_eq, == 0)
+EMAIL_CMP_OP(contacts_email_ne, != 0)
+EMAIL_CMP_OP(contacts_email_lt, < 0)
+EMAIL_CMP_OP(contacts_email_le, <= 0)
+EMAIL_CMP_OP(contacts_email_gt, > 0)
+EMAIL_CMP_OP(contacts_email_ge, >= 0)
 
 /*
  * Sort support: a comparator without the fmgr trampoline, and abbreviated
@@ -284,7 +284,7 @@ email_sort_cmp(Datum x, Datum y, SortSupport ssup)
 {
 	text	   *a = DatumGetEmailPP(x);
 	text	   *b = DatumGetEmailPP(y);
-	int			c = email_compare(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a),
+	int			c = ct_email_compare(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a),
 								  VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 
 	if ((Pointer) a != DatumGetPointer(x))
@@ -321,7 +321,7 @@ email_abbrev_convert(Datum original, SortSupport ssup)
 			folded[i] = (s[i] >= 'A' && s[i] <= 'Z') ? s[i] + ('a' - 'A') : s[i];
 	}
 	else
-		n = Min(email_fold(s, len, folded), sizeof(Datum));
+		n = Min(ct_email_fold(s, len, folded), sizeof(Datum));
 	memcpy(&key, folded, n);
 	key = DatumBigEndianToNative(key);
 
@@ -343,9 +343,9 @@ email_abbrev_abort(int memtupcount, SortSupport ssup)
 	return estimateHyperLogLog(&state->card) < state->rows / 1000.0;
 }
 
-PG_FUNCTION_INFO_V1(email_sortsupport);
+PG_FUNCTION_INFO_V1(contacts_email_sortsupport);
 Datum
-email_sortsupport(PG_FUNCTION_ARGS)
+contacts_email_sortsupport(PG_FUNCTION_ARGS)
 {
 	SortSupport ssup = (SortSupport) PG_GETARG_POINTER(0);
 
@@ -365,26 +365,26 @@ email_sortsupport(PG_FUNCTION_ARGS)
 }
 
 /* Hash the case-folded form, so that equal addresses hash alike. */
-PG_FUNCTION_INFO_V1(email_hash);
+PG_FUNCTION_INFO_V1(contacts_email_hash);
 Datum
-email_hash(PG_FUNCTION_ARGS)
+contacts_email_hash(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 	char		buf[EMAIL_BUF_SIZE];
-	size_t		n = email_fold(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), buf);
+	size_t		n = ct_email_fold(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), buf);
 	Datum		h = hash_any((unsigned char *) buf, (int) n);
 
 	PG_FREE_IF_COPY(e, 0);
 	return h;
 }
 
-PG_FUNCTION_INFO_V1(email_hash_extended);
+PG_FUNCTION_INFO_V1(contacts_email_hash_extended);
 Datum
-email_hash_extended(PG_FUNCTION_ARGS)
+contacts_email_hash_extended(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 	char		buf[EMAIL_BUF_SIZE];
-	size_t		n = email_fold(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), buf);
+	size_t		n = ct_email_fold(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), buf);
 	Datum		h = hash_any_extended((unsigned char *) buf, (int) n, PG_GETARG_INT64(1));
 
 	PG_FREE_IF_COPY(e, 0);
@@ -397,24 +397,24 @@ email_hash_extended(PG_FUNCTION_ARGS)
  */
 
 /* email_valid(text [, profile]): the hot path, no allocation in a UTF-8 database. */
-PG_FUNCTION_INFO_V1(email_valid);
+PG_FUNCTION_INFO_V1(contacts_email_valid);
 Datum
-email_valid(PG_FUNCTION_ARGS)
+contacts_email_valid(PG_FUNCTION_ARGS)
 {
 	size_t		len;
 	const char *s = contacts_text_utf8_view(PG_GETARG_TEXT_PP(0), &len);
 
-	PG_RETURN_BOOL(email_check(s, len, profile_arg(fcinfo, 1), contacts_email_idna()) == NULL);
+	PG_RETURN_BOOL(ct_email_check(s, len, profile_arg(fcinfo, 1), contacts_email_idna()) == NULL);
 }
 
 /* email_check(text [, profile]): NULL when valid, else the reason code. */
-PG_FUNCTION_INFO_V1(email_check_reason);
+PG_FUNCTION_INFO_V1(contacts_email_check);
 Datum
-email_check_reason(PG_FUNCTION_ARGS)
+contacts_email_check(PG_FUNCTION_ARGS)
 {
 	size_t		len;
 	const char *s = contacts_text_utf8_view(PG_GETARG_TEXT_PP(0), &len);
-	const CtReason *reason = email_check(s, len, profile_arg(fcinfo, 1), contacts_email_idna());
+	const CtReason *reason = ct_email_check(s, len, profile_arg(fcinfo, 1), contacts_email_idna());
 
 	if (reason == NULL)
 		PG_RETURN_NULL();
@@ -422,9 +422,9 @@ email_check_reason(PG_FUNCTION_ARGS)
 }
 
 /* email_normalize(text [, profile]): the stored form; invalid input is an error. */
-PG_FUNCTION_INFO_V1(email_normalize_text);
+PG_FUNCTION_INFO_V1(contacts_email_normalize);
 Datum
-email_normalize_text(PG_FUNCTION_ARGS)
+contacts_email_normalize(PG_FUNCTION_ARGS)
 {
 	text	   *t = PG_GETARG_TEXT_PP(0);
 	size_t		len;
@@ -436,7 +436,7 @@ email_normalize_text(PG_FUNCTION_ARGS)
 	const char *out;
 	size_t		outlen;
 
-	reason = email_normalize(s, len, profile_arg(fcinfo, 1), contacts_email_idna(), buf, &parts);
+	reason = ct_email_normalize(s, len, profile_arg(fcinfo, 1), contacts_email_idna(), buf, &parts);
 	if (reason != NULL)
 		contacts_reason_error(ERRCODE_INVALID_TEXT_REPRESENTATION, "invalid email address",
 							  text_to_cstring(t), reason);
@@ -444,10 +444,44 @@ email_normalize_text(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(contacts_utf8_to_text(out, (int) outlen));
 }
 
-/* email_suggest(text [, profile]): the address meant, or NULL. */
-PG_FUNCTION_INFO_V1(email_suggest_text);
+/*
+ * The duplicate key of a text value (see ct_email_duplicate_key), in the
+ * database encoding; NULL when the value is not an address.  The one key
+ * behind contacts.email_key() and the entry trigger's duplicate lookup.
+ */
+text *
+contacts_email_duplicate_key(text *value)
+{
+	size_t		len;
+	const char *s = contacts_text_utf8_view(value, &len);
+	char		buf[EMAIL_BUF_SIZE];
+	char		shown[EMAIL_BUF_SIZE];
+	size_t		n = ct_email_duplicate_key(s, len, contacts_email_idna(), buf);
+	size_t		outlen;
+	const char *out;
+
+	if (n == 0)
+		return NULL;
+	out = displayable(buf, n, shown, &outlen);
+	return contacts_utf8_to_text(out, (int) outlen);
+}
+
+/* email_key(text): the duplicate key, or NULL when the text is not an address. */
+PG_FUNCTION_INFO_V1(contacts_email_key);
 Datum
-email_suggest_text(PG_FUNCTION_ARGS)
+contacts_email_key(PG_FUNCTION_ARGS)
+{
+	text	   *key = contacts_email_duplicate_key(PG_GETARG_TEXT_PP(0));
+
+	if (key == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(key);
+}
+
+/* email_suggest(text [, profile]): the address meant, or NULL. */
+PG_FUNCTION_INFO_V1(contacts_email_suggest);
+Datum
+contacts_email_suggest(PG_FUNCTION_ARGS)
 {
 	size_t		len;
 	const char *s = contacts_text_utf8_view(PG_GETARG_TEXT_PP(0), &len);
@@ -457,7 +491,7 @@ email_suggest_text(PG_FUNCTION_ARGS)
 	const char *out;
 	size_t		outlen;
 
-	if (!email_suggest(s, len, profile_arg(fcinfo, 1), contacts_email_idna(), buf, &n))
+	if (!ct_email_suggest(s, len, profile_arg(fcinfo, 1), contacts_email_idna(), buf, &n))
 		PG_RETURN_NULL();
 	out = displayable(buf, n, shown, &outlen);
 	PG_RETURN_TEXT_P(contacts_utf8_to_text(out, (int) outlen));
@@ -468,82 +502,82 @@ email_suggest_text(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------------
  */
 
-PG_FUNCTION_INFO_V1(email_local);
+PG_FUNCTION_INFO_V1(contacts_email_local);
 Datum
-email_local(PG_FUNCTION_ARGS)
+contacts_email_local(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 	const char *s = VARDATA_ANY(e);
 
-	PG_RETURN_TEXT_P(contacts_utf8_to_text(s, (int) email_local_length(s, VARSIZE_ANY_EXHDR(e))));
+	PG_RETURN_TEXT_P(contacts_utf8_to_text(s, (int) ct_email_local_length(s, VARSIZE_ANY_EXHDR(e))));
 }
 
-PG_FUNCTION_INFO_V1(email_domain);
+PG_FUNCTION_INFO_V1(contacts_email_domain);
 Datum
-email_domain(PG_FUNCTION_ARGS)
+contacts_email_domain(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 	char		buf[EMAIL_BUF_SIZE];
 	size_t		len;
 	const char *s = displayable(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), buf, &len);
-	size_t		local_len = email_local_length(s, len);
+	size_t		local_len = ct_email_local_length(s, len);
 
 	PG_RETURN_TEXT_P(contacts_utf8_to_text(s + local_len + 1, (int) (len - local_len - 1)));
 }
 
 /* The address with an ASCII (xn--) domain, for systems without SMTPUTF8. */
-PG_FUNCTION_INFO_V1(email_ascii);
+PG_FUNCTION_INFO_V1(contacts_email_ascii);
 Datum
-email_ascii(PG_FUNCTION_ARGS)
+contacts_email_ascii(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 	char		buf[EMAIL_BUF_SIZE];
 	size_t		len;
 
-	if (!email_to_ascii(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), contacts_email_idna(), buf, &len))
+	if (!ct_email_to_ascii(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), contacts_email_idna(), buf, &len))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("stored email address has an unconvertible domain")));
 	PG_RETURN_TEXT_P(contacts_utf8_to_text(buf, (int) len));
 }
 
-PG_FUNCTION_INFO_V1(email_canonical_key);
+PG_FUNCTION_INFO_V1(contacts_email_canonical);
 Datum
-email_canonical_key(PG_FUNCTION_ARGS)
+contacts_email_canonical(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 	char		buf[EMAIL_BUF_SIZE];
 	char		shown[EMAIL_BUF_SIZE];
-	size_t		n = email_canonical(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), buf);
+	size_t		n = ct_email_canonical(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), buf);
 	size_t		outlen;
 	const char *out = displayable(buf, n, shown, &outlen);
 
 	PG_RETURN_TEXT_P(contacts_utf8_to_text(out, (int) outlen));
 }
 
-PG_FUNCTION_INFO_V1(email_is_disposable_fn);
+PG_FUNCTION_INFO_V1(contacts_email_is_disposable);
 Datum
-email_is_disposable_fn(PG_FUNCTION_ARGS)
+contacts_email_is_disposable(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 
-	PG_RETURN_BOOL(email_is_disposable(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), contacts_email_idna()));
+	PG_RETURN_BOOL(ct_email_is_disposable(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), contacts_email_idna()));
 }
 
-PG_FUNCTION_INFO_V1(email_is_freemail_fn);
+PG_FUNCTION_INFO_V1(contacts_email_is_freemail);
 Datum
-email_is_freemail_fn(PG_FUNCTION_ARGS)
+contacts_email_is_freemail(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 
-	PG_RETURN_BOOL(email_is_freemail(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), contacts_email_idna()));
+	PG_RETURN_BOOL(ct_email_is_freemail(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e), contacts_email_idna()));
 }
 
-PG_FUNCTION_INFO_V1(email_is_role_fn);
+PG_FUNCTION_INFO_V1(contacts_email_is_role);
 Datum
-email_is_role_fn(PG_FUNCTION_ARGS)
+contacts_email_is_role(PG_FUNCTION_ARGS)
 {
 	text	   *e = PG_GETARG_EMAIL_PP(0);
 
-	PG_RETURN_BOOL(email_is_role(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e)));
+	PG_RETURN_BOOL(ct_email_is_role(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e)));
 }

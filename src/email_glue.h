@@ -10,4 +10,10 @@
 /* The backend's UTS #46 handle (NULL if ICU cannot open one). */
 extern EmailIdna *contacts_email_idna(void);
 
+/*
+ * The duplicate key of a text value in the database encoding (the form the
+ * email type compares by), or NULL when it is not an address.
+ */
+extern text *contacts_email_duplicate_key(text *value);
+
 #endif							/* CONTACTS_EMAIL_GLUE_H */

@@ -137,16 +137,18 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 		if (!col->duplicate_key)
 			continue;
 		/*
-		 * The comparison is the one contacts.kind_key_sql() writes.  Rows
-		 * already duplicated (flagged, or older than the trigger) are several
-		 * matches: ordered by the key's text, which every key type has, the
-		 * message names the same one every time.
+		 * $1 is the value's duplicate key, computed in C.  Emails compare by
+		 * contacts.email_key() (an index on it makes this an index scan);
+		 * other kinds by their normal form, with the column type's equality.
+		 * Rows already duplicated (flagged, or older than the trigger) are
+		 * several matches: ordered by the key's text, which every key type
+		 * has, the message names the same one every time.
 		 */
 		initStringInfo(&sql);
 		appendStringInfo(&sql, "SELECT %s::pg_catalog.text FROM %s WHERE ", key, relname);
 		if (col->kind == ENTRY_EMAIL)
-			appendStringInfo(&sql, "pg_catalog.lower(%s::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower($1)",
-							 qc);
+			appendStringInfo(&sql, "%s.email_key(%s::pg_catalog.text) OPERATOR(pg_catalog.=) $1",
+							 contacts_extension_schema_quoted(), qc);
 		else
 			contacts_append_equality(&sql, qc, col->atttypid,
 									 psprintf("$1::%s", format_type_be_qualified(col->atttypid)));

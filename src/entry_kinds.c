@@ -3,8 +3,8 @@
  *		Check and normalize one value of a column kind through the core.
  *
  * The entry trigger runs for every row of a COPY, so it calls the same core
- * functions the SQL functions wrap (email_normalize, phone_parse +
- * phone_check + phone_format, ct_normalize_name, ct_normalize_company,
+ * functions the SQL functions wrap (ct_email_normalize, ct_phone_parse +
+ * ct_phone_check + ct_phone_format, ct_normalize_name, ct_normalize_company,
  * ct_national_id_normalize) directly: one parse per value, no function-call
  * or argument-conversion overhead, and results identical to the SQL
  * functions a user calls.
@@ -28,7 +28,7 @@
 static const char *
 effective_region(const char *region)
 {
-	return (region != NULL && region[0] != '\0') ? region : phone_default_region();
+	return (region != NULL && region[0] != '\0') ? region : contacts_phone_default_region();
 }
 
 /*
@@ -69,7 +69,7 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *s, size_t len,
 				char		buf[EMAIL_BUF_SIZE];
 				EmailParts	parts;
 
-				reason = email_normalize(s, len, (EmailProfile) contacts_email_profile,
+				reason = ct_email_normalize(s, len, (EmailProfile) contacts_email_profile,
 										 contacts_email_idna(), buf, &parts);
 				if (reason == NULL)
 					*normal = normalized_datum(value, s, len, buf, parts.len);
@@ -82,9 +82,9 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *s, size_t len,
 				const char *r = effective_region(region);
 
 				/* E.164 as the phone type writes it: an extension is kept. */
-				reason = phone_parse_valid(s, len, r, r ? strlen(r) : 0, &num);
+				reason = ct_phone_parse_valid(s, len, r, r ? strlen(r) : 0, &num);
 				if (reason == NULL)
-					*normal = normalized_datum(value, s, len, buf, phone_number_e164_ext(&num, buf));
+					*normal = normalized_datum(value, s, len, buf, contacts_phone_number_e164_ext(&num, buf));
 				break;
 			}
 		case ENTRY_NATIONAL_ID:
@@ -123,5 +123,5 @@ entry_kind_suppression_form(EntryKind kind, Datum normal)
 		return t;
 	s = contacts_text_to_utf8(t, &len);
 	buf = palloc(EMAIL_BUF_SIZE);
-	return contacts_utf8_to_text(buf, email_canonical(s, len, buf));
+	return contacts_utf8_to_text(buf, ct_email_canonical(s, len, buf));
 }

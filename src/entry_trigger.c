@@ -20,7 +20,6 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/hashfn.h"
@@ -34,6 +33,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "email_glue.h"
 #include "entry_config.h"
 #include "entry_kinds.h"
 #include "errors.h"
@@ -324,10 +324,14 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 			continue;
 		value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
 			OidOutputFunctionCall(col->typoutput, values[a]);
-		/* The key form of contacts.kind_key_sql(): emails lower-cased. */
 		if (col->kind == ENTRY_EMAIL)
-			value = TextDatumGetCString(DirectFunctionCall1Coll(lower, DEFAULT_COLLATION_OID,
-																CStringGetTextDatum(value)));
+		{
+			text	   *key = contacts_email_duplicate_key(cstring_to_text(value));
+
+			if (key == NULL)
+				continue;		/* not an address: the same as no other */
+			value = text_to_cstring(key);
+		}
 		existing = find_duplicate(cfg, col, rel, value, own_key);
 		if (existing)
 			what = psprintf("%s \"%s\"", col->name, value);

@@ -34,7 +34,7 @@ check_default_region(char **newval, void **extra, GucSource source)
 
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
-	if (!phone_region_is_supported(*newval, strlen(*newval)))
+	if (!ct_phone_region_is_supported(*newval, strlen(*newval)))
 	{
 		GUC_check_errdetail("\"%s\" is not a region code of the phone numbering metadata.", *newval);
 		GUC_check_errhint("Use an ISO 3166-1 alpha-2 code such as ES, AR or US, or an empty string.");

@@ -20,8 +20,6 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "nodes/value.h"
-#include "parser/parse_func.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -130,24 +128,6 @@ key_match(const MergeTable *t, int param)
 	return buf.data;
 }
 
-/*
- * Is <extension schema>.<name>(text) installed, or <name>(text, text) with
- * a default second argument (phone_valid(number, region DEFAULT NULL))?  The
- * email and phone validators come with the email and phone parts of the
- * extension; without them first_valid falls back to a plain pattern (see
- * survivor_patch()).
- */
-static bool
-validator_exists(const char *name)
-{
-	Oid			argtypes[2] = {TEXTOID, TEXTOID};
-	List	   *funcname = list_make2(makeString(get_namespace_name(contacts_extension_schema())),
-										  makeString(pstrdup(name)));
-
-	return OidIsValid(LookupFuncName(funcname, 1, argtypes, true)) ||
-		OidIsValid(LookupFuncName(funcname, 2, argtypes, true));
-}
-
 /* Candidate values of one rule column, in preference order. */
 typedef struct RuleValues
 {
@@ -173,16 +153,9 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 	char	  **unions = palloc0(sizeof(char *) * plan->nrules);
 	int		   *base = palloc(sizeof(int) * plan->nrules);
 	int			ncols = 2;
-	bool		have_validators[3] = {false, false, false};
 	bool		first = true;
 	const char *schema = contacts_extension_schema_quoted();
 	SPITupleTable *tt;
-
-	for (int i = 0; i < plan->nrules; i++)
-		if (plan->rules[i].rule == CT_SURV_FIRST_VALID)
-			have_validators[plan->rules[i].validator] = true;
-	have_validators[MERGE_VALID_EMAIL] &= validator_exists("email_valid");
-	have_validators[MERGE_VALID_PHONE] &= validator_exists("phone_valid");
 
 	/*
 	 * One row per merged row in preference order (survivor, then most
@@ -214,16 +187,10 @@ survivor_patch(const MergePlan *plan, const char *images, const char *survivor_i
 			appendStringInfoString(&sql, ", 0::bigint");
 		if (r->rule != CT_SURV_FIRST_VALID)
 			appendStringInfoString(&sql, ", false");
-		else if (r->validator == MERGE_VALID_EMAIL && have_validators[MERGE_VALID_EMAIL])
-			appendStringInfo(&sql, ", COALESCE(%s.email_valid(x.%s::text), false)", schema, c);
 		else if (r->validator == MERGE_VALID_EMAIL)
-			appendStringInfo(&sql, ", COALESCE(x.%s::text OPERATOR(pg_catalog.~) '^[^@[:space:]]+@[^@[:space:].]+(\\.[^@[:space:].]+)+$', false)", c);
-		else if (r->validator == MERGE_VALID_PHONE && have_validators[MERGE_VALID_PHONE])
-			appendStringInfo(&sql, ", COALESCE(%s.phone_valid(x.%s::text), false)", schema, c);
+			appendStringInfo(&sql, ", COALESCE(%s.email_valid(x.%s::text), false)", schema, c);
 		else
-			appendStringInfo(&sql, ", COALESCE(x.%s::text OPERATOR(pg_catalog.!~) '[[:alpha:]]' AND "
-							 "pg_catalog.length(pg_catalog.regexp_replace(x.%s::text, '[^0-9]', '', 'g')) BETWEEN 7 AND 15, false)",
-							 c, c);
+			appendStringInfo(&sql, ", COALESCE(%s.phone_valid(x.%s::text), false)", schema, c);
 		appendStringInfo(&sql, ", pg_catalog.to_jsonb(x.%s)", c);
 
 		/*

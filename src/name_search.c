@@ -1,8 +1,7 @@
 /*
  * name_search.c
  *		The fuzzy name operators: similarity, distance and the threshold
- *		match behind %~ and <~> (the index support is in name_gin.c and
- *		name_gist.c).
+ *		match behind %~ and <~> (the index support is in name_gin.c).
  */
 #include "postgres.h"
 

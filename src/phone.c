@@ -2,7 +2,7 @@
  * phone.c
  *		The contacts.phone type: text and binary I/O, comparison, hashing.
  *
- * Input is anything phone_parse() accepts (E.164, any international form,
+ * Input is anything ct_phone_parse() accepts (E.164, any international form,
  * "tel:" URIs, extensions), optionally prefixed by a region code and a colon
  * for national forms ("ES:612 34 56 78"); without a prefix, national forms
  * use contacts.default_region.  Only valid numbers are accepted, so a phone
@@ -30,7 +30,7 @@
 #define PHONE_NATIONAL_NUMBER_LIMIT UINT64CONST(100000000000000000)
 
 Phone *
-phone_from_number(const PhoneNumber *number)
+contacts_phone_from_number(const PhoneNumber *number)
 {
 	Phone	   *phone = palloc0(sizeof(Phone));
 	int			i;
@@ -49,7 +49,7 @@ phone_from_number(const PhoneNumber *number)
 }
 
 void
-phone_to_number(const Phone *phone, PhoneNumber *number)
+contacts_phone_to_number(const Phone *phone, PhoneNumber *number)
 {
 	int			i;
 
@@ -67,7 +67,7 @@ phone_to_number(const Phone *phone, PhoneNumber *number)
 }
 
 const CtReason *
-phone_hint_for_region(const CtReason *reason, const char *region,
+contacts_phone_hint_for_region(const CtReason *reason, const char *region,
 					  const char *hint)
 {
 	CtReason   *hinted;
@@ -81,7 +81,7 @@ phone_hint_for_region(const CtReason *reason, const char *region,
 }
 
 const char *
-phone_default_region(void)
+contacts_phone_default_region(void)
 {
 	/* the GUC's check hook has accepted only supported region codes */
 	if (contacts_default_region == NULL || contacts_default_region[0] == '\0')
@@ -90,9 +90,9 @@ phone_default_region(void)
 }
 
 size_t
-phone_number_e164_ext(const PhoneNumber *number, char *buf)
+contacts_phone_number_e164_ext(const PhoneNumber *number, char *buf)
 {
-	size_t		len = phone_format(number, PHONE_FORMAT_E164, buf, PHONE_E164_BUFSIZE);
+	size_t		len = ct_phone_format(number, PHONE_FORMAT_E164, buf, PHONE_E164_BUFSIZE);
 
 	if (number->extension_len > 0)
 		len += snprintf(buf + len, PHONE_E164_BUFSIZE - len, ";ext=%s", number->extension);
@@ -105,8 +105,8 @@ phone_write_e164(const Phone *phone, char *buf)
 {
 	PhoneNumber number;
 
-	phone_to_number(phone, &number);
-	phone_number_e164_ext(&number, buf);
+	contacts_phone_to_number(phone, &number);
+	contacts_phone_number_e164_ext(&number, buf);
 }
 
 /*
@@ -146,7 +146,7 @@ contacts_phone_in(PG_FUNCTION_ARGS)
 
 	if (phone_split_region_prefix(&number, prefix))
 	{
-		reason = phone_region_reason(prefix, 2);
+		reason = ct_phone_region_reason(prefix, 2);
 		if (reason != NULL)
 		{
 			contacts_invalid_input("phone", input, reason, fcinfo->context);
@@ -155,20 +155,20 @@ contacts_phone_in(PG_FUNCTION_ARGS)
 		region = prefix;
 	}
 	else
-		region = phone_default_region();
+		region = contacts_phone_default_region();
 
-	reason = phone_parse_valid(number, len - (number - utf8), region,
+	reason = ct_phone_parse_valid(number, len - (number - utf8), region,
 							   region ? strlen(region) : 0, &parsed);
 	if (reason != NULL)
 	{
-		reason = phone_hint_for_region(reason, region,
+		reason = contacts_phone_hint_for_region(reason, region,
 									   "Start the number with + and its country calling code, "
 									   "or write its region before it, as in \"ES:612 34 56 78\", "
 									   "or set contacts.default_region.");
 		contacts_invalid_input("phone", input, reason, fcinfo->context);
 		return (Datum) 0;
 	}
-	PG_RETURN_PHONE_P(phone_from_number(&parsed));
+	PG_RETURN_PHONE_P(contacts_phone_from_number(&parsed));
 }
 
 PG_FUNCTION_INFO_V1(contacts_phone_out);
@@ -194,7 +194,7 @@ contacts_phone_send(PG_FUNCTION_ARGS)
 	PhoneNumber number;
 	StringInfoData buf;
 
-	phone_to_number(phone, &number);
+	contacts_phone_to_number(phone, &number);
 	pq_begintypsend(&buf);
 	pq_sendint8(&buf, PHONE_BINARY_VERSION);
 	pq_sendint16(&buf, number.country_code);
@@ -246,21 +246,23 @@ contacts_phone_recv(PG_FUNCTION_ARGS)
 					 errmsg("invalid external phone value"),
 					 errdetail("The extension has a character that is not a digit.")));
 
-	reason = phone_check(&number);
+	reason = ct_phone_check(&number);
 	if (reason != NULL)
 	{
 		char		e164[PHONE_E164_BUFSIZE];
-		Phone	   *phone = phone_from_number(&number);
+		Phone	   *phone = contacts_phone_from_number(&number);
 
 		phone_write_e164(phone, e164);
 		contacts_reason_error(ERRCODE_INVALID_BINARY_REPRESENTATION,
 							  "invalid external phone value", e164, reason);
 	}
-	PG_RETURN_PHONE_P(phone_from_number(&number));
+	PG_RETURN_PHONE_P(contacts_phone_from_number(&number));
 }
 
 /*
- * Order: country code, national number, leading zeros, then no extension
+ * The one order of phone numbers, on the stored form (btree, sorting and the
+ * comparison operators; the core has none, so indexes cannot disagree with
+ * it): country code, national number, leading zeros, then no extension
  * before any, extensions digit string by digit string (a shorter one that is
  * a prefix of a longer one first).  Packed digits compare like their
  * strings because unused nibbles are zero and lengths break ties.

@@ -32,7 +32,7 @@ phone_region_argument(FunctionCallInfo fcinfo, int argno)
 	if (PG_ARGISNULL(argno))
 		return NULL;
 	region = contacts_text_to_utf8(PG_GETARG_TEXT_PP(argno), &len);
-	reason = phone_region_reason(region, len);
+	reason = ct_phone_region_reason(region, len);
 	if (reason != NULL)
 		contacts_reason_error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid region code",
 							  text_to_cstring(PG_GETARG_TEXT_PP(argno)), reason);
@@ -53,11 +53,11 @@ phone_parse_arguments(FunctionCallInfo fcinfo, bool use_default_region,
 	const CtReason *reason;
 
 	if (region == NULL && use_default_region)
-		region = phone_default_region();
-	reason = phone_parse_valid(number, len, region, region ? strlen(region) : 0, parsed);
+		region = contacts_phone_default_region();
+	reason = ct_phone_parse_valid(number, len, region, region ? strlen(region) : 0, parsed);
 	pfree(number);
 	if (reason != NULL)
-		reason = phone_hint_for_region(reason, region,
+		reason = contacts_phone_hint_for_region(reason, region,
 									   use_default_region ?
 									   "Start the number with + and its country calling code, "
 									   "or pass its region, or set contacts.default_region." :
@@ -78,7 +78,7 @@ phone_parse_common(FunctionCallInfo fcinfo, bool use_default_region)
 	if (reason != NULL)
 		contacts_invalid_input("phone", text_to_cstring(PG_GETARG_TEXT_PP(0)),
 							   reason, NULL);
-	PG_RETURN_PHONE_P(phone_from_number(&parsed));
+	PG_RETURN_PHONE_P(contacts_phone_from_number(&parsed));
 }
 
 static Datum
@@ -146,13 +146,13 @@ contacts_phone_format(PG_FUNCTION_ARGS)
 	char		buf[PHONE_FORMAT_BUFSIZE];
 	size_t		len;
 
-	if (!phone_format_from_name(VARDATA_ANY(format_name), VARSIZE_ANY_EXHDR(format_name), &format))
+	if (!ct_phone_format_from_name(VARDATA_ANY(format_name), VARSIZE_ANY_EXHDR(format_name), &format))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid phone format: \"%s\"", text_to_cstring(format_name)),
 				 errhint("Use E164, INTERNATIONAL, NATIONAL or RFC3966.")));
-	phone_to_number(phone, &number);
-	len = phone_format(&number, format, buf, sizeof(buf));
+	contacts_phone_to_number(phone, &number);
+	len = ct_phone_format(&number, format, buf, sizeof(buf));
 	PG_RETURN_TEXT_P(contacts_utf8_to_text(buf, Min(len, sizeof(buf) - 1)));
 }
 
@@ -162,8 +162,8 @@ contacts_phone_type(PG_FUNCTION_ARGS)
 {
 	PhoneNumber number;
 
-	phone_to_number(PG_GETARG_PHONE_P(0), &number);
-	PG_RETURN_TEXT_P(cstring_to_text(phone_type_name(phone_type(&number))));
+	contacts_phone_to_number(PG_GETARG_PHONE_P(0), &number);
+	PG_RETURN_TEXT_P(cstring_to_text(ct_phone_type_name(ct_phone_type(&number))));
 }
 
 PG_FUNCTION_INFO_V1(contacts_phone_region);
@@ -172,8 +172,8 @@ contacts_phone_region(PG_FUNCTION_ARGS)
 {
 	PhoneNumber number;
 
-	phone_to_number(PG_GETARG_PHONE_P(0), &number);
-	PG_RETURN_TEXT_P(cstring_to_text(phone_region(&number)));
+	contacts_phone_to_number(PG_GETARG_PHONE_P(0), &number);
+	PG_RETURN_TEXT_P(cstring_to_text(ct_phone_region(&number)));
 }
 
 PG_FUNCTION_INFO_V1(contacts_phone_country_code);
@@ -191,8 +191,8 @@ contacts_phone_national_number(PG_FUNCTION_ARGS)
 	char		buf[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len;
 
-	phone_to_number(PG_GETARG_PHONE_P(0), &number);
-	len = phone_national_significant_number(&number, buf);
+	contacts_phone_to_number(PG_GETARG_PHONE_P(0), &number);
+	len = ct_phone_national_significant_number(&number, buf);
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(buf, len));
 }
 
@@ -202,7 +202,7 @@ contacts_phone_extension(PG_FUNCTION_ARGS)
 {
 	PhoneNumber number;
 
-	phone_to_number(PG_GETARG_PHONE_P(0), &number);
+	contacts_phone_to_number(PG_GETARG_PHONE_P(0), &number);
 	if (number.extension_len == 0)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text_with_len(number.extension, number.extension_len));

@@ -8,7 +8,7 @@
  * of value 612345678), the country calling code, and the extension as packed
  * decimal digits.  Fixed size keeps comparison and hashing branch-light and
  * makes the btree tuple small; every value is built zeroed by
- * phone_from_number(), so unused extension nibbles and padding are zero.
+ * contacts_phone_from_number(), so unused extension nibbles and padding are zero.
  */
 #ifndef CONTACTS_PHONE_TYPE_H
 #define CONTACTS_PHONE_TYPE_H
@@ -37,17 +37,17 @@ typedef struct Phone
 #define PHONE_E164_BUFSIZE (1 + 3 + PHONE_MAX_NSN_DIGITS + 5 + PHONE_MAX_EXTENSION_DIGITS + 1)
 
 /* A palloc'd (zeroed) phone holding the engine's number. */
-extern Phone *phone_from_number(const PhoneNumber *number);
+extern Phone *contacts_phone_from_number(const PhoneNumber *number);
 
 /* The engine's number for a stored phone (to format, classify or locate it). */
-extern void phone_to_number(const Phone *phone, PhoneNumber *number);
+extern void contacts_phone_to_number(const Phone *phone, PhoneNumber *number);
 
 /*
  * reason, or for a national form parsed without any region
  * (INVALID_COUNTRY_CODE with region NULL) a copy with a hint that says how
  * to give one in the caller's syntax.
  */
-extern const CtReason *phone_hint_for_region(const CtReason *reason,
+extern const CtReason *contacts_phone_hint_for_region(const CtReason *reason,
 											 const char *region,
 											 const char *hint);
 
@@ -56,8 +56,8 @@ extern const CtReason *phone_hint_for_region(const CtReason *reason,
  * A number as the type writes it: E.164, then ";ext=" and the extension when
  * it has one, into buf (PHONE_E164_BUFSIZE bytes).  Returns the length.
  */
-extern size_t phone_number_e164_ext(const PhoneNumber *number, char *buf);
+extern size_t contacts_phone_number_e164_ext(const PhoneNumber *number, char *buf);
 
-extern const char *phone_default_region(void);
+extern const char *contacts_phone_default_region(void);
 
 #endif							/* CONTACTS_PHONE_TYPE_H */

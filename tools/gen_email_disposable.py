@@ -53,7 +53,7 @@ def main():
         out.write('\t' + ', '.join(str(o) for o in offsets[i:i + 10]) + ',\n')
     out.write('};\n\n')
     out.write('''bool
-email_list_disposable(const char *domain, size_t len)
+ct_email_list_disposable(const char *domain, size_t len)
 {
 	size_t		lo = 0;
 	size_t		hi = sizeof(disposable_offsets) / sizeof(disposable_offsets[0]);

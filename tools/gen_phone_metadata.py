@@ -6,7 +6,7 @@ Usage:
         METADATA.xml OUT.c
 
 Reads a libphonenumber PhoneNumberMetadata.xml (Apache License 2.0, Google)
-and writes a C file defining `phone_metadata` (layout in
+and writes a C file defining `ct_phone_metadata` (layout in
 src/core/phone_tables.h).  The metadata's regular expressions are compiled
 here, once: national-number and leading-digits patterns into DFAs over the
 ten digits, the patterns that need capture groups or leftmost-first semantics
@@ -20,7 +20,7 @@ defaults to nationalPrefix, $NP/$FG in formatting rules, intlFormat "NA").
 Python's re on example numbers and random digit strings built from the
 pattern's literals, and refuses to write tables that disagree.
 
---examples also emits `phone_examples[]` (every territory's example numbers),
+--examples also emits `ct_phone_examples[]` (every territory's example numbers),
 used by the differential test.
 
 The exact command that made a generated file is recorded at its top; the
@@ -912,7 +912,7 @@ def main():
     for i, t in enumerate(geo):
         region_index[(ord(t['id'][0]) - 65) * 26 + ord(t['id'][1]) - 65] = i
     int_table('region_index', region_index)
-    o.append('const PhoneMetadata phone_metadata = {')
+    o.append('const PhoneMetadata ct_phone_metadata = {')
     o.append('\t%s,' % c_str(version))
     o.append('\tdfa, dfa_accept, insns, territories, %d, %d, formats,'
              % (len(ordered), len(geo)))
@@ -921,7 +921,7 @@ def main():
     o.append('};')
     if args.examples:
         o.append('')
-        o.append('const PhoneExample phone_examples[] = {')
+        o.append('const PhoneExample ct_phone_examples[] = {')
         for t in ordered:
             for idx, num in t['examples']:
                 o.append('\t{%s, %d, %s},' % (c_str(t['id']), idx, c_str(num)))

@@ -496,7 +496,7 @@ open_uts46(void)
 }
 
 EmailIdna *
-email_idna_open(const CtAllocator *allocator)
+ct_email_idna_open(const CtAllocator *allocator)
 {
 	EmailIdna  *idna;
 	UIDNA	   *uts46 = open_uts46();
@@ -515,7 +515,7 @@ email_idna_open(const CtAllocator *allocator)
 }
 
 void
-email_idna_close(EmailIdna *idna, const CtAllocator *allocator)
+ct_email_idna_close(EmailIdna *idna, const CtAllocator *allocator)
 {
 	if (idna == NULL)
 		return;
@@ -688,7 +688,7 @@ check_literal(const char *d, size_t len, EmailProfile profile)
 }
 
 /*
- * The parser behind email_check() and email_normalize(): buf NULL means
+ * The parser behind ct_email_check() and ct_email_normalize(): buf NULL means
  * validate only.
  */
 static const CtReason *
@@ -800,20 +800,20 @@ email_parse(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 }
 
 const CtReason *
-email_check(const char *s, size_t len, EmailProfile profile, EmailIdna *idna)
+ct_email_check(const char *s, size_t len, EmailProfile profile, EmailIdna *idna)
 {
 	return email_parse(s, len, profile, idna, NULL, NULL);
 }
 
 const CtReason *
-email_normalize(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
+ct_email_normalize(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 				char *buf, EmailParts *parts)
 {
 	return email_parse(s, len, profile, idna, buf, parts);
 }
 
 size_t
-email_local_length(const char *s, size_t len)
+ct_email_local_length(const char *s, size_t len)
 {
 	size_t		i = len;
 
@@ -849,7 +849,7 @@ fold_unicode(const char *s, size_t len, char *buf)
 }
 
 size_t
-email_fold(const char *s, size_t len, char *buf)
+ct_email_fold(const char *s, size_t len, char *buf)
 {
 	if (len > EMAIL_BUF_SIZE)
 		len = EMAIL_BUF_SIZE;
@@ -865,7 +865,7 @@ email_fold(const char *s, size_t len, char *buf)
 }
 
 int
-email_compare(const char *a, size_t alen, const char *b, size_t blen)
+ct_email_compare(const char *a, size_t alen, const char *b, size_t blen)
 {
 	size_t		n = alen < blen ? alen : blen;
 	char		fa[EMAIL_BUF_SIZE];
@@ -908,8 +908,8 @@ email_compare(const char *a, size_t alen, const char *b, size_t blen)
 	return alen == blen ? 0 : (alen < blen ? -1 : 1);
 
 fold:
-	la = email_fold(a, alen, fa);
-	lb = email_fold(b, blen, fb);
+	la = ct_email_fold(a, alen, fa);
+	lb = ct_email_fold(b, blen, fb);
 	c = memcmp(fa, fb, la < lb ? la : lb);
 	if (c != 0)
 		return c < 0 ? -1 : 1;
@@ -917,17 +917,28 @@ fold:
 }
 
 size_t
-email_canonical(const char *s, size_t len, char *buf)
+ct_email_duplicate_key(const char *s, size_t len, EmailIdna *idna, char *buf)
 {
-	size_t		n = email_fold(s, len, buf);
-	size_t		local_len = email_local_length(buf, n);
+	char		normalized[EMAIL_BUF_SIZE];
+	EmailParts	parts;
+
+	if (ct_email_normalize(s, len, EMAIL_PROFILE_RFC, idna, normalized, &parts) != NULL)
+		return 0;
+	return ct_email_fold(normalized, parts.len, buf);
+}
+
+size_t
+ct_email_canonical(const char *s, size_t len, char *buf)
+{
+	size_t		n = ct_email_fold(s, len, buf);
+	size_t		local_len = ct_email_local_length(buf, n);
 	const EmailProvider *provider;
 	size_t		w = 0;
 	size_t		dlen;
 
 	if (local_len >= n || buf[0] == '"')
 		return n;
-	provider = email_provider_lookup(buf + local_len + 1, n - local_len - 1);
+	provider = ct_email_provider_lookup(buf + local_len + 1, n - local_len - 1);
 	if (provider == NULL)
 		return n;
 	for (size_t i = 0; i < local_len; i++)
@@ -950,7 +961,7 @@ email_canonical(const char *s, size_t len, char *buf)
 static bool
 ascii_domain(const char *s, size_t len, EmailIdna *idna, char *ascii, size_t *alen)
 {
-	size_t		local_len = email_local_length(s, len);
+	size_t		local_len = ct_email_local_length(s, len);
 	const char *d = s + local_len + 1;
 	size_t		dlen = len - local_len - 1;
 
@@ -967,9 +978,9 @@ ascii_domain(const char *s, size_t len, EmailIdna *idna, char *ascii, size_t *al
 }
 
 bool
-email_to_ascii(const char *s, size_t len, EmailIdna *idna, char *buf, size_t *outlen)
+ct_email_to_ascii(const char *s, size_t len, EmailIdna *idna, char *buf, size_t *outlen)
 {
-	size_t		local_len = email_local_length(s, len);
+	size_t		local_len = ct_email_local_length(s, len);
 	size_t		dlen;
 
 	if (!ascii_domain(s, len, idna, buf + local_len + 1, &dlen))
@@ -980,7 +991,7 @@ email_to_ascii(const char *s, size_t len, EmailIdna *idna, char *buf, size_t *ou
 }
 
 bool
-email_is_disposable(const char *s, size_t len, EmailIdna *idna)
+ct_email_is_disposable(const char *s, size_t len, EmailIdna *idna)
 {
 	char		d[EMAIL_DOMAIN_MAX + 1];
 	size_t		dlen;
@@ -990,19 +1001,19 @@ email_is_disposable(const char *s, size_t len, EmailIdna *idna)
 	/* The domain itself or any parent: x.mailinator.com is mailinator.com. */
 	for (size_t i = 0; i < dlen; i++)
 	{
-		if ((i == 0 || d[i - 1] == '.') && email_list_disposable(d + i, dlen - i))
+		if ((i == 0 || d[i - 1] == '.') && ct_email_list_disposable(d + i, dlen - i))
 			return true;
 	}
 	return false;
 }
 
 bool
-email_is_freemail(const char *s, size_t len, EmailIdna *idna)
+ct_email_is_freemail(const char *s, size_t len, EmailIdna *idna)
 {
 	char		d[EMAIL_DOMAIN_MAX + 1];
 	size_t		dlen;
 
-	return ascii_domain(s, len, idna, d, &dlen) && email_list_freemail(d, dlen);
+	return ascii_domain(s, len, idna, d, &dlen) && ct_email_list_freemail(d, dlen);
 }
 
 /*
@@ -1010,9 +1021,9 @@ email_is_freemail(const char *s, size_t len, EmailIdna *idna)
  * separators . - _ removed ("No-Reply", "no.reply" and "noreply" alike).
  */
 bool
-email_is_role(const char *s, size_t len)
+ct_email_is_role(const char *s, size_t len)
 {
-	size_t		local_len = email_local_length(s, len);
+	size_t		local_len = ct_email_local_length(s, len);
 	char		key[EMAIL_LOCAL_MAX];
 	size_t		n = 0;
 
@@ -1030,7 +1041,7 @@ email_is_role(const char *s, size_t len)
 			return false;
 		key[n++] = (char) ascii_lower(c);
 	}
-	return email_list_role(key, n);
+	return ct_email_list_role(key, n);
 }
 
 /* Optimal string alignment distance, giving up above limit (returns limit + 1). */
@@ -1090,10 +1101,10 @@ static const struct
 static bool
 known_domain(const char *d, size_t len)
 {
-	if (email_list_freemail(d, len))
+	if (ct_email_list_freemail(d, len))
 		return true;
-	for (size_t i = 0; i < email_typo_target_count; i++)
-		if (strlen(email_typo_targets[i]) == len && memcmp(email_typo_targets[i], d, len) == 0)
+	for (size_t i = 0; i < ct_email_typo_target_count; i++)
+		if (strlen(ct_email_typo_targets[i]) == len && memcmp(ct_email_typo_targets[i], d, len) == 0)
 			return true;
 	return false;
 }
@@ -1139,7 +1150,7 @@ repair_domain(char *d, size_t len)
 }
 
 bool
-email_suggest(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
+ct_email_suggest(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 			  char *buf, size_t *outlen)
 {
 	char		cand[EMAIL_BUF_SIZE];
@@ -1151,7 +1162,7 @@ email_suggest(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 	EmailParts	orig_parts;
 
 	trim(&s, &len);
-	local_len = email_local_length(s, len);
+	local_len = ct_email_local_length(s, len);
 	if (local_len >= len && len < EMAIL_BUF_SIZE)
 	{
 		/* No @ at all: "ana.garcia.gmail.com" lost it before a known domain. */
@@ -1159,14 +1170,14 @@ email_suggest(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 
 		for (size_t i = 0; i < len; i++)
 			cand[i] = (char) ascii_lower((unsigned char) s[i]);
-		dlen_found = email_list_freemail_suffix(cand, len);
+		dlen_found = ct_email_list_freemail_suffix(cand, len);
 		if (dlen_found == 0 || known_domain(cand, len))
 			return false;
 		local_len = len - dlen_found;
 		memcpy(cand, s, local_len);
 		cand[local_len] = '@';
 		memcpy(cand + local_len + 1, s + local_len, dlen_found);
-		if (email_normalize(cand, len + 1, profile, idna, buf, &parts) != NULL)
+		if (ct_email_normalize(cand, len + 1, profile, idna, buf, &parts) != NULL)
 			return false;
 		*outlen = parts.len;
 		return true;
@@ -1189,9 +1200,9 @@ email_suggest(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 		size_t		best = 3;
 		const char *target = NULL;
 
-		for (size_t i = 0; i < email_typo_target_count; i++)
+		for (size_t i = 0; i < ct_email_typo_target_count; i++)
 		{
-			const char *t = email_typo_targets[i];
+			const char *t = ct_email_typo_targets[i];
 			size_t		tlen = strlen(t);
 			size_t		limit = tlen >= 10 ? 2 : 1;
 			size_t		dist = osa_distance(dom, dlen, t, tlen, limit);
@@ -1211,11 +1222,11 @@ email_suggest(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 
 	memcpy(cand, s, local_len + 1);
 	memcpy(cand + local_len + 1, dom, dlen);
-	if (email_normalize(cand, local_len + 1 + dlen, profile, idna, buf, &parts) != NULL)
+	if (ct_email_normalize(cand, local_len + 1 + dlen, profile, idna, buf, &parts) != NULL)
 		return false;
 	/* Nothing to suggest when the address already says that. */
-	if (email_normalize(s, len, profile, idna, orig, &orig_parts) == NULL &&
-		email_compare(orig, orig_parts.len, buf, parts.len) == 0)
+	if (ct_email_normalize(s, len, profile, idna, orig, &orig_parts) == NULL &&
+		ct_email_compare(orig, orig_parts.len, buf, parts.len) == 0)
 		return false;
 	*outlen = parts.len;
 	return true;

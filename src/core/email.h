@@ -5,10 +5,10 @@
  *		suggestions and the shipped lists (disposable, freemail, role).
  *
  * All input and output is UTF-8 with explicit lengths.  Nothing here
- * allocates (but email_idna_open): results go into caller-supplied buffers
+ * allocates (but ct_email_idna_open): results go into caller-supplied buffers
  * of EMAIL_BUF_SIZE bytes.  Internationalized domains go through ICU's UTS
  * #46 processing: callers that validate many values pass an EmailIdna from
- * email_idna_open(); passing NULL makes each call open and close its own
+ * ct_email_idna_open(); passing NULL makes each call open and close its own
  * ICU handle (slower, no cache).
  */
 #ifndef CT_EMAIL_H
@@ -55,15 +55,15 @@ typedef struct EmailParts
  */
 typedef struct EmailIdna EmailIdna;
 
-extern EmailIdna *email_idna_open(const CtAllocator *allocator);
-extern void email_idna_close(EmailIdna *idna, const CtAllocator *allocator);
+extern EmailIdna *ct_email_idna_open(const CtAllocator *allocator);
+extern void ct_email_idna_close(EmailIdna *idna, const CtAllocator *allocator);
 
 /*
  * NULL when s is a valid address under profile, else why not.  Surrounding
  * ASCII white space is ignored.  Does not allocate; pure-ASCII addresses
  * never reach ICU.
  */
-extern const CtReason *email_check(const char *s, size_t len, EmailProfile profile,
+extern const CtReason *ct_email_check(const char *s, size_t len, EmailProfile profile,
 								   EmailIdna *idna);
 
 /*
@@ -73,61 +73,72 @@ extern const CtReason *email_check(const char *s, size_t len, EmailProfile profi
  * form (so "bücher.de" and "xn--bcher-kva.de" give the same result).
  * Returns NULL and fills parts on success.
  */
-extern const CtReason *email_normalize(const char *s, size_t len, EmailProfile profile,
+extern const CtReason *ct_email_normalize(const char *s, size_t len, EmailProfile profile,
 									   EmailIdna *idna, char *buf, EmailParts *parts);
 
 /* The length of the local part of a normalized address (its last '@'). */
-extern size_t email_local_length(const char *s, size_t len);
+extern size_t ct_email_local_length(const char *s, size_t len);
 
 /*
  * Case-fold a normalized address into buf (EMAIL_BUF_SIZE bytes): ASCII
  * letters are lower-cased directly, anything else goes through Unicode full
  * case folding.  Returns the folded length.
  */
-extern size_t email_fold(const char *s, size_t len, char *buf);
+extern size_t ct_email_fold(const char *s, size_t len, char *buf);
 
 /*
  * Compare two normalized addresses case-insensitively: the order of their
  * folded forms, byte by byte.  Pure-ASCII prefixes are compared without
- * folding into buffers.
+ * folding into buffers.  This is the contacts.email type's order.
  */
-extern int	email_compare(const char *a, size_t alen, const char *b, size_t blen);
+extern int	ct_email_compare(const char *a, size_t alen, const char *b, size_t blen);
+
+/*
+ * The duplicate key of an address as typed: its normalized form, folded by
+ * ct_email_fold(), so that two addresses have the same key exactly when the
+ * email type (ct_email_compare) holds them equal.  Normalized under the rfc
+ * profile, which accepts everything the mailbox profile does and writes it
+ * the same, so that the key never depends on contacts.email_profile.
+ * Writes the key into buf (EMAIL_BUF_SIZE) and returns its length, or 0
+ * when s is not an address (it then has no key).
+ */
+extern size_t ct_email_duplicate_key(const char *s, size_t len, EmailIdna *idna, char *buf);
 
 /*
  * The provider-aware key of a normalized address for duplicate detection:
  * the folded address with the provider's rules applied (see the provider
  * table in email_lists.c).  Returns its length in buf (EMAIL_BUF_SIZE).
  */
-extern size_t email_canonical(const char *s, size_t len, char *buf);
+extern size_t ct_email_canonical(const char *s, size_t len, char *buf);
 
 /*
  * The address the user probably meant when s has a misspelt common domain
  * (gmial.com, hotmail.con, yaho.com.ar), normalized into buf; false when
  * there is nothing to suggest.
  */
-extern bool email_suggest(const char *s, size_t len, EmailProfile profile,
+extern bool ct_email_suggest(const char *s, size_t len, EmailProfile profile,
 						  EmailIdna *idna, char *buf, size_t *outlen);
 
 /*
  * The normalized address with its domain in ASCII (xn--) form, into buf
  * (EMAIL_BUF_SIZE); false when the domain cannot be converted.
  */
-extern bool email_to_ascii(const char *s, size_t len, EmailIdna *idna, char *buf,
+extern bool ct_email_to_ascii(const char *s, size_t len, EmailIdna *idna, char *buf,
 						   size_t *outlen);
 
 /* List membership of a normalized address. */
-extern bool email_is_disposable(const char *s, size_t len, EmailIdna *idna);
-extern bool email_is_freemail(const char *s, size_t len, EmailIdna *idna);
-extern bool email_is_role(const char *s, size_t len);
+extern bool ct_email_is_disposable(const char *s, size_t len, EmailIdna *idna);
+extern bool ct_email_is_freemail(const char *s, size_t len, EmailIdna *idna);
+extern bool ct_email_is_role(const char *s, size_t len);
 
 /* The lists themselves (email_lists.c, email_disposable.c), ASCII domains. */
-extern bool email_list_disposable(const char *domain, size_t len);
-extern bool email_list_freemail(const char *domain, size_t len);
-extern bool email_list_role(const char *local, size_t len);
-extern bool email_lists_sorted(void);
+extern bool ct_email_list_disposable(const char *domain, size_t len);
+extern bool ct_email_list_freemail(const char *domain, size_t len);
+extern bool ct_email_list_role(const char *local, size_t len);
+extern bool ct_email_lists_sorted(void);
 
 /* Length of the longest freemail domain that s (lower case) ends with, or 0. */
-extern size_t email_list_freemail_suffix(const char *s, size_t len);
+extern size_t ct_email_list_freemail_suffix(const char *s, size_t len);
 
 /* Provider rules for canonical keys. */
 #define EMAIL_RULE_STRIP_PLUS_TAG	0x01	/* "ana+news" is "ana" */
@@ -140,10 +151,10 @@ typedef struct EmailProvider
 	unsigned	rules;			/* EMAIL_RULE_* */
 } EmailProvider;
 
-extern const EmailProvider *email_provider_lookup(const char *domain, size_t len);
+extern const EmailProvider *ct_email_provider_lookup(const char *domain, size_t len);
 
-/* Typo targets in order of preference for email_suggest(). */
-extern const char *const email_typo_targets[];
-extern const size_t email_typo_target_count;
+/* Typo targets in order of preference for ct_email_suggest(). */
+extern const char *const ct_email_typo_targets[];
+extern const size_t ct_email_typo_target_count;
 
 #endif							/* CT_EMAIL_H */

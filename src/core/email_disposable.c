@@ -9186,7 +9186,7 @@ static const unsigned int disposable_offsets[8335] = {
 };
 
 bool
-email_list_disposable(const char *domain, size_t len)
+ct_email_list_disposable(const char *domain, size_t len)
 {
 	size_t		lo = 0;
 	size_t		hi = sizeof(disposable_offsets) / sizeof(disposable_offsets[0]);

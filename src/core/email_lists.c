@@ -111,11 +111,11 @@ static const EmailProvider providers[] = {
 };
 
 /*
- * Domains email_suggest() corrects towards, most used first (the first
+ * Domains ct_email_suggest() corrects towards, most used first (the first
  * within reach wins).  Only names of eight or more characters: one edit away
  * from a short name such as me.com or aol.com lie too many real domains.
  */
-const char *const email_typo_targets[] = {
+const char *const ct_email_typo_targets[] = {
 	"gmail.com", "hotmail.com", "yahoo.com", "outlook.com", "icloud.com",
 	"hotmail.es", "yahoo.es", "outlook.es", "hotmail.com.ar", "yahoo.com.ar",
 	"live.com.ar", "outlook.com.ar", "hotmail.com.mx", "yahoo.com.mx", "live.com.mx",
@@ -124,7 +124,7 @@ const char *const email_typo_targets[] = {
 	"orange.fr", "libero.it", "yandex.ru", "terra.com.br", "uol.com.br",
 	"bol.com.br", "telefonica.net", "movistar.es",
 };
-const size_t email_typo_target_count = sizeof(email_typo_targets) / sizeof(email_typo_targets[0]);
+const size_t ct_email_typo_target_count = sizeof(ct_email_typo_targets) / sizeof(ct_email_typo_targets[0]);
 
 /* A length-delimited key against a NUL-terminated sorted entry. */
 typedef struct ListKey
@@ -155,21 +155,21 @@ in_sorted_list(const char *const *list, size_t n, const char *s, size_t len)
 }
 
 bool
-email_list_freemail(const char *domain, size_t len)
+ct_email_list_freemail(const char *domain, size_t len)
 {
 	return in_sorted_list(freemail_domains,
 						  sizeof(freemail_domains) / sizeof(freemail_domains[0]), domain, len);
 }
 
 bool
-email_list_role(const char *local, size_t len)
+ct_email_list_role(const char *local, size_t len)
 {
 	return in_sorted_list(role_local_parts,
 						  sizeof(role_local_parts) / sizeof(role_local_parts[0]), local, len);
 }
 
 size_t
-email_list_freemail_suffix(const char *s, size_t len)
+ct_email_list_freemail_suffix(const char *s, size_t len)
 {
 	size_t		best = 0;
 
@@ -192,7 +192,7 @@ cmp_key_provider(const void *key, const void *entry)
 }
 
 const EmailProvider *
-email_provider_lookup(const char *domain, size_t len)
+ct_email_provider_lookup(const char *domain, size_t len)
 {
 	ListKey		key = {domain, len};
 
@@ -202,7 +202,7 @@ email_provider_lookup(const char *domain, size_t len)
 
 /* For the unit test: every list sorted, so that bsearch() finds every entry. */
 bool
-email_lists_sorted(void)
+ct_email_lists_sorted(void)
 {
 	for (size_t i = 1; i < sizeof(freemail_domains) / sizeof(freemail_domains[0]); i++)
 		if (strcmp(freemail_domains[i - 1], freemail_domains[i]) >= 0)

@@ -67,9 +67,9 @@ email_key(const char *value, size_t len, char *out)
 	EmailParts	parts;
 	size_t		n;
 
-	if (email_normalize(value, len, EMAIL_PROFILE_MAILBOX, NULL, normalized, &parts) != NULL)
+	if (ct_email_normalize(value, len, EMAIL_PROFILE_MAILBOX, NULL, normalized, &parts) != NULL)
 		return 0;
-	n = email_canonical(normalized, parts.len, canonical);
+	n = ct_email_canonical(normalized, parts.len, canonical);
 	if (n == 0 || n >= CT_KEY_MAX)
 		return 0;				/* over-long addresses are compared as typed */
 	memcpy(out, canonical, n);
@@ -85,10 +85,10 @@ phone_key(const char *value, size_t len, const char *region, char *out)
 	char		e164[PHONE_FORMAT_BUFSIZE];
 	size_t		n;
 
-	if (phone_parse(value, len, region, region ? strlen(region) : 0, &num) != NULL ||
-		!phone_is_possible(&num))
+	if (ct_phone_parse(value, len, region, region ? strlen(region) : 0, &num) != NULL ||
+		!ct_phone_is_possible(&num))
 		return 0;
-	n = phone_format(&num, PHONE_FORMAT_E164, e164, sizeof(e164));
+	n = ct_phone_format(&num, PHONE_FORMAT_E164, e164, sizeof(e164));
 	if (n < 2 || n >= CT_KEY_MAX)
 		return 0;
 	memcpy(out, e164 + 1, n - 1);

@@ -28,9 +28,9 @@
  * either set is empty.  The guarantee an index relies on: |A∪B| >= |Q| for
  * the query's set Q, so sim(A, Q) <= |A∩Q| / |Q| (name_keys_bound), and a row
  * can only reach a threshold t if it shares at least t·|Q| of the query's
- * keys.  GIN counts shared keys exactly; GiST counts set bits, an upper
- * bound.  Both compare name_keys_bound(), computed with the same floating
- * point operations, so no row the exact similarity accepts is ever skipped.
+ * keys.  The GIN opclass (name_gin.c) counts shared keys exactly and
+ * compares name_keys_bound(), computed with the same floating point
+ * operations, so no row the exact similarity accepts is ever skipped.
  */
 #ifndef CT_NAME_GRAMS_H
 #define CT_NAME_GRAMS_H

@@ -51,13 +51,13 @@ static const char *const format_names[] = {
 };
 
 const char *
-phone_metadata_version(void)
+ct_phone_metadata_version(void)
 {
-	return phone_metadata.version;
+	return ct_phone_metadata.version;
 }
 
 const char *
-phone_type_name(PhoneType type)
+ct_phone_type_name(PhoneType type)
 {
 	if ((int) type < 0 || type >= PHONE_TYPE_COUNT)
 		return "UNKNOWN";
@@ -65,7 +65,7 @@ phone_type_name(PhoneType type)
 }
 
 const char *
-phone_format_name(PhoneFormat format)
+ct_phone_format_name(PhoneFormat format)
 {
 	if ((int) format < 0 || format > PHONE_FORMAT_RFC3966)
 		return NULL;
@@ -73,7 +73,7 @@ phone_format_name(PhoneFormat format)
 }
 
 bool
-phone_format_from_name(const char *name, size_t len, PhoneFormat *out)
+ct_phone_format_from_name(const char *name, size_t len, PhoneFormat *out)
 {
 	for (int f = 0; f <= PHONE_FORMAT_RFC3966; f++)
 	{
@@ -112,7 +112,7 @@ region_letter(char c)
 
 /* Geographic territories only: "001" names no single territory. */
 const PhoneTerritory *
-phone_territory_for_region(const char *region, size_t len)
+ct_phone_territory_for_region(const char *region, size_t len)
 {
 	int			a,
 				b,
@@ -124,60 +124,60 @@ phone_territory_for_region(const char *region, size_t len)
 	b = region_letter(region[1]);
 	if (a < 0 || b < 0)
 		return NULL;
-	idx = phone_metadata.region_index[a * 26 + b];
-	return idx < 0 ? NULL : &phone_metadata.territories[idx];
+	idx = ct_phone_metadata.region_index[a * 26 + b];
+	return idx < 0 ? NULL : &ct_phone_metadata.territories[idx];
 }
 
 const PhoneCallingCode *
-phone_calling_code(int country_code)
+ct_phone_calling_code(int country_code)
 {
 	int			idx;
 
 	if (country_code <= 0 || country_code >= 1000)
 		return NULL;
-	idx = phone_metadata.calling_code_index[country_code];
-	return idx < 0 ? NULL : &phone_metadata.calling_codes[idx];
+	idx = ct_phone_metadata.calling_code_index[country_code];
+	return idx < 0 ? NULL : &ct_phone_metadata.calling_codes[idx];
 }
 
 /* The territory whose rules format and length-check a calling code's numbers. */
 static inline const PhoneTerritory *
 main_territory(const PhoneCallingCode *cc)
 {
-	return &phone_metadata.territories[phone_metadata.region_list[cc->first]];
+	return &ct_phone_metadata.territories[ct_phone_metadata.region_list[cc->first]];
 }
 
 const PhoneTerritory *
-phone_territory_for_country_code(int country_code)
+ct_phone_territory_for_country_code(int country_code)
 {
-	const PhoneCallingCode *cc = phone_calling_code(country_code);
+	const PhoneCallingCode *cc = ct_phone_calling_code(country_code);
 
 	return cc ? main_territory(cc) : NULL;
 }
 
 bool
-phone_region_is_supported(const char *region, size_t len)
+ct_phone_region_is_supported(const char *region, size_t len)
 {
-	return phone_territory_for_region(region, len) != NULL;
+	return ct_phone_territory_for_region(region, len) != NULL;
 }
 
 const CtReason *
-phone_region_reason(const char *region, size_t len)
+ct_phone_region_reason(const char *region, size_t len)
 {
-	return phone_region_is_supported(region, len) ? NULL : &reason_invalid_region;
+	return ct_phone_region_is_supported(region, len) ? NULL : &reason_invalid_region;
 }
 
 int
-phone_country_code_for_region(const char *region, size_t len)
+ct_phone_country_code_for_region(const char *region, size_t len)
 {
-	const PhoneTerritory *t = phone_territory_for_region(region, len);
+	const PhoneTerritory *t = ct_phone_territory_for_region(region, len);
 
 	return t ? t->country_code : 0;
 }
 
 const char *
-phone_main_region_for_country_code(int country_code)
+ct_phone_main_region_for_country_code(int country_code)
 {
-	const PhoneTerritory *t = phone_territory_for_country_code(country_code);
+	const PhoneTerritory *t = ct_phone_territory_for_country_code(country_code);
 
 	return t ? t->id : "ZZ";
 }
@@ -246,7 +246,7 @@ put_decimal(char *buf, uint64_t v)
 /*
  * The NSN digits of num into buf (at most PHONE_MAX_NSN_DIGITS, NUL-ended);
  * returns how many there are in full, which exceeds PHONE_MAX_NSN_DIGITS
- * only for a number phone_parse never produces (e.g. built from stored
+ * only for a number ct_phone_parse never produces (e.g. built from stored
  * fields): callers treat such a number as too long.
  */
 static size_t
@@ -277,7 +277,7 @@ nsn_of(const PhoneNumber *num, char *buf)
 }
 
 size_t
-phone_national_significant_number(const PhoneNumber *num, char *buf)
+ct_phone_national_significant_number(const PhoneNumber *num, char *buf)
 {
 	size_t		len = nsn_of(num, buf);
 
@@ -286,11 +286,11 @@ phone_national_significant_number(const PhoneNumber *num, char *buf)
 
 /* libphonenumber's IsNumberMatchingDesc: length pre-check, then the pattern. */
 bool
-phone_matches_desc(const char *nsn, size_t len, const PhoneDesc *desc)
+ct_phone_matches_desc(const char *nsn, size_t len, const PhoneDesc *desc)
 {
 	if (desc->lengths != 0 && (len >= 32 || !((desc->lengths >> len) & 1)))
 		return false;
-	return desc->dfa != 0 && phone_dfa_match(desc->dfa, nsn, len);
+	return desc->dfa != 0 && ct_phone_dfa_match(desc->dfa, nsn, len);
 }
 
 /* The descriptions GetNumberTypeHelper tries before fixed line and mobile. */
@@ -302,39 +302,39 @@ static const PhoneType special_types[] = {
 
 /* libphonenumber's GetNumberTypeHelper. */
 PhoneType
-phone_type_for_territory(const char *nsn, size_t len, const PhoneTerritory *t)
+ct_phone_type_for_territory(const char *nsn, size_t len, const PhoneTerritory *t)
 {
-	if (!phone_matches_desc(nsn, len, &t->general))
+	if (!ct_phone_matches_desc(nsn, len, &t->general))
 		return PHONE_TYPE_UNKNOWN;
 	for (size_t i = 0; i < sizeof(special_types) / sizeof(special_types[0]); i++)
-		if (phone_matches_desc(nsn, len, &t->types[special_types[i]]))
+		if (ct_phone_matches_desc(nsn, len, &t->types[special_types[i]]))
 			return special_types[i];
-	if (phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_FIXED_LINE]))
+	if (ct_phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_FIXED_LINE]))
 	{
 		if (t->same_mobile_and_fixed_line_pattern ||
-			phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_MOBILE]))
+			ct_phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_MOBILE]))
 			return PHONE_TYPE_FIXED_LINE_OR_MOBILE;
 		return PHONE_TYPE_FIXED_LINE;
 	}
 	if (!t->same_mobile_and_fixed_line_pattern &&
-		phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_MOBILE]))
+		ct_phone_matches_desc(nsn, len, &t->types[PHONE_TYPE_MOBILE]))
 		return PHONE_TYPE_MOBILE;
 	return PHONE_TYPE_UNKNOWN;
 }
 
 /*
- * phone_type_for_territory(...) != PHONE_TYPE_UNKNOWN in one walk: the
+ * ct_phone_type_for_territory(...) != PHONE_TYPE_UNKNOWN in one walk: the
  * generator joins the general description and every type's into one DFA.
  */
 static inline bool
 has_type(const char *nsn, size_t len, const PhoneTerritory *t)
 {
-	return phone_dfa_match(t->valid, nsn, len);
+	return ct_phone_dfa_match(t->valid, nsn, len);
 }
 
 /* libphonenumber's TestNumberLength for the general description. */
 PhoneLengthResult
-phone_test_length(size_t len, const PhoneTerritory *t)
+ct_phone_test_length(size_t len, const PhoneTerritory *t)
 {
 	uint32_t	lengths = t->general.lengths;
 	size_t		min,
@@ -370,11 +370,11 @@ territory_of(const PhoneCallingCode *cc, const char *nsn, size_t len)
 	for (int i = 0; i < cc->count; i++)
 	{
 		const PhoneTerritory *t =
-			&phone_metadata.territories[phone_metadata.region_list[cc->first + i]];
+			&ct_phone_metadata.territories[ct_phone_metadata.region_list[cc->first + i]];
 
 		if (t->leading_digits != 0)
 		{
-			if (phone_dfa_match(t->leading_digits, nsn, len))
+			if (ct_phone_dfa_match(t->leading_digits, nsn, len))
 				return t;
 		}
 		else if (has_type(nsn, len, t))
@@ -384,13 +384,13 @@ territory_of(const PhoneCallingCode *cc, const char *nsn, size_t len)
 }
 
 const char *
-phone_region(const PhoneNumber *num)
+ct_phone_region(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
-	size_t		len = phone_national_significant_number(num, nsn);
+	size_t		len = ct_phone_national_significant_number(num, nsn);
 	const PhoneTerritory *t;
 
-	t = territory_of(phone_calling_code(num->country_code), nsn, len);
+	t = territory_of(ct_phone_calling_code(num->country_code), nsn, len);
 	return t ? t->id : "ZZ";
 }
 
@@ -404,21 +404,21 @@ number_territory(const PhoneNumber *num, char *nsn, size_t *len)
 	*len = nsn_of(num, nsn);
 	if (*len > PHONE_MAX_NSN_DIGITS)
 		return NULL;
-	return territory_of(phone_calling_code(num->country_code), nsn, *len);
+	return territory_of(ct_phone_calling_code(num->country_code), nsn, *len);
 }
 
 PhoneType
-phone_type(const PhoneNumber *num)
+ct_phone_type(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len;
 	const PhoneTerritory *t = number_territory(num, nsn, &len);
 
-	return t ? phone_type_for_territory(nsn, len, t) : PHONE_TYPE_UNKNOWN;
+	return t ? ct_phone_type_for_territory(nsn, len, t) : PHONE_TYPE_UNKNOWN;
 }
 
 bool
-phone_is_valid(const PhoneNumber *num)
+ct_phone_is_valid(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len;
@@ -428,23 +428,23 @@ phone_is_valid(const PhoneNumber *num)
 }
 
 bool
-phone_is_possible(const PhoneNumber *num)
+ct_phone_is_possible(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len = nsn_of(num, nsn);
-	const PhoneTerritory *t = phone_territory_for_country_code(num->country_code);
+	const PhoneTerritory *t = ct_phone_territory_for_country_code(num->country_code);
 	PhoneLengthResult r;
 
 	if (t == NULL || len > PHONE_MAX_NSN_DIGITS)
 		return false;
-	r = phone_test_length(len, t);
+	r = ct_phone_test_length(len, t);
 	return r == PHONE_LENGTH_POSSIBLE || r == PHONE_LENGTH_POSSIBLE_LOCAL_ONLY;
 }
 
 const CtReason *
-phone_check_nsn(int country_code, const char *nsn, size_t len)
+ct_phone_check_nsn(int country_code, const char *nsn, size_t len)
 {
-	const PhoneCallingCode *cc = phone_calling_code(country_code);
+	const PhoneCallingCode *cc = ct_phone_calling_code(country_code);
 	const PhoneTerritory *t;
 
 	if (cc == NULL)
@@ -452,7 +452,7 @@ phone_check_nsn(int country_code, const char *nsn, size_t len)
 	if (len > PHONE_MAX_NSN_DIGITS)
 		return &reason_too_long;
 	t = main_territory(cc);
-	switch (phone_test_length(len, t))
+	switch (ct_phone_test_length(len, t))
 	{
 		case PHONE_LENGTH_TOO_SHORT:
 			return &reason_too_short;
@@ -471,36 +471,21 @@ phone_check_nsn(int country_code, const char *nsn, size_t len)
 }
 
 const CtReason *
-phone_check(const PhoneNumber *num)
+ct_phone_check(const PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		len = nsn_of(num, nsn);
 
-	return phone_check_nsn(num->country_code, nsn, len);
+	return ct_phone_check_nsn(num->country_code, nsn, len);
 }
 
 const CtReason *
-phone_check_text(const char *text, size_t len, const char *default_region,
+ct_phone_check_text(const char *text, size_t len, const char *default_region,
 				 size_t region_len)
 {
 	PhoneNumber num;
 
-	return phone_parse_valid(text, len, default_region, region_len, &num);
-}
-
-int
-phone_compare(const PhoneNumber *a, const PhoneNumber *b)
-{
-	int			c;
-
-	if (a->country_code != b->country_code)
-		return a->country_code < b->country_code ? -1 : 1;
-	if (a->leading_zeros != b->leading_zeros)
-		return a->leading_zeros < b->leading_zeros ? -1 : 1;
-	if (a->national_number != b->national_number)
-		return a->national_number < b->national_number ? -1 : 1;
-	c = strcmp(a->extension, b->extension);
-	return c < 0 ? -1 : (c > 0 ? 1 : 0);
+	return ct_phone_parse_valid(text, len, default_region, region_len, &num);
 }
 
 /* Formatting */
@@ -540,9 +525,9 @@ choose_format(const PhoneNumberFormat *formats, int n, const char *nsn,
 	{
 		const PhoneNumberFormat *f = &formats[i];
 
-		if (f->leading_digits != 0 && !phone_dfa_match(f->leading_digits, nsn, len))
+		if (f->leading_digits != 0 && !ct_phone_dfa_match(f->leading_digits, nsn, len))
 			continue;
-		if (phone_program_match(f->pattern, nsn, (int) len, true, caps))
+		if (ct_phone_program_match(f->pattern, nsn, (int) len, true, caps))
 			return f;
 	}
 	return NULL;
@@ -608,14 +593,14 @@ is_separator_char(char c)
 }
 
 size_t
-phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
+ct_phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 			 size_t bufsize)
 {
 	/* E.164: "+", the calling code (a uint16_t), the NSN */
 	char		cc[1 + 5 + PHONE_MAX_NSN_DIGITS + 1];
 	size_t		cclen = 1 + put_decimal(cc + 1, num->country_code);
 	char	   *nsn = cc + cclen;
-	size_t		len = phone_national_significant_number(num, nsn);
+	size_t		len = ct_phone_national_significant_number(num, nsn);
 	const PhoneTerritory *t;
 	Out			o = {buf, bufsize, 0};
 	char		body[128];
@@ -627,7 +612,7 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 		out_putn(&o, cc, cclen + len);
 		goto done;
 	}
-	t = phone_territory_for_country_code(num->country_code);
+	t = ct_phone_territory_for_country_code(num->country_code);
 	if (t == NULL)
 	{
 		out_putn(&o, nsn, len);
@@ -635,7 +620,7 @@ phone_format(const PhoneNumber *num, PhoneFormat format, char *buf,
 	}
 
 	{
-		const PhoneNumberFormat *formats = phone_metadata.formats;
+		const PhoneNumberFormat *formats = ct_phone_metadata.formats;
 		const PhoneNumberFormat *f;
 		int			caps[PHONE_CAPS];
 

@@ -33,7 +33,7 @@ extern "C"
 /* Longest input parsed; longer input is TOO_LONG, as in libphonenumber. */
 #define PHONE_MAX_INPUT_BYTES 250
 /*
- * Buffer size that always suffices for phone_format() in any format:
+ * Buffer size that always suffices for ct_phone_format() in any format:
  * "tel:+" cc(3) "-" nsn with separators and national prefix (<= 40),
  * ";ext=" or a preferred extension prefix, extension (20), NUL.
  */
@@ -41,7 +41,9 @@ extern "C"
 
 /*
  * A parsed number, libphonenumber's PhoneNumber without the raw input.  Two
- * numbers are the same number iff all fields are equal (phone_compare()).
+ * numbers are the same number iff all fields are equal.  The order of
+ * numbers is the contacts.phone type's, defined once on its stored form
+ * (phone_cmp_internal in src/phone.c): it is what btree indexes hold.
  */
 typedef struct PhoneNumber
 {
@@ -83,16 +85,16 @@ typedef enum PhoneFormat
 
 /*
  * Reasons (CtReason.code) the engine reports:
- *	 NOT_A_NUMBER			no phone number in the text (phone_parse)
+ *	 NOT_A_NUMBER			no phone number in the text (ct_phone_parse)
  *	 INVALID_COUNTRY_CODE	unknown calling code, or no "+" and no usable
- *							default region (phone_parse, phone_check)
- *	 TOO_SHORT				too few digits (phone_parse, phone_check)
- *	 TOO_LONG				too many digits (phone_parse, phone_check)
- *	 INVALID_LENGTH			a length the region never uses (phone_check)
+ *							default region (ct_phone_parse, ct_phone_check)
+ *	 TOO_SHORT				too few digits (ct_phone_parse, ct_phone_check)
+ *	 TOO_LONG				too many digits (ct_phone_parse, ct_phone_check)
+ *	 INVALID_LENGTH			a length the region never uses (ct_phone_check)
  *	 INVALID_FOR_REGION		possible length, but matches no number range of
- *							its region (phone_check)
+ *							its region (ct_phone_check)
  *	 INVALID_REGION			a region argument that is not a supported region
- *							code (phone_region_reason only: parse itself treats
+ *							code (ct_phone_region_reason only: parse itself treats
  *							an unknown default region as "no default region",
  *							like libphonenumber)
  */
@@ -102,93 +104,90 @@ typedef enum PhoneFormat
  * NULL or "", length region_len) is the region assumed for numbers written
  * without an international prefix.  Returns NULL and fills *out on success,
  * else the reason.  *out is zeroed first (padding included).  A successful
- * parse does not mean the number is valid: see phone_check.
+ * parse does not mean the number is valid: see ct_phone_check.
  */
-extern const CtReason *phone_parse(const char *text, size_t len,
+extern const CtReason *ct_phone_parse(const char *text, size_t len,
 								   const char *default_region, size_t region_len,
 								   PhoneNumber *out);
 
 /* Possible: the length fits the country's numbering plan (incl. local-only). */
-extern bool phone_is_possible(const PhoneNumber *num);
+extern bool ct_phone_is_possible(const PhoneNumber *num);
 
 /* Valid: matches a number range of its region (libphonenumber isValidNumber). */
-extern bool phone_is_valid(const PhoneNumber *num);
+extern bool ct_phone_is_valid(const PhoneNumber *num);
 
 /*
  * NULL if the number is valid, else why not: INVALID_COUNTRY_CODE, TOO_SHORT,
  * TOO_LONG, INVALID_LENGTH (from the possible-length check) or
  * INVALID_FOR_REGION.
  */
-extern const CtReason *phone_check(const PhoneNumber *num);
+extern const CtReason *ct_phone_check(const PhoneNumber *num);
 
 /*
- * phone_parse, then phone_check: NULL (and *out filled) iff the text is a
+ * ct_phone_parse, then ct_phone_check: NULL (and *out filled) iff the text is a
  * valid number, else the reason.  What an entry check asks of every value.
  */
-extern const CtReason *phone_parse_valid(const char *text, size_t len,
+extern const CtReason *ct_phone_parse_valid(const char *text, size_t len,
 										 const char *default_region,
 										 size_t region_len, PhoneNumber *out);
 
 /* Convenience: parse + check, NULL iff the text is a valid number. */
-extern const CtReason *phone_check_text(const char *text, size_t len,
+extern const CtReason *ct_phone_check_text(const char *text, size_t len,
 										const char *default_region,
 										size_t region_len);
 
-extern PhoneType phone_type(const PhoneNumber *num);
+extern PhoneType ct_phone_type(const PhoneNumber *num);
 
 /* "FIXED_LINE", "MOBILE", ... "UNKNOWN" (libphonenumber's enum names). */
-extern const char *phone_type_name(PhoneType type);
+extern const char *ct_phone_type_name(PhoneType type);
 
 /*
  * The region a number belongs to: "US", "CA", "GG", "001" (non-geographic),
  * or "ZZ" when no region of its calling code claims it.  Static string.
  */
-extern const char *phone_region(const PhoneNumber *num);
+extern const char *ct_phone_region(const PhoneNumber *num);
 
 /*
  * Write num in the given format into buf (NUL-terminated, truncated to
  * bufsize).  Returns the full length (like snprintf); PHONE_FORMAT_BUFSIZE
  * always suffices.
  */
-extern size_t phone_format(const PhoneNumber *num, PhoneFormat format,
+extern size_t ct_phone_format(const PhoneNumber *num, PhoneFormat format,
 						   char *buf, size_t bufsize);
 
 /* Parse a format name, case-insensitively: E164, INTERNATIONAL, NATIONAL, RFC3966. */
-extern bool phone_format_from_name(const char *name, size_t len,
+extern bool ct_phone_format_from_name(const char *name, size_t len,
 								   PhoneFormat *out);
-extern const char *phone_format_name(PhoneFormat format);
+extern const char *ct_phone_format_name(PhoneFormat format);
 
 /*
  * The national significant number as digits (with Italian leading zeros)
  * into buf (at least PHONE_MAX_NSN_DIGITS + 1 bytes); returns its length.
- * A PhoneNumber built by hand with more digits than that (phone_parse never
- * makes one) is cut to PHONE_MAX_NSN_DIGITS here, and phone_check calls it
- * TOO_LONG, phone_is_possible and phone_is_valid false.
+ * A PhoneNumber built by hand with more digits than that (ct_phone_parse never
+ * makes one) is cut to PHONE_MAX_NSN_DIGITS here, and ct_phone_check calls it
+ * TOO_LONG, ct_phone_is_possible and ct_phone_is_valid false.
  */
-extern size_t phone_national_significant_number(const PhoneNumber *num,
+extern size_t ct_phone_national_significant_number(const PhoneNumber *num,
 												char *buf);
-
-/* Total order for btree/hash support: country code, leading zeros, number, extension. */
-extern int	phone_compare(const PhoneNumber *a, const PhoneNumber *b);
 
 /* Regions */
 
 /* Whether region (len bytes, any case) is a region code in the metadata. */
-extern bool phone_region_is_supported(const char *region, size_t len);
+extern bool ct_phone_region_is_supported(const char *region, size_t len);
 
 /* NULL if region is supported, else the INVALID_REGION reason. */
-extern const CtReason *phone_region_reason(const char *region, size_t len);
+extern const CtReason *ct_phone_region_reason(const char *region, size_t len);
 
 /* Country calling code of a supported region ("AR" -> 54), else 0. */
-extern int	phone_country_code_for_region(const char *region, size_t len);
+extern int	ct_phone_country_code_for_region(const char *region, size_t len);
 
 /* Main region of a calling code (1 -> "US", 44 -> "GB", 800 -> "001"), else "ZZ". */
-extern const char *phone_main_region_for_country_code(int country_code);
+extern const char *ct_phone_main_region_for_country_code(int country_code);
 
 /* Metadata */
 
 /* e.g. "libphonenumber metadata commit f7e3e88c92b9 (2026-07-17, v9.0.35 era)" */
-extern const char *phone_metadata_version(void);
+extern const char *ct_phone_metadata_version(void);
 
 #ifdef __cplusplus
 }

@@ -23,29 +23,29 @@ typedef enum PhoneLengthResult
 } PhoneLengthResult;
 
 /* Does the DFA starting at state dfa accept the digit string (see phone_tables.h)? */
-extern bool phone_dfa_match(uint32_t dfa, const char *digits, size_t len);
+extern bool ct_phone_dfa_match(uint32_t dfa, const char *digits, size_t len);
 
 /*
  * Run a backtracking program on a digit string from its start.  full: the
  * match must end at len.  On success caps[1] is the match end and
  * caps[2k], caps[2k+1] bound group k (-1 if it did not take part).
  */
-extern bool phone_program_match(PhoneProgram prog, const char *digits,
+extern bool ct_phone_program_match(PhoneProgram prog, const char *digits,
 								int len, bool full, int caps[PHONE_CAPS]);
 
-extern const PhoneTerritory *phone_territory_for_region(const char *region,
+extern const PhoneTerritory *ct_phone_territory_for_region(const char *region,
 														size_t len);
-extern const PhoneTerritory *phone_territory_for_country_code(int country_code);
-extern const PhoneCallingCode *phone_calling_code(int country_code);
+extern const PhoneTerritory *ct_phone_territory_for_country_code(int country_code);
+extern const PhoneCallingCode *ct_phone_calling_code(int country_code);
 
-extern bool phone_matches_desc(const char *nsn, size_t len,
+extern bool ct_phone_matches_desc(const char *nsn, size_t len,
 							   const PhoneDesc *desc);
-extern PhoneType phone_type_for_territory(const char *nsn, size_t len,
+extern PhoneType ct_phone_type_for_territory(const char *nsn, size_t len,
 										  const PhoneTerritory *t);
-extern PhoneLengthResult phone_test_length(size_t len, const PhoneTerritory *t);
+extern PhoneLengthResult ct_phone_test_length(size_t len, const PhoneTerritory *t);
 
-/* phone_check on the NSN's digits (len of them) under a calling code. */
-extern const CtReason *phone_check_nsn(int country_code, const char *nsn,
+/* ct_phone_check on the NSN's digits (len of them) under a calling code. */
+extern const CtReason *ct_phone_check_nsn(int country_code, const char *nsn,
 									   size_t len);
 
 /*
@@ -53,7 +53,7 @@ extern const CtReason *phone_check_nsn(int country_code, const char *nsn,
  * number digits (len digits) has a national prefix to strip, write the rest
  * into out (capacity cap, NUL-ended), its length into *out_len, and say so.
  */
-extern bool phone_strip_national_prefix(const PhoneTerritory *t,
+extern bool ct_phone_strip_national_prefix(const PhoneTerritory *t,
 										const char *digits, size_t len,
 										char *out, size_t *out_len, size_t cap);
 

@@ -14,14 +14,14 @@
 #define PHONE_VM_BUDGET 100000
 
 bool
-phone_dfa_match(uint32_t dfa, const char *digits, size_t len)
+ct_phone_dfa_match(uint32_t dfa, const char *digits, size_t len)
 {
-	const PhoneDfaState *states = phone_metadata.dfa;
+	const PhoneDfaState *states = ct_phone_metadata.dfa;
 	uint32_t	s = dfa;
 
 	for (size_t i = 0; i < len && s != 0; i++)
 		s = states[s].next[(unsigned char) digits[i] - '0'];
-	return s != 0 && phone_metadata.dfa_accept[s];
+	return s != 0 && ct_phone_metadata.dfa_accept[s];
 }
 
 static bool
@@ -81,7 +81,7 @@ vm_run(const PhoneInsn *code, int pc, const char *s, int sp, int n,
 }
 
 bool
-phone_program_match(PhoneProgram prog, const char *digits, int len, bool full,
+ct_phone_program_match(PhoneProgram prog, const char *digits, int len, bool full,
 					int caps[PHONE_CAPS])
 {
 	int			budget = PHONE_VM_BUDGET;
@@ -91,6 +91,6 @@ phone_program_match(PhoneProgram prog, const char *digits, int len, bool full,
 	for (int i = 0; i < PHONE_CAPS; i++)
 		caps[i] = -1;
 	caps[0] = 0;
-	return vm_run(phone_metadata.insns + prog.start, 0, digits, 0, len, full,
+	return vm_run(ct_phone_metadata.insns + prog.start, 0, digits, 0, len, full,
 				  caps, &budget);
 }

@@ -16161,7 +16161,7 @@ static const int16_t region_index[676] = {
 	-1,
 };
 
-const PhoneMetadata phone_metadata = {
+const PhoneMetadata ct_phone_metadata = {
 	"libphonenumber metadata commit f7e3e88c92b9 (2026-07-17, v9.0.35 era)",
 	dfa, dfa_accept, insns, territories, 254, 245, formats,
 	calling_codes, 215, region_list, calling_code_index, region_index

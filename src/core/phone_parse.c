@@ -622,7 +622,7 @@ normalize(const uint32_t *cp, size_t n, char *out)
 static bool
 general_match(const PhoneTerritory *t, const char *digits, size_t len)
 {
-	return t->general.dfa != 0 && phone_dfa_match(t->general.dfa, digits, len);
+	return t->general.dfa != 0 && ct_phone_dfa_match(t->general.dfa, digits, len);
 }
 
 /*
@@ -630,7 +630,7 @@ general_match(const PhoneTerritory *t, const char *digits, size_t len)
  * on success the rewritten number is in out (capacity cap, NUL-ended).
  */
 bool
-phone_strip_national_prefix(const PhoneTerritory *t, const char *digits,
+ct_phone_strip_national_prefix(const PhoneTerritory *t, const char *digits,
 							size_t len, char *out, size_t *out_len, size_t cap)
 {
 	int			caps[PHONE_CAPS];
@@ -639,7 +639,7 @@ phone_strip_national_prefix(const PhoneTerritory *t, const char *digits,
 	size_t		k = 0;
 
 	if (len == 0 || t->national_prefix_for_parsing.start < 0 ||
-		!phone_program_match(t->national_prefix_for_parsing, digits, (int) len,
+		!ct_phone_program_match(t->national_prefix_for_parsing, digits, (int) len,
 							 false, caps))
 		return false;
 	viable = general_match(t, digits, len);
@@ -688,7 +688,7 @@ leading_country_code(char *digits, size_t *len)
 	for (size_t i = 1; i <= 3 && i <= *len; i++)
 	{
 		code = code * 10 + (digits[i - 1] - '0');
-		if (phone_calling_code(code) != NULL)
+		if (ct_phone_calling_code(code) != NULL)
 		{
 			memmove(digits, digits + i, *len - i + 1);
 			*len -= i;
@@ -716,7 +716,7 @@ extract_country_code(const PhoneTerritory *def, bool plus, char *digits,
 	{
 		int			caps[PHONE_CAPS];
 
-		if (phone_program_match(def->international_prefix, digits, (int) *dlen,
+		if (ct_phone_program_match(def->international_prefix, digits, (int) *dlen,
 								false, caps) &&
 			!(caps[1] < (int) *dlen && digits[caps[1]] == '0'))
 		{
@@ -746,12 +746,12 @@ extract_country_code(const PhoneTerritory *def, bool plus, char *digits,
 			const char *potential = digits + cclen;
 			size_t		plen = *dlen - cclen;
 
-			if (phone_strip_national_prefix(def, potential, plen, stripped, &plen,
+			if (ct_phone_strip_national_prefix(def, potential, plen, stripped, &plen,
 											sizeof(stripped)))
 				potential = stripped;
 			if ((!general_match(def, digits, *dlen) &&
 				 general_match(def, potential, plen)) ||
-				phone_test_length(*dlen, def) == PHONE_LENGTH_TOO_LONG)
+				ct_phone_test_length(*dlen, def) == PHONE_LENGTH_TOO_LONG)
 			{
 				memmove(digits, potential, plen + 1);
 				*dlen = plen;
@@ -871,7 +871,7 @@ find_number(const char *text, size_t len, const PhoneTerritory *def,
 }
 
 /*
- * phone_parse, leaving the national significant number's digits in digits
+ * ct_phone_parse, leaving the national significant number's digits in digits
  * (DIGITS_CAP bytes), *nsn_len of them, on success.
  */
 static ParseError
@@ -888,7 +888,7 @@ parse(const char *text, size_t len, const char *default_region,
 	memset(out, 0, sizeof(*out));
 	if (len > PHONE_MAX_INPUT_BYTES)
 		return PARSE_TOO_LONG;
-	def = default_region ? phone_territory_for_region(default_region, region_len) : NULL;
+	def = default_region ? ct_phone_territory_for_region(default_region, region_len) : NULL;
 	err = find_number(text, len, def, out, &plus, digits, &dlen);
 	if (err != PARSE_OK)
 		return err;
@@ -903,7 +903,7 @@ parse(const char *text, size_t len, const char *default_region,
 			return PARSE_INVALID_COUNTRY_CODE;
 	}
 	if (country_code != 0)
-		t = phone_territory_for_country_code(country_code);
+		t = ct_phone_territory_for_country_code(country_code);
 	else if (def != NULL)
 	{
 		t = def;
@@ -920,10 +920,10 @@ parse(const char *text, size_t len, const char *default_region,
 		PhoneLengthResult r;
 
 		/* unstripped, the potential number is the number itself */
-		if (phone_strip_national_prefix(t, digits, dlen, potential, &plen,
+		if (ct_phone_strip_national_prefix(t, digits, dlen, potential, &plen,
 										sizeof(potential)))
 		{
-			r = phone_test_length(plen, t);
+			r = ct_phone_test_length(plen, t);
 			if (r != PHONE_LENGTH_TOO_SHORT && r != PHONE_LENGTH_POSSIBLE_LOCAL_ONLY &&
 				r != PHONE_LENGTH_INVALID)
 			{
@@ -964,7 +964,7 @@ parse_reason(const char *text, size_t len, const char *default_region,
 }
 
 const CtReason *
-phone_parse(const char *text, size_t len, const char *default_region,
+ct_phone_parse(const char *text, size_t len, const char *default_region,
 			size_t region_len, PhoneNumber *out)
 {
 	char		digits[DIGITS_CAP];
@@ -974,13 +974,13 @@ phone_parse(const char *text, size_t len, const char *default_region,
 }
 
 const CtReason *
-phone_parse_valid(const char *text, size_t len, const char *default_region,
+ct_phone_parse_valid(const char *text, size_t len, const char *default_region,
 				  size_t region_len, PhoneNumber *out)
 {
 	char		digits[DIGITS_CAP];
 	size_t		dlen;
 	const CtReason *r = parse_reason(text, len, default_region, region_len, out, digits, &dlen);
 
-	/* the digits in hand are the NSN phone_check would write out again */
-	return r ? r : phone_check_nsn(out->country_code, digits, dlen);
+	/* the digits in hand are the NSN ct_phone_check would write out again */
+	return r ? r : ct_phone_check_nsn(out->country_code, digits, dlen);
 }

@@ -131,7 +131,7 @@ typedef struct PhoneMetadata
 } PhoneMetadata;
 
 /* The tables the engine uses (one generated file defines it). */
-extern const PhoneMetadata phone_metadata;
+extern const PhoneMetadata ct_phone_metadata;
 
 /* Example numbers, emitted only into test tables (--examples). */
 typedef struct PhoneExample
@@ -142,7 +142,7 @@ typedef struct PhoneExample
 } PhoneExample;
 
 /* Terminated by a NULL region; defined only by tables built with --examples. */
-extern const PhoneExample phone_examples[];
+extern const PhoneExample ct_phone_examples[];
 
 #ifdef __cplusplus
 }

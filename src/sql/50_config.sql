@@ -185,19 +185,20 @@ COMMENT ON FUNCTION @extschema@.kind_check_sql(text, text, text) IS
 'SQL expression giving the reason code why value_sql is invalid for kind (NULL when valid); used to build import and health queries';
 
 -- Two values of a kind are the same duplicate key when kind_key_sql() of
--- both are equal: emails compare case-insensitively over the whole address
--- (as contacts.email does), everything else as its normal form.  The key is
+-- both are equal.  Emails: contacts.email_key(), the form the email type
+-- compares by (whatever the column's collation).  Every other kind: its
+-- normal form, which is what the trigger and imports store.  The key is
 -- text, so it never fails on a stored invalid value and can be indexed.
 CREATE FUNCTION @extschema@.kind_key_sql(kind text, value_sql text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT CASE kind WHEN 'email' THEN format('lower((%s)::text)', value_sql) ELSE value_sql END
+SELECT CASE kind WHEN 'email' THEN format('@extschema@.email_key((%s)::text)', value_sql) ELSE value_sql END
 $$;
 
 COMMENT ON FUNCTION @extschema@.kind_key_sql(text, text) IS
-'SQL expression of value_sql as a duplicate key of kind (emails lower-cased); index it, e.g. CREATE INDEX ON t (lower(email)), to make duplicate checks fast';
+'SQL expression of value_sql as a duplicate key of kind (emails: contacts.email_key); index it, e.g. CREATE INDEX ON t (contacts.email_key(email)), to make duplicate checks fast';
 
 CREATE FUNCTION @extschema@.kind_normalize_sql(kind text, value_sql text, region_sql text)
 RETURNS text

@@ -85,7 +85,7 @@ SELECT id AS line, full_name,
        phone, 'ES' AS country, (id % 37 <> 0) AS consent
   FROM entry_src;
 CREATE TABLE entry_target (id bigserial PRIMARY KEY, full_name text, email text, phone text, country text, consent boolean);
-CREATE INDEX ON entry_target (email);
+CREATE INDEX ON entry_target (contacts.email_key(email));
 SELECT contacts.configure('entry_target', 'id',
         '{"full_name": "full_name", "email": "email", "phone": "phone", "country": "country"}',
         consent_column => 'consent', duplicate_keys => '{email}');

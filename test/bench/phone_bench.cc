@@ -91,11 +91,11 @@ main(int argc, char **argv)
 			PhoneNumber num;
 			char		e164[PHONE_FORMAT_BUFSIZE];
 
-			if (phone_parse(c.input.data(), c.input.size(), c.region.data(),
+			if (ct_phone_parse(c.input.data(), c.input.size(), c.region.data(),
 							c.region.size(), &num) != NULL)
 				continue;
-			ours_valid += phone_is_valid(&num);
-			ours_sum += phone_format(&num, PHONE_FORMAT_E164, e164, sizeof(e164));
+			ours_valid += ct_phone_is_valid(&num);
+			ours_sum += ct_phone_format(&num, PHONE_FORMAT_E164, e164, sizeof(e164));
 		}
 		double		t2 = now_ns();
 

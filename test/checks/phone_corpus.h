@@ -2,7 +2,7 @@
  * phone_corpus.h
  *		The corpus shared by the phone differential test (test/checks) and the
  *		phone benchmark (test/bench): every territory's example number
- *		(phone_examples[] of the test tables) written in the forms people
+ *		(ct_phone_examples[] of the test tables) written in the forms people
  *		use, near misses of each, and hand-written inputs.  The forms are
  *		produced with libphonenumber's own formatting, so both programs link
  *		it.
@@ -200,7 +200,7 @@ phone_corpus(const lpn::PhoneNumberUtil *u, std::vector<Case> &cases)
 {
 	unsigned	idx = 0;
 
-	for (const PhoneExample *ex = phone_examples; ex->region; ex++)
+	for (const PhoneExample *ex = ct_phone_examples; ex->region; ex++)
 		add_forms(u, *ex, idx++, cases);
 	for (const auto &e : extra_inputs)
 		cases.push_back({e[0], e[1], false});

@@ -3,9 +3,9 @@
  *		Differential test of the phone engine against libphonenumber.
  *
  * The engine is linked with tables generated from the same metadata as the
- * installed library (PhoneNumberMetadata-8.12.57.xml ->
- * test/checks/phone_metadata_8_12_57.c, which also carries every territory's
- * example numbers).  Each example number is written in the forms people use
+ * installed library (PhoneNumberMetadata-8.12.57.xml from ../shared/data,
+ * generated at test time into test/build/checks/phone_metadata_8_12_57.c,
+ * which also carries every territory's example numbers).  Each example number is written in the forms people use
  * (E.164, international with spaces or dashes, national, with parentheses or
  * dots, with "00"/"011", with an extension, tel: URIs, fullwidth digits) and
  * is varied into near misses (a digit added, dropped or changed, the wrong
@@ -96,7 +96,7 @@ reference(const PhoneNumberUtil *u, const Case &c)
 	o.fields[2] = pn.extension();
 	o.fields[3] = u->IsPossibleNumber(pn) ? "t" : "f";
 	o.fields[4] = u->IsValidNumber(pn) ? "t" : "f";
-	o.fields[5] = phone_type_name((PhoneType) u->GetNumberType(pn));
+	o.fields[5] = ct_phone_type_name((PhoneType) u->GetNumberType(pn));
 	u->GetRegionCodeForNumber(pn, &s);
 	o.fields[6] = s;
 	u->Format(pn, PhoneNumberUtil::E164, &s);
@@ -122,7 +122,7 @@ ours(const Case &c)
 		PHONE_FORMAT_RFC3966
 	};
 
-	r = phone_parse(c.input.data(), c.input.size(), c.region.data(),
+	r = ct_phone_parse(c.input.data(), c.input.size(), c.region.data(),
 					c.region.size(), &num);
 	if (r != NULL)
 	{
@@ -130,16 +130,16 @@ ours(const Case &c)
 		return o;
 	}
 	o.fields[0] = std::to_string(num.country_code);
-	phone_national_significant_number(&num, buf);
+	ct_phone_national_significant_number(&num, buf);
 	o.fields[1] = buf;
 	o.fields[2] = num.extension;
-	o.fields[3] = phone_is_possible(&num) ? "t" : "f";
-	o.fields[4] = phone_is_valid(&num) ? "t" : "f";
-	o.fields[5] = phone_type_name(phone_type(&num));
-	o.fields[6] = phone_region(&num);
+	o.fields[3] = ct_phone_is_possible(&num) ? "t" : "f";
+	o.fields[4] = ct_phone_is_valid(&num) ? "t" : "f";
+	o.fields[5] = ct_phone_type_name(ct_phone_type(&num));
+	o.fields[6] = ct_phone_region(&num);
 	for (int i = 0; i < 4; i++)
 	{
-		phone_format(&num, formats[i], buf, sizeof(buf));
+		ct_phone_format(&num, formats[i], buf, sizeof(buf));
 		o.fields[7 + i] = buf;
 	}
 	return o;
@@ -189,7 +189,7 @@ add_random(std::vector<Case> &cases, int count)
 	std::vector<const PhoneExample *> examples;
 	unsigned long long state = 0x9E3779B97F4A7C15ULL;
 
-	for (const PhoneExample *ex = phone_examples; ex->region; ex++)
+	for (const PhoneExample *ex = ct_phone_examples; ex->region; ex++)
 		examples.push_back(ex);
 	for (int i = 0; i < count; i++)
 	{
@@ -221,7 +221,7 @@ add_random(std::vector<Case> &cases, int count)
 				s = PICK(prefixes);
 			else if (p == 1)
 			{
-				int			cc = phone_country_code_for_region(ex->region, strlen(ex->region));
+				int			cc = ct_phone_country_code_for_region(ex->region, strlen(ex->region));
 
 				s = std::string(PICK(prefixes)) + (cc ? std::to_string(cc) : "800") + " ";
 			}
@@ -299,7 +299,7 @@ main(int argc, char **argv)
 	int			passed = 0,
 				failed = 0;
 
-	printf("metadata: %s\n", phone_metadata_version());
+	printf("metadata: %s\n", ct_phone_metadata_version());
 	printf("cases: %ld (libphonenumber: %ld parse, %ld valid, %ld with extension)\n",
 		   n_all, n_parsed, n_valid, n_ext);
 	printf("example numbers: %ld/%ld agree (%.3f%%)\n", ok_ex, n_ex, pct_ex);

@@ -22,8 +22,8 @@ check_profile(const char *s, size_t len, EmailProfile profile)
 	char		sugg[EMAIL_BUF_SIZE];
 	EmailParts	parts;
 	EmailParts	parts2;
-	const CtReason *checked = email_check(s, len, profile, idna);
-	const CtReason *normalized = email_normalize(s, len, profile, idna, norm, &parts);
+	const CtReason *checked = ct_email_check(s, len, profile, idna);
+	const CtReason *normalized = ct_email_normalize(s, len, profile, idna, norm, &parts);
 	size_t		n;
 
 	/* check and normalize are one parser: they must agree. */
@@ -31,30 +31,30 @@ check_profile(const char *s, size_t len, EmailProfile profile)
 		abort();
 	if (checked != NULL && strcmp(checked->code, normalized->code) != 0)
 		abort();
-	if (email_suggest(s, len, profile, idna, sugg, &n) &&
-		email_check(sugg, n, profile, idna) != NULL)
+	if (ct_email_suggest(s, len, profile, idna, sugg, &n) &&
+		ct_email_check(sugg, n, profile, idna) != NULL)
 		abort();
 	if (normalized != NULL)
 		return;
 
 	if (parts.local_len >= parts.len || norm[parts.local_len] != '@' ||
-		email_local_length(norm, parts.len) != parts.local_len)
+		ct_email_local_length(norm, parts.len) != parts.local_len)
 		abort();
-	if (email_check(norm, parts.len, profile, idna) != NULL)
+	if (ct_email_check(norm, parts.len, profile, idna) != NULL)
 		abort();
-	if (email_normalize(norm, parts.len, profile, idna, again, &parts2) != NULL ||
+	if (ct_email_normalize(norm, parts.len, profile, idna, again, &parts2) != NULL ||
 		parts2.len != parts.len || memcmp(norm, again, parts.len) != 0)
 		abort();
-	if (email_compare(norm, parts.len, again, parts2.len) != 0)
+	if (ct_email_compare(norm, parts.len, again, parts2.len) != 0)
 		abort();
-	n = email_canonical(norm, parts.len, key);
+	n = ct_email_canonical(norm, parts.len, key);
 	if (n == 0 || n > EMAIL_BUF_SIZE)
 		abort();
-	(void) email_is_disposable(norm, parts.len, idna);
-	(void) email_is_freemail(norm, parts.len, idna);
-	(void) email_is_role(norm, parts.len);
-	if (email_to_ascii(norm, parts.len, idna, key, &n) &&
-		email_check(key, n, profile, idna) != NULL)
+	(void) ct_email_is_disposable(norm, parts.len, idna);
+	(void) ct_email_is_freemail(norm, parts.len, idna);
+	(void) ct_email_is_role(norm, parts.len);
+	if (ct_email_to_ascii(norm, parts.len, idna, key, &n) &&
+		ct_email_check(key, n, profile, idna) != NULL)
 		abort();
 }
 
@@ -62,7 +62,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (idna == NULL)
-		idna = email_idna_open(&ct_malloc_allocator);
+		idna = ct_email_idna_open(&ct_malloc_allocator);
 	if (size > 2048)
 		return 0;
 	check_profile((const char *) data, size, EMAIL_PROFILE_MAILBOX);
@@ -72,8 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= 2)
 	{
 		size_t		half = size / 2;
-		int			ab = email_compare((const char *) data, half, (const char *) data + half, size - half);
-		int			ba = email_compare((const char *) data + half, size - half, (const char *) data, half);
+		int			ab = ct_email_compare((const char *) data, half, (const char *) data + half, size - half);
+		int			ba = ct_email_compare((const char *) data + half, size - half, (const char *) data, half);
 
 		if ((ab < 0) != (ba > 0) || (ab == 0) != (ba == 0))
 			abort();

@@ -34,12 +34,12 @@ must_parse_back(const PhoneNumber *num, PhoneFormat format, const char *region,
 				bool with_extension, bool same_code_only)
 {
 	char		text[PHONE_FORMAT_BUFSIZE];
-	size_t		len = phone_format(num, format, text, sizeof(text));
+	size_t		len = ct_phone_format(num, format, text, sizeof(text));
 	PhoneNumber back;
 
 	if (len >= sizeof(text))
 		abort();
-	if (phone_parse(text, len, region, region ? strlen(region) : 0, &back) != NULL)
+	if (ct_phone_parse(text, len, region, region ? strlen(region) : 0, &back) != NULL)
 		abort();
 	if (back.country_code != num->country_code)
 		abort();
@@ -63,25 +63,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	region = regions[data[0] % (sizeof(regions) / sizeof(regions[0]))];
-	if (phone_parse((const char *) data + 1, size - 1, region,
+	if (ct_phone_parse((const char *) data + 1, size - 1, region,
 					region ? strlen(region) : 0, &num) != NULL)
 		return 0;
 
 	/* every accessor on any parsed number */
-	(void) phone_is_possible(&num);
-	(void) phone_check(&num);
-	(void) phone_type_name(phone_type(&num));
-	own = phone_region(&num);
+	(void) ct_phone_is_possible(&num);
+	(void) ct_phone_check(&num);
+	(void) ct_phone_type_name(ct_phone_type(&num));
+	own = ct_phone_region(&num);
 	for (int f = PHONE_FORMAT_E164; f <= PHONE_FORMAT_RFC3966; f++)
-		if (phone_format(&num, (PhoneFormat) f, buf, sizeof(buf)) >= sizeof(buf))
+		if (ct_phone_format(&num, (PhoneFormat) f, buf, sizeof(buf)) >= sizeof(buf))
 			abort();
-	if (phone_national_significant_number(&num, buf) > PHONE_MAX_NSN_DIGITS)
+	if (ct_phone_national_significant_number(&num, buf) > PHONE_MAX_NSN_DIGITS)
 		abort();
 	if (num.extension_len != strlen(num.extension) ||
 		num.extension_len > PHONE_MAX_EXTENSION_DIGITS)
 		abort();
 
-	if (!phone_is_valid(&num))
+	if (!ct_phone_is_valid(&num))
 		return 0;
 	must_parse_back(&num, PHONE_FORMAT_E164, NULL, false, false);
 	must_parse_back(&num, PHONE_FORMAT_RFC3966, NULL, true, false);

@@ -10,7 +10,7 @@
 static const char *
 code(const char *s, EmailProfile profile, EmailIdna *idna)
 {
-	const CtReason *r = email_check(s, strlen(s), profile, idna);
+	const CtReason *r = ct_email_check(s, strlen(s), profile, idna);
 
 	return r ? r->code : NULL;
 }
@@ -21,7 +21,7 @@ norm(const char *s, EmailProfile profile, EmailIdna *idna)
 {
 	static char out[EMAIL_BUF_SIZE + 1];
 	EmailParts	parts;
-	const CtReason *r = email_normalize(s, strlen(s), profile, idna, out, &parts);
+	const CtReason *r = ct_email_normalize(s, strlen(s), profile, idna, out, &parts);
 
 	if (r != NULL)
 	{
@@ -35,15 +35,28 @@ norm(const char *s, EmailProfile profile, EmailIdna *idna)
 static int
 cmp(const char *a, const char *b)
 {
-	return email_compare(a, strlen(a), b, strlen(b));
+	return ct_email_compare(a, strlen(a), b, strlen(b));
 }
 
 static const char *
 canonical(const char *s)
 {
 	static char out[EMAIL_BUF_SIZE + 1];
-	size_t		n = email_canonical(s, strlen(s), out);
+	size_t		n = ct_email_canonical(s, strlen(s), out);
 
+	out[n] = '\0';
+	return out;
+}
+
+/* The duplicate key, or "!" when the text is not an address. */
+static const char *
+key(const char *s, EmailIdna *idna)
+{
+	static char out[EMAIL_BUF_SIZE + 1];
+	size_t		n = ct_email_duplicate_key(s, strlen(s), idna, out);
+
+	if (n == 0)
+		return "!";
 	out[n] = '\0';
 	return out;
 }
@@ -54,7 +67,7 @@ suggest(const char *s, EmailIdna *idna)
 	static char out[EMAIL_BUF_SIZE + 1];
 	size_t		n;
 
-	if (!email_suggest(s, strlen(s), EMAIL_PROFILE_MAILBOX, idna, out, &n))
+	if (!ct_email_suggest(s, strlen(s), EMAIL_PROFILE_MAILBOX, idna, out, &n))
 		return NULL;
 	out[n] = '\0';
 	return out;
@@ -63,7 +76,7 @@ suggest(const char *s, EmailIdna *idna)
 int
 main(void)
 {
-	EmailIdna  *idna = email_idna_open(&ct_malloc_allocator);
+	EmailIdna  *idna = ct_email_idna_open(&ct_malloc_allocator);
 	const EmailProfile M = EMAIL_PROFILE_MAILBOX;
 	const EmailProfile RFC = EMAIL_PROFILE_RFC;
 	char		local65[80];
@@ -71,7 +84,7 @@ main(void)
 	char		longaddr[300];
 
 	CHECK(idna != NULL);
-	CHECK(email_lists_sorted());
+	CHECK(ct_email_lists_sorted());
 
 	/* Valid addresses, both profiles, with and without a shared handle. */
 	CHECK_STR(code("ana@example.com", M, idna), NULL);
@@ -146,7 +159,7 @@ main(void)
 	CHECK_STR(code("ana@[IPv6:2001:db8::g]", RFC, idna), "DOMAIN_LITERAL_INVALID");
 	CHECK_STR(code("ana@[192.0.2.1", RFC, idna), "DOMAIN_LITERAL_INVALID");
 	/* found by the fuzzer: inet_pton() would stop at the NUL */
-	CHECK(email_check("a@[IPv6:2001:db8::1\0@]", 22, RFC, idna) != NULL);
+	CHECK(ct_email_check("a@[IPv6:2001:db8::1\0@]", 22, RFC, idna) != NULL);
 	{
 		char		dom[300];
 
@@ -173,8 +186,8 @@ main(void)
 
 				/* vary the domain so that slots collide and get replaced */
 				snprintf(addr, sizeof(addr), "%s%s", d, i % 3 == 0 ? "" : (i % 3 == 1 ? ".es" : ".com.ar"));
-				cached = email_check(addr, strlen(addr), M, idna);
-				fresh = email_check(addr, strlen(addr), M, NULL);
+				cached = ct_email_check(addr, strlen(addr), M, idna);
+				fresh = ct_email_check(addr, strlen(addr), M, NULL);
 				if (cached != fresh)
 					same = false;
 				if (strcmp(norm(addr, M, idna), norm(addr, M, NULL)) != 0)
@@ -196,14 +209,14 @@ main(void)
 			bool		domain_ok = alnum || c == '-';
 
 			snprintf(addr, sizeof(addr), "a%cb@x.com", c);
-			if ((email_check(addr, strlen(addr), M, idna) == NULL) != mailbox_ok ||
-				(email_check(addr, strlen(addr), RFC, idna) == NULL) != rfc_ok)
+			if ((ct_email_check(addr, strlen(addr), M, idna) == NULL) != mailbox_ok ||
+				(ct_email_check(addr, strlen(addr), RFC, idna) == NULL) != rfc_ok)
 			{
 				fprintf(stderr, "local part character 0x%02x\n", c);
 				agree = false;
 			}
 			snprintf(addr, sizeof(addr), "ab@x%cy.com", c);
-			if (c != '.' && (email_check(addr, strlen(addr), RFC, idna) == NULL) != domain_ok)
+			if (c != '.' && (ct_email_check(addr, strlen(addr), RFC, idna) == NULL) != domain_ok)
 			{
 				fprintf(stderr, "domain character 0x%02x\n", c);
 				agree = false;
@@ -234,11 +247,52 @@ main(void)
 	CHECK(cmp("STRASSE@x.de", "straße@x.de") == 0);	/* full case folding */
 	{
 		char		f[EMAIL_BUF_SIZE];
-		size_t		n = email_fold("ÁNA@X.COM", strlen("ÁNA@X.COM"), f);
+		size_t		n = ct_email_fold("ÁNA@X.COM", strlen("ÁNA@X.COM"), f);
 
 		CHECK(n == strlen("ána@x.com") && memcmp(f, "ána@x.com", n) == 0);
 	}
-	CHECK(email_local_length("\"a@b\"@x.com", 11) == 5);
+	CHECK(ct_email_local_length("\"a@b\"@x.com", 11) == 5);
+
+	/*
+	 * Duplicate keys: equal exactly when the type's comparison is, whatever
+	 * the spelling of the domain, the profile or the white space.
+	 */
+	CHECK_STR(key("STRASSE@example.de", idna), "strasse@example.de");
+	CHECK_STR(key("straße@example.de", idna), "strasse@example.de");
+	CHECK_STR(key("JOSÉ@x.de", idna), "josé@x.de");
+	CHECK_STR(key("  Ana@XN--BCHER-KVA.de ", idna), "ana@bücher.de");
+	CHECK_STR(key("ana@bücher.de", NULL), "ana@bücher.de");
+	CHECK_STR(key("\"A b\"@x.com", idna), "\"a b\"@x.com");	/* rfc only */
+	CHECK_STR(key("ana@", idna), "!");
+	CHECK_STR(key("not an address", idna), "!");
+	{
+		/* the key agrees with the type's comparison, equal or not */
+		const char *pairs[][2] = {
+			{"STRASSE@example.de", "straße@example.de"},
+			{"Ana@Example.com", "ana@example.com"},
+			{"ana@example.com", "anb@example.com"},
+			{"JOSÉ@bücher.de", "jose\xcc\x81@bücher.de"},	/* NFD local part */
+			{"ana@xn--bcher-kva.de", "ANA@BÜCHER.DE"},
+		};
+
+		for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		{
+			char		na[EMAIL_BUF_SIZE];
+			char		nb[EMAIL_BUF_SIZE];
+			char		ka[EMAIL_BUF_SIZE];
+			char		kb[EMAIL_BUF_SIZE];
+			EmailParts	pa;
+			EmailParts	pb;
+			size_t		la = ct_email_duplicate_key(pairs[i][0], strlen(pairs[i][0]), idna, ka);
+			size_t		lb = ct_email_duplicate_key(pairs[i][1], strlen(pairs[i][1]), idna, kb);
+
+			CHECK(ct_email_normalize(pairs[i][0], strlen(pairs[i][0]), M, idna, na, &pa) == NULL);
+			CHECK(ct_email_normalize(pairs[i][1], strlen(pairs[i][1]), M, idna, nb, &pb) == NULL);
+			CHECK(la > 0 && lb > 0);
+			CHECK((ct_email_compare(na, pa.len, nb, pb.len) == 0) ==
+				  (la == lb && memcmp(ka, kb, la) == 0));
+		}
+	}
 
 	/* Canonical keys. */
 	CHECK_STR(canonical("Ana.Maria+news@gmail.com"), "anamaria@gmail.com");
@@ -270,19 +324,19 @@ main(void)
 	CHECK_STR(suggest("gmail.com", idna), NULL);
 
 	/* Lists. */
-	CHECK(email_is_disposable("x@mailinator.com", 16, idna));
-	CHECK(email_is_disposable("x@eu.mailinator.com", 19, idna));
-	CHECK(!email_is_disposable("x@gmail.com", 11, idna));
-	CHECK(email_list_disposable("0-mail.com", 10));
-	CHECK(email_is_freemail("x@gmail.com", 11, idna));
-	CHECK(!email_is_freemail("x@example.com", 13, idna));
-	CHECK(!email_is_freemail("x@bücher.de", strlen("x@bücher.de"), idna));
-	CHECK(email_is_role("info@example.com", 16));
-	CHECK(email_is_role("No-Reply@example.com", 20));
-	CHECK(email_is_role("ventas+web@example.com", 22));
-	CHECK(!email_is_role("ana@example.com", 15));
-	CHECK(!email_is_role("information@example.com", 23));
+	CHECK(ct_email_is_disposable("x@mailinator.com", 16, idna));
+	CHECK(ct_email_is_disposable("x@eu.mailinator.com", 19, idna));
+	CHECK(!ct_email_is_disposable("x@gmail.com", 11, idna));
+	CHECK(ct_email_list_disposable("0-mail.com", 10));
+	CHECK(ct_email_is_freemail("x@gmail.com", 11, idna));
+	CHECK(!ct_email_is_freemail("x@example.com", 13, idna));
+	CHECK(!ct_email_is_freemail("x@bücher.de", strlen("x@bücher.de"), idna));
+	CHECK(ct_email_is_role("info@example.com", 16));
+	CHECK(ct_email_is_role("No-Reply@example.com", 20));
+	CHECK(ct_email_is_role("ventas+web@example.com", 22));
+	CHECK(!ct_email_is_role("ana@example.com", 15));
+	CHECK(!ct_email_is_role("information@example.com", 23));
 
-	email_idna_close(idna, &ct_malloc_allocator);
+	ct_email_idna_close(idna, &ct_malloc_allocator);
 	return UNIT_DONE();
 }
