@@ -216,8 +216,7 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	appendStringInfo(&sql, "INSERT INTO %s.%s ", schema, ft);
 	dedupe_feature_select(cfg, &sql);
 	appendStringInfo(&sql, "%s r) s",
-					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
-												get_rel_name(cfg->relid)));
+					 contacts_quoted_relation(cfg->relid));
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 	rows = SPI_processed;
 	CHECK_FOR_INTERRUPTS();

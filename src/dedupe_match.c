@@ -247,8 +247,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	initStringInfo(&sql);
 	dedupe_feature_select(cfg, &sql);
 	appendStringInfo(&sql, "jsonb_populate_record(NULL::%s, $1) r) s",
-					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(cfg->relid)),
-												get_rel_name(cfg->relid)));
+					 contacts_quoted_relation(cfg->relid));
 	/* one row from one jsonb_populate_record(): anything else is a bug */
 	if (contacts_spi_execute_args(sql.data, 1, jsonb_type, jsonb_arg, NULL, true, 1, SPI_OK_SELECT) != 1)
 		ereport(ERROR,

@@ -94,14 +94,6 @@ column_attnum(Relation rel, const char *name, bool missing_ok)
 	return InvalidAttrNumber;
 }
 
-/* The qualified, quoted name of a relation for SQL text. */
-static char *
-quoted_relation(Relation rel)
-{
-	return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-									  RelationGetRelationName(rel));
-}
-
 /*
  * The statements the trigger runs per row, prepared once.  They are built
  * to mean the same under any search_path: every operator is qualified by
@@ -112,7 +104,7 @@ quoted_relation(Relation rel)
 static void
 prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 {
-	char	   *relname = quoted_relation(rel);
+	char	   *relname = contacts_quoted_relation(RelationGetRelid(rel));
 	const char *key = quote_identifier(cfg->key_column);
 	char	   *keytype = format_type_be_qualified(cfg->key_typid);
 	char	   *other_row;

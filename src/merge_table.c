@@ -45,8 +45,7 @@ merge_table_open(Oid relid, bool require_pk)
 				 errmsg("relation with OID %u does not exist", relid)));
 	desc = RelationGetDescr(rel);
 	t->relid = relid;
-	t->qname = quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-										  RelationGetRelationName(rel));
+	t->qname = contacts_quoted_relation(relid);
 	/*
 	 * Messages name the table schema-qualified: the merge runs under a
 	 * pinned search_path, so regclass would print it qualified anyway.

@@ -24,6 +24,7 @@
 
 #include "compat.h"
 #include "privileges.h"
+#include "spi_util.h"
 
 /*
  * The pg_extension row of contacts.  Not cached: the extension can be
@@ -141,8 +142,7 @@ contacts_require_table(Oid relid, AclMode mode, const char *action)
 				 errdetail("Role %s lacks %s privilege on table %s.",
 						   GetUserNameFromId(user, false), privilege_names(missing), relname),
 				 errhint("GRANT %s ON %s TO the role.", privilege_names(missing),
-						 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-													relname))));
+						 contacts_quoted_relation(relid))));
 }
 
 void

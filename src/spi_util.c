@@ -4,7 +4,17 @@
  */
 #include "postgres.h"
 
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
 #include "spi_util.h"
+
+char *
+contacts_quoted_relation(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
 
 static void
 spi_failed(const char *call, int rc, const char *sql)

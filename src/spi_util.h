@@ -18,6 +18,9 @@
 /* expected result of a statement whose kind the caller does not know */
 #define CONTACTS_SPI_OK_ANY 0
 
+/* The schema-qualified, quoted name of a relation, for SQL text. */
+extern char *contacts_quoted_relation(Oid relid);
+
 extern void contacts_spi_connect(void);
 extern void contacts_spi_finish(void);
 
