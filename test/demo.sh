@@ -11,6 +11,7 @@
 #                                      (the extension must be installable there)
 set -euo pipefail
 source "$(dirname "$0")/lib/cluster.sh"
+run_from_readable_copy "$0" "$@"
 ROWS=${DEMO_ROWS:-5000}
 
 find_pg_config
