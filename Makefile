@@ -16,6 +16,16 @@ DATA = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
 
+# As PGXS runs them against an existing server: `make installcheck` runs
+# pg_regress and the isolation specs, `make prove_installcheck` the TAP
+# tests (each starts clusters of its own).  bash test/run.sh wraps it all
+# around a throwaway cluster.
+ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=$(EXTENSION)
+TAP_TESTS = 1
+PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+PROVE_FLAGS = -I test/t
+
 ICU_CFLAGS := $(shell pkg-config --cflags icu-uc icu-i18n)
 ICU_LIBS := $(shell pkg-config --libs icu-uc icu-i18n)
 

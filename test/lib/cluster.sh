@@ -82,6 +82,11 @@ run_from_readable_copy() {
 	chmod 755 "$base"
 	rel=${script#"$REPO"/}
 	export CONTACTS_READABLE_COPY=$base
+	# the same place in the copy: what runs as the cluster user inherits it
+	case "$PWD/" in
+		"$REPO"/*) cd "$base/main${PWD#"$REPO"}" ;;
+		*) cd "$base/main" ;;
+	esac
 	exec bash "$base/main/$rel" "$@"
 }
 
