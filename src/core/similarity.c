@@ -71,15 +71,15 @@ scratch_put(void *p, void *stackbuf, const CtAllocator *alloc)
 
 /*
  * The match vectors of a pattern of at most 64 code points: bit i of
- * peq(c) is set when pattern[i] == c.  ASCII is a direct lookup whose valid
- * entries are marked in a 128-bit set (so building touches only the
- * pattern's letters, never the whole table), the rest an open-addressing
- * table cleared only when the pattern has non-ASCII code points: for names,
- * clearing whole tables would cost more than the distance itself.
+ * peq(c) is set when pattern[i] == c.  ASCII is a direct lookup, the rest an
+ * open-addressing table cleared only when the pattern has non-ASCII code
+ * points.  The ASCII entries are never cleared as a whole: building zeroes
+ * just the entries of the code points the text will look up (for names,
+ * clearing whole tables would cost more than the distance itself), so a
+ * lookup is one load with no validity test.
  */
 typedef struct PeqTable
 {
-	uint64_t	present[2];		/* bit c: ascii[c] is valid */
 	uint64_t	ascii[128];
 	bool		has_other;
 	bool		used[128];
@@ -97,10 +97,15 @@ peq_slot(const PeqTable *t, uint32_t c)
 	return h;
 }
 
+/* Build for pattern p (m code points), to be looked up with text s (n). */
 static void
-peq_build(PeqTable *t, const uint32_t *p, int m)
+peq_build(PeqTable *t, const uint32_t *p, int m, const uint32_t *s, int n)
 {
-	t->present[0] = t->present[1] = 0;
+	/* non-ASCII code points zero some entry: harmless, it is rebuilt below */
+	for (int j = 0; j < n; j++)
+		t->ascii[s[j] & 127] = 0;
+	for (int i = 0; i < m; i++)
+		t->ascii[p[i] & 127] = 0;
 	t->has_other = false;
 	for (int i = 0; i < m; i++)
 	{
@@ -108,13 +113,7 @@ peq_build(PeqTable *t, const uint32_t *p, int m)
 		uint32_t	c = p[i];
 
 		if (c < 128)
-		{
-			/* keep the entry's bits only if it is already valid (no branch) */
-			uint64_t	valid = (t->present[c >> 6] >> (c & 63)) & 1;
-
-			t->ascii[c] = (t->ascii[c] & (0 - valid)) | bit;
-			t->present[c >> 6] |= (uint64_t) 1 << (c & 63);
-		}
+			t->ascii[c] |= bit;
 		else
 		{
 			int			h;
@@ -136,13 +135,14 @@ peq_build(PeqTable *t, const uint32_t *p, int m)
 	}
 }
 
+/* peq(c) for a code point c of the text given to peq_build. */
 static inline uint64_t
 peq_get(const PeqTable *t, uint32_t c)
 {
 	int			h;
 
 	if (c < 128)
-		return (t->present[c >> 6] >> (c & 63)) & 1 ? t->ascii[c] : 0;
+		return t->ascii[c];
 	if (!t->has_other)
 		return 0;
 	h = peq_slot(t, c);
@@ -156,10 +156,9 @@ levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
 	PeqTable	peq;
 	uint64_t	pv = ~(uint64_t) 0;
 	uint64_t	mv = 0;
-	uint64_t	last = (uint64_t) 1 << (m - 1);
 	int			score = m;
 
-	peq_build(&peq, a, m);
+	peq_build(&peq, a, m, b, n);
 	for (int j = 0; j < n; j++)
 	{
 		uint64_t	eq = peq_get(&peq, b[j]);
@@ -168,10 +167,8 @@ levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
 		uint64_t	ph = mv | ~(xh | pv);
 		uint64_t	mh = pv & xh;
 
-		if (ph & last)
-			score++;
-		else if (mh & last)
-			score--;
+		/* selected, not branched on: the steps follow no learnable pattern */
+		score += (int) ((ph >> (m - 1)) & 1) - (int) ((mh >> (m - 1)) & 1);
 		/* each remaining column lowers the score by at most one */
 		if (score - (n - 1 - j) > max)
 			return max + 1;
@@ -438,7 +435,7 @@ jaro_bitparallel(const uint32_t *a, int alen, const uint32_t *b, int blen, int w
 	int			matches = 0;
 	int			transpositions = 0;
 
-	peq_build(&peq, b, blen);
+	peq_build(&peq, b, blen, a, alen);
 
 	/*
 	 * a[i] may match b[i - window .. i + window]: the mask starts as bits
