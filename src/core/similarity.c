@@ -180,27 +180,43 @@ levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
 	return score;
 }
 
-/* Two-row dynamic program for patterns longer than 64 code points. */
+/*
+ * Ukkonen's banded dynamic program, one row per code point of b (m <= n):
+ * cell (i, j) is at least |i - j|, so only the diagonal band |i - j| <= max
+ * can hold distances within the bound; cells outside it count as max + 1.
+ * It serves patterns beyond 64 code points and small bounds, where the band
+ * is narrower than the bit-parallel loop's pass over all of b.
+ */
 static int
-levenshtein_dp(const uint32_t *a, int m, const uint32_t *b, int n, int max,
-			   const CtAllocator *alloc)
+levenshtein_band(const uint32_t *a, int m, const uint32_t *b, int n, int max,
+				 const CtAllocator *alloc)
 {
 	int			stackrow[CT_SIM_STACK_CP + 1];
-	int		   *row = scratch_get(stackrow, sizeof(stackrow), (size_t) (m + 1) * sizeof(int), alloc);
-	int			result;
+	int		   *row;
+	int			inf;
 
+	/* the distance is at most n: a larger bound changes nothing */
+	if (max > n)
+		max = n;
+	inf = max + 1;
+	row = scratch_get(stackrow, sizeof(stackrow), (size_t) (m + 1) * sizeof(int), alloc);
 	if (row == NULL)
 		return -1;
-	for (int i = 0; i <= m; i++)
+	for (int i = 0; i <= m && i <= max; i++)
 		row[i] = i;
 	for (int j = 1; j <= n; j++)
 	{
-		int			diag = row[0];
+		int			lo = j - max > 1 ? j - max : 1;
+		int			hi = j + max < m ? j + max : m;
+		int			diag = row[lo - 1];
 		int			rowmin;
 
-		row[0] = j;
-		rowmin = j;
-		for (int i = 1; i <= m; i++)
+		/* the cells just outside this row's band */
+		row[lo - 1] = lo == 1 ? j : inf;
+		if (hi == j + max)
+			row[hi] = inf;
+		rowmin = row[lo - 1];
+		for (int i = lo; i <= hi; i++)
 		{
 			int			up = row[i];
 			int			v = diag + (a[i - 1] != b[j - 1]);
@@ -221,10 +237,13 @@ levenshtein_dp(const uint32_t *a, int m, const uint32_t *b, int n, int max,
 			return max + 1;
 		}
 	}
-	result = row[m];
+	inf = row[m];
 	scratch_put(row, stackrow, alloc);
-	return result;
+	return inf;
 }
+
+/* Bounds below this take the band (measured: test/bench/text_bench.c). */
+#define BAND_MAX_BOUND 3
 
 int
 ct_levenshtein_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
@@ -261,11 +280,36 @@ ct_levenshtein_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 		return max + 1;
 	if (alen == 0)
 		return blen;
-	if (alen <= 64)
+	if (alen <= 64 && max >= BAND_MAX_BOUND)
 		d = levenshtein_myers(a, alen, b, blen, max);
 	else
-		d = levenshtein_dp(a, alen, b, blen, max, alloc);
+		d = levenshtein_band(a, alen, b, blen, max, alloc);
 	return d > max ? max + 1 : d;
+}
+
+static inline bool
+utf8_continuation(const char *s, size_t len, size_t i)
+{
+	return i < len && ((unsigned char) s[i] & 0xC0) == 0x80;
+}
+
+/* Does s hold only ASCII? (a word at a time: names are short) */
+static bool
+all_ascii(const char *s, size_t len)
+{
+	uint64_t	or = 0;
+	size_t		i = 0;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, s + i, 8);
+		or |= w;
+	}
+	for (; i < len; i++)
+		or |= (unsigned char) s[i];
+	return (or & UINT64_C(0x8080808080808080)) == 0;
 }
 
 int
@@ -274,7 +318,36 @@ ct_levenshtein_bounded(const char *a, size_t alen, const char *b, size_t blen,
 {
 	CpBuf		x;
 	CpBuf		y;
+	size_t		pre = 0;
+	size_t		suf = 0;
 	int			d = -1;
+
+	/*
+	 * Strip the common prefix and suffix as bytes, which spares decoding
+	 * them.  Cuts fall where neither string has a continuation byte, so
+	 * every sequence stays whole on one side (malformed ones included: a
+	 * sequence never takes in a byte that is not a continuation).
+	 */
+	while (pre < alen && pre < blen && a[pre] == b[pre])
+		pre++;
+	while (pre > 0 && (utf8_continuation(a, alen, pre) || utf8_continuation(b, blen, pre)))
+		pre--;
+	a += pre;
+	b += pre;
+	alen -= pre;
+	blen -= pre;
+	while (suf < alen && suf < blen && a[alen - 1 - suf] == b[blen - 1 - suf])
+		suf++;
+	while (suf > 0 && (utf8_continuation(a, alen, alen - suf) ||
+					   utf8_continuation(b, blen, blen - suf)))
+		suf--;
+	alen -= suf;
+	blen -= suf;
+
+	/* in ASCII bytes are code points: the lengths alone may decide */
+	if (max >= 0 && (alen > blen ? alen - blen : blen - alen) > (size_t) max &&
+		all_ascii(a, alen) && all_ascii(b, blen))
+		return max + 1;
 
 	if (!cpbuf_decode(&x, a, alen, alloc))
 		return -1;
