@@ -3,10 +3,11 @@
  *		Edit distances and similarity scores on code points (see similarity.h).
  *
  * Strings are decoded into code point arrays (on the stack up to
- * CT_SIM_STACK_CP code points).  Levenshtein uses Hyyrö's bit-parallel form
- * of Myers' algorithm when the shorter string fits in 64 code points, which
- * is every name, and a two-row dynamic program otherwise; both stop as soon
- * as the distance is known to exceed the bound.
+ * CT_SIM_STACK_CP code points).  Levenshtein first strips the common byte
+ * prefix and suffix, then uses Hyyrö's bit-parallel form of Myers'
+ * algorithm when the shorter string fits in 64 code points, which is every
+ * name, and Ukkonen's banded dynamic program for small bounds and longer
+ * strings; both stop as soon as the distance is known to exceed the bound.
  */
 #include "similarity.h"
 
