@@ -284,7 +284,10 @@ levenshtein_band(const uint32_t *a, int m, const uint32_t *b, int n, int max,
 	return inf;
 }
 
-/* Bounds below this take the band (measured: test/bench/text_bench.c). */
+/*
+ * Bounds below this take the band: at max 2 on generated name pairs it
+ * measured 10-30% faster than the bit-parallel loop, which scans all of b.
+ */
 #define BAND_MAX_BOUND 3
 
 int
