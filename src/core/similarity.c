@@ -3,10 +3,11 @@
  *		Edit distances and similarity scores on code points (see similarity.h).
  *
  * Strings are decoded into code point arrays (on the stack up to
- * CT_SIM_STACK_CP code points).  Levenshtein uses Hyyrö's bit-parallel form
- * of Myers' algorithm when the shorter string fits in 64 code points, which
- * is every name, and a two-row dynamic program otherwise; both stop as soon
- * as the distance is known to exceed the bound.
+ * CT_SIM_STACK_CP code points).  Levenshtein first strips the common byte
+ * prefix and suffix, then uses Hyyrö's bit-parallel form of Myers'
+ * algorithm when the shorter string fits in 64 code points, which is every
+ * name, and Ukkonen's banded dynamic program for small bounds and longer
+ * strings; both stop as soon as the distance is known to exceed the bound.
  */
 #include "similarity.h"
 
@@ -28,13 +29,54 @@ typedef struct CpBuf
 	const CtAllocator *alloc;
 } CpBuf;
 
+/* Is s[i] a UTF-8 continuation byte? (false past the end) */
+static inline bool
+utf8_continuation(const char *s, size_t len, size_t i)
+{
+	return i < len && ((unsigned char) s[i] & 0xC0) == 0x80;
+}
+
+/* Does s hold only ASCII? (a word at a time: names are short) */
+static bool
+all_ascii(const char *s, size_t len)
+{
+	uint64_t	or = 0;
+	size_t		i = 0;
+
+	for (; i + 8 <= len; i += 8)
+	{
+		uint64_t	w;
+
+		memcpy(&w, s + i, 8);
+		or |= w;
+	}
+	for (; i < len; i++)
+		or |= (unsigned char) s[i];
+	return (or & UINT64_C(0x8080808080808080)) == 0;
+}
+
 /* Decode into b; false if the allocator failed. */
 static bool
 cpbuf_decode(CpBuf *b, const char *s, size_t len, const CtAllocator *alloc)
 {
-	size_t		n = ct_utf8_decode(s, len, (b->cp = b->stack), CT_SIM_STACK_CP);
+	size_t		n;
 
 	b->alloc = alloc;
+	b->cp = b->stack;
+
+	/*
+	 * Folded names are ASCII: widening them in one simple loop takes a
+	 * fraction of the general decoder's time, which was a third of a
+	 * distance's.
+	 */
+	if (len <= CT_SIM_STACK_CP && all_ascii(s, len))
+	{
+		for (size_t i = 0; i < len; i++)
+			b->stack[i] = (unsigned char) s[i];
+		b->n = (int) len;
+		return true;
+	}
+	n = ct_utf8_decode(s, len, b->cp, CT_SIM_STACK_CP);
 	if (n > INT_MAX / 2)
 		return false;
 	if (n > CT_SIM_STACK_CP)
@@ -71,15 +113,15 @@ scratch_put(void *p, void *stackbuf, const CtAllocator *alloc)
 
 /*
  * The match vectors of a pattern of at most 64 code points: bit i of
- * peq(c) is set when pattern[i] == c.  ASCII is a direct lookup whose valid
- * entries are marked in a 128-bit set (so building touches only the
- * pattern's letters, never the whole table), the rest an open-addressing
- * table cleared only when the pattern has non-ASCII code points: for names,
- * clearing whole tables would cost more than the distance itself.
+ * peq(c) is set when pattern[i] == c.  ASCII is a direct lookup, the rest an
+ * open-addressing table cleared only when the pattern has non-ASCII code
+ * points.  The ASCII entries are never cleared as a whole: building zeroes
+ * just the entries of the code points the text will look up (for names,
+ * clearing whole tables would cost more than the distance itself), so a
+ * lookup is one load with no validity test.
  */
 typedef struct PeqTable
 {
-	uint64_t	present[2];		/* bit c: ascii[c] is valid */
 	uint64_t	ascii[128];
 	bool		has_other;
 	bool		used[128];
@@ -97,10 +139,15 @@ peq_slot(const PeqTable *t, uint32_t c)
 	return h;
 }
 
+/* Build for pattern p (m code points), to be looked up with text s (n). */
 static void
-peq_build(PeqTable *t, const uint32_t *p, int m)
+peq_build(PeqTable *t, const uint32_t *p, int m, const uint32_t *s, int n)
 {
-	t->present[0] = t->present[1] = 0;
+	/* non-ASCII code points zero some entry: harmless, it is rebuilt below */
+	for (int j = 0; j < n; j++)
+		t->ascii[s[j] & 127] = 0;
+	for (int i = 0; i < m; i++)
+		t->ascii[p[i] & 127] = 0;
 	t->has_other = false;
 	for (int i = 0; i < m; i++)
 	{
@@ -108,13 +155,7 @@ peq_build(PeqTable *t, const uint32_t *p, int m)
 		uint32_t	c = p[i];
 
 		if (c < 128)
-		{
-			/* keep the entry's bits only if it is already valid (no branch) */
-			uint64_t	valid = (t->present[c >> 6] >> (c & 63)) & 1;
-
-			t->ascii[c] = (t->ascii[c] & (0 - valid)) | bit;
-			t->present[c >> 6] |= (uint64_t) 1 << (c & 63);
-		}
+			t->ascii[c] |= bit;
 		else
 		{
 			int			h;
@@ -136,13 +177,14 @@ peq_build(PeqTable *t, const uint32_t *p, int m)
 	}
 }
 
+/* peq(c) for a code point c of the text given to peq_build. */
 static inline uint64_t
 peq_get(const PeqTable *t, uint32_t c)
 {
 	int			h;
 
 	if (c < 128)
-		return (t->present[c >> 6] >> (c & 63)) & 1 ? t->ascii[c] : 0;
+		return t->ascii[c];
 	if (!t->has_other)
 		return 0;
 	h = peq_slot(t, c);
@@ -156,10 +198,9 @@ levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
 	PeqTable	peq;
 	uint64_t	pv = ~(uint64_t) 0;
 	uint64_t	mv = 0;
-	uint64_t	last = (uint64_t) 1 << (m - 1);
 	int			score = m;
 
-	peq_build(&peq, a, m);
+	peq_build(&peq, a, m, b, n);
 	for (int j = 0; j < n; j++)
 	{
 		uint64_t	eq = peq_get(&peq, b[j]);
@@ -168,10 +209,8 @@ levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
 		uint64_t	ph = mv | ~(xh | pv);
 		uint64_t	mh = pv & xh;
 
-		if (ph & last)
-			score++;
-		else if (mh & last)
-			score--;
+		/* selected, not branched on: the steps follow no learnable pattern */
+		score += (int) ((ph >> (m - 1)) & 1) - (int) ((mh >> (m - 1)) & 1);
 		/* each remaining column lowers the score by at most one */
 		if (score - (n - 1 - j) > max)
 			return max + 1;
@@ -183,27 +222,43 @@ levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
 	return score;
 }
 
-/* Two-row dynamic program for patterns longer than 64 code points. */
+/*
+ * Ukkonen's banded dynamic program, one row per code point of b (m <= n):
+ * cell (i, j) is at least |i - j|, so only the diagonal band |i - j| <= max
+ * can hold distances within the bound; cells outside it count as max + 1.
+ * It serves patterns beyond 64 code points and small bounds, where the band
+ * is narrower than the bit-parallel loop's pass over all of b.
+ */
 static int
-levenshtein_dp(const uint32_t *a, int m, const uint32_t *b, int n, int max,
-			   const CtAllocator *alloc)
+levenshtein_band(const uint32_t *a, int m, const uint32_t *b, int n, int max,
+				 const CtAllocator *alloc)
 {
 	int			stackrow[CT_SIM_STACK_CP + 1];
-	int		   *row = scratch_get(stackrow, sizeof(stackrow), (size_t) (m + 1) * sizeof(int), alloc);
-	int			result;
+	int		   *row;
+	int			inf;
 
+	/* the distance is at most n: a larger bound changes nothing */
+	if (max > n)
+		max = n;
+	inf = max + 1;
+	row = scratch_get(stackrow, sizeof(stackrow), (size_t) (m + 1) * sizeof(int), alloc);
 	if (row == NULL)
 		return -1;
-	for (int i = 0; i <= m; i++)
+	for (int i = 0; i <= m && i <= max; i++)
 		row[i] = i;
 	for (int j = 1; j <= n; j++)
 	{
-		int			diag = row[0];
+		int			lo = j - max > 1 ? j - max : 1;
+		int			hi = j + max < m ? j + max : m;
+		int			diag = row[lo - 1];
 		int			rowmin;
 
-		row[0] = j;
-		rowmin = j;
-		for (int i = 1; i <= m; i++)
+		/* the cells just outside this row's band */
+		row[lo - 1] = lo == 1 ? j : inf;
+		if (hi == j + max)
+			row[hi] = inf;
+		rowmin = row[lo - 1];
+		for (int i = lo; i <= hi; i++)
 		{
 			int			up = row[i];
 			int			v = diag + (a[i - 1] != b[j - 1]);
@@ -224,10 +279,16 @@ levenshtein_dp(const uint32_t *a, int m, const uint32_t *b, int n, int max,
 			return max + 1;
 		}
 	}
-	result = row[m];
+	inf = row[m];
 	scratch_put(row, stackrow, alloc);
-	return result;
+	return inf;
 }
+
+/*
+ * Bounds below this take the band: at max 2 on generated name pairs it
+ * measured 10-30% faster than the bit-parallel loop, which scans all of b.
+ */
+#define BAND_MAX_BOUND 3
 
 int
 ct_levenshtein_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
@@ -264,10 +325,10 @@ ct_levenshtein_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 		return max + 1;
 	if (alen == 0)
 		return blen;
-	if (alen <= 64)
+	if (alen <= 64 && max >= BAND_MAX_BOUND)
 		d = levenshtein_myers(a, alen, b, blen, max);
 	else
-		d = levenshtein_dp(a, alen, b, blen, max, alloc);
+		d = levenshtein_band(a, alen, b, blen, max, alloc);
 	return d > max ? max + 1 : d;
 }
 
@@ -277,7 +338,36 @@ ct_levenshtein_bounded(const char *a, size_t alen, const char *b, size_t blen,
 {
 	CpBuf		x;
 	CpBuf		y;
+	size_t		pre = 0;
+	size_t		suf = 0;
 	int			d = -1;
+
+	/*
+	 * Strip the common prefix and suffix as bytes, which spares decoding
+	 * them.  Cuts fall where neither string has a continuation byte, so
+	 * every sequence stays whole on one side (malformed ones included: a
+	 * sequence never takes in a byte that is not a continuation).
+	 */
+	while (pre < alen && pre < blen && a[pre] == b[pre])
+		pre++;
+	while (pre > 0 && (utf8_continuation(a, alen, pre) || utf8_continuation(b, blen, pre)))
+		pre--;
+	a += pre;
+	b += pre;
+	alen -= pre;
+	blen -= pre;
+	while (suf < alen && suf < blen && a[alen - 1 - suf] == b[blen - 1 - suf])
+		suf++;
+	while (suf > 0 && (utf8_continuation(a, alen, alen - suf) ||
+					   utf8_continuation(b, blen, blen - suf)))
+		suf--;
+	alen -= suf;
+	blen -= suf;
+
+	/* in ASCII bytes are code points: the lengths alone may decide */
+	if (max >= 0 && (alen > blen ? alen - blen : blen - alen) > (size_t) max &&
+		all_ascii(a, alen) && all_ascii(b, blen))
+		return max + 1;
 
 	if (!cpbuf_decode(&x, a, alen, alloc))
 		return -1;
@@ -438,7 +528,7 @@ jaro_bitparallel(const uint32_t *a, int alen, const uint32_t *b, int blen, int w
 	int			matches = 0;
 	int			transpositions = 0;
 
-	peq_build(&peq, b, blen);
+	peq_build(&peq, b, blen, a, alen);
 
 	/*
 	 * a[i] may match b[i - window .. i + window]: the mask starts as bits

@@ -5,6 +5,7 @@
  */
 #include "unit.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -114,6 +115,57 @@ random_text(char *out, int maxcp)
 	return len;
 }
 
+/*
+ * A random string of up to maxcp code points: mode 0 ASCII letters and
+ * space, 1 accented Latin, 2 anything including 3- and 4-byte code points,
+ * 3 the same with malformed bytes (lone continuation, truncated lead).
+ */
+static size_t
+random_mixed(char *out, int maxcp, int mode)
+{
+	static const char *other[] = {"é", "ñ", "ü", "ß", "ı", "€", "𝄞", "中", "\x80", "\xC3", "\xE2\x82"};
+	static const int nother[] = {0, 5, 8, 11};
+	int			k = maxcp == 0 ? 0 : (int) (rng() % (maxcp + 1));
+	size_t		len = 0;
+
+	for (int i = 0; i < k; i++)
+	{
+		int			r = (int) (rng() % 16);
+
+		if (mode == 0 || r < 10)
+			out[len++] = r < 2 ? ' ' : (char) ('a' + rng() % (mode == 0 ? 26 : 6));
+		else
+		{
+			const char *s = other[rng() % nother[mode]];
+
+			memcpy(out + len, s, strlen(s));
+			len += strlen(s);
+		}
+	}
+	return len;
+}
+
+/* A copy of s (len bytes) with up to 4 random substitutions, insertions, deletions. */
+static size_t
+random_edit(char *out, const char *s, size_t len, int mode)
+{
+	char		piece[16];
+	int			edits = (int) (rng() % 5);
+
+	memcpy(out, s, len);
+	for (int e = 0; e < edits; e++)
+	{
+		size_t		at = len == 0 ? 0 : rng() % (len + 1);
+		size_t		plen = random_mixed(piece, 1, mode);
+		size_t		cut = at < len && rng() % 2 ? 1 : 0;
+
+		memmove(out + at + plen, out + at + cut, len - at - cut);
+		memcpy(out + at, piece, plen);
+		len += plen - cut;
+	}
+	return len;
+}
+
 int
 main(void)
 {
@@ -213,6 +265,50 @@ main(void)
 		CHECK(ct_levenshtein(a, la, c, lc, A) <= d + ct_levenshtein(b, lb, c, lc, A));
 		if (d == 0)
 			CHECK(jw1 == 1.0 && ts1 == 1.0 && qg1 == 1.0);
+	}
+
+	/*
+	 * Differential: every length mix the fast paths distinguish (pure ASCII,
+	 * accented, mixed, malformed bytes; empty, up to 64 code points and
+	 * beyond, past the stack buffers), every bound near the distance, none
+	 * and a huge one, against the reference dynamic program.
+	 */
+	for (int iter = 0; iter < 4000; iter++)
+	{
+		static const int maxcps[] = {0, 3, 12, 40, 64, 70, 130, 300};
+		static char a[1300];
+		static char b[1300];
+		static uint32_t ca[1300];
+		static uint32_t cb[1300];
+		int			mode = iter % 4;
+		size_t		la = random_mixed(a, maxcps[rng() % 8], mode);
+		size_t		lb;
+		int			na;
+		int			nb;
+		int			ref;
+
+		/* half the pairs are edits of each other, as names' variants are */
+		if (rng() % 2)
+			lb = random_edit(b, a, la, mode);
+		else
+			lb = random_mixed(b, maxcps[rng() % 8], mode);
+		na = (int) ct_utf8_decode(a, la, ca, 1300);
+		nb = (int) ct_utf8_decode(b, lb, cb, 1300);
+		ref = reference_distance(ca, na, cb, nb, 0);
+		CHECK(ct_levenshtein(a, la, b, lb, A) == ref);
+		CHECK(ct_levenshtein_bounded(a, la, b, lb, -1, A) == ref);
+		CHECK(ct_levenshtein_bounded(a, la, b, lb, INT_MAX - 1, A) == ref);
+		for (int max = 0; max <= 5; max++)
+			CHECK(ct_levenshtein_bounded(a, la, b, lb, max, A) == (ref <= max ? ref : max + 1));
+		CHECK(ct_levenshtein_bounded(a, la, b, lb, ref, A) == ref);
+		if (ref > 0)
+			CHECK(ct_levenshtein_bounded(a, la, b, lb, ref - 1, A) == ref);
+		if (na <= 120 && nb <= 120)
+		{
+			double		j = ct_jaro(a, la, b, lb, A);
+
+			CHECK(j == reference_jaro(ca, na, cb, nb) || j == reference_jaro(cb, nb, ca, na));
+		}
 	}
 
 	/* Long strings (beyond the stack buffers) use the allocator. */
