@@ -8,8 +8,8 @@ Compares two files made by tools/gen_phone_metadata.py through the version
 and the territory digests each records (so the old tables need not have their
 XML at hand) and prints the metadata version, the territories added and
 removed, and per territory the parts whose metadata changed: its attributes
-(prefixes, main country for its code, ...), a number type's patterns and
-lengths (fixedLine, mobile, ...), availableFormats, generalDesc.  Prints "no
+(prefixes, main country for its code, ...), a number type's pattern, lengths
+or example number (fixedLine, mobile, ...), availableFormats, generalDesc.  Prints "no
 change" when the territories are the same.
 """
 
