@@ -66,3 +66,20 @@ $(EXTENSION)--$(EXTVERSION).sql: $(SQL_PARTS) $(EXTENSION).control
 .PHONY: unit sanitize fuzz
 unit sanitize fuzz:
 	$(MAKE) -C test $@
+
+# Dev-time only (building never needs it): regenerate the phone tables from a
+# libphonenumber PhoneNumberMetadata.xml, print what changed against the
+# current ones (tools/phone_metadata_report.py), then replace them.
+#   make phone-metadata PHONE_METADATA_XML=path/PhoneNumberMetadata.xml \
+#        PHONE_METADATA_VERSION='libphonenumber metadata ... (date, release)'
+# PHONE_METADATA_OUT names other tables to compare and replace (the test's).
+PHONE_METADATA_OUT ?= src/core/phone_metadata.c
+.PHONY: phone-metadata
+phone-metadata:
+	@test -r "$(PHONE_METADATA_XML)" -a -n "$(PHONE_METADATA_VERSION)" || { \
+		echo "usage: make phone-metadata PHONE_METADATA_XML=PhoneNumberMetadata.xml PHONE_METADATA_VERSION='text'" >&2; exit 2; }
+	@tmp=$$(mktemp -d) && new=$$tmp/$(notdir $(PHONE_METADATA_OUT)) && \
+	python3 tools/gen_phone_metadata.py --check --version '$(PHONE_METADATA_VERSION)' \
+		'$(PHONE_METADATA_XML)' $$new && \
+	python3 tools/phone_metadata_report.py '$(PHONE_METADATA_OUT)' $$new && \
+	mv $$new '$(PHONE_METADATA_OUT)'; rc=$$?; rm -rf $$tmp; exit $$rc

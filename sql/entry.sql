@@ -58,6 +58,14 @@ INSERT INTO people (full_name, email, phone, country)
 VALUES ('ana gómez', 'ana.gomez@example.com.ar', '0261-4285816 int. 873', 'AR')
 RETURNING full_name, phone;
 
+-- A ZZ country (libphonenumber's unknown region) is no country: the table's
+-- region applies, as for NULL.
+BEGIN;
+INSERT INTO people (id, full_name, email, phone, country)
+VALUES (1000, 'luz roca', 'luz.roca@example.es', '699 12 34 56', 'zz')
+RETURNING full_name, phone;
+ROLLBACK;
+
 -- Invalid values are rejected with the column, the value and the reason.
 INSERT INTO people (full_name, email) VALUES ('Ana Ruiz', 'ana@gmial..con');
 INSERT INTO people (full_name, phone) VALUES ('Ana Ruiz', '12');

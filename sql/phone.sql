@@ -129,6 +129,32 @@ SET contacts.default_region = 'XX';
 SET contacts.default_region = 'Spain';
 RESET contacts.default_region;
 
+-- ZZ, libphonenumber's "unknown region" (its users pass it for numbers written
+-- with +), means what NULL means, in any case and wherever a region is taken.
+SELECT contacts.phone_parse('+34 612 34 56 78', 'ZZ') AS zz,
+       contacts.phone_parse('+34 612 34 56 78', NULL) AS null_region,
+       contacts.phone_parse_in_region('+34 612 34 56 78', 'zz') AS in_region_zz,
+       contacts.phone_valid('+34 612 34 56 78', 'Zz') AS valid,
+       contacts.phone_format(contacts.phone_parse('+34 612 34 56 78', 'ZZ'), 'NATIONAL') AS national,
+       'ZZ:+34 612 34 56 78'::contacts.phone AS type_input_prefix,
+       contacts.match_key('phone', '+34 612 34 56 78', 'ZZ') AS match_key;
+SELECT region, contacts.phone_check('612 34 56 78', region) AS reason,
+       contacts.phone_valid('612 34 56 78', region) AS valid,
+       contacts.match_key('phone', '612 34 56 78', region) AS match_key
+  FROM (VALUES ('ZZ'), ('zz'), (NULL)) v(region);
+SELECT contacts.phone_parse('612 34 56 78', 'ZZ');
+SELECT contacts.phone_parse('612 34 56 78', NULL);
+SELECT contacts.phone_parse('612 34 56 78', 'XX');
+\echo :LAST_ERROR_SQLSTATE
+-- ... and the setting set to ZZ is no default region, like the empty string.
+SET contacts.default_region = 'zz';
+SHOW contacts.default_region;
+SELECT contacts.phone_parse('+34 612 34 56 78') AS international,
+       contacts.phone_check('612 34 56 78') AS national,
+       contacts.phone_check('612 34 56 78', 'ES') AS explicit_region;
+SELECT 'ZZ:612 34 56 78'::contacts.phone;
+RESET contacts.default_region;
+
 -- The IMMUTABLE variants never read the setting.
 SET contacts.default_region = 'FR';
 SELECT contacts.phone_parse_in_region('+34 612 34 56 78', NULL) AS international,

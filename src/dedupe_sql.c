@@ -52,7 +52,10 @@ dedupe_rule_applies(const DedupeConfig *cfg, DedupeRule rule)
 	}
 }
 
-/* the expression of a row's region, on the relation aliased r */
+/*
+ * the expression of a row's region, on the relation aliased r; an empty or ZZ
+ * (unknown) country is no country, as in the entry trigger
+ */
 static char *
 region_expr(const DedupeConfig *cfg)
 {
@@ -60,7 +63,7 @@ region_expr(const DedupeConfig *cfg)
 		"upper(nullif(pg_catalog.current_setting('contacts.default_region', true), ''))";
 
 	if (cfg->region_column)
-		return psprintf("coalesce(upper(nullif(btrim(r.%s::text), '')), %s)",
+		return psprintf("coalesce(nullif(upper(nullif(btrim(r.%s::text), '')), 'ZZ'), %s)",
 						quote_identifier(cfg->region_column), dflt);
 	return dflt;
 }

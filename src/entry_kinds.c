@@ -24,11 +24,16 @@
 #include "phone_type.h"
 #include "textconv.h"
 
-/* The row's or table's region, else contacts.default_region, else NULL. */
+/*
+ * The row's or table's region, else contacts.default_region, else NULL.  An
+ * empty or ZZ (unknown) region is no region, for national IDs as for phones.
+ */
 static const char *
 effective_region(const char *region)
 {
-	return (region != NULL && region[0] != '\0') ? region : contacts_phone_default_region();
+	if (region == NULL || region[0] == '\0' || ct_phone_region_is_unknown(region, strlen(region)))
+		return contacts_phone_default_region();
+	return region;
 }
 
 /*

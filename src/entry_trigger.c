@@ -33,6 +33,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "core/phone.h"
 #include "email_glue.h"
 #include "entry_config.h"
 #include "entry_kinds.h"
@@ -406,7 +407,11 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	isnull = (bool *) (flag_reason + cfg->ncolumns);
 	heap_deform_tuple(tuple, desc, values, isnull);
 
-	/* The row's region (a country column), else the table's (else the GUC). */
+	/*
+	 * The row's region (a country column), else the table's (else the GUC);
+	 * a ZZ (unknown) country is no country, as NULL.
+	 */
+	region = NULL;
 	if (cfg->country_attnum != InvalidAttrNumber && !isnull[cfg->country_attnum - 1])
 	{
 		char	   *p;
@@ -414,8 +419,10 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		region = TextDatumGetCString(values[cfg->country_attnum - 1]);
 		for (p = region; *p; p++)
 			*p = pg_ascii_toupper((unsigned char) *p);
+		if (ct_phone_region_is_unknown(region, strlen(region)))
+			region = NULL;
 	}
-	else
+	if (region == NULL)
 		region = cfg->default_region;
 
 	for (i = 0; i < cfg->ncolumns; i++)

@@ -23,7 +23,8 @@ static const struct config_enum_entry email_profile_options[] = {
 };
 
 /*
- * contacts.default_region must be empty or a region the phone metadata knows
+ * contacts.default_region must be empty, ZZ (no default region, as
+ * libphonenumber's users write it) or a region the phone metadata knows
  * (stored upper-case), so that a typo fails at SET rather than making every
  * national number look like it has no country code.
  */
@@ -34,10 +35,10 @@ check_default_region(char **newval, void **extra, GucSource source)
 
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
-	if (!ct_phone_region_is_supported(*newval, strlen(*newval)))
+	if (ct_phone_region_reason(*newval, strlen(*newval)) != NULL)
 	{
 		GUC_check_errdetail("\"%s\" is not a region code of the phone numbering metadata.", *newval);
-		GUC_check_errhint("Use an ISO 3166-1 alpha-2 code such as ES, AR or US, or an empty string.");
+		GUC_check_errhint("Use an ISO 3166-1 alpha-2 code such as ES, AR or US, or an empty string (or ZZ) for none.");
 		return false;
 	}
 	for (c = *newval; *c; c++)

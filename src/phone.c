@@ -83,8 +83,9 @@ contacts_phone_hint_for_region(const CtReason *reason, const char *region,
 const char *
 contacts_phone_default_region(void)
 {
-	/* the GUC's check hook has accepted only supported region codes */
-	if (contacts_default_region == NULL || contacts_default_region[0] == '\0')
+	/* the GUC's check hook has accepted only supported region codes and ZZ */
+	if (contacts_default_region == NULL || contacts_default_region[0] == '\0' ||
+		ct_phone_region_is_unknown(contacts_default_region, strlen(contacts_default_region)))
 		return NULL;
 	return contacts_default_region;
 }
@@ -144,7 +145,8 @@ contacts_phone_in(PG_FUNCTION_ARGS)
 	const CtReason *reason;
 	PhoneNumber parsed;
 
-	if (phone_split_region_prefix(&number, prefix))
+	/* a "ZZ:" prefix names no region: the setting applies, as without one */
+	if (phone_split_region_prefix(&number, prefix) && !ct_phone_region_is_unknown(prefix, 2))
 	{
 		reason = ct_phone_region_reason(prefix, 2);
 		if (reason != NULL)

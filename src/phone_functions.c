@@ -4,8 +4,9 @@
  *		take apart.
  *
  * The text functions take an optional region (ISO 3166-1 alpha-2, any case)
- * for numbers written in national form.  In phone_parse, phone_valid and
- * phone_check a NULL region means contacts.default_region (so they are
+ * for numbers written in national form; ZZ means the same as NULL.  In
+ * phone_parse, phone_valid and phone_check a NULL region means
+ * contacts.default_region (so they are
  * STABLE); the *_in_region variants never read the setting (IMMUTABLE).
  */
 #include "postgres.h"
@@ -19,8 +20,9 @@
 
 /*
  * The region argument argno as a NUL-terminated code the metadata knows, or
- * NULL when the argument is NULL; an unknown code is the caller's mistake
- * (22023), not a property of the number.
+ * NULL when the argument is NULL or ZZ (libphonenumber's unknown region, so
+ * that both fall back alike); any other code is the caller's mistake (22023),
+ * not a property of the number.
  */
 static const char *
 phone_region_argument(FunctionCallInfo fcinfo, int argno)
@@ -36,7 +38,7 @@ phone_region_argument(FunctionCallInfo fcinfo, int argno)
 	if (reason != NULL)
 		contacts_reason_error(ERRCODE_INVALID_PARAMETER_VALUE, "invalid region code",
 							  text_to_cstring(PG_GETARG_TEXT_PP(argno)), reason);
-	return region;
+	return ct_phone_region_is_unknown(region, len) ? NULL : region;
 }
 
 /*

@@ -160,10 +160,25 @@ ct_phone_region_is_supported(const char *region, size_t len)
 	return ct_phone_territory_for_region(region, len) != NULL;
 }
 
+/*
+ * "ZZ" is libphonenumber's unknown region, which its users pass as the
+ * default region of numbers written with "+"; no territory has it, so the
+ * parser already finds no default territory for it, as for NULL.
+ */
+bool
+ct_phone_region_is_unknown(const char *region, size_t len)
+{
+	return region == NULL ||
+		(len == 2 && (region[0] == 'Z' || region[0] == 'z') &&
+		 (region[1] == 'Z' || region[1] == 'z'));
+}
+
 const CtReason *
 ct_phone_region_reason(const char *region, size_t len)
 {
-	return ct_phone_region_is_supported(region, len) ? NULL : &reason_invalid_region;
+	if (ct_phone_region_is_unknown(region, len) || ct_phone_region_is_supported(region, len))
+		return NULL;
+	return &reason_invalid_region;
 }
 
 int

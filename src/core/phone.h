@@ -93,10 +93,10 @@ typedef enum PhoneFormat
  *	 INVALID_LENGTH			a length the region never uses (ct_phone_check)
  *	 INVALID_FOR_REGION		possible length, but matches no number range of
  *							its region (ct_phone_check)
- *	 INVALID_REGION			a region argument that is not a supported region
- *							code (ct_phone_region_reason only: parse itself treats
- *							an unknown default region as "no default region",
- *							like libphonenumber)
+ *	 INVALID_REGION			a region argument that is neither a supported region
+ *							code nor ZZ (ct_phone_region_reason only: parse itself
+ *							treats any other default region as "no default
+ *							region", like libphonenumber)
  */
 
 /*
@@ -175,7 +175,18 @@ extern size_t ct_phone_national_significant_number(const PhoneNumber *num,
 /* Whether region (len bytes, any case) is a region code in the metadata. */
 extern bool ct_phone_region_is_supported(const char *region, size_t len);
 
-/* NULL if region is supported, else the INVALID_REGION reason. */
+/*
+ * Whether region names no region: NULL or "ZZ" (any case), libphonenumber's
+ * "unknown region".  Every region argument treats the two alike: no default
+ * region of its own (a caller with a fallback, such as contacts.default_region,
+ * falls back for both).
+ */
+extern bool ct_phone_region_is_unknown(const char *region, size_t len);
+
+/*
+ * NULL if region may be given as a default region (a supported region or an
+ * unknown one, see ct_phone_region_is_unknown), else the INVALID_REGION reason.
+ */
 extern const CtReason *ct_phone_region_reason(const char *region, size_t len);
 
 /* Country calling code of a supported region ("AR" -> 54), else 0. */

@@ -4,7 +4,7 @@
  *
  * Source: PhoneNumberMetadata.xml (libphonenumber resources/PhoneNumberMetadata.xml)
  * Version: libphonenumber metadata commit f7e3e88c92b9 (2026-07-17, v9.0.35 era)
- * Regenerate: python3 tools/gen_phone_metadata.py --check --version 'libphonenumber metadata commit f7e3e88c92b9 (2026-07-17, v9.0.35 era)' /work/shared/data/phone/PhoneNumberMetadata.xml src/core/phone_metadata.c
+ * Made by: tools/gen_phone_metadata.py --check --version 'libphonenumber metadata commit f7e3e88c92b9 (2026-07-17, v9.0.35 era)' PhoneNumberMetadata.xml phone_metadata.c
  * libphonenumber numbering metadata, Copyright (C) Google Inc.,
  * Apache License 2.0 (https://github.com/google/libphonenumber).
  * 254 territories, 215 calling codes, 8480 DFA states, 5155 instructions.
@@ -16166,3 +16166,261 @@ const PhoneMetadata ct_phone_metadata = {
 	dfa, dfa_accept, insns, territories, 254, 245, formats,
 	calling_codes, 215, region_list, calling_code_index, region_index
 };
+
+/*
+ * Territory digests (tools/phone_metadata_report.py):
+ * AC +247 attributes=719c418cca generalDesc=def648d5b9 fixedLine=2441db1232 mobile=08bb04bba0 uan=169cf8b3e9
+ * AD +376 attributes=304089266c availableFormats=b93f9da671 generalDesc=6452020138 noInternationalDialling=bdfabace89 fixedLine=cdcbb0ca2d mobile=7b62b84da9 tollFree=03434f61b5 premiumRate=326f02085c
+ * AE +971 attributes=8607bab2f9 availableFormats=ff9b0d4858 generalDesc=e07ae70c46 fixedLine=d219bf331c mobile=946075dd24 tollFree=9d65f45a3c premiumRate=4bd563bfa9 sharedCost=930ec11e16 uan=5b766bf19b
+ * AF +93 attributes=f04fa68117 availableFormats=209fb77c5f generalDesc=b6ef413d72 fixedLine=d0b934769d mobile=1e7ffd0e05
+ * AG +1 attributes=94097d11d5 generalDesc=2f7cd24fc1 fixedLine=dd1b4f6743 mobile=0b8c311db6 pager=113e078529 tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7 voip=e4c204fc34
+ * AI +1 attributes=a505e931ba generalDesc=3a8fc01bcd fixedLine=94476bf459 mobile=1a237ff40d pager=07dc70c22d tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * AL +355 attributes=1ca4a508f5 availableFormats=9fb939265f generalDesc=5e8c3c1db8 fixedLine=80ebe43b4f mobile=f2212c8d4a tollFree=ebf4617eea premiumRate=a9704506ed sharedCost=179d2de0f3 personalNumber=e05c5ab776
+ * AM +374 attributes=3bc3407ee8 availableFormats=7961bd1ba6 generalDesc=35e1a91b3e fixedLine=e6cc3b0873 mobile=2f70782379 tollFree=137b6174b0 premiumRate=f7e4de1c40 sharedCost=27fa81beb3 voip=d1e4df4619
+ * AO +244 attributes=2b0298d2d3 availableFormats=8dcf611825 generalDesc=eb52abd675 fixedLine=fffac1e8df mobile=8c606f2d21
+ * AR +54 attributes=e102297607 availableFormats=300084f800 generalDesc=0f7aee8378 noInternationalDialling=b8a20b3889 fixedLine=27aa25abb8 mobile=db540b4a59 tollFree=3c4c64f462 premiumRate=746751b938 uan=84f61e011f
+ * AS +1 attributes=70e0b40756 generalDesc=e943ef99f5 fixedLine=ae44b33227 mobile=e1ae4d415e tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * AT +43 attributes=00f53277de availableFormats=15c0424fe0 generalDesc=0576e99738 fixedLine=d4ff374f85 mobile=2d296a0efe tollFree=c0d2cee1d6 premiumRate=1866410134 sharedCost=2613e96777 voip=532ed5e543
+ * AU +61 attributes=79cd34de68 availableFormats=a46fffd8c0 generalDesc=26e50f8e39 noInternationalDialling=c2ecb85d37 fixedLine=bf740d8368 mobile=f28755ebe6 pager=d818d16532 tollFree=e193a3f3c9 premiumRate=e6755e78df sharedCost=f395243413 voip=18f66600ad
+ * AW +297 attributes=3a23a05eae availableFormats=ef73f64181 generalDesc=b2a6c16809 fixedLine=72f8f29525 mobile=866fb7e005 tollFree=ebf4617eea premiumRate=20ed3b96e1 voip=6ad1425571
+ * AX +358 attributes=873bc9251d generalDesc=6a12426d51 fixedLine=79b3198e21 mobile=7e8e4cf61a tollFree=57453f4489 premiumRate=da895f277e uan=9f4b624bd9
+ * AZ +994 attributes=f2119ba315 availableFormats=0efe827de5 generalDesc=b5e9886e27 fixedLine=2c7529d8e9 mobile=cf68101eae tollFree=8335cd7bb5 premiumRate=c3ce583a05
+ * BA +387 attributes=34a0240249 availableFormats=6293d36ab7 generalDesc=d84b7fe386 fixedLine=e18bf6b313 mobile=734f78a06f tollFree=4fa9ea1a39 premiumRate=a700ef0c69 sharedCost=71cec32bf1 uan=25b0bc944a
+ * BB +1 attributes=55577726f7 generalDesc=10eef580d1 fixedLine=eba0e6b02a mobile=bee2fc1aa0 tollFree=642748b712 premiumRate=8699386eab personalNumber=d27adc74e7 voip=b5d50da566 uan=32719e93ae
+ * BD +880 attributes=f45e01d9f0 availableFormats=aec1c92b56 generalDesc=5d429efef0 fixedLine=784d1f9cfa mobile=65b18e0eab tollFree=8d466d4132 voip=5209c1607e
+ * BE +32 attributes=a527b13a31 availableFormats=365c478444 generalDesc=420c0b6300 fixedLine=0e5ea5f072 mobile=86e52c709f tollFree=fb93e9782b premiumRate=9e460d9aaa sharedCost=59699194dd uan=81d1fab839
+ * BF +226 attributes=38257241bb availableFormats=dfd4a003db generalDesc=c48149e9ba fixedLine=3c25da736e mobile=d5780c7b79
+ * BG +359 attributes=8bc0a5d70b availableFormats=9b3808bbd2 generalDesc=104feedd35 fixedLine=d2fb2b2af2 mobile=35c1c8a501 tollFree=509fc6e951 premiumRate=5d3536284f sharedCost=6c192abc86
+ * BH +973 attributes=de7437f9f2 availableFormats=7092b539e7 generalDesc=4de0d26219 fixedLine=d32f3b7518 mobile=a1b069c2af tollFree=ef1a80f7cd premiumRate=f151bc1f08 sharedCost=d3a3b3696b
+ * BI +257 attributes=2649c503bf availableFormats=5f599c6f60 generalDesc=112c25c5c7 fixedLine=ccbde17ee4 mobile=b7b9fd759d
+ * BJ +229 attributes=b518fb57fe availableFormats=962481cf7f generalDesc=b5ed4c2e13 fixedLine=88bd9ec8e6 mobile=f9ed7c267e voip=e2fc28433c uan=f46519aa3f
+ * BL +590 attributes=495ff4cad2 generalDesc=62ccc76dc7 fixedLine=02f8cf7ea1 mobile=1c333825f6 tollFree=0cd0b72c94 premiumRate=2d8d9bc9fd voip=6dedcca18a
+ * BM +1 attributes=a9ca02c339 generalDesc=2baeb37224 fixedLine=4407920bb6 mobile=b3f943ef89 tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * BN +673 attributes=92fd890fa6 availableFormats=129d6a1d70 generalDesc=72129a4ce9 fixedLine=01661af197 mobile=23afc5f82b voip=25628035f2
+ * BO +591 attributes=9c349767a3 availableFormats=fa4efa9df1 generalDesc=cb05c836c8 noInternationalDialling=b691b97cab fixedLine=6de3928c15 mobile=3fc2cdadbc tollFree=f87acb7977 voip=e84726d967
+ * BQ +599 attributes=88b8ddc60f generalDesc=033a9cdf96 fixedLine=f6fec5e497 mobile=fc34f2130d
+ * BR +55 attributes=a700b698f3 availableFormats=0c1946f73c generalDesc=645538b95c noInternationalDialling=1e367bbb74 fixedLine=dc951f86a2 mobile=6d9489c35e tollFree=752ad0af73 premiumRate=6d01485b80 sharedCost=49c51a0e57
+ * BS +1 attributes=47ea740f28 generalDesc=dd14ba68a6 fixedLine=48e82f86d4 mobile=bf2e07bb06 tollFree=4bff38fd23 premiumRate=a1d93745d2 personalNumber=d27adc74e7 uan=5183a66c55
+ * BT +975 attributes=c179528639 availableFormats=2a29bdef9d generalDesc=5209fe030b fixedLine=29dff18dc4 mobile=7ada3ea581
+ * BW +267 attributes=fcc132c831 availableFormats=390222cb55 generalDesc=70c1aaaf5f fixedLine=91395ce839 mobile=c049ab7a0f tollFree=8d789278ed premiumRate=507159768a voip=8e4e6a4777
+ * BY +375 attributes=2181f79b62 availableFormats=b95bca9dac generalDesc=bc92cf7c9a noInternationalDialling=e7d823689c fixedLine=ee709fc03c mobile=79fab677c4 tollFree=3b57a562d5 premiumRate=278f01f27f voip=051872cbad
+ * BZ +501 attributes=e2c397dd95 availableFormats=3d37c2f973 generalDesc=f966d50f4c fixedLine=7e62877d12 mobile=24d475a71b tollFree=d752870161
+ * CA +1 attributes=b173ac06b5 generalDesc=d085dd3b7c fixedLine=7a33781816 mobile=cb4f9e9124 tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=2c1aa21ffd voip=7293714523 uan=3701426005
+ * CC +61 attributes=148f16e8a4 generalDesc=6b2ad094e5 fixedLine=b79ff169d9 mobile=f28755ebe6 tollFree=e193a3f3c9 premiumRate=e6755e78df sharedCost=f395243413 voip=18f66600ad
+ * CD +243 attributes=3c9b344903 availableFormats=43685f4951 generalDesc=eea6728dda fixedLine=2f2656c2f2 mobile=6145662fdb
+ * CF +236 attributes=30c21133fc availableFormats=6da68752a4 generalDesc=48310cff05 fixedLine=18b5261098 mobile=245b01097f premiumRate=5d2a2f4080
+ * CG +242 attributes=3d262a8cce availableFormats=1bf2c70440 generalDesc=fb8b4281be fixedLine=11af8c1844 mobile=1b8748a818 premiumRate=b50fc28e01
+ * CH +41 attributes=873ef1dd3a availableFormats=9b40d676ce generalDesc=3f6acce73c fixedLine=8f051a73c1 mobile=d8573fb15c pager=34e94b3fd8 tollFree=d48cec592c premiumRate=4cbb2fd433 sharedCost=2ba285f984 personalNumber=34fffbf61f uan=7759cc942d voicemail=7fe44b009e
+ * CI +225 attributes=002d985a77 availableFormats=59e7a6823b generalDesc=55c35428bf fixedLine=35fe65b45e mobile=44a7571a9a
+ * CK +682 attributes=f9eb53c47a availableFormats=6f88508262 generalDesc=078883abf5 fixedLine=b37cf44285 mobile=4a2fb43168
+ * CL +56 attributes=460e1ecb7d availableFormats=a3cf1df27a generalDesc=34870b4d85 noInternationalDialling=010f8aa658 fixedLine=053cd61efe mobile=aac6cd5373 tollFree=fe87530c98 sharedCost=7fdfd575e6 voip=89f25ef24f
+ * CM +237 attributes=d44ae637fa availableFormats=5bf4aaefae generalDesc=098c949ecf fixedLine=b8fe2f0bca mobile=ae5119adac tollFree=0f3ca9ded6
+ * CN +86 attributes=0e4a193bca availableFormats=30139b2129 generalDesc=506490629f noInternationalDialling=613015b142 fixedLine=1518a9b201 mobile=ad88381361 tollFree=cc32780a4a premiumRate=b6206ee221 sharedCost=eb1300df8f
+ * CO +57 attributes=1b2502f6bf availableFormats=7354ae7379 generalDesc=3e81e94eaa fixedLine=5adcf317a7 mobile=b76978440e tollFree=c573ef25a4 premiumRate=6f1983623f
+ * CR +506 attributes=af201645a0 availableFormats=a65505ae5b generalDesc=97a1ed1771 fixedLine=6bacff1ae2 mobile=f6f3812811 tollFree=a1a6c375e1 premiumRate=defac509a0 voip=85cfd4eb9f
+ * CU +53 attributes=b109f214c0 availableFormats=62cb724cd8 generalDesc=c812ec541f fixedLine=80afe2087b mobile=a0f2cb01e3 tollFree=a1a6c375e1 sharedCost=789b2c8356
+ * CV +238 attributes=753c5366e8 availableFormats=d6f6a3666e generalDesc=3648b2691d fixedLine=e638f14fab mobile=baf8668baf tollFree=ebf4617eea voip=f36bcdfb7d
+ * CW +599 attributes=7d26e065f8 availableFormats=7245d04607 generalDesc=939c276308 fixedLine=b7b4399d89 mobile=2eeed2c4b6 pager=23532613b4 sharedCost=7d0220f5b9
+ * CX +61 attributes=807d0ad951 generalDesc=6b2ad094e5 fixedLine=05bcf5a994 mobile=f28755ebe6 tollFree=e193a3f3c9 premiumRate=e6755e78df sharedCost=f395243413 voip=18f66600ad
+ * CY +357 attributes=108576756e availableFormats=5f00855a56 generalDesc=7328095f8a fixedLine=74e3b8ae97 mobile=74202584c8 tollFree=db6d0b8d34 premiumRate=dfad51fa7b sharedCost=ecb66f7d91 personalNumber=54f28cb84e uan=e3bb14754e
+ * CZ +420 attributes=a20c752313 availableFormats=84197331eb generalDesc=4ee552fe69 fixedLine=aefa040319 mobile=43774658eb tollFree=d48cec592c premiumRate=c3d6740f36 sharedCost=c050c7cdeb personalNumber=79d94499aa voip=4c58ae8d9c uan=022c5d0adc voicemail=4e021ecd80
+ * DE +49 attributes=2c408a6a0c availableFormats=f1f660947b generalDesc=91d57654a2 fixedLine=a248674a81 mobile=27c948877c pager=7f8b407410 tollFree=cc69e35f56 premiumRate=6eaf9f7bfd sharedCost=a7f18dc82e personalNumber=8b3392e9b1 uan=f65314dfa5 voicemail=6b5c471438
+ * DJ +253 attributes=a48c57188d availableFormats=63404e2876 generalDesc=eb7f809b20 fixedLine=9287b1315f mobile=7e5e73b5cb
+ * DK +45 attributes=d79e476fd3 availableFormats=6a7e8dbc7b generalDesc=da740cbadf fixedLine=f8044cd969 mobile=51fd5b70f8 tollFree=6dd4c0f357 premiumRate=5d3536284f
+ * DM +1 attributes=86d2ad93c4 generalDesc=faa54d4e29 fixedLine=4e6b4d2a8f mobile=93ee0fd8bb tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * DO +1 attributes=7a8221d082 generalDesc=7c3eeb09e6 fixedLine=50ad0d0f1e mobile=ef605af62a tollFree=58d7b7613d premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * DZ +213 attributes=637a6d4723 availableFormats=7dc3784fff generalDesc=4c2f09871e fixedLine=be73ebe816 mobile=a5f507be27 tollFree=d48cec592c premiumRate=9914c6ac7b sharedCost=cb1b1e38d8 voip=4a48602c10
+ * EC +593 attributes=1a8fdb19d1 availableFormats=decfc0bca3 generalDesc=e035ba3f58 fixedLine=a76af86155 mobile=d404920f2b tollFree=b3a400b9c3 voip=66c2a6a38d
+ * EE +372 attributes=ef1c237f72 availableFormats=546c39e74f generalDesc=71d06c959f noInternationalDialling=0cc2b30778 fixedLine=896bb1186e mobile=992b98b9f9 tollFree=21f65407fb premiumRate=dd9e2c27bc personalNumber=77f90bd990
+ * EG +20 attributes=83d3aa67f4 availableFormats=2333674b4d generalDesc=02095ed5b2 fixedLine=7ddde976dc mobile=2494f88d2b tollFree=a1a6c375e1 premiumRate=f5e65995c3
+ * EH +212 attributes=94a46c437c generalDesc=8415bec8b7 fixedLine=d7ee47aad1 mobile=42eda6ac47 tollFree=2d93e7d76b premiumRate=f16f83965c voip=4a303cc2f6
+ * ER +291 attributes=5e2cfa2278 availableFormats=4163f19f33 generalDesc=2712b34921 fixedLine=83489a9393 mobile=69da30b718
+ * ES +34 attributes=ffe4738caa availableFormats=07b53fcc3b generalDesc=9e9f5988a2 fixedLine=cca8467bf3 mobile=e64ef5f6e4 tollFree=afee02e1c1 premiumRate=5e08e45b00 sharedCost=968b8a3894 personalNumber=de21b6d447 uan=e3514ac7f8
+ * ET +251 attributes=5e7bb754e4 availableFormats=fa9dd93dde generalDesc=847d1b5deb fixedLine=5a966a4668 mobile=d6dd686de2
+ * FI +358 attributes=4bdfb87f8b availableFormats=72f2c59756 generalDesc=676038b9fb noInternationalDialling=a215f434d5 fixedLine=29a8daa3dd mobile=7e8e4cf61a tollFree=57453f4489 premiumRate=da895f277e uan=9f4b624bd9
+ * FJ +679 attributes=00817f4de9 availableFormats=75af7891ab generalDesc=f0133c4cc8 fixedLine=3badb46e16 mobile=90db9acf7a tollFree=9490a14931
+ * FK +500 attributes=70277ae387 generalDesc=6302f9e35a fixedLine=e4c1142139 mobile=e93a4c57ee
+ * FM +691 attributes=15671005e2 availableFormats=6efd8860da generalDesc=bde27fc1fd fixedLine=3ff5bf0b95 mobile=b09408fa4f
+ * FO +298 attributes=9d11178a42 availableFormats=506f404315 generalDesc=8876347468 fixedLine=1216a7ed9f mobile=3a208e78fd tollFree=96a56e9513 premiumRate=aea50506ef voip=9abb91e06a
+ * FR +33 attributes=1bbc576b04 availableFormats=8e9fdbf71f generalDesc=2966b6af51 fixedLine=698df75548 mobile=1f7d343868 tollFree=50eec0c732 premiumRate=fe7d3bd73b sharedCost=afd48f95aa voip=d78cad9b60 uan=af23da8825
+ * GA +241 attributes=e5be0e1576 availableFormats=c5cbe1ba4d generalDesc=0f751b778d fixedLine=1266c9cd4d mobile=adb5fa8b09
+ * GB +44 attributes=14e49d8c7f availableFormats=db7ecd6104 generalDesc=5b627fc5a1 fixedLine=a97f064dd8 mobile=19c8462c4c pager=e148f07a36 tollFree=24cbe69a18 premiumRate=b4d5c5d6c5 personalNumber=d6947e26df voip=0274718f5e uan=cd27dc53c9
+ * GD +1 attributes=4799cc387f generalDesc=d02c528a3e fixedLine=af766c219a mobile=6e3f65d1c1 tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * GE +995 attributes=39fba00c8d availableFormats=08a68090b0 generalDesc=298a1168c6 noInternationalDialling=24003ee7e2 fixedLine=72fb81cb19 mobile=e47cde2ff1 tollFree=d48cec592c voip=b5b9164201
+ * GF +594 attributes=4a8a87d54f availableFormats=52d64d5c51 generalDesc=598c98a50b fixedLine=27485e79e2 mobile=73399ed564 tollFree=0cd0b72c94 premiumRate=183df3c2ff voip=6c6c79b209
+ * GG +44 attributes=1daaada839 generalDesc=4c91196108 fixedLine=f4fd080902 mobile=e9d415de48 pager=e148f07a36 tollFree=24cbe69a18 premiumRate=1005ceeefe personalNumber=d6947e26df voip=0274718f5e uan=cd27dc53c9
+ * GH +233 attributes=8d3309f9c9 availableFormats=cde38fde62 generalDesc=9bdf8156bc noInternationalDialling=90d8d2d8c2 fixedLine=370c77ce79 mobile=a3ef1a0463 tollFree=2dd2e19198
+ * GI +350 attributes=0086edf901 availableFormats=33176471ea generalDesc=332b842eb5 fixedLine=9e8e6b6a34 mobile=b9d787c40e
+ * GL +299 attributes=864e36fce0 availableFormats=121d978305 generalDesc=dbab4a14aa fixedLine=15d3b4b4cf mobile=647aa39113 tollFree=fb6d5dfafd voip=76fa77525e
+ * GM +220 attributes=623dfada05 availableFormats=a3f633cda9 generalDesc=508bf5d167 fixedLine=c177519697 mobile=b620bb1a9d
+ * GN +224 attributes=fee73ad356 availableFormats=f73fa57195 generalDesc=fe7774089f fixedLine=59839de23b mobile=6d5ef64392 voip=382abd575c
+ * GP +590 attributes=dc26c68ad1 availableFormats=7ab57b1591 generalDesc=62ccc76dc7 fixedLine=1ceefe739a mobile=1c333825f6 tollFree=0cd0b72c94 premiumRate=2d8d9bc9fd voip=6dedcca18a
+ * GQ +240 attributes=e90702ca91 availableFormats=8c9e7d7598 generalDesc=4d0d097f92 fixedLine=ac8e7eddae mobile=b16802e30d tollFree=651a1aa214 premiumRate=d239549b69
+ * GR +30 attributes=c7d4a0f1fa availableFormats=9c4cbccc59 generalDesc=9aeabd9294 fixedLine=08f3ee0d06 mobile=191619b79f tollFree=49a70cc5d4 premiumRate=9b8cdffb3f sharedCost=9300487c19 personalNumber=d6947e26df uan=e02a3119de
+ * GT +502 attributes=332880224d availableFormats=935645635d generalDesc=f45d1836a3 fixedLine=f1894b5d70 mobile=db819c4a26 tollFree=9abc7371c5 premiumRate=2bdfa67658
+ * GU +1 attributes=19941c31b1 generalDesc=5c9ae0c94b fixedLine=2e4a22878e mobile=ce5f977513 tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * GW +245 attributes=76aef92b92 availableFormats=c6ee27c53d generalDesc=185872960c fixedLine=2f40d8a317 mobile=47f40dcbba voip=a4a7902134
+ * GY +592 attributes=0eaf0efb66 availableFormats=a3f633cda9 generalDesc=f1fe08364f fixedLine=e7e9f9756c mobile=cd7a73837f tollFree=6c1afadc80 premiumRate=2c003d03bb voip=d236c5ecfe
+ * HK +852 attributes=97ab7d5097 availableFormats=8ca2b8e44a generalDesc=c4579fbf11 fixedLine=468c660e3d mobile=249f360e9a pager=a96edf8e3e tollFree=d48cec592c premiumRate=d7a60630c2 personalNumber=d002e23f99 uan=0b3e45f5db
+ * HN +504 attributes=d77ca143a6 availableFormats=37887caac5 generalDesc=2cda215a0d noInternationalDialling=24be8dac14 fixedLine=ff717ec7fa mobile=7cd75fdd26 tollFree=afa36a109c
+ * HR +385 attributes=e0d30b6653 availableFormats=67224f5efd generalDesc=4faf6404d7 fixedLine=6d5479c395 mobile=c871e7a4f5 tollFree=8356d5a4cc premiumRate=a9d9cc104f personalNumber=befb2b964b uan=e6f4896452
+ * HT +509 attributes=8d6e45948d availableFormats=d466322775 generalDesc=873aa6ba3f fixedLine=9ca20bf6f1 mobile=c00ca4c91a tollFree=04d83358a4 voip=2a552dcc92
+ * HU +36 attributes=599fc3a49e availableFormats=380ab2ede9 generalDesc=a1ac76ece3 noInternationalDialling=0b6b24459f fixedLine=b1f9da5a9f mobile=2b15927ef1 tollFree=d3f0ad9632 premiumRate=23c3616388 voip=ac13aa64aa uan=410dc76085
+ * ID +62 attributes=ff88778c30 availableFormats=a26f2aaa1a generalDesc=840f734c2a noInternationalDialling=4e61f57b09 fixedLine=12c7120c7a mobile=5f4624de35 tollFree=40ffeeca7f premiumRate=0571cd7748 sharedCost=808e1091df uan=3f0c298fac
+ * IE +353 attributes=3582a73857 availableFormats=8712b7c424 generalDesc=f1a2afc6fd noInternationalDialling=dee62fccbc fixedLine=ba79229b3f mobile=303f678b03 tollFree=ca30ef043f premiumRate=b162a3cae0 sharedCost=26c3834f15 personalNumber=e957775094 voip=c5a4541ac8 uan=92096abaf6 voicemail=e50c5b832f
+ * IL +972 attributes=2c33a41704 availableFormats=7580a56bc3 generalDesc=931a687087 noInternationalDialling=816b683a00 fixedLine=31bc3c331c mobile=1329bee995 tollFree=de8abe9266 premiumRate=4c4ccebb0b sharedCost=8c20eb5406 voip=a51c8020d1 uan=d0a55673b9 voicemail=0f1bcfb7ab
+ * IM +44 attributes=e90275d355 generalDesc=3d2250f972 fixedLine=9ba4b25ac4 mobile=470684fc11 tollFree=422ae06b25 premiumRate=cb6e78a426 personalNumber=d6947e26df voip=0274718f5e uan=fb758e2af9
+ * IN +91 attributes=b7aba123ce availableFormats=9412c09978 generalDesc=72b98e982d noInternationalDialling=f1eec0a9bd fixedLine=02d7396e27 mobile=2a9cc888c8 tollFree=31175c5618 premiumRate=783c2fe60b sharedCost=d44067be1b uan=9a6eb70747
+ * IO +246 attributes=17b32d1614 availableFormats=d784f8e942 generalDesc=484b0a029b fixedLine=d60fec2d06 mobile=d2697f72cc
+ * IQ +964 attributes=19804c73a3 availableFormats=b8e987ad11 generalDesc=b1bd627a73 fixedLine=f09d0c74ab mobile=997207a1cd
+ * IR +98 attributes=dc9a5ff8b7 availableFormats=8ffe16b14f generalDesc=46fbb7d2ce noInternationalDialling=c6ddab17e0 fixedLine=4cfef4252d mobile=a18c2b4efc uan=7e7f72daeb
+ * IS +354 attributes=a6138e0e2c availableFormats=b58640df3d generalDesc=20bb3d1c55 fixedLine=b1c312c3da mobile=800e077a64 tollFree=e6f60e9451 premiumRate=cb52a47db7 voip=a24211c1a9 uan=bb93580677 voicemail=cb32f95aaa
+ * IT +39 attributes=eea18a8bac availableFormats=2fe96323dc generalDesc=c360909734 noInternationalDialling=c1d2a4d543 fixedLine=a0cf0973df mobile=bafe1b5ba5 tollFree=b4650e9552 premiumRate=53519bccee sharedCost=d1c4eb4ec2 personalNumber=da88ef1720 voip=4e5dedbfae voicemail=27c8de46a8
+ * JE +44 attributes=e8a9b8332e generalDesc=c690941207 fixedLine=c784dcbad9 mobile=55ca3799b5 pager=e148f07a36 tollFree=fa7d1e0b85 premiumRate=e7f1332655 personalNumber=68f6270d70 voip=0274718f5e uan=8da4deeefe
+ * JM +1 attributes=f5028afcc7 generalDesc=21d19d4707 fixedLine=878b27d327 mobile=25b32b5aed tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * JO +962 attributes=4720f6fa6d availableFormats=7a5a7fac45 generalDesc=f112f8563c fixedLine=852bc3c211 mobile=ad0dad2531 pager=f4584f758d tollFree=75f7039e49 premiumRate=824b5bb784 sharedCost=01c9a0a195 personalNumber=6818745bdb uan=1b2eeacc23
+ * JP +81 attributes=17fc280fc6 availableFormats=4754b93efe generalDesc=708331615b noInternationalDialling=9b8cc5a2f1 fixedLine=034e411843 mobile=2b7d643344 pager=3241dead4c tollFree=d929290dc1 premiumRate=52fc60e5b3 personalNumber=ae3ffcdd69 voip=ff2617b92f uan=417d04d60b
+ * KE +254 attributes=48a9aca1f0 availableFormats=583093c5a2 generalDesc=a708094781 fixedLine=b2c552228c mobile=e22be63437 tollFree=7726ecb0ec premiumRate=a36057ac82
+ * KG +996 attributes=376862fecb availableFormats=48cb86b685 generalDesc=150d9842d5 fixedLine=11351a04ee mobile=aafcc3185c tollFree=752ad0af73
+ * KH +855 attributes=67131cc901 availableFormats=ca58f3d9d6 generalDesc=b171e7c7f9 fixedLine=ca0d3a832a mobile=2c0c5b1571 tollFree=bc923b1cac premiumRate=08160a5735
+ * KI +686 attributes=d07ad4b828 generalDesc=4ab22b505c fixedLine=888dde2604 mobile=35bcadbd7a voip=c78bde4f17
+ * KM +269 attributes=6421fe0750 availableFormats=1b57cc0609 generalDesc=3e32f03887 fixedLine=bcee8a2f21 mobile=0f4cd596f9 premiumRate=210d3cac7a
+ * KN +1 attributes=2ee7d5dd39 generalDesc=7c3eeb09e6 fixedLine=ba6820e36c mobile=c0b4bc43e2 tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * KP +850 attributes=d626e3f1df availableFormats=ba6590ae2a generalDesc=1886f7782b noInternationalDialling=eff0178c4f fixedLine=d93c3c45f8 mobile=f02b868219
+ * KR +82 attributes=1bd31d8585 availableFormats=8fcfd5fc6a generalDesc=90a86ff540 noInternationalDialling=4d2c4c2588 fixedLine=ea226c34ca mobile=107153b02f pager=34e1b582d9 tollFree=7573f0d9da premiumRate=d76589fce6 personalNumber=69204bc447 voip=be757d5959 uan=c27d1a6210
+ * KW +965 attributes=f81a463d2f availableFormats=f8230031be generalDesc=87d8bc63a3 fixedLine=36a3db7426 mobile=ae8da22fa5 tollFree=2375da677b
+ * KY +1 attributes=9f7966a924 generalDesc=6fb55a0885 fixedLine=5a0c4a2bb6 mobile=22f8d1f6dd tollFree=72ae765ba8 premiumRate=024af380a3 personalNumber=d27adc74e7
+ * KZ +7 attributes=6398ce6599 generalDesc=cd62dd7961 noInternationalDialling=96160d6aaf fixedLine=efdead55e9 mobile=93046a69b3 tollFree=f6dadcae31 premiumRate=0571cd7748 personalNumber=6c78d22545 voip=e4e48b554d
+ * LA +856 attributes=eb26cda216 availableFormats=fd913fdacb generalDesc=39bd4617c2 fixedLine=9a009f5ab6 mobile=15eb63dd00
+ * LB +961 attributes=9cd447e176 availableFormats=d894815bb3 generalDesc=598993369c fixedLine=168ccdc128 mobile=7aaaa3a8cd premiumRate=23c3616388 sharedCost=78420509a9
+ * LC +1 attributes=9eaeaad04f generalDesc=1b7fd0ba79 fixedLine=2fa2728709 mobile=3597a6a048 tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * LI +423 attributes=76722c127b availableFormats=b25f291572 generalDesc=fd5ec5a4e6 fixedLine=d9df9fbc31 mobile=b61ae5c47d tollFree=7a2406b136 premiumRate=57f8d59ce8 uan=b1c0fe5262 voicemail=214ced928a
+ * LK +94 attributes=a95c372ed4 availableFormats=7ee22e5f9c generalDesc=2966b6af51 fixedLine=74267fc090 mobile=dc85417e02 uan=0c9826fd66
+ * LR +231 attributes=4931958ceb availableFormats=45bf851faf generalDesc=cece46f834 fixedLine=982eb66b0c mobile=bdf441c6cd premiumRate=9bb2a14a7c
+ * LS +266 attributes=8959b8efd5 availableFormats=aafa249f65 generalDesc=0e46f04aca fixedLine=74f5786bf2 mobile=58692d7b85 tollFree=3d048fdecf
+ * LT +370 attributes=7ce3fde20c availableFormats=1035c65ff9 generalDesc=f993d724b7 fixedLine=87c7f3008e mobile=083fa29099 tollFree=3334c327f2 premiumRate=637fe8ae9d sharedCost=5dc2715a4d personalNumber=a71bcbde7b voip=39ce8745ad uan=36923d6543
+ * LU +352 attributes=e8c954bf56 availableFormats=f53f482b2b generalDesc=0e1f0966b3 fixedLine=1050d860aa mobile=4ee26317e0 tollFree=137b6174b0 premiumRate=6c687df98d sharedCost=1be88d4bc7 voip=d68ba7ba3f
+ * LV +371 attributes=32d3e50f25 availableFormats=d1baef7b38 generalDesc=2a4edaf134 fixedLine=80cb40d31c mobile=0c9877d8f7 tollFree=6dd4c0f357 premiumRate=5d3536284f sharedCost=c312992438
+ * LY +218 attributes=b7b842aaf2 availableFormats=8e058513cd generalDesc=a4a34ff99d fixedLine=d61029eec2 mobile=3213f215f2
+ * MA +212 attributes=2140b47a17 availableFormats=ab71f6b8c2 generalDesc=8415bec8b7 fixedLine=1c7c732996 mobile=42eda6ac47 tollFree=2d93e7d76b premiumRate=f16f83965c voip=4a303cc2f6
+ * MC +377 attributes=d14524c4cc availableFormats=a64b6ecb57 generalDesc=445c4d3f5c noInternationalDialling=5dc0912673 fixedLine=4f8a9be082 mobile=a84803e97a tollFree=fc0b07102c
+ * MD +373 attributes=541c1f80ec availableFormats=1b23163663 generalDesc=7d9972383d fixedLine=0cfc926872 mobile=dbc544ea90 tollFree=137b6174b0 premiumRate=ab98691fea sharedCost=5dc2715a4d voip=4f4c43d9ec uan=dacc72a4ba
+ * ME +382 attributes=d7f048bc2a availableFormats=553318e1d8 generalDesc=7b7996c01b fixedLine=e55cb5adb7 mobile=b56afe921d tollFree=b8070117e9 premiumRate=1daddfb303 voip=f4cd3bb1fa uan=f3937567a2
+ * MF +590 attributes=7124fa1f38 generalDesc=62ccc76dc7 fixedLine=a34580a330 mobile=1c333825f6 tollFree=0cd0b72c94 premiumRate=2d8d9bc9fd voip=6dedcca18a
+ * MG +261 attributes=488dbbc669 availableFormats=c25b306cb2 generalDesc=a27387e3a0 fixedLine=672eb5b3b9 mobile=35a6bb2818 voip=15c1b70715
+ * MH +692 attributes=7f591855ab availableFormats=0c5c51426a generalDesc=bfb2843e71 fixedLine=44a1a53ea5 mobile=4306b458c8 voip=28c7f1d27f
+ * MK +389 attributes=ebb94706ba availableFormats=1c4db6d493 generalDesc=e70d1283fb fixedLine=350cdfd591 mobile=6a3ba9f672 tollFree=137b6174b0 premiumRate=8ca8663e0f sharedCost=4fa57fd22e
+ * ML +223 attributes=6b4c64b297 availableFormats=de34d00349 generalDesc=b30d7f0217 noInternationalDialling=14f780fcea fixedLine=550bd50b23 mobile=48fd102626 tollFree=75f7039e49
+ * MM +95 attributes=c453e548be availableFormats=a092941420 generalDesc=8a7718c081 fixedLine=77e5501b83 mobile=00ce75aeda tollFree=7c4de164a4 voip=3a1a6680f4
+ * MN +976 attributes=f82ad7badf availableFormats=9e37c2c135 generalDesc=5399803e23 fixedLine=72cef9cae7 mobile=4d2baa6786 voip=a86815b2a3
+ * MO +853 attributes=3e4771755d availableFormats=cc2eb01012 generalDesc=fa0a7dbe64 fixedLine=1c10bd314d mobile=bd39f3eef3 tollFree=9b301c2e31
+ * MP +1 attributes=3c732da805 generalDesc=fa93204ea0 fixedLine=45f7a24a17 mobile=f102e3032c tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * MQ +596 attributes=b3a33cc92c availableFormats=ceaf428102 generalDesc=70abb8ef73 fixedLine=e0cea1001f mobile=284fbda5ae tollFree=0cd0b72c94 premiumRate=2d8d9bc9fd voip=9eb775aeba
+ * MR +222 attributes=c6bb14dda5 availableFormats=20c8a27282 generalDesc=6f8debb322 fixedLine=288dcfafb3 mobile=caac0aa673 tollFree=137b6174b0
+ * MS +1 attributes=7be7e9fba9 generalDesc=1b988905ff fixedLine=23c28c88cd mobile=57d9cd4157 tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * MT +356 attributes=4d11886b5f availableFormats=b0263e0661 generalDesc=a1ed5745e9 fixedLine=f0e8d96771 mobile=3655821306 pager=f84bfd0277 tollFree=2fc45ec13c premiumRate=1b5581a871 voip=1cb165ab4b uan=9e1b7582f3
+ * MU +230 attributes=2acba71f40 availableFormats=d77182316d generalDesc=17d5f9ebd7 fixedLine=a14f208305 mobile=35703b7cc2 pager=cc9b5e1425 tollFree=f5e56e8782 premiumRate=8b79f42869 voip=11fc2ee5cb
+ * MV +960 attributes=8e38a2b285 availableFormats=8d77d02026 generalDesc=d44f2e09ae fixedLine=257b6b6f30 mobile=75abeca7b0 tollFree=a1a6c375e1 premiumRate=f5e65995c3 uan=fc3268de73
+ * MW +265 attributes=94b1817c7d availableFormats=b03c7e2949 generalDesc=8dc8149952 fixedLine=42817e32d0 mobile=bde9a9cdda
+ * MX +52 attributes=03d4fd2415 availableFormats=4ae7904d53 generalDesc=48bdb79db8 fixedLine=59392b2e00 mobile=3cc66dd4b2 tollFree=5c54c5dee6 premiumRate=f5e65995c3 sharedCost=5a48b1e698 personalNumber=797510843d
+ * MY +60 attributes=29320202c4 availableFormats=7298ebbdad generalDesc=35ee95bdc4 fixedLine=124786f774 mobile=6356520b71 tollFree=56de2b9f55 premiumRate=58fcaf5955 voip=6d5deb5904
+ * MZ +258 attributes=1555f34ea7 availableFormats=974d7010e1 generalDesc=b18e71e7b3 fixedLine=dbefec8fda mobile=cd6d667233 tollFree=d48cec592c
+ * NA +264 attributes=376ab110c4 availableFormats=6df08a9fe3 generalDesc=37bab84e5b fixedLine=a8e999f348 mobile=9485eee182 tollFree=e78cd99d36 premiumRate=2d6c3ed9b1 voip=2697f98511
+ * NC +687 attributes=ec7bb6d8dc availableFormats=74181080bf generalDesc=6abefc40fa fixedLine=cdacf3f28c mobile=5c061fb8bf tollFree=19316a8b43 premiumRate=962c939481
+ * NE +227 attributes=ccae9e2398 availableFormats=541ccd1cdb generalDesc=210d0e1bb2 fixedLine=fa60610fe0 mobile=915d9a96a7 tollFree=b4c581bcb4 premiumRate=ec1737d7c5
+ * NF +672 attributes=2b0bc55308 availableFormats=6d58a3eaee generalDesc=78898ad594 fixedLine=b33b7d108b mobile=44999c7619
+ * NG +234 attributes=35fef6f881 availableFormats=0783e8f6b6 generalDesc=d618c92026 fixedLine=dc33a44bf4 mobile=ab44545d2a tollFree=47fb76c4e1 uan=47ba77b2f3
+ * NI +505 attributes=3af03733e8 availableFormats=09c0a7ac94 generalDesc=c1b78bb8ec fixedLine=982eb66b0c mobile=1e7164e6dc tollFree=0d8a310b57
+ * NL +31 attributes=cf65c9bfbf availableFormats=11cb1dc671 generalDesc=403eb5b6d6 noInternationalDialling=2e36d8b741 fixedLine=647ddf78b6 mobile=b44813a0d9 pager=83aa0ccaff tollFree=0975a3b568 premiumRate=5e87b552e1 voip=593cb0e130 uan=5f3dfdc354
+ * NO +47 attributes=5838bbfb0c availableFormats=0a172c9adb generalDesc=e9b4951dbd fixedLine=9c6be5c776 mobile=449973e618 tollFree=d396747e24 premiumRate=b35c15bf23 sharedCost=c260935f29 personalNumber=24d78a67fa voip=e0483d3c15 uan=09a1b4c7ce voicemail=d7fded46d3
+ * NP +977 attributes=3b5d6526bf availableFormats=054683c071 generalDesc=adad23ef38 fixedLine=502969b161 mobile=5df7e83565 tollFree=11ead6eb3e
+ * NR +674 attributes=44fe99c6cc availableFormats=94ee99e18a generalDesc=20ad083a52 fixedLine=d2e6881c28 mobile=55e3a46551
+ * NU +683 attributes=cb16904079 availableFormats=2aea15ff3c generalDesc=001da1dc9f fixedLine=d732df67df mobile=85d1393ad7
+ * NZ +64 attributes=7afe92e1ab availableFormats=484aa9d051 generalDesc=8ab481cd56 fixedLine=6b2b088471 mobile=a3d1fab5a6 tollFree=c4058689a6 premiumRate=8ccc3d74e8 personalNumber=de21b6d447 uan=f1ada23838
+ * OM +968 attributes=012633706b availableFormats=05b16d420a generalDesc=06551625db fixedLine=1dc461c03d mobile=5d0d1fabc1 tollFree=8a9f21b370 premiumRate=594673e31f
+ * PA +507 attributes=13f52499d3 availableFormats=23fc135869 generalDesc=0c1a8a669c fixedLine=c142cbc1ab mobile=52f6c779fe tollFree=6331ba8951 premiumRate=2f536b228b
+ * PE +51 attributes=7aced79a46 availableFormats=9dbfd6a933 generalDesc=f22527d74c fixedLine=0539a33d1a mobile=0e63e0534c tollFree=137b6174b0 premiumRate=58419a69d4 sharedCost=1be88d4bc7 personalNumber=f5de1423fb
+ * PF +689 attributes=b156ed0b68 availableFormats=92353c8c84 generalDesc=a4a0b4fa6f noInternationalDialling=8eb1fbd9c7 fixedLine=df1a74d6cc mobile=e33efe3d39 tollFree=0cd0b72c94 voip=b76843fcd7 uan=dd6140eed8
+ * PG +675 attributes=56f92a9d0d availableFormats=5bb2bdff85 generalDesc=ed5edec157 fixedLine=d198eac8fc mobile=b19f4bad58 pager=a785af69b3 tollFree=9e772e429d voip=5d4c08f974
+ * PH +63 attributes=7ae5edf03a availableFormats=7dbe7dfcd8 generalDesc=58dd9d607b fixedLine=9668768793 mobile=8791ffdf8d tollFree=172c75eccc
+ * PK +92 attributes=8a843b500f availableFormats=f4b8c1d1ea generalDesc=4a5700e226 fixedLine=206f99db5f mobile=6432e6838b tollFree=41aee1c160 premiumRate=594673e31f personalNumber=b0876fd194 uan=334a66ad6b
+ * PL +48 attributes=794589cc12 availableFormats=9f0e690e62 generalDesc=2887a07675 fixedLine=fc84f953d7 mobile=ef55503cca pager=15062b84b0 tollFree=752ad0af73 premiumRate=d8906b4f06 sharedCost=ac5b78ce17 voip=31e6712373 uan=84b963d669
+ * PM +508 attributes=996f0ae555 availableFormats=3b3b59a217 generalDesc=b07abe8099 fixedLine=4bfa6f404b mobile=07b3c0c9a8 tollFree=0cd0b72c94 premiumRate=2d8d9bc9fd
+ * PR +1 attributes=2c6216bbd9 generalDesc=17b9c0c8d1 fixedLine=27a5df3ad7 mobile=c0f6b5f34a tollFree=72ae765ba8 premiumRate=4815af736f personalNumber=d27adc74e7
+ * PS +970 attributes=3e9d67936c availableFormats=abe3d20cf8 generalDesc=c7fc9c60f5 fixedLine=4a2bcac501 mobile=b1eff1f4ec tollFree=ca30ef043f sharedCost=8c20eb5406
+ * PT +351 attributes=d81c24bc1b availableFormats=2f75ae7595 generalDesc=ac64deceac fixedLine=d30c6f100c mobile=f9387c5e80 pager=0e25ff79c7 tollFree=9a682e074a premiumRate=1fe57f6850 sharedCost=23eb0d4f76 personalNumber=b4e47f5c08 voip=8ea8a531dd uan=2ae01eb04b voicemail=5829d79451
+ * PW +680 attributes=61bb4f503c availableFormats=a3f633cda9 generalDesc=641fdbf598 fixedLine=0ea48a7680 mobile=0e6f23c1bb
+ * PY +595 attributes=51e69e7729 availableFormats=608edfbf3e generalDesc=f32d6d0073 fixedLine=89c06d0114 mobile=5183c07147 tollFree=4d0e4a1059 voip=6ad003389f uan=2f8aa6ab35
+ * QA +974 attributes=f0ae78d74e availableFormats=15161ebfc3 generalDesc=79122f6ecf fixedLine=b66bf17105 mobile=64ee48f80d pager=1d7c87b7c9 tollFree=b306aa2db8
+ * RE +262 attributes=24e0bb17d1 availableFormats=861ec7e33a generalDesc=ac153e84fb fixedLine=d7d505d658 mobile=3ba32b0996 tollFree=4db6518cfe premiumRate=0b30d34280 sharedCost=8d8717fdc4 voip=d7f3f2d254
+ * RO +40 attributes=5ff8b25fe5 availableFormats=472c8c731b generalDesc=fa9e469fe5 fixedLine=207d027167 mobile=0e79f53574 tollFree=d48cec592c premiumRate=cd51da03e8 sharedCost=44005e01fb uan=14822ee7b6
+ * RS +381 attributes=6827b7d56b availableFormats=599da1bc61 generalDesc=a6215dd4b5 fixedLine=9b604bc35f mobile=9a1bebc498 tollFree=ef967f1f12 premiumRate=1844a583f6 uan=f3ac50c4c4
+ * RU +7 attributes=e8d25f68b5 availableFormats=0c35a6b6bf generalDesc=e69bc2f008 fixedLine=d9fcc66059 mobile=48ca04768b tollFree=6e4a826dc5 premiumRate=ff6796f120 personalNumber=6c78d22545
+ * RW +250 attributes=0ed00691ea availableFormats=dabd5c8479 generalDesc=817cde1621 fixedLine=37e472d24e mobile=be8a830517 tollFree=d48cec592c premiumRate=b01cd41588
+ * SA +966 attributes=7b3b8921bf availableFormats=076153d7a2 generalDesc=ddece4ee22 fixedLine=619c2170dd mobile=f84df5682c tollFree=a1a6c375e1 premiumRate=20e23f5ccd sharedCost=f76fafd5f0
+ * SB +677 attributes=569edb69c3 availableFormats=bb86dddc94 generalDesc=7d7346fb1e fixedLine=ccce3610ef mobile=bac34928ef tollFree=4132226649 voip=75cf58e494
+ * SC +248 attributes=6eb8703d14 availableFormats=6e66d432a7 generalDesc=1678cfdacc fixedLine=8d316af44e mobile=914c816a8e tollFree=9ae56858fa premiumRate=dabdcdbea6 voip=baba3b2224
+ * SD +249 attributes=a45c53859d availableFormats=67ab209e48 generalDesc=9fb849e7d5 fixedLine=2e22f9b4ad mobile=cc60a2f17f
+ * SE +46 attributes=6f152f47fb availableFormats=dc4675eba0 generalDesc=079882aff8 fixedLine=4c8599b61d mobile=1c09d2a443 pager=f8e52c4a19 tollFree=1842eb629b premiumRate=ffb9ed9d4e sharedCost=b60b8d9e18 personalNumber=e49e22fa22 uan=80c9def54c voicemail=a788cea31e
+ * SG +65 attributes=52a3ffea63 availableFormats=26289b80b0 generalDesc=401fd2df5d fixedLine=513bd5677d mobile=2e4a11ee41 tollFree=ee4f24da43 premiumRate=2f4a0ffa2c voip=82c3dfe051 uan=cd417bb69c
+ * SH +290 attributes=de01af7c24 generalDesc=343c115199 fixedLine=71708e0c47 mobile=e93a4c57ee voip=3fd9f4c636
+ * SI +386 attributes=e500c069df availableFormats=35ddfbe15d generalDesc=5dd27a3e46 fixedLine=ddb0e4cde4 mobile=3c86fe21c2 tollFree=888259c29c premiumRate=054c7b0ff2 voip=26bd962814
+ * SJ +47 attributes=a8426a9745 generalDesc=bce4ff0a1a fixedLine=c527f39cd1 mobile=65dd37cfc5 tollFree=d396747e24 premiumRate=b35c15bf23 sharedCost=c260935f29 personalNumber=24d78a67fa voip=e0483d3c15 uan=09a1b4c7ce voicemail=d7fded46d3
+ * SK +421 attributes=b27ce2740d availableFormats=cb40475e3e generalDesc=cfa4a2395d noInternationalDialling=238ccc51be fixedLine=be4a7455ab mobile=99b3bed0b7 pager=c772cc93b3 tollFree=d48cec592c premiumRate=6208f890ae sharedCost=5dd2c5cff9 voip=1807d0496b uan=e6cdfe0e47
+ * SL +232 attributes=ebe66173c8 availableFormats=678705aa61 generalDesc=e9ceb2eda6 fixedLine=045217980d mobile=d8502ff36b
+ * SM +378 attributes=778f6d86ab availableFormats=37aea082a5 generalDesc=9f9dfe5fdf fixedLine=735dd72411 mobile=111401d4bc premiumRate=450a717a24 voip=5ab368baf2
+ * SN +221 attributes=145ad40074 availableFormats=4ac606cce6 generalDesc=e6be4c125d fixedLine=8aff16ca3a mobile=ef1f50ad02 tollFree=d48cec592c premiumRate=636a9a3a01 sharedCost=9333766891 voip=1a9d5427b8
+ * SO +252 attributes=31fb6558bf availableFormats=c4d0a9042c generalDesc=ddd5a5140d fixedLine=39b1e35c72 mobile=b182fbfd1b
+ * SR +597 attributes=23bb6d321d availableFormats=642552e686 generalDesc=eccdb6d224 fixedLine=2897b69ef1 mobile=1c21afec9d tollFree=43b2638fc8 premiumRate=507159768a voip=e46f99e3b7
+ * SS +211 attributes=899144c952 availableFormats=0505ffd478 generalDesc=9fb849e7d5 fixedLine=593157c441 mobile=39c4b0609e
+ * ST +239 attributes=f8479dc9d0 availableFormats=00177bb7d9 generalDesc=a58437ef77 fixedLine=0ae5af4cea mobile=51f3bb3816
+ * SV +503 attributes=ac094142eb availableFormats=271e9737d0 generalDesc=4835f8314b fixedLine=f1ce5e2a50 mobile=b466d38db6 tollFree=654bdf1ada premiumRate=708e37b06d
+ * SX +1 attributes=3364de5741 generalDesc=7b1f0f24c6 fixedLine=f1fd381872 mobile=4511082f96 tollFree=642748b712 premiumRate=a1d93745d2 personalNumber=d27adc74e7
+ * SY +963 attributes=8b94cc5164 availableFormats=7c94f5d04b generalDesc=c0e6c403e1 fixedLine=4164cdd8a3 mobile=54d88b89fb
+ * SZ +268 attributes=dba2e5fefe availableFormats=2493dae41a generalDesc=f5eb02fb09 noInternationalDialling=81b7afb9ac fixedLine=f3408775bf mobile=593beebd38 tollFree=17f796fd1c premiumRate=d1ad05f369 voip=20edc3b239
+ * TA +290 attributes=e9104b840a generalDesc=4aa6edb462 fixedLine=aac0a5f6b5
+ * TC +1 attributes=2f9e8d0f90 generalDesc=c693972bb4 fixedLine=1f81740b30 mobile=a6ccfe8c50 tollFree=72ae765ba8 premiumRate=4815af736f personalNumber=d27adc74e7 voip=714e87c60c
+ * TD +235 attributes=80b7d4be28 availableFormats=70cd1eac3e generalDesc=86d372b757 fixedLine=da4478dbaa mobile=e9510e8051
+ * TG +228 attributes=de1c1099fc availableFormats=b87745e3b2 generalDesc=f16d3bc49e fixedLine=7781baa1eb mobile=d95b11adee
+ * TH +66 attributes=a9f30a4018 availableFormats=bd900fbb07 generalDesc=a18b32fe06 fixedLine=385b8489e4 mobile=69529e1016 tollFree=01f4c619b7 premiumRate=ad8f46661e voip=62aa24af56
+ * TJ +992 attributes=58ebd26a14 availableFormats=34ced93fd8 generalDesc=e60d1993db fixedLine=4355a20ed9 mobile=eeab1cd931
+ * TK +690 attributes=b9809ec003 generalDesc=c1e9c4ee16 fixedLine=caea137e9f mobile=3465d5b5ec
+ * TL +670 attributes=78fc98a678 availableFormats=0a71fe0b1c generalDesc=415b142e9e fixedLine=1db4c913c0 mobile=36192d7f01 tollFree=43b2638fc8 premiumRate=507159768a personalNumber=d8e5432c24
+ * TM +993 attributes=2bc0d937e8 availableFormats=d65b019a1a generalDesc=cd563fbf77 fixedLine=310ebc01d9 mobile=5f2e7532a5
+ * TN +216 attributes=c60a0e5094 availableFormats=be79f48ff4 generalDesc=c3967f3c40 fixedLine=3455ff5f13 mobile=21d941dc4f tollFree=3579a8cd6f premiumRate=e24340ecd4 sharedCost=18e9587688
+ * TO +676 attributes=f8e1e54438 availableFormats=bcbd1a9929 generalDesc=45b1fabae2 fixedLine=d19bfd1ee1 mobile=663a16033e tollFree=52edb1b345 voip=c5f5273784
+ * TR +90 attributes=77f7db9d7f availableFormats=c535471618 generalDesc=b58896bbf3 noInternationalDialling=3b927038f3 fixedLine=1fb027912d mobile=add2241ee6 pager=d378a0d1fc tollFree=d45e4b56be premiumRate=157bf1b751 personalNumber=684bcc32ee voip=36884a39a4 uan=35095b4536
+ * TT +1 attributes=d50b17d004 generalDesc=7c3eeb09e6 fixedLine=4bb9c854ab mobile=fa2c4fa78b tollFree=beb276ec05 premiumRate=4815af736f personalNumber=d27adc74e7 voicemail=211903de28
+ * TV +688 attributes=1e90ea27ca availableFormats=6f69d7547c generalDesc=d4516caed5 fixedLine=2d3d41e96a mobile=3bc0d1b57c
+ * TW +886 attributes=3ed6f461b3 availableFormats=740b5c590e generalDesc=9d97776734 fixedLine=24a4bc48e9 mobile=b3adad0d2f tollFree=d09d15ed0b premiumRate=ada1cc9dcf personalNumber=a114bf2d63 voip=b40fbabaed uan=5ab1225ed9
+ * TZ +255 attributes=d98703cbe9 availableFormats=235ad4353d generalDesc=96e081ace4 noInternationalDialling=496193ab08 fixedLine=a4b8b90769 mobile=68888c3a39 tollFree=7cd74fc83e premiumRate=eeeda58efe sharedCost=7a7898fd1c voip=9aec7f3e17
+ * UA +380 attributes=c5e097f137 availableFormats=5b74c69243 generalDesc=60746ec824 fixedLine=6911d2736d mobile=e8583d726b tollFree=168fae7c44 premiumRate=b33ff51de7 voip=a19f97aef1
+ * UG +256 attributes=d3e12527e3 availableFormats=844ef08b22 generalDesc=ee2ad630cd fixedLine=bab03b920e mobile=747e122ff1 tollFree=ec9635caf9 premiumRate=061082339a
+ * US +1 attributes=430642c4b3 availableFormats=33fbf2d498 generalDesc=d085dd3b7c fixedLine=44c294f187 mobile=2f5aa1089b tollFree=72ae765ba8 premiumRate=4815af736f personalNumber=d27adc74e7
+ * UY +598 attributes=3237739ac7 availableFormats=1e8e4f69a5 generalDesc=88b45ef650 fixedLine=034ec49f7d mobile=bff372f405 tollFree=4a02a17cc8 premiumRate=966f55c3d3 uan=41d034c7db
+ * UZ +998 attributes=fcac11ebae availableFormats=7eb800e4c3 generalDesc=7cd74fa1a1 fixedLine=a80f5ded53 mobile=b9dc7c2364
+ * VA +39 attributes=3926a924e4 generalDesc=cd8e01ead2 fixedLine=01f26f5584 mobile=402b7bb330 tollFree=b4650e9552 premiumRate=53519bccee sharedCost=d1c4eb4ec2 personalNumber=da88ef1720 voip=4e5dedbfae voicemail=27c8de46a8
+ * VC +1 attributes=171ea67f98 generalDesc=48a40d61a4 fixedLine=9e21534291 mobile=2c279206b8 tollFree=72ae765ba8 premiumRate=4815af736f personalNumber=d27adc74e7 voip=ca1cfed2b5
+ * VE +58 attributes=e8855f0a44 availableFormats=c77f5ec8d3 generalDesc=fd68b1ae1e fixedLine=39895cfdef mobile=abd4386374 tollFree=a1a6c375e1 premiumRate=c6701792e3 uan=950b3c30a6
+ * VG +1 attributes=fdb81becd2 generalDesc=6a89233490 fixedLine=478d5b3f97 mobile=b5b5eab828 tollFree=72ae765ba8 premiumRate=4815af736f personalNumber=d27adc74e7
+ * VI +1 attributes=c050be7445 generalDesc=c64fa64d5e fixedLine=cb6374a59b mobile=3612295968 tollFree=72ae765ba8 premiumRate=4815af736f personalNumber=d27adc74e7
+ * VN +84 attributes=7ddeaab826 availableFormats=585fbafd51 generalDesc=99495991ad noInternationalDialling=5fa5b78da2 fixedLine=ad4134e8af mobile=5615894930 tollFree=5bc348dbcd premiumRate=2e79545fab voip=91623de821 uan=333a5f2267
+ * VU +678 attributes=2abfa3d38f availableFormats=0f50b65167 generalDesc=36a2b228b3 fixedLine=8988fa92a4 mobile=b8724b4bca tollFree=9b9fd8fb15 voip=2cc7b6f1fb uan=d8be748437
+ * WF +681 attributes=852a40ee11 availableFormats=c633521910 generalDesc=9fe00e7cd0 fixedLine=8e97bb1c50 mobile=df3c7b6aa6 tollFree=0cd0b72c94 voip=5fa2da6ffe voicemail=695eb0ab03
+ * WS +685 attributes=350ac1bad2 availableFormats=20ff88f4d5 generalDesc=51dae9e636 fixedLine=2176c9d401 mobile=3cff6da2fa tollFree=f191bd05ae
+ * XK +383 attributes=86de570adf availableFormats=5ed379353c generalDesc=62cea04ac1 fixedLine=65c58033bf mobile=cb050f9660 tollFree=db6d0b8d34 premiumRate=404efdb7f6
+ * YE +967 attributes=7a4f339b02 availableFormats=c488df6bb4 generalDesc=48c9463742 fixedLine=fa501cd796 mobile=12a809a460
+ * YT +262 attributes=6f4c235ebc generalDesc=475c5a2484 fixedLine=9a08bf8360 mobile=f63f122ef5 tollFree=4db6518cfe voip=ec4591cba5
+ * ZA +27 attributes=883d8fe27c availableFormats=08da041082 generalDesc=07ad98247a fixedLine=731f411107 mobile=9f7e323a4b tollFree=4db6518cfe premiumRate=5d709dcb20 sharedCost=c2fe72f228 voip=77c6e63b74 uan=1f492827d8
+ * ZM +260 attributes=21fe481670 availableFormats=d4801233cc generalDesc=427605902b fixedLine=9240f8bfaf mobile=189e512d7f tollFree=d48cec592c voip=b32102c3ef
+ * ZW +263 attributes=57bfdce191 availableFormats=3a1777156a generalDesc=27ff8e59c5 fixedLine=74706fb286 mobile=1f2e30f580 tollFree=4394c6ad60 voip=1b47785953
+ * 001/+800 +800 attributes=b4f61b24fa availableFormats=064e8b1b26 generalDesc=0c675e2d36 tollFree=95e0d979d8
+ * 001/+808 +808 attributes=3ae76e84ba availableFormats=456ddb2d27 generalDesc=b71c53d892 sharedCost=7a1b947b75
+ * 001/+870 +870 attributes=d692711793 availableFormats=e73b14630b generalDesc=a3030ca7c7 mobile=ee13ee0a6d voip=fce7cca0e7
+ * 001/+878 +878 attributes=fd5689f6e3 availableFormats=e3d9e93b40 generalDesc=639e38a0bd voip=d4835b706b
+ * 001/+881 +881 attributes=b8c7276d96 availableFormats=6b8f88710c generalDesc=f4feb98608 mobile=d445d187eb
+ * 001/+882 +882 attributes=dca7a32ec6 availableFormats=ea4121c47f generalDesc=5b5d1b124a mobile=0ad07f6ff4 voip=b69126c262 voicemail=7aafa25a6e
+ * 001/+883 +883 attributes=cf3866bfd6 availableFormats=847cdce5f8 generalDesc=c47f491261 voip=a81778ecea
+ * 001/+888 +888 attributes=3fa343a0de availableFormats=6a1ab43cc5 generalDesc=6a53b52386 uan=0a69549ce6
+ * 001/+979 +979 attributes=79ca671c87 availableFormats=730927f161 generalDesc=3da0f50049 premiumRate=f916be93fd
+ */

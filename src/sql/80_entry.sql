@@ -237,14 +237,15 @@ BEGIN
                   HINT = 'Name a target column that the mapping fills, e.g. the email column.';
     END IF;
 
-    -- The row's region: a mapped country column, else the argument, else the table's.
-    region_sql := quote_nullable(coalesce(region, cfg.default_region));
+    -- The row's region: a mapped country column, else the argument, else the
+    -- table's.  ZZ (libphonenumber's unknown region) is no region, as NULL is.
+    region_sql := quote_nullable(coalesce(nullif(upper(region), 'ZZ'), cfg.default_region));
     FOR m IN SELECT e.key AS col, k.kind
                FROM jsonb_each(mapping) e
                JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = e.key
               WHERE k.kind = 'country' LOOP
         src_col := coalesce(mapping -> m.col ->> 'from', mapping ->> m.col);
-        region_sql := format('coalesce(upper(btrim(s.%I::text)), %s)', src_col, region_sql);
+        region_sql := format('coalesce(nullif(upper(btrim(s.%I::text)), ''ZZ''), %s)', src_col, region_sql);
     END LOOP;
 
     FOR m IN SELECT e.key AS col, e.value AS spec, k.kind, coalesce(k.required, false) AS required,

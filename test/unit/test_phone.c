@@ -333,6 +333,44 @@ test_reasons(void)
 	CHECK(ct_phone_region_reason("001", 3) != NULL);
 }
 
+/*
+ * ZZ, libphonenumber's unknown region, is accepted wherever a region is and
+ * means what NULL does: international forms parse alike, national forms fail
+ * with the same reason.
+ */
+static void
+test_unknown_region(void)
+{
+	static const char *const unknown[] = {"ZZ", "zz", "Zz"};
+	PhoneNumber with_null;
+
+	CHECK(ct_phone_region_is_unknown(NULL, 0));
+	CHECK(ct_phone_region_is_unknown("ZZ", 2));
+	CHECK(ct_phone_region_is_unknown("zZ", 2));
+	CHECK(!ct_phone_region_is_unknown("", 0));
+	CHECK(!ct_phone_region_is_unknown("ZZZ", 3));
+	CHECK(!ct_phone_region_is_unknown("ES", 2));
+	CHECK(!ct_phone_region_is_supported("ZZ", 2));
+	CHECK(ct_phone_region_reason(NULL, 0) == NULL);
+
+	CHECK(ct_phone_parse("+34 612 34 56 78", 16, NULL, 0, &with_null) == NULL);
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+	{
+		PhoneNumber num;
+
+		CHECK(ct_phone_region_reason(unknown[i], 2) == NULL);
+		CHECK(ct_phone_parse("+34 612 34 56 78", 16, unknown[i], 2, &num) == NULL);
+		CHECK(memcmp(&num, &with_null, sizeof(num)) == 0);
+		check_number("+34 612 34 56 78", unknown[i], "+34612345678", "+34 612 34 56 78",
+					 "612 34 56 78", "tel:+34-612-34-56-78", "ES", PHONE_TYPE_MOBILE);
+		check_parse_error("612 34 56 78", unknown[i], "INVALID_COUNTRY_CODE");
+		check_reason("612 34 56 78", unknown[i], "INVALID_COUNTRY_CODE");
+		check_reason("+34 612 34 56 78", unknown[i], NULL);
+	}
+	check_parse_error("612 34 56 78", NULL, "INVALID_COUNTRY_CODE");
+	CHECK(ct_phone_country_code_for_region("ZZ", 2) == 0);
+}
+
 static void
 test_api(void)
 {
@@ -404,6 +442,7 @@ main(void)
 	test_text_forms();
 	test_plain_text_and_scanners_agree();
 	test_reasons();
+	test_unknown_region();
 	test_api();
 	return UNIT_DONE();
 }
