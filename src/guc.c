@@ -18,8 +18,8 @@ double		contacts_name_similarity_threshold = 0.3;
 /* Keep in step with EmailProfile in core/email.h. */
 static const struct config_enum_entry email_profile_options[] = {
 	{"mailbox", 0, false},
+	{"provider", 2, false},	/* the default first, then as email.c's hint names them */
 	{"rfc", 1, false},
-	{"provider", 2, false},
 	{NULL, 0, false}
 };
 
