@@ -42,12 +42,37 @@ SELECT CASE WHEN length(v) > 40 THEN left(v, 24) || '... (' || octet_length(v) |
     ('ana@xn--zz.com'),
     ('ana@[192.0.2.1]'),
     ('a@' || repeat(repeat('a', 63) || '.', 3) || repeat('a', 57) || '.com'),
-    ('a@' || repeat(repeat('a', 63) || '.', 4) || 'com')
+    ('a@' || repeat(repeat('a', 63) || '.', 4) || 'com'),
+    ('ana@mail.test')
   ) AS t(v);
 
--- The rfc profile: quoted local parts, address literals, all of RFC 5322 atext.
-SELECT v AS address, email_check(v, 'mailbox') AS mailbox, email_check(v, 'rfc') AS rfc
+-- Lengths are octets of UTF-8 (and of the ASCII form of the domain), not
+-- characters: 21 × 'あ' (3 octets each) and one letter fill the 64 octets of a
+-- local part; an address of 213 characters with a 63-octet Unicode label is
+-- 255 octets, too long, though its ASCII form (xn--l8jaaaaaaaaaaaaaaaaaaaa) is short.
+SELECT length(v) AS characters, octet_length(v) AS octets, email_check(v) AS reason
   FROM (VALUES
+    (repeat('あ', 21) || 'a@example.com'),
+    (repeat('あ', 21) || 'aa@example.com'),
+    (repeat('a', 33) || '@' || repeat(repeat('a', 50) || '.', 3) || repeat('あ', 21) || '.com'),
+    (repeat('a', 34) || '@' || repeat(repeat('a', 50) || '.', 3) || repeat('あ', 21) || '.com')
+  ) AS t(v);
+
+-- The three profiles: provider (letters, digits, . _ - + ' only), mailbox
+-- (the default: all of RFC 5322 atext, deliverable domains) and rfc (quoted
+-- local parts, address literals, any host name).
+SELECT v AS address, email_check(v, 'provider') AS provider, email_check(v, 'mailbox') AS mailbox,
+       email_check(v, 'rfc') AS rfc
+  FROM (VALUES
+    ('user+mailbox/department=shipping@example.tld'),
+    ('first&last@example.com'),
+    ('#ops@example.com'),
+    ('ana@x.invalid'),
+    ('ana@mail.test'),
+    ('ana@printer.local'),
+    ('ana@router.home.arpa'),
+    ('ana@abc.onion'),
+    ('ana@existing.example'),
     ('"ana maria"@example.com'),
     ('"a@b"@example.com'),
     ('"a\"b"@example.com'),
@@ -105,6 +130,12 @@ SELECT 'ana@example.c'::email;
 SELECT email_normalize('ana..x@example.com');
 SELECT 'ana'::email;
 \echo :LAST_ERROR_SQLSTATE
+-- The type follows contacts.email_profile like the functions do.
+SELECT 'ana@mail.test'::email;
+SELECT 'first&last@Example.com'::email;
+SET contacts.email_profile = 'provider';
+SELECT 'first&last@Example.com'::email;
+RESET contacts.email_profile;
 
 --
 -- The type: stored normalized, output keeps the local part as typed.

@@ -75,10 +75,12 @@ profile_arg(FunctionCallInfo fcinfo, int argno)
 		return EMAIL_PROFILE_MAILBOX;
 	if (strcmp(name, "rfc") == 0)
 		return EMAIL_PROFILE_RFC;
+	if (strcmp(name, "provider") == 0)
+		return EMAIL_PROFILE_PROVIDER;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unrecognized email profile: \"%s\"", name),
-			 errhint("Valid profiles are \"mailbox\" and \"rfc\".")));
+			 errhint("Valid profiles are \"mailbox\", \"provider\" and \"rfc\".")));
 	pg_unreachable();
 }
 

@@ -18,6 +18,7 @@ double		contacts_name_similarity_threshold = 0.3;
 /* Keep in step with EmailProfile in core/email.h. */
 static const struct config_enum_entry email_profile_options[] = {
 	{"mailbox", 0, false},
+	{"provider", 2, false},	/* the default first, then as email.c's hint names them */
 	{"rfc", 1, false},
 	{NULL, 0, false}
 };
@@ -59,8 +60,9 @@ contacts_define_gucs(void)
 
 	DefineCustomEnumVariable("contacts.email_profile",
 							 "Which rules email validation applies.",
-							 "mailbox accepts what a mail provider would accept for a new mailbox; "
-							 "rfc also accepts quoted local parts and address literals.",
+							 "mailbox accepts every RFC 5322 dot-atom address that can receive mail; "
+							 "provider only what a mail provider accepts for a new mailbox; "
+							 "rfc also quoted local parts, address literals and any host name.",
 							 &contacts_email_profile,
 							 0, email_profile_options,
 							 PGC_USERSET, 0,

@@ -33,7 +33,7 @@ R(R_MULTIPLE_AT, "MULTIPLE_AT", "address has more than one @",
   "Keep one address per value; an @ inside the local part needs the rfc profile and quotes.");
 R(R_INVALID_UTF8, "INVALID_UTF8", "address is not valid UTF-8", NULL);
 R(R_ADDRESS_TOO_LONG, "ADDRESS_TOO_LONG", "address longer than 254 octets",
-  "RFC 5321 limits a whole address to 254 octets (domain in ASCII form).");
+  "RFC 5321 limits a whole address to 254 octets, counted both in UTF-8 and with the domain in ASCII (xn--) form.");
 R(R_LOCAL_EMPTY, "LOCAL_PART_EMPTY", "local part is empty", "Put the mailbox name before the @.");
 R(R_LOCAL_TOO_LONG, "LOCAL_PART_TOO_LONG", "local part longer than 64 octets",
   "RFC 5321 limits the part before the @ to 64 octets.");
@@ -44,17 +44,17 @@ R(R_LOCAL_TRAILING_DOT, "LOCAL_PART_TRAILING_DOT", "local part ends with a dot",
 R(R_LOCAL_CONSECUTIVE_DOTS, "LOCAL_PART_CONSECUTIVE_DOTS", "local part has two dots in a row",
   "Remove one of the dots.");
 R(R_LOCAL_INVALID_CHAR, "LOCAL_PART_INVALID_CHAR", "local part contains a character not allowed in an address",
-  "Local parts are letters, digits and . _ - + ' (the rfc profile allows more).");
+  "Local parts are letters, digits and the characters . _ - + ' ! # $ % & * / = ? ^ ` { | } ~ (the rfc profile also accepts quoted local parts).");
 R(R_LOCAL_RFC_ONLY_CHAR, "LOCAL_PART_RFC_ONLY_CHAR",
   "local part contains a character that mail providers do not accept for new mailboxes",
-  "Characters such as ! # $ % & * / = ? ^ ` { | } ~ are valid under RFC 5322; set contacts.email_profile = 'rfc' to accept them.");
-R(R_LOCAL_QUOTED, "LOCAL_PART_QUOTED", "quoted local part is not accepted by the mailbox profile",
+  "Characters such as ! # $ % & * / = ? ^ ` { | } ~ are valid under RFC 5322; the mailbox (default) and rfc profiles accept them.");
+R(R_LOCAL_QUOTED, "LOCAL_PART_QUOTED", "quoted local part is accepted only by the rfc profile",
   "Set contacts.email_profile = 'rfc' to accept quoted local parts.");
 R(R_LOCAL_QUOTED_INVALID, "LOCAL_PART_QUOTED_INVALID", "quoted local part is malformed",
   "A quoted local part is \"...\" directly followed by @, with \\ escaping \" and \\.");
 R(R_DOMAIN_EMPTY, "DOMAIN_EMPTY", "domain is empty", "Put the domain after the @, as in name@example.com.");
-R(R_DOMAIN_TOO_LONG, "DOMAIN_TOO_LONG", "domain longer than 255 octets",
-  "RFC 5321 limits a domain to 255 octets in its ASCII form.");
+R(R_DOMAIN_TOO_LONG, "DOMAIN_TOO_LONG", "domain longer than 253 octets",
+  "DNS limits a domain name to 253 octets in its ASCII (xn--) form.");
 R(R_DOMAIN_LABEL_EMPTY, "DOMAIN_LABEL_EMPTY", "domain has an empty label",
   "Remove the leading, trailing or doubled dot in the domain.");
 R(R_DOMAIN_LABEL_TOO_LONG, "DOMAIN_LABEL_TOO_LONG", "domain label longer than 63 octets",
@@ -74,7 +74,9 @@ R(R_DOMAIN_SINGLE_LABEL, "DOMAIN_SINGLE_LABEL", "domain has no top-level domain"
   "Write the full domain, as in example.com; set contacts.email_profile = 'rfc' to accept bare host names.");
 R(R_DOMAIN_IDN_INVALID, "DOMAIN_IDN_INVALID", "internationalized domain is not valid under UTS #46",
   "Check the non-ASCII or xn-- labels of the domain (mixed scripts, misplaced marks or joiners, bad punycode).");
-R(R_DOMAIN_ADDRESS_LITERAL, "DOMAIN_ADDRESS_LITERAL", "address literal is not accepted by the mailbox profile",
+R(R_DOMAIN_SPECIAL_USE, "DOMAIN_SPECIAL_USE", "domain is a special-use name that cannot receive mail",
+  "Names under .invalid, .test, .localhost, .local, .onion, .alt and .arpa never reach a public mail server (IANA special-use domain names); set contacts.email_profile = 'rfc' to accept them.");
+R(R_DOMAIN_ADDRESS_LITERAL, "DOMAIN_ADDRESS_LITERAL", "address literal is accepted only by the rfc profile",
   "Set contacts.email_profile = 'rfc' to accept domains such as [192.0.2.1].");
 R(R_DOMAIN_LITERAL_INVALID, "DOMAIN_LITERAL_INVALID", "address literal is not an IPv4 or IPv6 address",
   "Write [192.0.2.1] or [IPv6:2001:db8::1].");
@@ -90,9 +92,9 @@ R(R_IDNA_UNAVAILABLE, "IDNA_UNAVAILABLE", "ICU could not process the internation
  * and RFC 1035 LDH sets.
  */
 #define LC_BAD		0			/* never allowed unquoted */
-#define LC_OK		1			/* letters, digits, _ - + ' (both profiles) */
+#define LC_OK		1			/* letters, digits, _ - + ' (every profile) */
 #define LC_DOT		2
-#define LC_RFC		3			/* ! # $ % & * / = ? ^ ` { | } ~ (rfc profile only) */
+#define LC_RFC		3			/* ! # $ % & * / = ? ^ ` { | } ~ (not the provider profile) */
 #define LC_QUOTE	4
 #define LC_AT		5
 #define LC_HIGH		6			/* first byte of a non-ASCII character */
@@ -181,15 +183,15 @@ trim(const char **s, size_t *len)
 
 /*
  * Non-ASCII characters in a local part: letters, marks and numbers for the
- * mailbox profile; anything but controls, separators, private-use,
- * unassigned and surrogate code points for the rfc profile.
+ * mailbox and provider profiles; anything but controls, separators,
+ * private-use, unassigned and surrogate code points for the rfc profile.
  */
 static bool
 local_char_allowed(UChar32 cp, EmailProfile profile)
 {
 	uint32_t	mask = U_GET_GC_MASK(cp);
 
-	if (profile == EMAIL_PROFILE_MAILBOX)
+	if (profile != EMAIL_PROFILE_RFC)
 		return (mask & (U_GC_L_MASK | U_GC_M_MASK | U_GC_N_MASK)) != 0;
 	return (mask & (U_GC_CC_MASK | U_GC_CN_MASK | U_GC_CO_MASK | U_GC_CS_MASK | U_GC_Z_MASK)) == 0;
 }
@@ -255,13 +257,13 @@ scan_dot_atom(const char *p, size_t len, EmailProfile profile, size_t *local_len
 				i++;
 				break;
 			case LC_RFC:
-				if (profile == EMAIL_PROFILE_MAILBOX)
+				if (profile == EMAIL_PROFILE_PROVIDER)
 					return &R_LOCAL_RFC_ONLY_CHAR;
 				prev_dot = false;
 				i++;
 				break;
 			case LC_QUOTE:
-				return profile == EMAIL_PROFILE_MAILBOX ? &R_LOCAL_QUOTED : &R_LOCAL_QUOTED_INVALID;
+				return profile != EMAIL_PROFILE_RFC ? &R_LOCAL_QUOTED : &R_LOCAL_QUOTED_INVALID;
 			case LC_HIGH:
 				{
 					UChar32		cp = next_char(p, &i, len);
@@ -359,6 +361,34 @@ local_nfc(const char *p, size_t len, char *out, size_t *outlen)
 }
 
 /*
+ * Top-level names of the IANA special-use domain names registry (RFC 6761
+ * and successors) under which no address can receive mail: invalid, test,
+ * localhost (never delegated), local (mDNS), onion (Tor), alt (non-DNS
+ * namespaces) and arpa (infrastructure, home.arpa included).  The example
+ * names stay valid: documentation, tests and this project's own examples use
+ * them, and an address there harms no one.
+ */
+static bool
+special_use_tld(const char *tld, size_t len)
+{
+	static const char *const names[] = {
+		"alt", "arpa", "invalid", "local", "localhost", "onion", "test"
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	{
+		size_t		n = strlen(names[i]);
+		size_t		j = 0;
+
+		while (j < n && j < len && ascii_lower((unsigned char) tld[j]) == names[i][j])
+			j++;
+		if (j == n && n == len)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Host-name rules on an ASCII domain.  On raw input (after_idna false) a
  * non-ASCII byte or an xn-- label stops the scan with *needs_idna set: the
  * domain then goes through UTS #46 and this runs again on its ASCII form.
@@ -413,7 +443,10 @@ check_ascii_domain(const char *d, size_t len, EmailProfile profile, bool after_i
 	if (len > EMAIL_DOMAIN_MAX)
 		return &R_DOMAIN_TOO_LONG;
 
-	/* The top-level label: never all digits; letters only for the mailbox profile. */
+	/*
+	 * The top-level label: never all digits; for the profiles that want a
+	 * deliverable address, two or more letters and not special-use.
+	 */
 	for (i = start; i < len; i++)
 	{
 		if (is_digit(u[i]))
@@ -427,7 +460,7 @@ check_ascii_domain(const char *d, size_t len, EmailProfile profile, bool after_i
 	}
 	if (digits_only)
 		return &R_DOMAIN_NUMERIC_TLD;
-	if (profile == EMAIL_PROFILE_MAILBOX)
+	if (profile != EMAIL_PROFILE_RFC)
 	{
 		bool		idn_tld = len - start > 4 && (d[start] | 0x20) == 'x' &&
 			(d[start + 1] | 0x20) == 'n' && d[start + 2] == '-' && d[start + 3] == '-';
@@ -436,6 +469,8 @@ check_ascii_domain(const char *d, size_t len, EmailProfile profile, bool after_i
 			return &R_DOMAIN_SINGLE_LABEL;
 		if ((!letters_only && !idn_tld) || len - start < 2)
 			return &R_DOMAIN_TLD_INVALID;
+		if (special_use_tld(d + start, len - start))
+			return &R_DOMAIN_SPECIAL_USE;
 	}
 	return NULL;
 }
@@ -580,7 +615,7 @@ domain_to_ascii(EmailIdna *idna, const char *d, size_t len, char *ascii, size_t 
 		reason = &R_DOMAIN_TOO_LONG;
 	else if (U_FAILURE(err))
 		return &R_IDNA_UNAVAILABLE;
-	/* Lengths are checked against RFC 5321 (255) below, not DNS's 253. */
+	/* Lengths are checked by check_ascii_domain() on the result, for its reason code. */
 	else if (info.errors & ~(uint32_t) UIDNA_ERROR_DOMAIN_NAME_TOO_LONG)
 		reason = idna_reason(info.errors);
 	if (entry != NULL && (reason != NULL || n <= IDN_CACHE_KEY_MAX))
@@ -647,7 +682,7 @@ check_literal(const char *d, size_t len, EmailProfile profile)
 	const char *inner = d + 1;
 	size_t		ilen;
 
-	if (profile == EMAIL_PROFILE_MAILBOX)
+	if (profile != EMAIL_PROFILE_RFC)
 		return &R_DOMAIN_ADDRESS_LITERAL;
 	if (len < 3 || d[len - 1] != ']')
 		return &R_DOMAIN_LITERAL_INVALID;
@@ -706,6 +741,8 @@ email_parse(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 	IdnCacheEntry *cached = NULL;
 	char		local_buf[EMAIL_LOCAL_MAX + 1];
 	char		ascii[EMAIL_DOMAIN_MAX + 1];
+	char		udom[EMAIL_BUF_SIZE];
+	size_t		ulen = 0;
 	const char *local_out = s;
 
 	trim(&s, &len);
@@ -765,6 +802,20 @@ email_parse(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 	}
 	if (local_out_len + 1 + ascii_len > EMAIL_ADDRESS_MAX)
 		return &R_ADDRESS_TOO_LONG;
+
+	/*
+	 * An internationalized address travels (SMTPUTF8, RFC 6531) and is stored
+	 * with its domain in Unicode form, whose UTF-8 can be longer than the
+	 * ASCII form: it must fit in 254 octets too.  So even validation computes
+	 * it (the handle's cache keeps it for short domains).
+	 */
+	if (needs_idna)
+	{
+		if ((r = domain_to_unicode(idna, cached, ascii, ascii_len, udom, &ulen)) != NULL)
+			return r;
+		if (local_out_len + 1 + ulen > EMAIL_ADDRESS_MAX)
+			return &R_ADDRESS_TOO_LONG;
+	}
 	if (buf == NULL)
 		return NULL;
 
@@ -775,15 +826,9 @@ email_parse(const char *s, size_t len, EmailProfile profile, EmailIdna *idna,
 	parts->idn = false;
 	if (needs_idna)
 	{
-		char	   *dom = buf + local_out_len + 1;
-		size_t		ulen;
-
-		if ((r = domain_to_unicode(idna, cached, ascii, ascii_len, dom, &ulen)) != NULL)
-			return r;
-		if (local_out_len + 1 + ulen > EMAIL_BUF_SIZE)
-			return &R_DOMAIN_TOO_LONG;
+		memcpy(buf + local_out_len + 1, udom, ulen);
 		for (size_t i = 0; i < ulen; i++)
-			if ((unsigned char) dom[i] >= 0x80)
+			if ((unsigned char) udom[i] >= 0x80)
 				parts->idn = true;
 		parts->len = local_out_len + 1 + ulen;
 	}

@@ -23,19 +23,28 @@
 /* Keep in step with email_profile_options in src/guc.c. */
 typedef enum EmailProfile
 {
-	EMAIL_PROFILE_MAILBOX = 0,	/* what a provider accepts for a new mailbox */
-	EMAIL_PROFILE_RFC = 1		/* also quoted local parts, address literals */
+	EMAIL_PROFILE_MAILBOX = 0,	/* every RFC 5322/6531 dot-atom address that can
+								 * receive mail (the default) */
+	EMAIL_PROFILE_RFC = 1,		/* also quoted local parts, address literals,
+								 * any host name: syntax only */
+	EMAIL_PROFILE_PROVIDER = 2	/* what a provider accepts for a new mailbox:
+								 * letters, digits and . _ - + ' */
 } EmailProfile;
 
-/* RFC 5321 section 4.5.3.1 size limits, in octets. */
+/*
+ * Size limits in octets, never characters: RFC 5321 section 4.5.3.1 (64 for
+ * the local part, 254 for an address, the 256-octet path less its angle
+ * brackets) and DNS for the domain (253 octets of text, labels of 63, in its
+ * ASCII form).  RFC 6531 keeps them in octets of UTF-8.
+ */
 #define EMAIL_LOCAL_MAX		64
-#define EMAIL_DOMAIN_MAX	255
+#define EMAIL_DOMAIN_MAX	253
 #define EMAIL_ADDRESS_MAX	254
 
 /*
  * Room for any normalized address, canonical key or case-folded form: the
  * local part (at most 64 octets) plus a Unicode domain whose ASCII form fits
- * in 255 octets (at most 4 UTF-8 octets per character), case folding's
+ * in 253 octets (at most 4 UTF-8 octets per character), case folding's
  * expansion included.
  */
 #define EMAIL_BUF_SIZE		4096
@@ -60,8 +69,9 @@ extern void ct_email_idna_close(EmailIdna *idna, const CtAllocator *allocator);
 
 /*
  * NULL when s is a valid address under profile, else why not.  Surrounding
- * ASCII white space is ignored.  Does not allocate; pure-ASCII addresses
- * never reach ICU.
+ * ASCII white space is ignored.  The address must fit in 254 octets both as
+ * UTF-8 and with its domain in ASCII form.  Does not allocate; pure-ASCII
+ * addresses never reach ICU.
  */
 extern const CtReason *ct_email_check(const char *s, size_t len, EmailProfile profile,
 								   EmailIdna *idna);
@@ -97,8 +107,8 @@ extern int	ct_email_compare(const char *a, size_t alen, const char *b, size_t bl
  * The duplicate key of an address as typed: its normalized form, folded by
  * ct_email_fold(), so that two addresses have the same key exactly when the
  * email type (ct_email_compare) holds them equal.  Normalized under the rfc
- * profile, which accepts everything the mailbox profile does and writes it
- * the same, so that the key never depends on contacts.email_profile.
+ * profile, which accepts everything the other profiles do and writes it the
+ * same, so that the key never depends on contacts.email_profile.
  * Writes the key into buf (EMAIL_BUF_SIZE) and returns its length, or 0
  * when s is not an address (it then has no key).
  */

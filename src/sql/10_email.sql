@@ -179,7 +179,7 @@ COMMENT ON OPERATOR FAMILY @extschema@.email_ops USING hash IS
 -- Emails: functions
 -- ---------------------------------------------------------------------------
 -- Each text function comes in two forms: with an explicit profile
--- ('mailbox' or 'rfc'), IMMUTABLE and usable in indexes and constraints;
+-- ('mailbox', 'provider' or 'rfc'), IMMUTABLE and usable in indexes and constraints;
 -- without one it reads contacts.email_profile and is therefore STABLE.
 
 CREATE FUNCTION @extschema@.email_valid(text) RETURNS boolean
@@ -189,7 +189,7 @@ COMMENT ON FUNCTION @extschema@.email_valid(text) IS
 CREATE FUNCTION @extschema@.email_valid(text, profile text) RETURNS boolean
 AS 'MODULE_PATHNAME', 'contacts_email_valid' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.email_valid(text, text) IS
-'True when the text is a valid address under the given profile (mailbox or rfc)';
+'True when the text is a valid address under the given profile (mailbox, provider or rfc)';
 
 CREATE FUNCTION @extschema@.email_check(text) RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_email_check' LANGUAGE C STABLE STRICT PARALLEL SAFE;

@@ -1,7 +1,7 @@
 /*
  * fuzz_email.c
  *		libFuzzer target for the email core: no crash on any bytes under
- *		either profile; a valid address normalizes to a valid address;
+ *		any profile; a valid address normalizes to a valid address;
  *		normalizing is idempotent; an address equals its normal form; the
  *		canonical key, suggestion and lists accept whatever normalize gives.
  */
@@ -67,6 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check_profile((const char *) data, size, EMAIL_PROFILE_MAILBOX);
 	check_profile((const char *) data, size, EMAIL_PROFILE_RFC);
+	check_profile((const char *) data, size, EMAIL_PROFILE_PROVIDER);
 
 	/* Split the input in two to exercise comparison on arbitrary pairs. */
 	if (size >= 2)

@@ -79,6 +79,7 @@ main(void)
 	EmailIdna  *idna = ct_email_idna_open(&ct_malloc_allocator);
 	const EmailProfile M = EMAIL_PROFILE_MAILBOX;
 	const EmailProfile RFC = EMAIL_PROFILE_RFC;
+	const EmailProfile P = EMAIL_PROFILE_PROVIDER;
 	char		local65[80];
 	char		label64[80];
 	char		longaddr[300];
@@ -116,9 +117,19 @@ main(void)
 	CHECK_STR(code("ana maria@example.com", M, idna), "LOCAL_PART_INVALID_CHAR");
 	CHECK_STR(code("ana,maria@example.com", RFC, idna), "LOCAL_PART_INVALID_CHAR");
 	CHECK_STR(code("ana\xe2\x80\x8b@example.com", M, idna), "LOCAL_PART_INVALID_CHAR"); /* ZWSP */
-	CHECK_STR(code("ana!x@example.com", M, idna), "LOCAL_PART_RFC_ONLY_CHAR");
+	CHECK_STR(code("ana!x@example.com", P, idna), "LOCAL_PART_RFC_ONLY_CHAR");
+	CHECK_STR(code("ana!x@example.com", M, idna), NULL);
 	CHECK_STR(code("ana!x@example.com", RFC, idna), NULL);
+	/* RFC 5322 atext that HTML5, email-validator and mail servers accept: the default takes it */
+	CHECK_STR(code("user+mailbox/department=shipping@example.tld", M, idna), NULL);
+	CHECK_STR(code("user+mailbox/department=shipping@example.tld", P, idna), "LOCAL_PART_RFC_ONLY_CHAR");
+	CHECK_STR(code("first&last@example.com", M, idna), NULL);
+	CHECK_STR(code("#ops@example.com", M, idna), NULL);
+	CHECK_STR(code("!#$%&*/=?^`{|}~@example.com", M, idna), NULL);
+	CHECK_STR(code("#ops@example.com", P, idna), "LOCAL_PART_RFC_ONLY_CHAR");
+	CHECK_STR(code("a..#@example.com", M, idna), "LOCAL_PART_CONSECUTIVE_DOTS");	/* still a dot-atom */
 	CHECK_STR(code("\"ana maria\"@example.com", M, idna), "LOCAL_PART_QUOTED");
+	CHECK_STR(code("\"ana maria\"@example.com", P, idna), "LOCAL_PART_QUOTED");
 	CHECK_STR(code("\"ana maria\"@example.com", RFC, idna), NULL);
 	CHECK_STR(code("\"a@b\"@example.com", RFC, idna), NULL);
 	CHECK_STR(code("\"a\\\"b\"@example.com", RFC, idna), NULL);
@@ -149,9 +160,33 @@ main(void)
 	CHECK_STR(code("ana@example.c0m", RFC, idna), NULL);
 	CHECK_STR(code("ana@localhost", M, idna), "DOMAIN_SINGLE_LABEL");
 	CHECK_STR(code("ana@localhost", RFC, idna), NULL);
+	CHECK_STR(code("ana@example.c0m", P, idna), "DOMAIN_TLD_INVALID");
+	CHECK_STR(code("ana@localhost", P, idna), "DOMAIN_SINGLE_LABEL");
+
+	/* Special-use names that can never receive mail: not under mailbox or provider. */
+	{
+		const char *special[] = {"ana@x.invalid", "ana@mail.test", "ana@host.localhost",
+			"ana@printer.local", "ana@abc.onion", "ana@router.home.arpa", "ana@1.in-addr.arpa",
+		"ana@x.alt", "ana@X.INVALID", "ana@bücher.test"};
+
+		for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		{
+			CHECK_STR(code(special[i], M, idna), "DOMAIN_SPECIAL_USE");
+			CHECK_STR(code(special[i], P, idna), "DOMAIN_SPECIAL_USE");
+			CHECK_STR(code(special[i], RFC, idna), NULL);
+		}
+		/* documentation names stay valid, and only whole top-level labels count */
+		CHECK_STR(code("ana@example.com", M, idna), NULL);
+		CHECK_STR(code("ana@existing.example", M, idna), NULL);
+		CHECK_STR(code("ana@test.com", M, idna), NULL);
+		CHECK_STR(code("ana@x.tests", M, idna), NULL);
+		CHECK_STR(code("ana@x.loca", M, idna), NULL);
+		CHECK_STR(code("ana@x.localhostx", M, idna), NULL);
+	}
 	CHECK_STR(code("ana@xn--zz.com", M, idna), "DOMAIN_IDN_INVALID");
 	CHECK_STR(code("ana@a\xd7\x90.com", M, idna), "DOMAIN_IDN_INVALID");	/* mixed bidi */
 	CHECK_STR(code("ana@[192.0.2.1]", M, idna), "DOMAIN_ADDRESS_LITERAL");
+	CHECK_STR(code("ana@[192.0.2.1]", P, idna), "DOMAIN_ADDRESS_LITERAL");
 	CHECK_STR(code("ana@[192.0.2.1]", RFC, idna), NULL);
 	CHECK_STR(code("ana@[IPv6:2001:db8::1]", RFC, idna), NULL);
 	CHECK_STR(code("ana@[192.0.2.256]", RFC, idna), "DOMAIN_LITERAL_INVALID");
@@ -166,8 +201,56 @@ main(void)
 		/* a 253-octet domain fits, but not in a 254-octet path with "a@" */
 		snprintf(dom, sizeof(dom), "a@%.63s.%.63s.%.63s.%.57s.com", label64, label64, label64, label64);
 		CHECK_STR(code(dom, M, idna), "ADDRESS_TOO_LONG");
+		snprintf(dom, sizeof(dom), "a@%.63s.%.63s.%.63s.%.55s.com", label64, label64, label64, label64);
+		CHECK_STR(code(dom, M, idna), NULL);	/* 251-octet domain, 253-octet address */
+		snprintf(dom, sizeof(dom), "a@%.63s.%.63s.%.63s.%.58s.com", label64, label64, label64, label64);
+		CHECK_STR(code(dom, M, idna), "DOMAIN_TOO_LONG");	/* 254, DNS allows 253 */
 		snprintf(dom, sizeof(dom), "a@%.63s.%.63s.%.63s.%.63s.com", label64, label64, label64, label64);
 		CHECK_STR(code(dom, M, idna), "DOMAIN_TOO_LONG");
+	}
+
+	/*
+	 * Lengths are octets, not characters.  "あ" is 3 octets of UTF-8: a local
+	 * part of 21 of them (63 octets) and one letter fits in 64, two do not.
+	 */
+	{
+		char		addr[600];
+		char		hira[200] = "";
+		char		dom[300];
+
+		for (int i = 0; i < 21; i++)
+			strcat(hira, "\xe3\x81\x82");
+		snprintf(addr, sizeof(addr), "%sa@example.com", hira);
+		CHECK_STR(code(addr, M, idna), NULL);
+		snprintf(addr, sizeof(addr), "%saa@example.com", hira);
+		CHECK_STR(code(addr, M, idna), "LOCAL_PART_TOO_LONG");	/* 23 characters, 65 octets */
+
+		/*
+		 * An internationalized domain whose A-label form is short but whose
+		 * UTF-8 is not: "xn--l8jaaaaaaaaaaaaaaaaaaaa" (27 octets) is 21 × "あ"
+		 * (63 octets).  With a local part of 64 and three 50-octet labels the
+		 * ASCII form is 64 + 1 + 3 × 51 + 27 + 4 = 249 octets, the UTF-8 form
+		 * 285: too long.  The same address with "aaaaaaaaaaaaaaaaaaaaa"
+		 * (21 octets either way) is 243 octets and fits.
+		 */
+		snprintf(dom, sizeof(dom), "%.50s.%.50s.%.50s", label64, label64, label64);
+		snprintf(addr, sizeof(addr), "%.64s@%s.%s.com", local65, dom, hira);
+		CHECK_STR(code(addr, M, idna), "ADDRESS_TOO_LONG");
+		CHECK_STR(norm(addr, M, NULL), "!ADDRESS_TOO_LONG");
+		snprintf(addr, sizeof(addr), "%.64s@%s.%.21s.com", local65, dom, label64);
+		CHECK_STR(code(addr, M, idna), NULL);
+		/*
+		 * At the boundary: with the 63-octet label, a local part of 33 makes
+		 * 254 octets of UTF-8 (fits), 34 makes 255 (too long) though the
+		 * address is only 213 characters and 34 + 1 + 152 + 1 + 27 + 4 = 219
+		 * octets in ASCII form.
+		 */
+		snprintf(addr, sizeof(addr), "%.33s@%s.%s.com", local65, dom, hira);
+		CHECK(strlen(addr) == 254);
+		CHECK_STR(code(addr, M, idna), NULL);
+		snprintf(addr, sizeof(addr), "%.34s@%s.%s.com", local65, dom, hira);
+		CHECK(strlen(addr) == 255);
+		CHECK_STR(code(addr, M, idna), "ADDRESS_TOO_LONG");
 	}
 
 	/* The handle's conversion cache answers as ICU does, hit or miss, over many domains. */
@@ -196,7 +279,7 @@ main(void)
 		CHECK(same);
 	}
 
-	/* Every printable ASCII character in a local part and in a domain, both profiles. */
+	/* Every printable ASCII character in a local part and in a domain, every profile. */
 	{
 		bool		agree = true;
 
@@ -204,13 +287,14 @@ main(void)
 		{
 			char		addr[16];
 			bool		alnum = (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-			bool		mailbox_ok = alnum || strchr("._-+'", c) != NULL;
-			bool		rfc_ok = mailbox_ok || strchr("!#$%&*/=?^`{|}~", c) != NULL;
+			bool		provider_ok = alnum || strchr("._-+'", c) != NULL;
+			bool		atext_ok = provider_ok || strchr("!#$%&*/=?^`{|}~", c) != NULL;
 			bool		domain_ok = alnum || c == '-';
 
 			snprintf(addr, sizeof(addr), "a%cb@x.com", c);
-			if ((ct_email_check(addr, strlen(addr), M, idna) == NULL) != mailbox_ok ||
-				(ct_email_check(addr, strlen(addr), RFC, idna) == NULL) != rfc_ok)
+			if ((ct_email_check(addr, strlen(addr), P, idna) == NULL) != provider_ok ||
+				(ct_email_check(addr, strlen(addr), M, idna) == NULL) != atext_ok ||
+				(ct_email_check(addr, strlen(addr), RFC, idna) == NULL) != atext_ok)
 			{
 				fprintf(stderr, "local part character 0x%02x\n", c);
 				agree = false;
