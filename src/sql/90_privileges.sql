@@ -78,33 +78,28 @@ COMMENT ON POLICY dedupe_runs_read ON @extschema@.dedupe_runs IS
 COMMENT ON POLICY dedupe_runs_owner ON @extschema@.dedupe_runs IS
 'A table''s dedupe runs are written by its owners, who run dedupe_run';
 
-ALTER TABLE @extschema@.dedupe_pairs ENABLE ROW LEVEL SECURITY;
-CREATE POLICY dedupe_pairs_read ON @extschema@.dedupe_pairs FOR SELECT
-    USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r
-                    WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_pairs.run_id
-                      AND pg_catalog.has_table_privilege(r.tbl, 'SELECT')));
-CREATE POLICY dedupe_pairs_owner ON @extschema@.dedupe_pairs
-    USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r
-                    WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_pairs.run_id
-                      AND @extschema@.owns_table(r.tbl)));
-COMMENT ON POLICY dedupe_pairs_read ON @extschema@.dedupe_pairs IS
-'A run''s pairs are visible to the roles that may read its table';
-COMMENT ON POLICY dedupe_pairs_owner ON @extschema@.dedupe_pairs IS
-'A run''s pairs are written by the owners of its table';
-
-ALTER TABLE @extschema@.dedupe_clusters ENABLE ROW LEVEL SECURITY;
-CREATE POLICY dedupe_clusters_read ON @extschema@.dedupe_clusters FOR SELECT
-    USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r
-                    WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_clusters.run_id
-                      AND pg_catalog.has_table_privilege(r.tbl, 'SELECT')));
-CREATE POLICY dedupe_clusters_owner ON @extschema@.dedupe_clusters
-    USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r
-                    WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_clusters.run_id
-                      AND @extschema@.owns_table(r.tbl)));
-COMMENT ON POLICY dedupe_clusters_read ON @extschema@.dedupe_clusters IS
-'A run''s clusters are visible to the roles that may read its table';
-COMMENT ON POLICY dedupe_clusters_owner ON @extschema@.dedupe_clusters IS
-'A run''s clusters are written by the owners of its table';
+-- A run's pairs and clusters go with the run's table.
+DO $$
+DECLARE
+    t text[];
+BEGIN
+    FOREACH t SLICE 1 IN ARRAY ARRAY[['dedupe_pairs', 'pairs'], ['dedupe_clusters', 'clusters']] LOOP
+        EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t[1]);
+        EXECUTE format('CREATE POLICY %1$I ON @extschema@.%2$I FOR SELECT '
+                       'USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r '
+                       'WHERE r.run_id OPERATOR(pg_catalog.=) %2$I.run_id '
+                       'AND pg_catalog.has_table_privilege(r.tbl, ''SELECT'')))', t[1] || '_read', t[1]);
+        EXECUTE format('CREATE POLICY %1$I ON @extschema@.%2$I '
+                       'USING (EXISTS (SELECT 1 FROM @extschema@.dedupe_runs r '
+                       'WHERE r.run_id OPERATOR(pg_catalog.=) %2$I.run_id '
+                       'AND @extschema@.owns_table(r.tbl)))', t[1] || '_owner', t[1]);
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_read', t[1],
+                       format('A run''s %s are visible to the roles that may read its table', t[2]));
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_owner', t[1],
+                       format('A run''s %s are written by the owners of its table', t[2]));
+    END LOOP;
+END
+$$;
 
 -- The merge log keeps before-images of rows: readable with SELECT on the
 -- table they came from; written only into one's own merges.
