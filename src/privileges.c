@@ -145,21 +145,25 @@ contacts_require_table(Oid relid, AclMode mode, const char *action)
 						 contacts_quoted_relation(relid))));
 }
 
-void
-contacts_switch_to(Oid role, ContactsRoleSwitch *sw)
+/* Both switches: to role, restricted, with any further context flags. */
+static void
+switch_restricted(Oid role, int flags, ContactsRoleSwitch *sw)
 {
 	GetUserIdAndSecContext(&sw->saved_user, &sw->saved_context);
 	SetUserIdAndSecContext(role, sw->saved_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+						   SECURITY_RESTRICTED_OPERATION | flags);
+}
+
+void
+contacts_switch_to(Oid role, ContactsRoleSwitch *sw)
+{
+	switch_restricted(role, 0, sw);
 }
 
 void
 contacts_switch_to_table_owner(Relation rel, ContactsRoleSwitch *sw)
 {
-	GetUserIdAndSecContext(&sw->saved_user, &sw->saved_context);
-	SetUserIdAndSecContext(rel->rd_rel->relowner,
-						   sw->saved_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION | SECURITY_NOFORCE_RLS);
+	switch_restricted(rel->rd_rel->relowner, SECURITY_NOFORCE_RLS, sw);
 }
 
 void
