@@ -513,6 +513,44 @@ ct_fold_icu_cp(unsigned int cp, char *buf, size_t cap)
 	return writer_finish(&w);
 }
 
+/*
+ * Fold the ASCII run at s[i] straight into the buffer, for a writer with
+ * room for the rest of s (ASCII never grows): the loop most names spend
+ * their fold in, free of the writer's per-byte room check.  Returns where
+ * the run ends.
+ */
+static size_t
+fold_ascii_run(const char *s, size_t i, size_t len, FoldWriter *w)
+{
+	char	   *out = w->buf + w->len;
+	bool		after_space = w->after_space;
+
+	/*
+	 * Branch-free but for the run's end: where spaces fall in a name follows
+	 * no pattern a predictor learns.  Every byte is stored, and the output
+	 * advances past it unless it is dropped.
+	 */
+	for (; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+		char		f;
+		bool		space;
+		bool		keep;
+
+		if (c >= 0x80)
+			break;
+		f = ascii_fold_map[c];
+		space = f == ' ';
+		keep = f != '\0' && !(space && (after_space || out == w->buf));
+		*out = f;
+		out += keep;
+		after_space = keep ? space : after_space;
+	}
+	w->len = (size_t) (out - w->buf);
+	w->after_space = after_space;
+	return i;
+}
+
 size_t
 ct_fold(const char *s, size_t len, char *buf, size_t cap, const CtAllocator *alloc)
 {
@@ -527,6 +565,11 @@ ct_fold(const char *s, size_t len, char *buf, size_t cap, const CtAllocator *all
 		unsigned int cp;
 		int			t;
 
+		if (c < 0x80 && w.len <= w.cap && w.cap - w.len >= len - i)
+		{
+			i = fold_ascii_run(s, i, len, &w);
+			continue;
+		}
 		if (c < 0x80)
 		{
 			char		f = ascii_fold_map[c];

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Text functions against their peers on 1M generated names (SMOKE=1: 1000):
-#   contacts.jaro_winkler  vs pg_similarity's jarowinkler     (target x3)
-#   contacts.levenshtein   vs fuzzystrmatch's levenshtein     (target x1.5)
-#   contacts.fold          vs lower(unaccent(x))              (target x3)
+#   contacts.jaro_winkler      vs pg_similarity's jarowinkler        (target x4)
+#   contacts.levenshtein       vs fuzzystrmatch's levenshtein        (target x5)
+#   contacts.levenshtein(,,2)  vs fuzzystrmatch's levenshtein_less_equal(,,2)
+#                              (target x1 or better on every length mix:
+#                              short names, long names, pure ASCII, accented)
+#   contacts.fold              vs lower(unaccent(x))                 (target x3)
 # Ratios compare marginal costs: each query minus the same query with
 # length() in place of the function.  Then the core is timed in C
 # (test/bench/text_bench.c) on the same names.
@@ -44,11 +47,22 @@ SQL
 # Pairs: each name with the next record of the same person when there is
 # one (a typed variant), else with the next person's.
 bpsql <<'SQL'
-CREATE TABLE bench_names AS
-SELECT full_name AS a, lead(full_name, 1, 'Juan Pérez') OVER (ORDER BY truth_id, id) AS b
-FROM bench_contacts WHERE full_name IS NOT NULL;
+CREATE TABLE bench_pairs AS
+SELECT full_name AS a, lead(full_name, 1, 'Juan Pérez') OVER w AS b,
+       concat_ws(', ', full_name, company, city) AS long_a,
+       lead(concat_ws(', ', full_name, company, city), 1, 'Juan Pérez, Pérez S.L., Madrid') OVER w AS long_b
+FROM bench_contacts WHERE full_name IS NOT NULL
+WINDOW w AS (ORDER BY truth_id, id);
 DROP TABLE bench_contacts;
-VACUUM ANALYZE bench_names;
+CREATE TABLE bench_names AS SELECT a, b FROM bench_pairs;
+-- The length mixes of the bounded distance: first words only (short), the
+-- name with company and city (long), and the pairs split by script.
+CREATE TABLE mix_short AS SELECT split_part(a, ' ', 1) AS a, split_part(b, ' ', 1) AS b FROM bench_pairs;
+CREATE TABLE mix_long AS SELECT long_a AS a, long_b AS b FROM bench_pairs;
+CREATE TABLE mix_ascii AS SELECT a, b FROM bench_pairs WHERE a || b !~ '[^\x01-\x7f]';
+CREATE TABLE mix_accented AS SELECT a, b FROM bench_pairs WHERE a || b ~ '[^\x01-\x7f]';
+DROP TABLE bench_pairs;
+VACUUM ANALYZE bench_names, mix_short, mix_long, mix_ascii, mix_accented;
 SQL
 
 echo "rows: $(bpsql -At -c 'SELECT count(*) FROM bench_names'), $(bpsql -At -c \
@@ -72,6 +86,12 @@ compare "levenshtein(a,b,2) vs levenshtein_less_equal" \
 	"SELECT sum(contacts.levenshtein(a, b, 2)) FROM bench_names" \
 	"SELECT sum(public.levenshtein_less_equal(a, b, 2)) FROM bench_names" \
 	"SELECT sum(length(a) + length(b)) FROM bench_names"
+for mix in short long ascii accented; do
+	compare "  $mix: $(bpsql -At -c "SELECT count(*) || ' pairs, ' || round(avg(length(a)), 1) || ' chars' FROM mix_$mix")" \
+		"SELECT sum(contacts.levenshtein(a, b, 2)) FROM mix_$mix" \
+		"SELECT sum(public.levenshtein_less_equal(a, b, 2)) FROM mix_$mix" \
+		"SELECT sum(length(a) + length(b)) FROM mix_$mix"
+done
 compare "fold vs lower(unaccent(x))" \
 	"SELECT sum(length(contacts.fold(a))) FROM bench_names" \
 	"SELECT sum(length(lower(unaccent(a)))) FROM bench_names" \
@@ -80,4 +100,4 @@ compare "fold vs lower(unaccent(x))" \
 # The core alone, on the same names.
 bpsql -At -c "\\copy (SELECT a FROM bench_names) TO pstdout" | "$repo/test/build/bench/text_bench"
 
-bpsql -c "DROP TABLE bench_names"
+bpsql -c "DROP TABLE bench_names, mix_short, mix_long, mix_ascii, mix_accented"
