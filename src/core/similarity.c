@@ -222,15 +222,25 @@ levenshtein_myers(const uint32_t *a, int m, const uint32_t *b, int n, int max)
 	return score;
 }
 
+/* Code point i of a string held as bytes (width 1, ASCII) or code points. */
+static inline uint32_t
+char_at(const void *s, int width, int i)
+{
+	return width == 1 ? ((const unsigned char *) s)[i] : ((const uint32_t *) s)[i];
+}
+
 /*
- * Ukkonen's banded dynamic program, one row per code point of b (m <= n):
+ * Ukkonen's banded dynamic program, one row per character of b (m <= n):
  * cell (i, j) is at least |i - j|, so only the diagonal band |i - j| <= max
  * can hold distances within the bound; cells outside it count as max + 1.
  * It serves patterns beyond 64 code points and small bounds, where the band
- * is narrower than the bit-parallel loop's pass over all of b.
+ * is narrower than the bit-parallel loop's pass over all of b.  The strings
+ * are code point arrays, or ASCII bytes (width 1), which spares widening
+ * them: for short names that took as long as the band itself.  Inlined into
+ * its two callers, so each reads its width with no test.
  */
-static int
-levenshtein_band(const uint32_t *a, int m, const uint32_t *b, int n, int max,
+static inline int
+levenshtein_band(const void *a, int m, const void *b, int n, int width, int max,
 				 const CtAllocator *alloc)
 {
 	int			stackrow[CT_SIM_STACK_CP + 1];
@@ -261,7 +271,7 @@ levenshtein_band(const uint32_t *a, int m, const uint32_t *b, int n, int max,
 		for (int i = lo; i <= hi; i++)
 		{
 			int			up = row[i];
-			int			v = diag + (a[i - 1] != b[j - 1]);
+			int			v = diag + (char_at(a, width, i - 1) != char_at(b, width, j - 1));
 
 			if (up + 1 < v)
 				v = up + 1;
@@ -328,7 +338,7 @@ ct_levenshtein_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 	if (alen <= 64 && max >= BAND_MAX_BOUND)
 		d = levenshtein_myers(a, alen, b, blen, max);
 	else
-		d = levenshtein_band(a, alen, b, blen, max, alloc);
+		d = levenshtein_band(a, alen, b, blen, 4, max, alloc);
 	return d > max ? max + 1 : d;
 }
 
@@ -364,7 +374,27 @@ ct_levenshtein_bounded(const char *a, size_t alen, const char *b, size_t blen,
 	alen -= suf;
 	blen -= suf;
 
-	/* in ASCII bytes are code points: the lengths alone may decide */
+	/* in ASCII bytes are code points: no decoding, and the lengths may decide */
+	if (max >= 0 && max < BAND_MAX_BOUND && alen < INT_MAX / 2 && blen < INT_MAX / 2 &&
+		all_ascii(a, alen) && all_ascii(b, blen))
+	{
+		if (alen > blen)
+		{
+			const char *t = a;
+			size_t		tl = alen;
+
+			a = b;
+			alen = blen;
+			b = t;
+			blen = tl;
+		}
+		if (blen - alen > (size_t) max)
+			return max + 1;
+		if (alen == 0)
+			return (int) blen;
+		d = levenshtein_band(a, (int) alen, b, (int) blen, 1, max, alloc);
+		return d > max ? max + 1 : d;
+	}
 	if (max >= 0 && (alen > blen ? alen - blen : blen - alen) > (size_t) max &&
 		all_ascii(a, alen) && all_ascii(b, blen))
 		return max + 1;
