@@ -11,7 +11,10 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c src/core/*.c)))
 # The install script is the concatenation of the per-topic parts.
 SQL_PARTS = $(sort $(wildcard src/sql/*.sql))
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
+# Earlier releases: the 0.1.0 install script as released (a base that
+# CREATE EXTENSION ... VERSION and pg_upgrade can start from) and the update
+# scripts from each release to the next.
+DATA = $(wildcard src/sql/upgrade/$(EXTENSION)--*.sql)
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=$(EXTENSION)
