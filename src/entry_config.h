@@ -56,7 +56,7 @@ typedef struct EntryColumn
 	bool		duplicate_key;
 	bool		required;
 	Oid			typoutput;		/* column type -> text, for duplicate lookups */
-	SPIPlanPtr	lookup_plan;	/* duplicate keys: key of another row with this value */
+	SPIPlanPtr	lookup_plan;	/* key of another row with this value (duplicates.c), made on first use */
 	EntryFlagCache flag_cache[ENTRY_FLAG_CACHE];	/* filled as rows are flagged */
 } EntryColumn;
 
@@ -73,6 +73,9 @@ typedef struct EntryConfig
 	char	   *default_region; /* ISO code, or NULL when none */
 	EntryInvalidAction on_invalid;
 	EntryDuplicateAction on_duplicate;
+	bool		email_canonical;	/* email duplicate keys: provider-aware */
+	char	   *alternate_column[3];	/* array column keeping alternates of email,
+										 * phone, national_id; NULL: contacts.alternate */
 	SPIPlanPtr	update_plan;	/* on_duplicate = update: fill the existing row */
 	SPIPlanPtr	match_plan;		/* fuzzy_duplicates: the dedupe model's best match */
 	int			ncolumns;

@@ -10,7 +10,9 @@
  * restore is impossible and unmerge refuses, naming the row and, when
  * there is one, the later merge to undo first.  A deleted row whose key is
  * in use again is refused the same way.  Nothing is changed unless
- * everything can be restored (it is one transaction).
+ * everything can be restored (it is one transaction).  The alternates the
+ * merge kept go with it: those in array columns of the survivor with its
+ * before-image, those in contacts.alternate by merge_id.
  */
 #include "postgres.h"
 
@@ -317,6 +319,14 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 		refuse(merge_id, merge_table_open(relid, false), contacts_spi_text(SPI_tuptable, 0, 2),
 			   "was changed again by a later merge", NULL);
 	}
+
+	/*
+	 * The alternates it kept in contacts.alternate go first: a restored row
+	 * holds them again, and the entry trigger must not find them as another
+	 * row's.  Those in array columns go with the survivor's before-image,
+	 * the first row restored (it was logged last).
+	 */
+	merge_alternates_remove(merge_id);
 
 	PG_TRY();
 	{

@@ -8,12 +8,17 @@ CREATE TABLE @extschema@.merge_config (
     rules               jsonb NOT NULL DEFAULT '{}'
                         CHECK (jsonb_typeof(rules) = 'object'),
     soft_delete_column  name,
-    updated_at_column   name
+    updated_at_column   name,
+    alternate_columns   jsonb NOT NULL DEFAULT '{}'
+                        CHECK (jsonb_typeof(alternate_columns) = 'object')
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.merge_config', '');
+-- the entry trigger reads alternate_columns
+CREATE TRIGGER merge_config_changed AFTER INSERT OR UPDATE OR DELETE ON @extschema@.merge_config
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.config_changed();
 
 COMMENT ON TABLE @extschema@.merge_config IS
-'Per-table merge settings: survivorship rules by column ({"column": "rule"}), the flag column that marks merged-away rows instead of deleting them, and the updated-at column that most_recent and the preference order use';
+'Per-table merge settings: survivorship rules by column ({"column": "rule"}), the flag column that marks merged-away rows instead of deleting them, the updated-at column that most_recent and the preference order use, and the array columns that keep the alternates (other emails, phones, national IDs of merged-away rows) by kind ({"email": "other_emails"}; a kind not named keeps them in contacts.alternate)';
 
 CREATE TABLE @extschema@.merge_log (
     merge_id     bigserial PRIMARY KEY,
@@ -82,26 +87,46 @@ COMMENT ON FUNCTION @extschema@.merge_rules(regclass, jsonb) IS
 
 CREATE FUNCTION @extschema@.merge_configure(tbl regclass, rules jsonb DEFAULT '{}',
                                             soft_delete_column name DEFAULT NULL,
-                                            updated_at_column name DEFAULT NULL)
+                                            updated_at_column name DEFAULT NULL,
+                                            alternate_columns jsonb DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM @extschema@.require_privileges(tbl, 'OWNER', 'configure merges of');
-    INSERT INTO @extschema@.merge_config AS c (tbl, rules, soft_delete_column, updated_at_column)
-    VALUES (tbl, COALESCE(rules, '{}'), soft_delete_column, updated_at_column)
+    IF jsonb_typeof(COALESCE(alternate_columns, '{}')) <> 'object' OR EXISTS (
+           SELECT 1 FROM jsonb_each(alternate_columns) e
+            WHERE e.key NOT IN ('email', 'phone', 'national_id') OR jsonb_typeof(e.value) <> 'string') THEN
+        RAISE EXCEPTION 'alternate_columns must map email, phone or national_id to an array column name'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'For example {"email": "other_emails"}; kinds not named keep their alternates in contacts.alternate.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_each_text(alternate_columns) e
+                WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
+                                   JOIN pg_type ty ON ty.oid = a.atttypid
+                                  WHERE a.attrelid = tbl AND a.attname = e.value AND a.attnum > 0
+                                    AND NOT a.attisdropped AND ty.typcategory = 'A')) THEN
+        RAISE EXCEPTION 'every column of alternate_columns must be an array column of table %', tbl
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Add one, e.g. ALTER TABLE ... ADD COLUMN other_emails text[].';
+    END IF;
+    INSERT INTO @extschema@.merge_config AS c (tbl, rules, soft_delete_column, updated_at_column,
+                                               alternate_columns)
+    VALUES (tbl, COALESCE(rules, '{}'), soft_delete_column, updated_at_column,
+            COALESCE(alternate_columns, '{}'))
     ON CONFLICT ON CONSTRAINT merge_config_pkey DO UPDATE
        SET rules = EXCLUDED.rules,
            soft_delete_column = EXCLUDED.soft_delete_column,
-           updated_at_column = EXCLUDED.updated_at_column;
+           updated_at_column = EXCLUDED.updated_at_column,
+           alternate_columns = EXCLUDED.alternate_columns;
     -- validate now rather than at the first merge
     PERFORM @extschema@.merge_rules(tbl);
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.merge_configure(regclass, jsonb, name, name) IS
-'Set the merge configuration of tbl (survivorship rules by column, soft-delete flag column, updated-at column) after checking it';
+COMMENT ON FUNCTION @extschema@.merge_configure(regclass, jsonb, name, name, jsonb) IS
+'Set the merge configuration of tbl (survivorship rules by column, soft-delete flag column, updated-at column, array columns keeping alternates by kind) after checking it';
 
 CREATE TABLE @extschema@.merge_batch (
     batch_name   text PRIMARY KEY,
