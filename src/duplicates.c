@@ -69,7 +69,10 @@ contacts_duplicate_lock(Oid relid, const EntryColumn *col, const char *key)
 						Int32GetDatum((int32) (h ^ (uint32) col->attnum)));
 }
 
-/* "a row other than the one being written": $2 is its key, or NULL */
+/*
+ * "a row other than the one being written ($2 is its key, or NULL), and
+ * not merged away"
+ */
 static void
 append_other_row(StringInfo sql, const EntryConfig *cfg, const char *alias)
 {
@@ -77,6 +80,10 @@ append_other_row(StringInfo sql, const EntryConfig *cfg, const char *alias)
 	contacts_append_equality(sql, psprintf("%s.%s", alias, quote_identifier(cfg->key_column)),
 							 cfg->key_typid, psprintf("$2::%s", format_type_be_qualified(cfg->key_typid)));
 	appendStringInfoString(sql, "))");
+	/* rows merged away (soft-deleted) are nobody's record any more */
+	if (cfg->soft_delete_column != NULL)
+		appendStringInfo(sql, " AND %s.%s IS %s", alias, quote_identifier(cfg->soft_delete_column),
+						 cfg->soft_delete_bool ? "NOT TRUE" : "NULL");
 }
 
 /*

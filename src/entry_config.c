@@ -185,7 +185,7 @@ load_config(EntryConfig *cfg, Relation rel)
 										   "c.flag_column, c.fuzzy_duplicates, "
 										   "c.email_duplicate_key OPERATOR(pg_catalog.=) 'email_canonical', "
 										   "m.alternate_columns ->> 'email', m.alternate_columns ->> 'phone', "
-										   "m.alternate_columns ->> 'national_id' FROM %s.table_config c "
+										   "m.alternate_columns ->> 'national_id', m.soft_delete_column FROM %s.table_config c "
 										   "LEFT JOIN %s.merge_config m ON m.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
 										   "WHERE c.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1", schema, schema),
 								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) == 0)
@@ -218,6 +218,15 @@ load_config(EntryConfig *cfg, Relation rel)
 		if (s != NULL)
 			(void) column_attnum(rel, s, false);
 		cfg->alternate_column[i] = s ? pstrdup(s) : NULL;
+	}
+	s = contacts_spi_text(SPI_tuptable, 0, 11);
+	cfg->soft_delete_column = NULL;
+	if (s != NULL)
+	{
+		AttrNumber	att = column_attnum(rel, s, false);
+
+		cfg->soft_delete_column = pstrdup(s);
+		cfg->soft_delete_bool = getBaseType(TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid) == BOOLOID;
 	}
 	MemoryContextSwitchTo(old);
 

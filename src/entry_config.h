@@ -74,6 +74,8 @@ typedef struct EntryConfig
 	EntryInvalidAction on_invalid;
 	EntryDuplicateAction on_duplicate;
 	bool		email_canonical;	/* email duplicate keys: provider-aware */
+	char	   *soft_delete_column;	/* merge_config's: rows merged away, or NULL */
+	bool		soft_delete_bool;	/* it is boolean (else a date: set when merged) */
 	char	   *alternate_column[3];	/* array column keeping alternates of email,
 										 * phone, national_id; NULL: contacts.alternate */
 	SPIPlanPtr	update_plan;	/* on_duplicate = update: fill the existing row */

@@ -23,6 +23,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "duplicates.h"
 #include "merge.h"
@@ -85,8 +86,73 @@ append_values(StringInfo sql, const MergeTable *t, const MergeAlternates *alt, c
 					 "WHERE a.tbl = $3 AND a.survivor = ANY (%s)", schema, survivor_key_sql);
 }
 
+static MergeAlternates *build_plan(MergeTable *t);
+
+/*
+ * The plans of the tables merged in this backend, kept until any relcache
+ * invalidation (which DDL and every change to the configuration tables
+ * send, see config_changed()): a batch merges thousands of times into one
+ * table.
+ */
+typedef struct KeptAlternates
+{
+	Oid			relid;
+	uint64		generation;
+	MergeAlternates *alt;		/* NULL: nothing to keep for this table */
+	struct KeptAlternates *next;
+} KeptAlternates;
+
+static KeptAlternates *kept = NULL;
+
+static MergeAlternates *
+copy_plan(const MergeAlternates *src)
+{
+	MergeAlternates *alt = palloc(sizeof(MergeAlternates));
+
+	*alt = *src;
+	alt->key_name = pstrdup(src->key_name);
+	alt->cols = palloc(sizeof(int) * Max(src->ncols, 1));
+	alt->col_kind = palloc(sizeof(char *) * Max(src->ncols, 1));
+	for (int i = 0; i < src->ncols; i++)
+	{
+		alt->cols[i] = src->cols[i];
+		alt->col_kind[i] = pstrdup(src->col_kind[i]);
+	}
+	alt->collect_sql = pstrdup(src->collect_sql);
+	return alt;
+}
+
 MergeAlternates *
 merge_alternates_plan(MergeTable *t)
+{
+	uint64		generation = merge_cache_generation();
+	KeptAlternates *k;
+	MergeAlternates *alt;
+	MemoryContext old;
+
+	for (k = kept; k != NULL; k = k->next)
+		if (k->relid == t->relid)
+			break;
+	if (k != NULL && k->generation == generation)
+		return k->alt;
+	alt = build_plan(t);
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	if (k == NULL)
+	{
+		k = palloc0(sizeof(KeptAlternates));
+		k->relid = t->relid;
+		k->next = kept;
+		kept = k;
+	}
+	/* an older plan is left behind: rare, and small */
+	k->alt = alt ? copy_plan(alt) : NULL;
+	k->generation = generation;
+	MemoryContextSwitchTo(old);
+	return k->alt;
+}
+
+static MergeAlternates *
+build_plan(MergeTable *t)
 {
 	MergeAlternates *alt;
 	const char *schema = contacts_extension_schema_quoted();
