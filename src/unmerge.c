@@ -326,6 +326,12 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	 * row's.  Those in array columns go with the survivor's before-image,
 	 * the first row restored (it was logged last).
 	 */
+	/*
+	 * As the caller: the log's policies check unmerged_by, and the
+	 * alternates' let a role remove only those of merges it undid.
+	 */
+	merge_spi(psprintf("UPDATE %s.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
+					   "WHERE merge_id = $1", schema), 1, types, values, NULL, false);
 	merge_alternates_remove(merge_id);
 
 	PG_TRY();
@@ -369,9 +375,6 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
-	/* as the caller: the log's policies check unmerged_by */
-	merge_spi(psprintf("UPDATE %s.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
-					   "WHERE merge_id = $1", schema), 1, types, values, NULL, false);
 	contacts_spi_finish();
 	contacts_unpin_search_path(pinned);
 	PG_RETURN_INT32(n);

@@ -150,13 +150,17 @@ CREATE POLICY alternate_merge ON @extschema@.alternate FOR INSERT
                            AND m.merged_by OPERATOR(pg_catalog.=) CURRENT_USER
                            AND m.unmerged_at IS NULL));
 CREATE POLICY alternate_unmerge ON @extschema@.alternate FOR DELETE
-    USING (pg_catalog.has_table_privilege(tbl, 'UPDATE'));
+    USING (EXISTS (SELECT 1 FROM @extschema@.merge_log m
+                    WHERE m.merge_id OPERATOR(pg_catalog.=) alternate.merge_id
+                      AND m.unmerged_by OPERATOR(pg_catalog.=) CURRENT_USER
+                      AND m.unmerged_at IS NOT NULL)
+           AND pg_catalog.has_table_privilege(tbl, 'UPDATE'));
 COMMENT ON POLICY alternate_read ON @extschema@.alternate IS
 'A row''s alternates are visible to the roles that may read its table';
 COMMENT ON POLICY alternate_merge ON @extschema@.alternate IS
 'A role adds alternates only in a merge of its own, of the merge''s table, that is not undone';
 COMMENT ON POLICY alternate_unmerge ON @extschema@.alternate IS
-'A role that may update the table removes the alternates of a merge it undoes';
+'A role that may update the table removes the alternates of a merge it has undone (unmerge marks the merge first)';
 
 -- Batch merges: the batch and its clusters (keys, and errors that may quote
 -- values) go with the table.
