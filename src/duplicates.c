@@ -114,7 +114,7 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel)
 		return col->lookup_plan;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT x.k FROM (SELECT 0 AS p, t.%s::pg_catalog.text AS k FROM %s t WHERE ",
+	appendStringInfo(&sql, "SELECT x.k, x.p OPERATOR(pg_catalog.=) 1 FROM (SELECT 0 AS p, t.%s::pg_catalog.text AS k FROM %s t WHERE ",
 					 key, relname);
 	if (col->kind == ENTRY_EMAIL)
 		appendStringInfo(&sql, "%s.%s(t.%s::pg_catalog.text) OPERATOR(pg_catalog.=) $1", schema, keyfn, qc);
@@ -149,6 +149,7 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel)
 		append_other_row(&sql, cfg, "t");
 	}
 	appendStringInfoString(&sql, ") x ORDER BY x.p, x.k LIMIT 1");
+	/* (x.p tells the caller whether it was found as an alternate) */
 
 	plan = contacts_spi_prepare(sql.data, 2, argtypes, 0, true);
 	old = MemoryContextSwitchTo(cfg->context);
@@ -159,7 +160,7 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel)
 
 char *
 contacts_duplicate_find(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *key,
-						const char *own_key, bool lock)
+						const char *own_key, bool lock, bool *alternate)
 {
 	SPIPlanPtr	plan = lookup_plan(cfg, col, rel);
 	Datum		args[2];
@@ -175,7 +176,11 @@ contacts_duplicate_find(EntryConfig *cfg, EntryColumn *col, Relation rel, const 
 	/* not read-only: a fresh snapshot sees what the lock waited for */
 	contacts_spi_execute_plan(plan, args, nulls, false, 1, SPI_OK_SELECT);
 	contacts_switch_back(&sw);
-	return SPI_processed > 0 ? contacts_spi_text(SPI_tuptable, 0, 1) : NULL;
+	if (SPI_processed == 0)
+		return NULL;
+	if (alternate != NULL)
+		*alternate = contacts_spi_bool(SPI_tuptable, 0, 2);
+	return contacts_spi_text(SPI_tuptable, 0, 1);
 }
 
 void
@@ -273,7 +278,7 @@ contacts_duplicate_of(PG_FUNCTION_ARGS)
 	}
 
 	contacts_spi_connect();
-	found = contacts_duplicate_find(cfg, col, rel, key, own_key, lock);
+	found = contacts_duplicate_find(cfg, col, rel, key, own_key, lock, NULL);
 	if (found != NULL)
 		found = MemoryContextStrdup(cxt, found);
 	contacts_spi_finish();

@@ -33,11 +33,13 @@ extern void contacts_duplicate_lock(Oid relid, const EntryColumn *col, const cha
 
 /*
  * The key (as text) of a row of rel other than own_key (may be NULL) that
- * holds key in col or as an alternate, or NULL.  With lock, the key is
+ * holds key in col or as an alternate (rows holding it in col first), or
+ * NULL; *alternate (when not NULL) tells which.  With lock, the key is
  * locked first.  SPI must be connected; reads as the table's owner.
  */
 extern char *contacts_duplicate_find(EntryConfig *cfg, EntryColumn *col, Relation rel,
-									 const char *key, const char *own_key, bool lock);
+									 const char *key, const char *own_key, bool lock,
+									 bool *alternate);
 
 /*
  * Lock the key of a normalized value of kind ("email", "phone",

@@ -299,7 +299,7 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 		if (value == NULL)
 			continue;			/* not an address: the same as no other */
 		/* under a lock on the key, so a concurrent insert or merge of it waits */
-		existing = contacts_duplicate_find(cfg, col, rel, value, own_key, true);
+		existing = contacts_duplicate_find(cfg, col, rel, value, own_key, true, NULL);
 		if (existing)
 			what = psprintf("%s \"%s\"", col->name, value);
 	}
