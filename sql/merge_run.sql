@@ -81,6 +81,16 @@ SELECT key FROM contacts.dedupe_match('mr', '{"full_name": "Lucía Fernández", 
 SELECT contacts.merge('mr', 10::bigint, ARRAY[10, 11]::bigint[]) AS m \gset
 SELECT key, round(probability::numeric, 3) AS probability, explanation -> 'email' AS email
   FROM contacts.dedupe_match('mr', '{"full_name": "Lucía Fernández", "email": "lfernandez@gmail.com", "country": "AR"}');
+-- dedupe_run: a record entered again after the merge under the merged-away
+-- address pairs with the survivor through its alternate
+INSERT INTO mr VALUES (12, 'Lucia F.', 'lfernandez@gmail.com', NULL, 'AR', NULL, NULL, now(), now());
+SELECT contacts.dedupe_run('mr') AS run2 \gset
+SELECT key_a, key_b, round(probability::numeric, 3) AS probability, explanation -> 'email' ->> 'level' AS email
+  FROM contacts.dedupe_pairs WHERE run_id = :run2 AND 12 IN (key_a, key_b);
+SELECT cluster_id, array_agg(key ORDER BY key) AS members
+  FROM contacts.dedupe_clusters WHERE run_id = :run2 GROUP BY cluster_id ORDER BY cluster_id;
+SELECT seconds ? 'scoring' AS timed FROM contacts.dedupe_runs WHERE run_id = :run2;
+DELETE FROM mr WHERE id = 12;
 SELECT contacts.unmerge(:m);
 SELECT key FROM contacts.dedupe_match('mr', '{"full_name": "Lucía Fernández", "email": "lfernandez@gmail.com", "country": "AR"}');
 

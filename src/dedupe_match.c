@@ -11,17 +11,17 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/array.h"
 
-#include "access/table.h"
 #include "core/match_keys.h"
 #include "dedupe.h"
 #include "duplicates.h"
@@ -190,9 +190,9 @@ features_ready(DedupeConfig *cfg, Oid owner)
  * run's, without term frequencies.  *datums and *nulls (in cxt) are the
  * feature row: key, region, (v, k) per field, then the blocking keys.
  */
-static void
-row_features(DedupeConfig *cfg, Datum row, MemoryContext cxt, Datum **datums, bool **nulls,
-			 CtFieldValue *side)
+void
+dedupe_row_features(DedupeConfig *cfg, Datum row, MemoryContext cxt, Datum **datums, bool **nulls,
+					CtFieldValue *side)
 {
 	StringInfoData sql;
 	Oid			jsonb_type[1] = {JSONBOID};
@@ -396,7 +396,7 @@ add_alternate_matches(DedupeConfig *cfg, Oid owner, Datum candidate, CtFieldValu
 			old = MemoryContextSwitchTo(cxt);
 			image = PointerGetDatum(DatumGetJsonbPCopy(image));
 			MemoryContextSwitchTo(old);
-			row_features(cfg, image, cxt, &datums, &nulls, side);
+			dedupe_row_features(cfg, image, cxt, &datums, &nulls, side);
 			if (!score_match(cfg, side, probe, names, min_probability, cxt, DatumGetInt64(datums[0]), &m))
 				continue;
 			old = MemoryContextSwitchTo(cxt);
@@ -489,7 +489,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	}
 
 	/* the probe's features, through the same expressions as the run's */
-	row_features(cfg, candidate, fn_cxt, &probe_datums, &probe_nulls, probe);
+	dedupe_row_features(cfg, candidate, fn_cxt, &probe_datums, &probe_nulls, probe);
 	probe_has_key = !probe_nulls[0];
 	if (probe_has_key)
 		probe_key = DatumGetInt64(probe_datums[0]);
