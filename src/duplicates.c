@@ -132,9 +132,12 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel)
 						 quote_identifier(cfg->alternate_column[alternate_slot(col->kind)]));
 		append_other_row(&sql, cfg, "t");
 	}
-	else if (kind != NULL)
+	if (kind != NULL)
 	{
-		/* in contacts.alternate, for survivors that are still there */
+		/*
+		 * in contacts.alternate (also kept there before the kind had an
+		 * array column), for survivors that are still there
+		 */
 		appendStringInfo(&sql, " UNION ALL SELECT 1, t.%s::pg_catalog.text FROM %s.alternate a JOIN %s t ON ",
 						 key, schema, relname);
 		contacts_append_equality(&sql, psprintf("t.%s", key), cfg->key_typid,
