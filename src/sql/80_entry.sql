@@ -207,6 +207,7 @@ DECLARE
     a          text;
     key_alias  text;
     key_configured boolean := false;
+    key_base_kind text;
     sel_cols   text := '';
     consent_alias text;
     candidate  text := '';
@@ -304,6 +305,7 @@ BEGIN
         END IF;
         IF m.col = duplicate_key THEN
             key_kind := @extschema@.duplicate_key_kind(target, kind);
+            key_base_kind := kind;
             key_configured := m.kind IS NOT NULL;
             key_alias := a;
         END IF;
@@ -348,13 +350,16 @@ BEGIN
             @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)) || ' = '
             || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias));
         -- A returning person: the key is an alternate a merge kept for its
-        -- survivor (the same lookup as the entry trigger's).
-        IF key_configured THEN
+        -- survivor.  The set-based form of the entry trigger's lookup
+        -- (contacts.duplicate_of): the same keys, against contacts.alternates().
+        IF key_configured AND key_base_kind IN ('email', 'phone', 'national_id') THEN
             EXECUTE format(
-                'UPDATE contacts_import_rows r SET existing_key = '
-                '@extschema@.duplicate_of(%1$L::regclass, %2$L, r.%3$s::text, NULL, false) '
-                ' WHERE r.outcome IS NULL AND r.%3$s IS NOT NULL AND r.existing_key IS NULL',
-                target, duplicate_key, key_alias);
+                'UPDATE contacts_import_rows r SET existing_key = a.key '
+                '  FROM (SELECT DISTINCT ON (k) a.key, %1$s AS k FROM @extschema@.alternates(%2$L::regclass) a '
+                '         WHERE a.kind = %3$L ORDER BY k, a.key) a '
+                ' WHERE r.outcome IS NULL AND r.%4$s IS NOT NULL AND r.existing_key IS NULL AND %5$s = a.k',
+                @extschema@.kind_key_sql(key_kind, 'a.value'), target, key_base_kind, key_alias,
+                @extschema@.kind_key_sql(key_kind, 'r.' || key_alias));
         END IF;
         IF on_duplicate = 'create' THEN
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
