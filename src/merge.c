@@ -3,13 +3,18 @@
  *		contacts.merge(): merge rows of a table into a survivor.
  *
  * In one transaction, as the caller:
+ *	0. for a table whose entry trigger checks duplicates, lock the values
+ *	   about to become alternates as the trigger locks them (duplicates.c),
+ *	   before any row: an insert of one waits for the merge;
  *	1. lock the rows in primary key order (FOR UPDATE), so that sessions
  *	   merging overlapping sets queue behind each other instead of
  *	   deadlocking, and a committed concurrent UPDATE is seen, not lost;
  *	2. log the merge (contacts.merge_log) and repoint every reference to the
  *	   merged-away rows (merge_fk.c);
- *	3. delete the merged-away rows, or set their soft-delete flag;
- *	4. update the survivor with the values the survivorship rules pick.
+ *	3. delete the merged-away rows, or set their soft-delete flag, and keep
+ *	   their emails, phones and IDs as alternates (merge_alternates.c);
+ *	4. update the survivor with the values the survivorship rules pick (and
+ *	   the alternates kept in its array columns).
  * Every row changed or deleted is logged with its before- and after-image in
  * contacts.merge_log_row, which is what unmerge() restores from.
  */
