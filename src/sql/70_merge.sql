@@ -256,7 +256,7 @@ CREATE PROCEDURE @extschema@.merge_clusters(tbl regclass, clusters text,
                                             rules jsonb DEFAULT NULL,
                                             reason text DEFAULT NULL,
                                             batch_name text DEFAULT NULL,
-                                            survivor text DEFAULT 'most_complete')
+                                            survivor text DEFAULT NULL)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -271,6 +271,9 @@ DECLARE
     v_started   timestamptz := pg_catalog.clock_timestamp();
     v_cluster   record;
     v_merge_id  bigint;
+    v_one_key   boolean;
+    v_survivor  text := survivor;
+    v_key       text;
 BEGIN
     IF tbl IS NULL OR clusters IS NULL THEN
         RAISE EXCEPTION 'table and clusters query of a batch merge must not be null'
@@ -280,17 +283,35 @@ BEGIN
         RAISE EXCEPTION 'batch_size must be at least 1'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    IF survivor IS NULL OR (survivor NOT IN ('most_complete', 'most_recent', 'oldest', 'most_referenced', 'smallest_key')
-                            AND pg_catalog.lower(survivor) NOT LIKE 'order by %') THEN
-        RAISE EXCEPTION 'unknown survivor rule "%"', survivor
+    -- by default the most complete member; a composite key has only smallest_key
+    v_one_key := EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                          WHERE i.indrelid OPERATOR(pg_catalog.=) tbl AND i.indisprimary
+                            AND i.indnkeyatts OPERATOR(pg_catalog.=) 1);
+    v_survivor := COALESCE(v_survivor, CASE WHEN v_one_key THEN 'most_complete' ELSE 'smallest_key' END);
+    -- a member key from its jsonb e: the key column's type, or ROW(...) of
+    -- the key columns' types (to_jsonb gives a ROW's fields as f1, f2, ...)
+    SELECT CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.=) 1
+                THEN pg_catalog.format('(e.e #>> ''{}'')::%s', pg_catalog.min(t))
+                ELSE 'ROW(' || pg_catalog.string_agg(pg_catalog.format('(e.e ->> ''f%s'')::%s', k.n, t), ', ' ORDER BY k.n) || ')' END
+      INTO v_key
+      FROM pg_catalog.pg_index i,
+           LATERAL pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY k(att, n),
+           LATERAL (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS t FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid OPERATOR(pg_catalog.=) i.indrelid AND a.attnum OPERATOR(pg_catalog.=) k.att) a
+     WHERE i.indrelid OPERATOR(pg_catalog.=) tbl AND i.indisprimary
+       AND k.n OPERATOR(pg_catalog.<=) i.indnkeyatts;
+    IF v_key IS NULL THEN
+        -- no primary key: merge() says so for each cluster
+        v_key := '(e.e #>> ''{}'')';
+    END IF;
+    IF v_survivor NOT IN ('most_complete', 'most_recent', 'oldest', 'most_referenced', 'smallest_key')
+       AND pg_catalog.lower(v_survivor) NOT LIKE 'order by %' THEN
+        RAISE EXCEPTION 'unknown survivor rule "%"', v_survivor
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use most_complete, most_recent, oldest, most_referenced, smallest_key, or ORDER BY expressions over the members'' columns (the row is t).';
     END IF;
-    IF survivor <> 'smallest_key' AND NOT EXISTS (
-           SELECT 1 FROM pg_catalog.pg_index i
-            WHERE i.indrelid OPERATOR(pg_catalog.=) tbl AND i.indisprimary
-              AND i.indnkeyatts OPERATOR(pg_catalog.=) 1) THEN
-        RAISE EXCEPTION 'survivor rule "%" needs a one-column primary key on table %', survivor, tbl
+    IF v_survivor <> 'smallest_key' AND NOT v_one_key THEN
+        RAISE EXCEPTION 'survivor rule "%" needs a one-column primary key on table %', v_survivor, tbl
             USING ERRCODE = 'feature_not_supported',
                   HINT = 'Use survivor => ''smallest_key'' for a composite key.';
     END IF;
@@ -315,19 +336,26 @@ BEGIN
     RAISE NOTICE 'batch merge "%" into %: % clusters, % done earlier', v_batch, tbl, v_total, v_done;
 
     FOR v_cluster IN EXECUTE pg_catalog.format(
-        'SELECT q.cluster_id::text AS cluster_id, pg_catalog.array_agg(q.member_key ORDER BY q.member_key) AS members '
+        'SELECT q.cluster_id::text AS cluster_id, pg_catalog.count(*) AS n, '
+        'pg_catalog.to_jsonb(pg_catalog.array_agg(q.member_key ORDER BY q.member_key)) AS members '
         'FROM (%s) q WHERE NOT EXISTS (SELECT 1 FROM @extschema@.merge_batch_cluster d '
         '  WHERE d.batch_name = $1 AND d.cluster_id = q.cluster_id::text) '
         'GROUP BY 1 ORDER BY 1', clusters) USING v_batch
     LOOP
         BEGIN
-            IF pg_catalog.cardinality(v_cluster.members) < 2 THEN
+            -- (members travel as jsonb, made keys again by v_key: their type
+            -- differs from one table to the next, and a plan this function
+            -- caches would keep the first)
+            IF v_cluster.n < 2 THEN
                 v_merge_id := NULL;
             ELSE
                 -- the survivor by the rule (members are sorted: smallest_key is the first)
-                EXECUTE 'SELECT @extschema@.merge($1, CASE WHEN $5 = ''smallest_key'' THEN $2[1] '
-                        'ELSE @extschema@.choose_survivor($1, $2, $5) END, $2, $3, $4)'
-                   INTO v_merge_id USING tbl, v_cluster.members, rules, reason, survivor;
+                EXECUTE pg_catalog.format(
+                    'SELECT @extschema@.merge($1, CASE WHEN $5 = ''smallest_key'' THEN x.m[1] '
+                    'ELSE @extschema@.choose_survivor($1, x.m, $5) END, x.m, $3, $4) '
+                    'FROM (SELECT ARRAY(SELECT %s FROM pg_catalog.jsonb_array_elements($2) WITH ORDINALITY e(e, o) '
+                    'ORDER BY e.o) AS m) x', v_key)
+                   INTO v_merge_id USING tbl, v_cluster.members, rules, reason, v_survivor;
                 v_merged := v_merged + 1;
             END IF;
             INSERT INTO @extschema@.merge_batch_cluster (batch_name, cluster_id, merge_id)
@@ -355,13 +383,13 @@ END
 $$;
 
 COMMENT ON PROCEDURE @extschema@.merge_clusters(regclass, text, integer, jsonb, text, text, text) IS
-'Merge every cluster given by the query clusters (columns cluster_id and member_key: the primary key, or ROW(...) for a composite key) into the member the survivor rule picks (see contacts.choose_survivor; default most_complete), committing every batch_size clusters and reporting progress; run it again with the same arguments (or batch_name) to resume after a cancel';
+'Merge every cluster given by the query clusters (columns cluster_id and member_key: the primary key, or ROW(...) for a composite key) into the member the survivor rule picks (see contacts.choose_survivor; by default most_complete, smallest_key for a composite key), committing every batch_size clusters and reporting progress; run it again with the same arguments (or batch_name) to resume after a cancel';
 
 -- The direct path from a dedupe run: its clusters, flagged ones skipped.
 CREATE PROCEDURE @extschema@.merge_run(run_id bigint,
                                        min_probability float8 DEFAULT NULL,
                                        batch_size integer DEFAULT 1000,
-                                       survivor text DEFAULT 'most_complete',
+                                       survivor text DEFAULT NULL,
                                        rules jsonb DEFAULT NULL,
                                        reason text DEFAULT NULL,
                                        batch_name text DEFAULT NULL)
