@@ -21,6 +21,7 @@
 #include "utils/memutils.h"
 
 #include "dedupe.h"
+#include "entry_config.h"
 #include "privileges.h"
 #include "spi_util.h"
 #include "textconv.h"
@@ -40,6 +41,13 @@ dedupe_alternate_pairs(DedupeConfig *cfg, DedupePairStore *st)
 	SPITupleTable *tt;
 	int64		stored = 0;
 	uint64		ncols;
+
+	/* a catalog older than alternates has none to consult */
+	if (!contacts_catalog_has("alternate", NULL))
+	{
+		MemoryContextDelete(cxt);
+		return 0;
+	}
 
 	/*
 	 * One query per configured column of an alternates kind: the record

@@ -132,7 +132,7 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel)
 						 quote_identifier(cfg->alternate_column[alternate_slot(col->kind)]));
 		append_other_row(&sql, cfg, "t");
 	}
-	if (kind != NULL)
+	if (kind != NULL && cfg->has_alternates)
 	{
 		/*
 		 * in contacts.alternate (also kept there before the kind had an

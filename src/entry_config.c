@@ -73,6 +73,16 @@ kind_from_name(const char *kind)
 	return ENTRY_PLAIN;
 }
 
+bool
+contacts_catalog_has(const char *table, const char *column)
+{
+	Oid			relid = get_relname_relid(table, contacts_extension_schema());
+
+	if (!OidIsValid(relid))
+		return false;
+	return column == NULL || get_attnum(relid, column) != InvalidAttrNumber;
+}
+
 static AttrNumber
 column_attnum(Relation rel, const char *name, bool missing_ok)
 {
@@ -179,15 +189,20 @@ load_config(EntryConfig *cfg, Relation rel)
 	char	   *s;
 	bool		fuzzy;
 	uint64		i;
+	/* (a catalog older than alternates and email_duplicate_key has neither) */
+	bool		alternates = contacts_catalog_has("alternate", NULL);
 
 	contacts_switch_to(contacts_extension_owner(), &sw);
+
 	if (contacts_spi_execute_args(psprintf("SELECT c.key_column, c.default_region, c.on_invalid, c.on_duplicate, "
-										   "c.flag_column, c.fuzzy_duplicates, "
-										   "c.email_duplicate_key OPERATOR(pg_catalog.=) 'email_canonical', "
-										   "m.alternate_columns ->> 'email', m.alternate_columns ->> 'phone', "
-										   "m.alternate_columns ->> 'national_id', m.soft_delete_column FROM %s.table_config c "
+										   "c.flag_column, c.fuzzy_duplicates, %s, %s, m.soft_delete_column "
+										   "FROM %s.table_config c "
 										   "LEFT JOIN %s.merge_config m ON m.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
-										   "WHERE c.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1", schema, schema),
+										   "WHERE c.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+										   alternates ? "c.email_duplicate_key OPERATOR(pg_catalog.=) 'email_canonical'" : "false",
+										   alternates ? "m.alternate_columns ->> 'email', m.alternate_columns ->> 'phone', "
+										   "m.alternate_columns ->> 'national_id'" : "NULL::text, NULL::text, NULL::text",
+										   schema, schema),
 								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -212,6 +227,7 @@ load_config(EntryConfig *cfg, Relation rel)
 	cfg->flag_attnum = s ? column_attnum(rel, s, false) : InvalidAttrNumber;
 	fuzzy = contacts_spi_bool(SPI_tuptable, 0, 6);
 	cfg->email_canonical = contacts_spi_bool(SPI_tuptable, 0, 7);
+	cfg->has_alternates = alternates;
 	for (i = 0; i < 3; i++)
 	{
 		s = contacts_spi_text(SPI_tuptable, 0, 8 + (int) i);

@@ -74,6 +74,7 @@ typedef struct EntryConfig
 	EntryInvalidAction on_invalid;
 	EntryDuplicateAction on_duplicate;
 	bool		email_canonical;	/* email duplicate keys: provider-aware */
+	bool		has_alternates; /* the catalog has contacts.alternate */
 	char	   *soft_delete_column;	/* merge_config's: rows merged away, or NULL */
 	bool		soft_delete_bool;	/* it is boolean (else a date: set when merged) */
 	char	   *alternate_column[3];	/* array column keeping alternates of email,
@@ -90,5 +91,13 @@ typedef struct EntryConfig
  * table is not configured.
  */
 extern EntryConfig *entry_config_get(Relation rel);
+
+/*
+ * Whether the extension's schema holds table (and, when column is not NULL,
+ * that column of it): a database still at an older version of the
+ * extension, before ALTER EXTENSION UPDATE, may lack what this library
+ * reads, and then works as that version did.
+ */
+extern bool contacts_catalog_has(const char *table, const char *column);
 
 #endif							/* CONTACTS_ENTRY_CONFIG_H */

@@ -26,6 +26,7 @@
 #include "utils/memutils.h"
 
 #include "duplicates.h"
+#include "entry_config.h"
 #include "merge.h"
 #include "privileges.h"
 
@@ -163,6 +164,9 @@ build_plan(MergeTable *t)
 	StringInfoData sql;
 	StringInfoData values;
 
+	/* a catalog older than alternates keeps none */
+	if (!contacts_catalog_has("alternate", NULL))
+		return NULL;
 	if (config_spi(psprintf("SELECT c.key_column::text, pg_catalog.quote_nullable(c.default_region), "
 							"m.alternate_columns ->> 'email', m.alternate_columns ->> 'phone', "
 							"m.alternate_columns ->> 'national_id', "
@@ -362,6 +366,8 @@ merge_alternates_remove(int64 merge_id)
 	Oid			types[1] = {INT8OID};
 	Datum		values[1] = {Int64GetDatum(merge_id)};
 
+	if (!contacts_catalog_has("alternate", NULL))
+		return;
 	merge_spi(psprintf("DELETE FROM %s.alternate WHERE merge_id = $1", contacts_extension_schema_quoted()),
 			  1, types, values, NULL, false);
 }
