@@ -1,7 +1,10 @@
 -- Random sequences of merges and unmerges (in and out of order) on a table
 -- with a self-reference and two referencing tables (one with unique
 -- conflicts): every refused unmerge changes nothing, and unmerging what is
--- left, newest first, gives back exactly the starting tables.
+-- left, newest first, gives back exactly the starting tables.  Once the
+-- table is configured, merges keep alternates (in contacts.alternate, then
+-- in an array column): every valid email and phone of a merged-away row
+-- finds the survivor, and the round trips keep the alternates exact.
 
 CREATE TABLE rc (
     id          int PRIMARY KEY,
@@ -30,13 +33,18 @@ CREATE FUNCTION rc_snapshot() RETURNS jsonb LANGUAGE sql AS $$
     SELECT jsonb_build_object(
         'rc', (SELECT jsonb_agg(to_jsonb(x) ORDER BY x.id) FROM rc x),
         'rc_order', (SELECT jsonb_agg(to_jsonb(x) ORDER BY x.id) FROM rc_order x),
-        'rc_tag', (SELECT jsonb_agg(to_jsonb(x) ORDER BY x.contact_id, x.tag) FROM rc_tag x))
+        'rc_tag', (SELECT jsonb_agg(to_jsonb(x) ORDER BY x.contact_id, x.tag) FROM rc_tag x),
+        'alternate', (SELECT jsonb_agg(to_jsonb(a) ORDER BY a.merge_id, a.survivor, a.kind, a.value)
+                        FROM contacts.alternate a WHERE a.tbl = 'rc'::regclass))
 $$;
 
 -- soft-deleted (once the table has a merged_away flag)
 CREATE FUNCTION rc_gone(r rc) RETURNS boolean LANGUAGE sql AS $$
     SELECT COALESCE((to_jsonb(r)->>'merged_away')::boolean, false)
 $$;
+
+-- the values of the rows a merge takes away
+CREATE TEMP TABLE rc_moved (col text, v text);
 
 CREATE FUNCTION rc_random_run(seed float8, steps int)
 RETURNS TABLE (check_name text, ok boolean)
@@ -54,6 +62,11 @@ DECLARE
     refused     int := 0;
     refusal_ok  boolean := true;
     counts_ok   boolean := true;
+    alt_ok      boolean := true;
+    alt_checked int := 0;
+    configured  boolean := EXISTS (SELECT 1 FROM contacts.table_config WHERE tbl = 'rc'::regclass);
+    moved       record;
+    found       text;
     before_rows bigint;
 BEGIN
     PERFORM setseed(seed);
@@ -82,7 +95,22 @@ BEGIN
             CONTINUE WHEN cardinality(group_keys) < 2;
             survivor := group_keys[1 + floor(random() * cardinality(group_keys))::int];
             SELECT count(*) INTO before_rows FROM rc WHERE NOT rc_gone(rc);
+            TRUNCATE rc_moved;
+            INSERT INTO rc_moved SELECT c.col, c.v FROM rc, LATERAL (VALUES ('email', rc.email), ('phone', rc.phone)) c(col, v)
+             WHERE rc.id = ANY (group_keys) AND rc.id <> survivor AND c.v IS NOT NULL;
             mid := contacts.merge('rc', survivor, group_keys);
+            -- every valid value of a merged-away row finds the survivor (the
+            -- lookup skips soft-deleted rows); invalid ones find no one
+            IF configured THEN
+                FOR moved IN SELECT * FROM rc_moved LOOP
+                    found := contacts.duplicate_of('rc', moved.col, moved.v, NULL, false);
+                    alt_ok := alt_ok AND CASE
+                        WHEN (moved.col = 'email' AND NOT contacts.email_valid(moved.v))
+                          OR (moved.col = 'phone' AND NOT contacts.phone_valid(moved.v)) THEN found IS NULL
+                        ELSE found = survivor::text END;
+                    alt_checked := alt_checked + 1;
+                END LOOP;
+            END IF;
             stack := stack || mid;
             merges := merges + 1;
             counts_ok := counts_ok AND (SELECT count(*) FROM rc WHERE NOT rc_gone(rc)) = before_rows - cardinality(group_keys) + 1;
@@ -116,6 +144,7 @@ BEGIN
         ('merged and unmerged', merges > steps / 3 AND unmerges > 0),
         ('row counts after each merge', counts_ok),
         ('refusals left everything unchanged', refusal_ok),
+        ('merged-away values find the survivor', alt_ok AND (alt_checked > 0) = configured),
         ('tables identical at the end', rc_snapshot() = start_snap),
         ('every merge unmerged', NOT EXISTS (SELECT 1 FROM contacts.merge_log WHERE unmerged_at IS NULL));
 END
@@ -124,6 +153,17 @@ $$;
 SELECT * FROM rc_random_run(0.11, 120);
 SELECT * FROM rc_random_run(0.42, 120);
 SELECT * FROM rc_random_run(-0.73, 200);
+
+-- configured: alternates in contacts.alternate
+SELECT contacts.configure('rc', 'id', '{"email": "email", "phone": "phone", "name": "full_name"}',
+                          default_region => 'ES', duplicate_keys => '{email,phone}');
+SELECT * FROM rc_random_run(0.21, 150);
+SELECT * FROM rc_random_run(-0.37, 150);
+
+-- emails in an array column of the table
+ALTER TABLE rc ADD COLUMN other_emails text[];
+SELECT contacts.merge_configure('rc', alternate_columns => '{"email": "other_emails"}');
+SELECT * FROM rc_random_run(0.66, 150);
 
 -- with a soft-delete flag and the survivorship defaults of the table
 ALTER TABLE rc ADD COLUMN merged_away boolean NOT NULL DEFAULT false;

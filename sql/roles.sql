@@ -152,7 +152,24 @@ SELECT r, public.try(format('SET ROLE %I; SELECT contacts.merge(''app.crm'', ''C
 RESET ROLE;
 SET ROLE ct_owner;
 SELECT (SELECT count(*) FROM contacts.merge_log) AS merges, (SELECT count(*) FROM contacts.merge_log_row) AS logged_rows;
+-- Alternates: the merge kept marta's email and phone for C6, under the
+-- alternates' row security.  The application role, which may not read the
+-- table, is refused the returning address by the trigger and told the
+-- survivor by duplicate_of(), but may not read or remove alternates;
+-- readers see them, strangers do not.
+SELECT survivor, kind, value FROM contacts.alternate ORDER BY kind, value;
+SET ROLE ct_app;
+SELECT public.try($$INSERT INTO app.crm VALUES ('C11', 'marta', 'MARTA@example.com', NULL, NULL)$$);
+SELECT contacts.duplicate_of('app.crm', 'email', 'marta@EXAMPLE.com');
+SELECT count(*) AS alternates_seen_by_app FROM contacts.alternate;
+WITH d AS (DELETE FROM contacts.alternate RETURNING 1) SELECT count(*) AS alternates_deleted_by_app FROM d;
+SELECT public.try($$INSERT INTO contacts.alternate VALUES ('app.crm', 'C1', 'email', 'x@example.com', 1)$$) AS app_adds_alternate;
+SET ROLE ct_stranger;
+SELECT count(*) AS alternates_seen_by_stranger FROM contacts.alternate;
+SELECT public.try($$SELECT contacts.duplicate_of('app.crm', 'email', 'marta@example.com')$$) AS stranger_looks_up;
 SET ROLE ct_reader;
+SELECT count(*) AS alternates_seen_by_reader FROM contacts.alternate;
+SELECT key, kind, value FROM contacts.alternates('app.crm') ORDER BY 2, 3;
 SELECT count(*) AS merges_seen_by_reader FROM contacts.merge_log WHERE tbl = 'app.crm'::regclass;
 SELECT public.try($$INSERT INTO contacts.merge_log (tbl, survivor, members, rules) VALUES ('app.crm', '1', '[]', '{}')$$);
 SET ROLE ct_stranger;
@@ -176,6 +193,7 @@ RESET ROLE;
 SET ROLE ct_owner;
 SELECT contacts.unmerge(:merge_id);
 SELECT unmerged_by FROM contacts.merge_log WHERE merge_id = :merge_id;
+SELECT count(*) AS alternates_after_unmerge FROM contacts.alternate;
 RESET ROLE;
 
 -- Batch merges: the owner runs them; the batch is visible to readers of

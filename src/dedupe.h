@@ -98,6 +98,28 @@ extern void dedupe_side_joins(const DedupeConfig *cfg, const char *alias, String
 extern void dedupe_read_side(const DedupeConfig *cfg, Datum *datums, bool *nulls, int offset,
 							 CtFieldValue *values);
 
+/* dedupe_match.c */
+
+/*
+ * The features of a row given as jsonb, through the same expressions as a
+ * run's, without term frequencies: *datums and *nulls (in cxt) are the
+ * feature row (key, region, (v, k) per field, blocking keys), side the
+ * values to compare (SPI connected, search_path pinned).
+ */
+extern void dedupe_row_features(DedupeConfig *cfg, Datum row, MemoryContext cxt, Datum **datums,
+								bool **nulls, CtFieldValue *side);
+
+/* dedupe_alternates.c */
+
+typedef struct DedupePairStore DedupePairStore;
+
+/*
+ * Compare every record with the records keeping one of its emails, phones
+ * or national IDs as an alternate (each under that value), and store the
+ * pairs at or above the threshold that the blocks did not; returns them.
+ */
+extern int64 dedupe_alternate_pairs(DedupeConfig *cfg, DedupePairStore *st);
+
 /* dedupe_features.c */
 
 /* The name of a table's features table; its counts table adds "_counts". */
@@ -145,8 +167,6 @@ extern int64 dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sampl
 
 /* dedupe_store.c */
 
-typedef struct DedupePairStore DedupePairStore;
-
 typedef struct DedupeClusterSummary
 {
 	int64		clusters;
@@ -162,6 +182,9 @@ extern DedupePairStore *dedupe_store_begin(DedupeConfig *cfg, int64 run_id);
 /* A DedupePairCallback scoring a pair; state is the DedupePairStore. */
 extern void dedupe_store_pair(void *state, int64 a, int64 b, const uint8 *gamma,
 							  const CtFieldValue *x, const CtFieldValue *y);
+
+/* Whether the pair a < b is stored already. */
+extern bool dedupe_store_has_pair(DedupePairStore *st, int64 a, int64 b);
 
 /* Write the pairs still pending; returns the pairs stored in all. */
 extern int64 dedupe_store_flush(DedupePairStore *st);

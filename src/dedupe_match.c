@@ -11,10 +11,12 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -22,6 +24,8 @@
 
 #include "core/match_keys.h"
 #include "dedupe.h"
+#include "duplicates.h"
+#include "entry_kinds.h"
 #include "privileges.h"
 #include "spi_util.h"
 #include "textconv.h"
@@ -180,6 +184,249 @@ features_ready(DedupeConfig *cfg, Oid owner)
 	return false;
 }
 
+/*
+ * The features of a row given as jsonb (the probe, or a record as it would
+ * be under one of its alternates), through the same expressions as the
+ * run's, without term frequencies.  *datums and *nulls (in cxt) are the
+ * feature row: key, region, (v, k) per field, then the blocking keys.
+ */
+void
+dedupe_row_features(DedupeConfig *cfg, Datum row, MemoryContext cxt, Datum **datums, bool **nulls,
+					CtFieldValue *side)
+{
+	StringInfoData sql;
+	Oid			jsonb_type[1] = {JSONBOID};
+	Datum		jsonb_arg[1] = {row};
+	TupleDesc	desc;
+	MemoryContext old;
+	Datum	   *d;
+	bool	   *n;
+
+	initStringInfo(&sql);
+	dedupe_feature_select(cfg, &sql);
+	appendStringInfo(&sql, "jsonb_populate_record(NULL::%s, $1) r) s",
+					 contacts_quoted_relation(cfg->relid));
+	/* one row from one jsonb_populate_record(): anything else is a bug */
+	if (contacts_spi_execute_args(sql.data, 1, jsonb_type, jsonb_arg, NULL, true, 1, SPI_OK_SELECT) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg_internal("dedupe_match: no features computed for the row")));
+	desc = SPI_tuptable->tupdesc;
+	old = MemoryContextSwitchTo(cxt);
+	*datums = palloc(sizeof(Datum) * desc->natts);
+	*nulls = palloc(sizeof(bool) * desc->natts);
+	heap_deform_tuple(heap_copytuple(SPI_tuptable->vals[0]), desc, *datums, *nulls);
+	MemoryContextSwitchTo(old);
+
+	/* the reader expects (v, k, t) triples: rebuild them with no tf */
+	d = palloc(sizeof(Datum) * 3 * cfg->nfields);
+	n = palloc(sizeof(bool) * 3 * cfg->nfields);
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		d[3 * f] = (*datums)[2 + 2 * f];
+		n[3 * f] = (*nulls)[2 + 2 * f];
+		d[3 * f + 1] = (*datums)[3 + 2 * f];
+		n[3 * f + 1] = (*nulls)[3 + 2 * f];
+		n[3 * f + 2] = true;
+	}
+	dedupe_read_side(cfg, d, n, 0, side);
+}
+
+/* Score side against the probe; false when below min_probability. */
+static bool
+score_match(DedupeConfig *cfg, CtFieldValue *side, CtFieldValue *probe, const char **names,
+			double min_probability, MemoryContext cxt, int64 key, Match *m)
+{
+	uint8		gamma[CT_MAX_FIELDS];
+	double		weights[CT_MAX_FIELDS];
+	double		total;
+	size_t		need;
+	char	   *buf;
+
+	/* the record first: its tf values adjust agreement */
+	ct_compare(&cfg->model, side, probe, gamma, &contacts_palloc_allocator);
+	total = ct_score(&cfg->model, gamma, side, probe, weights);
+	if (ct_probability(total) < min_probability)
+		return false;
+	need = ct_explain(&cfg->model, names, gamma, weights, NULL, 0);
+	buf = MemoryContextAlloc(cxt, need);
+	ct_explain(&cfg->model, names, gamma, weights, buf, need);
+	m->key = key;
+	m->weight = total;
+	m->probability = ct_probability(total);
+	m->explanation = buf;
+	return true;
+}
+
+/*
+ * The records of the run merged away since: each match is offered as the
+ * record it was merged into (following later merges, as the merge log
+ * says), and dropped when no record is left.  Reads as the owner.
+ */
+static int
+resolve_merged(DedupeConfig *cfg, Oid owner, Match *matches, int nmatches)
+{
+	Datum	   *keys;
+	Oid			types[3] = {INT8ARRAYOID, TEXTOID, OIDOID};
+	Datum		values[3];
+	const char *qkey = quote_identifier(cfg->key_column);
+	char	   *rel = contacts_quoted_relation(cfg->relid);
+	ContactsRoleSwitch sw;
+	int			kept = 0;
+	uint64		n;
+
+	if (nmatches == 0)
+		return 0;
+	keys = palloc(sizeof(Datum) * nmatches);
+	for (int i = 0; i < nmatches; i++)
+		keys[i] = Int64GetDatum(matches[i].key);
+	values[0] = PointerGetDatum(construct_array(keys, nmatches, INT8OID, sizeof(int64), true, TYPALIGN_DOUBLE));
+	values[1] = CStringGetTextDatum(cfg->key_column);
+	values[2] = ObjectIdGetDatum(cfg->relid);
+	contacts_switch_to(owner, &sw);
+	n = contacts_spi_execute_args(psprintf(
+		"WITH RECURSIVE chain(orig, k, depth, alive) AS ("
+		" SELECT o, o, 0, EXISTS (SELECT FROM %1$s t WHERE t.%2$s = o) FROM unnest($1) o"
+		" UNION ALL"
+		" SELECT c.orig, (m.survivor ->> $2)::int8, c.depth + 1,"
+		"        EXISTS (SELECT FROM %1$s t WHERE t.%2$s = (m.survivor ->> $2)::int8)"
+		"   FROM chain c, LATERAL (SELECT l.survivor FROM %3$s.merge_log l"
+		"     WHERE l.tbl = $3 AND l.unmerged_at IS NULL"
+		"       AND l.members @> jsonb_build_array(jsonb_build_object($2, c.k))"
+		"     ORDER BY l.merge_id DESC LIMIT 1) m"
+		"  WHERE NOT c.alive AND c.depth < 16)"
+		" SELECT orig, k FROM chain WHERE alive",
+		rel, qkey, cfg->schema), 3, types, values, NULL, true, 0, SPI_OK_SELECT);
+	contacts_switch_back(&sw);
+	for (int i = 0; i < nmatches; i++)
+	{
+		for (uint64 r = 0; r < n; r++)
+		{
+			if (contacts_spi_int8(SPI_tuptable, r, 1) != matches[i].key)
+				continue;
+			matches[kept] = matches[i];
+			matches[kept].key = contacts_spi_int8(SPI_tuptable, r, 2);
+			kept++;
+			break;
+		}
+	}
+	return kept;
+}
+
+/*
+ * Records keeping one of the row's emails, phones or national IDs as an
+ * alternate (a merge took it from a merged-away row): each is compared with
+ * the row as it would be under that value, and added when it matches.
+ * Returns the matches, grown.
+ */
+static Match *
+add_alternate_matches(DedupeConfig *cfg, Oid owner, Datum candidate, CtFieldValue *probe,
+					  const char **names, double min_probability, MemoryContext cxt,
+					  bool probe_has_key, int64 probe_key, Match *matches, int *nmatches)
+{
+	Relation	rel = table_open(cfg->relid, AccessShareLock);
+	EntryConfig *ecfg;
+	Jsonb	   *row = DatumGetJsonbP(candidate);
+
+	/* dedupe runs only on configured tables */
+	ecfg = entry_config_get(rel);
+	for (int i = 0; i < ecfg->ncolumns; i++)
+	{
+		EntryColumn *col = &ecfg->columns[i];
+		JsonbValue	k;
+		JsonbValue *v;
+		char	   *value;
+		char	   *key;
+		char	   *found;
+		bool		alternate = false;
+		const CtReason *reason;
+		Datum		normal;
+		size_t		len;
+		const char *u;
+		text	   *t;
+
+		if (contacts_alternate_kind(col->kind) == NULL)
+			continue;
+		k.type = jbvString;
+		k.val.string.val = col->name;
+		k.val.string.len = strlen(col->name);
+		v = findJsonbValueFromContainer(&row->root, JB_FOBJECT, &k);
+		if (v == NULL || v->type != jbvString)
+			continue;
+		value = pnstrdup(v->val.string.val, v->val.string.len);
+		t = cstring_to_text(value);
+		u = contacts_text_utf8_view(t, &len);
+		reason = entry_kind_normalize(col->kind, PointerGetDatum(t), u, len, ecfg->default_region, &normal);
+		if (reason != NULL)
+			continue;
+		value = TextDatumGetCString(normal);
+		key = contacts_duplicate_key(ecfg, col, value);
+		if (key == NULL)
+			continue;
+		found = contacts_duplicate_find(ecfg, col, rel, key,
+										probe_has_key ? psprintf(INT64_FORMAT, probe_key) : NULL,
+										false, &alternate);
+		if (found == NULL || !alternate)
+			continue;
+		{
+			Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+			Datum		values[3];
+			Datum	   *datums;
+			bool	   *nulls;
+			CtFieldValue side[CT_MAX_FIELDS];
+			ContactsRoleSwitch sw;
+			Match		m;
+			bool		isnull;
+			Datum		image;
+			MemoryContext old;
+
+			/* the record as it would be under the alternate value */
+			values[0] = CStringGetTextDatum(found);
+			values[1] = CStringGetTextDatum(col->name);
+			values[2] = CStringGetTextDatum(value);
+			contacts_switch_to(owner, &sw);
+			contacts_spi_execute_args(psprintf("SELECT pg_catalog.to_jsonb(t) || pg_catalog.jsonb_build_object($2, $3) "
+											   "FROM %s t WHERE t.%s::pg_catalog.text = $1",
+											   contacts_quoted_relation(cfg->relid), quote_identifier(cfg->key_column)),
+									  3, types, values, NULL, true, 1, SPI_OK_SELECT);
+			contacts_switch_back(&sw);
+			if (SPI_processed != 1)
+				continue;
+			image = contacts_spi_datum(SPI_tuptable, 0, 1, &isnull);
+			old = MemoryContextSwitchTo(cxt);
+			image = PointerGetDatum(DatumGetJsonbPCopy(image));
+			MemoryContextSwitchTo(old);
+			dedupe_row_features(cfg, image, cxt, &datums, &nulls, side);
+			if (!score_match(cfg, side, probe, names, min_probability, cxt, DatumGetInt64(datums[0]), &m))
+				continue;
+			old = MemoryContextSwitchTo(cxt);
+			matches = matches ? repalloc(matches, sizeof(Match) * (*nmatches + 1)) : palloc(sizeof(Match));
+			MemoryContextSwitchTo(old);
+			matches[(*nmatches)++] = m;
+		}
+	}
+	table_close(rel, AccessShareLock);
+	return matches;
+}
+
+/* After sorting: one match per record, its best. */
+static int
+unique_matches(Match *matches, int nmatches)
+{
+	int			kept = 0;
+
+	for (int i = 0; i < nmatches; i++)
+	{
+		bool		seen = false;
+
+		for (int j = 0; j < kept && !seen; j++)
+			seen = matches[j].key == matches[i].key;
+		if (!seen)
+			matches[kept++] = matches[i];
+	}
+	return kept;
+}
+
 PG_FUNCTION_INFO_V1(contacts_dedupe_match);
 
 /*
@@ -201,8 +448,6 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	double		min_probability = PG_GETARG_FLOAT8(3);
 	DedupeConfig *cfg;
 	StringInfoData sql;
-	Oid			jsonb_type[1] = {JSONBOID};
-	Datum		jsonb_arg[1] = {candidate};
 	Datum	   *probe_datums;
 	bool	   *probe_nulls;
 	CtFieldValue probe[CT_MAX_FIELDS];
@@ -244,49 +489,13 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	}
 
 	/* the probe's features, through the same expressions as the run's */
-	initStringInfo(&sql);
-	dedupe_feature_select(cfg, &sql);
-	appendStringInfo(&sql, "jsonb_populate_record(NULL::%s, $1) r) s",
-					 contacts_quoted_relation(cfg->relid));
-	/* one row from one jsonb_populate_record(): anything else is a bug */
-	if (contacts_spi_execute_args(sql.data, 1, jsonb_type, jsonb_arg, NULL, true, 1, SPI_OK_SELECT) != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg_internal("dedupe_match: no features computed for the row")));
+	dedupe_row_features(cfg, candidate, fn_cxt, &probe_datums, &probe_nulls, probe);
+	probe_has_key = !probe_nulls[0];
+	if (probe_has_key)
+		probe_key = DatumGetInt64(probe_datums[0]);
 	{
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		int			natts = desc->natts;
-		MemoryContext old = MemoryContextSwitchTo(fn_cxt);
-
-		probe_datums = palloc(sizeof(Datum) * (natts + 3 * cfg->nfields));
-		probe_nulls = palloc(sizeof(bool) * (natts + 3 * cfg->nfields));
-		heap_deform_tuple(heap_copytuple(SPI_tuptable->vals[0]), desc, probe_datums, probe_nulls);
-		MemoryContextSwitchTo(old);
-		probe_has_key = !probe_nulls[0];
-		if (probe_has_key)
-			probe_key = DatumGetInt64(probe_datums[0]);
-
-		/*
-		 * Layout: key, region, (v, k) per field, then the blocking keys.  The
-		 * reader expects (v, k, t) triples: rebuild them with no tf.
-		 */
-		{
-			Datum	   *d = palloc(sizeof(Datum) * 3 * cfg->nfields);
-			bool	   *n = palloc(sizeof(bool) * 3 * cfg->nfields);
-
-			for (int f = 0; f < cfg->nfields; f++)
-			{
-				d[3 * f] = probe_datums[2 + 2 * f];
-				n[3 * f] = probe_nulls[2 + 2 * f];
-				d[3 * f + 1] = probe_datums[3 + 2 * f];
-				n[3 * f + 1] = probe_nulls[3 + 2 * f];
-				n[3 * f + 2] = true;
-			}
-			dedupe_read_side(cfg, d, n, 0, probe);
-		}
-
 		/* candidates: any blocking key equal, through the indexes */
-		resetStringInfo(&sql);
+		initStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT f.key, f.key");
 		dedupe_side_select(cfg, "f", true, &sql);
 		appendStringInfo(&sql, " FROM %s.%s f", cfg->schema,
@@ -323,32 +532,36 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 			Datum	   *d = palloc(sizeof(Datum) * desc->natts);
 			bool	   *n = palloc(sizeof(bool) * desc->natts);
 			CtFieldValue cand[CT_MAX_FIELDS];
-			uint8		gamma[CT_MAX_FIELDS];
-			double		weights[CT_MAX_FIELDS];
-			double		total;
-			size_t		need;
-			char	   *buf;
 
 			CHECK_FOR_INTERRUPTS();
 			heap_deform_tuple(SPI_tuptable->vals[i], desc, d, n);
 			dedupe_read_side(cfg, d, n, 2, cand);
-			/* the candidate first: its tf values adjust agreement */
-			ct_compare(&cfg->model, cand, probe, gamma, &contacts_palloc_allocator);
-			total = ct_score(&cfg->model, gamma, cand, probe, weights);
-			if (ct_probability(total) < min_probability)
-				continue;
-			need = ct_explain(&cfg->model, names, gamma, weights, NULL, 0);
-			buf = MemoryContextAlloc(fn_cxt, need);
-			ct_explain(&cfg->model, names, gamma, weights, buf, need);
-			matches[nmatches].key = DatumGetInt64(d[0]);
-			matches[nmatches].weight = total;
-			matches[nmatches].probability = ct_probability(total);
-			matches[nmatches].explanation = buf;
-			nmatches++;
+			if (score_match(cfg, cand, probe, names, min_probability, fn_cxt, DatumGetInt64(d[0]),
+							&matches[nmatches]))
+				nmatches++;
 		}
+	}
+
+	/*
+	 * The run's records merged away since are offered as their survivors;
+	 * survivors keeping one of the row's values as an alternate are compared
+	 * under it.
+	 */
+	nmatches = resolve_merged(cfg, owner, matches, nmatches);
+	matches = add_alternate_matches(cfg, owner, candidate, probe, names, min_probability, fn_cxt,
+									probe_has_key, probe_key, matches, &nmatches);
+	if (probe_has_key)
+	{
+		int			kept = 0;
+
+		for (int i = 0; i < nmatches; i++)
+			if (matches[i].key != probe_key)
+				matches[kept++] = matches[i];
+		nmatches = kept;
 	}
 	if (nmatches > 1)
 		qsort(matches, nmatches, sizeof(Match), more_probable_first);
+	nmatches = unique_matches(matches, nmatches);
 	for (int i = 0; i < nmatches && i < max_results; i++)
 	{
 		Datum		values[4];

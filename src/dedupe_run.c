@@ -16,7 +16,9 @@
  *              every pair within a block is compared and scored once (a
  *              pair an earlier rule already compared is skipped): never a
  *              cross join; pairs at or above the threshold are stored with
- *              their explanation
+ *              their explanation; then each record holding a value that
+ *              another keeps as an alternate (a merge kept it) is compared
+ *              with that record under the value (dedupe_alternates.c)
  *   clustering union-find over those pairs with a cluster size guard
  *   indexing   btree indexes on the blocking keys, for dedupe_match
  *
@@ -158,6 +160,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	double		reduction;
 	DedupePairStore *st;
 	int64		links;
+	int64		alternate_links;
 	DedupeClusterSummary cs;
 	int			search_path_level;
 
@@ -250,6 +253,8 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	st = dedupe_store_begin(cfg, run_id);
 	candidates = raw_pairs > 0 ?
 		dedupe_scan_blocks(cfg, schema, 0, dedupe_store_pair, st, rule_compared, raw_pairs, "scored") : 0;
+	/* and the records holding a value another keeps as an alternate */
+	alternate_links = dedupe_alternate_pairs(cfg, st);
 	links = dedupe_store_flush(st);
 	reduction = records > 1 ? 1.0 - (double) candidates / ((double) records * (records - 1) / 2) : 0;
 	initStringInfo(&by_rule);
@@ -262,8 +267,9 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 							 rule_compared[r], rule_skipped[r]);
 	appendStringInfoChar(&by_rule, '}');
 	phase_done(&clock, "scoring", name,
-			   psprintf(INT64_FORMAT " candidate pairs compared (reduction ratio %.6f), " INT64_FORMAT " at or above %.3f",
-						candidates, reduction, links, cfg->threshold));
+			   psprintf(INT64_FORMAT " candidate pairs compared (reduction ratio %.6f), " INT64_FORMAT " at or above %.3f"
+						" (" INT64_FORMAT " through alternates)",
+						candidates, reduction, links, cfg->threshold, alternate_links));
 
 	/* clustering */
 	dedupe_store_clusters(st, &cs);

@@ -141,6 +141,15 @@ dedupe_store_pair(void *state, int64 a, int64 b, const uint8 *gamma,
 		flush_pairs(st);
 }
 
+bool
+dedupe_store_has_pair(DedupePairStore *st, int64 a, int64 b)
+{
+	for (int64 i = 0; i < st->nlinks; i++)
+		if (st->links[i].a == a && st->links[i].b == b)
+			return true;
+	return false;
+}
+
 int64
 dedupe_store_flush(DedupePairStore *st)
 {

@@ -468,6 +468,43 @@ contacts_email_duplicate_key(text *value)
 	return contacts_utf8_to_text(out, (int) outlen);
 }
 
+/*
+ * The provider-aware duplicate key of a text value (ct_email_canonical of
+ * its duplicate key: Gmail dots and +tags, googlemail = gmail), in the
+ * database encoding; NULL when the value is not an address.  The key behind
+ * contacts.email_canonical_key() and the email_canonical duplicate key.
+ */
+text *
+contacts_email_canonical_duplicate_key(text *value)
+{
+	size_t		len;
+	const char *s = contacts_text_utf8_view(value, &len);
+	char		key[EMAIL_BUF_SIZE];
+	char		buf[EMAIL_BUF_SIZE];
+	char		shown[EMAIL_BUF_SIZE];
+	size_t		n = ct_email_duplicate_key(s, len, contacts_email_idna(), key);
+	size_t		outlen;
+	const char *out;
+
+	if (n == 0)
+		return NULL;
+	n = ct_email_canonical(key, n, buf);
+	out = displayable(buf, n, shown, &outlen);
+	return contacts_utf8_to_text(out, (int) outlen);
+}
+
+/* email_canonical_key(text): the provider-aware key, or NULL for a non-address. */
+PG_FUNCTION_INFO_V1(contacts_email_canonical_key);
+Datum
+contacts_email_canonical_key(PG_FUNCTION_ARGS)
+{
+	text	   *key = contacts_email_canonical_duplicate_key(PG_GETARG_TEXT_PP(0));
+
+	if (key == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(key);
+}
+
 /* email_key(text): the duplicate key, or NULL when the text is not an address. */
 PG_FUNCTION_INFO_V1(contacts_email_key);
 Datum

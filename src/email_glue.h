@@ -16,4 +16,10 @@ extern EmailIdna *contacts_email_idna(void);
  */
 extern text *contacts_email_duplicate_key(text *value);
 
+/*
+ * The provider-aware duplicate key of a text value (Gmail dots and +tags,
+ * googlemail = gmail), or NULL when it is not an address.
+ */
+extern text *contacts_email_canonical_duplicate_key(text *value);
+
 #endif							/* CONTACTS_EMAIL_GLUE_H */

@@ -73,6 +73,16 @@ kind_from_name(const char *kind)
 	return ENTRY_PLAIN;
 }
 
+bool
+contacts_catalog_has(const char *table, const char *column)
+{
+	Oid			relid = get_relname_relid(table, contacts_extension_schema());
+
+	if (!OidIsValid(relid))
+		return false;
+	return column == NULL || get_attnum(relid, column) != InvalidAttrNumber;
+}
+
 static AttrNumber
 column_attnum(Relation rel, const char *name, bool missing_ok)
 {
@@ -106,49 +116,12 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 {
 	char	   *relname = contacts_quoted_relation(RelationGetRelid(rel));
 	const char *key = quote_identifier(cfg->key_column);
-	char	   *keytype = format_type_be_qualified(cfg->key_typid);
-	char	   *other_row;
 	StringInfoData sql;
 	Oid		   *argtypes;
 	int			i,
 				n = 0;
 
-	/* "a row other than the one being written": $2 is its key, or NULL */
-	initStringInfo(&sql);
-	appendStringInfoString(&sql, "($2 IS NULL OR NOT (");
-	contacts_append_equality(&sql, key, cfg->key_typid, psprintf("$2::%s", keytype));
-	appendStringInfoString(&sql, "))");
-	other_row = sql.data;
-
-	for (i = 0; i < cfg->ncolumns; i++)
-	{
-		EntryColumn *col = &cfg->columns[i];
-		const char *qc = quote_identifier(col->name);
-		Oid			lookup_args[2] = {TEXTOID, TEXTOID};
-
-		if (!col->duplicate_key)
-			continue;
-		/*
-		 * $1 is the value's duplicate key, computed in C.  Emails compare by
-		 * contacts.email_key() (an index on it makes this an index scan);
-		 * other kinds by their normal form, with the column type's equality.
-		 * Rows already duplicated (flagged, or older than the trigger) are
-		 * several matches: ordered by the key's text, which every key type
-		 * has, the message names the same one every time.
-		 */
-		initStringInfo(&sql);
-		appendStringInfo(&sql, "SELECT %s::pg_catalog.text FROM %s WHERE ", key, relname);
-		if (col->kind == ENTRY_EMAIL)
-			appendStringInfo(&sql, "%s.email_key(%s::pg_catalog.text) OPERATOR(pg_catalog.=) $1",
-							 contacts_extension_schema_quoted(), qc);
-		else
-			contacts_append_equality(&sql, qc, col->atttypid,
-									 psprintf("$1::%s", format_type_be_qualified(col->atttypid)));
-		/* the first by key, so a message names the same row every time */
-		appendStringInfo(&sql, " AND %s ORDER BY 1 LIMIT 1", other_row);
-		col->lookup_plan = contacts_spi_prepare(sql.data, 2, lookup_args, 0, true);
-	}
-
+	/* the duplicate lookups are prepared on first use (duplicates.c) */
 	if (cfg->on_duplicate != ON_DUPLICATE_ALLOW && fuzzy)
 	{
 		/*
@@ -216,11 +189,20 @@ load_config(EntryConfig *cfg, Relation rel)
 	char	   *s;
 	bool		fuzzy;
 	uint64		i;
+	/* (a catalog older than alternates and email_duplicate_key has neither) */
+	bool		alternates = contacts_catalog_has("alternate", NULL);
 
 	contacts_switch_to(contacts_extension_owner(), &sw);
-	if (contacts_spi_execute_args(psprintf("SELECT key_column, default_region, on_invalid, on_duplicate, "
-										   "flag_column, fuzzy_duplicates FROM %s.table_config "
-										   "WHERE tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1", schema),
+
+	if (contacts_spi_execute_args(psprintf("SELECT c.key_column, c.default_region, c.on_invalid, c.on_duplicate, "
+										   "c.flag_column, c.fuzzy_duplicates, %s, %s, m.soft_delete_column "
+										   "FROM %s.table_config c "
+										   "LEFT JOIN %s.merge_config m ON m.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+										   "WHERE c.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+										   alternates ? "c.email_duplicate_key OPERATOR(pg_catalog.=) 'email_canonical'" : "false",
+										   alternates ? "m.alternate_columns ->> 'email', m.alternate_columns ->> 'phone', "
+										   "m.alternate_columns ->> 'national_id'" : "NULL::text, NULL::text, NULL::text",
+										   schema, schema),
 								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -244,6 +226,24 @@ load_config(EntryConfig *cfg, Relation rel)
 	s = contacts_spi_text(SPI_tuptable, 0, 5);
 	cfg->flag_attnum = s ? column_attnum(rel, s, false) : InvalidAttrNumber;
 	fuzzy = contacts_spi_bool(SPI_tuptable, 0, 6);
+	cfg->email_canonical = contacts_spi_bool(SPI_tuptable, 0, 7);
+	cfg->has_alternates = alternates;
+	for (i = 0; i < 3; i++)
+	{
+		s = contacts_spi_text(SPI_tuptable, 0, 8 + (int) i);
+		if (s != NULL)
+			(void) column_attnum(rel, s, false);
+		cfg->alternate_column[i] = s ? pstrdup(s) : NULL;
+	}
+	s = contacts_spi_text(SPI_tuptable, 0, 11);
+	cfg->soft_delete_column = NULL;
+	if (s != NULL)
+	{
+		AttrNumber	att = column_attnum(rel, s, false);
+
+		cfg->soft_delete_column = pstrdup(s);
+		cfg->soft_delete_bool = getBaseType(TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid) == BOOLOID;
+	}
 	MemoryContextSwitchTo(old);
 
 	contacts_spi_execute_args(psprintf("SELECT col, kind, duplicate_key, required FROM %s.column_kind "
@@ -387,7 +387,7 @@ PG_FUNCTION_INFO_V1(contacts_forget_dropped_tables);
 Datum
 contacts_forget_dropped_tables(PG_FUNCTION_ARGS)
 {
-	static const char *const config_tables[] = {"table_config", "merge_config"};
+	static const char *const config_tables[] = {"table_config", "merge_config", "alternate"};
 	ContactsRoleSwitch sw;
 	Oid			argtypes[1] = {OIDARRAYOID};
 	Datum		args[1];

@@ -56,7 +56,7 @@ typedef struct EntryColumn
 	bool		duplicate_key;
 	bool		required;
 	Oid			typoutput;		/* column type -> text, for duplicate lookups */
-	SPIPlanPtr	lookup_plan;	/* duplicate keys: key of another row with this value */
+	SPIPlanPtr	lookup_plan;	/* key of another row with this value (duplicates.c), made on first use */
 	EntryFlagCache flag_cache[ENTRY_FLAG_CACHE];	/* filled as rows are flagged */
 } EntryColumn;
 
@@ -73,6 +73,12 @@ typedef struct EntryConfig
 	char	   *default_region; /* ISO code, or NULL when none */
 	EntryInvalidAction on_invalid;
 	EntryDuplicateAction on_duplicate;
+	bool		email_canonical;	/* email duplicate keys: provider-aware */
+	bool		has_alternates; /* the catalog has contacts.alternate */
+	char	   *soft_delete_column;	/* merge_config's: rows merged away, or NULL */
+	bool		soft_delete_bool;	/* it is boolean (else a date: set when merged) */
+	char	   *alternate_column[3];	/* array column keeping alternates of email,
+										 * phone, national_id; NULL: contacts.alternate */
 	SPIPlanPtr	update_plan;	/* on_duplicate = update: fill the existing row */
 	SPIPlanPtr	match_plan;		/* fuzzy_duplicates: the dedupe model's best match */
 	int			ncolumns;
@@ -85,5 +91,13 @@ typedef struct EntryConfig
  * table is not configured.
  */
 extern EntryConfig *entry_config_get(Relation rel);
+
+/*
+ * Whether the extension's schema holds table (and, when column is not NULL,
+ * that column of it): a database still at an older version of the
+ * extension, before ALTER EXTENSION UPDATE, may lack what this library
+ * reads, and then works as that version did.
+ */
+extern bool contacts_catalog_has(const char *table, const char *column);
 
 #endif							/* CONTACTS_ENTRY_CONFIG_H */

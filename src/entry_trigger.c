@@ -8,10 +8,11 @@
  * names proper-cased, company normalized) and, for invalid values, rejects
  * the row, sets the value NULL or keeps it and records the reason in the
  * table's jsonb flag column.  For exact duplicate keys it looks up another
- * row with the same normalized value under an advisory lock on the value, so
- * that two concurrent inserts of the same person cannot both miss each
- * other, and rejects, flags, or turns the insert into an update of the
- * existing row.
+ * row with the same normalized value, or a merged record keeping it as an
+ * alternate (duplicates.c), under an advisory lock on the value, so that
+ * two concurrent inserts of the same person cannot both miss each other,
+ * and rejects, flags, or turns the insert into an update of the existing
+ * row.
  *
  * The per-kind work is done by the core functions the SQL functions wrap
  * (see entry_kinds.c), so the trigger and the functions a user calls can
@@ -22,7 +23,6 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
-#include "common/hashfn.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/scansup.h"
@@ -34,7 +34,7 @@
 #include "utils/rel.h"
 
 #include "core/phone.h"
-#include "email_glue.h"
+#include "duplicates.h"
 #include "entry_config.h"
 #include "entry_kinds.h"
 #include "errors.h"
@@ -180,36 +180,6 @@ reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
 }
 
 /*
- * Look for another row holding the same duplicate key (value is in key
- * form).  The advisory lock on table and key makes a concurrent insert of
- * the same key wait until this transaction ends, and then see its row.
- */
-static char *
-find_duplicate(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *value,
-			   const char *own_key)
-{
-	Datum		args[2];
-	char		nulls[2] = {' ', own_key ? ' ' : 'n'};
-	uint32		h = hash_bytes((const unsigned char *) value, strlen(value));
-	ContactsRoleSwitch sw;
-	char	   *found = NULL;
-
-	DirectFunctionCall2(pg_advisory_xact_lock_int4,
-						Int32GetDatum((int32) RelationGetRelid(rel)),
-						Int32GetDatum((int32) (h ^ (uint32) col->attnum)));
-
-	args[0] = CStringGetTextDatum(value);
-	args[1] = own_key ? CStringGetTextDatum(own_key) : (Datum) 0;
-	/* a writer need not read the table to be told it holds the key */
-	contacts_switch_to_table_owner(rel, &sw);
-	contacts_spi_execute_plan(col->lookup_plan, args, nulls, false, 1, SPI_OK_SELECT);
-	contacts_switch_back(&sw);
-	if (SPI_processed > 0)
-		found = contacts_spi_text(SPI_tuptable, 0, 1);
-	return found;
-}
-
-/*
  * The dedupe model's best match for the row (its configured columns, as
  * normalized above) other than the row itself, or NULL.  *what describes it.
  */
@@ -325,15 +295,11 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 			continue;
 		value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
 			OidOutputFunctionCall(col->typoutput, values[a]);
-		if (col->kind == ENTRY_EMAIL)
-		{
-			text	   *key = contacts_email_duplicate_key(cstring_to_text(value));
-
-			if (key == NULL)
-				continue;		/* not an address: the same as no other */
-			value = text_to_cstring(key);
-		}
-		existing = find_duplicate(cfg, col, rel, value, own_key);
+		value = contacts_duplicate_key(cfg, col, value);
+		if (value == NULL)
+			continue;			/* not an address: the same as no other */
+		/* under a lock on the key, so a concurrent insert or merge of it waits */
+		existing = contacts_duplicate_find(cfg, col, rel, value, own_key, true, NULL);
 		if (existing)
 			what = psprintf("%s \"%s\"", col->name, value);
 	}

@@ -3,13 +3,18 @@
  *		contacts.merge(): merge rows of a table into a survivor.
  *
  * In one transaction, as the caller:
+ *	0. for a table whose entry trigger checks duplicates, lock the values
+ *	   about to become alternates as the trigger locks them (duplicates.c),
+ *	   before any row: an insert of one waits for the merge;
  *	1. lock the rows in primary key order (FOR UPDATE), so that sessions
  *	   merging overlapping sets queue behind each other instead of
  *	   deadlocking, and a committed concurrent UPDATE is seen, not lost;
  *	2. log the merge (contacts.merge_log) and repoint every reference to the
  *	   merged-away rows (merge_fk.c);
- *	3. delete the merged-away rows, or set their soft-delete flag;
- *	4. update the survivor with the values the survivorship rules pick.
+ *	3. delete the merged-away rows, or set their soft-delete flag, and keep
+ *	   their emails, phones and IDs as alternates (merge_alternates.c);
+ *	4. update the survivor with the values the survivorship rules pick (and
+ *	   the alternates kept in its array columns).
  * Every row changed or deleted is logged with its before- and after-image in
  * contacts.merge_log_row, which is what unmerge() restores from.
  */
@@ -332,6 +337,64 @@ report_missing(const MergeTable *t, const char *keys)
 }
 
 /*
+ * Read the rows of a merge (keys: the survivor's first), locking them in
+ * key order when for_update: the survivor's image and a JSON array of the
+ * others'.
+ */
+static void
+read_rows(const MergeTable *t, const MergePlan *plan, const char *keys, const char *survivor_key,
+		  int nkeys, bool for_update, char **survivor_image, char **member_images)
+{
+	StringInfoData sql;
+	StringInfoData images;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	SPITupleTable *tt;
+	int			nrows;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT pg_catalog.to_jsonb(t)::text, %s, ",
+					 merge_key_equality(t, "t", "s"));
+	if (plan->soft_delete_col < 0)
+		appendStringInfoString(&sql, "false");
+	else if (getBaseType(t->cols[plan->soft_delete_col].type) == BOOLOID)
+		appendStringInfo(&sql, "COALESCE(t.%s, false)", t->cols[plan->soft_delete_col].qname);
+	else
+		appendStringInfo(&sql, "t.%s IS NOT NULL", t->cols[plan->soft_delete_col].qname);
+	appendStringInfo(&sql, " FROM %s t, pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) s "
+					 "WHERE %s ORDER BY %s%s",
+					 t->qname, t->qname, key_match(t, 1), merge_pk_list(t, "t."),
+					 for_update ? " FOR UPDATE OF t" : "");
+	values[0] = CStringGetTextDatum(keys);
+	values[1] = CStringGetTextDatum(survivor_key);
+	nrows = merge_spi(sql.data, 2, types, values, NULL, false);
+	if (nrows != nkeys + 1)
+		report_missing(t, keys);
+	tt = SPI_tuptable;
+	*survivor_image = NULL;
+	initStringInfo(&images);
+	appendStringInfoChar(&images, '[');
+	for (int i = 0; i < nrows; i++)
+	{
+		char	   *img = contacts_spi_text(tt, i, 1);
+
+		if (contacts_spi_bool(tt, i, 3))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("row %s of table \"%s\" was merged away already (soft-deleted)",
+							merge_row_identity(t, img), t->display),
+					 errhint("Merge into the row it was merged into (see contacts.merge_log), or unmerge first.")));
+		if (contacts_spi_bool(tt, i, 2))
+			*survivor_image = img;
+		else
+			appendStringInfo(&images, "%s%s", images.len > 1 ? "," : "", img);
+	}
+	appendStringInfoChar(&images, ']');
+	Assert(*survivor_image != NULL);
+	*member_images = images.data;
+}
+
+/*
  * contacts.merge(tbl regclass, survivor anyelement, members anyarray,
  *				  rules jsonb DEFAULT NULL, reason text DEFAULT NULL) -> bigint
  *
@@ -351,16 +414,18 @@ contacts_merge(PG_FUNCTION_ARGS)
 	StringInfoData keys;
 	StringInfoData survivor_key;
 	StringInfoData member_keys;
-	StringInfoData member_images;
+	char	   *member_images = NULL;
 	StringInfoData sql;
 	char	   *survivor_image = NULL;
+	MergeAlternates *alt;
+	Datum		new_alternates[3] = {0, 0, 0};
+	bool		any_array_alternates = false;
 	char	   *images;
 	char	   *patch;
 	Datum	   *elems;
 	bool	   *elem_nulls;
 	int			nelems;
 	int			nkeys = 0;
-	int			nrows;
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
@@ -369,10 +434,9 @@ contacts_merge(PG_FUNCTION_ARGS)
 	Oid			survivor_out;
 	bool		survivor_varlena;
 	List	   *seen = NIL;
-	SPITupleTable *tt;
-	Oid			types[6];
-	Datum		values[6];
-	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			types[8];
+	Datum		values[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	const char *schema = contacts_extension_schema_quoted();
 	int			pinned;
 
@@ -455,47 +519,24 @@ contacts_merge(PG_FUNCTION_ARGS)
 		contacts_require_table(relid, ACL_DELETE, "merge rows of");
 	merge_check_references(relid);
 
-	/* 1. lock the rows in key order and read them */
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT pg_catalog.to_jsonb(t)::text, %s, ",
-					 merge_key_equality(t, "t", "s"));
-	if (plan->soft_delete_col < 0)
-		appendStringInfoString(&sql, "false");
-	else if (getBaseType(t->cols[plan->soft_delete_col].type) == BOOLOID)
-		appendStringInfo(&sql, "COALESCE(t.%s, false)", t->cols[plan->soft_delete_col].qname);
-	else
-		appendStringInfo(&sql, "t.%s IS NOT NULL", t->cols[plan->soft_delete_col].qname);
-	appendStringInfo(&sql, " FROM %s t, pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) s "
-					 "WHERE %s ORDER BY %s FOR UPDATE OF t",
-					 t->qname, t->qname, key_match(t, 1), merge_pk_list(t, "t."));
-	types[0] = TEXTOID;
-	types[1] = TEXTOID;
-	values[0] = CStringGetTextDatum(keys.data);
-	values[1] = CStringGetTextDatum(survivor_key.data);
-	nrows = merge_spi(sql.data, 2, types, values, NULL, false);
-	if (nrows != nkeys + 1)
-		report_missing(t, keys.data);
-	tt = SPI_tuptable;
-	initStringInfo(&member_images);
-	appendStringInfoChar(&member_images, '[');
-	for (int i = 0; i < nrows; i++)
+	/*
+	 * 0. values about to become alternates are locked first, as the entry
+	 * trigger locks them, and before the rows: a writer holding such a lock
+	 * may be waiting for one of the rows (on_duplicate = 'update').
+	 */
+	alt = merge_alternates_plan(t);
+	if (alt != NULL && alt->lock)
 	{
-		char	   *img = contacts_spi_text(tt, i, 1);
-
-		if (contacts_spi_bool(SPI_tuptable, i, 3))
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("row %s of table \"%s\" was merged away already (soft-deleted)",
-							merge_row_identity(t, img), t->display),
-					 errhint("Merge into the row it was merged into (see contacts.merge_log), or unmerge first.")));
-		if (contacts_spi_bool(SPI_tuptable, i, 2))
-			survivor_image = img;
-		else
-			appendStringInfo(&member_images, "%s%s", member_images.len > 1 ? "," : "", img);
+		read_rows(t, plan, keys.data, survivor_key.data, nkeys, false, &survivor_image, &member_images);
+		merge_alternates_collect(alt, member_images, survivor_image, new_alternates);
+		merge_alternates_lock(alt, new_alternates);
 	}
-	appendStringInfoChar(&member_images, ']');
-	Assert(survivor_image != NULL);
-	images = psprintf("[%s,%s", survivor_image, member_images.data + 1);
+
+	/* 1. lock the rows in key order and read them */
+	read_rows(t, plan, keys.data, survivor_key.data, nkeys, true, &survivor_image, &member_images);
+	images = psprintf("[%s,%s", survivor_image, member_images + 1);
+	if (alt != NULL)
+		merge_alternates_collect(alt, member_images, survivor_image, new_alternates);
 
 	/* 2. log the merge (keys typed as in the rows) and repoint the references */
 	types[0] = OIDOID;
@@ -506,7 +547,7 @@ contacts_merge(PG_FUNCTION_ARGS)
 	types[5] = TEXTARRAYOID;
 	values[0] = ObjectIdGetDatum(relid);
 	values[1] = CStringGetTextDatum(survivor_image);
-	values[2] = CStringGetTextDatum(member_images.data);
+	values[2] = CStringGetTextDatum(member_images);
 	values[3] = CStringGetTextDatum(rules_json(plan));
 	if (PG_ARGISNULL(4))
 		nulls[4] = 'n';
@@ -523,10 +564,10 @@ contacts_merge(PG_FUNCTION_ARGS)
 			  6, types, values, nulls, false);
 	merge_id = contacts_spi_int8(SPI_tuptable, 0, 1);
 
-	merge_repoint_references(merge_id, relid, member_images.data, survivor_image, 0);
+	merge_repoint_references(merge_id, relid, member_images, survivor_image, 0);
 
 	/* 3. delete or soft-delete the merged-away rows */
-	resetStringInfo(&sql);
+	initStringInfo(&sql);
 	if (plan->soft_delete_col >= 0)
 	{
 		const MergeColumn *flag = &t->cols[plan->soft_delete_col];
@@ -553,9 +594,17 @@ contacts_merge(PG_FUNCTION_ARGS)
 	values[2] = ObjectIdGetDatum(relid);
 	merge_spi(sql.data, 3, types, values, NULL, false);
 
-	/* 4. give the survivor the values the rules pick */
+	/* 3b. keep the merged-away identities the survivor lacks (not in arrays) */
+	if (alt != NULL)
+	{
+		merge_alternates_store(alt, merge_id, survivor_image, new_alternates);
+		for (int k = 0; k < 3; k++)
+			any_array_alternates |= (alt->array_col[k] >= 0 && new_alternates[k] != (Datum) 0);
+	}
+
+	/* 4. give the survivor the values the rules pick, and array alternates */
 	patch = survivor_patch(plan, images, survivor_image);
-	if (patch != NULL)
+	if (patch != NULL || any_array_alternates)
 	{
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "WITH v AS (SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb)), "
@@ -566,11 +615,24 @@ contacts_merge(PG_FUNCTION_ARGS)
 		for (int i = 0; i < plan->nrules; i++)
 		{
 			const MergeColumn *c = &t->cols[plan->rules[i].col];
+			char	   *base;
+			int			kind = -1;
 
-			if (plan->rules[i].rule == CT_SURV_SURVIVOR)
+			for (int k = 0; alt != NULL && k < 3; k++)
+				if (alt->array_col[k] == plan->rules[i].col)
+					kind = k;
+			if (plan->rules[i].rule == CT_SURV_SURVIVOR && kind < 0)
 				continue;
-			appendStringInfo(&sql, "%s = CASE WHEN $1::jsonb OPERATOR(pg_catalog.?) %s THEN v.%s ELSE t.%s END, ",
-							 c->qname, quote_literal_cstr(c->name), c->qname, c->qname);
+			base = plan->rules[i].rule == CT_SURV_SURVIVOR ? psprintf("t.%s", c->qname) :
+				psprintf("CASE WHEN $1::jsonb OPERATOR(pg_catalog.?) %s THEN v.%s ELSE t.%s END",
+						 quote_literal_cstr(c->name), c->qname, c->qname);
+			if (kind < 0)
+				appendStringInfo(&sql, "%s = %s, ", c->qname, base);
+			else
+				/* the rule's value, then the new alternates it does not hold */
+				appendStringInfo(&sql, "%1$s = CASE WHEN $%3$d IS NULL THEN %2$s ELSE pg_catalog.array_cat(%2$s, "
+								 "ARRAY(SELECT e FROM pg_catalog.unnest($%3$d) e WHERE NOT (e = ANY (COALESCE((%2$s)::pg_catalog.text[], '{}'))))::%4$s) END, ",
+								 c->qname, base, 5 + kind, format_type_be_qualified(c->type));
 		}
 		sql.len -= 2;
 		sql.data[sql.len] = '\0';
@@ -582,11 +644,17 @@ contacts_merge(PG_FUNCTION_ARGS)
 		types[1] = TEXTOID;
 		types[2] = INT8OID;
 		types[3] = OIDOID;
-		values[0] = CStringGetTextDatum(patch);
+		values[0] = CStringGetTextDatum(patch ? patch : "{}");
 		values[1] = CStringGetTextDatum(survivor_key.data);
 		values[2] = Int64GetDatum(merge_id);
 		values[3] = ObjectIdGetDatum(relid);
-		merge_spi(sql.data, 4, types, values, NULL, false);
+		for (int k = 0; k < 3; k++)
+		{
+			types[4 + k] = TEXTARRAYOID;
+			values[4 + k] = new_alternates[k];
+			nulls[4 + k] = new_alternates[k] == (Datum) 0 ? 'n' : ' ';
+		}
+		merge_spi(sql.data, 7, types, values, nulls, false);
 	}
 
 	contacts_spi_finish();

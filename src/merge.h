@@ -58,6 +58,21 @@ typedef struct MergeRule
 	const char *source;			/* "default", "table" or "call" */
 } MergeRule;
 
+/* What a merge keeps of merged-away identities (merge_alternates.c). */
+typedef struct MergeAlternates
+{
+	Oid			relid;
+	char	   *key_name;		/* contacts.configure's key column */
+	int			key_col;		/* its index into cols */
+	int			ncols;			/* columns of kind email, phone, national_id */
+	int		   *cols;
+	char	  **col_kind;
+	int			array_col[3];	/* per kind (email, phone, national_id): array column, or -1 */
+	bool		any_array;
+	bool		lock;			/* the entry trigger checks duplicates: lock moved values */
+	char	   *collect_sql;
+} MergeAlternates;
+
 typedef struct MergePlan
 {
 	MergeTable *table;
@@ -83,6 +98,15 @@ extern uint64 merge_cache_generation(void);
 
 /* merge_rules.c */
 extern MergePlan *merge_plan_build(MergeTable *t, const char *call_rules);
+
+/* merge_alternates.c */
+extern MergeAlternates *merge_alternates_plan(MergeTable *t);
+extern void merge_alternates_collect(MergeAlternates *alt, const char *member_images,
+									 const char *survivor_image, Datum *per_kind);
+extern void merge_alternates_lock(MergeAlternates *alt, const Datum *per_kind);
+extern void merge_alternates_store(MergeAlternates *alt, int64 merge_id,
+								   const char *survivor_image, const Datum *per_kind);
+extern void merge_alternates_remove(int64 merge_id);
 
 /* merge_fk.c */
 extern List *merge_self_reference_columns(Oid relid);

@@ -10,7 +10,9 @@
  * restore is impossible and unmerge refuses, naming the row and, when
  * there is one, the later merge to undo first.  A deleted row whose key is
  * in use again is refused the same way.  Nothing is changed unless
- * everything can be restored (it is one transaction).
+ * everything can be restored (it is one transaction).  The alternates the
+ * merge kept go with it: those in array columns of the survivor with its
+ * before-image, those in contacts.alternate by merge_id.
  */
 #include "postgres.h"
 
@@ -318,6 +320,20 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 			   "was changed again by a later merge", NULL);
 	}
 
+	/*
+	 * The alternates it kept in contacts.alternate go first: a restored row
+	 * holds them again, and the entry trigger must not find them as another
+	 * row's.  Those in array columns go with the survivor's before-image,
+	 * the first row restored (it was logged last).
+	 */
+	/*
+	 * As the caller: the log's policies check unmerged_by, and the
+	 * alternates' let a role remove only those of merges it undid.
+	 */
+	merge_spi(psprintf("UPDATE %s.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
+					   "WHERE merge_id = $1", schema), 1, types, values, NULL, false);
+	merge_alternates_remove(merge_id);
+
 	PG_TRY();
 	{
 		for (int i = 0; i < n; i++)
@@ -359,9 +375,6 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
-	/* as the caller: the log's policies check unmerged_by */
-	merge_spi(psprintf("UPDATE %s.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
-					   "WHERE merge_id = $1", schema), 1, types, values, NULL, false);
 	contacts_spi_finish();
 	contacts_unpin_search_path(pinned);
 	PG_RETURN_INT32(n);

@@ -247,6 +247,11 @@ AS 'MODULE_PATHNAME', 'contacts_email_canonical' LANGUAGE C IMMUTABLE STRICT PAR
 COMMENT ON FUNCTION @extschema@.email_canonical(@extschema@.email) IS
 'Provider-aware duplicate key: lower-cased, Gmail dots and +tags removed, provider aliases merged (see the README provider table)';
 
+CREATE FUNCTION @extschema@.email_canonical_key(text) RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_email_canonical_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.email_canonical_key(text) IS
+'Provider-aware duplicate key of a text (email_canonical of its email_key: Gmail dots and +tags removed, googlemail = gmail); NULL when the text is not an address. The key of the email_canonical duplicate key option; index it: CREATE INDEX ON t (contacts.email_canonical_key(email))';
+
 CREATE FUNCTION @extschema@.email_is_disposable(@extschema@.email) RETURNS boolean
 AS 'MODULE_PATHNAME', 'contacts_email_is_disposable' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.email_is_disposable(@extschema@.email) IS

@@ -14,11 +14,13 @@ CREATE TABLE @extschema@.table_config (
     flag_column       name,
     updated_at_column name,
     consent_column    name,
-    fuzzy_duplicates  boolean NOT NULL DEFAULT false
+    fuzzy_duplicates  boolean NOT NULL DEFAULT false,
+    email_duplicate_key text NOT NULL DEFAULT 'email'
+                      CHECK (email_duplicate_key IN ('email', 'email_canonical'))
 );
 
 COMMENT ON TABLE @extschema@.table_config IS
-'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), and optional flag, updated-at and consent columns';
+'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), optional flag, updated-at and consent columns, and whether email duplicate keys compare case-insensitively (email) or provider-aware (email_canonical: Gmail dots and +tags)';
 
 CREATE TABLE @extschema@.column_kind (
     tbl           regclass NOT NULL REFERENCES @extschema@.table_config ON DELETE CASCADE,
@@ -49,7 +51,8 @@ CREATE FUNCTION @extschema@.configure(
     consent_column name DEFAULT NULL,
     duplicate_keys name[] DEFAULT '{}',
     required name[] DEFAULT '{}',
-    fuzzy_duplicates boolean DEFAULT false)
+    fuzzy_duplicates boolean DEFAULT false,
+    email_duplicate_key text DEFAULT 'email')
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -88,6 +91,11 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use reject, set_null or flag.';
     END IF;
+    IF email_duplicate_key IS NULL OR email_duplicate_key NOT IN ('email', 'email_canonical') THEN
+        RAISE EXCEPTION 'unknown email duplicate key "%"', email_duplicate_key
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use email (case-insensitive address) or email_canonical (also Gmail dots and +tags, googlemail = gmail).';
+    END IF;
     IF on_duplicate NOT IN ('reject', 'update', 'flag', 'allow') THEN
         RAISE EXCEPTION 'unknown on_duplicate action "%"', on_duplicate
             USING ERRCODE = 'invalid_parameter_value',
@@ -113,15 +121,16 @@ BEGIN
 
     INSERT INTO @extschema@.table_config AS t
            (tbl, key_column, default_region, on_invalid, on_duplicate, flag_column,
-            updated_at_column, consent_column, fuzzy_duplicates)
+            updated_at_column, consent_column, fuzzy_duplicates, email_duplicate_key)
     VALUES (configure.tbl, configure.key_column, configure.default_region, configure.on_invalid,
             configure.on_duplicate, configure.flag_column, configure.updated_at_column,
-            configure.consent_column, configure.fuzzy_duplicates)
+            configure.consent_column, configure.fuzzy_duplicates, configure.email_duplicate_key)
     ON CONFLICT ON CONSTRAINT table_config_pkey DO UPDATE
        SET key_column = EXCLUDED.key_column, default_region = EXCLUDED.default_region,
            on_invalid = EXCLUDED.on_invalid, on_duplicate = EXCLUDED.on_duplicate,
            flag_column = EXCLUDED.flag_column, updated_at_column = EXCLUDED.updated_at_column,
-           consent_column = EXCLUDED.consent_column, fuzzy_duplicates = EXCLUDED.fuzzy_duplicates;
+           consent_column = EXCLUDED.consent_column, fuzzy_duplicates = EXCLUDED.fuzzy_duplicates,
+           email_duplicate_key = EXCLUDED.email_duplicate_key;
 
     DELETE FROM @extschema@.column_kind k WHERE k.tbl = configure.tbl;
     INSERT INTO @extschema@.column_kind (tbl, col, kind, duplicate_key, required)
@@ -130,8 +139,8 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean) IS
-'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), and optional flag (jsonb), updated-at and consent columns';
+COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text) IS
+'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, and the email duplicate key (email, or email_canonical for provider-aware addresses)';
 
 CREATE FUNCTION @extschema@.config_changed()
 RETURNS trigger
@@ -194,11 +203,28 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT CASE kind WHEN 'email' THEN format('@extschema@.email_key((%s)::text)', value_sql) ELSE value_sql END
+SELECT CASE kind WHEN 'email' THEN format('@extschema@.email_key((%s)::text)', value_sql)
+                 WHEN 'email_canonical' THEN format('@extschema@.email_canonical_key((%s)::text)', value_sql)
+                 ELSE value_sql END
 $$;
 
 COMMENT ON FUNCTION @extschema@.kind_key_sql(text, text) IS
-'SQL expression of value_sql as a duplicate key of kind (emails: contacts.email_key); index it, e.g. CREATE INDEX ON t (contacts.email_key(email)), to make duplicate checks fast';
+'SQL expression of value_sql as a duplicate key of kind (emails: contacts.email_key; email_canonical: contacts.email_canonical_key); index it, e.g. CREATE INDEX ON t (contacts.email_key(email)), to make duplicate checks fast';
+
+-- The key kind of a table's duplicate-key column of kind: emails by the
+-- table's email_duplicate_key, every other kind by itself.
+CREATE FUNCTION @extschema@.duplicate_key_kind(tbl regclass, kind text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE WHEN kind = 'email'
+            THEN COALESCE((SELECT c.email_duplicate_key FROM @extschema@.table_config c WHERE c.tbl = duplicate_key_kind.tbl), 'email')
+            ELSE kind END
+$$;
+
+COMMENT ON FUNCTION @extschema@.duplicate_key_kind(regclass, text) IS
+'The key kind that duplicates of a column of kind are compared by in table tbl (for kind_key_sql): email or email_canonical for emails, as configured; the kind itself otherwise';
 
 CREATE FUNCTION @extschema@.kind_normalize_sql(kind text, value_sql text, region_sql text)
 RETURNS text

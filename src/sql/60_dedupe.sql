@@ -108,7 +108,7 @@ AS 'MODULE_PATHNAME', 'contacts_dedupe_run'
 LANGUAGE C VOLATILE STRICT;
 
 COMMENT ON FUNCTION @extschema@.dedupe_run(regclass) IS
-'Find the duplicates of a table configured with contacts.configure(): normalized features, blocking rules unioned, EM estimation of m and u, scoring with term-frequency adjustment, clustering; returns the run_id of the results in dedupe_runs, dedupe_pairs and dedupe_clusters';
+'Find the duplicates of a table configured with contacts.configure(): normalized features, blocking rules unioned, EM estimation of m and u, scoring with term-frequency adjustment, records holding another''s alternate compared under it, clustering; returns the run_id of the results in dedupe_runs, dedupe_pairs and dedupe_clusters';
 
 CREATE FUNCTION @extschema@.dedupe_match(tbl regclass, candidate jsonb,
     max_results integer DEFAULT 10, min_probability float8 DEFAULT 0.5)
@@ -117,4 +117,4 @@ AS 'MODULE_PATHNAME', 'contacts_dedupe_match'
 LANGUAGE C STABLE STRICT;
 
 COMMENT ON FUNCTION @extschema@.dedupe_match(regclass, jsonb, integer, float8) IS
-'Best matches of one row (as jsonb of column values) among the records of the table''s last dedupe run, scored with that run''s model, most probable first';
+'Best matches of one row (as jsonb of column values) among the records of the table''s last dedupe run, scored with that run''s model, most probable first; records merged away since are offered as their survivor, and survivors keeping one of the row''s values as an alternate are compared under it';

@@ -206,6 +206,8 @@ DECLARE
     i          integer := 0;
     a          text;
     key_alias  text;
+    key_configured boolean := false;
+    key_base_kind text;
     sel_cols   text := '';
     consent_alias text;
     candidate  text := '';
@@ -302,7 +304,9 @@ BEGIN
                           ELSE @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region') END);
         END IF;
         IF m.col = duplicate_key THEN
-            key_kind := kind;
+            key_kind := @extschema@.duplicate_key_kind(target, kind);
+            key_base_kind := kind;
+            key_configured := m.kind IS NOT NULL;
             key_alias := a;
         END IF;
         IF m.col = cfg.consent_column THEN
@@ -345,6 +349,18 @@ BEGIN
             cfg.key_column, target, key_alias,
             @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)) || ' = '
             || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias));
+        -- A returning person: the key is an alternate a merge kept for its
+        -- survivor.  The set-based form of the entry trigger's lookup
+        -- (contacts.duplicate_of): the same keys, against contacts.alternates().
+        IF key_configured AND key_base_kind IN ('email', 'phone', 'national_id') THEN
+            EXECUTE format(
+                'UPDATE contacts_import_rows r SET existing_key = a.key '
+                '  FROM (SELECT DISTINCT ON (k) a.key, %1$s AS k FROM @extschema@.alternates(%2$L::regclass) a '
+                '         WHERE a.kind = %3$L ORDER BY k, a.key) a '
+                ' WHERE r.outcome IS NULL AND r.%4$s IS NOT NULL AND r.existing_key IS NULL AND %5$s = a.k',
+                @extschema@.kind_key_sql(key_kind, 'a.value'), target, key_base_kind, key_alias,
+                @extschema@.kind_key_sql(key_kind, 'r.' || key_alias));
+        END IF;
         IF on_duplicate = 'create' THEN
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         ELSE
@@ -554,16 +570,42 @@ BEGIN
                        ' WHERE v IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d',
                        tbl, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
                        @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region), k.col,
-                       @extschema@.kind_key_sql(k.kind, 'v'))
+                       @extschema@.kind_key_sql(@extschema@.duplicate_key_kind(tbl, k.kind), 'v'))
            INTO n, example;
         check_name := 'duplicate ' || k.kind;
         column_name := k.col;
         affected := n;
         rate := round(n::numeric / NULLIF(total, 0), 4);
         RETURN NEXT;
+        -- Rows holding a value that a merge kept as another row's alternate:
+        -- the same person entered again since (before the trigger knew).
+        IF k.kind IN ('email', 'phone', 'national_id') THEN
+            EXECUTE format('SELECT count(DISTINCT t.%1$I), min(a.value) FROM @extschema@.alternates(%2$L::regclass) a '
+                           'JOIN %2$s t ON %3$s = %4$s AND t.%1$I::text <> a.key WHERE a.kind = %5$L',
+                           cfg.key_column, tbl,
+                           @extschema@.kind_key_sql(@extschema@.duplicate_key_kind(tbl, k.kind), format('t.%I', k.col)),
+                           @extschema@.kind_key_sql(@extschema@.duplicate_key_kind(tbl, k.kind), 'a.value'), k.kind)
+               INTO n, example;
+            check_name := 'duplicate of an alternate';
+            column_name := k.col;
+            affected := n;
+            rate := round(n::numeric / NULLIF(total, 0), 4);
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+
+    -- Alternates kept by merges, per kind: rows that have any, and an example.
+    FOR k IN SELECT a.kind, count(DISTINCT a.key) AS n, count(*) AS m, min(a.value) AS example
+               FROM @extschema@.alternates(tbl) a GROUP BY a.kind ORDER BY a.kind LOOP
+        check_name := format('alternates (%s)', k.kind);
+        column_name := NULL;
+        affected := k.n;
+        rate := round(k.n::numeric / NULLIF(total, 0), 4);
+        example := format('%s values, e.g. %s', k.m, k.example);
+        RETURN NEXT;
     END LOOP;
 END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.health(regclass, timestamptz) IS
-'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, values not in normal form, exact duplicates on duplicate keys, and records not updated since stale_before; counts, rates and an example each';
+'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, values not in normal form, exact duplicates on duplicate keys (by the table''s email duplicate key), rows holding another row''s alternate, the alternates merges kept per kind, and records not updated since stale_before; counts, rates and an example each';

@@ -136,6 +136,32 @@ COMMENT ON POLICY merge_log_row_read ON @extschema@.merge_log_row IS
 COMMENT ON POLICY merge_log_row_merge ON @extschema@.merge_log_row IS
 'A role logs rows only into a merge of its own that is not undone';
 
+-- Alternates: the emails, phones and IDs of merged-away rows, kept by merges
+-- and removed by unmerges, as the merge log.
+GRANT SELECT, INSERT, DELETE ON @extschema@.alternate TO PUBLIC;
+
+ALTER TABLE @extschema@.alternate ENABLE ROW LEVEL SECURITY;
+CREATE POLICY alternate_read ON @extschema@.alternate FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY alternate_merge ON @extschema@.alternate FOR INSERT
+    WITH CHECK (EXISTS (SELECT 1 FROM @extschema@.merge_log m
+                         WHERE m.merge_id OPERATOR(pg_catalog.=) alternate.merge_id
+                           AND m.tbl OPERATOR(pg_catalog.=) alternate.tbl
+                           AND m.merged_by OPERATOR(pg_catalog.=) CURRENT_USER
+                           AND m.unmerged_at IS NULL));
+CREATE POLICY alternate_unmerge ON @extschema@.alternate FOR DELETE
+    USING (EXISTS (SELECT 1 FROM @extschema@.merge_log m
+                    WHERE m.merge_id OPERATOR(pg_catalog.=) alternate.merge_id
+                      AND m.unmerged_by OPERATOR(pg_catalog.=) CURRENT_USER
+                      AND m.unmerged_at IS NOT NULL)
+           AND pg_catalog.has_table_privilege(tbl, 'UPDATE'));
+COMMENT ON POLICY alternate_read ON @extschema@.alternate IS
+'A row''s alternates are visible to the roles that may read its table';
+COMMENT ON POLICY alternate_merge ON @extschema@.alternate IS
+'A role adds alternates only in a merge of its own, of the merge''s table, that is not undone';
+COMMENT ON POLICY alternate_unmerge ON @extschema@.alternate IS
+'A role that may update the table removes the alternates of a merge it has undone (unmerge marks the merge first)';
+
 -- Batch merges: the batch and its clusters (keys, and errors that may quote
 -- values) go with the table.
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.merge_batch, @extschema@.merge_batch_cluster TO PUBLIC;

@@ -144,6 +144,10 @@ my %pool = (
 	],
 	name => ["'id'", "'full_name'", "'nope'", "''", "repeat('n', 100)", "'merged'", "'flags'"],
 	'name[]' => ["'{}'", "'{NULL}'", "'{id}'", "'{email}'", "'{nope}'", "'{email,email}'"],
+	'text[]' => [
+		"'{}'", "'{NULL}'", "ARRAY['ana\@example.com', 'x']", "ARRAY['+34 612 345 678', '']",
+		"ARRAY[repeat('a', 100000) || '\@b.com']", "array_fill('x\@y.co'::text, ARRAY[5000])",
+	],
 	'timestamp with time zone' => ["'infinity'", "'-infinity'", "'epoch'", 'now()'],
 	anyelement => ['1', '2', '0', '-1', '2147483647', "'x'::text", "'1'::text"],
 	anyarray => [

@@ -209,7 +209,9 @@ AS 'MODULE_PATHNAME', 'contacts_email_is_role' LANGUAGE C IMMUTABLE STRICT PARAL
 COMMENT ON FUNCTION @extschema@.email_is_role(@extschema@.email) IS
 'True when the local part names a role or department rather than a person (info, ventas, admin, noreply ...)';
 
-CREATE OR REPLACE FUNCTION @extschema@.configure(
+-- a new parameter: the old signature goes
+DROP FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean);
+CREATE FUNCTION @extschema@.configure(
     tbl regclass,
     key_column name,
     kinds jsonb,
@@ -221,7 +223,8 @@ CREATE OR REPLACE FUNCTION @extschema@.configure(
     consent_column name DEFAULT NULL,
     duplicate_keys name[] DEFAULT '{}',
     required name[] DEFAULT '{}',
-    fuzzy_duplicates boolean DEFAULT false)
+    fuzzy_duplicates boolean DEFAULT false,
+    email_duplicate_key text DEFAULT 'email')
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -260,6 +263,11 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use reject, set_null or flag.';
     END IF;
+    IF email_duplicate_key IS NULL OR email_duplicate_key NOT IN ('email', 'email_canonical') THEN
+        RAISE EXCEPTION 'unknown email duplicate key "%"', email_duplicate_key
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use email (case-insensitive address) or email_canonical (also Gmail dots and +tags, googlemail = gmail).';
+    END IF;
     IF on_duplicate NOT IN ('reject', 'update', 'flag', 'allow') THEN
         RAISE EXCEPTION 'unknown on_duplicate action "%"', on_duplicate
             USING ERRCODE = 'invalid_parameter_value',
@@ -285,15 +293,16 @@ BEGIN
 
     INSERT INTO @extschema@.table_config AS t
            (tbl, key_column, default_region, on_invalid, on_duplicate, flag_column,
-            updated_at_column, consent_column, fuzzy_duplicates)
+            updated_at_column, consent_column, fuzzy_duplicates, email_duplicate_key)
     VALUES (configure.tbl, configure.key_column, configure.default_region, configure.on_invalid,
             configure.on_duplicate, configure.flag_column, configure.updated_at_column,
-            configure.consent_column, configure.fuzzy_duplicates)
+            configure.consent_column, configure.fuzzy_duplicates, configure.email_duplicate_key)
     ON CONFLICT ON CONSTRAINT table_config_pkey DO UPDATE
        SET key_column = EXCLUDED.key_column, default_region = EXCLUDED.default_region,
            on_invalid = EXCLUDED.on_invalid, on_duplicate = EXCLUDED.on_duplicate,
            flag_column = EXCLUDED.flag_column, updated_at_column = EXCLUDED.updated_at_column,
-           consent_column = EXCLUDED.consent_column, fuzzy_duplicates = EXCLUDED.fuzzy_duplicates;
+           consent_column = EXCLUDED.consent_column, fuzzy_duplicates = EXCLUDED.fuzzy_duplicates,
+           email_duplicate_key = EXCLUDED.email_duplicate_key;
 
     DELETE FROM @extschema@.column_kind k WHERE k.tbl = configure.tbl;
     INSERT INTO @extschema@.column_kind (tbl, col, kind, duplicate_key, required)
@@ -302,8 +311,8 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean) IS
-'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), and optional flag (jsonb), updated-at and consent columns';
+COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text) IS
+'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, and the email duplicate key (email, or email_canonical for provider-aware addresses)';
 
 CREATE OR REPLACE FUNCTION @extschema@.forget_dropped_tables()
 RETURNS event_trigger
@@ -318,11 +327,13 @@ RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT CASE kind WHEN 'email' THEN format('@extschema@.email_key((%s)::text)', value_sql) ELSE value_sql END
+SELECT CASE kind WHEN 'email' THEN format('@extschema@.email_key((%s)::text)', value_sql)
+                 WHEN 'email_canonical' THEN format('@extschema@.email_canonical_key((%s)::text)', value_sql)
+                 ELSE value_sql END
 $$;
 
 COMMENT ON FUNCTION @extschema@.kind_key_sql(text, text) IS
-'SQL expression of value_sql as a duplicate key of kind (emails: contacts.email_key); index it, e.g. CREATE INDEX ON t (contacts.email_key(email)), to make duplicate checks fast';
+'SQL expression of value_sql as a duplicate key of kind (emails: contacts.email_key; email_canonical: contacts.email_canonical_key); index it, e.g. CREATE INDEX ON t (contacts.email_key(email)), to make duplicate checks fast';
 
 CREATE OR REPLACE FUNCTION @extschema@.merge_rules(tbl regclass, rules jsonb DEFAULT NULL,
                                         OUT column_name text, OUT rule text,
@@ -334,34 +345,59 @@ LANGUAGE C STABLE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION @extschema@.merge_rules(regclass, jsonb) IS
 'The survivorship rule a merge of tbl applies to each column (with the given call rules), and where it comes from: default, table (contacts.merge_config) or call';
 
-CREATE OR REPLACE FUNCTION @extschema@.merge_configure(tbl regclass, rules jsonb DEFAULT '{}',
+-- a new parameter: the old signature goes
+DROP FUNCTION @extschema@.merge_configure(regclass, jsonb, name, name);
+CREATE FUNCTION @extschema@.merge_configure(tbl regclass, rules jsonb DEFAULT '{}',
                                             soft_delete_column name DEFAULT NULL,
-                                            updated_at_column name DEFAULT NULL)
+                                            updated_at_column name DEFAULT NULL,
+                                            alternate_columns jsonb DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     PERFORM @extschema@.require_privileges(tbl, 'OWNER', 'configure merges of');
-    INSERT INTO @extschema@.merge_config AS c (tbl, rules, soft_delete_column, updated_at_column)
-    VALUES (tbl, COALESCE(rules, '{}'), soft_delete_column, updated_at_column)
+    IF jsonb_typeof(COALESCE(alternate_columns, '{}')) <> 'object' OR EXISTS (
+           SELECT 1 FROM jsonb_each(alternate_columns) e
+            WHERE e.key NOT IN ('email', 'phone', 'national_id') OR jsonb_typeof(e.value) <> 'string') THEN
+        RAISE EXCEPTION 'alternate_columns must map email, phone or national_id to an array column name'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'For example {"email": "other_emails"}; kinds not named keep their alternates in contacts.alternate.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_each_text(alternate_columns) e
+                WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
+                                   JOIN pg_type ty ON ty.oid = a.atttypid
+                                  WHERE a.attrelid = tbl AND a.attname = e.value AND a.attnum > 0
+                                    AND NOT a.attisdropped AND ty.typcategory = 'A')) THEN
+        RAISE EXCEPTION 'every column of alternate_columns must be an array column of table %', tbl
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Add one, e.g. ALTER TABLE ... ADD COLUMN other_emails text[].';
+    END IF;
+    INSERT INTO @extschema@.merge_config AS c (tbl, rules, soft_delete_column, updated_at_column,
+                                               alternate_columns)
+    VALUES (tbl, COALESCE(rules, '{}'), soft_delete_column, updated_at_column,
+            COALESCE(alternate_columns, '{}'))
     ON CONFLICT ON CONSTRAINT merge_config_pkey DO UPDATE
        SET rules = EXCLUDED.rules,
            soft_delete_column = EXCLUDED.soft_delete_column,
-           updated_at_column = EXCLUDED.updated_at_column;
+           updated_at_column = EXCLUDED.updated_at_column,
+           alternate_columns = EXCLUDED.alternate_columns;
     -- validate now rather than at the first merge
     PERFORM @extschema@.merge_rules(tbl);
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.merge_configure(regclass, jsonb, name, name) IS
-'Set the merge configuration of tbl (survivorship rules by column, soft-delete flag column, updated-at column) after checking it';
+COMMENT ON FUNCTION @extschema@.merge_configure(regclass, jsonb, name, name, jsonb) IS
+'Set the merge configuration of tbl (survivorship rules by column, soft-delete flag column, updated-at column, array columns keeping alternates by kind) after checking it';
 
-CREATE OR REPLACE PROCEDURE @extschema@.merge_clusters(tbl regclass, clusters text,
+-- a new parameter: the old signature goes
+DROP PROCEDURE @extschema@.merge_clusters(regclass, text, integer, jsonb, text, text);
+CREATE PROCEDURE @extschema@.merge_clusters(tbl regclass, clusters text,
                                             batch_size integer DEFAULT 1000,
                                             rules jsonb DEFAULT NULL,
                                             reason text DEFAULT NULL,
-                                            batch_name text DEFAULT NULL)
+                                            batch_name text DEFAULT NULL,
+                                            survivor text DEFAULT NULL)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -376,6 +412,9 @@ DECLARE
     v_started   timestamptz := pg_catalog.clock_timestamp();
     v_cluster   record;
     v_merge_id  bigint;
+    v_one_key   boolean;
+    v_survivor  text := survivor;
+    v_key       text;
 BEGIN
     IF tbl IS NULL OR clusters IS NULL THEN
         RAISE EXCEPTION 'table and clusters query of a batch merge must not be null'
@@ -384,6 +423,38 @@ BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'batch_size must be at least 1'
             USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- by default the most complete member; a composite key has only smallest_key
+    v_one_key := EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                          WHERE i.indrelid OPERATOR(pg_catalog.=) tbl AND i.indisprimary
+                            AND i.indnkeyatts OPERATOR(pg_catalog.=) 1);
+    v_survivor := COALESCE(v_survivor, CASE WHEN v_one_key THEN 'most_complete' ELSE 'smallest_key' END);
+    -- a member key from its jsonb e: the key column's type, or ROW(...) of
+    -- the key columns' types (to_jsonb gives a ROW's fields as f1, f2, ...)
+    SELECT CASE WHEN pg_catalog.count(*) OPERATOR(pg_catalog.=) 1
+                THEN pg_catalog.format('(e.e #>> ''{}'')::%s', pg_catalog.min(t))
+                ELSE 'ROW(' || pg_catalog.string_agg(pg_catalog.format('(e.e ->> ''f%s'')::%s', k.n, t), ', ' ORDER BY k.n) || ')' END
+      INTO v_key
+      FROM pg_catalog.pg_index i,
+           LATERAL pg_catalog.unnest(i.indkey::pg_catalog.int2[]) WITH ORDINALITY k(att, n),
+           LATERAL (SELECT pg_catalog.format_type(a.atttypid, a.atttypmod) AS t FROM pg_catalog.pg_attribute a
+                     WHERE a.attrelid OPERATOR(pg_catalog.=) i.indrelid AND a.attnum OPERATOR(pg_catalog.=) k.att) a
+     WHERE i.indrelid OPERATOR(pg_catalog.=) tbl AND i.indisprimary
+       AND k.n OPERATOR(pg_catalog.<=) i.indnkeyatts;
+    IF v_key IS NULL THEN
+        -- no primary key: merge() says so for each cluster
+        v_key := '(e.e #>> ''{}'')';
+    END IF;
+    IF v_survivor NOT IN ('most_complete', 'most_recent', 'oldest', 'most_referenced', 'smallest_key')
+       AND pg_catalog.lower(v_survivor) NOT LIKE 'order by %' THEN
+        RAISE EXCEPTION 'unknown survivor rule "%"', v_survivor
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use most_complete, most_recent, oldest, most_referenced, smallest_key, or ORDER BY expressions over the members'' columns (the row is t).';
+    END IF;
+    IF v_survivor <> 'smallest_key' AND NOT v_one_key THEN
+        RAISE EXCEPTION 'survivor rule "%" needs a one-column primary key on table %', v_survivor, tbl
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use survivor => ''smallest_key'' for a composite key.';
     END IF;
     -- merge() checks each cluster's tables; refuse a batch it would fail whole
     PERFORM @extschema@.require_privileges(tbl, 'SELECT, UPDATE', 'merge rows of');
@@ -406,18 +477,26 @@ BEGIN
     RAISE NOTICE 'batch merge "%" into %: % clusters, % done earlier', v_batch, tbl, v_total, v_done;
 
     FOR v_cluster IN EXECUTE pg_catalog.format(
-        'SELECT q.cluster_id::text AS cluster_id, pg_catalog.array_agg(q.member_key ORDER BY q.member_key) AS members '
+        'SELECT q.cluster_id::text AS cluster_id, pg_catalog.count(*) AS n, '
+        'pg_catalog.to_jsonb(pg_catalog.array_agg(q.member_key ORDER BY q.member_key)) AS members '
         'FROM (%s) q WHERE NOT EXISTS (SELECT 1 FROM @extschema@.merge_batch_cluster d '
         '  WHERE d.batch_name = $1 AND d.cluster_id = q.cluster_id::text) '
         'GROUP BY 1 ORDER BY 1', clusters) USING v_batch
     LOOP
         BEGIN
-            IF pg_catalog.cardinality(v_cluster.members) < 2 THEN
+            -- (members travel as jsonb, made keys again by v_key: their type
+            -- differs from one table to the next, and a plan this function
+            -- caches would keep the first)
+            IF v_cluster.n < 2 THEN
                 v_merge_id := NULL;
             ELSE
-                -- the survivor is the cluster's smallest key
-                EXECUTE 'SELECT @extschema@.merge($1, $2[1], $2, $3, $4)'
-                   INTO v_merge_id USING tbl, v_cluster.members, rules, reason;
+                -- the survivor by the rule (members are sorted: smallest_key is the first)
+                EXECUTE pg_catalog.format(
+                    'SELECT @extschema@.merge($1, CASE WHEN $5 = ''smallest_key'' THEN x.m[1] '
+                    'ELSE @extschema@.choose_survivor($1, x.m, $5) END, x.m, $3, $4) '
+                    'FROM (SELECT ARRAY(SELECT %s FROM pg_catalog.jsonb_array_elements($2) WITH ORDINALITY e(e, o) '
+                    'ORDER BY e.o) AS m) x', v_key)
+                   INTO v_merge_id USING tbl, v_cluster.members, rules, reason, v_survivor;
                 v_merged := v_merged + 1;
             END IF;
             INSERT INTO @extschema@.merge_batch_cluster (batch_name, cluster_id, merge_id)
@@ -444,8 +523,8 @@ BEGIN
 END
 $$;
 
-COMMENT ON PROCEDURE @extschema@.merge_clusters(regclass, text, integer, jsonb, text, text) IS
-'Merge every cluster given by the query clusters (columns cluster_id and member_key: the primary key, or ROW(...) for a composite key) into its smallest key, committing every batch_size clusters and reporting progress; run it again with the same arguments (or batch_name) to resume after a cancel';
+COMMENT ON PROCEDURE @extschema@.merge_clusters(regclass, text, integer, jsonb, text, text, text) IS
+'Merge every cluster given by the query clusters (columns cluster_id and member_key: the primary key, or ROW(...) for a composite key) into the member the survivor rule picks (see contacts.choose_survivor; by default most_complete, smallest_key for a composite key), committing every batch_size clusters and reporting progress; run it again with the same arguments (or batch_name) to resume after a cancel';
 
 CREATE OR REPLACE FUNCTION @extschema@.suppression_digest(kind text, normalized_value text)
 RETURNS bytea
@@ -497,6 +576,8 @@ DECLARE
     i          integer := 0;
     a          text;
     key_alias  text;
+    key_configured boolean := false;
+    key_base_kind text;
     sel_cols   text := '';
     consent_alias text;
     candidate  text := '';
@@ -593,7 +674,9 @@ BEGIN
                           ELSE @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region') END);
         END IF;
         IF m.col = duplicate_key THEN
-            key_kind := kind;
+            key_kind := @extschema@.duplicate_key_kind(target, kind);
+            key_base_kind := kind;
+            key_configured := m.kind IS NOT NULL;
             key_alias := a;
         END IF;
         IF m.col = cfg.consent_column THEN
@@ -636,6 +719,18 @@ BEGIN
             cfg.key_column, target, key_alias,
             @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)) || ' = '
             || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias));
+        -- A returning person: the key is an alternate a merge kept for its
+        -- survivor.  The set-based form of the entry trigger's lookup
+        -- (contacts.duplicate_of): the same keys, against contacts.alternates().
+        IF key_configured AND key_base_kind IN ('email', 'phone', 'national_id') THEN
+            EXECUTE format(
+                'UPDATE contacts_import_rows r SET existing_key = a.key '
+                '  FROM (SELECT DISTINCT ON (k) a.key, %1$s AS k FROM @extschema@.alternates(%2$L::regclass) a '
+                '         WHERE a.kind = %3$L ORDER BY k, a.key) a '
+                ' WHERE r.outcome IS NULL AND r.%4$s IS NOT NULL AND r.existing_key IS NULL AND %5$s = a.k',
+                @extschema@.kind_key_sql(key_kind, 'a.value'), target, key_base_kind, key_alias,
+                @extschema@.kind_key_sql(key_kind, 'r.' || key_alias));
+        END IF;
         IF on_duplicate = 'create' THEN
             UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
         ELSE
@@ -841,19 +936,45 @@ BEGIN
                        ' WHERE v IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d',
                        tbl, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
                        @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region), k.col,
-                       @extschema@.kind_key_sql(k.kind, 'v'))
+                       @extschema@.kind_key_sql(@extschema@.duplicate_key_kind(tbl, k.kind), 'v'))
            INTO n, example;
         check_name := 'duplicate ' || k.kind;
         column_name := k.col;
         affected := n;
         rate := round(n::numeric / NULLIF(total, 0), 4);
         RETURN NEXT;
+        -- Rows holding a value that a merge kept as another row's alternate:
+        -- the same person entered again since (before the trigger knew).
+        IF k.kind IN ('email', 'phone', 'national_id') THEN
+            EXECUTE format('SELECT count(DISTINCT t.%1$I), min(a.value) FROM @extschema@.alternates(%2$L::regclass) a '
+                           'JOIN %2$s t ON %3$s = %4$s AND t.%1$I::text <> a.key WHERE a.kind = %5$L',
+                           cfg.key_column, tbl,
+                           @extschema@.kind_key_sql(@extschema@.duplicate_key_kind(tbl, k.kind), format('t.%I', k.col)),
+                           @extschema@.kind_key_sql(@extschema@.duplicate_key_kind(tbl, k.kind), 'a.value'), k.kind)
+               INTO n, example;
+            check_name := 'duplicate of an alternate';
+            column_name := k.col;
+            affected := n;
+            rate := round(n::numeric / NULLIF(total, 0), 4);
+            RETURN NEXT;
+        END IF;
+    END LOOP;
+
+    -- Alternates kept by merges, per kind: rows that have any, and an example.
+    FOR k IN SELECT a.kind, count(DISTINCT a.key) AS n, count(*) AS m, min(a.value) AS example
+               FROM @extschema@.alternates(tbl) a GROUP BY a.kind ORDER BY a.kind LOOP
+        check_name := format('alternates (%s)', k.kind);
+        column_name := NULL;
+        affected := k.n;
+        rate := round(k.n::numeric / NULLIF(total, 0), 4);
+        example := format('%s values, e.g. %s', k.m, k.example);
+        RETURN NEXT;
     END LOOP;
 END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.health(regclass, timestamptz) IS
-'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, values not in normal form, exact duplicates on duplicate keys, and records not updated since stale_before; counts, rates and an example each';
+'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, values not in normal form, exact duplicates on duplicate keys (by the table''s email duplicate key), rows holding another row''s alternate, the alternates merges kept per kind, and records not updated since stale_before; counts, rates and an example each';
 
 -- ---------------------------------------------------------------------------
 -- Privileges and row security (new in 0.2.0: src/sql/90_privileges.sql)
@@ -1040,3 +1161,305 @@ COMMENT ON POLICY import_reject_import ON @extschema@.import_reject IS
 
 -- The suppression list and its key stay with the extension's owner.
 REVOKE ALL ON @extschema@.suppression, @extschema@.suppression_key FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Alternates kept by merges, the email_canonical duplicate key, survivor
+-- choice in batch merges and merge_run (issue 18)
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION @extschema@.email_canonical_key(text) RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_email_canonical_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.email_canonical_key(text) IS
+'Provider-aware duplicate key of a text (email_canonical of its email_key: Gmail dots and +tags removed, googlemail = gmail); NULL when the text is not an address. The key of the email_canonical duplicate key option; index it: CREATE INDEX ON t (contacts.email_canonical_key(email))';
+
+ALTER TABLE @extschema@.table_config
+    ADD COLUMN email_duplicate_key text NOT NULL DEFAULT 'email'
+               CHECK (email_duplicate_key IN ('email', 'email_canonical'));
+COMMENT ON TABLE @extschema@.table_config IS
+'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), optional flag, updated-at and consent columns, and whether email duplicate keys compare case-insensitively (email) or provider-aware (email_canonical: Gmail dots and +tags)';
+
+-- The key kind of a table's duplicate-key column of kind: emails by the
+-- table's email_duplicate_key, every other kind by itself.
+CREATE FUNCTION @extschema@.duplicate_key_kind(tbl regclass, kind text)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE WHEN kind = 'email'
+            THEN COALESCE((SELECT c.email_duplicate_key FROM @extschema@.table_config c WHERE c.tbl = duplicate_key_kind.tbl), 'email')
+            ELSE kind END
+$$;
+
+COMMENT ON FUNCTION @extschema@.duplicate_key_kind(regclass, text) IS
+'The key kind that duplicates of a column of kind are compared by in table tbl (for kind_key_sql): email or email_canonical for emails, as configured; the kind itself otherwise';
+
+ALTER TABLE @extschema@.merge_config
+    ADD COLUMN alternate_columns jsonb NOT NULL DEFAULT '{}'
+               CHECK (jsonb_typeof(alternate_columns) = 'object');
+COMMENT ON TABLE @extschema@.merge_config IS
+'Per-table merge settings: survivorship rules by column ({"column": "rule"}), the flag column that marks merged-away rows instead of deleting them, the updated-at column that most_recent and the preference order use, and the array columns that keep the alternates (other emails, phones, national IDs of merged-away rows) by kind ({"email": "other_emails"}; a kind not named keeps them in contacts.alternate)';
+-- the entry trigger reads alternate_columns
+CREATE TRIGGER merge_config_changed AFTER INSERT OR UPDATE OR DELETE ON @extschema@.merge_config
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.config_changed();
+
+CREATE FUNCTION @extschema@.choose_survivor(tbl regclass, members anyarray, rule text DEFAULT 'most_complete')
+RETURNS anyelement
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    chosen    ALIAS FOR $0;
+    pk        name;
+    upd       name;
+    created   name;
+    recency   text := '';
+    order_sql text;
+    refs      text := '';
+    fk        record;
+BEGIN
+    PERFORM @extschema@.require_privileges(tbl, 'SELECT', 'choose a survivor in');
+    IF rule IS NULL OR members IS NULL OR cardinality(members) = 0 THEN
+        RAISE EXCEPTION 'a survivor is chosen by a rule among at least one member'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF rule = 'smallest_key' THEN
+        SELECT m INTO chosen FROM unnest(members) m ORDER BY m LIMIT 1;
+        RETURN chosen;
+    END IF;
+    IF rule NOT IN ('most_complete', 'most_recent', 'oldest', 'most_referenced')
+       AND lower(rule) NOT LIKE 'order by %' THEN
+        RAISE EXCEPTION 'unknown survivor rule "%"', rule
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use most_complete, most_recent, oldest, most_referenced, smallest_key, or ORDER BY expressions over the members'' columns (the row is t).';
+    END IF;
+    SELECT a.attname INTO pk FROM pg_index i
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+     WHERE i.indrelid = tbl AND i.indisprimary AND i.indnkeyatts = 1;
+    IF pk IS NULL THEN
+        RAISE EXCEPTION 'survivor rule "%" needs a one-column primary key on table %', rule, tbl
+            USING ERRCODE = 'feature_not_supported',
+                  HINT = 'Use survivor => ''smallest_key'' for a composite key.';
+    END IF;
+    -- the updated-at column: merge_config's, else configure()'s, else updated_at
+    SELECT c.updated_at_column INTO upd FROM @extschema@.merge_config c WHERE c.tbl = choose_survivor.tbl;
+    IF upd IS NULL THEN
+        SELECT c.updated_at_column INTO upd FROM @extschema@.table_config c WHERE c.tbl = choose_survivor.tbl;
+    END IF;
+    IF upd IS NULL THEN
+        SELECT a.attname INTO upd FROM pg_attribute a
+         WHERE a.attrelid = tbl AND a.attname = 'updated_at' AND NOT a.attisdropped
+           AND a.atttypid IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype);
+    END IF;
+    IF upd IS NOT NULL THEN
+        recency := format('t.%I DESC NULLS LAST, ', upd);
+    END IF;
+    CASE
+    WHEN rule = 'most_complete' THEN
+        -- the most non-empty values, then the most recently updated
+        order_sql := '(SELECT count(*) FROM jsonb_each(to_jsonb(t)) e '
+                     'WHERE e.value NOT IN (''null'', ''""'', ''[]'', ''{}'')) DESC, ' || recency;
+    WHEN rule = 'most_recent' THEN
+        IF upd IS NULL THEN
+            RAISE EXCEPTION 'survivor rule "most_recent" needs an updated-at column on table %', tbl
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Name it with contacts.merge_configure(updated_at_column => ...), or add a column named updated_at.';
+        END IF;
+        order_sql := recency;
+    WHEN rule = 'oldest' THEN
+        -- the earliest created_at when there is one, else the smallest key
+        SELECT a.attname INTO created FROM pg_attribute a
+         WHERE a.attrelid = tbl AND a.attname = 'created_at' AND NOT a.attisdropped;
+        order_sql := CASE WHEN created IS NULL THEN '' ELSE format('t.%I NULLS LAST, ', created) END;
+    WHEN rule = 'most_referenced' THEN
+        -- the most rows of other tables pointing at it (one-column foreign keys)
+        FOR fk IN SELECT c.conrelid::regclass AS rel, a.attname AS col
+                    FROM pg_constraint c
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+                    JOIN pg_attribute p ON p.attrelid = c.confrelid AND p.attnum = c.confkey[1]
+                   WHERE c.contype = 'f' AND c.confrelid = tbl AND cardinality(c.conkey) = 1 AND p.attname = pk
+                   ORDER BY 1::text, 2 LOOP
+            refs := refs || format(' + (SELECT count(*) FROM %s r WHERE r.%I = t.%I)', fk.rel, fk.col, pk);
+        END LOOP;
+        order_sql := '(0' || refs || ') DESC, ' || recency;
+    ELSE
+        order_sql := substr(rule, 10) || ', ';
+    END CASE;
+    EXECUTE format('SELECT t.%1$I FROM %2$s t WHERE t.%1$I = ANY ($1) ORDER BY %3$s t.%1$I LIMIT 1',
+                   pk, tbl, order_sql)
+       INTO chosen USING members;
+    RETURN chosen;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.choose_survivor(regclass, anyarray, text) IS
+'The member of a batch-merge cluster that survives, by rule: most_complete (most non-empty values; the default), most_recent (the updated-at column), oldest (created_at, else the smallest key), most_referenced (most rows of other tables pointing at it), smallest_key, or ''ORDER BY ...'' over the members (the row is t, names resolved under search_path pg_catalog); ties go to the most recently updated, then the smallest key';
+
+CREATE PROCEDURE @extschema@.merge_run(run_id bigint,
+                                       min_probability float8 DEFAULT NULL,
+                                       batch_size integer DEFAULT 1000,
+                                       survivor text DEFAULT NULL,
+                                       rules jsonb DEFAULT NULL,
+                                       reason text DEFAULT NULL,
+                                       batch_name text DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_tbl      regclass;
+    v_clusters bigint;
+    v_flagged  bigint;
+    v_weak     bigint;
+    v_where    text;
+BEGIN
+    IF run_id IS NULL THEN
+        RAISE EXCEPTION 'run_id must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF min_probability IS NOT NULL AND NOT (min_probability > 0 AND min_probability <= 1) THEN
+        RAISE EXCEPTION 'min_probability must be in (0, 1]' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT r.tbl INTO v_tbl FROM @extschema@.dedupe_runs r WHERE r.run_id OPERATOR(pg_catalog.=) merge_run.run_id;
+    IF v_tbl IS NULL THEN
+        RAISE EXCEPTION 'dedupe run % does not exist', run_id
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Runs of the tables you may read are listed in contacts.dedupe_runs.';
+    END IF;
+    -- a cluster is merged when it is not flagged and, with min_probability,
+    -- when every pair linking its members reaches it
+    -- (a procedure that commits cannot pin search_path: operators are qualified)
+    v_where := pg_catalog.format('c.run_id OPERATOR(pg_catalog.=) %s AND NOT c.flagged', run_id);
+    IF min_probability IS NOT NULL THEN
+        v_where := v_where || pg_catalog.format(
+            ' AND NOT EXISTS (SELECT 1 FROM @extschema@.dedupe_pairs p JOIN @extschema@.dedupe_clusters a '
+            '  ON a.run_id OPERATOR(pg_catalog.=) p.run_id AND a.key OPERATOR(pg_catalog.=) p.key_a '
+            '  WHERE p.run_id OPERATOR(pg_catalog.=) c.run_id AND a.cluster_id OPERATOR(pg_catalog.=) c.cluster_id '
+            '  AND p.probability OPERATOR(pg_catalog.<) %s)', min_probability);
+    END IF;
+    SELECT pg_catalog.count(DISTINCT c.cluster_id),
+           pg_catalog.count(DISTINCT c.cluster_id) FILTER (WHERE c.flagged)
+      INTO v_clusters, v_flagged
+      FROM @extschema@.dedupe_clusters c WHERE c.run_id OPERATOR(pg_catalog.=) merge_run.run_id;
+    EXECUTE 'SELECT pg_catalog.count(DISTINCT c.cluster_id) FROM @extschema@.dedupe_clusters c WHERE ' || v_where
+       INTO v_weak;
+    v_weak := v_clusters - v_flagged - v_weak;
+    RAISE NOTICE 'dedupe run %: % clusters, % flagged and % below min_probability skipped',
+        run_id, v_clusters, v_flagged, v_weak;
+    CALL @extschema@.merge_clusters(v_tbl,
+        'SELECT c.cluster_id, c.key AS member_key FROM @extschema@.dedupe_clusters c WHERE ' || v_where,
+        batch_size, rules, COALESCE(reason, pg_catalog.format('dedupe run %s', run_id)),
+        COALESCE(batch_name, pg_catalog.format('merge_run %s, min_probability %s', run_id,
+                                               COALESCE(min_probability::text, 'any'))),
+        survivor);
+END
+$$;
+
+COMMENT ON PROCEDURE @extschema@.merge_run(bigint, float8, integer, text, jsonb, text, text) IS
+'Merge the clusters of a dedupe run, skipping flagged clusters and, with min_probability, clusters linked by a pair below it, into the member the survivor rule picks (contacts.choose_survivor), as merge_clusters does: a commit every batch_size clusters, progress notices, and resumable (call it again with the same arguments)';
+
+COMMENT ON FUNCTION @extschema@.dedupe_run(regclass) IS
+'Find the duplicates of a table configured with contacts.configure(): normalized features, blocking rules unioned, EM estimation of m and u, scoring with term-frequency adjustment, records holding another''s alternate compared under it, clustering; returns the run_id of the results in dedupe_runs, dedupe_pairs and dedupe_clusters';
+COMMENT ON FUNCTION @extschema@.dedupe_match(regclass, jsonb, integer, float8) IS
+'Best matches of one row (as jsonb of column values) among the records of the table''s last dedupe run, scored with that run''s model, most probable first; records merged away since are offered as their survivor, and survivors keeping one of the row''s values as an alternate are compared under it';
+CREATE TABLE @extschema@.alternate (
+    tbl       regclass NOT NULL,
+    survivor  text NOT NULL,
+    kind      text NOT NULL CHECK (kind IN ('email', 'phone', 'national_id')),
+    value     text NOT NULL,
+    merge_id  bigint NOT NULL REFERENCES @extschema@.merge_log ON DELETE CASCADE,
+    PRIMARY KEY (tbl, survivor, kind, value, merge_id)
+);
+-- the entry trigger's and import's lookups, by each duplicate key form
+CREATE INDEX alternate_value_idx ON @extschema@.alternate (tbl, kind, value);
+CREATE INDEX alternate_email_key_idx ON @extschema@.alternate (tbl, @extschema@.email_key(value))
+    WHERE kind = 'email';
+CREATE INDEX alternate_email_canonical_idx ON @extschema@.alternate (tbl, @extschema@.email_canonical_key(value))
+    WHERE kind = 'email';
+-- unmerge removes what its merge added
+CREATE INDEX alternate_merge_idx ON @extschema@.alternate (merge_id);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.alternate', '');
+
+COMMENT ON TABLE @extschema@.alternate IS
+'Alternates kept by merges for tables that name no array column for the kind (contacts.merge_configure(alternate_columns => ...)): the survivor''s key (as text, of the key column of contacts.configure), the kind, the normalized value of a merged-away row, and the merge that added it (unmerge removes it)';
+
+CREATE FUNCTION @extschema@.alternate_keys(kind text, vals text[])
+RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT pg_catalog.array_agg(k)
+  FROM (SELECT CASE kind WHEN 'email' THEN @extschema@.email_key(v)
+                         WHEN 'email_canonical' THEN @extschema@.email_canonical_key(v)
+                         ELSE v END AS k
+          FROM pg_catalog.unnest(vals) v) x
+ WHERE k IS NOT NULL
+$$;
+
+COMMENT ON FUNCTION @extschema@.alternate_keys(text, text[]) IS
+'The duplicate keys (of key kind email, email_canonical, phone or national_id) of the values of an alternates array column; index it to make duplicate checks through alternates fast: CREATE INDEX ON t USING gin (contacts.alternate_keys(''email'', other_emails::text[]))';
+
+CREATE FUNCTION @extschema@.alternates(tbl regclass)
+RETURNS TABLE (key text, kind text, value text, merge_id bigint, stored_in text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg  @extschema@.table_config;
+    cols jsonb;
+    c    record;
+    sql  text;
+BEGIN
+    PERFORM @extschema@.require_privileges(tbl, 'SELECT', 'list the alternates of');
+    SELECT * INTO cfg FROM @extschema@.table_config t WHERE t.tbl = alternates.tbl;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not configured for contacts', tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Call contacts.configure() for the table first.';
+    END IF;
+    SELECT m.alternate_columns INTO cols FROM @extschema@.merge_config m WHERE m.tbl = alternates.tbl;
+    -- rows of the extension's table whose survivor is still there
+    sql := format('SELECT a.survivor, a.kind, a.value, a.merge_id, ''contacts.alternate''::text '
+                  'FROM @extschema@.alternate a JOIN %s t ON t.%I::text = a.survivor WHERE a.tbl = %L::regclass',
+                  tbl, cfg.key_column, tbl);
+    FOR c IN SELECT e.key AS kind, e.value #>> '{}' AS col FROM jsonb_each(COALESCE(cols, '{}')) e ORDER BY 1 LOOP
+        sql := sql || format(' UNION ALL SELECT t.%1$I::text, %2$L, v.v::text, NULL::bigint, %3$L '
+                             'FROM %4$s t, unnest(t.%5$I) v(v) WHERE v.v IS NOT NULL',
+                             cfg.key_column, c.kind, c.col, tbl, c.col);
+    END LOOP;
+    RETURN QUERY EXECUTE sql || ' ORDER BY 1, 2, 3';
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.alternates(regclass) IS
+'Every alternate of the rows of a configured table: the row''s key, the kind, the value, the merge that added it (NULL for an array column, whose history is the merge log) and where it is kept (contacts.alternate or the array column)';
+
+CREATE FUNCTION @extschema@.duplicate_of(tbl regclass, col name, value text, own_key text DEFAULT NULL,
+                                         lock boolean DEFAULT true)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_duplicate_of'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.duplicate_of(regclass, name, text, text, boolean) IS
+'The key of the row of tbl (other than own_key) that already holds value in column col, directly or as an alternate of a merged record, by the duplicate key the entry trigger uses; NULL when none. With lock (the default) the value stays locked until the transaction ends, as the trigger locks it, so an insert that follows cannot race another. For roles that may read or write tbl';
+
+-- Alternates: the emails, phones and IDs of merged-away rows, kept by merges
+-- and removed by unmerges, as the merge log.
+GRANT SELECT, INSERT, DELETE ON @extschema@.alternate TO PUBLIC;
+
+ALTER TABLE @extschema@.alternate ENABLE ROW LEVEL SECURITY;
+CREATE POLICY alternate_read ON @extschema@.alternate FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY alternate_merge ON @extschema@.alternate FOR INSERT
+    WITH CHECK (EXISTS (SELECT 1 FROM @extschema@.merge_log m
+                         WHERE m.merge_id OPERATOR(pg_catalog.=) alternate.merge_id
+                           AND m.tbl OPERATOR(pg_catalog.=) alternate.tbl
+                           AND m.merged_by OPERATOR(pg_catalog.=) CURRENT_USER
+                           AND m.unmerged_at IS NULL));
+CREATE POLICY alternate_unmerge ON @extschema@.alternate FOR DELETE
+    USING (EXISTS (SELECT 1 FROM @extschema@.merge_log m
+                    WHERE m.merge_id OPERATOR(pg_catalog.=) alternate.merge_id
+                      AND m.unmerged_by OPERATOR(pg_catalog.=) CURRENT_USER
+                      AND m.unmerged_at IS NOT NULL)
+           AND pg_catalog.has_table_privilege(tbl, 'UPDATE'));
+COMMENT ON POLICY alternate_read ON @extschema@.alternate IS
+'A row''s alternates are visible to the roles that may read its table';
+COMMENT ON POLICY alternate_merge ON @extschema@.alternate IS
+'A role adds alternates only in a merge of its own, of the merge''s table, that is not undone';
+COMMENT ON POLICY alternate_unmerge ON @extschema@.alternate IS
+'A role that may update the table removes the alternates of a merge it has undone (unmerge marks the merge first)';
