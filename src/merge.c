@@ -27,6 +27,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "change_feed.h"
 #include "merge.h"
 #include "privileges.h"
 #include "textconv.h"
@@ -588,6 +589,9 @@ contacts_merge(PG_FUNCTION_ARGS)
 		values[3] = ObjectIdGetDatum(relid);
 		merge_spi(sql.data, 4, types, values, NULL, false);
 	}
+
+	/* 5. external ids follow the rows; the feed publishes the merge */
+	contacts_feed_merge(relid, merge_id, survivor_key.data, member_keys.data, patch);
 
 	contacts_spi_finish();
 	contacts_unpin_search_path(pinned);

@@ -20,6 +20,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "change_feed.h"
 #include "merge.h"
 #include "privileges.h"
 
@@ -362,6 +363,7 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	/* as the caller: the log's policies check unmerged_by */
 	merge_spi(psprintf("UPDATE %s.merge_log SET unmerged_at = pg_catalog.now(), unmerged_by = CURRENT_USER "
 					   "WHERE merge_id = $1", schema), 1, types, values, NULL, false);
+	contacts_feed_unmerge(merge_id);
 	contacts_spi_finish();
 	contacts_unpin_search_path(pinned);
 	PG_RETURN_INT32(n);
