@@ -32,6 +32,7 @@
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
+#include "datatype/timestamp.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "replication/message.h"
@@ -223,6 +224,50 @@ append_member(StringInfo buf, const char *name, const char *json)
 	appendStringInfoString(buf, json ? json : "null");
 }
 
+/*
+ * A JSON string of the time t in UTC, "2026-12-03T12:05:12.931655Z".  A
+ * COPY makes an event per row: the date and time up to the second are
+ * formatted once per second, the microseconds by hand.
+ */
+static void
+append_time(StringInfo buf, TimestampTz t)
+{
+	static int64 cached_second = PG_INT64_MIN;
+	static char cached[32];
+	int64		second = t / USECS_PER_SEC;
+	int64		usec = t % USECS_PER_SEC;
+	char		digits[8];
+
+	if (usec < 0)
+	{
+		usec += USECS_PER_SEC;
+		second--;
+	}
+	if (second != cached_second)
+	{
+		struct pg_tm tm;
+		fsec_t		fsec;
+
+		if (timestamp2tm(second * USECS_PER_SEC, NULL, &tm, &fsec, NULL, NULL) != 0)
+		{
+			appendStringInfoString(buf, "null");
+			return;
+		}
+		snprintf(cached, sizeof(cached), "\"%04d-%02d-%02dT%02d:%02d:%02d.",
+				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		cached_second = second;
+	}
+	appendStringInfoString(buf, cached);
+	for (int i = 5; i >= 0; i--)
+	{
+		digits[i] = '0' + (char) (usec % 10);
+		usec /= 10;
+	}
+	digits[6] = '\0';
+	appendStringInfoString(buf, digits);
+	appendStringInfoString(buf, "Z\"");
+}
+
 /* The event as JSON text; txid only when the transaction has one already, unless assign. */
 static void
 event_json(StringInfo buf, const FeedConfig *feed, const FeedEvent *ev, bool assign)
@@ -244,11 +289,22 @@ event_json(StringInfo buf, const FeedConfig *feed, const FeedEvent *ev, bool ass
 	else
 		appendStringInfoString(buf, "null");
 	if (FullTransactionIdIsValid(fxid))
-		appendStringInfo(buf, ", \"txid\": \"" UINT64_FORMAT "\"", U64FromFullTransactionId(fxid));
+	{
+		/* formatted once per transaction */
+		static FullTransactionId cached_fxid = {0};
+		static char cached[32];
+
+		if (!FullTransactionIdEquals(fxid, cached_fxid))
+		{
+			snprintf(cached, sizeof(cached), ", \"txid\": \"" UINT64_FORMAT "\"", U64FromFullTransactionId(fxid));
+			cached_fxid = fxid;
+		}
+		appendStringInfoString(buf, cached);
+	}
 	else
 		appendStringInfoString(buf, ", \"txid\": null");
 	appendStringInfoString(buf, ", \"at\": ");
-	escape_json(buf, timestamptz_to_str(GetCurrentTimestamp()));
+	append_time(buf, GetCurrentTimestamp());
 	if (ev->extra)
 		appendStringInfoString(buf, ev->extra);
 	appendStringInfoChar(buf, '}');
@@ -586,6 +642,7 @@ contacts_feed_unmerge(int64 merge_id)
 	const char *schema = contacts_extension_schema_quoted();
 	FeedConfig *feed;
 	Oid			relid;
+	SPITupleTable *tt;
 	FeedEvent	ev = {0};
 
 	/* the external ids the merge moved go back, unless mapped anew since */
@@ -611,15 +668,16 @@ contacts_feed_unmerge(int64 merge_id)
 										   schema, text_key_sql("m.survivor"), text_key_sql("k.value")),
 								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) == 0)
 		return;
-	relid = contacts_spi_oid(SPI_tuptable, 0, 1);
+	tt = SPI_tuptable;
+	relid = contacts_spi_oid(tt, 0, 1);
 	feed = contacts_feed_config(relid);
 	if (feed == NULL)
 		return;
 	ev.kind = "unmerge";
-	ev.key = contacts_spi_text(SPI_tuptable, 0, 2);
+	ev.key = contacts_spi_text(tt, 0, 2);
 	ev.survivor = ev.key;
-	ev.merged = contacts_spi_text(SPI_tuptable, 0, 3);
-	ev.columns = contacts_spi_text(SPI_tuptable, 0, 4);
+	ev.merged = contacts_spi_text(tt, 0, 3);
+	ev.columns = contacts_spi_text(tt, 0, 4);
 	if (ev.columns == NULL)
 		ev.columns = "[]";
 	ev.extra = psprintf(", \"merge_id\": " INT64_FORMAT, merge_id);

@@ -15,7 +15,8 @@
  *
  * The per-kind work is done by the core functions the SQL functions wrap
  * (see entry_kinds.c), so the trigger and the functions a user calls can
- * never disagree.
+ * never disagree.  With the table's change feed on, the outcome of each row
+ * (insert, update or reject) is published by change_feed.c.
  */
 #include "postgres.h"
 

@@ -112,7 +112,7 @@ is($ins->{table}, 'public.person', 'the table, schema-qualified');
 is_deeply($ins->{columns}, [ 'id', 'full_name', 'email' ], 'an insert lists the columns it set');
 is($ins->{source}, undef, 'no source system unless the session names one');
 like($ins->{txid}, qr/^\d+$/, 'the transaction id');
-like($ins->{at}, qr/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/, 'the time');
+like($ins->{at}, qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/, "the time, in UTC");
 ok(exists $ins->{alternates}, 'a member for the alternates a merge moves');
 
 # the merge: survivor, merged-away keys, columns, in the merge's transaction
