@@ -218,7 +218,8 @@ BEGIN
      WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped AND record ? a.attname;
 
     -- One upsert of a given external id at a time.
-    PERFORM pg_advisory_xact_lock(tbl::oid::int, hashtext(source_system || E'\n' || external_id));
+    PERFORM pg_advisory_xact_lock(hashtextextended(tbl::oid::text || E'\n' || source_system
+                                                   || E'\n' || upsert.external_id, 0));
     -- Changes made here are the source system's in the feed.
     old_source := current_setting('contacts.source_system');
     PERFORM set_config('contacts.source_system', source_system, true);

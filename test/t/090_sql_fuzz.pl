@@ -145,6 +145,7 @@ my %pool = (
 	name => ["'id'", "'full_name'", "'nope'", "''", "repeat('n', 100)", "'merged'", "'flags'"],
 	'name[]' => ["'{}'", "'{NULL}'", "'{id}'", "'{email}'", "'{nope}'", "'{email,email}'"],
 	'timestamp with time zone' => ["'infinity'", "'-infinity'", "'epoch'", 'now()'],
+	interval => ["'7 days'", "'0'", "'-1 day'", "'1 microsecond'", "'infinity'", "'178000000 years'"],
 	anyelement => ['1', '2', '0', '-1', '2147483647', "'x'::text", "'1'::text"],
 	anyarray => [
 		"ARRAY[1, 2]", "'{}'::int[]", "ARRAY[NULL]::int[]", "ARRAY[1]", "ARRAY[1, 1, 2]",
@@ -179,6 +180,9 @@ my @hints = (
 	[qr/^members$/, 'anyarray', ["ARRAY[1, 2]"]],
 	[qr/^q$/, 'integer', ['2', '1', '0', '-1', '100']],
 	[qr/^value_sql$/, 'text', ["'v'", "'1; DROP TABLE fuzz_people'"]],
+	[qr/^(source_system|system)$/, 'text', ["'crm'", "''"]],
+	[qr/^external_id$/, 'text', ["'C-1'"]],
+	[qr/^record$/, 'jsonb', ["'{\"full_name\": \"Ana Perez\", \"email\": \"ana\@example.com\"}'"]],
 	[qr/^region_sql$/, 'text', ["'r'", "NULL"]],
 );
 
