@@ -54,4 +54,16 @@
 #define contacts_primary_key_index(rel) RelationGetPrimaryKeyIndex(rel)
 #endif
 
+/*
+ * PostgreSQL 17 gave LogLogicalMessage() a flush argument; false is what
+ * older servers did (the commit flushes a transactional message).
+ */
+#if PG_VERSION_NUM >= 170000
+#define contacts_log_logical_message(prefix, msg, size, transactional) \
+	LogLogicalMessage((prefix), (msg), (size), (transactional), false)
+#else
+#define contacts_log_logical_message(prefix, msg, size, transactional) \
+	LogLogicalMessage((prefix), (msg), (size), (transactional))
+#endif
+
 #endif							/* CONTACTS_COMPAT_H */

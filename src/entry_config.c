@@ -387,7 +387,8 @@ PG_FUNCTION_INFO_V1(contacts_forget_dropped_tables);
 Datum
 contacts_forget_dropped_tables(PG_FUNCTION_ARGS)
 {
-	static const char *const config_tables[] = {"table_config", "merge_config", "alternate"};
+	static const char *const config_tables[] = {"table_config", "merge_config", "alternate",
+		"feed_config", "external_id"};
 	ContactsRoleSwitch sw;
 	Oid			argtypes[1] = {OIDARRAYOID};
 	Datum		args[1];

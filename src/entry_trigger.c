@@ -16,7 +16,8 @@
  *
  * The per-kind work is done by the core functions the SQL functions wrap
  * (see entry_kinds.c), so the trigger and the functions a user calls can
- * never disagree.
+ * never disagree.  With the table's change feed on, the outcome of each row
+ * (insert, update or reject) is published by change_feed.c.
  */
 #include "postgres.h"
 
@@ -33,6 +34,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "change_feed.h"
 #include "core/phone.h"
 #include "duplicates.h"
 #include "entry_config.h"
@@ -319,6 +321,7 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 		{
 			/* Turn the insert into an update of the existing row. */
 			update_existing(cfg, values, isnull, existing);
+			contacts_feed_redirected(RelationGetRelid(rel), existing);
 			*updated = true;
 		}
 		else
@@ -328,11 +331,10 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 	return duplicate_of;
 }
 
-PG_FUNCTION_INFO_V1(contacts_enforce);
-Datum
-contacts_enforce(PG_FUNCTION_ARGS)
+/* The trigger's work on one row: the new row to store, or NULL for none. */
+static Datum
+enforce_row(TriggerData *trigdata)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Relation	rel;
 	TupleDesc	desc;
 	HeapTuple	tuple;
@@ -347,16 +349,6 @@ contacts_enforce(PG_FUNCTION_ARGS)
 	char	   *region;
 	bool		is_insert;
 	int			i;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("contacts.enforce() must be called as a trigger")));
-	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
-		TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("contacts.enforce() must be a BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger")));
 
 	rel = trigdata->tg_relation;
 	desc = RelationGetDescr(rel);
@@ -489,4 +481,28 @@ contacts_enforce(PG_FUNCTION_ARGS)
 		return PointerGetDatum(tuple);
 	/* values holds every column already: form the tuple, no second deform. */
 	return PointerGetDatum(heap_form_tuple(desc, values, isnull));
+}
+
+PG_FUNCTION_INFO_V1(contacts_enforce);
+Datum
+contacts_enforce(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	FeedConfig *feed;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("contacts.enforce() must be called as a trigger")));
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) || TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("contacts.enforce() must be a BEFORE INSERT OR UPDATE ... FOR EACH ROW trigger")));
+
+	/* with the table's change feed on, its outcome is published */
+	feed = contacts_feed_config(RelationGetRelid(trigdata->tg_relation));
+	if (feed == NULL)
+		return enforce_row(trigdata);
+	return contacts_feed_entry(feed, trigdata, enforce_row);
 }

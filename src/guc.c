@@ -14,6 +14,7 @@
 char	   *contacts_default_region = NULL;
 int			contacts_email_profile = 0;
 double		contacts_name_similarity_threshold = 0.3;
+char	   *contacts_source_system = NULL;
 
 /* Keep in step with EmailProfile in core/email.h. */
 static const struct config_enum_entry email_profile_options[] = {
@@ -75,6 +76,14 @@ contacts_define_gucs(void)
 							 0.3, 0.0, 1.0,
 							 PGC_USERSET, 0,
 							 NULL, NULL, NULL);
+
+	DefineCustomStringVariable("contacts.source_system",
+							   "Name of the system on whose behalf this session writes, given in change feed events.",
+							   "Set it in the sessions of a system that syncs its changes in, so that it can skip its own events; empty for none.",
+							   &contacts_source_system,
+							   "",
+							   PGC_USERSET, 0,
+							   NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("contacts");
 }

@@ -14,6 +14,9 @@ extern int	contacts_email_profile;
 /* contacts.name_similarity_threshold: threshold behind the fuzzy name operator %~ */
 extern double contacts_name_similarity_threshold;
 
+/* contacts.source_system: the writing system, named in change feed events */
+extern char *contacts_source_system;
+
 extern void contacts_define_gucs(void);
 
 #endif							/* CONTACTS_GUC_H */

@@ -32,6 +32,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "change_feed.h"
 #include "merge.h"
 #include "privileges.h"
 #include "textconv.h"
@@ -656,6 +657,9 @@ contacts_merge(PG_FUNCTION_ARGS)
 		}
 		merge_spi(sql.data, 7, types, values, nulls, false);
 	}
+
+	/* 5. external ids follow the rows; the feed publishes the merge */
+	contacts_feed_merge(relid, merge_id, survivor_key.data, member_keys.data, patch);
 
 	contacts_spi_finish();
 	contacts_unpin_search_path(pinned);

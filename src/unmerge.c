@@ -22,6 +22,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 
+#include "change_feed.h"
 #include "merge.h"
 #include "privileges.h"
 
@@ -375,6 +376,7 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
+	contacts_feed_unmerge(merge_id);
 	contacts_spi_finish();
 	contacts_unpin_search_path(pinned);
 	PG_RETURN_INT32(n);

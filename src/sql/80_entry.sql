@@ -477,6 +477,7 @@ BEGIN
            inserted = run.inserted, updated = run.updated, kept = run.kept,
            rejected = run.rejected, suppressed = run.suppressed
      WHERE import_id = run.import_id;
+    PERFORM @extschema@.feed_import_event(run.import_id);
     DROP TABLE pg_temp.contacts_import_rows;
     RAISE NOTICE 'import % done in % s', run.import_id,
         round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);

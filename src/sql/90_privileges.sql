@@ -14,6 +14,11 @@
 --                     that merges or unmerges (UPDATE on the table)
 --   imports           read with SELECT on the target, written by the role
 --                     that imports (INSERT on the target)
+--   change feed       settings as configuration; kept events read with
+--                     SELECT on the table, written by the extension's owner
+--                     for its writers, pruned by its owners
+--   external ids      read with SELECT on the table, written by the roles
+--                     that may update it (upsert(), merge(), unmerge())
 --   suppression       the extension owner's alone; GRANT SELECT and INSERT
 --                     on contacts.suppression to the roles that keep it
 -- The extension's owner (a superuser) bypasses row security, as the
@@ -36,7 +41,7 @@ COMMENT ON FUNCTION @extschema@.owns_table(regclass) IS
 -- Configuration: table_config, column_kind, merge_config, dedupe_settings
 -- and dedupe_model, all keyed by tbl.
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.table_config, @extschema@.column_kind,
-    @extschema@.merge_config, @extschema@.dedupe_settings, @extschema@.dedupe_model TO PUBLIC;
+    @extschema@.merge_config, @extschema@.feed_config, @extschema@.dedupe_settings, @extschema@.dedupe_model TO PUBLIC;
 
 -- The same two policies on each: read by any role with a privilege on the
 -- table, written by its owners.
@@ -47,6 +52,7 @@ BEGIN
     FOREACH t SLICE 1 IN ARRAY ARRAY[['table_config', 'configuration'],
                                      ['column_kind', 'column kinds'],
                                      ['merge_config', 'merge settings'],
+                                     ['feed_config', 'change feed settings'],
                                      ['dedupe_settings', 'dedupe settings'],
                                      ['dedupe_model', 'match model']] LOOP
         EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t[1]);
@@ -225,6 +231,53 @@ COMMENT ON POLICY import_reject_read ON @extschema@.import_reject IS
 'An import''s rejected rows are visible to the roles that may read its target';
 COMMENT ON POLICY import_reject_import ON @extschema@.import_reject IS
 'A role records rejected rows only into its own import while it runs';
+
+-- Kept change feed events: the writers' events are kept for them by the
+-- extension's owner (no role writes events of its own); read with SELECT on
+-- the table, pruned by its owners.
+GRANT SELECT, DELETE ON @extschema@.feed_event TO PUBLIC;
+
+ALTER TABLE @extschema@.feed_event ENABLE ROW LEVEL SECURITY;
+CREATE POLICY feed_event_read ON @extschema@.feed_event FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY feed_event_prune ON @extschema@.feed_event FOR DELETE
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY feed_event_read ON @extschema@.feed_event IS
+'A table''s change feed events are visible to the roles that may read the table';
+COMMENT ON POLICY feed_event_prune ON @extschema@.feed_event IS
+'A table''s kept change feed events are pruned by its owners';
+
+-- External ids and their moves: read with SELECT on the table, written by
+-- the roles that may update it (upsert, merge and unmerge run as them).
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.external_id, @extschema@.external_id_move TO PUBLIC;
+
+DO $$
+DECLARE
+    t text[];
+BEGIN
+    FOREACH t SLICE 1 IN ARRAY ARRAY[['external_id', 'external ids'],
+                                     ['external_id_move', 'external id moves']] LOOP
+        EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR SELECT '
+                       'USING (pg_catalog.has_table_privilege(tbl, ''SELECT''))', t[1] || '_read', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR INSERT '
+                       'WITH CHECK (pg_catalog.has_table_privilege(tbl, ''UPDATE''))', t[1] || '_insert', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR UPDATE '
+                       'USING (pg_catalog.has_table_privilege(tbl, ''UPDATE'')) '
+                       'WITH CHECK (pg_catalog.has_table_privilege(tbl, ''UPDATE''))', t[1] || '_update', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR DELETE '
+                       'USING (pg_catalog.has_table_privilege(tbl, ''UPDATE''))', t[1] || '_delete', t[1]);
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_read', t[1],
+                       format('A table''s %s are visible to the roles that may read the table', t[2]));
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_insert', t[1],
+                       format('A table''s %s are recorded by the roles that may update the table', t[2]));
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_update', t[1],
+                       format('A table''s %s are changed by the roles that may update the table', t[2]));
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_delete', t[1],
+                       format('A table''s %s are removed by the roles that may update the table', t[2]));
+    END LOOP;
+END
+$$;
 
 -- The suppression list and its key stay with the extension's owner.
 REVOKE ALL ON @extschema@.suppression, @extschema@.suppression_key FROM PUBLIC;

@@ -2,7 +2,8 @@
 # Entry standards benchmark:
 #  1. COPY of N rows into a table with the enforcing trigger (email, phone and
 #     name columns checked and normalized) against the same COPY without it.
-#     Target: <= 2x.
+#     Target: <= 2x.  The same COPY with the table's change feed on: logical
+#     decoding messages, and logical messages plus NOTIFY.
 #  2. contacts.import() of N staged rows with 10% duplicates and 5% invalid
 #     rows: seconds.
 set -euo pipefail
@@ -13,7 +14,7 @@ trap 'rm -f "$CSV"' EXIT
 
 bpsql <<SQL
 CREATE EXTENSION IF NOT EXISTS contacts;
-DROP TABLE IF EXISTS entry_src, entry_plain, entry_enforced, entry_empty_trigger, entry_unchecked, entry_staging, entry_target;
+DROP TABLE IF EXISTS entry_src, entry_plain, entry_enforced, entry_feed_logical, entry_feed_notify, entry_empty_trigger, entry_unchecked, entry_staging, entry_target;
 DROP FUNCTION IF EXISTS entry_noop();
 -- Realistic written values: mixed case names with extra spaces, emails with
 -- upper-case domains, Spanish phones in several forms; 5% invalid.
@@ -46,7 +47,21 @@ SELECT contacts.configure('entry_enforced', 'id',
         default_region => 'ES', on_invalid => 'flag', flag_column => 'flags');
 CREATE TRIGGER entry_enforced_enforce BEFORE INSERT OR UPDATE ON entry_enforced
     FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+-- The same with the change feed on: an event per row.
+CREATE TABLE entry_feed_logical (LIKE entry_plain INCLUDING ALL);
+CREATE TABLE entry_feed_notify (LIKE entry_plain INCLUDING ALL);
+SELECT contacts.configure(t, 'id',
+        '{"full_name": "full_name", "email": "email", "phone": "phone"}',
+        default_region => 'ES', on_invalid => 'flag', flag_column => 'flags')
+  FROM unnest(ARRAY['entry_feed_logical', 'entry_feed_notify']::regclass[]) t;
+CREATE TRIGGER entry_feed_logical_enforce BEFORE INSERT OR UPDATE ON entry_feed_logical
+    FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+CREATE TRIGGER entry_feed_notify_enforce BEFORE INSERT OR UPDATE ON entry_feed_notify
+    FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+SELECT contacts.feed_configure('entry_feed_logical', logical => true, notify => false);
+SELECT contacts.feed_configure('entry_feed_notify', logical => true, notify => true);
 SQL
+wal_level=$(bpsql -At -c "SHOW wal_level")
 
 # Check the trigger really normalized before timing it.
 bpsql -c "TRUNCATE entry_enforced" -c "COPY entry_enforced (id, full_name, email, phone) FROM '$CSV' WITH (FORMAT csv)" \
@@ -60,7 +75,7 @@ bpsql -c "TRUNCATE entry_enforced" -c "COPY entry_enforced (id, full_name, email
 copy_sql() { echo "COPY $1 (id, full_name, email, phone) FROM '$CSV' WITH (FORMAT csv)"; }
 declare -A runs=()
 for i in $(seq "$RUNS"); do
-	for t in entry_plain entry_empty_trigger entry_unchecked entry_enforced; do
+	for t in entry_plain entry_empty_trigger entry_unchecked entry_enforced entry_feed_logical entry_feed_notify; do
 		bpsql -c "TRUNCATE $t" -c "CHECKPOINT"
 		runs[$t]="${runs[$t]:-} $(time_ms "$(copy_sql "$t")")"
 	done
@@ -72,6 +87,12 @@ unchecked=$(med entry_unchecked)
 enforced=$(med entry_enforced)
 printf 'COPY %s rows: without trigger %.0f ms, with contacts.enforce() %.0f ms, ratio x%s (target <= 2)\n' \
 	"$N" "$plain" "$enforced" "$(ratio "$enforced" "$plain")"
+feed_logical=$(med entry_feed_logical)
+feed_notify=$(med entry_feed_notify)
+printf 'COPY %s rows with contacts.enforce() and the change feed on (logical messages, wal_level = %s): %.0f ms, ratio x%s\n' \
+	"$N" "$wal_level" "$feed_logical" "$(ratio "$feed_logical" "$plain")"
+printf 'COPY %s rows with contacts.enforce() and the change feed on (logical messages and NOTIFY): %.0f ms, ratio x%s\n' \
+	"$N" "$feed_notify" "$(ratio "$feed_notify" "$plain")"
 printf 'COPY %s rows with an empty PL/pgSQL BEFORE ROW trigger: %.0f ms, ratio x%s (what any row trigger costs)\n' \
 	"$N" "$empty" "$(ratio "$empty" "$plain")"
 printf 'COPY %s rows with contacts.enforce() and nothing to check: %.0f ms, ratio x%s (what a C row trigger costs)\n' \
@@ -98,4 +119,4 @@ bpsql -c "SET client_min_messages = warning" -At -c "SELECT format('import: stag
         duplicate_key => 'email', on_duplicate => 'keep')"
 end=$(date +%s.%N)
 printf 'import of %s staged rows: %.1f s\n' "$N" "$(awk -v a="$start" -v b="$end" 'BEGIN{print b-a}')"
-bpsql -c "DROP TABLE entry_src, entry_plain, entry_enforced, entry_empty_trigger, entry_unchecked, entry_staging, entry_target" -c "DROP FUNCTION entry_noop()"
+bpsql -c "DROP TABLE entry_src, entry_plain, entry_enforced, entry_feed_logical, entry_feed_notify, entry_empty_trigger, entry_unchecked, entry_staging, entry_target" -c "DROP FUNCTION entry_noop()"

@@ -12,11 +12,14 @@
 # ratio.  on_duplicate stays 'allow': with a duplicate policy each merge
 # also locks the values it moves, and 10k merges in one transaction would
 # hold more advisory locks than the lock table has room for.
-# MERGES=N sets another number of merges.
+# MERGES=N sets another number of merges.  The table's change feed is on
+# (logical messages, NOTIFY and kept events; FEED=0: off), and its rows
+# have external ids that the merges move and the unmerges move back.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 N=${MERGES:-$(scale 10000)}
+FEED=${FEED:-1}
 
 # seconds of a statement, from psql's \timing
 seconds() {
@@ -30,6 +33,7 @@ bpsql <<SQL
 CREATE EXTENSION IF NOT EXISTS contacts;
 DROP TABLE IF EXISTS bm_snapshot, bm_tag, bm_order, bm_contact;
 TRUNCATE contacts.merge_log CASCADE;
+TRUNCATE contacts.feed_event;
 CREATE TABLE bm_contact (
     id          bigint PRIMARY KEY,
     grp         int NOT NULL,
@@ -62,6 +66,10 @@ SELECT row_number() OVER (), g,
 INSERT INTO bm_order SELECT row_number() OVER (), c.id, k * 10 FROM bm_contact c, generate_series(1, 2) k;
 INSERT INTO bm_tag SELECT c.id, t FROM bm_contact c, unnest(ARRAY['vip', 'new', 'old']) t
  WHERE (c.id + length(t)) % 3 <> 0;
+-- one external id per row, from the mail tool
+INSERT INTO contacts.external_id (tbl, system, external_id, key)
+SELECT 'bm_contact', 'mail', 'M-' || id, id::text FROM bm_contact;
+SELECT contacts.feed_configure('bm_contact', logical => $FEED = 1, notify => $FEED = 1, keep => $FEED = 1);
 ANALYZE bm_contact; ANALYZE bm_order; ANALYZE bm_tag;
 SELECT contacts.configure('bm_contact', 'id', '{"full_name": "full_name", "email": "email", "phone": "phone"}',
                           default_region => 'ES', duplicate_keys => '{email,phone}')
@@ -69,7 +77,9 @@ SELECT contacts.configure('bm_contact', 'id', '{"full_name": "full_name", "email
 CREATE TABLE bm_snapshot AS
 SELECT (SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM bm_contact x) AS contacts,
        (SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM bm_order x) AS orders,
-       (SELECT md5(string_agg(x::text, ',' ORDER BY x.contact_id, x.tag)) FROM bm_tag x) AS tags;
+       (SELECT md5(string_agg(x::text, ',' ORDER BY x.contact_id, x.tag)) FROM bm_tag x) AS tags,
+       (SELECT md5(string_agg(x.external_id || '=' || x.key, ',' ORDER BY x.external_id)) FROM contacts.external_id x
+         WHERE x.tbl = 'bm_contact'::regclass) AS ids;
 SQL
 
 rows=$(bpsql -At -c "SELECT count(*) FROM bm_contact")
@@ -87,6 +97,11 @@ read -r left merged repointed dropped kept <<<"$(bpsql -At -F ' ' -c "
 [ "$left" = "$N" ] && [ "$merged" = "$N" ] || { echo "merge left $left rows and logged $merged merges, expected $N"; exit 1; }
 # with alternates, every group's other phone and its valid email are kept
 if [ "$alternates" = true ] && [ "$kept" -lt "$N" ]; then echo "only $kept alternates kept for $N merges"; exit 1; fi
+read -r events moved <<<"$(bpsql -At -F ' ' -c "
+    SELECT (SELECT count(*) FROM contacts.feed_event WHERE kind = 'merge'),
+           (SELECT count(*) FROM contacts.external_id x WHERE x.tbl = 'bm_contact'::regclass
+               AND x.key <> substr(x.external_id, 3))")"
+if [ "$FEED" = 1 ]; then [ "$events" = "$N" ] || { echo "$events merge events kept, expected $N"; exit 1; }; fi
 
 unmerge_s=$(seconds "DO \$\$
 DECLARE m bigint;
@@ -100,16 +115,21 @@ same=$(bpsql -At -c "
        AND s.orders = (SELECT md5(string_agg(x::text, ',' ORDER BY x.id)) FROM bm_order x)
        AND s.tags = (SELECT md5(string_agg(x::text, ',' ORDER BY x.contact_id, x.tag)) FROM bm_tag x)
        AND NOT EXISTS (SELECT FROM contacts.alternate)
+       AND s.ids = (SELECT md5(string_agg(x.external_id || '=' || x.key, ',' ORDER BY x.external_id)) FROM contacts.external_id x
+                     WHERE x.tbl = 'bm_contact'::regclass)
       FROM bm_snapshot s")
 
 label=$([ "$alternates" = true ] && echo "with alternates" || echo "no alternates")
 printf '%s: data: %d contacts in %d groups, %d orders, %d tags\n' "$label" "$rows" "$N" "$orders" "$tags"
+printf '%s: change feed: %s (%d merge events kept); external ids moved by the merges: %d\n' \
+	"$label" "$([ "$FEED" = 1 ] && echo 'on: logical messages, NOTIFY, kept events' || echo off)" "$events" "$moved"
 printf '%s: merge:   %6d merges in %7.2f s (%.2f ms each; %d references repointed, %d conflicting tags dropped, %d alternates kept)\n' \
 	"$label" "$N" "$merge_s" "$(awk -v s="$merge_s" -v n="$N" 'BEGIN {print s * 1000 / n}')" "$repointed" "$dropped" "$kept"
 printf '%s: unmerge: %6d merges in %7.2f s (%.2f ms each), tables restored exactly: %s\n' \
 	"$label" "$N" "$unmerge_s" "$(awk -v s="$unmerge_s" -v n="$N" 'BEGIN {print s * 1000 / n}')" "$same"
 
-bpsql -c "DROP TABLE bm_snapshot, bm_tag, bm_order, bm_contact" -c "TRUNCATE contacts.merge_log CASCADE"
+bpsql -c "DROP TABLE bm_snapshot, bm_tag, bm_order, bm_contact" -c "TRUNCATE contacts.merge_log CASCADE" \
+	-c "TRUNCATE contacts.feed_event"
 [ "$same" = t ]
 # the best of the rounds so far
 eval "best=\${${alternates}_merge:-}"

@@ -110,6 +110,9 @@ shared_buffers = 512MB
 work_mem = 64MB
 maintenance_work_mem = 512MB
 max_wal_size = 4GB
+# the change feed's logical decoding messages are written (and measured)
+# only at this level
+wal_level = logical
 CONF
 	export PGHOST=$WORKDIR PGPORT=5432 PGUSER=$CLUSTER_USER PGDATABASE=postgres
 	as_cluster_user "$PG_BINDIR/pg_ctl" -D "$WORKDIR/data" -l "$WORKDIR/server.log" -w start >/dev/null ||

@@ -149,6 +149,7 @@ my %pool = (
 		"ARRAY[repeat('a', 100000) || '\@b.com']", "array_fill('x\@y.co'::text, ARRAY[5000])",
 	],
 	'timestamp with time zone' => ["'infinity'", "'-infinity'", "'epoch'", 'now()'],
+	interval => ["'7 days'", "'0'", "'-1 day'", "'1 microsecond'", "'infinity'", "'178000000 years'"],
 	anyelement => ['1', '2', '0', '-1', '2147483647', "'x'::text", "'1'::text"],
 	anyarray => [
 		"ARRAY[1, 2]", "'{}'::int[]", "ARRAY[NULL]::int[]", "ARRAY[1]", "ARRAY[1, 1, 2]",
@@ -183,6 +184,9 @@ my @hints = (
 	[qr/^members$/, 'anyarray', ["ARRAY[1, 2]"]],
 	[qr/^q$/, 'integer', ['2', '1', '0', '-1', '100']],
 	[qr/^value_sql$/, 'text', ["'v'", "'1; DROP TABLE fuzz_people'"]],
+	[qr/^(source_system|system)$/, 'text', ["'crm'", "''"]],
+	[qr/^external_id$/, 'text', ["'C-1'"]],
+	[qr/^record$/, 'jsonb', ["'{\"full_name\": \"Ana Perez\", \"email\": \"ana\@example.com\"}'"]],
 	[qr/^region_sql$/, 'text', ["'r'", "NULL"]],
 );
 
