@@ -1463,3 +1463,668 @@ COMMENT ON POLICY alternate_merge ON @extschema@.alternate IS
 'A role adds alternates only in a merge of its own, of the merge''s table, that is not undone';
 COMMENT ON POLICY alternate_unmerge ON @extschema@.alternate IS
 'A role that may update the table removes the alternates of a merge it has undone (unmerge marks the merge first)';
+
+-- ---------------------------------------------------------------------------
+-- The change feed and the inbound upsert with external ids
+-- (src/sql/85_feed.sql), import() announcing its runs, and their privileges
+-- ---------------------------------------------------------------------------
+-- ---------------------------------------------------------------------------
+-- Change feed for two-way sync, and the inbound side: upsert with an
+-- external-id map
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.feed_config (
+    tbl        regclass PRIMARY KEY,
+    logical    boolean NOT NULL DEFAULT true,
+    notify     boolean NOT NULL DEFAULT true,
+    keep       boolean NOT NULL DEFAULT false,
+    retention  interval NOT NULL DEFAULT '7 days' CHECK (retention > interval '0'),
+    channel    text NOT NULL CHECK (octet_length(channel) BETWEEN 1 AND 63)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.feed_config', '');
+
+COMMENT ON TABLE @extschema@.feed_config IS
+'Per-table change feed switches: logical decoding messages (prefix contacts), NOTIFY on channel, events kept in contacts.feed_event for retention; a table without a row has no feed';
+
+CREATE TRIGGER feed_config_changed AFTER INSERT OR UPDATE OR DELETE ON @extschema@.feed_config
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.config_changed();
+
+CREATE TABLE @extschema@.feed_event (
+    event_id  bigserial PRIMARY KEY,
+    tbl       regclass NOT NULL,
+    kind      text NOT NULL,
+    txid      xid8 NOT NULL,
+    at        timestamptz NOT NULL,
+    event     jsonb NOT NULL
+);
+CREATE INDEX feed_event_tbl_idx ON @extschema@.feed_event (tbl, event_id);
+CREATE INDEX feed_event_at_idx ON @extschema@.feed_event (tbl, at);
+
+COMMENT ON TABLE @extschema@.feed_event IS
+'Change feed events of the tables whose feed keeps them (contacts.feed_config.keep), in the order they were made, for consumers without logical decoding; rows older than the table''s retention are pruned';
+
+CREATE FUNCTION @extschema@.feed_configure(tbl regclass, logical boolean DEFAULT true,
+                                           notify boolean DEFAULT true, keep boolean DEFAULT false,
+                                           retention interval DEFAULT '7 days', channel text DEFAULT NULL)
+RETURNS text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    ch text;
+BEGIN
+    -- What every writer of the table publishes: for its owner to decide.
+    PERFORM @extschema@.require_privileges(tbl, 'OWNER', 'configure the change feed of');
+    IF NOT (coalesce(logical, false) OR coalesce(notify, false) OR coalesce(keep, false)) THEN
+        DELETE FROM @extschema@.feed_config c WHERE c.tbl = feed_configure.tbl;
+        RETURN NULL;
+    END IF;
+    IF retention IS NULL OR retention <= interval '0' THEN
+        RAISE EXCEPTION 'retention must be a positive interval'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    ch := coalesce(channel, (SELECT 'contacts_' || c.relname FROM pg_class c WHERE c.oid = tbl));
+    -- a channel is an identifier: at most 63 bytes
+    WHILE octet_length(ch) > 63 LOOP
+        ch := left(ch, -1);
+    END LOOP;
+    IF ch = '' THEN
+        RAISE EXCEPTION 'channel must not be empty'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO @extschema@.feed_config AS c (tbl, logical, notify, keep, retention, channel)
+    VALUES (tbl, logical, notify, keep, retention, ch)
+    ON CONFLICT ON CONSTRAINT feed_config_pkey DO UPDATE
+       SET logical = EXCLUDED.logical, notify = EXCLUDED.notify, keep = EXCLUDED.keep,
+           retention = EXCLUDED.retention, channel = EXCLUDED.channel;
+    RETURN ch;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.feed_configure(regclass, boolean, boolean, boolean, interval, text) IS
+'Turn the change feed of tbl on or off: logical decoding messages (prefix contacts, needs wal_level = logical), NOTIFY on channel (default contacts_<table name>), events kept in contacts.feed_event for retention; all false turns it off; returns the channel';
+
+CREATE FUNCTION @extschema@.feed_prune(tbl regclass)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM @extschema@.require_privileges(tbl, 'OWNER', 'prune the change feed of');
+    DELETE FROM @extschema@.feed_event e
+     WHERE e.tbl = feed_prune.tbl
+       AND e.at < now() - coalesce((SELECT c.retention FROM @extschema@.feed_config c
+                                     WHERE c.tbl = feed_prune.tbl), interval '0');
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.feed_prune(regclass) IS
+'Delete the kept change feed events of tbl older than its retention (all of them when its feed is off); returns how many. Writers prune as they go, at most once a minute per session';
+
+CREATE FUNCTION @extschema@.feed_import_event(import_id bigint)
+RETURNS void
+AS 'MODULE_PATHNAME', 'contacts_feed_import_event'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.feed_import_event(bigint) IS
+'Internal to contacts.import(): publishes a finished import run on the target''s change feed; refuses runs not finished by the calling transaction';
+
+-- ---------------------------------------------------------------------------
+-- External ids: the records of other systems, mapped to ours
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.external_id (
+    tbl          regclass NOT NULL,
+    system       text NOT NULL CHECK (system <> ''),
+    external_id  text NOT NULL,
+    key          text NOT NULL,
+    updated_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tbl, system, external_id)
+);
+CREATE INDEX external_id_key_idx ON @extschema@.external_id (tbl, key);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_id', '');
+
+COMMENT ON TABLE @extschema@.external_id IS
+'Which record of a contact table (its key column''s value as text) holds the record external_id of another system; merges move the merged-away rows'' ids to the survivor, unmerges move them back';
+
+CREATE TABLE @extschema@.external_id_move (
+    merge_id     bigint NOT NULL REFERENCES @extschema@.merge_log ON DELETE CASCADE,
+    tbl          regclass NOT NULL,
+    system       text NOT NULL,
+    external_id  text NOT NULL,
+    from_key     text NOT NULL,
+    to_key       text NOT NULL,
+    PRIMARY KEY (merge_id, tbl, system, external_id)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.external_id_move', '');
+
+COMMENT ON TABLE @extschema@.external_id_move IS
+'External ids a merge moved to its survivor, and from which key: what unmerge moves back';
+
+CREATE FUNCTION @extschema@.external_key(tbl regclass, system text, external_id text)
+RETURNS text
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT x.key FROM @extschema@.external_id x
+ WHERE x.tbl = external_key.tbl AND x.system = external_key.system
+   AND x.external_id = external_key.external_id
+$$;
+
+COMMENT ON FUNCTION @extschema@.external_key(regclass, text, text) IS
+'The key (as text) of the record of tbl that holds record external_id of system: after merges, the survivor''s; NULL when unknown';
+
+CREATE FUNCTION @extschema@.entry_redirected_key(tbl regclass)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_entry_redirected_key'
+LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.entry_redirected_key(regclass) IS
+'Internal to contacts.upsert(): the key of the row the entry trigger last turned an insert into tbl into an update of (on_duplicate = update) in this session, forgotten once read';
+
+CREATE FUNCTION @extschema@.upsert(tbl regclass, record jsonb, source_system text, external_id text,
+                                   OUT key text, OUT action text)
+RETURNS record
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg      @extschema@.table_config;
+    keytype  text;
+    cols     text := '';
+    vals     text := '';
+    upd      text := '';
+    missing  text;
+    mapped   text;
+    old_source text;
+    n        bigint;
+BEGIN
+    IF tbl IS NULL OR record IS NULL OR source_system IS NULL OR external_id IS NULL THEN
+        RAISE EXCEPTION 'table, record, source system and external id of an upsert must not be null'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF jsonb_typeof(record) <> 'object' OR source_system = '' THEN
+        RAISE EXCEPTION 'an upsert takes a record as a JSON object and a non-empty source system name'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM @extschema@.require_privileges(tbl, 'SELECT, INSERT, UPDATE', 'upsert into');
+    SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = upsert.tbl;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not configured for contacts', tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Call contacts.configure() for the table first.';
+    END IF;
+    -- The entry standards and duplicate policy are the trigger's: records
+    -- from another system take the same path as every other writer's.
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger t
+                    WHERE t.tgrelid = tbl AND t.tgfoid = '@extschema@.enforce()'::regprocedure
+                      AND t.tgenabled <> 'D' AND t.tgtype::int & 23 = 23) THEN
+        RAISE EXCEPTION 'table % has no enabled contacts.enforce() trigger for inserts and updates', tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('CREATE TRIGGER ... BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION @extschema@.enforce()', tbl);
+    END IF;
+    SELECT string_agg(quote_literal(k), ', ') INTO missing
+      FROM jsonb_object_keys(record) k
+     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = k
+                          AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '');
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'table % has no writable column(s) %', tbl, missing
+            USING ERRCODE = 'undefined_column',
+                  HINT = 'Name the record''s members after the table''s columns.';
+    END IF;
+    SELECT format_type(a.atttypid, a.atttypmod) INTO keytype
+      FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = cfg.key_column;
+    SELECT coalesce(string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum), ''),
+           coalesce(string_agg(format('r.%I', a.attname), ', ' ORDER BY a.attnum), ''),
+           coalesce(string_agg(format('%1$I = r.%1$I', a.attname), ', ' ORDER BY a.attnum)
+                    FILTER (WHERE a.attname <> cfg.key_column), '')
+      INTO cols, vals, upd
+      FROM pg_attribute a
+     WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped AND record ? a.attname;
+
+    -- One upsert of a given external id at a time.
+    PERFORM pg_advisory_xact_lock(hashtextextended(tbl::oid::text || E'\n' || source_system
+                                                   || E'\n' || upsert.external_id, 0));
+    -- Changes made here are the source system's in the feed.
+    old_source := current_setting('contacts.source_system');
+    PERFORM set_config('contacts.source_system', source_system, true);
+
+    SELECT x.key INTO mapped FROM @extschema@.external_id x
+     WHERE x.tbl = upsert.tbl AND x.system = source_system AND x.external_id = upsert.external_id;
+    IF mapped IS NOT NULL THEN
+        -- A record we know: update the row it resolves to (after merges, the survivor).
+        IF upd = '' THEN
+            EXECUTE format('SELECT t.%1$I::text FROM %2$s t WHERE t.%1$I = $1::%3$s', cfg.key_column, tbl, keytype)
+               INTO key USING mapped;
+        ELSE
+            EXECUTE format('UPDATE %2$s t SET %4$s FROM jsonb_populate_record(NULL::%2$s, $1) r '
+                           'WHERE t.%1$I = $2::%3$s RETURNING t.%1$I::text', cfg.key_column, tbl, keytype, upd)
+               INTO key USING record, mapped;
+        END IF;
+        IF key IS NOT NULL THEN
+            action := 'update';
+        END IF;
+        -- else the row is gone (deleted): the record is new again
+    END IF;
+    IF key IS NULL THEN
+        PERFORM @extschema@.entry_redirected_key(tbl);
+        EXECUTE format('INSERT INTO %1$s (%2$s) SELECT %3$s FROM jsonb_populate_record(NULL::%1$s, $1) r '
+                       'RETURNING %4$I::text', tbl, cols, vals, cfg.key_column)
+           INTO key USING record;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        IF n = 1 THEN
+            action := 'insert';
+        ELSE
+            -- The trigger's duplicate policy (on_duplicate = update) made
+            -- the insert an update of the record the person already has.
+            key := @extschema@.entry_redirected_key(tbl);
+            action := 'matched';
+            IF key IS NULL THEN
+                RAISE EXCEPTION 'the insert into % was skipped by a trigger', tbl
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          HINT = 'Another BEFORE trigger on the table returned NULL; upsert cannot tell which record holds the external id.';
+            END IF;
+        END IF;
+        INSERT INTO @extschema@.external_id AS x (tbl, system, external_id, key)
+        VALUES (tbl, source_system, upsert.external_id, key)
+        ON CONFLICT ON CONSTRAINT external_id_pkey DO UPDATE
+           SET key = EXCLUDED.key, updated_at = now();
+    END IF;
+    PERFORM set_config('contacts.source_system', old_source, true);
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.upsert(regclass, jsonb, text, text) IS
+'Write a record of another system (a JSON object of column values, the system''s name and its id for the record) through the entry trigger: updates the record the id maps to, else inserts under the table''s entry standards and duplicate policy, and maps the id to the resulting key; action is insert, update or matched (an existing duplicate was updated)';
+
+CREATE OR REPLACE FUNCTION @extschema@.import(
+    staging regclass,
+    target regclass,
+    mapping jsonb,
+    duplicate_key name DEFAULT NULL,
+    on_duplicate text DEFAULT 'keep',
+    dry_run boolean DEFAULT false,
+    region text DEFAULT NULL,
+    fuzzy boolean DEFAULT false)
+RETURNS @extschema@.import_run
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg        @extschema@.table_config;
+    run        @extschema@.import_run;
+    m          record;
+    src_col    text;
+    kind       text;
+    rule       text;
+    val        text;
+    region_sql text;
+    sel        text := '';
+    chk        text := '';
+    supp       text := '';
+    cols       text := '';
+    ins_cols   text := '';
+    upd_set    text := '';
+    key_kind   text;
+    -- Mapped columns are carried under positional names (c1, r1 raw, w1
+    -- why), so no target column name can clash with the import's own.
+    i          integer := 0;
+    a          text;
+    key_alias  text;
+    key_configured boolean := false;
+    key_base_kind text;
+    sel_cols   text := '';
+    consent_alias text;
+    candidate  text := '';
+    n          bigint;
+    t0         timestamptz := clock_timestamp();
+BEGIN
+    IF on_duplicate NOT IN ('keep', 'create', 'update') THEN
+        RAISE EXCEPTION 'unknown duplicate policy "%"', on_duplicate
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use keep (leave the existing record), create (insert anyway) or update (update the existing record).';
+    END IF;
+    PERFORM @extschema@.require_privileges(staging, 'SELECT', 'import from');
+    PERFORM @extschema@.require_privileges(target,
+        CASE WHEN on_duplicate = 'update' THEN 'SELECT, INSERT, UPDATE' ELSE 'SELECT, INSERT' END,
+        'import into');
+    SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = target;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not configured for contacts', target
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Call contacts.configure() for the target table first.';
+    END IF;
+    IF jsonb_typeof(mapping) IS DISTINCT FROM 'object' OR mapping = '{}' THEN
+        RAISE EXCEPTION 'mapping must be a non-empty JSON object {"target column": "staging column" | {"from": ..., "on_update": ...}}'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF duplicate_key IS NOT NULL AND NOT mapping ? duplicate_key THEN
+        RAISE EXCEPTION 'duplicate key % is not a mapped target column', duplicate_key
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name a target column that the mapping fills, e.g. the email column.';
+    END IF;
+
+    -- The row's region: a mapped country column, else the argument, else the
+    -- table's.  ZZ (libphonenumber's unknown region) is no region, as NULL is.
+    region_sql := quote_nullable(coalesce(nullif(upper(region), 'ZZ'), cfg.default_region));
+    FOR m IN SELECT e.key AS col, k.kind
+               FROM jsonb_each(mapping) e
+               JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = e.key
+              WHERE k.kind = 'country' LOOP
+        src_col := coalesce(mapping -> m.col ->> 'from', mapping ->> m.col);
+        region_sql := format('coalesce(nullif(upper(btrim(s.%I::text)), ''ZZ''), %s)', src_col, region_sql);
+    END LOOP;
+
+    FOR m IN SELECT e.key AS col, e.value AS spec, k.kind, coalesce(k.required, false) AS required,
+                    a.atttypid
+               FROM jsonb_each(mapping) e
+               LEFT JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = e.key
+               LEFT JOIN pg_attribute a ON a.attrelid = target AND a.attname = e.key
+                                       AND a.attnum > 0 AND NOT a.attisdropped
+              ORDER BY e.key LOOP
+        i := i + 1;
+        a := 'c' || i;
+        IF m.atttypid IS NULL THEN
+            RAISE EXCEPTION 'target table % has no column %', target, m.col
+                USING ERRCODE = 'undefined_column';
+        END IF;
+        src_col := CASE jsonb_typeof(m.spec) WHEN 'string' THEN m.spec #>> '{}' ELSE m.spec ->> 'from' END;
+        IF src_col IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute a
+                                       WHERE a.attrelid = staging AND a.attname = src_col
+                                         AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'staging table % has no column % (mapped to %)', staging, coalesce(src_col, 'NULL'), m.col
+                USING ERRCODE = 'undefined_column';
+        END IF;
+        rule := coalesce(m.spec ->> 'on_update', 'fill');
+        IF rule NOT IN ('fill', 'overwrite', 'keep') THEN
+            RAISE EXCEPTION 'unknown on_update rule "%" for column %', rule, m.col
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Use fill (only empty fields), overwrite (non-empty incoming values win) or keep.';
+        END IF;
+        kind := coalesce(m.kind, 'free_text');
+        val := format('NULLIF(btrim(s.%I::text), '''')', src_col);
+        -- Raw value, reason and normal form of each mapped column.
+        sel := sel || format(', %s AS %I, %s AS %I', val, 'r' || i,
+                             @extschema@.kind_check_sql(kind, val, region_sql), 'w' || i);
+        chk := chk || format(', CASE WHEN %1$I IS NOT NULL THEN %3$L || '': '' || %1$I '
+                             'WHEN %2$I IS NULL AND %4$L THEN %3$L || '': REQUIRED'' END',
+                             'w' || i, 'r' || i, m.col, m.required);
+        cols := cols || format(', CASE WHEN %1$I IS NULL THEN (%2$s)::%3$s END AS %4$I',
+                               'w' || i,
+                               @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region'),
+                               format_type(m.atttypid, NULL), a);
+        ins_cols := ins_cols || format(', %I', m.col);
+        sel_cols := sel_cols || ', ' || a;
+        IF m.col <> cfg.key_column AND rule <> 'keep' THEN
+            upd_set := upd_set || format(', %1$I = %2$s', m.col,
+                CASE rule WHEN 'fill' THEN format('coalesce(t.%I, u.%s)', m.col, a)
+                          ELSE format('coalesce(u.%s, t.%I)', a, m.col) END);
+        END IF;
+        IF kind IN ('email', 'phone', 'national_id') THEN
+            supp := supp || format(
+                ' OR (%1$I IS NULL AND %2$I IS NOT NULL AND @extschema@.suppression_match(%3$L, %4$L, %5$s))',
+                'w' || i, 'r' || i, target, kind,
+                CASE kind WHEN 'email' THEN format('@extschema@.email_canonical(%s::@extschema@.email)',
+                                                   @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region'))
+                          ELSE @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region') END);
+        END IF;
+        IF m.col = duplicate_key THEN
+            key_kind := @extschema@.duplicate_key_kind(target, kind);
+            key_base_kind := kind;
+            key_configured := m.kind IS NOT NULL;
+            key_alias := a;
+        END IF;
+        IF m.col = cfg.consent_column THEN
+            consent_alias := a;
+        END IF;
+        IF m.kind IS NOT NULL THEN
+            candidate := candidate || format(', %L, r.%s', m.col, a);
+        END IF;
+    END LOOP;
+
+    -- Phase 1: every staged row, its reasons and normal forms.
+    IF to_regclass('pg_temp.contacts_import_rows') IS NOT NULL THEN
+        DROP TABLE pg_temp.contacts_import_rows;
+    END IF;
+    EXECUTE format(
+        'CREATE TEMP TABLE contacts_import_rows AS '
+        'SELECT rn, src, array_remove(ARRAY[NULL::text %s], NULL) AS reasons, '
+        '       CASE WHEN false %s THEN ''suppressed'' END AS suppressed %s, '
+        '       NULL::text AS outcome, NULL::text AS existing_key '
+        '  FROM (SELECT row_number() OVER (ORDER BY s.ctid) AS rn, to_jsonb(s) AS src, '
+        '               %s AS import_region %s FROM %s s) r',
+        chk, supp, cols, region_sql, sel, staging);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RAISE NOTICE 'import: % staged rows checked and normalized (% s)', n,
+        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+
+    -- Phase 2: suppression and consent first (their data is never kept), then invalid rows.
+    UPDATE contacts_import_rows SET outcome = 'suppressed' WHERE suppressed IS NOT NULL;
+    IF consent_alias IS NOT NULL THEN
+        EXECUTE format('UPDATE contacts_import_rows SET outcome = ''no_consent'' '
+                       'WHERE outcome IS NULL AND %s IS DISTINCT FROM true', consent_alias);
+    END IF;
+    UPDATE contacts_import_rows SET outcome = 'invalid' WHERE outcome IS NULL AND cardinality(reasons) > 0;
+
+    -- Phase 3: duplicates, inside the file and against the target.
+    IF duplicate_key IS NOT NULL THEN
+        EXECUTE format(
+            'UPDATE contacts_import_rows r SET existing_key = t.%1$I::text '
+            '  FROM %2$s t WHERE r.outcome IS NULL AND r.%3$s IS NOT NULL AND %4$s',
+            cfg.key_column, target, key_alias,
+            @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)) || ' = '
+            || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias));
+        -- A returning person: the key is an alternate a merge kept for its
+        -- survivor.  The set-based form of the entry trigger's lookup
+        -- (contacts.duplicate_of): the same keys, against contacts.alternates().
+        IF key_configured AND key_base_kind IN ('email', 'phone', 'national_id') THEN
+            EXECUTE format(
+                'UPDATE contacts_import_rows r SET existing_key = a.key '
+                '  FROM (SELECT DISTINCT ON (k) a.key, %1$s AS k FROM @extschema@.alternates(%2$L::regclass) a '
+                '         WHERE a.kind = %3$L ORDER BY k, a.key) a '
+                ' WHERE r.outcome IS NULL AND r.%4$s IS NOT NULL AND r.existing_key IS NULL AND %5$s = a.k',
+                @extschema@.kind_key_sql(key_kind, 'a.value'), target, key_base_kind, key_alias,
+                @extschema@.kind_key_sql(key_kind, 'r.' || key_alias));
+        END IF;
+        IF on_duplicate = 'create' THEN
+            UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
+        ELSE
+            -- The first row of each key in the file is the one that is inserted
+            -- (when the target has no such record); later ones are duplicates.
+            EXECUTE format(
+                'UPDATE contacts_import_rows r SET outcome = CASE '
+                '   WHEN r.existing_key IS NULL AND r.rn = f.first_rn THEN ''insert'' '
+                '   WHEN %2$L = ''update'' THEN ''update'' ELSE ''keep'' END '
+                '  FROM (SELECT %3$s AS dup_key, min(rn) AS first_rn FROM contacts_import_rows '
+                '         WHERE outcome IS NULL AND %1$s IS NOT NULL GROUP BY 1) f '
+                ' WHERE r.outcome IS NULL AND %4$s',
+                key_alias, on_duplicate,
+                @extschema@.kind_key_sql(key_kind, key_alias),
+                @extschema@.kind_key_sql(key_kind, 'r.' || key_alias) || ' = f.dup_key');
+            -- Rows without a key value cannot be duplicates by that key.
+            UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
+        END IF;
+    ELSE
+        UPDATE contacts_import_rows SET outcome = 'insert' WHERE outcome IS NULL;
+    END IF;
+
+    -- Likely duplicates: rows about to be inserted that the dedupe model
+    -- matches to a record of the table (above the table's threshold).
+    IF fuzzy THEN
+        EXECUTE format(
+            'UPDATE contacts_import_rows r SET existing_key = '
+            '  (SELECT m.key::text FROM @extschema@.dedupe_match(%1$L::regclass, jsonb_build_object(%2$s), 1, '
+            '      coalesce((SELECT threshold FROM @extschema@.dedupe_settings WHERE tbl = %1$L::regclass), 0.9)) m) '
+            ' WHERE r.outcome = ''insert'' AND r.existing_key IS NULL',
+            target, substr(candidate, 3));
+        UPDATE contacts_import_rows
+           SET outcome = CASE import.on_duplicate WHEN 'keep' THEN 'keep' WHEN 'update' THEN 'update' ELSE 'insert' END
+         WHERE outcome = 'insert' AND existing_key IS NOT NULL;
+    END IF;
+
+    run.target := target;
+    run.staging := staging;
+    run.duplicate_key := duplicate_key;
+    run.on_duplicate := on_duplicate;
+    run.dry_run := dry_run;
+    run.started_at := t0;
+    run.run_by := current_user;
+    SELECT count(*),
+           count(*) FILTER (WHERE outcome = 'insert'),
+           count(*) FILTER (WHERE outcome = 'update'),
+           count(*) FILTER (WHERE outcome = 'keep'),
+           count(*) FILTER (WHERE outcome = 'invalid'),
+           count(*) FILTER (WHERE outcome IN ('suppressed', 'no_consent'))
+      INTO run.staged, run.inserted, run.updated, run.kept, run.rejected, run.suppressed
+      FROM contacts_import_rows;
+    IF run.staged <> run.inserted + run.updated + run.kept + run.rejected + run.suppressed THEN
+        RAISE EXCEPTION 'import accounting does not balance: % staged <> % + % + % + % + %',
+            run.staged, run.inserted, run.updated, run.kept, run.rejected, run.suppressed
+            USING ERRCODE = 'internal_error';
+    END IF;
+    RAISE NOTICE 'import: % to insert, % to update, % kept as duplicates, % rejected, % suppressed (% s)',
+        run.inserted, run.updated, run.kept, run.rejected, run.suppressed,
+        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+
+    IF dry_run THEN
+        DROP TABLE pg_temp.contacts_import_rows;
+        run.finished_at := clock_timestamp();
+        RETURN run;
+    END IF;
+
+    INSERT INTO @extschema@.import_run (target, staging, duplicate_key, on_duplicate, dry_run, started_at, run_by)
+    VALUES (target, staging, duplicate_key, on_duplicate, false, t0, current_user)
+    RETURNING import_id INTO run.import_id;
+
+    INSERT INTO @extschema@.import_reject (import_id, row_number, category, reasons, source)
+    SELECT run.import_id, rn, outcome,
+           CASE outcome WHEN 'invalid' THEN reasons
+                        WHEN 'no_consent' THEN ARRAY['NO_CONSENT']
+                        ELSE ARRAY['SUPPRESSED'] END,
+           CASE WHEN outcome = 'invalid' THEN src END
+      FROM contacts_import_rows WHERE outcome IN ('invalid', 'suppressed', 'no_consent');
+
+    EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM contacts_import_rows WHERE outcome = ''insert'' ORDER BY rn',
+                   target, substr(ins_cols, 3), substr(sel_cols, 3));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n <> run.inserted THEN
+        RAISE EXCEPTION 'import inserted % rows into % instead of %', n, target, run.inserted
+            USING ERRCODE = 'internal_error',
+                  HINT = 'A trigger on the target skipped or redirected rows; the import was rolled back.';
+    END IF;
+
+    IF run.updated > 0 THEN
+        IF upd_set = '' THEN
+            RAISE EXCEPTION 'on_duplicate = update, but no mapped column may be updated'
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'Map a column other than the key with on_update fill or overwrite.';
+        END IF;
+        -- Several staged rows may update one record: the last one in file
+        -- order is applied, with each column's on_update rule.
+        -- A row that duplicates one inserted by this import finds it by key.
+        EXECUTE format(
+            'UPDATE %1$s t SET %2$s FROM ('
+            '  SELECT DISTINCT ON (target_key) * FROM (SELECT r.*, '
+            '         coalesce(r.existing_key, %3$s) AS target_key '
+            '    FROM contacts_import_rows r WHERE outcome = ''update'') x ORDER BY target_key, rn DESC) u '
+            ' WHERE t.%4$I::text = u.target_key',
+            target, substr(upd_set, 3),
+            CASE WHEN duplicate_key IS NULL THEN 'NULL'
+                 ELSE format('(SELECT t2.%1$I::text FROM %2$s t2 WHERE %3$s ORDER BY t2.%1$I LIMIT 1)',
+                             cfg.key_column, target,
+                             @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)) || ' = '
+                             || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias)) END,
+            cfg.key_column);
+    END IF;
+
+    run.finished_at := clock_timestamp();
+    UPDATE @extschema@.import_run SET finished_at = run.finished_at, staged = run.staged,
+           inserted = run.inserted, updated = run.updated, kept = run.kept,
+           rejected = run.rejected, suppressed = run.suppressed
+     WHERE import_id = run.import_id;
+    PERFORM @extschema@.feed_import_event(run.import_id);
+    DROP TABLE pg_temp.contacts_import_rows;
+    RAISE NOTICE 'import % done in % s', run.import_id,
+        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+    RETURN run;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.import(regclass, regclass, jsonb, name, text, boolean, text, boolean) IS
+'Import a staging table into a configured contact table: map columns, check and normalize each by its kind, set aside invalid rows with their reasons, never import suppressed or non-consenting contacts, and apply the duplicate policy (keep, create or update) on the chosen duplicate key, inside the file and against the table, and with fuzzy on likely duplicates found by the dedupe model';
+
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.feed_config TO PUBLIC;
+
+-- The same two policies on each: read by any role with a privilege on the
+-- table, written by its owners.
+DO $$
+DECLARE
+    t text[];
+BEGIN
+    FOREACH t SLICE 1 IN ARRAY ARRAY[['feed_config', 'change feed settings']] LOOP
+        EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR SELECT '
+                       'USING (pg_catalog.has_table_privilege(tbl, ''SELECT, INSERT, UPDATE, DELETE''))',
+                       t[1] || '_read', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I USING (@extschema@.owns_table(tbl))',
+                       t[1] || '_owner', t[1]);
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_read', t[1],
+                       format('A table''s %s is visible to every role with a privilege on the table', t[2]));
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_owner', t[1],
+                       format('A table''s %s is written by its owners', t[2]));
+    END LOOP;
+END
+$$;
+
+-- Kept change feed events: the writers' events are kept for them by the
+-- extension's owner (no role writes events of its own); read with SELECT on
+-- the table, pruned by its owners.
+GRANT SELECT, DELETE ON @extschema@.feed_event TO PUBLIC;
+
+ALTER TABLE @extschema@.feed_event ENABLE ROW LEVEL SECURITY;
+CREATE POLICY feed_event_read ON @extschema@.feed_event FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY feed_event_prune ON @extschema@.feed_event FOR DELETE
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY feed_event_read ON @extschema@.feed_event IS
+'A table''s change feed events are visible to the roles that may read the table';
+COMMENT ON POLICY feed_event_prune ON @extschema@.feed_event IS
+'A table''s kept change feed events are pruned by its owners';
+
+-- External ids and their moves: read with SELECT on the table, written by
+-- the roles that may update it (upsert, merge and unmerge run as them).
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.external_id, @extschema@.external_id_move TO PUBLIC;
+
+DO $$
+DECLARE
+    t text[];
+BEGIN
+    FOREACH t SLICE 1 IN ARRAY ARRAY[['external_id', 'external ids'],
+                                     ['external_id_move', 'external id moves']] LOOP
+        EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR SELECT '
+                       'USING (pg_catalog.has_table_privilege(tbl, ''SELECT''))', t[1] || '_read', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR INSERT '
+                       'WITH CHECK (pg_catalog.has_table_privilege(tbl, ''UPDATE''))', t[1] || '_insert', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR UPDATE '
+                       'USING (pg_catalog.has_table_privilege(tbl, ''UPDATE'')) '
+                       'WITH CHECK (pg_catalog.has_table_privilege(tbl, ''UPDATE''))', t[1] || '_update', t[1]);
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR DELETE '
+                       'USING (pg_catalog.has_table_privilege(tbl, ''UPDATE''))', t[1] || '_delete', t[1]);
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_read', t[1],
+                       format('A table''s %s are visible to the roles that may read the table', t[2]));
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_insert', t[1],
+                       format('A table''s %s are recorded by the roles that may update the table', t[2]));
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_update', t[1],
+                       format('A table''s %s are changed by the roles that may update the table', t[2]));
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_delete', t[1],
+                       format('A table''s %s are removed by the roles that may update the table', t[2]));
+    END LOOP;
+END
+$$;
+
