@@ -143,7 +143,9 @@ foreach my $path (@files)
 		my $s = $stmts[$k];
 		my $got = $out{$k} // '';
 		my $where = "$name:$s->{line}";
+		# a server error, or psql's own (a \\copy file it cannot open)
 		my ($err) = $got =~ /^(?:psql:[^\n]*?)?ERROR:\s+([^\n]*)/m;
+		($err) = $got =~ /^psql:[^\n]*?: error: ([^\n]*)/m unless defined $err;
 		if (defined $s->{error})
 		{
 			like($err // '(no error)', qr/^\Q$s->{error}\E/, "$where fails as shown");
