@@ -49,6 +49,7 @@
 
 #include "change_feed.h"
 #include "compat.h"
+#include "entry_config.h"
 #include "guc.h"
 #include "privileges.h"
 #include "spi_util.h"
@@ -174,6 +175,9 @@ contacts_feed_config(Oid relid)
 
 	if (last_feed != NULL && last_feed->relid == relid && last_feed->valid)
 		return last_feed->on ? last_feed : NULL;
+	/* a database not yet updated from 0.1.0 has no feed */
+	if (!contacts_catalog_has("feed_config", NULL))
+		return NULL;
 	if (feed_cache == NULL)
 	{
 		HASHCTL		ctl;
@@ -587,6 +591,10 @@ contacts_feed_merge(Oid relid, int64 merge_id, const char *survivor_key,
 	Datum		args[4];
 	FeedConfig *feed;
 
+	/* a database not yet updated from 0.1.0 has neither ids nor a feed */
+	if (!contacts_catalog_has("external_id", NULL))
+		return;
+
 	/*
 	 * The merged-away rows' external ids now resolve to the survivor; each
 	 * move is logged for unmerge.  As the caller, who may update the table.
@@ -644,6 +652,9 @@ contacts_feed_unmerge(int64 merge_id)
 	Oid			relid;
 	SPITupleTable *tt;
 	FeedEvent	ev = {0};
+
+	if (!contacts_catalog_has("external_id", NULL))
+		return;
 
 	/* the external ids the merge moved go back, unless mapped anew since */
 	if (restore_plan == NULL)
