@@ -112,6 +112,8 @@ sub trim_lines
 
 my $node = PostgreSQL::Test::Cluster->new('doc_examples');
 $node->init;
+# the change feed's logical decoding example needs it
+$node->append_conf('postgresql.conf', 'wal_level = logical');
 $node->start;
 
 my $server_major = int($node->safe_psql('postgres', 'SHOW server_version_num') / 10000);
