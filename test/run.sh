@@ -109,6 +109,8 @@ run_tap() {
 		f=$(grep -c '^not ok ' "$out")
 		if [ $trc -ne 0 ]; then rc=1; [ "$f" -eq 0 ] && f=1; fi
 		echo "$(basename "$t"): $p passed, $f failed"
+		# a file that skips says why (e.g. no browser installed)
+		grep '^skipped: ' "$out"
 		[ $trc -ne 0 ] && tail -n 40 "$out"
 	done
 	return $rc
