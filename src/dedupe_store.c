@@ -240,7 +240,8 @@ dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 	MemoryContext old;
 
 	st->hist[bin < 0 ? 0 : bin >= HIST_BINS ? HIST_BINS - 1 : (int) bin]++;
-	for (int t = 0; t < st->nnear && p >= st->near[t]; t++)
+	/* near[] descends: the pair counts at its lowest thresholds up to p */
+	for (int t = st->nnear - 1; t >= 0 && p >= st->near[t]; t--)
 		st->near_pairs[t]++;
 	if (p < st->cfg->threshold)
 	{
