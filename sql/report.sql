@@ -188,7 +188,25 @@ SET ROLE rp_stranger;
 SELECT contacts.health_report('rp_people');
 RESET ROLE;
 
-DROP TABLE rp_people;
+-- a run that compared no pair, and a table without rows: still whole pages
+CREATE TABLE rp_lonely (id integer PRIMARY KEY, full_name text, email text);
+ALTER TABLE rp_lonely OWNER TO rp_owner;
+INSERT INTO rp_lonely VALUES (1, 'Ana Soto', 'ana@example.com'), (2, 'Luis Vega', NULL);
+SELECT contacts.configure('rp_lonely', 'id', '{"full_name": "full_name", "email": "email"}');
+SET client_min_messages = warning;
+SET ROLE rp_owner;
+SELECT contacts.dedupe_run('rp_lonely') AS lonely_run \gset
+RESET client_min_messages;
+SELECT candidate_pairs, weight_histogram, nearby_thresholds -> 3 AS at_threshold, pairs_below_threshold
+FROM contacts.dedupe_runs WHERE run_id = :lonely_run;
+SELECT rp_well_formed(contacts.dedupe_report(:lonely_run)),
+       contacts.dedupe_report(:lonely_run, 'text') LIKE '%CLUSTERS: 0 of 0 records, 0 flagged%' AS text_form;
+DELETE FROM rp_lonely;
+SELECT rp_well_formed(contacts.health_report('rp_lonely')),
+       contacts.health_report('rp_lonely', 'text') LIKE 'HEALTH OF public.rp_lonely: 0 rows%' AS text_form;
+RESET ROLE;
+
+DROP TABLE rp_people, rp_lonely;
 DROP FUNCTION rp_well_formed(text);
 DROP FUNCTION rp_attr(text, text, text);
 DROP ROLE rp_owner, rp_reader, rp_stranger;

@@ -258,6 +258,7 @@ BEGIN
     bins := r.weight_histogram->'bins';
     SELECT min((b->>'from')::float8), max((b->>'to')::float8), max((b->>'pairs')::float8)
       INTO lo, hi, cmax FROM jsonb_array_elements(bins) b;
+    cmax := coalesce(cmax, 0);
     lo := floor(least(coalesce(lo, tw - 1), tw - 1));
     hi := ceil(greatest(coalesce(hi, tw + 1), tw + 1));
     IF html THEN
