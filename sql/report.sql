@@ -94,15 +94,27 @@ SELECT t.v ->> 'threshold' AS threshold, t.v ->> 'pairs' AS pairs, t.v ->> 'clus
        t.v ->> 'clusters' IS NOT NULL AS counted
 FROM contacts.dedupe_runs r, jsonb_array_elements(r.nearby_thresholds) WITH ORDINALITY t(v, ord)
 WHERE r.run_id = :run ORDER BY t.ord;
--- the pairs just below: below the threshold, strongest first, explained
+-- the pairs near the threshold: the weakest at or above it are the stored
+-- pairs of least probability; the strongest below it are below it; both
+-- strongest first, explained
+SELECT array_agg(concat_ws(' ', v ->> 'key_a', v ->> 'key_b', (v ->> 'probability')::float8, (v ->> 'weight')::float8)
+                 ORDER BY ord) =
+       (SELECT array_agg(concat_ws(' ', key_a, key_b, probability, weight) ORDER BY probability DESC, key_a, key_b)
+          FROM (SELECT * FROM contacts.dedupe_pairs p WHERE p.run_id = :run
+                 ORDER BY probability, key_a, key_b LIMIT 5) w) AS weakest_above,
+       bool_and(v -> 'explanation' = (SELECT explanation FROM contacts.dedupe_pairs p WHERE p.run_id = :run
+                                        AND p.key_a = (v ->> 'key_a')::bigint AND p.key_b = (v ->> 'key_b')::bigint))
+           AS explained_alike
+FROM contacts.dedupe_runs r, jsonb_array_elements(r.pairs_near_threshold -> 'above') WITH ORDINALITY x(v, ord)
+WHERE r.run_id = :run;
 SELECT (b ->> 'probability')::float8 < r.threshold AS below,
        (b ->> 'key_a')::bigint < (b ->> 'key_b')::bigint AS ordered,
        (SELECT count(*) FROM jsonb_object_keys(b -> 'explanation')) AS columns
-FROM contacts.dedupe_runs r, jsonb_array_elements(r.pairs_below_threshold) WITH ORDINALITY x(b, ord)
+FROM contacts.dedupe_runs r, jsonb_array_elements(r.pairs_near_threshold -> 'below') WITH ORDINALITY x(b, ord)
 WHERE r.run_id = :run ORDER BY x.ord;
 SELECT coalesce(bool_and((a ->> 'probability')::float8 >= (b ->> 'probability')::float8), true) AS strongest_first
-FROM contacts.dedupe_runs r, jsonb_array_elements(r.pairs_below_threshold) WITH ORDINALITY x(a, i)
-JOIN jsonb_array_elements(r.pairs_below_threshold) WITH ORDINALITY y(b, j) ON j = i + 1
+FROM contacts.dedupe_runs r, jsonb_array_elements(r.pairs_near_threshold -> 'below') WITH ORDINALITY x(a, i)
+JOIN jsonb_array_elements(r.pairs_near_threshold -> 'below') WITH ORDINALITY y(b, j) ON j = i + 1
 WHERE r.run_id = :run;
 
 -- the page, as a reader of the table sees it
@@ -132,7 +144,7 @@ SELECT (rp_attr(:'page', 'p class="summary"', 'data-candidate-pairs'))[1] = r.ca
            (SELECT sum(array_length(m.m, 1)) FROM contacts.dedupe_model m WHERE m.tbl = r.tbl) AS model_bars,
        cardinality(regexp_split_to_array(:'page', '<div class="pair above"')) - 1 = least(5, r.pairs_above_threshold)
            AS pairs_above,
-       cardinality(regexp_split_to_array(:'page', '<div class="pair below"')) - 1 = jsonb_array_length(r.pairs_below_threshold)
+       cardinality(regexp_split_to_array(:'page', '<div class="pair below"')) - 1 = jsonb_array_length(r.pairs_near_threshold -> 'below')
            AS pairs_below
 FROM contacts.dedupe_runs r WHERE r.run_id = :run;
 -- the weakest pair above the threshold is shown, differing characters marked
@@ -188,6 +200,25 @@ SET ROLE rp_stranger;
 SELECT contacts.health_report('rp_people');
 RESET ROLE;
 
+-- at a threshold no pair reaches, the pairs below it kept are the 5
+-- strongest of all 7 (same model: no EM)
+UPDATE contacts.dedupe_settings SET threshold = 0.9999999999 WHERE tbl = 'rp_people'::regclass;
+SET client_min_messages = warning;
+SET ROLE rp_owner;
+SELECT contacts.dedupe_run('rp_people') AS high_run \gset
+RESET ROLE;
+RESET client_min_messages;
+SELECT r.candidate_pairs, r.pairs_above_threshold, jsonb_array_length(r.pairs_near_threshold -> 'below') AS kept,
+       (SELECT array_agg((v ->> 'key_a') || '-' || (v ->> 'key_b') ORDER BY ord)
+          FROM jsonb_array_elements(r.pairs_near_threshold -> 'below') WITH ORDINALITY x(v, ord)) =
+       (SELECT (array_agg(a || '-' || b ORDER BY p DESC, a, b))[1:5]
+          FROM (SELECT key_a AS a, key_b AS b, probability AS p FROM contacts.dedupe_pairs WHERE run_id = :run
+                UNION ALL
+                SELECT (v ->> 'key_a')::bigint, (v ->> 'key_b')::bigint, (v ->> 'probability')::float8
+                  FROM contacts.dedupe_runs o, jsonb_array_elements(o.pairs_near_threshold -> 'below') v
+                 WHERE o.run_id = :run) every_pair) AS strongest_below
+FROM contacts.dedupe_runs r WHERE r.run_id = :high_run;
+
 -- a run that compared no pair, and a table without rows: still whole pages
 CREATE TABLE rp_lonely (id integer PRIMARY KEY, full_name text, email text);
 ALTER TABLE rp_lonely OWNER TO rp_owner;
@@ -197,7 +228,7 @@ SET client_min_messages = warning;
 SET ROLE rp_owner;
 SELECT contacts.dedupe_run('rp_lonely') AS lonely_run \gset
 RESET client_min_messages;
-SELECT candidate_pairs, weight_histogram, nearby_thresholds -> 3 AS at_threshold, pairs_below_threshold
+SELECT candidate_pairs, weight_histogram, nearby_thresholds -> 3 AS at_threshold, pairs_near_threshold
 FROM contacts.dedupe_runs WHERE run_id = :lonely_run;
 SELECT rp_well_formed(contacts.dedupe_report(:lonely_run)),
        contacts.dedupe_report(:lonely_run, 'text') LIKE '%CLUSTERS: 0 of 0 records, 0 flagged%' AS text_form;

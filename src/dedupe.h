@@ -163,13 +163,13 @@ typedef struct DedupeClusterSummary
 
 /*
  * What a run's reports read beside the pairs (the scored pairs' weight
- * histogram, the pairs just below the threshold) and the pairs each rule
+ * histogram, the pairs just above and below the threshold) and the pairs each rule
  * found at or above it, as jsonb text.
  */
 typedef struct DedupeScoreSummary
 {
 	StringInfoData histogram;
-	StringInfoData below;
+	StringInfoData near;
 	int64		found[RULE_COUNT];
 } DedupeScoreSummary;
 
@@ -183,7 +183,7 @@ extern void dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uin
 /* Write the pairs still pending; returns the pairs stored in all. */
 extern int64 dedupe_store_flush(DedupePairStore *st);
 
-/* The histogram, the pairs just below the threshold and each rule's finds. */
+/* The histogram, the pairs near the threshold and each rule's finds. */
 extern void dedupe_store_score_summary(DedupePairStore *st, DedupeScoreSummary *out);
 
 /*

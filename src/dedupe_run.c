@@ -298,13 +298,13 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 					 ", pairs_above_threshold = " INT64_FORMAT ", clusters = " INT64_FORMAT
 					 ", records_in_clusters = " INT64_FORMAT ", cluster_sizes = %s, flagged_clusters = " INT64_FORMAT
 					 ", refused_links = %ld, em_iterations = %d, model = %s, threshold = %.17g"
-					 ", weight_histogram = %s, nearby_thresholds = %s, pairs_below_threshold = %s"
+					 ", weight_histogram = %s, nearby_thresholds = %s, pairs_near_threshold = %s"
 					 ", seconds = %s, cpu_seconds = %s WHERE run_id = " INT64_FORMAT,
 					 schema, records, candidates, quote_literal_cstr(by_rule.data), reduction,
 					 links, cs.clusters, cs.records, quote_literal_cstr(cs.sizes.data), cs.flagged,
 					 cs.refused, em_iterations, quote_literal_cstr(dedupe_model_json(cfg)), cfg->threshold,
 					 quote_literal_cstr(ss.histogram.data), quote_literal_cstr(cs.thresholds.data),
-					 quote_literal_cstr(ss.below.data),
+					 quote_literal_cstr(ss.near.data),
 					 quote_literal_cstr(clock.seconds.data), quote_literal_cstr(clock.cpu_seconds.data), run_id);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_UPDATE);
 	contacts_unpin_search_path(search_path_level);

@@ -9,7 +9,7 @@
  *
  * For the run's report (report.sql) the store also keeps what only the
  * scoring pass sees: the histogram of every compared pair's weight, the
- * pairs just below the threshold, the pairs each rule found, and the links
+ * pairs just above and below the threshold, the pairs each rule found, and the links
  * down to a few thresholds below the run's, so that the clusters each of
  * those thresholds would give are counted (ct_cluster_counts).  When those
  * extra links would exceed the memory bound the lowest thresholds are given
@@ -44,17 +44,25 @@
 #define NEAR_STEPS 3
 #define NEAR_MAX (2 * NEAR_STEPS + 1)
 
-/* pairs kept just below the threshold, for the report */
-#define BELOW_SAMPLE 5
+/* pairs kept just above and just below the threshold, for the report */
+#define NEAR_SAMPLE 5
 
-typedef struct BelowPair
+typedef struct SamplePair
 {
 	int64		a;
 	int64		b;
 	double		probability;
 	double		weight;
 	char	   *explanation;	/* JSON, in the database encoding */
-} BelowPair;
+} SamplePair;
+
+/* the NEAR_SAMPLE weakest pairs above the threshold, or strongest below */
+typedef struct NearSample
+{
+	SamplePair	pair[NEAR_SAMPLE];
+	int			n;
+	bool		weakest;
+} NearSample;
 
 typedef struct Link
 {
@@ -89,9 +97,9 @@ struct DedupePairStore
 	int			nfloor;			/* links are kept for near[0 .. nfloor-1] */
 	int			run_near;		/* the run's threshold in near[] */
 	int64		found[RULE_COUNT];
-	BelowPair	below[BELOW_SAMPLE];
-	int			nbelow;
-	MemoryContext below_cxt;
+	NearSample	above;
+	NearSample	below;
+	MemoryContext sample_cxt;
 };
 
 /*
@@ -137,7 +145,9 @@ dedupe_store_begin(DedupeConfig *cfg, int64 run_id)
 	st->links_cap = 1024;
 	st->links = palloc(sizeof(Link) * st->links_cap);
 	st->links_max = (int64) maintenance_work_mem * 1024 / (sizeof(Link) + 2 * sizeof(int64) + sizeof(CtLink) + 12);
-	st->below_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe pairs below", ALLOCSET_SMALL_SIZES);
+	st->sample_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe pairs near the threshold",
+										   ALLOCSET_SMALL_SIZES);
+	st->above.weakest = true;
 	set_near_thresholds(st);
 	return st;
 }
@@ -159,33 +169,61 @@ explain_pair(DedupePairStore *st, const uint8 *gamma, const double *weights)
 	return contacts_utf8_to_cstring(buf, need - 1);
 }
 
-/* Keep the pair if it is among the BELOW_SAMPLE closest below the threshold. */
-static void
-keep_below(DedupePairStore *st, int64 a, int64 b, double p, double total, const uint8 *gamma,
-		   const double *weights)
+/*
+ * Pairs in the order the report shows them: the more probable first, ties
+ * by keys.
+ */
+static int
+stronger_first(double p, int64 a, int64 b, const SamplePair *y)
 {
-	int			slot = st->nbelow;
+	if (p != y->probability)
+		return p > y->probability ? -1 : 1;
+	if (a != y->a)
+		return a < y->a ? -1 : 1;
+	return b < y->b ? -1 : (b > y->b);
+}
+
+static int
+compare_samples(const void *x, const void *y)
+{
+	const SamplePair *a = x;
+
+	return stronger_first(a->probability, a->a, a->b, y);
+}
+
+/* Keep the pair if it is among the sample's weakest (or strongest) yet. */
+static void
+keep_sample(DedupePairStore *st, NearSample *ns, int64 a, int64 b, double p, double total,
+			const uint8 *gamma, const double *weights)
+{
+	int			slot = ns->n;
+	int			c;
 	MemoryContext old;
 
-	if (st->nbelow == BELOW_SAMPLE)
+	if (ns->n == NEAR_SAMPLE)
 	{
-		/* replace the weakest kept, if this one is stronger */
+		/* the kept pair this one would replace: the strongest, or weakest */
 		slot = 0;
-		for (int i = 1; i < BELOW_SAMPLE; i++)
-			if (st->below[i].probability < st->below[slot].probability)
+		for (int i = 1; i < NEAR_SAMPLE; i++)
+		{
+			c = compare_samples(&ns->pair[i], &ns->pair[slot]);
+			if (ns->weakest ? c < 0 : c > 0)
 				slot = i;
-		if (p <= st->below[slot].probability)
+		}
+		/* kept unless this one is stronger (weaker) than all kept */
+		c = stronger_first(p, a, b, &ns->pair[slot]);
+		if (ns->weakest ? c < 0 : c > 0)
 			return;
-		pfree(st->below[slot].explanation);
+		pfree(ns->pair[slot].explanation);
 	}
 	else
-		st->nbelow++;
-	old = MemoryContextSwitchTo(st->below_cxt);
-	st->below[slot].a = a;
-	st->below[slot].b = b;
-	st->below[slot].probability = p;
-	st->below[slot].weight = total;
-	st->below[slot].explanation = explain_pair(st, gamma, weights);
+		ns->n++;
+	old = MemoryContextSwitchTo(st->sample_cxt);
+	ns->pair[slot].a = a;
+	ns->pair[slot].b = b;
+	ns->pair[slot].probability = p;
+	ns->pair[slot].weight = total;
+	ns->pair[slot].explanation = explain_pair(st, gamma, weights);
 	MemoryContextSwitchTo(old);
 }
 
@@ -245,7 +283,7 @@ dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 		st->near_pairs[t]++;
 	if (p < st->cfg->threshold)
 	{
-		keep_below(st, a, b, p, total, gamma, weights);
+		keep_sample(st, &st->below, a, b, p, total, gamma, weights);
 		/* kept for counting the clusters of the lower thresholds */
 		while (p >= st->near[st->nfloor - 1] && st->nlinks >= st->links_max)
 			if (!raise_floor(st))
@@ -254,7 +292,10 @@ dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 			return;
 	}
 	else
+	{
 		st->found[rule]++;
+		keep_sample(st, &st->above, a, b, p, total, gamma, weights);
+	}
 	while (st->nlinks >= st->links_max)
 		if (!raise_floor(st))
 			ereport(ERROR,
@@ -294,15 +335,18 @@ dedupe_store_flush(DedupePairStore *st)
 	return st->nabove;
 }
 
-static int
-stronger_below(const void *x, const void *y)
+/* a sample as a jsonb array, strongest first */
+static void
+append_sample(StringInfo buf, NearSample *ns)
 {
-	const BelowPair *a = x,
-			   *b = y;
-
-	if (a->probability != b->probability)
-		return a->probability > b->probability ? -1 : 1;
-	return a->a != b->a ? (a->a < b->a ? -1 : 1) : (a->b < b->b ? -1 : a->b > b->b);
+	qsort(ns->pair, ns->n, sizeof(SamplePair), compare_samples);
+	appendStringInfoChar(buf, '[');
+	for (int i = 0; i < ns->n; i++)
+		appendStringInfo(buf, "%s{\"key_a\": " INT64_FORMAT ", \"key_b\": " INT64_FORMAT
+						 ", \"probability\": %.17g, \"weight\": %.17g, \"explanation\": %s}",
+						 i ? ", " : "", ns->pair[i].a, ns->pair[i].b, ns->pair[i].probability,
+						 ns->pair[i].weight, ns->pair[i].explanation);
+	appendStringInfoChar(buf, ']');
 }
 
 void
@@ -320,15 +364,12 @@ dedupe_store_score_summary(DedupePairStore *st, DedupeScoreSummary *out)
 		}
 	appendStringInfoString(&out->histogram, "]}");
 
-	qsort(st->below, st->nbelow, sizeof(BelowPair), stronger_below);
-	initStringInfo(&out->below);
-	appendStringInfoChar(&out->below, '[');
-	for (int i = 0; i < st->nbelow; i++)
-		appendStringInfo(&out->below, "%s{\"key_a\": " INT64_FORMAT ", \"key_b\": " INT64_FORMAT
-						 ", \"probability\": %.9g, \"weight\": %.9g, \"explanation\": %s}",
-						 i ? ", " : "", st->below[i].a, st->below[i].b, st->below[i].probability,
-						 st->below[i].weight, st->below[i].explanation);
-	appendStringInfoChar(&out->below, ']');
+	initStringInfo(&out->near);
+	appendStringInfoString(&out->near, "{\"above\": ");
+	append_sample(&out->near, &st->above);
+	appendStringInfoString(&out->near, ", \"below\": ");
+	append_sample(&out->near, &st->below);
+	appendStringInfoChar(&out->near, '}');
 	memcpy(out->found, st->found, sizeof(out->found));
 }
 

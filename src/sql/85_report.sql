@@ -429,12 +429,11 @@ BEGIN
     END IF;
 
     -- pairs just above and just below the threshold: waterfall and records
-    SELECT coalesce(jsonb_agg(x ORDER BY x.probability DESC), '[]') INTO pairs
-      FROM (SELECT 'above' AS side, d.key_a, d.key_b, d.probability, d.weight, d.explanation
-              FROM @extschema@.dedupe_pairs d WHERE d.run_id = r.run_id
-             ORDER BY d.probability, d.key_a, d.key_b LIMIT 5) x;
-    SELECT pairs || coalesce(jsonb_agg(b || '{"side": "below"}' ORDER BY ord), '[]') INTO pairs
-      FROM jsonb_array_elements(coalesce(r.pairs_below_threshold, '[]')) WITH ORDINALITY z(b, ord);
+    -- (kept by the run: no sort of its pairs)
+    SELECT coalesce(jsonb_agg(x.v || jsonb_build_object('side', x.side) ORDER BY x.side, x.ord), '[]') INTO pairs
+      FROM (SELECT 'above' AS side, v, ord FROM jsonb_array_elements(r.pairs_near_threshold->'above') WITH ORDINALITY a(v, ord)
+            UNION ALL
+            SELECT 'below', v, ord FROM jsonb_array_elements(r.pairs_near_threshold->'below') WITH ORDINALITY b(v, ord)) x;
     SELECT array_agg(DISTINCT k) INTO keys
       FROM jsonb_array_elements(pairs) e, LATERAL (VALUES ((e->>'key_a')::bigint), ((e->>'key_b')::bigint)) v(k);
     SELECT array_agg(c ORDER BY c) INTO cols FROM jsonb_object_keys(r.model->'fields') c;
