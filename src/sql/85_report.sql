@@ -616,8 +616,9 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Name the columns'' kinds in contacts.configure().';
     END IF;
-    EXECUTE format('SELECT (SELECT count(*) FROM %1$s), coalesce(jsonb_agg(jsonb_build_object(''c'', c, ''s'', s, ''r'', r, ''n'', n, ''x'', x)), ''[]'') '
-                   'FROM (SELECT c, s, r, count(*) AS n, min(x) AS x FROM ('
+    EXECUTE format('SELECT coalesce(jsonb_agg(jsonb_build_object(''c'', c, ''s'', s, ''r'', r, ''n'', n, ''x'', x)), ''[]'') '
+                   'FROM (SELECT c, s, r, count(*) AS n, '
+                   '             min(x COLLATE "C") FILTER (WHERE s IN (''invalid'', ''not normalized'')) AS x FROM ('
                    '  SELECT v.c, CASE WHEN NULLIF(btrim(v.x), '''') IS NULL THEN ''missing'' '
                    '                   WHEN v.r IS NOT NULL THEN ''invalid'' '
                    '                   WHEN v.x IS DISTINCT FROM w.n THEN ''not normalized'' ELSE ''valid'' END AS s, '
@@ -626,7 +627,9 @@ BEGIN
                    '         LATERAL (SELECT CASE WHEN v.r IS NULL AND v.x IS NOT NULL THEN CASE v.c %3$s END END) AS w(n)) y '
                    'GROUP BY c, s, r) z',
                    tbl, vals, norms)
-       INTO total, stats;
+       INTO stats;
+    -- every row has a value (or none) in the first column
+    SELECT coalesce(sum((e->>'n')::bigint), 0) INTO total FROM jsonb_array_elements(stats) e WHERE (e->>'c')::integer = 1;
 
     IF html THEN
         o := o || format('<h1>Health of %s</h1><p class="summary" data-rows="%s">%s rows; per configured column: valid, '
