@@ -9,7 +9,7 @@ DECLARE
     m text[];
     stack text[] := '{}';
 BEGIN
-    IF page ~ '&(?!(amp|lt|gt|quot|#39);)' THEN
+    IF page ~ '&(?!(amp|lt|gt|quot|#[0-9]+);)' THEN
         RETURN 'stray entity';
     END IF;
     FOR m IN SELECT regexp_matches(page, '<(/?)([a-zA-Z][a-zA-Z0-9]*)([^<>]*)>', 'g') LOOP

@@ -17,26 +17,48 @@ RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
-           pg_catalog.regexp_replace(value, '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]', U&'\FFFD', 'g'),
-           '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
+SELECT pg_catalog.regexp_replace(
+           pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(pg_catalog.replace(
+               value, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
+           '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]', '&#65533;', 'g')
 $$;
 
 COMMENT ON FUNCTION @extschema@.html_escape(text) IS
-'value as HTML (and XML) text or attribute content: & < > " and '' escaped, control characters replaced by U+FFFD';
+'value as HTML (and XML) text or attribute content: & < > " and '' escaped, control characters replaced by &#65533; (U+FFFD); ASCII out, whatever the database encoding';
+
+-- The characters the text form draws with: block elements where the
+-- database encoding has them (UTF-8), else ASCII.  (PL/pgSQL: an
+-- expression is planned only when reached, so chr(9608) is never
+-- evaluated in a LATIN1 database.)
+CREATE FUNCTION @extschema@.report_glyphs()
+RETURNS text[]
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF getdatabaseencoding() = 'UTF8' THEN
+        -- full, light, medium, dark shade, then 1/8 .. 7/8 of a cell
+        RETURN ARRAY[chr(9608), chr(9617), chr(9618), chr(9619),
+                     chr(9615), chr(9614), chr(9613), chr(9612), chr(9611), chr(9610), chr(9609)];
+    END IF;
+    RETURN ARRAY['#', '.', ':', '=', '', '', '', '#', '#', '#', '#'];
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.report_glyphs() IS
+'The characters of the reports'' text form: full block, light, medium and dark shade, then seven partial blocks of 1/8 to 7/8; block elements in a UTF-8 database, ASCII (#, ., :, =) in any other';
 
 CREATE FUNCTION @extschema@.text_bar(value float8, scale float8, width integer)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT pg_catalog.repeat(U&'\2588', (e / 8)::integer)
-       || pg_catalog.rtrim(pg_catalog.substr(U&' \258F\258E\258D\258C\258B\258A\2589', (1 + e % 8)::integer, 1))
-  FROM (SELECT pg_catalog.round(CASE WHEN scale > 0 THEN LEAST(GREATEST(value / scale * width, 0), width) ELSE 0 END * 8)::bigint AS e) x
+SELECT pg_catalog.repeat(g[1], (e / 8)::integer) || CASE WHEN e % 8 = 0 THEN '' ELSE g[4 + (e % 8)::integer] END
+  FROM @extschema@.report_glyphs() g, (SELECT pg_catalog.round(CASE WHEN scale > 0 THEN LEAST(GREATEST(value / scale * width, 0), width) ELSE 0 END * 8)::bigint AS e) x
 $$;
 
 COMMENT ON FUNCTION @extschema@.text_bar(float8, float8, integer) IS
-'A bar of block characters, value/scale of width cells long, to an eighth of a cell; used by the text form of the reports';
+'A bar of block characters (report_glyphs), value/scale of width cells long, to an eighth of a cell; used by the text form of the reports';
 
 CREATE FUNCTION @extschema@.report_diff(a text, b text, html boolean DEFAULT true)
 RETURNS text[]
@@ -155,6 +177,7 @@ DECLARE
     bins     jsonb;
     width    float8;
     label    text;
+    gl       text[] := @extschema@.report_glyphs();
 BEGIN
     IF dedupe_report.format IS NULL OR dedupe_report.format NOT IN ('html', 'text') THEN
         RAISE EXCEPTION 'unknown report format "%"', dedupe_report.format
@@ -241,7 +264,7 @@ BEGIN
             ELSE
                 -- 22 cells of label, 23 left of the axis, 23 right, the weight
                 o := o || E'\n  ' || rpad(l.level, 22)
-                       || lpad(repeat(U&'\2591', round(greatest(-l.w, 0) / wmax * 23)::integer), 23) || '|'
+                       || lpad(repeat(gl[2], round(greatest(-l.w, 0) / wmax * 23)::integer), 23) || '|'
                        || rpad(@extschema@.text_bar(greatest(l.w, 0), wmax, 23), 23)
                        || lpad(@extschema@.report_num(l.w), 8);
             END IF;
@@ -482,7 +505,7 @@ BEGIN
                              p.a, p.b, @extschema@.report_num(p.prob, 4), @extschema@.report_num(p.w), p.side)
                    || E'\n    ' || rpad('prior', 30) || lpad(@extschema@.report_num(prior_w), 7) || ' '
                    || repeat(' ', round((least(prior_w, 0) - lo) / (hi - lo) * 36)::integer)
-                   || repeat(U&'\2592', greatest(1, round(abs(prior_w) / (hi - lo) * 36))::integer);
+                   || repeat(gl[3], greatest(1, round(abs(prior_w) / (hi - lo) * 36))::integer);
         END IF;
         cum := prior_w;
         y := 22;
@@ -502,7 +525,7 @@ BEGIN
             ELSE
                 o := o || E'\n    ' || rpad(left(l.col || ': ' || l.level, 30), 30) || lpad(@extschema@.report_num(l.w), 7) || ' '
                        || repeat(' ', round((x0 - lo) / (hi - lo) * 36)::integer)
-                       || repeat(CASE WHEN l.w >= 0 THEN U&'\2588' ELSE U&'\2591' END,
+                       || repeat(CASE WHEN l.w >= 0 THEN gl[1] ELSE gl[2] END,
                                  greatest(CASE WHEN l.w = 0 THEN 0 ELSE 1 END, round((x1 - x0) / (hi - lo) * 36))::integer);
             END IF;
             cum := cum + l.w;
@@ -520,7 +543,7 @@ BEGIN
             o := o || E'\n    ' || rpad('total, probability ' || @extschema@.report_num(p.prob, 4), 30)
                    || lpad(@extschema@.report_num(cum), 7) || ' '
                    || repeat(' ', round((least(cum, 0) - lo) / (hi - lo) * 36)::integer)
-                   || repeat(U&'\2593', greatest(1, round(abs(cum) / (hi - lo) * 36))::integer);
+                   || repeat(gl[4], greatest(1, round(abs(cum) / (hi - lo) * 36))::integer);
         END IF;
         IF NOT recs ? p.a::text OR NOT recs ? p.b::text THEN
             o := o || CASE WHEN html THEN '<tr><td colspan="3" class="muted">a record of this pair is no longer in the table</td></tr>'
@@ -574,7 +597,8 @@ DECLARE
     y       integer;
     i       integer := 0;
     states  text[] := ARRAY['valid', 'invalid', 'not normalized', 'missing'];
-    glyphs  text[] := ARRAY[U&'\2588', U&'\2593', U&'\2592', U&'\2591'];
+    gl      text[] := @extschema@.report_glyphs();
+    glyphs  text[] := ARRAY[gl[1], gl[4], gl[3], gl[2]];
     st      text;
     cells   integer;
     used    integer;
