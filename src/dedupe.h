@@ -143,8 +143,11 @@ extern void dedupe_drop_feature_tables(Oid relid);
 
 /* dedupe_scan.c */
 
-/* What is done with each compared pair: x and y are the records of a < b. */
-typedef void (*DedupePairCallback) (void *state, int64 a, int64 b, const uint8 *gamma,
+/*
+ * What is done with each compared pair: x and y are the records of a < b,
+ * compared in the blocks of rule.
+ */
+typedef void (*DedupePairCallback) (void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 									const CtFieldValue *x, const CtFieldValue *y);
 
 /*
@@ -174,13 +177,27 @@ typedef struct DedupeClusterSummary
 	int64		flagged;
 	long		refused;
 	StringInfoData sizes;		/* jsonb text: {"2": n, "3": n, ...} */
+	StringInfoData thresholds;	/* jsonb text: pairs and clusters at the
+								 * thresholds near the run's */
 } DedupeClusterSummary;
+
+/*
+ * What a run's reports read beside the pairs (the scored pairs' weight
+ * histogram, the pairs just above and below the threshold) and the pairs each rule
+ * found at or above it, as jsonb text.
+ */
+typedef struct DedupeScoreSummary
+{
+	StringInfoData histogram;
+	StringInfoData near;
+	int64		found[RULE_COUNT];
+} DedupeScoreSummary;
 
 /* Store the pairs of run_id at or above the threshold, through dedupe_store_pair. */
 extern DedupePairStore *dedupe_store_begin(DedupeConfig *cfg, int64 run_id);
 
 /* A DedupePairCallback scoring a pair; state is the DedupePairStore. */
-extern void dedupe_store_pair(void *state, int64 a, int64 b, const uint8 *gamma,
+extern void dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 							  const CtFieldValue *x, const CtFieldValue *y);
 
 /* Whether the pair a < b is stored already. */
@@ -189,7 +206,13 @@ extern bool dedupe_store_has_pair(DedupePairStore *st, int64 a, int64 b);
 /* Write the pairs still pending; returns the pairs stored in all. */
 extern int64 dedupe_store_flush(DedupePairStore *st);
 
-/* Cluster the stored pairs (union-find, size guard) and write the clusters. */
+/* The histogram, the pairs near the threshold and each rule's finds. */
+extern void dedupe_store_score_summary(DedupePairStore *st, DedupeScoreSummary *out);
+
+/*
+ * Cluster the stored pairs (union-find, size guard) and write the clusters;
+ * count the clusters the thresholds near the run's would give.
+ */
 extern void dedupe_store_clusters(DedupePairStore *st, DedupeClusterSummary *out);
 
 /* Store the estimated model as the configuration's next starting point. */

@@ -124,7 +124,7 @@ typedef struct EstimateState
 } EstimateState;
 
 static void
-count_pattern(void *state, int64 a, int64 b, const uint8 *gamma,
+count_pattern(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 			  const CtFieldValue *x, const CtFieldValue *y)
 {
 	EstimateState *es = (EstimateState *) state;
@@ -162,6 +162,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	int64		links;
 	int64		alternate_links;
 	DedupeClusterSummary cs;
+	DedupeScoreSummary ss;
 	int			search_path_level;
 
 	/*
@@ -256,15 +257,17 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	/* and the records holding a value another keeps as an alternate */
 	alternate_links = dedupe_alternate_pairs(cfg, st);
 	links = dedupe_store_flush(st);
+	dedupe_store_score_summary(st, &ss);
 	reduction = records > 1 ? 1.0 - (double) candidates / ((double) records * (records - 1) / 2) : 0;
 	initStringInfo(&by_rule);
 	appendStringInfoChar(&by_rule, '{');
 	for (int r = 0; r < RULE_COUNT; r++)
 		if (dedupe_rule_applies(cfg, (DedupeRule) r))
 			appendStringInfo(&by_rule, "%s\"%s\": {\"pairs_in_blocks\": " INT64_FORMAT
-							 ", \"pairs_compared\": " INT64_FORMAT ", \"blocks_skipped\": " INT64_FORMAT "}",
+							 ", \"pairs_compared\": " INT64_FORMAT ", \"blocks_skipped\": " INT64_FORMAT
+							 ", \"pairs_found\": " INT64_FORMAT "}",
 							 by_rule.len > 1 ? ", " : "", dedupe_rule_names[r], rule_pairs[r],
-							 rule_compared[r], rule_skipped[r]);
+							 rule_compared[r], rule_skipped[r], ss.found[r]);
 	appendStringInfoChar(&by_rule, '}');
 	phase_done(&clock, "scoring", name,
 			   psprintf(INT64_FORMAT " candidate pairs compared (reduction ratio %.6f), " INT64_FORMAT " at or above %.3f"
@@ -300,10 +303,14 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 					 ", candidate_pairs = " INT64_FORMAT ", pairs_by_rule = %s, reduction_ratio = %.9f"
 					 ", pairs_above_threshold = " INT64_FORMAT ", clusters = " INT64_FORMAT
 					 ", records_in_clusters = " INT64_FORMAT ", cluster_sizes = %s, flagged_clusters = " INT64_FORMAT
-					 ", refused_links = %ld, em_iterations = %d, model = %s, seconds = %s, cpu_seconds = %s WHERE run_id = " INT64_FORMAT,
+					 ", refused_links = %ld, em_iterations = %d, model = %s, threshold = %.17g"
+					 ", weight_histogram = %s, nearby_thresholds = %s, pairs_near_threshold = %s"
+					 ", seconds = %s, cpu_seconds = %s WHERE run_id = " INT64_FORMAT,
 					 schema, records, candidates, quote_literal_cstr(by_rule.data), reduction,
 					 links, cs.clusters, cs.records, quote_literal_cstr(cs.sizes.data), cs.flagged,
-					 cs.refused, em_iterations, quote_literal_cstr(dedupe_model_json(cfg)),
+					 cs.refused, em_iterations, quote_literal_cstr(dedupe_model_json(cfg)), cfg->threshold,
+					 quote_literal_cstr(ss.histogram.data), quote_literal_cstr(cs.thresholds.data),
+					 quote_literal_cstr(ss.near.data),
 					 quote_literal_cstr(clock.seconds.data), quote_literal_cstr(clock.cpu_seconds.data), run_id);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_UPDATE);
 	contacts_unpin_search_path(search_path_level);

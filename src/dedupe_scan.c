@@ -229,7 +229,7 @@ compare_block(BlockScan *scan, BlockRecord *recs, int n, MemoryContext block_cxt
 			old = MemoryContextSwitchTo(block_cxt);
 			ct_compare(&scan->cfg->model, x->values, y->values, gamma, &contacts_palloc_allocator);
 			MemoryContextSwitchTo(old);
-			scan->callback(scan->state, x->key, y->key, gamma, x->values, y->values);
+			scan->callback(scan->state, scan->rule, x->key, y->key, gamma, x->values, y->values);
 			scan->compared[scan->rule]++;
 		}
 }

@@ -6,8 +6,18 @@
  * Pairs are written in batches of arrays through one prepared INSERT ...
  * unnest(); they are also kept in memory for clustering, bounded by
  * maintenance_work_mem.  Everything is written as the run's caller.
+ *
+ * For the run's report (report.sql) the store also keeps what only the
+ * scoring pass sees: the histogram of every compared pair's weight, the
+ * pairs just above and below the threshold, the pairs each rule found, and the links
+ * down to a few thresholds below the run's, so that the clusters each of
+ * those thresholds would give are counted (ct_cluster_counts).  When those
+ * extra links would exceed the memory bound the lowest thresholds are given
+ * up first: their cluster counts are then unknown (null).
  */
 #include "postgres.h"
+
+#include <math.h>
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
@@ -24,6 +34,35 @@
 
 /* pairs (and cluster members) stored per INSERT */
 #define WRITE_BATCH 5000
+
+/* the weight histogram: bins of HIST_WIDTH bits from HIST_MIN, ends clamped */
+#define HIST_WIDTH 0.5
+#define HIST_MIN (-64.0)
+#define HIST_BINS 256
+
+/* thresholds counted: the run's, and NEAR_STEPS bits of weight above and below */
+#define NEAR_STEPS 3
+#define NEAR_MAX (2 * NEAR_STEPS + 1)
+
+/* pairs kept just above and just below the threshold, for the report */
+#define NEAR_SAMPLE 5
+
+typedef struct SamplePair
+{
+	int64		a;
+	int64		b;
+	double		probability;
+	double		weight;
+	char	   *explanation;	/* JSON, in the database encoding */
+} SamplePair;
+
+/* the NEAR_SAMPLE weakest pairs above the threshold, or strongest below */
+typedef struct NearSample
+{
+	SamplePair	pair[NEAR_SAMPLE];
+	int			n;
+	bool		weakest;
+} NearSample;
 
 typedef struct Link
 {
@@ -46,11 +85,48 @@ struct DedupePairStore
 	Datum		w[WRITE_BATCH];
 	Datum		e[WRITE_BATCH];
 	const char *names[CT_MAX_FIELDS];
-	Link	   *links;
+	Link	   *links;			/* at or above near[nfloor - 1] */
 	int64		nlinks;
+	int64		nabove;			/* of them at or above the threshold */
 	int64		links_cap;
 	int64		links_max;		/* from maintenance_work_mem */
+	int64		hist[HIST_BINS];
+	double		near[NEAR_MAX];	/* descending thresholds around the run's */
+	int64		near_pairs[NEAR_MAX];	/* pairs at or above each */
+	int			nnear;
+	int			nfloor;			/* links are kept for near[0 .. nfloor-1] */
+	int			run_near;		/* the run's threshold in near[] */
+	int64		found[RULE_COUNT];
+	NearSample	above;
+	NearSample	below;
+	MemoryContext sample_cxt;
 };
+
+/*
+ * The thresholds whose pairs and clusters the report shows: the run's,
+ * and those NEAR_STEPS bits of weight above and below it, to 4 decimals.
+ */
+static void
+set_near_thresholds(DedupePairStore *st)
+{
+	double		t = st->cfg->threshold;
+	double		w = log2(t / (1 - t));
+
+	st->nnear = 0;
+	for (int d = NEAR_STEPS; d >= -NEAR_STEPS; d--)
+	{
+		double		p = d == 0 ? t : rint(ct_probability(w + d) * 10000) / 10000;
+
+		if (p <= 0 || p >= 1 || (st->nnear > 0 && p >= st->near[st->nnear - 1]))
+			continue;
+		if ((d < 0 && p >= t) || (d > 0 && p <= t))
+			continue;
+		if (d == 0)
+			st->run_near = st->nnear;
+		st->near[st->nnear++] = p;
+	}
+	st->nfloor = st->nnear;
+}
 
 DedupePairStore *
 dedupe_store_begin(DedupeConfig *cfg, int64 run_id)
@@ -69,7 +145,107 @@ dedupe_store_begin(DedupeConfig *cfg, int64 run_id)
 	st->links_cap = 1024;
 	st->links = palloc(sizeof(Link) * st->links_cap);
 	st->links_max = (int64) maintenance_work_mem * 1024 / (sizeof(Link) + 2 * sizeof(int64) + sizeof(CtLink) + 12);
+	st->sample_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe pairs near the threshold",
+										   ALLOCSET_SMALL_SIZES);
+	st->above.weakest = true;
+	set_near_thresholds(st);
 	return st;
+}
+
+/* The explanation of a pair as JSON text in the database encoding. */
+static char *
+explain_pair(DedupePairStore *st, const uint8 *gamma, const double *weights)
+{
+	char		buf[2048];
+	size_t		need = ct_explain(&st->cfg->model, st->names, gamma, weights, buf, sizeof(buf));
+
+	if (need > sizeof(buf))
+	{
+		char	   *big = palloc(need);
+
+		ct_explain(&st->cfg->model, st->names, gamma, weights, big, need);
+		return contacts_utf8_to_cstring(big, need - 1);
+	}
+	return contacts_utf8_to_cstring(buf, need - 1);
+}
+
+/*
+ * Pairs in the order the report shows them: the more probable first, ties
+ * by keys.
+ */
+static int
+stronger_first(double p, int64 a, int64 b, const SamplePair *y)
+{
+	if (p != y->probability)
+		return p > y->probability ? -1 : 1;
+	if (a != y->a)
+		return a < y->a ? -1 : 1;
+	return b < y->b ? -1 : (b > y->b);
+}
+
+static int
+compare_samples(const void *x, const void *y)
+{
+	const SamplePair *a = x;
+
+	return stronger_first(a->probability, a->a, a->b, y);
+}
+
+/* Keep the pair if it is among the sample's weakest (or strongest) yet. */
+static void
+keep_sample(DedupePairStore *st, NearSample *ns, int64 a, int64 b, double p, double total,
+			const uint8 *gamma, const double *weights)
+{
+	int			slot = ns->n;
+	int			c;
+	MemoryContext old;
+
+	if (ns->n == NEAR_SAMPLE)
+	{
+		/* the kept pair this one would replace: the strongest, or weakest */
+		slot = 0;
+		for (int i = 1; i < NEAR_SAMPLE; i++)
+		{
+			c = compare_samples(&ns->pair[i], &ns->pair[slot]);
+			if (ns->weakest ? c < 0 : c > 0)
+				slot = i;
+		}
+		/* kept unless this one is stronger (weaker) than all kept */
+		c = stronger_first(p, a, b, &ns->pair[slot]);
+		if (ns->weakest ? c < 0 : c > 0)
+			return;
+		pfree(ns->pair[slot].explanation);
+	}
+	else
+		ns->n++;
+	old = MemoryContextSwitchTo(st->sample_cxt);
+	ns->pair[slot].a = a;
+	ns->pair[slot].b = b;
+	ns->pair[slot].probability = p;
+	ns->pair[slot].weight = total;
+	ns->pair[slot].explanation = explain_pair(st, gamma, weights);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Make room among the links: give up the lowest threshold still kept below
+ * the run's, dropping the links only it needed.  False when none is left.
+ */
+static bool
+raise_floor(DedupePairStore *st)
+{
+	int64		kept = 0;
+	double		floor;
+
+	if (st->nfloor - 1 <= st->run_near)
+		return false;
+	st->nfloor--;
+	floor = st->near[st->nfloor - 1];
+	for (int64 i = 0; i < st->nlinks; i++)
+		if (st->links[i].probability >= floor)
+			st->links[kept++] = st->links[i];
+	st->nlinks = kept;
+	return true;
 }
 
 static void
@@ -91,25 +267,42 @@ flush_pairs(DedupePairStore *st)
 }
 
 void
-dedupe_store_pair(void *state, int64 a, int64 b, const uint8 *gamma,
-		   const CtFieldValue *x, const CtFieldValue *y)
+dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
+				  const CtFieldValue *x, const CtFieldValue *y)
 {
 	DedupePairStore *st = (DedupePairStore *) state;
 	double		weights[CT_MAX_FIELDS];
 	double		total = ct_score(&st->cfg->model, gamma, x, y, weights);
 	double		p = ct_probability(total);
+	double		bin = floor((total - HIST_MIN) / HIST_WIDTH);
 	MemoryContext old;
-	char		buf[2048];
-	size_t		need;
 
+	st->hist[bin < 0 ? 0 : bin >= HIST_BINS ? HIST_BINS - 1 : (int) bin]++;
+	/* near[] descends: the pair counts at its lowest thresholds up to p */
+	for (int t = st->nnear - 1; t >= 0 && p >= st->near[t]; t--)
+		st->near_pairs[t]++;
 	if (p < st->cfg->threshold)
-		return;
-	if (st->nlinks >= st->links_max)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("dedupe \"%s\": more than " INT64_FORMAT " pairs reach the threshold %.3f",
-						st->cfg->name, st->links_max, st->cfg->threshold),
-				 errhint("Raise the threshold in contacts.dedupe_settings or maintenance_work_mem.")));
+	{
+		keep_sample(st, &st->below, a, b, p, total, gamma, weights);
+		/* kept for counting the clusters of the lower thresholds */
+		while (p >= st->near[st->nfloor - 1] && st->nlinks >= st->links_max)
+			if (!raise_floor(st))
+				break;
+		if (p < st->near[st->nfloor - 1] || st->nlinks >= st->links_max)
+			return;
+	}
+	else
+	{
+		st->found[rule]++;
+		keep_sample(st, &st->above, a, b, p, total, gamma, weights);
+	}
+	while (st->nlinks >= st->links_max)
+		if (!raise_floor(st))
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("dedupe \"%s\": more than " INT64_FORMAT " pairs reach the threshold %.3f",
+							st->cfg->name, st->links_max, st->cfg->threshold),
+					 errhint("Raise the threshold in contacts.dedupe_settings or maintenance_work_mem.")));
 	if (st->nlinks == st->links_cap)
 	{
 		st->links_cap *= 2;
@@ -119,18 +312,12 @@ dedupe_store_pair(void *state, int64 a, int64 b, const uint8 *gamma,
 	st->links[st->nlinks].b = b;
 	st->links[st->nlinks].probability = p;
 	st->nlinks++;
+	if (p < st->cfg->threshold)
+		return;
+	st->nabove++;
 
 	old = MemoryContextSwitchTo(st->batch_cxt);
-	need = ct_explain(&st->cfg->model, st->names, gamma, weights, buf, sizeof(buf));
-	if (need > sizeof(buf))
-	{
-		char	   *big = palloc(need);
-
-		ct_explain(&st->cfg->model, st->names, gamma, weights, big, need);
-		st->e[st->n] = CStringGetTextDatum(contacts_utf8_to_cstring(big, need - 1));
-	}
-	else
-		st->e[st->n] = CStringGetTextDatum(contacts_utf8_to_cstring(buf, need - 1));
+	st->e[st->n] = CStringGetTextDatum(explain_pair(st, gamma, weights));
 	st->a[st->n] = Int64GetDatum(a);
 	st->b[st->n] = Int64GetDatum(b);
 	st->p[st->n] = Float8GetDatum(p);
@@ -154,7 +341,45 @@ int64
 dedupe_store_flush(DedupePairStore *st)
 {
 	flush_pairs(st);
-	return st->nlinks;
+	return st->nabove;
+}
+
+/* a sample as a jsonb array, strongest first */
+static void
+append_sample(StringInfo buf, NearSample *ns)
+{
+	qsort(ns->pair, ns->n, sizeof(SamplePair), compare_samples);
+	appendStringInfoChar(buf, '[');
+	for (int i = 0; i < ns->n; i++)
+		appendStringInfo(buf, "%s{\"key_a\": " INT64_FORMAT ", \"key_b\": " INT64_FORMAT
+						 ", \"probability\": %.17g, \"weight\": %.17g, \"explanation\": %s}",
+						 i ? ", " : "", ns->pair[i].a, ns->pair[i].b, ns->pair[i].probability,
+						 ns->pair[i].weight, ns->pair[i].explanation);
+	appendStringInfoChar(buf, ']');
+}
+
+void
+dedupe_store_score_summary(DedupePairStore *st, DedupeScoreSummary *out)
+{
+	initStringInfo(&out->histogram);
+	appendStringInfo(&out->histogram, "{\"bin_width\": %g, \"bins\": [", HIST_WIDTH);
+	for (int i = 0, first = 1; i < HIST_BINS; i++)
+		if (st->hist[i] > 0)
+		{
+			appendStringInfo(&out->histogram, "%s{\"from\": %g, \"to\": %g, \"pairs\": " INT64_FORMAT "}",
+							 first ? "" : ", ", HIST_MIN + i * HIST_WIDTH, HIST_MIN + (i + 1) * HIST_WIDTH,
+							 st->hist[i]);
+			first = 0;
+		}
+	appendStringInfoString(&out->histogram, "]}");
+
+	initStringInfo(&out->near);
+	appendStringInfoString(&out->near, "{\"above\": ");
+	append_sample(&out->near, &st->above);
+	appendStringInfoString(&out->near, ", \"below\": ");
+	append_sample(&out->near, &st->below);
+	appendStringInfoChar(&out->near, '}');
+	memcpy(out->found, st->found, sizeof(out->found));
 }
 
 static int
@@ -193,6 +418,7 @@ dedupe_store_clusters(DedupePairStore *st, DedupeClusterSummary *out)
 			   *cf;
 	int			n = 0;
 	int64		hist[11] = {0};	/* sizes 2..10, then larger */
+	int64		near_clusters[NEAR_MAX];
 
 	for (int64 i = 0; i < st->nlinks; i++)
 	{
@@ -219,10 +445,34 @@ dedupe_store_clusters(DedupePairStore *st, DedupeClusterSummary *out)
 		links[i].probability = st->links[i].probability;
 	}
 	CHECK_FOR_INTERRUPTS();
+
+	/*
+	 * The clusters at the thresholds near the run's; this sorts the links
+	 * strongest first, so those at or above the threshold come first.
+	 */
+	if (!ct_cluster_counts((uint32) nkeys, links, st->nlinks, (uint32) st->cfg->max_cluster_size,
+						   st->near, st->nfloor, near_clusters, &contacts_palloc_allocator))
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory")));
+	initStringInfo(&out->thresholds);
+	appendStringInfoChar(&out->thresholds, '[');
+	for (int t = 0; t < st->nnear; t++)
+	{
+		appendStringInfo(&out->thresholds, "%s{\"threshold\": %.10g, \"pairs\": " INT64_FORMAT ", \"clusters\": ",
+						 t ? ", " : "", st->near[t], st->near_pairs[t]);
+		if (t < st->nfloor)
+			appendStringInfo(&out->thresholds, INT64_FORMAT "}", near_clusters[t]);
+		else
+			appendStringInfoString(&out->thresholds, "null}");
+	}
+	appendStringInfoChar(&out->thresholds, ']');
+	CHECK_FOR_INTERRUPTS();
+
 	cluster = palloc_extended(sizeof(uint32) * Max(nkeys, 1), MCXT_ALLOC_HUGE);
 	flagged = palloc_extended(sizeof(bool) * Max(nkeys, 1), MCXT_ALLOC_HUGE);
 	size = palloc_extended(sizeof(uint32) * Max(nkeys, 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
-	out->refused = ct_cluster((uint32) nkeys, links, st->nlinks, (uint32) st->cfg->max_cluster_size,
+	out->refused = ct_cluster((uint32) nkeys, links, st->nabove, (uint32) st->cfg->max_cluster_size,
 							  cluster, flagged, &contacts_palloc_allocator);
 	if (out->refused < 0)
 		ereport(ERROR,
@@ -245,6 +495,12 @@ dedupe_store_clusters(DedupePairStore *st, DedupeClusterSummary *out)
 			if (flagged[i])
 				out->flagged++;
 		}
+	/* one union-find, two passes: they agree, or one of them is wrong */
+	if (out->clusters != near_clusters[st->run_near])
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg_internal("dedupe: " INT64_FORMAT " clusters, but " INT64_FORMAT " counted at the threshold",
+								 out->clusters, near_clusters[st->run_near])));
 	initStringInfo(&out->sizes);
 	appendStringInfoChar(&out->sizes, '{');
 	for (int s = 0; s < 11; s++)

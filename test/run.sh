@@ -109,6 +109,8 @@ run_tap() {
 		f=$(grep -c '^not ok ' "$out")
 		if [ $trc -ne 0 ]; then rc=1; [ "$f" -eq 0 ] && f=1; fi
 		echo "$(basename "$t"): $p passed, $f failed"
+		# a file that skips says why (e.g. no browser installed)
+		grep '^skipped: ' "$out"
 		[ $trc -ne 0 ] && tail -n 40 "$out"
 	done
 	return $rc
@@ -128,8 +130,16 @@ run_checks() {
 # The README's demo command, as a user runs it (its own throwaway cluster),
 # on a small data set: it must run to the end without an error.
 run_demo() {
-	env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE DEMO_ROWS=400 bash "$REPO/test/demo.sh" >"$LOGDIR/demo.out" 2>&1
-	local rc=$?
+	local reports rc
+	reports=$(mktemp -d /tmp/contacts-demo-reports.XXXXXX)
+	env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE DEMO_ROWS=400 DEMO_REPORT_DIR="$reports" \
+		bash "$REPO/test/demo.sh" >"$LOGDIR/demo.out" 2>&1
+	rc=$?
+	# the demo wrote both report pages
+	for f in dedupe_report health_report; do
+		grep -q '</html>' "$reports/$f.html" 2>/dev/null || { echo "demo: no $f.html"; rc=1; }
+	done
+	rm -rf "$reports"
 	tail -n 30 "$LOGDIR/demo.out"
 	if [ $rc -eq 0 ]; then echo "demo: 1 passed, 0 failed"; else echo "demo: 0 passed, 1 failed"; fi
 	return $rc
@@ -143,8 +153,9 @@ run_private_clone() {
 	d=$(mktemp -d /tmp/contacts-private.XXXXXX)
 	cp -a "$REPO/." "$d/main"
 	env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u CONTACTS_READABLE_COPY DEMO_ROWS=200 \
-		bash "$d/main/test/demo.sh" >"$LOGDIR/private-clone.out" 2>&1
+		DEMO_REPORT_DIR="$d.reports" bash "$d/main/test/demo.sh" >"$LOGDIR/private-clone.out" 2>&1
 	rc=$?
+	rm -rf "$d.reports"
 	grep -q "running from a readable copy" "$LOGDIR/private-clone.out" || rc=1
 	tail -n 5 "$LOGDIR/private-clone.out"
 	rm -rf "$d"

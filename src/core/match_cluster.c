@@ -90,3 +90,49 @@ ct_cluster(uint32_t n, CtLink *links, size_t nlinks, uint32_t max_size,
 	ct_free(alloc, refused);
 	return nrefused;
 }
+
+bool
+ct_cluster_counts(uint32_t n, CtLink *links, size_t nlinks, uint32_t max_size,
+				  const double *thresholds, int nthresholds, int64_t *clusters,
+				  const CtAllocator *alloc)
+{
+	uint32_t   *parent = ct_alloc(alloc, (size_t) n * sizeof(uint32_t));
+	uint32_t   *size = ct_alloc(alloc, (size_t) n * sizeof(uint32_t));
+	int64_t		count = 0;		/* components of two records or more */
+	size_t		k = 0;
+
+	if (n > 0 && (!parent || !size))
+		return false;
+	for (uint32_t i = 0; i < n; i++)
+	{
+		parent[i] = i;
+		size[i] = 1;
+	}
+	qsort(links, nlinks, sizeof(CtLink), stronger_first);
+	for (int t = 0; t < nthresholds; t++)
+	{
+		for (; k < nlinks && links[k].probability >= thresholds[t]; k++)
+		{
+			uint32_t	ra = find_root(parent, links[k].a);
+			uint32_t	rb = find_root(parent, links[k].b);
+
+			if (ra == rb || size[ra] + size[rb] > max_size)
+				continue;
+			/* two clusters become one; a single record joining adds none */
+			count += 1 - (size[ra] >= 2) - (size[rb] >= 2);
+			if (size[ra] < size[rb])
+			{
+				uint32_t	tmp = ra;
+
+				ra = rb;
+				rb = tmp;
+			}
+			parent[rb] = ra;
+			size[ra] += size[rb];
+		}
+		clusters[t] = count;
+	}
+	ct_free(alloc, parent);
+	ct_free(alloc, size);
+	return true;
+}

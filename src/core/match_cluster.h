@@ -35,4 +35,16 @@ typedef struct CtLink
 extern long ct_cluster(uint32_t n, CtLink *links, size_t nlinks, uint32_t max_size,
 					   uint32_t *cluster, bool *flagged, const CtAllocator *alloc);
 
+/*
+ * How many clusters (of two records or more) ct_cluster would form at each
+ * of nthresholds thresholds, given in descending order: the links at or
+ * above a threshold are a prefix of the strongest-first order, so one pass
+ * of the same union-find with the same size guard counts them all.  links
+ * are reordered in place as ct_cluster does.  Writes clusters[nthresholds];
+ * returns false when out of memory.
+ */
+extern bool ct_cluster_counts(uint32_t n, CtLink *links, size_t nlinks, uint32_t max_size,
+							  const double *thresholds, int nthresholds, int64_t *clusters,
+							  const CtAllocator *alloc);
+
 #endif							/* CT_MATCH_CLUSTER_H */

@@ -56,12 +56,16 @@ CREATE TABLE @extschema@.dedupe_runs (
     refused_links         bigint,
     em_iterations         integer,
     model                 jsonb,
+    threshold             float8,
+    weight_histogram      jsonb,
+    nearby_thresholds     jsonb,
+    pairs_near_threshold  jsonb,
     seconds               jsonb,
     cpu_seconds           jsonb
 );
 
 COMMENT ON TABLE @extschema@.dedupe_runs IS
-'Summary of each dedupe run: records, candidate pairs (per blocking rule) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, wall and CPU seconds per phase';
+'Summary of each dedupe run: records, candidate pairs (per blocking rule: in blocks, compared, found at or above the threshold) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, the threshold used, the histogram of every candidate pair''s match weight, the pairs and clusters of the thresholds near it, the weakest pairs at or above it and the strongest below it with their explanation, wall and CPU seconds per phase';
 
 CREATE TABLE @extschema@.dedupe_pairs (
     run_id      bigint NOT NULL REFERENCES @extschema@.dedupe_runs ON DELETE CASCADE,
@@ -86,6 +90,8 @@ CREATE TABLE @extschema@.dedupe_clusters (
 );
 
 CREATE INDEX ON @extschema@.dedupe_clusters (run_id, cluster_id);
+-- the flagged clusters of a run, for its report (few rows to maintain)
+CREATE INDEX dedupe_clusters_flagged ON @extschema@.dedupe_clusters (run_id, cluster_id) WHERE flagged;
 
 COMMENT ON TABLE @extschema@.dedupe_clusters IS
 'Clusters of a run (records linked by pairs above the threshold, singletons omitted); cluster_id is the smallest key; flagged when the size guard refused a link into it';

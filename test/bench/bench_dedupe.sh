@@ -5,7 +5,9 @@
 #      the same for what a DBA writes today, a pg_trgm self-join
 #      (a.full_name % b.full_name with a GIN index, plus e-mail and phone
 #      equality), on the same 100k rows: times, F1 of both, speedup;
-#   2. scale: 1M contacts end to end, seconds per phase, F1.
+#   2. scale: 1M contacts end to end, seconds per phase, F1; the run's
+#      report (time and page size, against one scan of the table) and the
+#      health report (against health()).
 # SMOKE=1 shrinks both to a few hundred rows.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -133,6 +135,26 @@ bpsql -At -c "SELECT 'phases, wall s: ' || seconds::text || E'\nphases, CPU s of
 bpsql -At -c "SELECT 'candidate pairs ' || candidate_pairs || ', reduction ratio ' ||
 	round(reduction_ratio::numeric, 6) || ', pairs above threshold ' || pairs_above_threshold ||
 	', clusters ' || clusters || ', sizes ' || cluster_sizes::text FROM contacts.dedupe_runs WHERE run_id = $big_run"
+
+# The run's report pages: read from the run's stored results (pairs,
+# clusters, summary), never from the table.  Peers in the same run: one
+# scan of the table (count(*), which the report must not pay) and the run.
+report_ms=$(median_ms "SELECT length(contacts.dedupe_report($big_run))")
+report_text_ms=$(median_ms "SELECT length(contacts.dedupe_report($big_run, 'text'))")
+scan_ms=$(median_ms "SELECT count(*) FROM big")
+read -r page_bytes text_bytes < <(bpsql -At -F ' ' -c "SELECT octet_length(contacts.dedupe_report($big_run)),
+	octet_length(contacts.dedupe_report($big_run, 'text'))")
+printf 'dedupe_report of the %s-row run: html %.1f ms (%s bytes), text %.1f ms (%s bytes)\n' \
+	"$BIG_ROWS" "$report_ms" "$page_bytes" "$report_text_ms" "$text_bytes"
+echo "  peers: one scan of the table (count(*)) $scan_ms ms, x$(ratio "$scan_ms" "$report_ms") the report;" \
+	"the run $(printf '%.0f' "$big_ms") ms, x$(ratio "$big_ms" "$report_ms") the report"
+# health_report: one scan of its own for the breakdown, then health()'s checks
+# (one run each: both scan the 1M rows)
+health_report_ms=$(RUNS=1 median_ms "SELECT length(contacts.health_report('big'))")
+health_ms=$(RUNS=1 median_ms "SELECT count(*) FROM contacts.health('big')")
+health_bytes=$(bpsql -At -c "SELECT octet_length(contacts.health_report('big'))")
+printf 'health_report on %s rows: %.0f ms (%s bytes); peer health() %.0f ms: x%s\n' \
+	"$BIG_ROWS" "$health_report_ms" "$health_bytes" "$health_ms" "$(ratio "$health_report_ms" "$health_ms")"
 
 # single-row matching on the big table: median of RUNS calls
 match_ms=$(median_ms "SELECT count(*) FROM contacts.dedupe_match('big',

@@ -55,3 +55,20 @@ FROM contacts.dedupe_match('crm_contacts',
                                   'phone', phone, 'region', region)
         FROM crm_contacts WHERE email IS NOT NULL AND phone IS NOT NULL ORDER BY id LIMIT 1)) m
 JOIN crm_contacts p ON p.id = m.key;
+
+-- The run as pictures: a page a colleague can open (the model's weights,
+-- the histogram of pair weights around the threshold, the blocking rules,
+-- cluster sizes, and pairs near the threshold with both records), written
+-- by psql's \o on this side of the connection: no superuser, no COPY TO
+-- PROGRAM.  The report reads the run's stored results, not the table.
+\set dedupe_page :report_dir '/dedupe_report.html'
+\pset format unaligned
+\pset tuples_only on
+\o :dedupe_page
+SELECT contacts.dedupe_report(:run);
+\o
+\echo wrote the dedupe report of run :run to :dedupe_page
+-- the same figures as text, in psql
+SELECT contacts.dedupe_report(:run, format => 'text');
+\pset format aligned
+\pset tuples_only off

@@ -15,6 +15,18 @@ SELECT contacts.configure('crm_contacts', 'id',
 -- Before: how healthy is the base?
 SELECT check_name, column_name, affected, rate, example
   FROM contacts.health('crm_contacts', stale_before => '2020-01-01') ORDER BY check_name, column_name;
+-- and as a page: each column's valid, invalid, not normalized and missing
+-- values as stacked bars with the commonest reasons (and as text in psql)
+\set health_page :report_dir '/health_report.html'
+\pset format unaligned
+\pset tuples_only on
+\o :health_page
+SELECT contacts.health_report('crm_contacts', stale_before => '2020-01-01');
+\o
+\echo wrote the health report of crm_contacts to :health_page
+SELECT contacts.health_report('crm_contacts', 'text', '2020-01-01');
+\pset format aligned
+\pset tuples_only off
 
 -- The trigger holds every write to the standard; touching each row once
 -- normalizes the whole base in place and flags what cannot be fixed.

@@ -269,6 +269,82 @@ test_cluster(void)
 	CHECK(flagged[0] && flagged[3] && !flagged[5]);
 }
 
+/* clusters of two records or more in a ct_cluster result */
+static int64_t
+count_clusters(uint32_t n, const uint32_t *cluster)
+{
+	int64_t		count = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+	{
+		bool		root = cluster[i] == i,
+					member = false;
+
+		for (uint32_t j = 0; root && j < n && !member; j++)
+			member = j != i && cluster[j] == i;
+		count += member;
+	}
+	return count;
+}
+
+/*
+ * ct_cluster_counts at each threshold equals clustering the links at or
+ * above it with ct_cluster, guard included, over random link sets.
+ */
+static void
+test_cluster_counts(void)
+{
+	CtLink		fixed[] = {
+		{0, 1, 0.99}, {1, 2, 0.98}, {2, 3, 0.91}, {3, 4, 0.99},
+	};
+	double		thresholds[] = {0.995, 0.99, 0.95, 0.9};
+	int64_t		counts[4];
+	uint32_t	seed = 12345;
+
+	CHECK(ct_cluster_counts(6, fixed, 4, 50, thresholds, 4, counts, A));
+	CHECK(counts[0] == 0 && counts[1] == 2 && counts[2] == 2 && counts[3] == 1);
+	CHECK(ct_cluster_counts(6, fixed, 4, 3, thresholds, 4, counts, A));
+	CHECK(counts[3] == 2);
+
+	for (int round = 0; round < 200; round++)
+	{
+		enum
+		{
+			N = 40, L = 60
+		};
+		CtLink		links[L],
+					subset[L];
+		double		thr[5] = {0.95, 0.8, 0.6, 0.4, 0.2};
+		int64_t		got[5];
+		uint32_t	max_size = 2 + round % 6;
+
+		for (int k = 0; k < L; k++)
+		{
+			seed = seed * 1103515245u + 12345u;
+			links[k].a = (seed >> 8) % N;
+			seed = seed * 1103515245u + 12345u;
+			links[k].b = (seed >> 8) % N;
+			if (links[k].a == links[k].b)
+				links[k].b = (links[k].a + 1) % N;
+			seed = seed * 1103515245u + 12345u;
+			links[k].probability = ((seed >> 8) % 100) / 100.0;
+		}
+		CHECK(ct_cluster_counts(N, links, L, max_size, thr, 5, got, A));
+		for (int t = 0; t < 5; t++)
+		{
+			uint32_t	cluster[N];
+			bool		flagged[N];
+			size_t		n = 0;
+
+			for (int k = 0; k < L; k++)
+				if (links[k].probability >= thr[t])
+					subset[n++] = links[k];
+			CHECK(ct_cluster(N, subset, n, max_size, cluster, flagged, A) >= 0);
+			CHECK(got[t] == count_clusters(N, cluster));
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -277,5 +353,6 @@ main(void)
 	test_tf();
 	test_em();
 	test_cluster();
+	test_cluster_counts();
 	return UNIT_DONE();
 }
