@@ -56,12 +56,13 @@ CREATE TABLE @extschema@.dedupe_runs (
     refused_links         bigint,
     em_iterations         integer,
     model                 jsonb,
+    seconds               jsonb,
+    cpu_seconds           jsonb,
+    -- for the run's report (0.2.0)
     threshold             float8,
     weight_histogram      jsonb,
     nearby_thresholds     jsonb,
-    pairs_near_threshold  jsonb,
-    seconds               jsonb,
-    cpu_seconds           jsonb
+    pairs_near_threshold  jsonb
 );
 
 COMMENT ON TABLE @extschema@.dedupe_runs IS

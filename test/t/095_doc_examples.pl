@@ -116,6 +116,8 @@ $node->init;
 $node->append_conf('postgresql.conf', 'wal_level = logical');
 $node->start;
 
+# files an example writes (\o page.html) go to a directory of the test's own
+chdir(PostgreSQL::Test::Utils::tempdir());
 my $server_major = int($node->safe_psql('postgres', 'SHOW server_version_num') / 10000);
 my $n = 0;
 foreach my $path (@files)
