@@ -50,6 +50,9 @@ typedef enum DedupeRule
 
 extern const char *const dedupe_rule_names[RULE_COUNT];
 
+/* The "rule" of a pair that no blocking rule made: records joined by an alternate. */
+#define DEDUPE_PAIR_FROM_ALTERNATE (-1)
+
 /* dedupe_config.c */
 
 /*
@@ -191,6 +194,7 @@ typedef struct DedupeScoreSummary
 	StringInfoData histogram;
 	StringInfoData near;
 	int64		found[RULE_COUNT];
+	int64		found_through_alternates;
 } DedupeScoreSummary;
 
 /* Store the pairs of run_id at or above the threshold, through dedupe_store_pair. */

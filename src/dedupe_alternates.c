@@ -97,12 +97,12 @@ dedupe_alternate_pairs(DedupeConfig *cfg, DedupePairStore *st)
 			if (r < s)
 			{
 				ct_compare(&cfg->model, rside, sside, gamma, &contacts_palloc_allocator);
-				dedupe_store_pair(st, a, b, gamma, rside, sside);
+				dedupe_store_pair(st, DEDUPE_PAIR_FROM_ALTERNATE, a, b, gamma, rside, sside);
 			}
 			else
 			{
 				ct_compare(&cfg->model, sside, rside, gamma, &contacts_palloc_allocator);
-				dedupe_store_pair(st, a, b, gamma, sside, rside);
+				dedupe_store_pair(st, DEDUPE_PAIR_FROM_ALTERNATE, a, b, gamma, sside, rside);
 			}
 			MemoryContextSwitchTo(old);
 			if (dedupe_store_has_pair(st, a, b))

@@ -268,6 +268,10 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 							 ", \"pairs_found\": " INT64_FORMAT "}",
 							 by_rule.len > 1 ? ", " : "", dedupe_rule_names[r], rule_pairs[r],
 							 rule_compared[r], rule_skipped[r], ss.found[r]);
+	/* pairs no rule made: records joined by a value kept as an alternate */
+	if (ss.found_through_alternates > 0)
+		appendStringInfo(&by_rule, "%s\"alternates\": {\"pairs_found\": " INT64_FORMAT "}",
+						 by_rule.len > 1 ? ", " : "", ss.found_through_alternates);
 	appendStringInfoChar(&by_rule, '}');
 	phase_done(&clock, "scoring", name,
 			   psprintf(INT64_FORMAT " candidate pairs compared (reduction ratio %.6f), " INT64_FORMAT " at or above %.3f"

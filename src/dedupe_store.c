@@ -97,6 +97,7 @@ struct DedupePairStore
 	int			nfloor;			/* links are kept for near[0 .. nfloor-1] */
 	int			run_near;		/* the run's threshold in near[] */
 	int64		found[RULE_COUNT];
+	int64		found_through_alternates;
 	NearSample	above;
 	NearSample	below;
 	MemoryContext sample_cxt;
@@ -293,7 +294,10 @@ dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 	}
 	else
 	{
-		st->found[rule]++;
+		if (rule == DEDUPE_PAIR_FROM_ALTERNATE)
+			st->found_through_alternates++;
+		else
+			st->found[rule]++;
 		keep_sample(st, &st->above, a, b, p, total, gamma, weights);
 	}
 	while (st->nlinks >= st->links_max)
@@ -380,6 +384,7 @@ dedupe_store_score_summary(DedupePairStore *st, DedupeScoreSummary *out)
 	append_sample(&out->near, &st->below);
 	appendStringInfoChar(&out->near, '}');
 	memcpy(out->found, st->found, sizeof(out->found));
+	out->found_through_alternates = st->found_through_alternates;
 }
 
 static int

@@ -390,10 +390,10 @@ BEGIN
                || E'\n  rule              ' || rpad('', 24) || '    in blocks    compared     found';
         FOR f IN SELECT e.key AS rule, e.value AS v FROM jsonb_each(r.pairs_by_rule) e ORDER BY e.key LOOP
             o := o || E'\n  ' || rpad(f.rule, 18)
-                   || rpad(@extschema@.text_bar(ln(1 + (f.v->>'pairs_in_blocks')::float8), ln(1 + cmax), 24), 24)
-                   || lpad(f.v->>'pairs_in_blocks', 13) || lpad(f.v->>'pairs_compared', 12)
+                   || rpad(@extschema@.text_bar(ln(1 + coalesce((f.v->>'pairs_in_blocks')::float8, 0)), ln(1 + cmax), 24), 24)
+                   || lpad(coalesce(f.v->>'pairs_in_blocks', '-'), 13) || lpad(coalesce(f.v->>'pairs_compared', '-'), 12)
                    || lpad(coalesce(f.v->>'pairs_found', '-'), 10)
-                   || E'\n  ' || rpad('', 18) || @extschema@.text_bar(ln(1 + (f.v->>'pairs_compared')::float8), ln(1 + cmax), 24)
+                   || E'\n  ' || rpad('', 18) || @extschema@.text_bar(ln(1 + coalesce((f.v->>'pairs_compared')::float8, 0)), ln(1 + cmax), 24)
                    || E'\n  ' || rpad('', 18) || @extschema@.text_bar(ln(1 + coalesce((f.v->>'pairs_found')::float8, 0)), ln(1 + cmax), 24);
         END LOOP;
     END IF;
