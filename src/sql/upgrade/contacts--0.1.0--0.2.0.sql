@@ -2141,7 +2141,7 @@ ALTER TABLE @extschema@.dedupe_runs
     ADD COLUMN pairs_near_threshold jsonb;
 
 COMMENT ON TABLE @extschema@.dedupe_runs IS
-69-'Summary of each dedupe run: records, candidate pairs (per blocking rule: in blocks, compared, found at or above the threshold) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, the threshold used, the histogram of every candidate pair''s match weight, the pairs and clusters of the thresholds near it, the weakest pairs at or above it and the strongest below it with their explanation, wall and CPU seconds per phase';
+'Summary of each dedupe run: records, candidate pairs (per blocking rule: in blocks, compared, found at or above the threshold) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, the threshold used, the histogram of every candidate pair''s match weight, the pairs and clusters of the thresholds near it, the weakest pairs at or above it and the strongest below it with their explanation, wall and CPU seconds per phase';
 
 -- the flagged clusters of a run, for its report (few rows to maintain)
 CREATE INDEX dedupe_clusters_flagged ON @extschema@.dedupe_clusters (run_id, cluster_id) WHERE flagged;
