@@ -74,7 +74,8 @@ sub examples
 			if (!defined $dollar) { $dollar = $1; }
 			elsif ($dollar eq $1) { undef $dollar; }
 		}
-		if (!defined $dollar && ($code =~ /;\s*$/ || $l =~ /^\\/))
+		# a statement ends with ; or with psql's \g, \gset, \gx ...
+		if (!defined $dollar && ($code =~ /;\s*$/ || $code =~ /\\g\w*(\s+\S+)?\s*$/ || $l =~ /^\\/))
 		{
 			$cur->{open} = 1;
 			push @stmts, $cur;
