@@ -36,9 +36,9 @@ FROM cost_contacts;
 DROP TABLE cost_contacts;
 -- the functions that raise on what they cannot read get what they can
 UPDATE cost_rows SET email = 'ana@example.com' WHERE NOT contacts.email_valid(email);
-UPDATE cost_rows SET phone = '+34612345678' WHERE NOT coalesce(contacts.phone_valid(phone, region), false);
 UPDATE cost_rows SET region = 'ES', national_id = '12345678Z'
  WHERE NOT coalesce(contacts.national_id_valid(region, NULL, national_id), false);
+UPDATE cost_rows SET phone = '+34612345678' WHERE NOT coalesce(contacts.phone_valid(phone, region), false);
 VACUUM ANALYZE cost_rows;
 SQL
 

@@ -2892,3 +2892,45 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.health_report(regclass, text, timestamptz) IS
 'Report of a configured table''s data quality: per column, valid, invalid, not normalized and missing values as stacked bars with the commonest reasons and an example each, then the checks of contacts.health(); format html (one self-contained page) or text (80 columns, for psql)';
+
+-- ---------------------------------------------------------------------------
+-- What each function costs the planner, measured (test/bench/bench_cost.sh)
+-- ---------------------------------------------------------------------------
+
+ALTER FUNCTION @extschema@.email_valid(text) COST 10;
+ALTER FUNCTION @extschema@.email_valid(text, text) COST 10;
+ALTER FUNCTION @extschema@.email_check(text) COST 10;
+ALTER FUNCTION @extschema@.email_check(text, text) COST 10;
+ALTER FUNCTION @extschema@.email_normalize(text) COST 20;
+ALTER FUNCTION @extschema@.email_normalize(text, text) COST 20;
+ALTER FUNCTION @extschema@.email_key(text) COST 20;
+ALTER FUNCTION @extschema@.email_suggest(text) COST 80;
+ALTER FUNCTION @extschema@.email_suggest(text, text) COST 80;
+ALTER FUNCTION @extschema@.phone_parse(text, text) COST 20;
+ALTER FUNCTION @extschema@.phone_valid(text, text) COST 20;
+ALTER FUNCTION @extschema@.phone_check(text, text) COST 20;
+ALTER FUNCTION @extschema@.phone_parse_in_region(text, text) COST 20;
+ALTER FUNCTION @extschema@.phone_valid_in_region(text, text) COST 20;
+ALTER FUNCTION @extschema@.fold(text) COST 20;
+ALTER FUNCTION @extschema@.levenshtein(text, text) COST 50;
+ALTER FUNCTION @extschema@.levenshtein(text, text, integer) COST 40;
+ALTER FUNCTION @extschema@.damerau_levenshtein(text, text) COST 200;
+ALTER FUNCTION @extschema@.jaro(text, text) COST 40;
+ALTER FUNCTION @extschema@.jaro_winkler(text, text) COST 40;
+ALTER FUNCTION @extschema@.token_set_similarity(text, text) COST 80;
+ALTER FUNCTION @extschema@.qgram_similarity(text, text, integer) COST 200;
+ALTER FUNCTION @extschema@.double_metaphone(text) COST 100;
+ALTER FUNCTION @extschema@.double_metaphone_alt(text) COST 100;
+ALTER FUNCTION @extschema@.phonetic_es(text) COST 50;
+ALTER FUNCTION @extschema@.normalize_name(text) COST 20;
+ALTER FUNCTION @extschema@.name_parts(text) COST 80;
+ALTER FUNCTION @extschema@.name_similarity(text, text) COST 200;
+ALTER FUNCTION @extschema@.normalize_company(text) COST 70;
+ALTER FUNCTION @extschema@.company_key(text) COST 100;
+ALTER FUNCTION @extschema@.national_id_valid(text, text, text) COST 20;
+ALTER FUNCTION @extschema@.national_id_normalize(text, text, text) COST 40;
+ALTER FUNCTION @extschema@.national_id_check(text, text, text) COST 20;
+ALTER FUNCTION @extschema@.name_search_similarity(text, text) COST 400;
+ALTER FUNCTION @extschema@.name_search_distance(text, text) COST 400;
+ALTER FUNCTION @extschema@.name_search_match(text, text) COST 400;
+ALTER FUNCTION @extschema@.name_search_key(text) COST 70;
