@@ -183,29 +183,29 @@ COMMENT ON OPERATOR FAMILY @extschema@.email_ops USING hash IS
 -- without one it reads contacts.email_profile and is therefore STABLE.
 
 CREATE FUNCTION @extschema@.email_valid(text) RETURNS boolean
-AS 'MODULE_PATHNAME', 'contacts_email_valid' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 10;
+AS 'MODULE_PATHNAME', 'contacts_email_valid' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 5;
 COMMENT ON FUNCTION @extschema@.email_valid(text) IS
 'True when the text is a valid address under contacts.email_profile';
 CREATE FUNCTION @extschema@.email_valid(text, profile text) RETURNS boolean
-AS 'MODULE_PATHNAME', 'contacts_email_valid' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
+AS 'MODULE_PATHNAME', 'contacts_email_valid' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
 COMMENT ON FUNCTION @extschema@.email_valid(text, text) IS
 'True when the text is a valid address under the given profile (mailbox, provider or rfc)';
 
 CREATE FUNCTION @extschema@.email_check(text) RETURNS text
-AS 'MODULE_PATHNAME', 'contacts_email_check' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 10;
+AS 'MODULE_PATHNAME', 'contacts_email_check' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 5;
 COMMENT ON FUNCTION @extschema@.email_check(text) IS
 'NULL when the text is a valid address under contacts.email_profile, else the reason code (see the README)';
 CREATE FUNCTION @extschema@.email_check(text, profile text) RETURNS text
-AS 'MODULE_PATHNAME', 'contacts_email_check' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
+AS 'MODULE_PATHNAME', 'contacts_email_check' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
 COMMENT ON FUNCTION @extschema@.email_check(text, text) IS
 'NULL when the text is a valid address under the given profile, else the reason code';
 
 CREATE FUNCTION @extschema@.email_normalize(text) RETURNS text
-AS 'MODULE_PATHNAME', 'contacts_email_normalize' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 20;
+AS 'MODULE_PATHNAME', 'contacts_email_normalize' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 5;
 COMMENT ON FUNCTION @extschema@.email_normalize(text) IS
 'The address as contacts.email stores it (trimmed, NFC, domain lower-cased, IDN in Unicode form); error when invalid';
 CREATE FUNCTION @extschema@.email_normalize(text, profile text) RETURNS text
-AS 'MODULE_PATHNAME', 'contacts_email_normalize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+AS 'MODULE_PATHNAME', 'contacts_email_normalize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
 COMMENT ON FUNCTION @extschema@.email_normalize(text, text) IS
 'The normalized address under the given profile; error when invalid';
 
@@ -214,16 +214,16 @@ COMMENT ON FUNCTION @extschema@.email_normalize(text, text) IS
 -- for a given ICU version, like the type's order; independent of
 -- contacts.email_profile.
 CREATE FUNCTION @extschema@.email_key(text) RETURNS text
-AS 'MODULE_PATHNAME', 'contacts_email_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+AS 'MODULE_PATHNAME', 'contacts_email_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
 COMMENT ON FUNCTION @extschema@.email_key(text) IS
 'Duplicate key of an address: its normal form with Unicode full case folding (STRASSE@ and straße@ give strasse@), equal exactly when the contacts.email values are; NULL when the text is not an address. Index it for duplicate checks: CREATE INDEX ON t (contacts.email_key(email))';
 
 CREATE FUNCTION @extschema@.email_suggest(text) RETURNS text
-AS 'MODULE_PATHNAME', 'contacts_email_suggest' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 80;
+AS 'MODULE_PATHNAME', 'contacts_email_suggest' LANGUAGE C STABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION @extschema@.email_suggest(text) IS
 'The address probably meant when the domain is a misspelt common one (gmial.com, hotmail.con), else NULL';
 CREATE FUNCTION @extschema@.email_suggest(text, profile text) RETURNS text
-AS 'MODULE_PATHNAME', 'contacts_email_suggest' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 80;
+AS 'MODULE_PATHNAME', 'contacts_email_suggest' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION @extschema@.email_suggest(text, text) IS
 'The address probably meant, validated under the given profile, else NULL';
 

@@ -214,35 +214,35 @@ COMMENT ON CAST (@extschema@.phone AS text) IS
 CREATE FUNCTION @extschema@.phone_parse(number text, region text DEFAULT NULL)
 RETURNS @extschema@.phone
 AS 'MODULE_PATHNAME', 'contacts_phone_parse'
-LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 20;
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION @extschema@.phone_parse(text, text) IS
 'Parse a phone number written in any usual form; region (ISO 3166-1 alpha-2) applies to national forms, NULL means contacts.default_region; invalid numbers raise 22P02 with the reason';
 
 CREATE FUNCTION @extschema@.phone_valid(number text, region text DEFAULT NULL)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'contacts_phone_valid'
-LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 20;
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION @extschema@.phone_valid(text, text) IS
 'True when the text is a valid phone number (as phone_parse would accept it); region NULL means contacts.default_region';
 
 CREATE FUNCTION @extschema@.phone_check(number text, region text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_phone_check'
-LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 20;
+LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 5;
 COMMENT ON FUNCTION @extschema@.phone_check(text, text) IS
 'NULL for a valid phone number, else the reason code (NOT_A_NUMBER, INVALID_COUNTRY_CODE, TOO_SHORT, TOO_LONG, INVALID_LENGTH, INVALID_FOR_REGION); region NULL means contacts.default_region';
 
 CREATE FUNCTION @extschema@.phone_parse_in_region(number text, region text)
 RETURNS @extschema@.phone
 AS 'MODULE_PATHNAME', 'contacts_phone_parse_in_region'
-LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 20;
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION @extschema@.phone_parse_in_region(text, text) IS
 'phone_parse without the setting: region NULL means international forms only; IMMUTABLE, for indexes and generated columns';
 
 CREATE FUNCTION @extschema@.phone_valid_in_region(number text, region text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'contacts_phone_valid_in_region'
-LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 20;
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION @extschema@.phone_valid_in_region(text, text) IS
 'phone_valid without the setting: region NULL means international forms only; IMMUTABLE, for constraints and partial indexes';
 

@@ -6,7 +6,7 @@
 CREATE FUNCTION @extschema@.fold(text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_fold'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 
 COMMENT ON FUNCTION @extschema@.fold(text) IS
 'Accent- and case-insensitive key: NFKC, full case folding, diacritics removed (ñ and ç too), ß/æ/œ and ligatures expanded, Unicode spaces, dashes and quotes unified, whitespace collapsed and trimmed; IMMUTABLE for a given ICU version (see versions())';
@@ -18,7 +18,7 @@ COMMENT ON FUNCTION @extschema@.fold(text) IS
 CREATE FUNCTION @extschema@.levenshtein(text, text)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'contacts_levenshtein'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 
 COMMENT ON FUNCTION @extschema@.levenshtein(text, text) IS
 'Levenshtein edit distance between the folded texts, in code points';
@@ -26,7 +26,7 @@ COMMENT ON FUNCTION @extschema@.levenshtein(text, text) IS
 CREATE FUNCTION @extschema@.levenshtein(text, text, integer)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'contacts_levenshtein_bounded'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 40;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 
 COMMENT ON FUNCTION @extschema@.levenshtein(text, text, integer) IS
 'Levenshtein distance between the folded texts when at most the third argument, else that bound plus one (stops early)';
@@ -34,7 +34,7 @@ COMMENT ON FUNCTION @extschema@.levenshtein(text, text, integer) IS
 CREATE FUNCTION @extschema@.damerau_levenshtein(text, text)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'contacts_damerau_levenshtein'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 
 COMMENT ON FUNCTION @extschema@.damerau_levenshtein(text, text) IS
 'Optimal string alignment distance between the folded texts: Levenshtein plus transposition of adjacent characters';
@@ -42,7 +42,7 @@ COMMENT ON FUNCTION @extschema@.damerau_levenshtein(text, text) IS
 CREATE FUNCTION @extschema@.jaro(text, text)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'contacts_jaro'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 40;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 
 COMMENT ON FUNCTION @extschema@.jaro(text, text) IS
 'Jaro similarity of the folded texts, in [0, 1]';
@@ -50,7 +50,7 @@ COMMENT ON FUNCTION @extschema@.jaro(text, text) IS
 CREATE FUNCTION @extschema@.jaro_winkler(text, text)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'contacts_jaro_winkler'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 40;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 
 COMMENT ON FUNCTION @extschema@.jaro_winkler(text, text) IS
 'Jaro-Winkler similarity of the folded texts, in [0, 1] (prefix scale 0.1, up to 4 characters, boost above 0.7)';
@@ -58,7 +58,7 @@ COMMENT ON FUNCTION @extschema@.jaro_winkler(text, text) IS
 CREATE FUNCTION @extschema@.token_set_similarity(text, text)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'contacts_token_set_similarity'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 80;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 
 COMMENT ON FUNCTION @extschema@.token_set_similarity(text, text) IS
 'Similarity in [0, 1] of the folded texts as sets of words: order and repetition ignored, 1 when one set contains the other';
@@ -66,7 +66,7 @@ COMMENT ON FUNCTION @extschema@.token_set_similarity(text, text) IS
 CREATE FUNCTION @extschema@.qgram_similarity(text, text, q integer DEFAULT 2)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'contacts_qgram_similarity'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 
 COMMENT ON FUNCTION @extschema@.qgram_similarity(text, text, integer) IS
 'Dice coefficient of the q-gram multisets of the folded texts padded at both ends, in [0, 1] (q from 1 to 16, default 2)';
@@ -78,7 +78,7 @@ COMMENT ON FUNCTION @extschema@.qgram_similarity(text, text, integer) IS
 CREATE FUNCTION @extschema@.double_metaphone(text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_double_metaphone'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 
 COMMENT ON FUNCTION @extschema@.double_metaphone(text) IS
 'Primary Double Metaphone key of each word (at most 4 characters each), joined by spaces';
@@ -86,7 +86,7 @@ COMMENT ON FUNCTION @extschema@.double_metaphone(text) IS
 CREATE FUNCTION @extschema@.double_metaphone_alt(text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_double_metaphone_alt'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 
 COMMENT ON FUNCTION @extschema@.double_metaphone_alt(text) IS
 'Alternate Double Metaphone key of each word (the primary where a word has no alternate), joined by spaces';
@@ -94,7 +94,7 @@ COMMENT ON FUNCTION @extschema@.double_metaphone_alt(text) IS
 CREATE FUNCTION @extschema@.phonetic_es(text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_phonetic_es'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 
 COMMENT ON FUNCTION @extschema@.phonetic_es(text) IS
 'Spanish phonetic key of each word (b/v, c/s/z, ll/y, silent h, qu/k, gue/gui, g/j before e/i, x, rr, final d), joined by spaces';

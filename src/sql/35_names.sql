@@ -6,7 +6,7 @@
 CREATE FUNCTION @extschema@.normalize_name(name text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_normalize_name'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 
 COMMENT ON FUNCTION @extschema@.normalize_name(text) IS
 'Display form of a person name: trimmed, single-spaced, proper case with lower-case particles (de, van, von...), Mc/Mac, O''/D'', initials with a dot; accents kept; depends on the ICU version';
@@ -25,7 +25,7 @@ COMMENT ON TYPE @extschema@.name_parts IS
 CREATE FUNCTION @extschema@.name_parts(name text)
 RETURNS @extschema@.name_parts
 AS 'MODULE_PATHNAME', 'contacts_name_parts'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 80;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 
 COMMENT ON FUNCTION @extschema@.name_parts(text) IS
 'Split a person name into given and family names (handles "Family, Given", two Spanish surnames, particles, initials, suffixes)';
@@ -49,7 +49,7 @@ COMMENT ON FUNCTION @extschema@.nickname_of(text, text) IS
 CREATE FUNCTION @extschema@.name_similarity(a text, b text)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'contacts_name_similarity'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 200;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 
 COMMENT ON FUNCTION @extschema@.name_similarity(text, text) IS
 'Similarity of two person names in [0,1]: word order ignored, missing middle name or second surname tolerated, initials, nicknames, accents, case and typos matched; symmetric';
@@ -61,7 +61,7 @@ COMMENT ON FUNCTION @extschema@.name_similarity(text, text) IS
 CREATE FUNCTION @extschema@.normalize_company(name text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_normalize_company'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 70;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 
 COMMENT ON FUNCTION @extschema@.normalize_company(text) IS
 'Display form of a company name: single-spaced, comma spacing fixed, trailing legal form written the usual way (S.A. de C.V., GmbH, Inc.); case otherwise as typed';
@@ -69,7 +69,7 @@ COMMENT ON FUNCTION @extschema@.normalize_company(text) IS
 CREATE FUNCTION @extschema@.company_key(name text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_company_key'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 
 COMMENT ON FUNCTION @extschema@.company_key(text) IS
 'Comparison key of a company name: folded, punctuation dropped, initials joined, &/and/y/und/et unified, leading "the" and trailing legal forms removed; depends on the ICU version';
@@ -81,7 +81,7 @@ COMMENT ON FUNCTION @extschema@.company_key(text) IS
 CREATE FUNCTION @extschema@.national_id_valid(country text, kind text, value text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'contacts_national_id_valid'
-LANGUAGE C IMMUTABLE PARALLEL SAFE COST 20;
+LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10;
 
 COMMENT ON FUNCTION @extschema@.national_id_valid(text, text, text) IS
 'True when value is a well-formed national ID of that country (ISO alpha-2) and kind with a correct check digit; kind NULL detects the kind from the value; NULL for a country without known documents';
@@ -89,7 +89,7 @@ COMMENT ON FUNCTION @extschema@.national_id_valid(text, text, text) IS
 CREATE FUNCTION @extschema@.national_id_normalize(country text, kind text, value text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_national_id_normalize'
-LANGUAGE C IMMUTABLE PARALLEL SAFE COST 40;
+LANGUAGE C IMMUTABLE PARALLEL SAFE COST 5;
 
 COMMENT ON FUNCTION @extschema@.national_id_normalize(text, text, text) IS
 'Compact normalized form of a national ID (no separators, upper case, leading zeros restored), a duplicate key; raises 22023 with the reason when invalid';
@@ -97,7 +97,7 @@ COMMENT ON FUNCTION @extschema@.national_id_normalize(text, text, text) IS
 CREATE FUNCTION @extschema@.national_id_check(country text, kind text, value text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_national_id_check'
-LANGUAGE C IMMUTABLE PARALLEL SAFE COST 20;
+LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10;
 
 COMMENT ON FUNCTION @extschema@.national_id_check(text, text, text) IS
 'NULL when the national ID is valid, else the reason code (ID_BAD_CHECK_DIGIT, ID_BAD_LENGTH, ...)';

@@ -13,7 +13,7 @@
 CREATE FUNCTION @extschema@.name_search_similarity(text, text)
 RETURNS real
 AS 'MODULE_PATHNAME', 'contacts_name_search_similarity'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 400;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
 
 COMMENT ON FUNCTION @extschema@.name_search_similarity(text, text) IS
 'Similarity in [0, 1] of two names as the fuzzy name index sees them: Jaccard index of their keys (trigrams and sorted letters of the folded, phonetically spelled tokens); ignores case, accents, punctuation and token order';
@@ -21,7 +21,7 @@ COMMENT ON FUNCTION @extschema@.name_search_similarity(text, text) IS
 CREATE FUNCTION @extschema@.name_search_distance(text, text)
 RETURNS real
 AS 'MODULE_PATHNAME', 'contacts_name_search_distance'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 400;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
 
 COMMENT ON FUNCTION @extschema@.name_search_distance(text, text) IS
 '1 - name_search_similarity(a, b): the distance behind the <~> operator';
@@ -30,7 +30,7 @@ COMMENT ON FUNCTION @extschema@.name_search_distance(text, text) IS
 CREATE FUNCTION @extschema@.name_search_match(text, text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'contacts_name_search_match'
-LANGUAGE C STABLE STRICT PARALLEL SAFE COST 400;
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 100;
 
 COMMENT ON FUNCTION @extschema@.name_search_match(text, text) IS
 'True when the names share a key and name_search_similarity reaches contacts.name_similarity_threshold: the function behind the %~ operator';
@@ -38,7 +38,7 @@ COMMENT ON FUNCTION @extschema@.name_search_match(text, text) IS
 CREATE FUNCTION @extschema@.name_search_key(text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_name_search_key'
-LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 70;
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 
 COMMENT ON FUNCTION @extschema@.name_search_key(text) IS
 'The folded, phonetically spelled tokens of a name, sorted: what the fuzzy name index compares (c stands for ch/sh; h, q, v, z are spelled away)';
