@@ -165,12 +165,13 @@ CREATE TABLE @extschema@.import_reject (
     category   text NOT NULL CHECK (category IN ('invalid', 'suppressed', 'no_consent')),
     reasons    text[] NOT NULL,
     source     jsonb,
+    details    jsonb,
     PRIMARY KEY (import_id, row_number)
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.import_reject', '');
 
 COMMENT ON TABLE @extschema@.import_reject IS
-'Staged rows an import set aside: invalid rows with the whole source row and every reason; suppressed and no-consent rows with their reason only (their data is not kept)';
+'Staged rows an import set aside: invalid rows with the whole source row, every reason ("column: CODE") and, for values their column''s type rejected (INVALID_VALUE), the message per column in details; suppressed and no-consent rows with their reason only (their data is not kept)';
 
 CREATE FUNCTION @extschema@.import(
     staging regclass,
@@ -180,7 +181,8 @@ CREATE FUNCTION @extschema@.import(
     on_duplicate text DEFAULT 'keep',
     dry_run boolean DEFAULT false,
     region text DEFAULT NULL,
-    fuzzy boolean DEFAULT false)
+    fuzzy boolean DEFAULT false,
+    date_order text DEFAULT NULL)
 RETURNS @extschema@.import_run
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -213,6 +215,22 @@ DECLARE
     candidate  text := '';
     n          bigint;
     t0         timestamptz := clock_timestamp();
+    -- Typed target columns: the staged text converted by import_value()
+    -- (x1...) in a middle query, so one conversion gives value and reason.
+    mid        text := '';
+    conv       text := '';
+    detail_keys text := '';
+    detail_vals text := '';
+    conv_any   text := '';
+    order_sql  text;
+    words_sql  text;
+    norm       text;
+    needs_conv boolean;
+    err_state  text;
+    err_msg    text;
+    err_detail text;
+    err_hint   text;
+    err_column text;
 BEGIN
     IF on_duplicate NOT IN ('keep', 'create', 'update') THEN
         RAISE EXCEPTION 'unknown duplicate policy "%"', on_duplicate
@@ -233,6 +251,11 @@ BEGIN
         RAISE EXCEPTION 'mapping must be a non-empty JSON object {"target column": "staging column" | {"from": ..., "on_update": ...}}'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF upper(date_order) NOT IN ('DMY', 'MDY', 'YMD') THEN
+        RAISE EXCEPTION 'unknown date order "%"', date_order
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use DMY (day first), MDY (month first) or YMD, or NULL for the table''s or each row''s region''s order.';
+    END IF;
     IF duplicate_key IS NOT NULL AND NOT mapping ? duplicate_key THEN
         RAISE EXCEPTION 'duplicate key % is not a mapped target column', duplicate_key
             USING ERRCODE = 'invalid_parameter_value',
@@ -250,8 +273,12 @@ BEGIN
         region_sql := format('coalesce(nullif(upper(btrim(s.%I::text)), ''ZZ''), %s)', src_col, region_sql);
     END LOOP;
 
+    -- Dates in the import's order, else the table's, else each row's region's.
+    order_sql := quote_nullable(upper(coalesce(import.date_order, cfg.date_order)));
+    words_sql := format('%L::text[], %L::text[]', cfg.yes_words, cfg.no_words);
+
     FOR m IN SELECT e.key AS col, e.value AS spec, k.kind, coalesce(k.required, false) AS required,
-                    a.atttypid
+                    a.atttypid, a.atttypmod
                FROM jsonb_each(mapping) e
                LEFT JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = e.key
                LEFT JOIN pg_attribute a ON a.attrelid = target AND a.attname = e.key
@@ -280,14 +307,32 @@ BEGIN
         val := format('NULLIF(btrim(s.%I::text), '''')', src_col);
         -- Raw value, reason and normal form of each mapped column.
         sel := sel || format(', %s AS %I, %s AS %I', val, 'r' || i,
-                             @extschema@.kind_check_sql(kind, val, region_sql), 'w' || i);
+                             @extschema@.kind_check_sql(kind, val, region_sql, order_sql), 'w' || i);
         chk := chk || format(', CASE WHEN %1$I IS NOT NULL THEN %3$L || '': '' || %1$I '
                              'WHEN %2$I IS NULL AND %4$L THEN %3$L || '': REQUIRED'' END',
                              'w' || i, 'r' || i, m.col, m.required);
-        cols := cols || format(', CASE WHEN %1$I IS NULL THEN (%2$s)::%3$s END AS %4$I',
-                               'w' || i,
-                               @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region'),
-                               format_type(m.atttypid, NULL), a);
+        norm := format('CASE WHEN %I IS NULL THEN %s END', 'w' || i,
+                       @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region', order_sql));
+        -- Text columns take the value as it is; every other type reads it
+        -- through import_value(), which never raises (an email or phone kind
+        -- into its own type was checked by the kind already).
+        needs_conv := NOT ((m.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
+                            AND m.atttypmod < 0)
+                           OR (m.kind IS NOT NULL AND
+                               m.atttypid IN ('@extschema@.email'::regtype, '@extschema@.phone'::regtype)));
+        IF needs_conv THEN
+            mid := mid || format(', @extschema@.import_value(%s, %s, %s, import_region, %s, %s) AS %I',
+                                 norm, m.atttypid, m.atttypmod, order_sql, words_sql, 'x' || i);
+            conv := conv || format(', CASE WHEN %1$I[2] IS NOT NULL THEN %2$L END', 'x' || i,
+                                   m.col || ': ' || CASE WHEN m.col = cfg.consent_column
+                                                         THEN 'CONSENT_UNREADABLE' ELSE 'INVALID_VALUE' END);
+            detail_keys := detail_keys || format(', %L', m.col);
+            detail_vals := detail_vals || format(', %I[3]', 'x' || i);
+            conv_any := conv_any || format(' OR %I[2] IS NOT NULL', 'x' || i);
+            cols := cols || format(', (%1$I[1])::%2$s AS %3$I', 'x' || i, format_type(m.atttypid, NULL), a);
+        ELSE
+            cols := cols || format(', (%1$s)::%2$s AS %3$I', norm, format_type(m.atttypid, NULL), a);
+        END IF;
         ins_cols := ins_cols || format(', %I', m.col);
         sel_cols := sel_cols || ', ' || a;
         IF m.col <> cfg.key_column AND rule <> 'keep' THEN
@@ -323,12 +368,18 @@ BEGIN
     END IF;
     EXECUTE format(
         'CREATE TEMP TABLE contacts_import_rows AS '
-        'SELECT rn, src, array_remove(ARRAY[NULL::text %s], NULL) AS reasons, '
+        'SELECT rn, src, array_remove(ARRAY[NULL::text %s %s], NULL) AS reasons, '
+        '       %s AS details, '
         '       CASE WHEN false %s THEN ''suppressed'' END AS suppressed %s, '
         '       NULL::text AS outcome, NULL::text AS existing_key '
-        '  FROM (SELECT row_number() OVER (ORDER BY s.ctid) AS rn, to_jsonb(s) AS src, '
-        '               %s AS import_region %s FROM %s s) r',
-        chk, supp, cols, region_sql, sel, staging);
+        '  FROM (SELECT r0.* %s FROM '
+        '         (SELECT row_number() OVER (ORDER BY s.ctid) AS rn, to_jsonb(s) AS src, '
+        '                 %s AS import_region %s FROM %s s) r0 OFFSET 0) r',
+        chk, conv,
+        CASE WHEN conv_any = '' THEN 'NULL::jsonb'
+             ELSE format('CASE WHEN false %s THEN (SELECT jsonb_object_agg(k, v) FROM unnest(ARRAY[%s]::text[], ARRAY[%s]::text[]) u(k, v) WHERE v IS NOT NULL) END',
+                         conv_any, substr(detail_keys, 3), substr(detail_vals, 3)) END,
+        supp, cols, mid, region_sql, sel, staging);
     GET DIAGNOSTICS n = ROW_COUNT;
     RAISE NOTICE 'import: % staged rows checked and normalized (% s)', n,
         round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
@@ -336,8 +387,11 @@ BEGIN
     -- Phase 2: suppression and consent first (their data is never kept), then invalid rows.
     UPDATE contacts_import_rows SET outcome = 'suppressed' WHERE suppressed IS NOT NULL;
     IF consent_alias IS NOT NULL THEN
+        -- An unreadable consent is no consent, but the row is set aside as
+        -- invalid (with its data, to be corrected), not as a refusal.
         EXECUTE format('UPDATE contacts_import_rows SET outcome = ''no_consent'' '
-                       'WHERE outcome IS NULL AND %s IS DISTINCT FROM true', consent_alias);
+                       'WHERE outcome IS NULL AND %s IS DISTINCT FROM true AND NOT (%L = ANY (reasons))',
+                       consent_alias, cfg.consent_column || ': CONSENT_UNREADABLE');
     END IF;
     UPDATE contacts_import_rows SET outcome = 'invalid' WHERE outcome IS NULL AND cardinality(reasons) > 0;
 
@@ -431,13 +485,24 @@ BEGIN
     VALUES (target, staging, duplicate_key, on_duplicate, false, t0, current_user)
     RETURNING import_id INTO run.import_id;
 
-    INSERT INTO @extschema@.import_reject (import_id, row_number, category, reasons, source)
+    INSERT INTO @extschema@.import_reject (import_id, row_number, category, reasons, source, details)
     SELECT run.import_id, rn, outcome,
            CASE outcome WHEN 'invalid' THEN reasons
                         WHEN 'no_consent' THEN ARRAY['NO_CONSENT']
                         ELSE ARRAY['SUPPRESSED'] END,
-           CASE WHEN outcome = 'invalid' THEN src END
+           CASE WHEN outcome = 'invalid' THEN src END,
+           CASE WHEN outcome = 'invalid' THEN details END
       FROM contacts_import_rows WHERE outcome IN ('invalid', 'suppressed', 'no_consent');
+
+    IF run.updated > 0 AND upd_set = '' THEN
+        RAISE EXCEPTION 'on_duplicate = update, but no mapped column may be updated'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Map a column other than the key with on_update fill or overwrite.';
+    END IF;
+
+    -- What the target itself refuses (a constraint, a trigger) still ends
+    -- the import: say so by table, not with the generated statement.
+    BEGIN
 
     EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM contacts_import_rows WHERE outcome = ''insert'' ORDER BY rn',
                    target, substr(ins_cols, 3), substr(sel_cols, 3));
@@ -449,11 +514,6 @@ BEGIN
     END IF;
 
     IF run.updated > 0 THEN
-        IF upd_set = '' THEN
-            RAISE EXCEPTION 'on_duplicate = update, but no mapped column may be updated'
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Map a column other than the key with on_update fill or overwrite.';
-        END IF;
         -- Several staged rows may update one record: the last one in file
         -- order is applied, with each column's on_update rule.
         -- A row that duplicates one inserted by this import finds it by key.
@@ -471,6 +531,20 @@ BEGIN
                              || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias)) END,
             cfg.key_column);
     END IF;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
+                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT,
+                                err_column = COLUMN_NAME;
+        IF err_state IN ('57014', 'XX000') THEN
+            RAISE;
+        END IF;
+        RAISE EXCEPTION 'import into % refused by the table: %', target, err_msg
+            USING ERRCODE = err_state,
+                  DETAIL = concat_ws(' ', nullif(err_detail, ''),
+                                     CASE WHEN err_column <> '' THEN format('Column: %s.', err_column) END),
+                  HINT = coalesce(nullif(err_hint, ''),
+                                  'Nothing was imported. Correct the staged rows or the table''s constraints, and use dry_run => true to check first.');
+    END;
 
     run.finished_at := clock_timestamp();
     UPDATE @extschema@.import_run SET finished_at = run.finished_at, staged = run.staged,
@@ -484,8 +558,8 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.import(regclass, regclass, jsonb, name, text, boolean, text, boolean) IS
-'Import a staging table into a configured contact table: map columns, check and normalize each by its kind, set aside invalid rows with their reasons, never import suppressed or non-consenting contacts, and apply the duplicate policy (keep, create or update) on the chosen duplicate key, inside the file and against the table, and with fuzzy on likely duplicates found by the dedupe model';
+COMMENT ON FUNCTION @extschema@.import(regclass, regclass, jsonb, name, text, boolean, text, boolean, text) IS
+'Import a staging table into a configured contact table: map columns, check and normalize each by its kind, convert each to its column''s type (dates in the row''s region''s order or date_order, numbers with its decimal mark, booleans in people''s words), set aside invalid rows with their reasons instead of failing, never import suppressed or non-consenting contacts, and apply the duplicate policy (keep, create or update) on the chosen duplicate key, inside the file and against the table, and with fuzzy on likely duplicates found by the dedupe model';
 
 -- ---------------------------------------------------------------------------
 -- Health report of a configured table
