@@ -70,7 +70,9 @@ SELECT staged, inserted, rejected, suppressed
           "amount": "importe", "visits": "visitas", "vip": "vip", "consent": "acepta", "code": "codigo"}');
 SELECT name, birth, born, signed_up, amount, visits, vip, consent, code FROM sheet_target ORDER BY id;
 SELECT r.row_number, r.category, r.reasons, r.details
-  FROM contacts.import_reject r ORDER BY r.row_number;
+  FROM contacts.import_reject r
+ WHERE r.import_id = (SELECT max(import_id) FROM contacts.import_run)
+ ORDER BY r.row_number;
 
 -- The same sheet read as American: 05/03/1978 is 3 May.
 TRUNCATE sheet_target;
