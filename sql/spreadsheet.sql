@@ -95,3 +95,26 @@ INSERT INTO typed_people (born) VALUES ('03/05/1978');
 SELECT born FROM typed_people ORDER BY id;
 SELECT contacts.configure('typed_people', 'id', '{"born": "birth_date"}', date_order => 'DYM');
 DROP TABLE typed_people, sheet, sheet_target;
+
+-- Suggesting a mapping from a sheet's headers and values.
+CREATE TABLE crm (id serial PRIMARY KEY, given text, family text, email text, mobile text, dni text,
+                  country text, born date, consent boolean, notes text);
+SELECT contacts.configure('crm', 'id',
+    '{"given": "given_name", "family": "family_name", "email": "email", "mobile": "phone",
+      "dni": "national_id", "country": "country"}', default_region => 'ES', consent_column => 'consent');
+CREATE TABLE hoja ("Nombre" text, "Apellidos" text, "Correo electrónico" text, "Teléfono móvil" text,
+                   "DNI/NIF" text, "País" text, "F. Nacimiento" text, "Acepta comunicaciones" text,
+                   "Contacto" text, "Observaciones" text);
+INSERT INTO hoja VALUES
+  ('Ana', 'Ruiz García', 'ana@example.com', '612 34 56 78', '12345678Z', 'ES', '05/03/1978', 'Sí', 'ana.r@example.com', 'llamar'),
+  ('Luis', 'Gómez', 'luis@example.com', '600112233', '87654321X', 'ES', '1/12/1985', 'no', 'lg@example.com', '');
+SELECT contacts.import_suggest_mapping('hoja', 'crm') -> 'mapping' AS mapping;
+SELECT key, value FROM jsonb_each((contacts.import_suggest_mapping('hoja', 'crm')) -> 'confidence') ORDER BY key;
+SELECT contacts.import_suggest_mapping('hoja', 'crm') -> 'unmapped' AS unmapped;
+SELECT inserted, rejected
+  FROM contacts.import('hoja', 'crm', contacts.import_suggest_mapping('hoja', 'crm') -> 'mapping');
+-- A headerless column (COPY into generic names) is recognized by its values.
+CREATE TABLE raw_sheet (c1 text, c2 text, c3 text);
+INSERT INTO raw_sheet VALUES ('Ana', 'ana@example.com', '+34 612 34 56 78'), ('Luis', 'luis@example.com', '600 11 22 33');
+SELECT contacts.import_suggest_mapping('raw_sheet', 'crm') -> 'mapping' AS mapping;
+DROP TABLE crm, hoja, raw_sheet;

@@ -683,3 +683,182 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.health(regclass, timestamptz) IS
 'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, values not in normal form, exact duplicates on duplicate keys (by the table''s email duplicate key), rows holding another row''s alternate, the alternates merges kept per kind, and records not updated since stale_before; counts, rates and an example each';
+
+-- ---------------------------------------------------------------------------
+-- Import mapping suggestion from a staging table's headers and values
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.import_suggest_mapping(staging regclass, target regclass,
+                                                   region text DEFAULT NULL, sample_size integer DEFAULT 200)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg      @extschema@.table_config;
+    reg      text;
+    s        record;
+    p        record;
+    rates    jsonb;
+    sample   text[];
+    pairs    jsonb := '[]';
+    header   text;
+    hscore   numeric;
+    rate     numeric;
+    conf     numeric;
+    used_t   text[] := '{}';
+    used_s   text[] := '{}';
+    mapping  jsonb := '{}';
+    confidence jsonb := '{}';
+    evidence jsonb := '{}';
+    unmapped jsonb := '[]';
+    hrole    text;
+    -- Header words per role (folded: lower case, no accents, words split
+    -- on anything not a letter or digit), with how sure each makes us.
+    synonyms CONSTANT jsonb := '{
+      "email": {"email": 1, "e mail": 1, "mail": 0.9, "correo": 0.95, "correo electronico": 1,
+                "email address": 1, "direccion de correo": 0.95, "endereco de email": 1, "e mail address": 1},
+      "phone": {"telefono": 1, "telefono movil": 1, "movil": 1, "celular": 1, "cel": 0.8, "tel": 0.9,
+                "telf": 0.9, "phone": 1, "mobile": 1, "phone number": 1, "telefone": 1, "whatsapp": 0.9,
+                "fono": 0.9, "numero de telefono": 1, "mobile phone": 1},
+      "given_name": {"nombre": 0.95, "nombres": 0.95, "first name": 1, "given name": 1, "nome": 0.9,
+                     "primeiro nome": 1, "firstname": 1},
+      "family_name": {"apellido": 1, "apellidos": 1, "last name": 1, "surname": 1, "family name": 1,
+                      "sobrenome": 1, "lastname": 1, "primer apellido": 0.9},
+      "full_name": {"nombre completo": 1, "nombre y apellidos": 1, "name": 0.95, "full name": 1,
+                    "nome completo": 1, "contacto": 0.7, "cliente": 0.6, "nombre": 0.7, "nome": 0.7},
+      "company": {"empresa": 1, "compania": 1, "company": 1, "organizacion": 0.9, "razon social": 1,
+                  "organization": 0.9, "organisation": 0.9, "cuenta": 0.6},
+      "national_id": {"dni": 1, "nif": 1, "nie": 1, "dni nif": 1, "dni nie": 1, "nif cif": 0.9, "cif": 0.8,
+                      "rut": 1, "run": 0.8, "cuit": 1, "cuil": 1, "cpf": 1, "cnpj": 0.9, "curp": 1, "rfc": 0.9,
+                      "documento": 0.9, "documento de identidad": 1, "cedula": 1, "ci": 0.7, "ruc": 0.9,
+                      "id number": 0.9, "ssn": 0.9, "nro documento": 1, "numero de documento": 1},
+      "country": {"pais": 1, "country": 1, "pais de residencia": 1, "nacionalidad": 0.6, "country code": 1},
+      "city": {"ciudad": 1, "localidad": 1, "poblacion": 0.9, "city": 1, "cidade": 1, "municipio": 0.9,
+               "town": 0.9, "comuna": 0.8},
+      "postcode": {"codigo postal": 1, "cp": 0.9, "zip": 1, "zip code": 1, "postal code": 1, "postcode": 1,
+                   "cep": 1, "cod postal": 1},
+      "address": {"direccion": 1, "domicilio": 1, "address": 1, "endereco": 1, "calle": 0.8,
+                  "street": 0.9, "direccion postal": 1},
+      "birth_date": {"fecha de nacimiento": 1, "fecha nacimiento": 1, "nacimiento": 0.9, "f nacimiento": 1,
+                     "fec nac": 0.9, "birth date": 1, "date of birth": 1, "birthdate": 1, "dob": 1,
+                     "birthday": 0.9, "data de nascimento": 1, "nascimento": 0.9, "cumpleanos": 0.8,
+                     "born": 0.9, "birth": 0.9, "nacido": 0.9, "fecha nac": 1},
+      "consent": {"acepta comunicaciones": 1, "consentimiento": 1, "acepta": 0.9, "consent": 1,
+                  "opt in": 1, "optin": 1, "autoriza": 0.9, "acepto": 0.9, "newsletter": 0.7, "rgpd": 0.8,
+                  "lopd": 0.8, "acepta publicidad": 1, "consentimento": 1, "aceita comunicacoes": 1,
+                  "marketing": 0.6, "permiso": 0.7}
+    }';
+BEGIN
+    PERFORM @extschema@.require_privileges(staging, 'SELECT', 'suggest a mapping from');
+    SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = target;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not configured for contacts', target
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Call contacts.configure() for the target table first.';
+    END IF;
+    reg := coalesce(nullif(upper(region), 'ZZ'), cfg.default_region);
+
+    FOR s IN SELECT a.attname::text AS col, a.attnum,
+                    btrim(regexp_replace(@extschema@.fold(a.attname), '[^a-z0-9]+', ' ', 'g')) AS h
+               FROM pg_attribute a
+              WHERE a.attrelid = staging AND a.attnum > 0 AND NOT a.attisdropped
+              ORDER BY a.attnum LOOP
+        -- A sample of the column's values, and how many read as each kind.
+        EXECUTE format('SELECT array_agg(v) FROM (SELECT NULLIF(btrim(%1$I::text), '''') AS v FROM %2$s '
+                       'WHERE NULLIF(btrim(%1$I::text), '''') IS NOT NULL LIMIT %3$s) x',
+                       s.col, staging, greatest(sample_size, 1))
+           INTO sample;
+        SELECT jsonb_build_object(
+                 'n', count(*),
+                 'email', avg((@extschema@.email_check(v) IS NULL)::int),
+                 'phone', avg((@extschema@.phone_check(v, reg) IS NULL AND v !~ '@')::int),
+                 'national_id', avg((reg IS NOT NULL AND v ~ '[0-9]'
+                                     AND @extschema@.national_id_check(reg, NULL, v) IS NULL)::int),
+                 'birth_date', avg((@extschema@.birth_date_check(v, reg, cfg.date_order) IS NULL)::int),
+                 'consent', avg(((@extschema@.import_value(v, 'boolean', -1, reg, NULL, cfg.yes_words,
+                                                           cfg.no_words))[2] IS NULL)::int),
+                 'country', avg((v ~ '^[A-Za-z]{2}$')::int),
+                 'words', avg((v !~ '[0-9@]' AND v ~ '[[:alpha:]]')::int))
+          INTO rates
+          FROM unnest(coalesce(sample, '{}')) v;
+
+        FOR p IN SELECT a.attname::text AS col, a.atttypid, a.atttypmod,
+                        CASE WHEN a.attname = cfg.consent_column THEN 'consent' ELSE k.kind END AS role,
+                        btrim(regexp_replace(@extschema@.fold(a.attname), '[^a-z0-9]+', ' ', 'g')) AS h
+                   FROM pg_attribute a
+                   LEFT JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = a.attname
+                  WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+                    AND a.attname IS DISTINCT FROM cfg.key_column
+                    AND a.attname IS DISTINCT FROM cfg.flag_column
+                    AND a.attname IS DISTINCT FROM cfg.updated_at_column LOOP
+            -- The header: the target column's own name, a word of its role,
+            -- or a header that contains one.
+            hscore := CASE WHEN s.h = p.h THEN 1 ELSE 0 END;
+            header := CASE WHEN hscore > 0 THEN format('header "%s" is the column''s name', s.col) END;
+            -- A column without a kind goes by the role its own name is a word of.
+            hrole := coalesce(p.role, (SELECT r.key FROM jsonb_each(synonyms) r WHERE r.value ? p.h
+                                        ORDER BY (r.value ->> p.h)::numeric DESC, r.key LIMIT 1));
+            IF hscore = 0 AND hrole IS NOT NULL THEN
+                SELECT CASE WHEN e.key = s.h THEN e.value::numeric ELSE e.value::numeric * 0.8 END,
+                       format('header "%s" %s "%s"', s.col, CASE WHEN e.key = s.h THEN 'is' ELSE 'contains' END, e.key)
+                  INTO hscore, header
+                  FROM jsonb_each_text(synonyms -> hrole) e
+                 WHERE e.key = s.h OR ' ' || s.h || ' ' LIKE '% ' || e.key || ' %'
+                 ORDER BY (e.key = s.h) DESC, e.value::numeric DESC, length(e.key) DESC
+                 LIMIT 1;
+                hscore := coalesce(hscore, 0);
+            END IF;
+            -- The values: what share of the sample reads as the role (or,
+            -- for a typed column without a kind, as its type).
+            rate := CASE
+                WHEN (rates ->> 'n')::int = 0 THEN NULL
+                WHEN p.role IN ('email', 'phone', 'national_id', 'birth_date', 'consent', 'country') THEN (rates ->> p.role)::numeric
+                WHEN p.role IN ('given_name', 'family_name', 'full_name', 'city') THEN (rates ->> 'words')::numeric
+                WHEN p.role IS NULL AND p.atttypid NOT IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype) THEN
+                    (SELECT avg(((@extschema@.import_value(v, p.atttypid, p.atttypmod, reg, cfg.date_order,
+                                                           cfg.yes_words, cfg.no_words))[2] IS NULL)::int)
+                       FROM unnest(sample) v)
+                END;
+            IF hscore > 0 THEN
+                conf := hscore * CASE WHEN rate IS NULL THEN 1 ELSE 0.6 + 0.4 * rate END;
+            ELSIF p.role IN ('email', 'phone', 'national_id', 'birth_date') AND rate >= 0.8 THEN
+                -- no header to go by: values that are plainly of the kind
+                conf := 0.8 * rate;
+                header := NULL;
+            ELSE
+                conf := 0;
+            END IF;
+            IF conf > 0 THEN
+                pairs := pairs || jsonb_build_object(
+                    'target', p.col, 'staging', s.col, 'attnum', s.attnum, 'confidence', round(conf, 2),
+                    'evidence', concat_ws('; ', header,
+                        CASE WHEN rate IS NOT NULL THEN format('%s%% of %s sampled values read as %s',
+                             round(rate * 100), rates ->> 'n', coalesce(p.role, format_type(p.atttypid, p.atttypmod))) END));
+            END IF;
+        END LOOP;
+    END LOOP;
+
+    -- The surest pairs first; each column of either table is used once.
+    FOR p IN SELECT e AS pair FROM jsonb_array_elements(pairs) e
+              ORDER BY (e ->> 'confidence')::numeric DESC, (e ->> 'attnum')::int LOOP
+        IF (p.pair ->> 'confidence')::numeric < 0.4 OR (p.pair ->> 'target') = ANY (used_t)
+           OR (p.pair ->> 'staging') = ANY (used_s) THEN
+            CONTINUE;
+        END IF;
+        used_t := used_t || (p.pair ->> 'target');
+        used_s := used_s || (p.pair ->> 'staging');
+        mapping := mapping || jsonb_build_object(p.pair ->> 'target', p.pair ->> 'staging');
+        confidence := confidence || jsonb_build_object(p.pair ->> 'target', p.pair -> 'confidence');
+        evidence := evidence || jsonb_build_object(p.pair ->> 'target', p.pair ->> 'evidence');
+    END LOOP;
+    SELECT coalesce(jsonb_agg(a.attname ORDER BY a.attnum), '[]') INTO unmapped
+      FROM pg_attribute a
+     WHERE a.attrelid = staging AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> ALL (used_s);
+    RETURN jsonb_build_object('mapping', mapping, 'confidence', confidence, 'evidence', evidence,
+                              'unmapped', unmapped);
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_suggest_mapping(regclass, regclass, text, integer) IS
+'Propose an import() mapping from a staging table''s headers (Correo electrónico, Teléfono móvil, Apellidos, DNI/NIF, RUT, CUIT, País, Acepta comunicaciones...) and a sample of its values (emails, phones, IDs, dates, yes/no): {"mapping": {...}, "confidence": {column: 0..1}, "evidence": {column: why}, "unmapped": [...]}; pass its mapping to import()';
