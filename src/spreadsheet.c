@@ -17,6 +17,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "pgtime.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
@@ -75,14 +76,25 @@ order_arg(FunctionCallInfo fcinfo, int argno, const char *region)
 	return contacts_date_order(text_to_cstring(PG_GETARG_TEXT_PP(argno)), region);
 }
 
-/* today, in the session's time zone, as of the transaction's start */
+/*
+ * today, in the session's time zone, as of the transaction's start; kept
+ * for the transaction (and time zone), since an import asks once a row
+ */
 static void
 today(int *y, int *m, int *d)
 {
-	DateADT		date = DatumGetDateADT(DirectFunctionCall1(timestamptz_date,
-														   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp())));
+	static TimestampTz cached_start = 0;
+	static const pg_tz *cached_tz = NULL;
+	static DateADT cached_date;
+	TimestampTz start = GetCurrentTransactionStartTimestamp();
 
-	j2date(date + POSTGRES_EPOCH_JDATE, y, m, d);
+	if (start != cached_start || session_timezone != cached_tz)
+	{
+		cached_date = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(start)));
+		cached_start = start;
+		cached_tz = session_timezone;
+	}
+	j2date(cached_date + POSTGRES_EPOCH_JDATE, y, m, d);
 }
 
 const CtReason *
