@@ -72,7 +72,7 @@ static inline bool
 contacts_input_safe(FmgrInfo *flinfo, char *str, Oid typioparam, int32 typmod,
 					Datum *result, char **message)
 {
-	ErrorSaveContext escontext = {T_ErrorSaveContext};
+	ErrorSaveContext escontext = {.type = T_ErrorSaveContext};
 
 	escontext.details_wanted = true;
 	if (InputFunctionCallSafe(flinfo, str, typioparam, typmod, (Node *) &escontext, result))
