@@ -23,6 +23,7 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
@@ -278,8 +279,14 @@ target_type(FunctionCallInfo fcinfo, Oid typid, int32 typmod)
 
 	if (t == NULL || t->typid != typid || t->typmod != typmod)
 	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		MemoryContext old;
 		Oid			input;
+
+		if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(typid)))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("type with OID %u does not exist", typid)));
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 
 		t = palloc0(sizeof(TargetType));
 		t->typid = typid;
