@@ -745,11 +745,14 @@ BEGIN
                        @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region', order_sql));
         -- Text columns take the value as it is; every other type reads it
         -- through import_value(), which never raises (an email or phone kind
-        -- into its own type was checked by the kind already).
+        -- into its own type, and a birth date, ISO 8601 once checked, into a
+        -- date or timestamp, were checked by the kind already).
         needs_conv := NOT ((m.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
                             AND m.atttypmod < 0)
                            OR (m.kind IS NOT NULL AND
-                               m.atttypid IN ('@extschema@.email'::regtype, '@extschema@.phone'::regtype)));
+                               m.atttypid IN ('@extschema@.email'::regtype, '@extschema@.phone'::regtype))
+                           OR (m.kind = 'birth_date' AND
+                               m.atttypid IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)));
         IF needs_conv THEN
             mid := mid || format(', @extschema@.import_value(%s, %s, %s, import_region, %s, %s) AS %I',
                                  norm, m.atttypid, m.atttypmod, order_sql, words_sql, 'x' || i);
