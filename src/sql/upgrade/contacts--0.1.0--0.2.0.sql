@@ -751,7 +751,7 @@ BEGIN
                             AND m.atttypmod < 0)
                            OR (m.kind IS NOT NULL AND
                                m.atttypid IN ('@extschema@.email'::regtype, '@extschema@.phone'::regtype))
-                           OR (m.kind = 'birth_date' AND
+                           OR (m.kind IS NOT DISTINCT FROM 'birth_date' AND
                                m.atttypid IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)));
         IF needs_conv THEN
             mid := mid || format(', @extschema@.import_value(%s, %s, %s, import_region, %s, %s) AS %I',
