@@ -66,4 +66,72 @@
 	LogLogicalMessage((prefix), (msg), (size), (transactional))
 #endif
 
+/*
+ * Call a type's input function so that a value it rejects does not throw:
+ * returns true with *result, or false with the server's message in
+ * *message.  PostgreSQL 16 has soft errors (InputFunctionCallSafe); 15
+ * needs a subtransaction around the call, which costs a few microseconds,
+ * so callers check what they can themselves first.  Only data errors (class
+ * 22) and constraint violations of domains (class 23) are caught; anything
+ * else (a cancel, out of memory) is thrown on.
+ */
+#include "fmgr.h"
+
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+
+static inline bool
+contacts_input_safe(FmgrInfo *flinfo, char *str, Oid typioparam, int32 typmod,
+					Datum *result, char **message)
+{
+	ErrorSaveContext escontext = {.type = T_ErrorSaveContext};
+
+	escontext.details_wanted = true;
+	if (InputFunctionCallSafe(flinfo, str, typioparam, typmod, (Node *) &escontext, result))
+		return true;
+	*message = escontext.error_data ? escontext.error_data->message : pstrdup("invalid input");
+	return false;
+}
+#else
+#include "access/xact.h"
+#include "utils/resowner.h"
+
+static inline bool
+contacts_input_safe(FmgrInfo *flinfo, char *str, Oid typioparam, int32 typmod,
+					Datum *result, char **message)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		*result = InputFunctionCall(flinfo, str, typioparam, typmod);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION)
+			ReThrowError(edata);
+		*message = edata->message;
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+#endif
+
 #endif							/* CONTACTS_COMPAT_H */

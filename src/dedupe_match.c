@@ -356,7 +356,8 @@ add_alternate_matches(DedupeConfig *cfg, Oid owner, Datum candidate, CtFieldValu
 		value = pnstrdup(v->val.string.val, v->val.string.len);
 		t = cstring_to_text(value);
 		u = contacts_text_utf8_view(t, &len);
-		reason = entry_kind_normalize(col->kind, PointerGetDatum(t), u, len, ecfg->default_region, &normal);
+		reason = entry_kind_normalize(col->kind, PointerGetDatum(t), u, len, ecfg->default_region,
+									  ecfg->date_order, &normal);
 		if (reason != NULL)
 			continue;
 		value = TextDatumGetCString(normal);

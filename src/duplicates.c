@@ -266,7 +266,7 @@ contacts_duplicate_of(PG_FUNCTION_ARGS)
 		const CtReason *reason;
 
 		reason = entry_kind_normalize(col->kind, PointerGetDatum(value), s, len,
-									  cfg->default_region, &normal);
+									  cfg->default_region, cfg->date_order, &normal);
 		if (reason != NULL)
 		{
 			table_close(rel, AccessShareLock);

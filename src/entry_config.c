@@ -70,6 +70,8 @@ kind_from_name(const char *kind)
 		return ENTRY_NATIONAL_ID;
 	if (strcmp(kind, "country") == 0)
 		return ENTRY_COUNTRY;
+	if (strcmp(kind, "birth_date") == 0)
+		return ENTRY_BIRTH_DATE;
 	return ENTRY_PLAIN;
 }
 
@@ -195,13 +197,16 @@ load_config(EntryConfig *cfg, Relation rel)
 	contacts_switch_to(contacts_extension_owner(), &sw);
 
 	if (contacts_spi_execute_args(psprintf("SELECT c.key_column, c.default_region, c.on_invalid, c.on_duplicate, "
-										   "c.flag_column, c.fuzzy_duplicates, %s, %s, m.soft_delete_column "
+										   "c.flag_column, c.fuzzy_duplicates, %s, %s, m.soft_delete_column, %s "
 										   "FROM %s.table_config c "
 										   "LEFT JOIN %s.merge_config m ON m.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
 										   "WHERE c.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
 										   alternates ? "c.email_duplicate_key OPERATOR(pg_catalog.=) 'email_canonical'" : "false",
 										   alternates ? "m.alternate_columns ->> 'email', m.alternate_columns ->> 'phone', "
 										   "m.alternate_columns ->> 'national_id'" : "NULL::text, NULL::text, NULL::text",
+										   /* (and one older than issue 22 no date_order) */
+										   contacts_catalog_has("table_config", "date_order") ?
+										   "c.date_order" : "NULL::text",
 										   schema, schema),
 								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
@@ -244,6 +249,8 @@ load_config(EntryConfig *cfg, Relation rel)
 		cfg->soft_delete_column = pstrdup(s);
 		cfg->soft_delete_bool = getBaseType(TupleDescAttr(RelationGetDescr(rel), att - 1)->atttypid) == BOOLOID;
 	}
+	s = contacts_spi_text(SPI_tuptable, 0, 12);
+	cfg->date_order = s ? pstrdup(s) : NULL;
 	MemoryContextSwitchTo(old);
 
 	contacts_spi_execute_args(psprintf("SELECT col, kind, duplicate_key, required FROM %s.column_kind "

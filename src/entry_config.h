@@ -18,6 +18,7 @@ typedef enum EntryKind
 	ENTRY_NAME,
 	ENTRY_COMPANY,
 	ENTRY_NATIONAL_ID,
+	ENTRY_BIRTH_DATE,			/* read by the region's (or table's) date order */
 	ENTRY_COUNTRY,				/* the row's ISO region, for phones and IDs */
 	ENTRY_PLAIN					/* kinds the trigger stores as typed */
 } EntryKind;
@@ -71,6 +72,7 @@ typedef struct EntryConfig
 	AttrNumber	flag_attnum;	/* jsonb column receiving reasons, or 0 */
 	AttrNumber	country_attnum; /* column of kind country, or 0 */
 	char	   *default_region; /* ISO code, or NULL when none */
+	char	   *date_order;		/* "DMY", "MDY", "YMD", or NULL: the region's */
 	EntryInvalidAction on_invalid;
 	EntryDuplicateAction on_duplicate;
 	bool		email_canonical;	/* email duplicate keys: provider-aware */

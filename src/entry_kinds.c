@@ -5,13 +5,14 @@
  * The entry trigger runs for every row of a COPY, so it calls the same core
  * functions the SQL functions wrap (ct_email_normalize, ct_phone_parse +
  * ct_phone_check + ct_phone_format, ct_normalize_name, ct_normalize_company,
- * ct_national_id_normalize) directly: one parse per value, no function-call
+ * ct_national_id_normalize, ct_date_parse) directly: one parse per value, no function-call
  * or argument-conversion overhead, and results identical to the SQL
  * functions a user calls.
  */
 #include "postgres.h"
 
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 
 #include "core/company.h"
 #include "core/email.h"
@@ -22,6 +23,7 @@
 #include "entry_kinds.h"
 #include "guc.h"
 #include "phone_type.h"
+#include "spreadsheet.h"
 #include "textconv.h"
 
 /*
@@ -51,7 +53,7 @@ normalized_datum(Datum value, const char *typed, size_t typed_len, const char *o
 
 const CtReason *
 entry_kind_normalize(EntryKind kind, Datum value, const char *s, size_t len,
-					 const char *region, Datum *normal)
+					 const char *region, const char *date_order, Datum *normal)
 {
 	const CtReason *reason = NULL;
 
@@ -109,6 +111,18 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *s, size_t len,
 					*normal = normalized_datum(value, s, len, buf, strlen(buf));
 				break;
 			}
+		case ENTRY_BIRTH_DATE:
+			{
+				/* stored as ISO 8601, which every DateStyle reads alike */
+				const char *r = effective_region(region);
+				CtDate		date;
+				char		buf[CT_DATE_BUF];
+
+				reason = contacts_birth_date_read(s, len, contacts_date_order(date_order, r), &date);
+				if (reason == NULL)
+					*normal = normalized_datum(value, s, len, buf, ct_date_format(&date, false, buf));
+				break;
+			}
 		case ENTRY_PLAIN:
 		case ENTRY_COUNTRY:
 			break;
@@ -129,4 +143,23 @@ entry_kind_suppression_form(EntryKind kind, Datum normal)
 	s = contacts_text_to_utf8(t, &len);
 	buf = palloc(EMAIL_BUF_SIZE);
 	return contacts_utf8_to_text(buf, ct_email_canonical(s, len, buf));
+}
+
+const CtReason *
+entry_birth_date_plausible(DateADT date)
+{
+	char		buf[CT_DATE_BUF];
+	CtDate		d;
+	int			y,
+				m,
+				dd;
+
+	/* infinity and years the core does not know are not birth dates */
+	if (DATE_NOT_FINITE(date))
+		return &ct_date_year_range;
+	j2date(date + POSTGRES_EPOCH_JDATE, &y, &m, &dd);
+	if (y < 1 || y > 9999)
+		return &ct_date_year_range;
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, dd);
+	return contacts_birth_date_read(buf, strlen(buf), CT_DATE_YMD, &d);
 }

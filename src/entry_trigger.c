@@ -4,8 +4,9 @@
  *		every entry path to the table's configured standard.
  *
  * For each configured column it checks the value (emails, phones, national
- * IDs), normalizes it in place (email domain lower-cased, phone to E.164,
- * names proper-cased, company normalized) and, for invalid values, rejects
+ * IDs, birth dates), normalizes it in place (email domain lower-cased, phone
+ * to E.164, names proper-cased, company normalized, a birth date written the
+ * sheet's country's way to ISO 8601) and, for invalid values, rejects
  * the row, sets the value NULL or keeps it and records the reason in the
  * table's jsonb flag column.  For exact duplicate keys it looks up another
  * row with the same normalized value, or a merged record keeping it as an
@@ -410,12 +411,23 @@ enforce_row(TriggerData *trigdata)
 			}
 			continue;
 		}
+		/*
+		 * A birth date in a date column was read by the server's DateStyle
+		 * before the trigger ran: only whether it is plausible is left.
+		 */
+		if (col->kind == ENTRY_BIRTH_DATE && col->atttypid == DATEOID)
+		{
+			reason = entry_birth_date_plausible(DatumGetDateADT(values[a]));
+			v = values[a];
+		}
 		/* Typed columns (contacts.email, contacts.phone) were checked by their input. */
-		if (!is_text || col->kind == ENTRY_PLAIN || col->kind == ENTRY_COUNTRY)
+		else if (!is_text || col->kind == ENTRY_PLAIN || col->kind == ENTRY_COUNTRY)
 			continue;
-
-		s = contacts_text_utf8_view(t, &len);
-		reason = entry_kind_normalize(col->kind, values[a], s, len, region, &v);
+		else
+		{
+			s = contacts_text_utf8_view(t, &len);
+			reason = entry_kind_normalize(col->kind, values[a], s, len, region, cfg->date_order, &v);
+		}
 		if (reason == NULL)
 		{
 			reject_if_suppressed(rel, col, v);
@@ -433,7 +445,8 @@ enforce_row(TriggerData *trigdata)
 		switch (cfg->on_invalid)
 		{
 			case ON_INVALID_REJECT:
-				reject_invalid(rel, col, TextDatumGetCString(values[a]), reason);
+				reject_invalid(rel, col, is_text ? TextDatumGetCString(values[a]) :
+							   OidOutputFunctionCall(col->typoutput, values[a]), reason);
 				break;
 			case ON_INVALID_SET_NULL:
 				isnull[a] = true;

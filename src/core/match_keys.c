@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "company.h"
+#include "date_parse.h"
 #include "email.h"
 #include "fold.h"
 #include "match_keys.h"
@@ -156,88 +157,34 @@ company_key(const char *value, size_t len, char *out, const CtAllocator *alloc)
 	return n;
 }
 
-static bool
-valid_ymd(int y, int m, int d)
-{
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (y < 1850 || y > 2100 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	return !(m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-}
-
 /*
- * A date as typed: year first (2024-03-05, 2024/3/5, 20240305) or year last
- * (05/03/2024, 5-3-2024) with the day first except for US; when the usual
- * order gives no valid date the other is tried (13/05 is the 13th).
+ * A date as typed, read by ct_date_parse() as imports and the birth_date
+ * kind read it: in the region's order (day first when there is no region,
+ * as dedupe has always assumed), years 1850-2100.  When that order gives no
+ * valid date the other is tried (13/05 is the 13th): a key, unlike an
+ * imported value, is better guessed than lost.
  */
 static size_t
 date_key(const char *value, size_t len, const char *region, char *out)
 {
-	int			part[3] = {0, 0, 0};
-	int			width[3] = {0, 0, 0};
-	int			np = 0;
-	int			y, m, d;
-	bool		month_first = region && strcasecmp(region, "US") == 0;
+	CtDateRules rules = {ct_date_order_for_region(region), CT_DATE_PIVOT_DEFAULT, false};
+	CtDate		d;
+	const CtReason *r;
 
-	for (size_t i = 0; i < len; i++)
+	if (rules.order == CT_DATE_ORDER_UNKNOWN)
+		rules.order = CT_DATE_DMY;
+	r = ct_date_parse(value, len, &rules, &d);
+	if (r == &ct_date_impossible && rules.order != CT_DATE_YMD)
 	{
-		unsigned char c = (unsigned char) value[i];
-
-		if (isdigit(c))
-		{
-			if (np == 3 || width[np] >= 8)
-				return 0;
-			part[np] = part[np] * 10 + (c - '0');
-			width[np]++;
-		}
-		else if ((c == '-' || c == '/' || c == '.' || c == ' ') && np < 3 && width[np] > 0)
-			np++;
-		else if (!isspace(c))
-			return 0;
+		rules.order = rules.order == CT_DATE_DMY ? CT_DATE_MDY : CT_DATE_DMY;
+		r = ct_date_parse(value, len, &rules, &d);
 	}
-	if (np < 3 && width[np] > 0)
-		np++;
-	if (np == 1 && width[0] == 8)
-	{
-		y = part[0] / 10000;
-		m = part[0] / 100 % 100;
-		d = part[0] % 100;
-	}
-	else if (np != 3)
+	if (r != NULL || d.has_time || d.year < 1850 || d.year > 2100)
 		return 0;
-	else if (width[0] == 4)
-	{
-		y = part[0];
-		m = part[1];
-		d = part[2];
-	}
-	else if (width[2] == 4)
-	{
-		y = part[2];
-		m = month_first ? part[0] : part[1];
-		d = month_first ? part[1] : part[0];
-		if (!valid_ymd(y, m, d) && valid_ymd(y, d, m))
-		{
-			int			t = m;
-
-			m = d;
-			d = t;
-		}
-	}
-	else
-		return 0;
-	if (!valid_ymd(y, m, d))
-		return 0;
-	out[0] = (char) ('0' + y / 1000);
-	out[1] = (char) ('0' + y / 100 % 10);
-	out[2] = (char) ('0' + y / 10 % 10);
-	out[3] = (char) ('0' + y % 10);
-	out[4] = (char) ('0' + m / 10);
-	out[5] = (char) ('0' + m % 10);
-	out[6] = (char) ('0' + d / 10);
-	out[7] = (char) ('0' + d % 10);
-	out[8] = '\0';
+	ct_date_format(&d, false, out);
+	/* YYYYMMDD */
+	memmove(out + 4, out + 5, 2);
+	memmove(out + 6, out + 8, 3);
 	return 8;
 }
 

@@ -16,11 +16,14 @@ CREATE TABLE @extschema@.table_config (
     consent_column    name,
     fuzzy_duplicates  boolean NOT NULL DEFAULT false,
     email_duplicate_key text NOT NULL DEFAULT 'email'
-                      CHECK (email_duplicate_key IN ('email', 'email_canonical'))
+                      CHECK (email_duplicate_key IN ('email', 'email_canonical')),
+    date_order        text CHECK (date_order IN ('DMY', 'MDY', 'YMD')),
+    yes_words         text[] NOT NULL DEFAULT '{}',
+    no_words          text[] NOT NULL DEFAULT '{}'
 );
 
 COMMENT ON TABLE @extschema@.table_config IS
-'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), optional flag, updated-at and consent columns, and whether email duplicate keys compare case-insensitively (email) or provider-aware (email_canonical: Gmail dots and +tags)';
+'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), optional flag, updated-at and consent columns, whether email duplicate keys compare case-insensitively (email) or provider-aware (email_canonical: Gmail dots and +tags), the order dates are written in when not the region''s (date_order), and its own words for yes and no';
 
 CREATE TABLE @extschema@.column_kind (
     tbl           regclass NOT NULL REFERENCES @extschema@.table_config ON DELETE CASCADE,
@@ -52,7 +55,10 @@ CREATE FUNCTION @extschema@.configure(
     duplicate_keys name[] DEFAULT '{}',
     required name[] DEFAULT '{}',
     fuzzy_duplicates boolean DEFAULT false,
-    email_duplicate_key text DEFAULT 'email')
+    email_duplicate_key text DEFAULT 'email',
+    date_order text DEFAULT NULL,
+    yes_words text[] DEFAULT '{}',
+    no_words text[] DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -96,6 +102,11 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use email (case-insensitive address) or email_canonical (also Gmail dots and +tags, googlemail = gmail).';
     END IF;
+    IF upper(date_order) NOT IN ('DMY', 'MDY', 'YMD') THEN
+        RAISE EXCEPTION 'unknown date order "%"', date_order
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use DMY (day first), MDY (month first) or YMD, or NULL for the order of each row''s region.';
+    END IF;
     IF on_duplicate NOT IN ('reject', 'update', 'flag', 'allow') THEN
         RAISE EXCEPTION 'unknown on_duplicate action "%"', on_duplicate
             USING ERRCODE = 'invalid_parameter_value',
@@ -121,17 +132,19 @@ BEGIN
 
     INSERT INTO @extschema@.table_config AS t
            (tbl, key_column, default_region, on_invalid, on_duplicate, flag_column,
-            updated_at_column, consent_column, fuzzy_duplicates, email_duplicate_key)
+            updated_at_column, consent_column, fuzzy_duplicates, email_duplicate_key,
+            date_order, yes_words, no_words)
     VALUES (configure.tbl, configure.key_column, configure.default_region, configure.on_invalid,
             configure.on_duplicate, configure.flag_column, configure.updated_at_column,
-            configure.consent_column, configure.fuzzy_duplicates, configure.email_duplicate_key)
+            configure.consent_column, configure.fuzzy_duplicates, configure.email_duplicate_key,
+            upper(configure.date_order), coalesce(configure.yes_words, '{}'), coalesce(configure.no_words, '{}'))
     ON CONFLICT ON CONSTRAINT table_config_pkey DO UPDATE
        SET key_column = EXCLUDED.key_column, default_region = EXCLUDED.default_region,
            on_invalid = EXCLUDED.on_invalid, on_duplicate = EXCLUDED.on_duplicate,
            flag_column = EXCLUDED.flag_column, updated_at_column = EXCLUDED.updated_at_column,
            consent_column = EXCLUDED.consent_column, fuzzy_duplicates = EXCLUDED.fuzzy_duplicates,
-           email_duplicate_key = EXCLUDED.email_duplicate_key;
-
+           email_duplicate_key = EXCLUDED.email_duplicate_key,
+           date_order = EXCLUDED.date_order, yes_words = EXCLUDED.yes_words, no_words = EXCLUDED.no_words;
     DELETE FROM @extschema@.column_kind k WHERE k.tbl = configure.tbl;
     INSERT INTO @extschema@.column_kind (tbl, col, kind, duplicate_key, required)
     SELECT configure.tbl, e.key, e.value, e.key = ANY (duplicate_keys), e.key = ANY (required)
@@ -139,9 +152,8 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text) IS
-'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, and the email duplicate key (email, or email_canonical for provider-aware addresses)';
-
+COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text, text, text[], text[]) IS
+'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, the email duplicate key (email, or email_canonical for provider-aware addresses), the date order of its sheets when not their region''s (DMY, MDY, YMD), and words of its own for yes and no';
 CREATE FUNCTION @extschema@.config_changed()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'contacts_config_changed'
@@ -174,12 +186,14 @@ COMMENT ON EVENT TRIGGER contacts_forget_dropped_tables IS
 
 -- SQL expressions that check and normalize a value of a given kind, shared
 -- by imports and the health report so that both agree with the trigger.
-CREATE FUNCTION @extschema@.kind_check_sql(kind text, value_sql text, region_sql text)
+CREATE FUNCTION @extschema@.kind_check_sql(kind text, value_sql text, region_sql text,
+                                           date_order_sql text DEFAULT 'NULL')
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT CASE kind
+    WHEN 'birth_date' THEN format('@extschema@.birth_date_check(%s, %s, %s)', value_sql, region_sql, date_order_sql)
     WHEN 'email' THEN format('@extschema@.email_check(%s)', value_sql)
     WHEN 'phone' THEN format('@extschema@.phone_check(%s, %s)', value_sql, region_sql)
     -- Without a region, or for a country whose documents are not known, an
@@ -190,8 +204,8 @@ SELECT CASE kind
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.kind_check_sql(text, text, text) IS
-'SQL expression giving the reason code why value_sql is invalid for kind (NULL when valid); used to build import and health queries';
+COMMENT ON FUNCTION @extschema@.kind_check_sql(text, text, text, text) IS
+'SQL expression giving the reason code why value_sql is invalid for kind (NULL when valid), dates read in date_order_sql (NULL: the region''s); used to build import and health queries';
 
 -- Two values of a kind are the same duplicate key when kind_key_sql() of
 -- both are equal.  Emails: contacts.email_key(), the form the email type
@@ -226,12 +240,14 @@ $$;
 COMMENT ON FUNCTION @extschema@.duplicate_key_kind(regclass, text) IS
 'The key kind that duplicates of a column of kind are compared by in table tbl (for kind_key_sql): email or email_canonical for emails, as configured; the kind itself otherwise';
 
-CREATE FUNCTION @extschema@.kind_normalize_sql(kind text, value_sql text, region_sql text)
+CREATE FUNCTION @extschema@.kind_normalize_sql(kind text, value_sql text, region_sql text,
+                                               date_order_sql text DEFAULT 'NULL')
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT CASE kind
+    WHEN 'birth_date' THEN format('@extschema@.birth_date_normalize(%s, %s, %s)', value_sql, region_sql, date_order_sql)
     WHEN 'email' THEN format('@extschema@.email_normalize(%s)', value_sql)
     -- the phone type's text form: E.164, and ";ext=" with the extension
     WHEN 'phone' THEN format('(@extschema@.phone_parse(%s, %s))::text', value_sql, region_sql)
@@ -246,5 +262,5 @@ SELECT CASE kind
 END
 $$;
 
-COMMENT ON FUNCTION @extschema@.kind_normalize_sql(text, text, text) IS
-'SQL expression giving the normalized form of a valid value_sql of kind (E.164 with any extension for phones, proper case for names...); used to build import and health queries';
+COMMENT ON FUNCTION @extschema@.kind_normalize_sql(text, text, text, text) IS
+'SQL expression giving the normalized form of a valid value_sql of kind (E.164 with any extension for phones, proper case for names, ISO 8601 for birth dates read in date_order_sql or the region''s order...); used to build import and health queries';

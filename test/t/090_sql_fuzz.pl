@@ -70,6 +70,7 @@ INSERT INTO contacts.dedupe_settings (tbl, em_iterations) VALUES ('fuzz_people',
 SET client_min_messages = warning;
 SELECT contacts.dedupe_run('fuzz_people');
 CREATE TABLE fuzz_plain (id int, note text);
+CREATE DOMAIN fuzz_domain AS date CHECK (VALUE > '1900-01-01');
 INSERT INTO fuzz_plain VALUES (1, 'a'), (2, 'b');
 CREATE TABLE fuzz_staging (full_name text, email text, phone text);
 INSERT INTO fuzz_staging VALUES ('Ana Perez', 'ana@example.com', '+34 612 345 678'),
@@ -147,6 +148,12 @@ my %pool = (
 	'text[]' => [
 		"'{}'", "'{NULL}'", "ARRAY['ana\@example.com', 'x']", "ARRAY['+34 612 345 678', '']",
 		"ARRAY[repeat('a', 100000) || '\@b.com']", "array_fill('x\@y.co'::text, ARRAY[5000])",
+		"'{autorizo}'", "'{\"\"}'", "'{{a,b},{c,d}}'",
+	],
+	regtype => [
+		"'date'", "'boolean'", "'integer'", "'numeric'", "'text'", "'varchar'", "'timestamptz'", "'uuid'",
+		"'contacts.email'", "'contacts.phone'", "'int4range'", "'record'", "'void'", "'anyelement'",
+		"'fuzz_domain'", '0', "'4294967295'::oid", "'1'::oid",
 	],
 	'timestamp with time zone' => ["'infinity'", "'-infinity'", "'epoch'", 'now()'],
 	interval => ["'7 days'", "'0'", "'-1 day'", "'1 microsecond'", "'infinity'", "'178000000 years'"],
@@ -172,6 +179,7 @@ my @hints = (
 	[qr/^profile$/, 'text', ["'strict'", "'lenient'", "'nope'"]],
 	[qr/^format$/, 'text', ["'e164'", "'national'", "'international'", "'rfc3966'", "'nope'"]],
 	[qr/^(on_invalid|on_duplicate)$/, 'text', ["'reject'", "'set_null'", "'flag'", "'keep'", "'update'", "'nope'"]],
+	[qr/^date_order$/, 'text', ["'DMY'", "'MDY'", "'YMD'", "'dmy'", "'nope'"]],
 	[qr/^clusters$/, 'text', ["'latest'", "'1'", "'-1'", "'all'"]],
 	[qr/^(kinds|mapping)$/, 'jsonb', ["'{\"full_name\": \"full_name\", \"email\": \"email\"}'"]],
 	[qr/^candidate$/, 'jsonb', ["'{\"full_name\": \"Ana Perez\", \"email\": \"ana\@example.com\"}'"]],

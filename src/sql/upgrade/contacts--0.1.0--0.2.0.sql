@@ -224,7 +224,10 @@ CREATE FUNCTION @extschema@.configure(
     duplicate_keys name[] DEFAULT '{}',
     required name[] DEFAULT '{}',
     fuzzy_duplicates boolean DEFAULT false,
-    email_duplicate_key text DEFAULT 'email')
+    email_duplicate_key text DEFAULT 'email',
+    date_order text DEFAULT NULL,
+    yes_words text[] DEFAULT '{}',
+    no_words text[] DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -268,6 +271,11 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use email (case-insensitive address) or email_canonical (also Gmail dots and +tags, googlemail = gmail).';
     END IF;
+    IF upper(date_order) NOT IN ('DMY', 'MDY', 'YMD') THEN
+        RAISE EXCEPTION 'unknown date order "%"', date_order
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use DMY (day first), MDY (month first) or YMD, or NULL for the order of each row''s region.';
+    END IF;
     IF on_duplicate NOT IN ('reject', 'update', 'flag', 'allow') THEN
         RAISE EXCEPTION 'unknown on_duplicate action "%"', on_duplicate
             USING ERRCODE = 'invalid_parameter_value',
@@ -293,17 +301,19 @@ BEGIN
 
     INSERT INTO @extschema@.table_config AS t
            (tbl, key_column, default_region, on_invalid, on_duplicate, flag_column,
-            updated_at_column, consent_column, fuzzy_duplicates, email_duplicate_key)
+            updated_at_column, consent_column, fuzzy_duplicates, email_duplicate_key,
+            date_order, yes_words, no_words)
     VALUES (configure.tbl, configure.key_column, configure.default_region, configure.on_invalid,
             configure.on_duplicate, configure.flag_column, configure.updated_at_column,
-            configure.consent_column, configure.fuzzy_duplicates, configure.email_duplicate_key)
+            configure.consent_column, configure.fuzzy_duplicates, configure.email_duplicate_key,
+            upper(configure.date_order), coalesce(configure.yes_words, '{}'), coalesce(configure.no_words, '{}'))
     ON CONFLICT ON CONSTRAINT table_config_pkey DO UPDATE
        SET key_column = EXCLUDED.key_column, default_region = EXCLUDED.default_region,
            on_invalid = EXCLUDED.on_invalid, on_duplicate = EXCLUDED.on_duplicate,
            flag_column = EXCLUDED.flag_column, updated_at_column = EXCLUDED.updated_at_column,
            consent_column = EXCLUDED.consent_column, fuzzy_duplicates = EXCLUDED.fuzzy_duplicates,
-           email_duplicate_key = EXCLUDED.email_duplicate_key;
-
+           email_duplicate_key = EXCLUDED.email_duplicate_key,
+           date_order = EXCLUDED.date_order, yes_words = EXCLUDED.yes_words, no_words = EXCLUDED.no_words;
     DELETE FROM @extschema@.column_kind k WHERE k.tbl = configure.tbl;
     INSERT INTO @extschema@.column_kind (tbl, col, kind, duplicate_key, required)
     SELECT configure.tbl, e.key, e.value, e.key = ANY (duplicate_keys), e.key = ANY (required)
@@ -311,8 +321,8 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text) IS
-'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, and the email duplicate key (email, or email_canonical for provider-aware addresses)';
+COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text, text, text[], text[]) IS
+'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, the email duplicate key (email, or email_canonical for provider-aware addresses), the date order of its sheets when not their region''s (DMY, MDY, YMD), and words of its own for yes and no';
 
 CREATE OR REPLACE FUNCTION @extschema@.forget_dropped_tables()
 RETURNS event_trigger
@@ -334,6 +344,55 @@ $$;
 
 COMMENT ON FUNCTION @extschema@.kind_key_sql(text, text) IS
 'SQL expression of value_sql as a duplicate key of kind (emails: contacts.email_key; email_canonical: contacts.email_canonical_key); index it, e.g. CREATE INDEX ON t (contacts.email_key(email)), to make duplicate checks fast';
+
+-- a new parameter (dates read in date_order_sql, issue 22): the old signatures go
+DROP FUNCTION @extschema@.kind_check_sql(text, text, text);
+CREATE FUNCTION @extschema@.kind_check_sql(kind text, value_sql text, region_sql text,
+                                           date_order_sql text DEFAULT 'NULL')
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE kind
+    WHEN 'birth_date' THEN format('@extschema@.birth_date_check(%s, %s, %s)', value_sql, region_sql, date_order_sql)
+    WHEN 'email' THEN format('@extschema@.email_check(%s)', value_sql)
+    WHEN 'phone' THEN format('@extschema@.phone_check(%s, %s)', value_sql, region_sql)
+    -- Without a region, or for a country whose documents are not known, an
+    -- ID cannot be checked: it is kept as typed (as the trigger does).
+    WHEN 'national_id' THEN format('NULLIF(@extschema@.national_id_check(%s, NULL, %s), ''ID_UNSUPPORTED_COUNTRY'')',
+                                   region_sql, value_sql)
+    ELSE 'NULL::text'
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.kind_check_sql(text, text, text, text) IS
+'SQL expression giving the reason code why value_sql is invalid for kind (NULL when valid), dates read in date_order_sql (NULL: the region''s); used to build import and health queries';
+
+DROP FUNCTION @extschema@.kind_normalize_sql(text, text, text);
+CREATE FUNCTION @extschema@.kind_normalize_sql(kind text, value_sql text, region_sql text,
+                                               date_order_sql text DEFAULT 'NULL')
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE kind
+    WHEN 'birth_date' THEN format('@extschema@.birth_date_normalize(%s, %s, %s)', value_sql, region_sql, date_order_sql)
+    WHEN 'email' THEN format('@extschema@.email_normalize(%s)', value_sql)
+    -- the phone type's text form: E.164, and ";ext=" with the extension
+    WHEN 'phone' THEN format('(@extschema@.phone_parse(%s, %s))::text', value_sql, region_sql)
+    WHEN 'national_id' THEN format('CASE WHEN @extschema@.national_id_check(%1$s, NULL, %2$s) IS NULL '
+                                   'AND %1$s IS NOT NULL THEN @extschema@.national_id_normalize(%1$s, NULL, %2$s) '
+                                   'ELSE NULLIF(btrim(%2$s), '''') END', region_sql, value_sql)
+    WHEN 'given_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
+    WHEN 'family_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
+    WHEN 'full_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
+    WHEN 'company' THEN format('@extschema@.normalize_company(%s)', value_sql)
+    ELSE format('NULLIF(btrim(%s), '''')', value_sql)
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.kind_normalize_sql(text, text, text, text) IS
+'SQL expression giving the normalized form of a valid value_sql of kind (E.164 with any extension for phones, proper case for names, ISO 8601 for birth dates read in date_order_sql or the region''s order...); used to build import and health queries';
 
 CREATE OR REPLACE FUNCTION @extschema@.merge_rules(tbl regclass, rules jsonb DEFAULT NULL,
                                         OUT column_name text, OUT rule text,
@@ -542,7 +601,9 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.suppression_match(regclass, text, text) IS
 'True when the value, in the form suppression_normal_form() gives, is on the suppression list; for roles that may write tbl (INSERT or UPDATE), which the entry trigger would tell as much; used by import()';
 
-CREATE OR REPLACE FUNCTION @extschema@.import(
+-- a new parameter (date_order, issue 22): the old signature goes
+DROP FUNCTION @extschema@.import(regclass, regclass, jsonb, name, text, boolean, text, boolean);
+CREATE FUNCTION @extschema@.import(
     staging regclass,
     target regclass,
     mapping jsonb,
@@ -550,7 +611,8 @@ CREATE OR REPLACE FUNCTION @extschema@.import(
     on_duplicate text DEFAULT 'keep',
     dry_run boolean DEFAULT false,
     region text DEFAULT NULL,
-    fuzzy boolean DEFAULT false)
+    fuzzy boolean DEFAULT false,
+    date_order text DEFAULT NULL)
 RETURNS @extschema@.import_run
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -583,6 +645,22 @@ DECLARE
     candidate  text := '';
     n          bigint;
     t0         timestamptz := clock_timestamp();
+    -- Typed target columns: the staged text converted by import_value()
+    -- (x1...) in a middle query, so one conversion gives value and reason.
+    mid        text := '';
+    conv       text := '';
+    detail_keys text := '';
+    detail_vals text := '';
+    conv_any   text := '';
+    order_sql  text;
+    words_sql  text;
+    norm       text;
+    needs_conv boolean;
+    err_state  text;
+    err_msg    text;
+    err_detail text;
+    err_hint   text;
+    err_column text;
 BEGIN
     IF on_duplicate NOT IN ('keep', 'create', 'update') THEN
         RAISE EXCEPTION 'unknown duplicate policy "%"', on_duplicate
@@ -603,6 +681,11 @@ BEGIN
         RAISE EXCEPTION 'mapping must be a non-empty JSON object {"target column": "staging column" | {"from": ..., "on_update": ...}}'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF upper(date_order) NOT IN ('DMY', 'MDY', 'YMD') THEN
+        RAISE EXCEPTION 'unknown date order "%"', date_order
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use DMY (day first), MDY (month first) or YMD, or NULL for the table''s or each row''s region''s order.';
+    END IF;
     IF duplicate_key IS NOT NULL AND NOT mapping ? duplicate_key THEN
         RAISE EXCEPTION 'duplicate key % is not a mapped target column', duplicate_key
             USING ERRCODE = 'invalid_parameter_value',
@@ -620,8 +703,12 @@ BEGIN
         region_sql := format('coalesce(nullif(upper(btrim(s.%I::text)), ''ZZ''), %s)', src_col, region_sql);
     END LOOP;
 
+    -- Dates in the import's order, else the table's, else each row's region's.
+    order_sql := quote_nullable(upper(coalesce(import.date_order, cfg.date_order)));
+    words_sql := format('%L::text[], %L::text[]', cfg.yes_words, cfg.no_words);
+
     FOR m IN SELECT e.key AS col, e.value AS spec, k.kind, coalesce(k.required, false) AS required,
-                    a.atttypid
+                    a.atttypid, a.atttypmod
                FROM jsonb_each(mapping) e
                LEFT JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = e.key
                LEFT JOIN pg_attribute a ON a.attrelid = target AND a.attname = e.key
@@ -650,14 +737,35 @@ BEGIN
         val := format('NULLIF(btrim(s.%I::text), '''')', src_col);
         -- Raw value, reason and normal form of each mapped column.
         sel := sel || format(', %s AS %I, %s AS %I', val, 'r' || i,
-                             @extschema@.kind_check_sql(kind, val, region_sql), 'w' || i);
+                             @extschema@.kind_check_sql(kind, val, region_sql, order_sql), 'w' || i);
         chk := chk || format(', CASE WHEN %1$I IS NOT NULL THEN %3$L || '': '' || %1$I '
                              'WHEN %2$I IS NULL AND %4$L THEN %3$L || '': REQUIRED'' END',
                              'w' || i, 'r' || i, m.col, m.required);
-        cols := cols || format(', CASE WHEN %1$I IS NULL THEN (%2$s)::%3$s END AS %4$I',
-                               'w' || i,
-                               @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region'),
-                               format_type(m.atttypid, NULL), a);
+        norm := format('CASE WHEN %I IS NULL THEN %s END', 'w' || i,
+                       @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region', order_sql));
+        -- Text columns take the value as it is; every other type reads it
+        -- through import_value(), which never raises (an email or phone kind
+        -- into its own type, and a birth date, ISO 8601 once checked, into a
+        -- date or timestamp, were checked by the kind already).
+        needs_conv := NOT ((m.atttypid IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype)
+                            AND m.atttypmod < 0)
+                           OR (m.kind IS NOT NULL AND
+                               m.atttypid IN ('@extschema@.email'::regtype, '@extschema@.phone'::regtype))
+                           OR (m.kind IS NOT DISTINCT FROM 'birth_date' AND
+                               m.atttypid IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)));
+        IF needs_conv THEN
+            mid := mid || format(', @extschema@.import_value(%s, %s, %s, import_region, %s, %s) AS %I',
+                                 norm, m.atttypid, m.atttypmod, order_sql, words_sql, 'x' || i);
+            conv := conv || format(', CASE WHEN %1$I[2] IS NOT NULL THEN %2$L END', 'x' || i,
+                                   m.col || ': ' || CASE WHEN m.col = cfg.consent_column
+                                                         THEN 'CONSENT_UNREADABLE' ELSE 'INVALID_VALUE' END);
+            detail_keys := detail_keys || format(', %L', m.col);
+            detail_vals := detail_vals || format(', %I[3]', 'x' || i);
+            conv_any := conv_any || format(' OR %I[2] IS NOT NULL', 'x' || i);
+            cols := cols || format(', (%1$I[1])::%2$s AS %3$I', 'x' || i, format_type(m.atttypid, NULL), a);
+        ELSE
+            cols := cols || format(', (%1$s)::%2$s AS %3$I', norm, format_type(m.atttypid, NULL), a);
+        END IF;
         ins_cols := ins_cols || format(', %I', m.col);
         sel_cols := sel_cols || ', ' || a;
         IF m.col <> cfg.key_column AND rule <> 'keep' THEN
@@ -693,12 +801,18 @@ BEGIN
     END IF;
     EXECUTE format(
         'CREATE TEMP TABLE contacts_import_rows AS '
-        'SELECT rn, src, array_remove(ARRAY[NULL::text %s], NULL) AS reasons, '
+        'SELECT rn, src, array_remove(ARRAY[NULL::text %s %s], NULL) AS reasons, '
+        '       %s AS details, '
         '       CASE WHEN false %s THEN ''suppressed'' END AS suppressed %s, '
         '       NULL::text AS outcome, NULL::text AS existing_key '
-        '  FROM (SELECT row_number() OVER (ORDER BY s.ctid) AS rn, to_jsonb(s) AS src, '
-        '               %s AS import_region %s FROM %s s) r',
-        chk, supp, cols, region_sql, sel, staging);
+        '  FROM (SELECT r0.* %s FROM '
+        '         (SELECT row_number() OVER (ORDER BY s.ctid) AS rn, to_jsonb(s) AS src, '
+        '                 %s AS import_region %s FROM %s s) r0 OFFSET 0) r',
+        chk, conv,
+        CASE WHEN conv_any = '' THEN 'NULL::jsonb'
+             ELSE format('CASE WHEN false %s THEN (SELECT jsonb_object_agg(k, v) FROM unnest(ARRAY[%s]::text[], ARRAY[%s]::text[]) u(k, v) WHERE v IS NOT NULL) END',
+                         conv_any, substr(detail_keys, 3), substr(detail_vals, 3)) END,
+        supp, cols, mid, region_sql, sel, staging);
     GET DIAGNOSTICS n = ROW_COUNT;
     RAISE NOTICE 'import: % staged rows checked and normalized (% s)', n,
         round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
@@ -706,8 +820,11 @@ BEGIN
     -- Phase 2: suppression and consent first (their data is never kept), then invalid rows.
     UPDATE contacts_import_rows SET outcome = 'suppressed' WHERE suppressed IS NOT NULL;
     IF consent_alias IS NOT NULL THEN
+        -- An unreadable consent is no consent, but the row is set aside as
+        -- invalid (with its data, to be corrected), not as a refusal.
         EXECUTE format('UPDATE contacts_import_rows SET outcome = ''no_consent'' '
-                       'WHERE outcome IS NULL AND %s IS DISTINCT FROM true', consent_alias);
+                       'WHERE outcome IS NULL AND %s IS DISTINCT FROM true AND NOT (%L = ANY (reasons))',
+                       consent_alias, cfg.consent_column || ': CONSENT_UNREADABLE');
     END IF;
     UPDATE contacts_import_rows SET outcome = 'invalid' WHERE outcome IS NULL AND cardinality(reasons) > 0;
 
@@ -801,13 +918,24 @@ BEGIN
     VALUES (target, staging, duplicate_key, on_duplicate, false, t0, current_user)
     RETURNING import_id INTO run.import_id;
 
-    INSERT INTO @extschema@.import_reject (import_id, row_number, category, reasons, source)
+    INSERT INTO @extschema@.import_reject (import_id, row_number, category, reasons, source, details)
     SELECT run.import_id, rn, outcome,
            CASE outcome WHEN 'invalid' THEN reasons
                         WHEN 'no_consent' THEN ARRAY['NO_CONSENT']
                         ELSE ARRAY['SUPPRESSED'] END,
-           CASE WHEN outcome = 'invalid' THEN src END
+           CASE WHEN outcome = 'invalid' THEN src END,
+           CASE WHEN outcome = 'invalid' THEN details END
       FROM contacts_import_rows WHERE outcome IN ('invalid', 'suppressed', 'no_consent');
+
+    IF run.updated > 0 AND upd_set = '' THEN
+        RAISE EXCEPTION 'on_duplicate = update, but no mapped column may be updated'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Map a column other than the key with on_update fill or overwrite.';
+    END IF;
+
+    -- What the target itself refuses (a constraint, a trigger) still ends
+    -- the import: say so by table, not with the generated statement.
+    BEGIN
 
     EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM contacts_import_rows WHERE outcome = ''insert'' ORDER BY rn',
                    target, substr(ins_cols, 3), substr(sel_cols, 3));
@@ -819,11 +947,6 @@ BEGIN
     END IF;
 
     IF run.updated > 0 THEN
-        IF upd_set = '' THEN
-            RAISE EXCEPTION 'on_duplicate = update, but no mapped column may be updated'
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'Map a column other than the key with on_update fill or overwrite.';
-        END IF;
         -- Several staged rows may update one record: the last one in file
         -- order is applied, with each column's on_update rule.
         -- A row that duplicates one inserted by this import finds it by key.
@@ -841,6 +964,20 @@ BEGIN
                              || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias)) END,
             cfg.key_column);
     END IF;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,
+                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT,
+                                err_column = COLUMN_NAME;
+        IF err_state IN ('57014', 'XX000') THEN
+            RAISE;
+        END IF;
+        RAISE EXCEPTION 'import into % refused by the table: %', target, err_msg
+            USING ERRCODE = err_state,
+                  DETAIL = concat_ws(' ', nullif(err_detail, ''),
+                                     CASE WHEN err_column <> '' THEN format('Column: %s.', err_column) END),
+                  HINT = coalesce(nullif(err_hint, ''),
+                                  'Nothing was imported. Correct the staged rows or the table''s constraints, and use dry_run => true to check first.');
+    END;
 
     run.finished_at := clock_timestamp();
     UPDATE @extschema@.import_run SET finished_at = run.finished_at, staged = run.staged,
@@ -854,8 +991,184 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.import(regclass, regclass, jsonb, name, text, boolean, text, boolean) IS
-'Import a staging table into a configured contact table: map columns, check and normalize each by its kind, set aside invalid rows with their reasons, never import suppressed or non-consenting contacts, and apply the duplicate policy (keep, create or update) on the chosen duplicate key, inside the file and against the table, and with fuzzy on likely duplicates found by the dedupe model';
+COMMENT ON FUNCTION @extschema@.import(regclass, regclass, jsonb, name, text, boolean, text, boolean, text) IS
+'Import a staging table into a configured contact table: map columns, check and normalize each by its kind, convert each to its column''s type (dates in the row''s region''s order or date_order, numbers with its decimal mark, booleans in people''s words), set aside invalid rows with their reasons instead of failing, never import suppressed or non-consenting contacts, and apply the duplicate policy (keep, create or update) on the chosen duplicate key, inside the file and against the table, and with fuzzy on likely duplicates found by the dedupe model';
+
+CREATE FUNCTION @extschema@.import_suggest_mapping(staging regclass, target regclass,
+                                                   region text DEFAULT NULL, sample_size integer DEFAULT 200)
+RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg      @extschema@.table_config;
+    reg      text;
+    s        record;
+    p        record;
+    rates    jsonb;
+    sample   text[];
+    pairs    jsonb := '[]';
+    header   text;
+    hscore   numeric;
+    rate     numeric;
+    conf     numeric;
+    used_t   text[] := '{}';
+    used_s   text[] := '{}';
+    mapping  jsonb := '{}';
+    confidence jsonb := '{}';
+    evidence jsonb := '{}';
+    unmapped jsonb := '[]';
+    hrole    text;
+    -- Header words per role (folded: lower case, no accents, words split
+    -- on anything not a letter or digit), with how sure each makes us.
+    synonyms CONSTANT jsonb := '{
+      "email": {"email": 1, "e mail": 1, "mail": 0.9, "correo": 0.95, "correo electronico": 1,
+                "email address": 1, "direccion de correo": 0.95, "endereco de email": 1, "e mail address": 1},
+      "phone": {"telefono": 1, "telefono movil": 1, "movil": 1, "celular": 1, "cel": 0.8, "tel": 0.9,
+                "telf": 0.9, "phone": 1, "mobile": 1, "phone number": 1, "telefone": 1, "whatsapp": 0.9,
+                "fono": 0.9, "numero de telefono": 1, "mobile phone": 1},
+      "given_name": {"nombre": 0.95, "nombres": 0.95, "first name": 1, "given name": 1, "nome": 0.9,
+                     "primeiro nome": 1, "firstname": 1},
+      "family_name": {"apellido": 1, "apellidos": 1, "last name": 1, "surname": 1, "family name": 1,
+                      "sobrenome": 1, "lastname": 1, "primer apellido": 0.9},
+      "full_name": {"nombre completo": 1, "nombre y apellidos": 1, "nombre y apellido": 1,
+                    "apellido y nombre": 1, "apellidos y nombre": 1, "nome e sobrenome": 1, "name": 0.95, "full name": 1,
+                    "nome completo": 1, "contacto": 0.7, "cliente": 0.6, "nombre": 0.7, "nome": 0.7},
+      "company": {"empresa": 1, "compania": 1, "company": 1, "organizacion": 0.9, "razon social": 1,
+                  "organization": 0.9, "organisation": 0.9, "cuenta": 0.6},
+      "national_id": {"dni": 1, "nif": 1, "nie": 1, "dni nif": 1, "dni nie": 1, "nif cif": 0.9, "cif": 0.8,
+                      "rut": 1, "run": 0.8, "cuit": 1, "cuil": 1, "cpf": 1, "cnpj": 0.9, "curp": 1, "rfc": 0.9,
+                      "documento": 0.9, "documento de identidad": 1, "cedula": 1, "ci": 0.7, "ruc": 0.9,
+                      "id number": 0.9, "ssn": 0.9, "nro documento": 1, "numero de documento": 1},
+      "country": {"pais": 1, "country": 1, "pais de residencia": 1, "nacionalidad": 0.6, "country code": 1},
+      "city": {"ciudad": 1, "localidad": 1, "poblacion": 0.9, "city": 1, "cidade": 1, "municipio": 0.9,
+               "town": 0.9, "comuna": 0.8},
+      "postcode": {"codigo postal": 1, "cp": 0.9, "zip": 1, "zip code": 1, "postal code": 1, "postcode": 1,
+                   "cep": 1, "cod postal": 1},
+      "address": {"direccion": 1, "domicilio": 1, "address": 1, "endereco": 1, "calle": 0.8,
+                  "street": 0.9, "direccion postal": 1},
+      "birth_date": {"fecha de nacimiento": 1, "fecha nacimiento": 1, "nacimiento": 0.9, "f nacimiento": 1,
+                     "fec nac": 0.9, "birth date": 1, "date of birth": 1, "birthdate": 1, "dob": 1,
+                     "birthday": 0.9, "data de nascimento": 1, "nascimento": 0.9, "cumpleanos": 0.8,
+                     "born": 0.9, "birth": 0.9, "nacido": 0.9, "fecha nac": 1},
+      "consent": {"acepta comunicaciones": 1, "consentimiento": 1, "acepta": 0.9, "consent": 1,
+                  "opt in": 1, "optin": 1, "autoriza": 0.9, "acepto": 0.9, "newsletter": 0.7, "rgpd": 0.8,
+                  "lopd": 0.8, "acepta publicidad": 1, "consentimento": 1, "aceita comunicacoes": 1,
+                  "marketing": 0.6, "permiso": 0.7}
+    }';
+BEGIN
+    PERFORM @extschema@.require_privileges(staging, 'SELECT', 'suggest a mapping from');
+    SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = target;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not configured for contacts', target
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Call contacts.configure() for the target table first.';
+    END IF;
+    reg := coalesce(nullif(upper(region), 'ZZ'), cfg.default_region);
+
+    FOR s IN SELECT a.attname::text AS col, a.attnum,
+                    btrim(regexp_replace(@extschema@.fold(a.attname), '[^a-z0-9]+', ' ', 'g')) AS h
+               FROM pg_attribute a
+              WHERE a.attrelid = staging AND a.attnum > 0 AND NOT a.attisdropped
+              ORDER BY a.attnum LOOP
+        -- A sample of the column's values, and how many read as each kind.
+        EXECUTE format('SELECT array_agg(v) FROM (SELECT NULLIF(btrim(%1$I::text), '''') AS v FROM %2$s '
+                       'WHERE NULLIF(btrim(%1$I::text), '''') IS NOT NULL LIMIT %3$s) x',
+                       s.col, staging, greatest(sample_size, 1))
+           INTO sample;
+        SELECT jsonb_build_object(
+                 'n', count(*),
+                 'email', avg((@extschema@.email_check(v) IS NULL)::int),
+                 'phone', avg((@extschema@.phone_check(v, reg) IS NULL AND v !~ '@')::int),
+                 'national_id', avg((reg IS NOT NULL AND v ~ '[0-9]'
+                                     AND @extschema@.national_id_check(reg, NULL, v) IS NULL)::int),
+                 'birth_date', avg((@extschema@.birth_date_check(v, reg, cfg.date_order) IS NULL)::int),
+                 'consent', avg(((@extschema@.import_value(v, 'boolean', -1, reg, NULL, cfg.yes_words,
+                                                           cfg.no_words))[2] IS NULL)::int),
+                 'country', avg((v ~ '^[A-Za-z]{2}$')::int),
+                 'words', avg((v !~ '[0-9@]' AND v ~ '[[:alpha:]]')::int))
+          INTO rates
+          FROM unnest(coalesce(sample, '{}')) v;
+
+        FOR p IN SELECT a.attname::text AS col, a.atttypid, a.atttypmod,
+                        CASE WHEN a.attname = cfg.consent_column THEN 'consent' ELSE k.kind END AS role,
+                        btrim(regexp_replace(@extschema@.fold(a.attname), '[^a-z0-9]+', ' ', 'g')) AS h
+                   FROM pg_attribute a
+                   LEFT JOIN @extschema@.column_kind k ON k.tbl = target AND k.col = a.attname
+                  WHERE a.attrelid = target AND a.attnum > 0 AND NOT a.attisdropped
+                    AND a.attname IS DISTINCT FROM cfg.key_column
+                    AND a.attname IS DISTINCT FROM cfg.flag_column
+                    AND a.attname IS DISTINCT FROM cfg.updated_at_column LOOP
+            -- The header: the target column's own name, a word of its role,
+            -- or a header that contains one.
+            hscore := CASE WHEN s.h = p.h THEN 1 ELSE 0 END;
+            header := CASE WHEN hscore > 0 THEN format('header "%s" is the column''s name', s.col) END;
+            -- A column without a kind goes by the role its own name is a word of.
+            hrole := coalesce(p.role, (SELECT r.key FROM jsonb_each(synonyms) r WHERE r.value ? p.h
+                                        ORDER BY (r.value ->> p.h)::numeric DESC, r.key LIMIT 1));
+            IF hscore = 0 AND hrole IS NOT NULL THEN
+                SELECT CASE WHEN e.key = s.h THEN e.value::numeric ELSE e.value::numeric * 0.8 END,
+                       format('header "%s" %s "%s"', s.col, CASE WHEN e.key = s.h THEN 'is' ELSE 'contains' END, e.key)
+                  INTO hscore, header
+                  FROM jsonb_each_text(synonyms -> hrole) e
+                 WHERE e.key = s.h OR ' ' || s.h || ' ' LIKE '% ' || e.key || ' %'
+                 ORDER BY (e.key = s.h) DESC, e.value::numeric DESC, length(e.key) DESC
+                 LIMIT 1;
+                hscore := coalesce(hscore, 0);
+            END IF;
+            -- The values: what share of the sample reads as the role (or,
+            -- for a typed column without a kind, as its type).
+            rate := CASE
+                WHEN (rates ->> 'n')::int = 0 THEN NULL
+                WHEN p.role IN ('email', 'phone', 'national_id', 'birth_date', 'consent', 'country') THEN (rates ->> p.role)::numeric
+                WHEN p.role IN ('given_name', 'family_name', 'full_name', 'city') THEN (rates ->> 'words')::numeric
+                WHEN p.role IS NULL AND p.atttypid NOT IN ('text'::regtype, 'varchar'::regtype, 'bpchar'::regtype) THEN
+                    (SELECT avg(((@extschema@.import_value(v, p.atttypid, p.atttypmod, reg, cfg.date_order,
+                                                           cfg.yes_words, cfg.no_words))[2] IS NULL)::int)
+                       FROM unnest(sample) v)
+                END;
+            IF hscore > 0 THEN
+                conf := hscore * CASE WHEN rate IS NULL THEN 1 ELSE 0.6 + 0.4 * rate END;
+            ELSIF p.role IN ('email', 'phone', 'national_id', 'birth_date') AND rate >= 0.8 THEN
+                -- no header to go by: values that are plainly of the kind
+                conf := 0.8 * rate;
+                header := NULL;
+            ELSE
+                conf := 0;
+            END IF;
+            IF conf > 0 THEN
+                pairs := pairs || jsonb_build_object(
+                    'target', p.col, 'staging', s.col, 'attnum', s.attnum, 'confidence', round(conf, 2),
+                    'evidence', concat_ws('; ', header,
+                        CASE WHEN rate IS NOT NULL THEN format('%s%% of %s sampled values read as %s',
+                             round(rate * 100), rates ->> 'n', coalesce(p.role, format_type(p.atttypid, p.atttypmod))) END));
+            END IF;
+        END LOOP;
+    END LOOP;
+
+    -- The surest pairs first; each column of either table is used once.
+    FOR p IN SELECT e AS pair FROM jsonb_array_elements(pairs) e
+              ORDER BY (e ->> 'confidence')::numeric DESC, (e ->> 'attnum')::int LOOP
+        IF (p.pair ->> 'confidence')::numeric < 0.4 OR (p.pair ->> 'target') = ANY (used_t)
+           OR (p.pair ->> 'staging') = ANY (used_s) THEN
+            CONTINUE;
+        END IF;
+        used_t := used_t || (p.pair ->> 'target');
+        used_s := used_s || (p.pair ->> 'staging');
+        mapping := mapping || jsonb_build_object(p.pair ->> 'target', p.pair ->> 'staging');
+        confidence := confidence || jsonb_build_object(p.pair ->> 'target', p.pair -> 'confidence');
+        evidence := evidence || jsonb_build_object(p.pair ->> 'target', p.pair ->> 'evidence');
+    END LOOP;
+    SELECT coalesce(jsonb_agg(a.attname ORDER BY a.attnum), '[]') INTO unmapped
+      FROM pg_attribute a
+     WHERE a.attrelid = staging AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> ALL (used_s);
+    RETURN jsonb_build_object('mapping', mapping, 'confidence', confidence, 'evidence', evidence,
+                              'unmapped', unmapped);
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.import_suggest_mapping(regclass, regclass, text, integer) IS
+'Propose an import() mapping from a staging table''s headers (Correo electrónico, Teléfono móvil, Apellidos, DNI/NIF, RUT, CUIT, País, Acepta comunicaciones...) and a sample of its values (emails, phones, IDs, dates, yes/no): {"mapping": {...}, "confidence": {column: 0..1}, "evidence": {column: why}, "unmapped": [...]}; pass its mapping to import()';
 
 CREATE OR REPLACE FUNCTION @extschema@.health(tbl regclass, stale_before timestamptz DEFAULT NULL)
 RETURNS TABLE (check_name text, column_name name, affected bigint, total bigint, rate numeric, example text)
@@ -1463,6 +1776,73 @@ COMMENT ON POLICY alternate_merge ON @extschema@.alternate IS
 'A role adds alternates only in a merge of its own, of the merge''s table, that is not undone';
 COMMENT ON POLICY alternate_unmerge ON @extschema@.alternate IS
 'A role that may update the table removes the alternates of a merge it has undone (unmerge marks the merge first)';
+
+-- ---------------------------------------------------------------------------
+-- Imports from spreadsheets: a table's date order and words for yes and no,
+-- the message of each value its column's type rejected, and the readers of
+-- spreadsheet cells (issue 22)
+-- ---------------------------------------------------------------------------
+ALTER TABLE @extschema@.table_config
+    ADD COLUMN date_order text CHECK (date_order IN ('DMY', 'MDY', 'YMD')),
+    ADD COLUMN yes_words text[] NOT NULL DEFAULT '{}',
+    ADD COLUMN no_words text[] NOT NULL DEFAULT '{}';
+COMMENT ON TABLE @extschema@.table_config IS
+'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), optional flag, updated-at and consent columns, whether email duplicate keys compare case-insensitively (email) or provider-aware (email_canonical: Gmail dots and +tags), the order dates are written in when not the region''s (date_order), and its own words for yes and no';
+
+ALTER TABLE @extschema@.import_reject ADD COLUMN details jsonb;
+COMMENT ON TABLE @extschema@.import_reject IS
+'Staged rows an import set aside: invalid rows with the whole source row, every reason ("column: CODE") and, for values their column''s type rejected (INVALID_VALUE), the message per column in details; suppressed and no-consent rows with their reason only (their data is not kept)';
+
+CREATE FUNCTION @extschema@.parse_date(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
+RETURNS date
+AS 'MODULE_PATHNAME', 'contacts_parse_date'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.parse_date(text, text, text) IS
+'A date as the sheet''s country writes it: day first (05/03/1978 is 5 March) except month first for US, ISO everywhere, month names in es/pt/en/fr/de/it, two-digit years 00-29 as 20xx, Excel serial numbers (5-6 digits); date_order (DMY, MDY, YMD) overrides the region''s order; impossible or ambiguous dates are errors with a reason code';
+
+CREATE FUNCTION @extschema@.parse_number(value text, region text DEFAULT NULL)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'contacts_parse_number'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.parse_number(text, text) IS
+'A number as the sheet''s country writes it: 1.234,50 in ES/AR/BR, 1,234.50 in US/MX; signs, accounting parentheses and currency symbols allowed; an error with a reason code otherwise';
+
+CREATE FUNCTION @extschema@.parse_yesno(value text, yes_words text[] DEFAULT '{}', no_words text[] DEFAULT '{}')
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'contacts_parse_yesno'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.parse_yesno(text, text[], text[]) IS
+'Yes or no in people''s words (sí/si/s/x/yes/y/1/true/verdadero/acepto/ok/sim, no/n/0/false/falso/não), case- and accent-insensitive, plus the words given; an error for anything else';
+
+CREATE FUNCTION @extschema@.birth_date_check(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_birth_date_check'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.birth_date_check(text, text, text) IS
+'Why value is not a birth date (DATE_IMPOSSIBLE, DATE_AMBIGUOUS, BIRTH_DATE_IN_FUTURE...), read as parse_date() reads dates but with two-digit years never in the future; NULL when it is one';
+
+CREATE FUNCTION @extschema@.birth_date_normalize(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_birth_date_normalize'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION @extschema@.birth_date_normalize(text, text, text) IS
+'A birth date as ISO 8601 text (1978-03-05), read as birth_date_check() reads it; an error when it is not one';
+
+-- Not STRICT: region, date order and words may be NULL.  PARALLEL UNSAFE:
+-- before PostgreSQL 16 a value a type rejects is caught in a subtransaction.
+CREATE FUNCTION @extschema@.import_value(value text, target regtype, typmod integer, region text,
+                                         date_order text, yes_words text[], no_words text[])
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'contacts_import_value'
+LANGUAGE C STABLE PARALLEL UNSAFE;
+
+COMMENT ON FUNCTION @extschema@.import_value(text, regtype, integer, text, text, text[], text[]) IS
+'Used by import(): a staged cell as the text its target type reads (dates and numbers read the region''s way, booleans in people''s words), as {value, NULL, NULL}, or {NULL, ''INVALID_VALUE'', the reason} when the type rejects it; never raises for a value';
 
 -- ---------------------------------------------------------------------------
 -- The change feed and the inbound upsert with external ids
