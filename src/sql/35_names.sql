@@ -89,7 +89,7 @@ COMMENT ON FUNCTION @extschema@.national_id_valid(text, text, text) IS
 CREATE FUNCTION @extschema@.national_id_normalize(country text, kind text, value text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_national_id_normalize'
-LANGUAGE C IMMUTABLE PARALLEL SAFE COST 5;
+LANGUAGE C IMMUTABLE PARALLEL SAFE COST 10;
 
 COMMENT ON FUNCTION @extschema@.national_id_normalize(text, text, text) IS
 'Compact normalized form of a national ID (no separators, upper case, leading zeros restored), a duplicate key; raises 22023 with the reason when invalid';

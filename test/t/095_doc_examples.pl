@@ -14,6 +14,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use File::Basename;
+use File::Spec;
 
 my $repo = $ENV{REPO} // dirname(__FILE__) . '/../..';
 my @files = ("$repo/README.md", sort glob("$repo/docs/*.md"));
@@ -117,8 +118,12 @@ $node->init;
 $node->append_conf('postgresql.conf', 'wal_level = logical');
 $node->start;
 
-# files an example writes (\o page.html) go to a directory of the test's own
-chdir(PostgreSQL::Test::Utils::tempdir());
+# Files an example writes (\o page.html) go to a directory of the test's
+# own; the repository's sample files (\copy ... FROM 'test/data/...') are
+# found there as from the repository's root.
+my $workdir = PostgreSQL::Test::Utils::tempdir();
+symlink(File::Spec->rel2abs("$repo/test"), "$workdir/test") or die "symlink: $!";
+chdir($workdir);
 my $server_major = int($node->safe_psql('postgres', 'SHOW server_version_num') / 10000);
 my $n = 0;
 foreach my $path (@files)

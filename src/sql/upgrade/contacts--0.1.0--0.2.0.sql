@@ -2994,7 +2994,7 @@ ALTER FUNCTION @extschema@.name_similarity(text, text) COST 50;
 ALTER FUNCTION @extschema@.normalize_company(text) COST 20;
 ALTER FUNCTION @extschema@.company_key(text) COST 20;
 ALTER FUNCTION @extschema@.national_id_valid(text, text, text) COST 10;
-ALTER FUNCTION @extschema@.national_id_normalize(text, text, text) COST 5;
+ALTER FUNCTION @extschema@.national_id_normalize(text, text, text) COST 10;
 ALTER FUNCTION @extschema@.national_id_check(text, text, text) COST 10;
 ALTER FUNCTION @extschema@.name_search_similarity(text, text) COST 100;
 ALTER FUNCTION @extschema@.name_search_distance(text, text) COST 100;
