@@ -27,6 +27,7 @@ my $pairs = $node->safe_psql('postgres', "SELECT count(*) FROM contacts.dedupe_p
 ok($pairs >= 12000, "a complete run finds the planted pairs ($pairs)");
 
 # Cancel a run in each of its phases: nothing of it stays.
+my $cancels = 0;
 foreach my $delay (0.2, 0.7, 1.4)
 {
 	my $run = $node->background_psql('postgres', on_error_stop => 0);
@@ -43,13 +44,15 @@ SELECT count(*) FROM (SELECT pg_cancel_backend(pid) FROM pg_stat_activity
 	$run->quit;
 	SKIP:
 	{
-		if ($cancelled eq '0')
+		# Finished first on a fast machine (or between the lookup and the
+		# signal, so that nothing was left to cancel): it becomes the baseline.
+		if ($cancelled eq '0' || $run->{stderr} !~ /canceling statement due to user request/)
 		{
-			# finished first on a fast machine: it becomes the baseline
 			$first = $node->safe_psql('postgres', 'SELECT max(run_id) FROM contacts.dedupe_runs');
 			$pairs = $node->safe_psql('postgres', 'SELECT count(*) FROM contacts.dedupe_pairs');
 			skip "the run finished within $delay s", 3;
 		}
+		$cancels++;
 		like($run->{stderr}, qr/canceling statement due to user request/, "run cancelled after $delay s");
 		is($node->safe_psql('postgres', 'SELECT max(run_id) FROM contacts.dedupe_runs'),
 			$first, "no run left behind by the cancel after $delay s");
@@ -57,6 +60,9 @@ SELECT count(*) FROM (SELECT pg_cancel_backend(pid) FROM pg_stat_activity
 			$pairs, 'pairs of the finished run intact');
 	}
 }
+# a run takes seconds here: the earliest cancel at least lands
+ok($cancels > 0, "$cancels of 3 runs cancelled");
+
 # the last complete run's features still serve single-row matching
 is($node->safe_psql('postgres',
 		q{SELECT key FROM contacts.dedupe_match('people', '{"email": "P7@example.com", "country": "ES"}') LIMIT 1}),
