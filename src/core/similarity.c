@@ -300,12 +300,42 @@ levenshtein_band(const void *a, int m, const void *b, int n, int width, int max,
  */
 #define BAND_MAX_BOUND 3
 
+/*
+ * The distance of two strings with no common prefix or suffix, held as code
+ * points or, width 1, as ASCII bytes (which the bit-parallel loop does not
+ * take: callers pass bytes only where the band or the lengths decide).
+ */
+static int
+levenshtein_stripped(const void *a, int alen, const void *b, int blen, int width,
+					 int max, const CtAllocator *alloc)
+{
+	int			d;
+
+	if (alen > blen)
+	{
+		const void *t = a;
+		int			tl = alen;
+
+		a = b;
+		alen = blen;
+		b = t;
+		blen = tl;
+	}
+	if (blen - alen > max)
+		return max + 1;
+	if (alen == 0)
+		return blen;
+	if (width == 4 && alen <= 64 && max >= BAND_MAX_BOUND)
+		d = levenshtein_myers(a, alen, b, blen, max);
+	else
+		d = levenshtein_band(a, alen, b, blen, width, max, alloc);
+	return d > max ? max + 1 : d;
+}
+
 int
 ct_levenshtein_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 				  int max, const CtAllocator *alloc)
 {
-	int			d;
-
 	if (max < 0)
 		max = INT_MAX - 1;
 	/* common prefix and suffix do not change the distance */
@@ -321,25 +351,7 @@ ct_levenshtein_cp(const uint32_t *a, int alen, const uint32_t *b, int blen,
 		alen--;
 		blen--;
 	}
-	if (alen > blen)
-	{
-		const uint32_t *t = a;
-		int			tl = alen;
-
-		a = b;
-		alen = blen;
-		b = t;
-		blen = tl;
-	}
-	if (blen - alen > max)
-		return max + 1;
-	if (alen == 0)
-		return blen;
-	if (alen <= 64 && max >= BAND_MAX_BOUND)
-		d = levenshtein_myers(a, alen, b, blen, max);
-	else
-		d = levenshtein_band(a, alen, b, blen, 4, max, alloc);
-	return d > max ? max + 1 : d;
+	return levenshtein_stripped(a, alen, b, blen, 4, max, alloc);
 }
 
 int
@@ -374,30 +386,15 @@ ct_levenshtein_bounded(const char *a, size_t alen, const char *b, size_t blen,
 	alen -= suf;
 	blen -= suf;
 
-	/* in ASCII bytes are code points: no decoding, and the lengths may decide */
-	if (max >= 0 && max < BAND_MAX_BOUND && alen < INT_MAX / 2 && blen < INT_MAX / 2 &&
+	/*
+	 * In ASCII bytes are code points: a small bound runs the band over the
+	 * bytes, and a length difference beyond the bound decides, without
+	 * decoding.
+	 */
+	if (max >= 0 && alen < INT_MAX / 2 && blen < INT_MAX / 2 &&
+		(max < BAND_MAX_BOUND || (alen > blen ? alen - blen : blen - alen) > (size_t) max) &&
 		all_ascii(a, alen) && all_ascii(b, blen))
-	{
-		if (alen > blen)
-		{
-			const char *t = a;
-			size_t		tl = alen;
-
-			a = b;
-			alen = blen;
-			b = t;
-			blen = tl;
-		}
-		if (blen - alen > (size_t) max)
-			return max + 1;
-		if (alen == 0)
-			return (int) blen;
-		d = levenshtein_band(a, (int) alen, b, (int) blen, 1, max, alloc);
-		return d > max ? max + 1 : d;
-	}
-	if (max >= 0 && (alen > blen ? alen - blen : blen - alen) > (size_t) max &&
-		all_ascii(a, alen) && all_ascii(b, blen))
-		return max + 1;
+		return levenshtein_stripped(a, (int) alen, b, (int) blen, 1, max, alloc);
 
 	if (!cpbuf_decode(&x, a, alen, alloc))
 		return -1;
