@@ -1,5 +1,5 @@
--- normalize_company: spacing and legal forms; company_key: comparison key.
-SELECT input, contacts.normalize_company(input) AS display, contacts.company_key(input) AS key
+-- company_normalize: spacing and legal forms; company_key: comparison key.
+SELECT input, contacts.company_normalize(input) AS display, contacts.company_key(input) AS key
   FROM (VALUES ('bimbo s.a. de c.v.'), ('GRUPO BIMBO, S.A.B. DE C.V.'), ('Tienda S. de R.L. de C.V.'),
                ('  Acme   inc'), ('Acme, Inc.'), ('acme ,inc'), ('Pérez y Cía. S.A.'), ('PEREZ & CIA SA'),
                ('Construcciones López S L U'), ('Distribuidora del Sur Ltda.'), ('Banco do Brasil S.A.'),

@@ -1,6 +1,6 @@
--- normalize_name: proper case, particles, Mc/Mac, O'/D', initials, suffixes,
+-- name_normalize: proper case, particles, Mc/Mac, O'/D', initials, suffixes,
 -- in Spanish, Portuguese, French, German, English and Turkish names.
-SELECT input, contacts.normalize_name(input) AS normalized
+SELECT input, contacts.name_normalize(input) AS normalized
   FROM (VALUES ('  JOSE   perez  '), ('josé pérez garcía'), ('MARÍA DE LOS ÁNGELES GARCÍA DE LA TORRE'),
                ('Pérez , José'), ('j.perez'), ('j perez'), ('J.R.R. TOLKIEN'),
                ('JOÃO DOS SANTOS E SILVA'), ('maria da conceição'),
@@ -15,7 +15,7 @@ SELECT input, contacts.normalize_name(input) AS normalized
 SELECT count(*) AS changed_on_second_pass
   FROM (VALUES ('JOSE perez'), ('ahmed AL-RASHID'), ('mcDONALD'), ('j.r.r. tolkien'), ('İSMAİL'),
                ('DE LA TORRE, maría'), ('smith, john, jr')) AS t(input)
- WHERE contacts.normalize_name(contacts.normalize_name(input)) <> contacts.normalize_name(input);
+ WHERE contacts.name_normalize(contacts.name_normalize(input)) <> contacts.name_normalize(input);
 
 -- name_parts: given and family names.
 SELECT input, (p).given_names, (p).family_names, (p).first_family, (p).second_family, (p).suffix

@@ -120,9 +120,12 @@ SELECT contacts.phone_check('612 34 56 78') AS without_default;
 SET contacts.default_region = 'es';
 SHOW contacts.default_region;
 SELECT contacts.phone_parse('612 34 56 78') AS with_default,
-       contacts.phone_parse('612 34 56 78', NULL) AS null_region,
+       contacts.phone_valid('612 34 56 78') AS valid, contacts.phone_check('612 34 56 78') AS reason,
        contacts.phone_parse('(201) 555-0123', 'US') AS explicit_region_wins,
        contacts.phone_parse('+33 1 23 45 67 89') AS international_ignores_it;
+-- the two-argument forms never read the setting: NULL is international only
+SELECT contacts.phone_valid('612 34 56 78', NULL) AS valid, contacts.phone_check('612 34 56 78', NULL) AS reason;
+SELECT contacts.phone_parse('612 34 56 78', NULL);
 SELECT '612 34 56 78'::contacts.phone AS type_input_uses_it;
 SET contacts.default_region = 'XX';
 \echo :LAST_ERROR_SQLSTATE
@@ -133,7 +136,7 @@ RESET contacts.default_region;
 -- with +), means what NULL means, in any case and wherever a region is taken.
 SELECT contacts.phone_parse('+34 612 34 56 78', 'ZZ') AS zz,
        contacts.phone_parse('+34 612 34 56 78', NULL) AS null_region,
-       contacts.phone_parse_in_region('+34 612 34 56 78', 'zz') AS in_region_zz,
+       contacts.phone_parse('+34 612 34 56 78', 'zz') AS in_region_zz,
        contacts.phone_valid('+34 612 34 56 78', 'Zz') AS valid,
        contacts.phone_format(contacts.phone_parse('+34 612 34 56 78', 'ZZ'), 'NATIONAL') AS national,
        'ZZ:+34 612 34 56 78'::contacts.phone AS type_input_prefix,
@@ -157,10 +160,10 @@ RESET contacts.default_region;
 
 -- The IMMUTABLE variants never read the setting.
 SET contacts.default_region = 'FR';
-SELECT contacts.phone_parse_in_region('+34 612 34 56 78', NULL) AS international,
-       contacts.phone_valid_in_region('06 12 34 56 78', NULL) AS national_without_region,
-       contacts.phone_valid_in_region('06 12 34 56 78', 'FR') AS national_with_region;
-SELECT contacts.phone_parse_in_region('06 12 34 56 78', NULL);
+SELECT contacts.phone_parse('+34 612 34 56 78', NULL) AS international,
+       contacts.phone_valid('06 12 34 56 78', NULL) AS national_without_region,
+       contacts.phone_valid('06 12 34 56 78', 'FR') AS national_with_region;
+SELECT contacts.phone_parse('06 12 34 56 78', NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT provolatile, proname FROM pg_proc
  WHERE pronamespace = 'contacts'::regnamespace AND proname LIKE 'phone\_%'
@@ -283,7 +286,7 @@ DROP TABLE phone_parts;
 
 -- An IMMUTABLE parse makes generated columns and expression indexes possible.
 CREATE TABLE crm (raw text, region text,
-                  phone contacts.phone GENERATED ALWAYS AS (contacts.phone_parse_in_region(raw, region)) STORED);
+                  phone contacts.phone GENERATED ALWAYS AS (contacts.phone_parse(raw, region)) STORED);
 INSERT INTO crm VALUES ('612 34 56 78', 'ES'), ('+1 (201) 555-0123 ext. 5', NULL);
 SELECT * FROM crm;
 -- Messy text stays text; an expression index on its parsed form (NULL when
@@ -292,14 +295,14 @@ CREATE TABLE messy (id int, raw text, region text);
 INSERT INTO messy VALUES (1, '0034 612 34 56 78', 'ES'), (2, 'call me', 'ES'), (3, '612-345-678', 'ES'),
                          (4, '+34 612 345 678', NULL), (5, '612345678', NULL);
 INSERT INTO messy SELECT g, '+1 201 555 ' || lpad(g::text, 4, '0'), 'US' FROM generate_series(10, 2000) g;
-CREATE INDEX messy_phone ON messy ((CASE WHEN contacts.phone_valid_in_region(raw, region)
-                                         THEN contacts.phone_parse_in_region(raw, region) END));
+CREATE INDEX messy_phone ON messy ((CASE WHEN contacts.phone_valid(raw, region)
+                                         THEN contacts.phone_parse(raw, region) END));
 ANALYZE messy;
 EXPLAIN (COSTS OFF)
-SELECT id FROM messy WHERE CASE WHEN contacts.phone_valid_in_region(raw, region)
-                                THEN contacts.phone_parse_in_region(raw, region) END = '+34612345678';
-SELECT id, raw FROM messy WHERE CASE WHEN contacts.phone_valid_in_region(raw, region)
-                                     THEN contacts.phone_parse_in_region(raw, region) END = '+34612345678'
+SELECT id FROM messy WHERE CASE WHEN contacts.phone_valid(raw, region)
+                                THEN contacts.phone_parse(raw, region) END = '+34612345678';
+SELECT id, raw FROM messy WHERE CASE WHEN contacts.phone_valid(raw, region)
+                                     THEN contacts.phone_parse(raw, region) END = '+34612345678'
  ORDER BY id;
 DROP TABLE messy;
 

@@ -54,7 +54,7 @@ RESET ROLE;
 
 -- Everyone may use the types and the pure functions.
 SET ROLE ct_stranger;
-SELECT contacts.normalize_name('JOSE  perez'), 'ana@Gmail.com'::contacts.email,
+SELECT contacts.name_normalize('JOSE  perez'), 'ana@Gmail.com'::contacts.email,
        contacts.phone_parse('612 34 56 78', 'ES')::text, contacts.fold('Pérez');
 RESET ROLE;
 

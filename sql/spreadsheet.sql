@@ -5,18 +5,18 @@ SET client_min_messages = warning;
 SET DateStyle = 'ISO, DMY';
 
 -- Dates: day first in Spain and Latin America, month first in the US, ISO everywhere.
-SELECT v, r, contacts.parse_date(v, r) AS d
+SELECT v, r, contacts.date_parse(v, r) AS d
   FROM (VALUES ('05/03/1978', 'ES'), ('05/03/1978', 'AR'), ('05/03/1978', 'MX'), ('05/03/1978', 'BR'),
                ('05/03/1978', 'US'), ('1978-03-05', 'US'), ('5 de marzo de 1978', 'US'),
                ('05-mar-78', 'ES'), ('28154', 'ES'), ('25/12/1990', NULL), ('05/03/29', 'ES'),
                ('05/03/30', 'ES')) t(v, r);
 SET DateStyle = 'ISO, MDY';
-SELECT contacts.parse_date('05/03/1978', 'ES') AS spanish_date_under_mdy;
+SELECT contacts.date_parse('05/03/1978', 'ES') AS spanish_date_under_mdy;
 SET DateStyle = 'ISO, DMY';
-SELECT contacts.parse_date('05/03/1978', 'US', date_order => 'DMY') AS override;
-SELECT contacts.parse_date('31/02/1980', 'ES');
-SELECT contacts.parse_date('05/03/1978');
-SELECT contacts.parse_date('05/03/1978', 'ES', 'XYZ');
+SELECT contacts.date_parse('05/03/1978', 'US', date_order => 'DMY') AS override;
+SELECT contacts.date_parse('31/02/1980', 'ES');
+SELECT contacts.date_parse('05/03/1978');
+SELECT contacts.date_parse('05/03/1978', 'ES', 'XYZ');
 
 -- Birth dates: the same reader, two-digit years never in the future.
 SELECT v, contacts.birth_date_check(v, 'ES') AS reason, contacts.birth_date_normalize(v, 'ES') AS iso
@@ -26,17 +26,17 @@ SELECT v, contacts.birth_date_check(v, 'ES') AS reason
 SELECT contacts.birth_date_normalize('31/02/1980', 'ES');
 
 -- Numbers written the local way.
-SELECT v, r, contacts.parse_number(v, r) AS n
+SELECT v, r, contacts.number_parse(v, r) AS n
   FROM (VALUES ('1.234,50', 'ES'), ('1,234.50', 'US'), ('1.234', 'AR'), ('1.234', 'MX'),
                ('R$ 1.234,50', 'BR'), ('(12,5)', 'ES'), ('1234.5', 'ES')) t(v, r);
-SELECT contacts.parse_number('1.234');
-SELECT contacts.parse_number('12.34.5', 'ES');
+SELECT contacts.number_parse('1.234');
+SELECT contacts.number_parse('12.34.5', 'ES');
 
 -- Yes and no.
-SELECT v, contacts.parse_yesno(v) AS b
+SELECT v, contacts.yesno_parse(v) AS b
   FROM (VALUES ('sí'), ('SI'), ('x'), ('Acepto'), ('ok'), ('no'), ('N'), ('falso'), ('0'), ('Não')) t(v);
-SELECT contacts.parse_yesno('Autorizo', yes_words => '{autorizo}');
-SELECT contacts.parse_yesno('quizás');
+SELECT contacts.yesno_parse('Autorizo', yes_words => '{autorizo}');
+SELECT contacts.yesno_parse('quizás');
 
 -- import_value() never raises: it says why.
 SELECT v, t::regtype, contacts.import_value(v, t::regtype, m, 'ES', NULL, '{}', '{}') AS result

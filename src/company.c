@@ -1,6 +1,6 @@
 /*
  * company.c
- *		SQL functions on company names: normalize_company and company_key.
+ *		SQL functions on company names: company_normalize and company_key.
  */
 #include "postgres.h"
 

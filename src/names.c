@@ -1,6 +1,6 @@
 /*
  * names.c
- *		SQL functions on person names: normalize_name, name_parts,
+ *		SQL functions on person names: name_normalize, name_parts,
  *		name_variants and nickname_of.
  */
 #include "postgres.h"

@@ -3,11 +3,13 @@
  *		SQL functions on phone numbers: parse, validate, explain, format and
  *		take apart.
  *
- * The text functions take an optional region (ISO 3166-1 alpha-2, any case)
- * for numbers written in national form; ZZ means the same as NULL.  In
- * phone_parse, phone_valid and phone_check a NULL region means
- * contacts.default_region (so they are
- * STABLE); the *_in_region variants never read the setting (IMMUTABLE).
+ * The text functions come in two forms, as the email ones do: with one
+ * argument they read contacts.default_region for national forms (STABLE);
+ * with an explicit region (ISO 3166-1 alpha-2, any case; ZZ means the same
+ * as NULL) they never read a setting and a NULL region means international
+ * forms only (IMMUTABLE).  The SQL two-argument forms bind the *_in_region
+ * symbols; the 0.1.0 script bound the others with a defaulted region, which
+ * keep falling back to the setting for a not yet updated database.
  */
 #include "postgres.h"
 
@@ -31,7 +33,7 @@ phone_region_argument(FunctionCallInfo fcinfo, int argno)
 	char	   *region;
 	const CtReason *reason;
 
-	if (PG_ARGISNULL(argno))
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
 		return NULL;
 	region = contacts_text_to_utf8(PG_GETARG_TEXT_PP(argno), &len);
 	reason = ct_phone_region_reason(region, len);
@@ -122,19 +124,32 @@ contacts_phone_valid_in_region(PG_FUNCTION_ARGS)
 }
 
 /* NULL for a valid number, else the reason code. */
-PG_FUNCTION_INFO_V1(contacts_phone_check);
-Datum
-contacts_phone_check(PG_FUNCTION_ARGS)
+static Datum
+phone_check_common(FunctionCallInfo fcinfo, bool use_default_region)
 {
 	PhoneNumber parsed;
 	const CtReason *reason;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	reason = phone_parse_arguments(fcinfo, true, &parsed);
+	reason = phone_parse_arguments(fcinfo, use_default_region, &parsed);
 	if (reason == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(reason->code));
+}
+
+PG_FUNCTION_INFO_V1(contacts_phone_check);
+Datum
+contacts_phone_check(PG_FUNCTION_ARGS)
+{
+	return phone_check_common(fcinfo, true);
+}
+
+PG_FUNCTION_INFO_V1(contacts_phone_check_in_region);
+Datum
+contacts_phone_check_in_region(PG_FUNCTION_ARGS)
+{
+	return phone_check_common(fcinfo, false);
 }
 
 PG_FUNCTION_INFO_V1(contacts_phone_format);

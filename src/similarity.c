@@ -45,18 +45,18 @@ fold_pair(FunctionCallInfo fcinfo, FoldedPair *p, const char *fname, bool quadra
 				 errhint("Compare shorter texts, or a prefix of each.")));
 }
 
-/* levenshtein(a, b) */
+/* levenshtein_distance(a, b) */
 PG_FUNCTION_INFO_V1(contacts_levenshtein);
 Datum
 contacts_levenshtein(PG_FUNCTION_ARGS)
 {
 	FoldedPair	p;
 
-	fold_pair(fcinfo, &p, "levenshtein", true);
+	fold_pair(fcinfo, &p, "levenshtein_distance", true);
 	PG_RETURN_INT32(ct_levenshtein(p.a, p.alen, p.b, p.blen, &contacts_palloc_allocator));
 }
 
-/* levenshtein(a, b, max): the distance if at most max, else max + 1 */
+/* levenshtein_distance(a, b, max): the distance if at most max, else max + 1 */
 PG_FUNCTION_INFO_V1(contacts_levenshtein_bounded);
 Datum
 contacts_levenshtein_bounded(PG_FUNCTION_ARGS)
@@ -67,9 +67,9 @@ contacts_levenshtein_bounded(PG_FUNCTION_ARGS)
 	if (max < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("levenshtein bound must not be negative: %d", max),
-				 errhint("Pass the largest distance of interest, or use levenshtein(a, b).")));
-	fold_pair(fcinfo, &p, "levenshtein", true);
+				 errmsg("levenshtein_distance bound must not be negative: %d", max),
+				 errhint("Pass the largest distance of interest, or use levenshtein_distance(a, b).")));
+	fold_pair(fcinfo, &p, "levenshtein_distance", true);
 	/* max + 1 must fit: a bound this large is no bound */
 	PG_RETURN_INT32(ct_levenshtein_bounded(p.a, p.alen, p.b, p.blen,
 										   max == PG_INT32_MAX ? -1 : max,
@@ -82,7 +82,7 @@ contacts_damerau_levenshtein(PG_FUNCTION_ARGS)
 {
 	FoldedPair	p;
 
-	fold_pair(fcinfo, &p, "damerau_levenshtein", true);
+	fold_pair(fcinfo, &p, "damerau_levenshtein_distance", true);
 	PG_RETURN_INT32(ct_damerau_levenshtein(p.a, p.alen, p.b, p.blen, &contacts_palloc_allocator));
 }
 
@@ -92,7 +92,7 @@ contacts_jaro(PG_FUNCTION_ARGS)
 {
 	FoldedPair	p;
 
-	fold_pair(fcinfo, &p, "jaro", true);
+	fold_pair(fcinfo, &p, "jaro_similarity", true);
 	PG_RETURN_FLOAT8(ct_jaro(p.a, p.alen, p.b, p.blen, &contacts_palloc_allocator));
 }
 
@@ -102,7 +102,7 @@ contacts_jaro_winkler(PG_FUNCTION_ARGS)
 {
 	FoldedPair	p;
 
-	fold_pair(fcinfo, &p, "jaro_winkler", true);
+	fold_pair(fcinfo, &p, "jaro_winkler_similarity", true);
 	PG_RETURN_FLOAT8(ct_jaro_winkler(p.a, p.alen, p.b, p.blen, &contacts_palloc_allocator));
 }
 

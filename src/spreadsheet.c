@@ -6,7 +6,7 @@
  *		staged cell into the text its target column's type reads, or says
  *		why it cannot, without ever throwing.
  *
- * SQL functions: parse_date, parse_number, parse_yesno, birth_date_check,
+ * SQL functions: date_parse, number_parse, yesno_parse, birth_date_check,
  * birth_date_normalize, import_value.  The reading itself is the core's
  * (date_parse.c, number_parse.c, yesno.c).
  */

@@ -97,7 +97,7 @@ is_segment_break_char(uint32_t c)
  * ASCII.  Words are matched against the lists in the form they will be
  * written, so that "dİ" (written "di") is the particle "di" and "iİ" or
  * "ıI" (written "Ii") the numeral II the first time already, and
- * normalize_name stays idempotent.  Title case first, so that a dotless ı
+ * name_normalize stays idempotent.  Title case first, so that a dotless ı
  * compares as the i it is written as.
  */
 static char
@@ -902,7 +902,7 @@ ct_normalize_name(const CtAllocator *alloc, const char *s, size_t len, size_t *o
 	/*
 	 * Lower-casing a letter can make it compose with a mark that follows
 	 * ("H" + U+0331 has no precomposed form, "h" + U+0331 is U+1E96): put
-	 * the result back in NFC, or normalize_name would not be idempotent.
+	 * the result back in NFC, or name_normalize would not be idempotent.
 	 * Text without code points from U+0300 on needs no second pass.
 	 */
 	for (int k = 0; via_icu && k < n; k++)

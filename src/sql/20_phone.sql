@@ -206,45 +206,53 @@ COMMENT ON CAST (@extschema@.phone AS text) IS
 -- ---------------------------------------------------------------------------
 -- Phones: parsing and validation
 -- ---------------------------------------------------------------------------
--- With region NULL these read contacts.default_region, hence STABLE and not
--- STRICT.  The *_in_region variants never read a setting (a NULL region means
--- "international forms only") and are IMMUTABLE, for indexes, generated
--- columns and constraints.
+-- One pattern for the setting, as for emails: the one-argument forms read
+-- contacts.default_region for national forms (STABLE); the forms with an
+-- explicit region never read a setting (IMMUTABLE: for indexes, generated
+-- columns, constraints and queries that must not depend on the session), and
+-- there a NULL region means international forms only.
 
-CREATE FUNCTION @extschema@.phone_parse(number text, region text DEFAULT NULL)
+CREATE FUNCTION @extschema@.phone_parse(number text)
 RETURNS @extschema@.phone
 AS 'MODULE_PATHNAME', 'contacts_phone_parse'
-LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
-COMMENT ON FUNCTION @extschema@.phone_parse(text, text) IS
-'Parse a phone number written in any usual form; region (ISO 3166-1 alpha-2) applies to national forms, NULL means contacts.default_region; invalid numbers raise 22P02 with the reason';
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.phone_parse(text) IS
+'Parse a phone number written in any usual form; national forms need a region prefix ("ES:612 34 56 78") or contacts.default_region; invalid numbers raise 22P02 with the reason';
 
-CREATE FUNCTION @extschema@.phone_valid(number text, region text DEFAULT NULL)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'contacts_phone_valid'
-LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
-COMMENT ON FUNCTION @extschema@.phone_valid(text, text) IS
-'True when the text is a valid phone number (as phone_parse would accept it); region NULL means contacts.default_region';
-
-CREATE FUNCTION @extschema@.phone_check(number text, region text DEFAULT NULL)
-RETURNS text
-AS 'MODULE_PATHNAME', 'contacts_phone_check'
-LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 5;
-COMMENT ON FUNCTION @extschema@.phone_check(text, text) IS
-'NULL for a valid phone number, else the reason code (NOT_A_NUMBER, INVALID_COUNTRY_CODE, TOO_SHORT, TOO_LONG, INVALID_LENGTH, INVALID_FOR_REGION); region NULL means contacts.default_region';
-
-CREATE FUNCTION @extschema@.phone_parse_in_region(number text, region text)
+CREATE FUNCTION @extschema@.phone_parse(number text, region text)
 RETURNS @extschema@.phone
 AS 'MODULE_PATHNAME', 'contacts_phone_parse_in_region'
 LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
-COMMENT ON FUNCTION @extschema@.phone_parse_in_region(text, text) IS
-'phone_parse without the setting: region NULL means international forms only; IMMUTABLE, for indexes and generated columns';
+COMMENT ON FUNCTION @extschema@.phone_parse(text, text) IS
+'Parse a phone number written in any usual form; region (ISO 3166-1 alpha-2) applies to national forms, NULL means international forms only; never reads a setting';
 
-CREATE FUNCTION @extschema@.phone_valid_in_region(number text, region text)
+CREATE FUNCTION @extschema@.phone_valid(number text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'contacts_phone_valid'
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.phone_valid(text) IS
+'True when the text is a valid phone number (as phone_parse(text) would accept it, reading contacts.default_region)';
+
+CREATE FUNCTION @extschema@.phone_valid(number text, region text)
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'contacts_phone_valid_in_region'
 LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
-COMMENT ON FUNCTION @extschema@.phone_valid_in_region(text, text) IS
-'phone_valid without the setting: region NULL means international forms only; IMMUTABLE, for constraints and partial indexes';
+COMMENT ON FUNCTION @extschema@.phone_valid(text, text) IS
+'True when the text is a valid phone number in the given region (NULL: international forms only); never reads a setting';
+
+CREATE FUNCTION @extschema@.phone_check(number text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_phone_check'
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 5;
+COMMENT ON FUNCTION @extschema@.phone_check(text) IS
+'NULL for a valid phone number (reading contacts.default_region), else the reason code (NOT_A_NUMBER, INVALID_COUNTRY_CODE, TOO_SHORT, TOO_LONG, INVALID_LENGTH, INVALID_FOR_REGION)';
+
+CREATE FUNCTION @extschema@.phone_check(number text, region text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_phone_check_in_region'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 5;
+COMMENT ON FUNCTION @extschema@.phone_check(text, text) IS
+'NULL for a valid phone number in the given region (NULL: international forms only), else the reason code; never reads a setting';
 
 -- ---------------------------------------------------------------------------
 -- Phones: formatting and parts

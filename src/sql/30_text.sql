@@ -15,44 +15,44 @@ COMMENT ON FUNCTION @extschema@.fold(text) IS
 -- Similarity (every function folds both arguments and counts code points)
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.levenshtein(text, text)
+CREATE FUNCTION @extschema@.levenshtein_distance(text, text)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'contacts_levenshtein'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 
-COMMENT ON FUNCTION @extschema@.levenshtein(text, text) IS
+COMMENT ON FUNCTION @extschema@.levenshtein_distance(text, text) IS
 'Levenshtein edit distance between the folded texts, in code points';
 
-CREATE FUNCTION @extschema@.levenshtein(text, text, integer)
+CREATE FUNCTION @extschema@.levenshtein_distance(text, text, integer)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'contacts_levenshtein_bounded'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 
-COMMENT ON FUNCTION @extschema@.levenshtein(text, text, integer) IS
+COMMENT ON FUNCTION @extschema@.levenshtein_distance(text, text, integer) IS
 'Levenshtein distance between the folded texts when at most the third argument, else that bound plus one (stops early)';
 
-CREATE FUNCTION @extschema@.damerau_levenshtein(text, text)
+CREATE FUNCTION @extschema@.damerau_levenshtein_distance(text, text)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'contacts_damerau_levenshtein'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 50;
 
-COMMENT ON FUNCTION @extschema@.damerau_levenshtein(text, text) IS
+COMMENT ON FUNCTION @extschema@.damerau_levenshtein_distance(text, text) IS
 'Optimal string alignment distance between the folded texts: Levenshtein plus transposition of adjacent characters';
 
-CREATE FUNCTION @extschema@.jaro(text, text)
+CREATE FUNCTION @extschema@.jaro_similarity(text, text)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'contacts_jaro'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 
-COMMENT ON FUNCTION @extschema@.jaro(text, text) IS
+COMMENT ON FUNCTION @extschema@.jaro_similarity(text, text) IS
 'Jaro similarity of the folded texts, in [0, 1]';
 
-CREATE FUNCTION @extschema@.jaro_winkler(text, text)
+CREATE FUNCTION @extschema@.jaro_winkler_similarity(text, text)
 RETURNS double precision
 AS 'MODULE_PATHNAME', 'contacts_jaro_winkler'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 
-COMMENT ON FUNCTION @extschema@.jaro_winkler(text, text) IS
+COMMENT ON FUNCTION @extschema@.jaro_winkler_similarity(text, text) IS
 'Jaro-Winkler similarity of the folded texts, in [0, 1] (prefix scale 0.1, up to 4 characters, boost above 0.7)';
 
 CREATE FUNCTION @extschema@.token_set_similarity(text, text)

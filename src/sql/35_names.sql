@@ -3,12 +3,12 @@
 -- Person names
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.normalize_name(name text)
+CREATE FUNCTION @extschema@.name_normalize(name text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_normalize_name'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
 
-COMMENT ON FUNCTION @extschema@.normalize_name(text) IS
+COMMENT ON FUNCTION @extschema@.name_normalize(text) IS
 'Display form of a person name: trimmed, single-spaced, proper case with lower-case particles (de, van, von...), Mc/Mac, O''/D'', initials with a dot; accents kept; depends on the ICU version';
 
 CREATE TYPE @extschema@.name_parts AS (
@@ -58,12 +58,12 @@ COMMENT ON FUNCTION @extschema@.name_similarity(text, text) IS
 -- Company names
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.normalize_company(name text)
+CREATE FUNCTION @extschema@.company_normalize(name text)
 RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_normalize_company'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 
-COMMENT ON FUNCTION @extschema@.normalize_company(text) IS
+COMMENT ON FUNCTION @extschema@.company_normalize(text) IS
 'Display form of a company name: single-spaced, comma spacing fixed, trailing legal form written the usual way (S.A. de C.V., GmbH, Inc.); case otherwise as typed';
 
 CREATE FUNCTION @extschema@.company_key(name text)

@@ -3,28 +3,28 @@
 -- Cells as spreadsheets hold them: dates, numbers, yes and no
 -- ---------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.parse_date(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
+CREATE FUNCTION @extschema@.date_parse(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
 RETURNS date
 AS 'MODULE_PATHNAME', 'contacts_parse_date'
 LANGUAGE C STABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.parse_date(text, text, text) IS
+COMMENT ON FUNCTION @extschema@.date_parse(text, text, text) IS
 'A date as the sheet''s country writes it: day first (05/03/1978 is 5 March) except month first for US, ISO everywhere, month names in es/pt/en/fr/de/it, two-digit years 00-29 as 20xx, Excel serial numbers (5-6 digits); date_order (DMY, MDY, YMD) overrides the region''s order; impossible or ambiguous dates are errors with a reason code';
 
-CREATE FUNCTION @extschema@.parse_number(value text, region text DEFAULT NULL)
+CREATE FUNCTION @extschema@.number_parse(value text, region text DEFAULT NULL)
 RETURNS numeric
 AS 'MODULE_PATHNAME', 'contacts_parse_number'
 LANGUAGE C STABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.parse_number(text, text) IS
+COMMENT ON FUNCTION @extschema@.number_parse(text, text) IS
 'A number as the sheet''s country writes it: 1.234,50 in ES/AR/BR, 1,234.50 in US/MX; signs, accounting parentheses and currency symbols allowed; an error with a reason code otherwise';
 
-CREATE FUNCTION @extschema@.parse_yesno(value text, yes_words text[] DEFAULT '{}', no_words text[] DEFAULT '{}')
+CREATE FUNCTION @extschema@.yesno_parse(value text, yes_words text[] DEFAULT '{}', no_words text[] DEFAULT '{}')
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'contacts_parse_yesno'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.parse_yesno(text, text[], text[]) IS
+COMMENT ON FUNCTION @extschema@.yesno_parse(text, text[], text[]) IS
 'Yes or no in people''s words (sí/si/s/x/yes/y/1/true/verdadero/acepto/ok/sim, no/n/0/false/falso/não), case- and accent-insensitive, plus the words given; an error for anything else';
 
 CREATE FUNCTION @extschema@.birth_date_check(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
@@ -33,7 +33,7 @@ AS 'MODULE_PATHNAME', 'contacts_birth_date_check'
 LANGUAGE C STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.birth_date_check(text, text, text) IS
-'Why value is not a birth date (DATE_IMPOSSIBLE, DATE_AMBIGUOUS, BIRTH_DATE_IN_FUTURE...), read as parse_date() reads dates but with two-digit years never in the future; NULL when it is one';
+'Why value is not a birth date (DATE_IMPOSSIBLE, DATE_AMBIGUOUS, BIRTH_DATE_IN_FUTURE...), read as date_parse() reads dates but with two-digit years never in the future; NULL when it is one';
 
 CREATE FUNCTION @extschema@.birth_date_normalize(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
 RETURNS text

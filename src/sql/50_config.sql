@@ -195,7 +195,9 @@ AS $$
 SELECT CASE kind
     WHEN 'birth_date' THEN format('@extschema@.birth_date_check(%s, %s, %s)', value_sql, region_sql, date_order_sql)
     WHEN 'email' THEN format('@extschema@.email_check(%s)', value_sql)
-    WHEN 'phone' THEN format('@extschema@.phone_check(%s, %s)', value_sql, region_sql)
+    -- a row without a region falls back to the setting, as the trigger does
+    WHEN 'phone' THEN format('@extschema@.phone_check(%s, coalesce(%s, nullif(current_setting(''contacts.default_region'', true), '''')))',
+                             value_sql, region_sql)
     -- Without a region, or for a country whose documents are not known, an
     -- ID cannot be checked: it is kept as typed (as the trigger does).
     WHEN 'national_id' THEN format('NULLIF(@extschema@.national_id_check(%s, NULL, %s), ''ID_UNSUPPORTED_COUNTRY'')',
@@ -250,14 +252,15 @@ SELECT CASE kind
     WHEN 'birth_date' THEN format('@extschema@.birth_date_normalize(%s, %s, %s)', value_sql, region_sql, date_order_sql)
     WHEN 'email' THEN format('@extschema@.email_normalize(%s)', value_sql)
     -- the phone type's text form: E.164, and ";ext=" with the extension
-    WHEN 'phone' THEN format('(@extschema@.phone_parse(%s, %s))::text', value_sql, region_sql)
+    WHEN 'phone' THEN format('(@extschema@.phone_parse(%s, coalesce(%s, nullif(current_setting(''contacts.default_region'', true), ''''))))::text',
+                             value_sql, region_sql)
     WHEN 'national_id' THEN format('CASE WHEN @extschema@.national_id_check(%1$s, NULL, %2$s) IS NULL '
                                    'AND %1$s IS NOT NULL THEN @extschema@.national_id_normalize(%1$s, NULL, %2$s) '
                                    'ELSE NULLIF(btrim(%2$s), '''') END', region_sql, value_sql)
-    WHEN 'given_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
-    WHEN 'family_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
-    WHEN 'full_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
-    WHEN 'company' THEN format('@extschema@.normalize_company(%s)', value_sql)
+    WHEN 'given_name' THEN format('@extschema@.name_normalize(%s)', value_sql)
+    WHEN 'family_name' THEN format('@extschema@.name_normalize(%s)', value_sql)
+    WHEN 'full_name' THEN format('@extschema@.name_normalize(%s)', value_sql)
+    WHEN 'company' THEN format('@extschema@.company_normalize(%s)', value_sql)
     ELSE format('NULLIF(btrim(%s), '''')', value_sql)
 END
 $$;

@@ -762,7 +762,8 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Call contacts.configure() for the target table first.';
     END IF;
-    reg := coalesce(nullif(upper(region), 'ZZ'), cfg.default_region);
+    reg := coalesce(nullif(upper(region), 'ZZ'), cfg.default_region,
+                    nullif(current_setting('contacts.default_region', true), ''));
 
     FOR s IN SELECT a.attname::text AS col, a.attnum,
                     btrim(regexp_replace(@extschema@.fold(a.attname), '[^a-z0-9]+', ' ', 'g')) AS h

@@ -4,8 +4,8 @@
 #   name_similarity      vs trigram and Jaro-Winkler on fold()ed whole names:
 #                         how well each separates the generator's same-person
 #                         pairs from different people who share a family name
-#   normalize_name       vs initcap()                     speed
-#   company_key, normalize_company, national_id_valid      cost per row
+#   name_normalize       vs initcap()                     speed
+#   company_key, company_normalize, national_id_valid      cost per row
 # and the C core alone on the same data (test/bench/names_bench.c).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -52,8 +52,8 @@ compare "name_similarity vs pg_trgm similarity" \
 	"SELECT sum(contacts.name_similarity(a, b)) FROM bench_pairs" \
 	"SELECT sum(similarity(a, b)) FROM bench_pairs" \
 	"SELECT sum(length(a) + length(b)) FROM bench_pairs"
-compare "normalize_name vs initcap" \
-	"SELECT sum(length(contacts.normalize_name(full_name))) FROM bench_people" \
+compare "name_normalize vs initcap" \
+	"SELECT sum(length(contacts.name_normalize(full_name))) FROM bench_people" \
 	"SELECT sum(length(initcap(full_name))) FROM bench_people" \
 	"SELECT sum(length(full_name)) FROM bench_people"
 # cost LABEL EXPR FLOOR_EXPR FILTER: marginal cost per row of a function
@@ -67,7 +67,7 @@ cost() {
 		'BEGIN {printf "%-44s ours %9.1f ms  floor %9.1f ms  %d rows, %.0f ns per row marginal\n", l, o, z, n, (o - z) * 1e6 / n}'
 }
 cost "company_key" "length(contacts.company_key(company))" "length(company)" "company <> ''"
-cost "normalize_company" "length(contacts.normalize_company(company))" "length(company)" "company <> ''"
+cost "company_normalize" "length(contacts.company_normalize(company))" "length(company)" "company <> ''"
 cost "national_id_valid (kind detected)" \
 	"contacts.national_id_valid(region, NULL, national_id)::int" \
 	"(length(region) + length(national_id) > 0)::int" "national_id <> ''"
@@ -78,12 +78,12 @@ bpsql -c "
 WITH scored AS (
     SELECT same, contacts.name_similarity(a, b) AS name_similarity,
            similarity(contacts.fold(a), contacts.fold(b)) AS trigram_folded,
-           contacts.jaro_winkler(a, b) AS jaro_winkler_folded
+           contacts.jaro_winkler_similarity(a, b) AS jaro_winkler_folded
       FROM bench_pairs
 ), long AS (
     SELECT same, 'name_similarity' AS scorer, name_similarity AS score FROM scored
     UNION ALL SELECT same, 'pg_trgm similarity on fold()', trigram_folded FROM scored
-    UNION ALL SELECT same, 'jaro_winkler on fold()', jaro_winkler_folded FROM scored
+    UNION ALL SELECT same, 'jaro_winkler_similarity on fold()', jaro_winkler_folded FROM scored
 ), cut AS (
     SELECT scorer, percentile_disc(0.98) WITHIN GROUP (ORDER BY score) AS threshold
       FROM long WHERE NOT same GROUP BY scorer

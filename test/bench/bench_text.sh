@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Text functions against their peers on 1M generated names (SMOKE=1: 1000):
-#   contacts.jaro_winkler      vs pg_similarity's jarowinkler        (target x4)
-#   contacts.levenshtein       vs fuzzystrmatch's levenshtein        (target x5)
-#   contacts.levenshtein(,,2)  vs fuzzystrmatch's levenshtein_less_equal(,,2)
+#   contacts.jaro_winkler_similarity      vs pg_similarity's jarowinkler        (target x4)
+#   contacts.levenshtein_distance       vs fuzzystrmatch's levenshtein        (target x5)
+#   contacts.levenshtein_distance(,,2)  vs fuzzystrmatch's levenshtein_less_equal(,,2)
 #                              (target x1 or better on every length mix:
 #                              short names, long names, pure ASCII, accented)
 #   contacts.fold              vs lower(unaccent(x))                 (target x3)
@@ -29,7 +29,7 @@ have_similarity=$(bpsql -At -c "SELECT count(*) FROM pg_available_extensions WHE
 if [ "$have_similarity" = 1 ]; then
 	bpsql -c "SET client_min_messages = warning" -c "CREATE EXTENSION IF NOT EXISTS pg_similarity"
 else
-	echo "skipped: jaro_winkler vs pg_similarity (pg_similarity is not installed for PostgreSQL $(bpsql -At -c 'SHOW server_version'))"
+	echo "skipped: jaro_winkler_similarity vs pg_similarity (pg_similarity is not installed for PostgreSQL $(bpsql -At -c 'SHOW server_version'))"
 fi
 
 bpsql <<'SQL'
@@ -69,26 +69,26 @@ echo "rows: $(bpsql -At -c 'SELECT count(*) FROM bench_names'), $(bpsql -At -c \
 	"SELECT round(100.0 * count(*) FILTER (WHERE a !~ '[^\\x01-\\x7f]') / count(*)) FROM bench_names")% pure ASCII"
 
 # Make sure the peers are what we think they are.
-bpsql -At -c "SELECT 'peer check: ' || levenshtein('kitten', 'sitting') || ' ' || lower(unaccent('JOSÉ'))"
+bpsql -At -c "SELECT 'peer check: ' || public.levenshtein('kitten', 'sitting') || ' ' || lower(unaccent('JOSÉ'))"
 
 if [ "$have_similarity" = 1 ]; then
 	bpsql -At -c "SELECT 'peer check: ' || round(jarowinkler('MARTHA', 'MARHTA')::numeric, 4)"
-	compare "jaro_winkler vs pg_similarity jarowinkler" \
-		"SELECT sum(contacts.jaro_winkler(a, b)) FROM bench_names" \
+	compare "jaro_winkler_similarity vs pg_similarity jarowinkler" \
+		"SELECT sum(contacts.jaro_winkler_similarity(a, b)) FROM bench_names" \
 		"SELECT sum(jarowinkler(a, b)) FROM bench_names" \
 		"SELECT sum(length(a) + length(b)) FROM bench_names"
 fi
-compare "levenshtein vs fuzzystrmatch levenshtein" \
-	"SELECT sum(contacts.levenshtein(a, b)) FROM bench_names" \
+compare "levenshtein_distance vs fuzzystrmatch levenshtein" \
+	"SELECT sum(contacts.levenshtein_distance(a, b)) FROM bench_names" \
 	"SELECT sum(public.levenshtein(a, b)) FROM bench_names" \
 	"SELECT sum(length(a) + length(b)) FROM bench_names"
-compare "levenshtein(a,b,2) vs levenshtein_less_equal" \
-	"SELECT sum(contacts.levenshtein(a, b, 2)) FROM bench_names" \
+compare "levenshtein_distance(a,b,2) vs levenshtein_less_equal" \
+	"SELECT sum(contacts.levenshtein_distance(a, b, 2)) FROM bench_names" \
 	"SELECT sum(public.levenshtein_less_equal(a, b, 2)) FROM bench_names" \
 	"SELECT sum(length(a) + length(b)) FROM bench_names"
 for mix in short long ascii accented; do
 	compare "  $mix: $(bpsql -At -c "SELECT count(*) || ' pairs, ' || round(avg(length(a)), 1) || ' chars' FROM mix_$mix")" \
-		"SELECT sum(contacts.levenshtein(a, b, 2)) FROM mix_$mix" \
+		"SELECT sum(contacts.levenshtein_distance(a, b, 2)) FROM mix_$mix" \
 		"SELECT sum(public.levenshtein_less_equal(a, b, 2)) FROM mix_$mix" \
 		"SELECT sum(length(a) + length(b)) FROM mix_$mix"
 done

@@ -13,8 +13,8 @@ LIMIT 10;
 
 -- Records of one real person whose keys still differ: how close they are.
 SELECT a.full_name AS a, b.full_name AS b,
-       contacts.levenshtein(a.full_name, b.full_name) AS lev,
-       round(contacts.jaro_winkler(a.full_name, b.full_name)::numeric, 3) AS jw,
+       contacts.levenshtein_distance(a.full_name, b.full_name) AS lev,
+       round(contacts.jaro_winkler_similarity(a.full_name, b.full_name)::numeric, 3) AS jw,
        round(contacts.token_set_similarity(a.full_name, b.full_name)::numeric, 3) AS tset,
        contacts.phonetic_es(a.full_name) = contacts.phonetic_es(b.full_name) AS same_es
 FROM crm_contacts a

@@ -2,9 +2,9 @@
 -- parts, duplicate keys, and how name_similarity sees the planted duplicates.
 
 -- Names as typed and their display form (only rows that change).
-SELECT full_name, contacts.normalize_name(full_name) AS normalized
+SELECT full_name, contacts.name_normalize(full_name) AS normalized
   FROM crm_contacts
- WHERE full_name IS DISTINCT FROM contacts.normalize_name(full_name)
+ WHERE full_name IS DISTINCT FROM contacts.name_normalize(full_name)
  ORDER BY id LIMIT 12;
 
 -- Given and family names recovered from the full name, beside the columns
@@ -21,12 +21,12 @@ SELECT count(*) AS with_both_columns,
 -- Companies: how the spellings collapse under company_key.
 SELECT contacts.company_key(company) AS key, count(*) AS rows,
        count(DISTINCT company) AS spellings,
-       (array_agg(DISTINCT contacts.normalize_company(company)))[1:3] AS display_forms
+       (array_agg(DISTINCT contacts.company_normalize(company)))[1:3] AS display_forms
   FROM crm_contacts
  WHERE company <> ''
  GROUP BY 1 ORDER BY spellings DESC, key LIMIT 12;
 SELECT count(DISTINCT company) AS distinct_spellings,
-       count(DISTINCT contacts.normalize_company(company)) AS distinct_display_forms,
+       count(DISTINCT contacts.company_normalize(company)) AS distinct_display_forms,
        count(DISTINCT contacts.company_key(company)) AS distinct_keys
   FROM crm_contacts WHERE company <> '';
 

@@ -1,7 +1,7 @@
 /*
  * fuzz_names.c
- *		normalize_name, name_parts, company functions and name_similarity on
- *		arbitrary bytes: no crash, normalize_name and normalize_company
+ *		name_normalize, name_parts, company functions and name_similarity on
+ *		arbitrary bytes: no crash, name_normalize and company_normalize
  *		idempotent, name_similarity symmetric and within [0, 1].
  *
  * The input is split at its first NUL byte into the two names compared.
@@ -34,7 +34,7 @@ check_name(const char *s, size_t len)
 	CtNameParts parts;
 
 	if (n1 != n2 || memcmp(a, b, n1) != 0)
-		abort();				/* normalize_name not idempotent */
+		abort();				/* name_normalize not idempotent */
 	free(a);
 	free(b);
 	if (!ct_name_parts(&ct_malloc_allocator, s, len, &parts))
@@ -44,7 +44,7 @@ check_name(const char *s, size_t len)
 	a = ct_normalize_company(&ct_malloc_allocator, s, len, &n1);
 	b = ct_normalize_company(&ct_malloc_allocator, a, n1, &n2);
 	if (n1 != n2 || memcmp(a, b, n1) != 0)
-		abort();				/* normalize_company not idempotent */
+		abort();				/* company_normalize not idempotent */
 	free(a);
 	free(b);
 	free(ct_company_key(&ct_malloc_allocator, s, len, &n1));

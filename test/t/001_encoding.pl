@@ -44,9 +44,9 @@ foreach my $db ('postgres', 'latin1db')
 		"contacts.fold('JOS' || chr(201) || '  P' || chr(201) || 'REZ ')" => 'jose perez',
 		"contacts.fold('Stra' || chr(223) || 'e ' || chr(198) || 'gir')" => 'strasse aegir',
 		"contacts.fold(chr(189))" => '1/2',
-		"contacts.levenshtein('Mu' || chr(241) || 'oz', 'MUNOZ')" => '0',
-		"contacts.levenshtein(chr(233) || chr(232), 'x')" => '2',
-		"contacts.jaro_winkler('M' || chr(252) || 'ller', 'muller')" => '1',
+		"contacts.levenshtein_distance('Mu' || chr(241) || 'oz', 'MUNOZ')" => '0',
+		"contacts.levenshtein_distance(chr(233) || chr(232), 'x')" => '2',
+		"contacts.jaro_winkler_similarity('M' || chr(252) || 'ller', 'muller')" => '1',
 		"contacts.token_set_similarity('P' || chr(233) || 'rez, Jos' || chr(233), 'jose perez')" => '1',
 		"contacts.phonetic_es('Mu' || chr(241) || 'oz V' || chr(225) || 'zquez')" => 'MUNOS BASKES',
 		"contacts.double_metaphone('Fran' || chr(231) || 'ois')" => 'FRNS',
@@ -68,10 +68,10 @@ is($node->safe_psql('latin1db', 'SELECT contacts.fold(chr(181)) = chr(181)'), 't
 	'fold of the micro sign keeps the micro sign in LATIN1');
 is($node->safe_psql('postgres', 'SELECT contacts.fold(chr(181)) = chr(956)'), 't',
 	'fold of the micro sign is Greek mu in UTF-8');
-is($node->safe_psql('latin1db', "SELECT contacts.normalize_name(chr(255) || 'ves') = chr(255) || 'ves'"),
-	't', 'normalize_name keeps y with diaeresis in LATIN1');
-is($node->safe_psql('postgres', "SELECT contacts.normalize_name(chr(255) || 'ves') = chr(376) || 'ves'"),
-	't', 'normalize_name upper-cases y with diaeresis in UTF-8');
+is($node->safe_psql('latin1db', "SELECT contacts.name_normalize(chr(255) || 'ves') = chr(255) || 'ves'"),
+	't', 'name_normalize keeps y with diaeresis in LATIN1');
+is($node->safe_psql('postgres', "SELECT contacts.name_normalize(chr(255) || 'ves') = chr(376) || 'ves'"),
+	't', 'name_normalize upper-cases y with diaeresis in UTF-8');
 
 # Every LATIN1 character, alone, as a word, and in a name: the text functions
 # all answer, and fold() stays idempotent and case-insensitive.
@@ -83,8 +83,8 @@ my $every = q{
 	       count(*) FILTER (WHERE contacts.fold(contacts.fold(s)) IS DISTINCT FROM contacts.fold(s)),
 	       count(*) FILTER (WHERE contacts.fold(upper(s)) IS DISTINCT FROM contacts.fold(lower(s))
 	                          AND upper(lower(s)) = upper(s)),
-	       count(contacts.normalize_name(s)), count((contacts.name_parts(s)).given_names),
-	       count(contacts.normalize_company(s)), count(contacts.company_key(s)),
+	       count(contacts.name_normalize(s)), count((contacts.name_parts(s)).given_names),
+	       count(contacts.company_normalize(s)), count(contacts.company_key(s)),
 	       count(contacts.name_search_key(s)), count(contacts.phonetic_es(s)),
 	       sum(cardinality(contacts.name_variants(s)))
 	  FROM v};
@@ -98,15 +98,15 @@ foreach my $db ('postgres', 'latin1db')
 is($node->safe_psql('latin1db', q{
 	SELECT string_agg(chr(b), '')
 	  FROM generate_series(161, 255) b, LATERAL (VALUES (chr(b)), ('x' || chr(b) || 'x')) t(s)
-	 WHERE concat(contacts.normalize_name(s), contacts.fold(s), contacts.normalize_company(s),
+	 WHERE concat(contacts.name_normalize(s), contacts.fold(s), contacts.company_normalize(s),
 	              (contacts.name_parts(s)).given_names, contacts.name_search_key(s)) ~ '[?]'}),
 	'', 'no LATIN1 character comes back as a question mark');
-is($node->safe_psql('latin1db', "SELECT contacts.normalize_name(chr(181) || ' ' || chr(255))"),
+is($node->safe_psql('latin1db', "SELECT contacts.name_normalize(chr(181) || ' ' || chr(255))"),
 	$node->safe_psql('latin1db', "SELECT chr(181) || '. ' || chr(255) || '.'"),
-	'normalize_name keeps the micro sign and y with diaeresis as initials');
+	'name_normalize keeps the micro sign and y with diaeresis as initials');
 is($node->safe_psql('latin1db',
-		"SELECT contacts.normalize_name('1' || chr(188) || ' ' || chr(180) || 'x') = '1' || chr(188) || ' ' || chr(180) || 'X'"),
-	't', 'normalize_name keeps a vulgar fraction and a spacing accent in LATIN1');
+		"SELECT contacts.name_normalize('1' || chr(188) || ' ' || chr(180) || 'x') = '1' || chr(188) || ' ' || chr(180) || 'X'"),
+	't', 'name_normalize keeps a vulgar fraction and a spacing accent in LATIN1');
 
 # The entry trigger with on_invalid => 'set_null' and a dedupe run accept
 # names that fold or case-map outside LATIN1.
@@ -141,11 +141,11 @@ foreach my $db ('postgres', 'latin1db')
 	my $q = sub {
 		$node->safe_psql($db, "SET client_encoding = 'UTF8'; SELECT $_[0]");
 	};
-	is($q->("contacts.normalize_name('JOSÉ MARÍA  pérez')"), 'José María Pérez', "normalize_name in $db");
+	is($q->("contacts.name_normalize('JOSÉ MARÍA  pérez')"), 'José María Pérez', "name_normalize in $db");
 	is($q->("(contacts.name_parts('Pérez García, José')).first_family"), 'Pérez', "name_parts in $db");
 	is($q->("contacts.name_similarity('Pepe Pérez', 'JOSE PEREZ')::numeric(4,2)"), '0.96', "name_similarity in $db");
 	is($q->("contacts.company_key('Pérez y Cía. S.A.')"), 'perez', "company_key in $db");
-	is($q->("contacts.normalize_company('Ibérica s.a.')"), 'Ibérica S.A.', "normalize_company in $db");
+	is($q->("contacts.company_normalize('Ibérica s.a.')"), 'Ibérica S.A.', "company_normalize in $db");
 	is($q->("contacts.national_id_normalize('ES', NULL, 'x-1234567-l')"), 'X1234567L', "national_id_normalize in $db");
 	is($q->("contacts.nickname_of('Concha', 'Concepción')"), 't', "nickname_of in $db");
 }

@@ -86,12 +86,12 @@ is($node->safe_psql($db, "SELECT count(*) FROM crm WHERE lower(email) IN ('optou
    '0', 'suppressed and non-consenting people were not imported');
 
 is($node->safe_psql($db, "SELECT full_name || ' | ' || email || ' | ' || phone FROM crm WHERE email ILIKE 'jose.perez%'"),
-   $node->safe_psql($db, "SELECT contacts.normalize_name('  JOSE  perez garcía ') || ' | ' || contacts.email_normalize('Jose.Perez\@Gmail.com') || ' | +34612345678'"),
+   $node->safe_psql($db, "SELECT contacts.name_normalize('  JOSE  perez garcía ') || ' | ' || contacts.email_normalize('Jose.Perez\@Gmail.com') || ' | +34612345678'"),
    'the first of two in-file duplicates was imported, normalized');
 is($node->safe_psql($db, "SELECT phone FROM crm WHERE email = 'martin\@example.com.ar'"),
    '+5491123456789', 'Argentine 15 mobile form becomes E.164 with the 9');
 is($node->safe_psql($db, "SELECT company FROM crm WHERE email = 'zoe\@example.ie'"),
-   $node->safe_psql($db, q{SELECT contacts.normalize_company('O''Brien & Sons, Ltd')}), 'quoted CSV fields survive');
+   $node->safe_psql($db, q{SELECT contacts.company_normalize('O''Brien & Sons, Ltd')}), 'quoted CSV fields survive');
 is($node->safe_psql($db, 'SELECT count(*) FROM crm'), '4', 'one existing + three imported');
 
 # Importing the same file again with update: every valid row is now a

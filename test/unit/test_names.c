@@ -1,6 +1,6 @@
 /*
  * test_names.c
- *		normalize_name, name_parts and the nickname tables.
+ *		name_normalize, name_parts and the nickname tables.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@ norm(const char *s)
 	return last;
 }
 
-/* normalize_name(normalize_name(s)) == normalize_name(s) */
+/* name_normalize(name_normalize(s)) == name_normalize(s) */
 static void
 check_idempotent(const char *s)
 {

@@ -5,6 +5,29 @@
 \echo Use "ALTER EXTENSION contacts UPDATE TO '0.2.0'" to load this file. \quit
 
 -- ---------------------------------------------------------------------------
+-- Renamed for 0.2.0: values' functions are named noun first (name_normalize
+-- beside email_normalize), metrics say what they return and never collide
+-- with fuzzystrmatch's levenshtein or pg_similarity's jaro, and the phone
+-- functions take an explicit region the way the email ones take a profile
+-- (the IMMUTABLE *_in_region functions become the two-argument forms; the
+-- STABLE ones with a defaulted region become one-argument forms).  RENAME
+-- keeps the indexes, generated columns and views built on them.
+-- ---------------------------------------------------------------------------
+
+ALTER FUNCTION @extschema@.normalize_name(text) RENAME TO name_normalize;
+ALTER FUNCTION @extschema@.normalize_company(text) RENAME TO company_normalize;
+ALTER FUNCTION @extschema@.levenshtein(text, text) RENAME TO levenshtein_distance;
+ALTER FUNCTION @extschema@.levenshtein(text, text, integer) RENAME TO levenshtein_distance;
+ALTER FUNCTION @extschema@.damerau_levenshtein(text, text) RENAME TO damerau_levenshtein_distance;
+ALTER FUNCTION @extschema@.jaro(text, text) RENAME TO jaro_similarity;
+ALTER FUNCTION @extschema@.jaro_winkler(text, text) RENAME TO jaro_winkler_similarity;
+DROP FUNCTION @extschema@.phone_parse(text, text);
+DROP FUNCTION @extschema@.phone_valid(text, text);
+DROP FUNCTION @extschema@.phone_check(text, text);
+ALTER FUNCTION @extschema@.phone_parse_in_region(text, text) RENAME TO phone_parse;
+ALTER FUNCTION @extschema@.phone_valid_in_region(text, text) RENAME TO phone_valid;
+
+-- ---------------------------------------------------------------------------
 -- Routines whose definition, C symbol, settings or comment changed, and the
 -- new ones, in install order
 -- ---------------------------------------------------------------------------
@@ -356,7 +379,9 @@ AS $$
 SELECT CASE kind
     WHEN 'birth_date' THEN format('@extschema@.birth_date_check(%s, %s, %s)', value_sql, region_sql, date_order_sql)
     WHEN 'email' THEN format('@extschema@.email_check(%s)', value_sql)
-    WHEN 'phone' THEN format('@extschema@.phone_check(%s, %s)', value_sql, region_sql)
+    -- a row without a region falls back to the setting, as the trigger does
+    WHEN 'phone' THEN format('@extschema@.phone_check(%s, coalesce(%s, nullif(current_setting(''contacts.default_region'', true), '''')))',
+                             value_sql, region_sql)
     -- Without a region, or for a country whose documents are not known, an
     -- ID cannot be checked: it is kept as typed (as the trigger does).
     WHEN 'national_id' THEN format('NULLIF(@extschema@.national_id_check(%s, NULL, %s), ''ID_UNSUPPORTED_COUNTRY'')',
@@ -379,14 +404,15 @@ SELECT CASE kind
     WHEN 'birth_date' THEN format('@extschema@.birth_date_normalize(%s, %s, %s)', value_sql, region_sql, date_order_sql)
     WHEN 'email' THEN format('@extschema@.email_normalize(%s)', value_sql)
     -- the phone type's text form: E.164, and ";ext=" with the extension
-    WHEN 'phone' THEN format('(@extschema@.phone_parse(%s, %s))::text', value_sql, region_sql)
+    WHEN 'phone' THEN format('(@extschema@.phone_parse(%s, coalesce(%s, nullif(current_setting(''contacts.default_region'', true), ''''))))::text',
+                             value_sql, region_sql)
     WHEN 'national_id' THEN format('CASE WHEN @extschema@.national_id_check(%1$s, NULL, %2$s) IS NULL '
                                    'AND %1$s IS NOT NULL THEN @extschema@.national_id_normalize(%1$s, NULL, %2$s) '
                                    'ELSE NULLIF(btrim(%2$s), '''') END', region_sql, value_sql)
-    WHEN 'given_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
-    WHEN 'family_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
-    WHEN 'full_name' THEN format('@extschema@.normalize_name(%s)', value_sql)
-    WHEN 'company' THEN format('@extschema@.normalize_company(%s)', value_sql)
+    WHEN 'given_name' THEN format('@extschema@.name_normalize(%s)', value_sql)
+    WHEN 'family_name' THEN format('@extschema@.name_normalize(%s)', value_sql)
+    WHEN 'full_name' THEN format('@extschema@.name_normalize(%s)', value_sql)
+    WHEN 'company' THEN format('@extschema@.company_normalize(%s)', value_sql)
     ELSE format('NULLIF(btrim(%s), '''')', value_sql)
 END
 $$;
@@ -1065,7 +1091,8 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Call contacts.configure() for the target table first.';
     END IF;
-    reg := coalesce(nullif(upper(region), 'ZZ'), cfg.default_region);
+    reg := coalesce(nullif(upper(region), 'ZZ'), cfg.default_region,
+                    nullif(current_setting('contacts.default_region', true), ''));
 
     FOR s IN SELECT a.attname::text AS col, a.attnum,
                     btrim(regexp_replace(@extschema@.fold(a.attname), '[^a-z0-9]+', ' ', 'g')) AS h
@@ -1794,28 +1821,28 @@ ALTER TABLE @extschema@.import_reject ADD COLUMN details jsonb;
 COMMENT ON TABLE @extschema@.import_reject IS
 'Staged rows an import set aside: invalid rows with the whole source row, every reason ("column: CODE") and, for values their column''s type rejected (INVALID_VALUE), the message per column in details; suppressed and no-consent rows with their reason only (their data is not kept)';
 
-CREATE FUNCTION @extschema@.parse_date(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
+CREATE FUNCTION @extschema@.date_parse(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
 RETURNS date
 AS 'MODULE_PATHNAME', 'contacts_parse_date'
 LANGUAGE C STABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.parse_date(text, text, text) IS
+COMMENT ON FUNCTION @extschema@.date_parse(text, text, text) IS
 'A date as the sheet''s country writes it: day first (05/03/1978 is 5 March) except month first for US, ISO everywhere, month names in es/pt/en/fr/de/it, two-digit years 00-29 as 20xx, Excel serial numbers (5-6 digits); date_order (DMY, MDY, YMD) overrides the region''s order; impossible or ambiguous dates are errors with a reason code';
 
-CREATE FUNCTION @extschema@.parse_number(value text, region text DEFAULT NULL)
+CREATE FUNCTION @extschema@.number_parse(value text, region text DEFAULT NULL)
 RETURNS numeric
 AS 'MODULE_PATHNAME', 'contacts_parse_number'
 LANGUAGE C STABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.parse_number(text, text) IS
+COMMENT ON FUNCTION @extschema@.number_parse(text, text) IS
 'A number as the sheet''s country writes it: 1.234,50 in ES/AR/BR, 1,234.50 in US/MX; signs, accounting parentheses and currency symbols allowed; an error with a reason code otherwise';
 
-CREATE FUNCTION @extschema@.parse_yesno(value text, yes_words text[] DEFAULT '{}', no_words text[] DEFAULT '{}')
+CREATE FUNCTION @extschema@.yesno_parse(value text, yes_words text[] DEFAULT '{}', no_words text[] DEFAULT '{}')
 RETURNS boolean
 AS 'MODULE_PATHNAME', 'contacts_parse_yesno'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
-COMMENT ON FUNCTION @extschema@.parse_yesno(text, text[], text[]) IS
+COMMENT ON FUNCTION @extschema@.yesno_parse(text, text[], text[]) IS
 'Yes or no in people''s words (sí/si/s/x/yes/y/1/true/verdadero/acepto/ok/sim, no/n/0/false/falso/não), case- and accent-insensitive, plus the words given; an error for anything else';
 
 CREATE FUNCTION @extschema@.birth_date_check(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
@@ -1824,7 +1851,7 @@ AS 'MODULE_PATHNAME', 'contacts_birth_date_check'
 LANGUAGE C STABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.birth_date_check(text, text, text) IS
-'Why value is not a birth date (DATE_IMPOSSIBLE, DATE_AMBIGUOUS, BIRTH_DATE_IN_FUTURE...), read as parse_date() reads dates but with two-digit years never in the future; NULL when it is one';
+'Why value is not a birth date (DATE_IMPOSSIBLE, DATE_AMBIGUOUS, BIRTH_DATE_IN_FUTURE...), read as date_parse() reads dates but with two-digit years never in the future; NULL when it is one';
 
 CREATE FUNCTION @extschema@.birth_date_normalize(value text, region text DEFAULT NULL, date_order text DEFAULT NULL)
 RETURNS text
@@ -2972,26 +2999,21 @@ ALTER FUNCTION @extschema@.email_normalize(text, text) COST 5;
 ALTER FUNCTION @extschema@.email_key(text) COST 5;
 ALTER FUNCTION @extschema@.email_suggest(text) COST 20;
 ALTER FUNCTION @extschema@.email_suggest(text, text) COST 20;
-ALTER FUNCTION @extschema@.phone_parse(text, text) COST 10;
-ALTER FUNCTION @extschema@.phone_valid(text, text) COST 10;
-ALTER FUNCTION @extschema@.phone_check(text, text) COST 5;
-ALTER FUNCTION @extschema@.phone_parse_in_region(text, text) COST 10;
-ALTER FUNCTION @extschema@.phone_valid_in_region(text, text) COST 10;
 ALTER FUNCTION @extschema@.fold(text) COST 10;
-ALTER FUNCTION @extschema@.levenshtein(text, text) COST 20;
-ALTER FUNCTION @extschema@.levenshtein(text, text, integer) COST 10;
-ALTER FUNCTION @extschema@.damerau_levenshtein(text, text) COST 50;
-ALTER FUNCTION @extschema@.jaro(text, text) COST 10;
-ALTER FUNCTION @extschema@.jaro_winkler(text, text) COST 10;
+ALTER FUNCTION @extschema@.levenshtein_distance(text, text) COST 20;
+ALTER FUNCTION @extschema@.levenshtein_distance(text, text, integer) COST 10;
+ALTER FUNCTION @extschema@.damerau_levenshtein_distance(text, text) COST 50;
+ALTER FUNCTION @extschema@.jaro_similarity(text, text) COST 10;
+ALTER FUNCTION @extschema@.jaro_winkler_similarity(text, text) COST 10;
 ALTER FUNCTION @extschema@.token_set_similarity(text, text) COST 20;
 ALTER FUNCTION @extschema@.qgram_similarity(text, text, integer) COST 50;
 ALTER FUNCTION @extschema@.double_metaphone(text) COST 50;
 ALTER FUNCTION @extschema@.double_metaphone_alt(text) COST 50;
 ALTER FUNCTION @extschema@.phonetic_es(text) COST 20;
-ALTER FUNCTION @extschema@.normalize_name(text) COST 10;
+ALTER FUNCTION @extschema@.name_normalize(text) COST 10;
 ALTER FUNCTION @extschema@.name_parts(text) COST 20;
 ALTER FUNCTION @extschema@.name_similarity(text, text) COST 50;
-ALTER FUNCTION @extschema@.normalize_company(text) COST 20;
+ALTER FUNCTION @extschema@.company_normalize(text) COST 20;
 ALTER FUNCTION @extschema@.company_key(text) COST 20;
 ALTER FUNCTION @extschema@.national_id_valid(text, text, text) COST 10;
 ALTER FUNCTION @extschema@.national_id_normalize(text, text, text) COST 10;
@@ -3000,3 +3022,46 @@ ALTER FUNCTION @extschema@.name_search_similarity(text, text) COST 100;
 ALTER FUNCTION @extschema@.name_search_distance(text, text) COST 100;
 ALTER FUNCTION @extschema@.name_search_match(text, text) COST 100;
 ALTER FUNCTION @extschema@.name_search_key(text) COST 20;
+
+-- The phone functions in the one pattern of explicit-setting twins
+CREATE FUNCTION @extschema@.phone_parse(number text)
+RETURNS @extschema@.phone
+AS 'MODULE_PATHNAME', 'contacts_phone_parse'
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.phone_parse(text) IS
+'Parse a phone number written in any usual form; national forms need a region prefix ("ES:612 34 56 78") or contacts.default_region; invalid numbers raise 22P02 with the reason';
+
+CREATE OR REPLACE FUNCTION @extschema@.phone_parse(number text, region text)
+RETURNS @extschema@.phone
+AS 'MODULE_PATHNAME', 'contacts_phone_parse_in_region'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.phone_parse(text, text) IS
+'Parse a phone number written in any usual form; region (ISO 3166-1 alpha-2) applies to national forms, NULL means international forms only; never reads a setting';
+
+CREATE FUNCTION @extschema@.phone_valid(number text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'contacts_phone_valid'
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.phone_valid(text) IS
+'True when the text is a valid phone number (as phone_parse(text) would accept it, reading contacts.default_region)';
+
+CREATE OR REPLACE FUNCTION @extschema@.phone_valid(number text, region text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'contacts_phone_valid_in_region'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+COMMENT ON FUNCTION @extschema@.phone_valid(text, text) IS
+'True when the text is a valid phone number in the given region (NULL: international forms only); never reads a setting';
+
+CREATE FUNCTION @extschema@.phone_check(number text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_phone_check'
+LANGUAGE C STABLE STRICT PARALLEL SAFE COST 5;
+COMMENT ON FUNCTION @extschema@.phone_check(text) IS
+'NULL for a valid phone number (reading contacts.default_region), else the reason code (NOT_A_NUMBER, INVALID_COUNTRY_CODE, TOO_SHORT, TOO_LONG, INVALID_LENGTH, INVALID_FOR_REGION)';
+
+CREATE FUNCTION @extschema@.phone_check(number text, region text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'contacts_phone_check_in_region'
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 5;
+COMMENT ON FUNCTION @extschema@.phone_check(text, text) IS
+'NULL for a valid phone number in the given region (NULL: international forms only), else the reason code; never reads a setting';
