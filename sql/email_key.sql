@@ -48,8 +48,10 @@ RESET enable_seqscan;
 CREATE TABLE key_staging (n int, mail text);
 INSERT INTO key_staging VALUES (10, 'JOSÉ@EXAMPLE.COM'), (11, 'Strasse@example.de'),
                                (12, 'straße@example.de'), (13, 'new@example.com');
+\set VERBOSITY terse
 SELECT staged, inserted, kept, rejected
   FROM contacts.import('key_staging', 'key_c', '{"id": "n", "email": "mail"}', duplicate_key => 'email');
+\set VERBOSITY default
 SELECT * FROM key_c ORDER BY id;
 
 -- Health counts duplicates by the same key.

@@ -61,7 +61,9 @@ SELECT cluster_id, array_agg(key ORDER BY key) AS members, bool_or(flagged) AS f
 UPDATE contacts.dedupe_clusters SET flagged = true WHERE run_id = :run AND cluster_id = 6;
 CALL contacts.merge_run(:run, min_probability => 0.5, batch_size => 1, survivor => 'bad rule');
 SET client_min_messages = notice;
+\set VERBOSITY terse
 CALL contacts.merge_run(:run, min_probability => 0.5, batch_size => 1);
+\set VERBOSITY default
 SET client_min_messages = warning;
 SELECT id, full_name, email FROM mr ORDER BY id;
 SELECT c.cluster_id, l.survivor, l.members, l.reason
@@ -70,7 +72,9 @@ SELECT c.cluster_id, l.survivor, l.members, l.reason
 SELECT batch_name, finished_at IS NOT NULL AS finished FROM contacts.merge_batch ORDER BY 1;
 -- resumable: a second call has nothing left to do
 SET client_min_messages = notice;
+\set VERBOSITY terse
 CALL contacts.merge_run(:run, min_probability => 0.5, batch_size => 1);
+\set VERBOSITY default
 SET client_min_messages = warning;
 CALL contacts.merge_run(-1);
 CALL contacts.merge_run(:run, min_probability => 2);

@@ -370,15 +370,19 @@ BEGIN
         IF v_in_batch >= batch_size THEN
             COMMIT;
             v_in_batch := 0;
-            RAISE NOTICE 'batch merge "%": % of % clusters done, % merged, % failed, % s', v_batch, v_done, v_total,
-                v_merged, v_failed, pg_catalog.round(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - v_started)::numeric, 1);
+            RAISE NOTICE 'batch merge "%": % of % clusters done, % merged, % failed', v_batch, v_done, v_total,
+                v_merged, v_failed
+                USING DETAIL = pg_catalog.format('%s s so far',
+                    pg_catalog.round(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - v_started)::numeric, 1));
         END IF;
     END LOOP;
 
     UPDATE @extschema@.merge_batch b SET finished_at = pg_catalog.now() WHERE b.batch_name = v_batch;
     COMMIT;
-    RAISE NOTICE 'batch merge "%" finished: % of % clusters done, % merged, % failed, % s', v_batch, v_done, v_total,
-        v_merged, v_failed, pg_catalog.round(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - v_started)::numeric, 1);
+    RAISE NOTICE 'batch merge "%" finished: % of % clusters done, % merged, % failed', v_batch, v_done, v_total,
+        v_merged, v_failed
+        USING DETAIL = pg_catalog.format('in %s s',
+            pg_catalog.round(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - v_started)::numeric, 1));
 END
 $$;
 

@@ -556,8 +556,8 @@ BEGIN
      WHERE import_id = run.import_id;
     PERFORM @extschema@.feed_import_event(run.import_id);
     DROP TABLE pg_temp.contacts_import_rows;
-    RAISE NOTICE 'import % done in % s', run.import_id,
-        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+    RAISE NOTICE 'import % done', run.import_id
+        USING DETAIL = format('in %s s', round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1));
     RETURN run;
 END;
 $$;
