@@ -844,8 +844,8 @@ BEGIN
                          conv_any, substr(detail_keys, 3), substr(detail_vals, 3)) END,
         supp, cols, mid, region_sql, sel, staging);
     GET DIAGNOSTICS n = ROW_COUNT;
-    RAISE NOTICE 'import: % staged rows checked and normalized (% s)', n,
-        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+    RAISE NOTICE 'import: % staged rows checked and normalized', n
+        USING DETAIL = format('%s s so far', round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1));
 
     -- Phase 2: suppression and consent first (their data is never kept), then invalid rows.
     UPDATE contacts_import_rows SET outcome = 'suppressed' WHERE suppressed IS NOT NULL;
@@ -934,9 +934,9 @@ BEGIN
             run.staged, run.inserted, run.updated, run.kept, run.rejected, run.suppressed
             USING ERRCODE = 'internal_error';
     END IF;
-    RAISE NOTICE 'import: % to insert, % to update, % kept as duplicates, % rejected, % suppressed (% s)',
-        run.inserted, run.updated, run.kept, run.rejected, run.suppressed,
-        round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1);
+    RAISE NOTICE 'import: % to insert, % to update, % kept as duplicates, % rejected, % suppressed',
+        run.inserted, run.updated, run.kept, run.rejected, run.suppressed
+        USING DETAIL = format('%s s so far', round(extract(epoch FROM clock_timestamp() - t0)::numeric, 1));
 
     IF dry_run THEN
         DROP TABLE pg_temp.contacts_import_rows;
