@@ -572,6 +572,30 @@ clean_rows(CleanScan *scan, const char *last_key, int batch_size, char **next_ke
 }
 
 /*
+ * The table of a clean run the caller may see, once the caller is found to
+ * hold mode on it (action says what for); the run's row is locked after
+ * this, which needs UPDATE on the table too.  SPI must be connected.
+ */
+static Oid
+run_table(int64 run_id, AclMode mode, const char *action)
+{
+	Oid			type = INT8OID;
+	Datum		arg = Int64GetDatum(run_id);
+	Oid			relid;
+
+	if (contacts_spi_execute_args(psprintf("SELECT r.tbl FROM %s.clean_run r WHERE r.run_id = $1",
+										   contacts_extension_schema_quoted()),
+								  1, &type, &arg, NULL, true, 0, SPI_OK_SELECT) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("clean run " INT64_FORMAT " does not exist", run_id),
+				 errhint("Runs of the tables you may read are listed in contacts.clean_run.")));
+	relid = contacts_spi_oid(SPI_tuptable, 0, 1);
+	contacts_require_table(relid, mode, action);
+	return relid;
+}
+
+/*
  * contacts.clean_batch(run_id bigint, batch_size integer) returns integer:
  * clean the next batch of a run; returns the rows read (fewer than
  * batch_size: the run is finished).
@@ -595,6 +619,9 @@ contacts_clean_batch(PG_FUNCTION_ARGS)
 	char		nulls[9];
 	int			k;
 
+	contacts_spi_connect();
+	level = contacts_pin_search_path();
+	relid = run_table(run_id, ACL_SELECT | ACL_UPDATE, "clean");
 	if (IsTransactionBlock() || IsSubTransaction())
 		ereport(ERROR,
 				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
@@ -606,17 +633,10 @@ contacts_clean_batch(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("batch_size must be at least 1")));
 
-	contacts_spi_connect();
-	level = contacts_pin_search_path();
 	args[0] = Int64GetDatum(run_id);
-	if (contacts_spi_execute_args(psprintf("SELECT r.tbl, r.last_key, r.finished_at IS NOT NULL, r.undone_at IS NOT NULL "
-										   "FROM %s.clean_run r WHERE r.run_id = $1 FOR UPDATE", schema),
-								  1, types, args, NULL, false, 0, SPI_OK_SELECT) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("clean run " INT64_FORMAT " does not exist", run_id),
-				 errhint("Runs of the tables you may read are listed in contacts.clean_run.")));
-	relid = contacts_spi_oid(SPI_tuptable, 0, 1);
+	contacts_spi_execute_args(psprintf("SELECT r.tbl, r.last_key, r.finished_at IS NOT NULL, r.undone_at IS NOT NULL "
+									   "FROM %s.clean_run r WHERE r.run_id = $1 FOR UPDATE", schema),
+							  1, types, args, NULL, false, 0, SPI_OK_SELECT);
 	last_key = contacts_spi_text(SPI_tuptable, 0, 2);
 	if (contacts_spi_bool(SPI_tuptable, 0, 4))
 		ereport(ERROR,
@@ -629,7 +649,6 @@ contacts_clean_batch(PG_FUNCTION_ARGS)
 		contacts_spi_finish();
 		PG_RETURN_INT32(0);
 	}
-	contacts_require_table(relid, ACL_SELECT | ACL_UPDATE, "clean");
 
 	scan.rel = table_open(relid, RowExclusiveLock);
 	scan.cfg = entry_config_get(scan.rel);
@@ -769,21 +788,16 @@ contacts_undo_clean(PG_FUNCTION_ARGS)
 
 	contacts_spi_connect();
 	level = contacts_pin_search_path();
+	relid = run_table(run_id, ACL_SELECT | ACL_UPDATE, "undo a clean of");
 	args[0] = Int64GetDatum(run_id);
-	if (contacts_spi_execute_args(psprintf("SELECT r.tbl, r.undone_at IS NOT NULL FROM %s.clean_run r "
-										   "WHERE r.run_id = $1 FOR UPDATE", schema),
-								  1, types, args, NULL, false, 0, SPI_OK_SELECT) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("clean run " INT64_FORMAT " does not exist", run_id),
-				 errhint("Runs of the tables you may read are listed in contacts.clean_run.")));
-	relid = contacts_spi_oid(SPI_tuptable, 0, 1);
-	if (contacts_spi_bool(SPI_tuptable, 0, 2))
+	contacts_spi_execute_args(psprintf("SELECT r.undone_at IS NOT NULL FROM %s.clean_run r "
+									   "WHERE r.run_id = $1 FOR UPDATE", schema),
+							  1, types, args, NULL, false, 0, SPI_OK_SELECT);
+	if (contacts_spi_bool(SPI_tuptable, 0, 1))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("clean run " INT64_FORMAT " was already undone", run_id),
 				 errhint("See undone_at and undone_by in contacts.clean_run.")));
-	contacts_require_table(relid, ACL_SELECT | ACL_UPDATE, "undo a clean of");
 	rel = table_open(relid, RowExclusiveLock);
 	cfg = entry_config_get(rel);
 	relname = contacts_quoted_relation(relid);
