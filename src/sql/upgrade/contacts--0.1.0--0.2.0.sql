@@ -3131,10 +3131,11 @@ BEGIN
         v_read := @extschema@.clean_batch(run_id, batch_size);
         COMMIT;
         SELECT * INTO v_run FROM @extschema@.clean_run r WHERE r.run_id OPERATOR(pg_catalog.=) clean.run_id;
-        RAISE NOTICE 'clean run % of %: % of % rows checked, % changed (% values), % values flagged, % rows rejected, % s',
+        RAISE NOTICE 'clean run % of %: % of % rows checked, % changed (% values), % values flagged, % rows rejected',
             run_id, tbl, v_run.rows_checked, v_total, v_run.rows_changed, v_run.values_changed,
-            v_run.values_flagged, v_run.rows_rejected,
-            pg_catalog.round(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) v_started)::numeric, 1);
+            v_run.values_flagged, v_run.rows_rejected
+            USING DETAIL = pg_catalog.format('%s s so far',
+                pg_catalog.round(pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-) v_started)::numeric, 1));
         EXIT WHEN v_run.finished_at IS NOT NULL;
     END LOOP;
     IF v_run.duplicates OPERATOR(pg_catalog.>) 0 THEN
