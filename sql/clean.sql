@@ -143,6 +143,7 @@ CALL contacts.clean('cn');
 SELECT * FROM contacts.clean_preview('cn');
 CALL contacts.clean(NULL);
 CALL contacts.clean('cl', batch_size => 0);
+CALL contacts.clean('cl', dry_run => NULL);
 CALL contacts.clean('cd', run_id => :resumed);
 
 -- Random round trips: messy rows, a clean, random writes by the application

@@ -90,6 +90,9 @@ BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    IF dry_run IS NULL THEN
+        RAISE EXCEPTION 'dry_run must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     IF dry_run THEN
         FOR v_count IN SELECT * FROM @extschema@.clean_preview(tbl) LOOP
             RAISE NOTICE 'would % % value(s) of column % (%)%: %',
