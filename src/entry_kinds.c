@@ -1,6 +1,8 @@
 /*
  * entry_kinds.c
- *		Check and normalize one value of a column kind through the core.
+ *		Check and normalize one value of a column kind through the core, and
+ *		the flag column's value for a row's reasons: what the entry trigger
+ *		and contacts.clean() both make of a configured value.
  *
  * The entry trigger runs for every row of a COPY, so it calls the same core
  * functions the SQL functions wrap (ct_email_normalize, ct_phone_parse +
@@ -11,8 +13,12 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
+#include "parser/scansup.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/datum.h"
+#include "utils/jsonb.h"
 
 #include "core/company.h"
 #include "core/email.h"
@@ -162,4 +168,170 @@ entry_birth_date_plausible(DateADT date)
 		return &ct_date_year_range;
 	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, dd);
 	return contacts_birth_date_read(buf, strlen(buf), CT_DATE_YMD, &d);
+}
+
+bool
+entry_is_text_type(Oid typid)
+{
+	return typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID;
+}
+
+/* A value of only spaces is as missing as no value. */
+static bool
+is_blank(const char *s, size_t len)
+{
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		if (!scanner_isspace(s[i]))
+			return false;
+	return true;
+}
+
+char *
+entry_row_region(const EntryConfig *cfg, const Datum *values, const bool *isnull)
+{
+	char	   *region = NULL;
+
+	if (cfg->country_attnum != InvalidAttrNumber && !isnull[cfg->country_attnum - 1])
+	{
+		char	   *p;
+
+		region = TextDatumGetCString(values[cfg->country_attnum - 1]);
+		for (p = region; *p; p++)
+			*p = pg_ascii_toupper((unsigned char) *p);
+		if (ct_phone_region_is_unknown(region, strlen(region)))
+			region = NULL;
+	}
+	return region ? region : cfg->default_region;
+}
+
+EntryVerdict
+entry_column_check(const EntryConfig *cfg, const EntryColumn *col, Datum value, bool isnull,
+				   const char *region, Datum *normal, const CtReason **reason)
+{
+	bool		is_text = entry_is_text_type(col->atttypid);
+	text	   *t = (!isnull && is_text) ? DatumGetTextPP(value) : NULL;
+	const char *s;
+	size_t		len;
+
+	*normal = value;
+	*reason = NULL;
+	if (isnull || (is_text && is_blank(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t))))
+		return col->required ? ENTRY_VALUE_MISSING : ENTRY_VALUE_UNCHECKED;
+
+	/*
+	 * A birth date in a date column was read by the server's DateStyle
+	 * before the trigger ran: only whether it is plausible is left.
+	 */
+	if (col->kind == ENTRY_BIRTH_DATE && col->atttypid == DATEOID)
+		*reason = entry_birth_date_plausible(DatumGetDateADT(value));
+	/* Typed columns (contacts.email, contacts.phone) were checked by their input. */
+	else if (!is_text || col->kind == ENTRY_PLAIN || col->kind == ENTRY_COUNTRY)
+		return ENTRY_VALUE_UNCHECKED;
+	else
+	{
+		s = contacts_text_utf8_view(t, &len);
+		*reason = entry_kind_normalize(col->kind, value, s, len, region, cfg->date_order, normal);
+	}
+	return *reason ? ENTRY_VALUE_INVALID : ENTRY_VALUE_VALID;
+}
+
+bool
+entry_column_checked(const EntryColumn *col)
+{
+	if (col->kind == ENTRY_BIRTH_DATE && col->atttypid == DATEOID)
+		return true;
+	return entry_is_text_type(col->atttypid) && col->kind != ENTRY_PLAIN &&
+		col->kind != ENTRY_COUNTRY;
+}
+
+static void
+push_jsonb_string(JsonbParseState **state, JsonbIteratorToken token, const char *s)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = strlen(s);
+	pushJsonbValue(state, token, &v);
+}
+
+/*
+ * The flag column's value: {"invalid": {column: reason, ...}, "duplicate_of":
+ * key}, either member absent when there is nothing to say.  Built directly,
+ * not parsed from text: flagged rows of a large COPY pay for this.
+ */
+static Datum
+flags_to_jsonb(EntryConfig *cfg, const char **flag_reason, const char *duplicate_of)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+	bool		any_invalid = false;
+	int			i;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (i = 0; i < cfg->ncolumns; i++)
+	{
+		if (flag_reason[i] == NULL)
+			continue;
+		if (!any_invalid)
+		{
+			push_jsonb_string(&state, WJB_KEY, "invalid");
+			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+			any_invalid = true;
+		}
+		push_jsonb_string(&state, WJB_KEY, cfg->columns[i].name);
+		push_jsonb_string(&state, WJB_VALUE, flag_reason[i]);
+	}
+	if (any_invalid)
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	if (duplicate_of)
+	{
+		push_jsonb_string(&state, WJB_KEY, "duplicate_of");
+		push_jsonb_string(&state, WJB_VALUE, duplicate_of);
+	}
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(result));
+}
+
+/*
+ * The flag column's value for a row flagged only for column i: kept per
+ * column and reason, since a large import flags the same few reasons over
+ * and over.
+ */
+static Datum
+single_flag_jsonb(EntryConfig *cfg, int i, const char **flag_reason)
+{
+	EntryFlagCache *cache = cfg->columns[i].flag_cache;
+	Datum		flags;
+	MemoryContext old;
+	int			k;
+
+	for (k = 0; k < ENTRY_FLAG_CACHE && cache[k].code != NULL; k++)
+		if (cache[k].code == flag_reason[i])
+			return cache[k].flags;
+	flags = flags_to_jsonb(cfg, flag_reason, NULL);
+	if (k < ENTRY_FLAG_CACHE)
+	{
+		old = MemoryContextSwitchTo(cfg->context);
+		cache[k].flags = datumCopy(flags, false, -1);
+		cache[k].code = flag_reason[i];
+		MemoryContextSwitchTo(old);
+	}
+	return flags;
+}
+
+
+bool
+entry_flags(EntryConfig *cfg, const char **flag_reason, int nflagged, int flagged_column,
+			const char *duplicate_of, Datum *flags)
+{
+	if (nflagged == 1 && duplicate_of == NULL)
+		*flags = single_flag_jsonb(cfg, flagged_column, flag_reason);
+	else if (nflagged > 0 || duplicate_of)
+		*flags = flags_to_jsonb(cfg, flag_reason, duplicate_of);
+	else
+		return false;
+	return true;
 }

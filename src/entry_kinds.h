@@ -1,6 +1,8 @@
 /*
  * entry_kinds.h
- *		Check and normalize one value of a column kind through the core.
+ *		Check and normalize one value of a column kind through the core, and
+ *		the flag column's value for a row's reasons: what the entry trigger
+ *		and contacts.clean() both make of a configured value.
  */
 #ifndef CONTACTS_ENTRY_KINDS_H
 #define CONTACTS_ENTRY_KINDS_H
@@ -37,5 +39,46 @@ extern const CtReason *entry_birth_date_plausible(DateADT date);
  * (emails: the provider-aware canonical key; others: the value itself).
  */
 extern text *entry_kind_suppression_form(EntryKind kind, Datum normal);
+
+/* Whether typid is text, varchar or char: the types values are typed into. */
+extern bool entry_is_text_type(Oid typid);
+
+/*
+ * The region phones and IDs of a row are read in: its country column
+ * (upper-cased; ZZ, unknown, is none), else the table's, else NULL (then
+ * the GUC's).  values and isnull are indexed by attribute number - 1.
+ */
+extern char *entry_row_region(const EntryConfig *cfg, const Datum *values, const bool *isnull);
+
+/* What the check of one configured value makes of it. */
+typedef enum EntryVerdict
+{
+	ENTRY_VALUE_UNCHECKED,		/* absent and optional, typed, or a kind without rules */
+	ENTRY_VALUE_VALID,			/* *normal is its normal form */
+	ENTRY_VALUE_MISSING,		/* absent (NULL or only spaces) but required */
+	ENTRY_VALUE_INVALID			/* *reason says why */
+} EntryVerdict;
+
+/*
+ * Check one value of configured column col of a row read in region: the
+ * entry trigger's rules for every kind.  *normal is value itself when it is
+ * already in normal form (or not checked), so a caller tells a change by
+ * comparing the two datums.
+ */
+extern EntryVerdict entry_column_check(const EntryConfig *cfg, const EntryColumn *col,
+									   Datum value, bool isnull, const char *region,
+									   Datum *normal, const CtReason **reason);
+
+/* Whether entry_column_check can change or refuse values of col at all. */
+extern bool entry_column_checked(const EntryColumn *col);
+
+/*
+ * The flag column's value for a row: flag_reason holds a reason code (or
+ * NULL) per configured column, nflagged how many are set and flagged_column
+ * the last of them; duplicate_of the key of a row this one duplicates, or
+ * NULL.  Returns false when there is nothing to say (the column is NULL).
+ */
+extern bool entry_flags(EntryConfig *cfg, const char **flag_reason, int nflagged,
+						int flagged_column, const char *duplicate_of, Datum *flags);
 
 #endif							/* CONTACTS_ENTRY_KINDS_H */

@@ -19,6 +19,10 @@
  * (see entry_kinds.c), so the trigger and the functions a user calls can
  * never disagree.  With the table's change feed on, the outcome of each row
  * (insert, update or reject) is published by change_feed.c.
+ *
+ * contacts.clean() applies the same rules to the rows a table already has
+ * (clean.c) and writes what they decided: its updates pass through here
+ * as written (contacts_enforce_execute_passing).
  */
 #include "postgres.h"
 
@@ -27,11 +31,8 @@
 #include "commands/trigger.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
-#include "parser/scansup.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/json.h"
-#include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -40,104 +41,33 @@
 #include "duplicates.h"
 #include "entry_config.h"
 #include "entry_kinds.h"
+#include "entry_trigger.h"
 #include "errors.h"
 #include "privileges.h"
 #include "spi_util.h"
 #include "suppression.h"
 #include "textconv.h"
 
-static bool
-is_text_type(Oid typid)
+/* The table whose updates pass as written, while one statement runs. */
+static Oid	passing_relid = InvalidOid;
+
+uint64
+contacts_enforce_execute_passing(Oid relid, SPIPlanPtr plan, const Datum *values,
+								 const char *nulls, int expected)
 {
-	return typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID;
-}
+	uint64		n = 0;
 
-/* A value of only spaces is as missing as no value. */
-static bool
-is_blank(const char *s, size_t len)
-{
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-		if (!scanner_isspace(s[i]))
-			return false;
-	return true;
-}
-
-static void
-push_jsonb_string(JsonbParseState **state, JsonbIteratorToken token, const char *s)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = strlen(s);
-	pushJsonbValue(state, token, &v);
-}
-
-/*
- * The flag column's value: {"invalid": {column: reason, ...}, "duplicate_of":
- * key}, either member absent when there is nothing to say.  Built directly,
- * not parsed from text: flagged rows of a large COPY pay for this.
- */
-static Datum
-flags_to_jsonb(EntryConfig *cfg, const char **flag_reason, const char *duplicate_of)
-{
-	JsonbParseState *state = NULL;
-	JsonbValue *result;
-	bool		any_invalid = false;
-	int			i;
-
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	for (i = 0; i < cfg->ncolumns; i++)
+	passing_relid = relid;
+	PG_TRY();
 	{
-		if (flag_reason[i] == NULL)
-			continue;
-		if (!any_invalid)
-		{
-			push_jsonb_string(&state, WJB_KEY, "invalid");
-			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-			any_invalid = true;
-		}
-		push_jsonb_string(&state, WJB_KEY, cfg->columns[i].name);
-		push_jsonb_string(&state, WJB_VALUE, flag_reason[i]);
+		n = contacts_spi_execute_plan(plan, values, nulls, false, 0, expected);
 	}
-	if (any_invalid)
-		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	if (duplicate_of)
+	PG_FINALLY();
 	{
-		push_jsonb_string(&state, WJB_KEY, "duplicate_of");
-		push_jsonb_string(&state, WJB_VALUE, duplicate_of);
+		passing_relid = InvalidOid;
 	}
-	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	return JsonbPGetDatum(JsonbValueToJsonb(result));
-}
-
-/*
- * The flag column's value for a row flagged only for column i: kept per
- * column and reason, since a large import flags the same few reasons over
- * and over.
- */
-static Datum
-single_flag_jsonb(EntryConfig *cfg, int i, const char **flag_reason)
-{
-	EntryFlagCache *cache = cfg->columns[i].flag_cache;
-	Datum		flags;
-	MemoryContext old;
-	int			k;
-
-	for (k = 0; k < ENTRY_FLAG_CACHE && cache[k].code != NULL; k++)
-		if (cache[k].code == flag_reason[i])
-			return cache[k].flags;
-	flags = flags_to_jsonb(cfg, flag_reason, NULL);
-	if (k < ENTRY_FLAG_CACHE)
-	{
-		old = MemoryContextSwitchTo(cfg->context);
-		cache[k].flags = datumCopy(flags, false, -1);
-		cache[k].code = flag_reason[i];
-		MemoryContextSwitchTo(old);
-	}
-	return flags;
+	PG_END_TRY();
+	return n;
 }
 
 static void
@@ -211,7 +141,7 @@ find_likely_duplicate(EntryConfig *cfg, Relation rel, Datum *values, bool *isnul
 		first = false;
 		escape_json(&json, col->name);
 		appendStringInfoString(&json, ": ");
-		escape_json(&json, is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
+		escape_json(&json, entry_is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
 					OidOutputFunctionCall(col->typoutput, values[a]));
 	}
 	appendStringInfoChar(&json, '}');
@@ -296,7 +226,7 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 
 		if (!col->duplicate_key || isnull[a] || flag_reason[i])
 			continue;
-		value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
+		value = entry_is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
 			OidOutputFunctionCall(col->typoutput, values[a]);
 		value = contacts_duplicate_key(cfg, col, value);
 		if (value == NULL)
@@ -347,7 +277,7 @@ enforce_row(TriggerData *trigdata)
 	int			flagged_column = -1;	/* the last of them */
 	char	   *duplicate_of = NULL;
 	bool		changed = false;	/* the tuple must be formed anew */
-	char	   *region;
+	const char *region;
 	bool		is_insert;
 	int			i;
 
@@ -355,6 +285,10 @@ enforce_row(TriggerData *trigdata)
 	desc = RelationGetDescr(rel);
 	is_insert = TRIGGER_FIRED_BY_INSERT(trigdata->tg_event);
 	tuple = is_insert ? trigdata->tg_trigtuple : trigdata->tg_newtuple;
+
+	/* clean() or undo_clean() writing what the rules decided (or undoing it) */
+	if (!is_insert && RelationGetRelid(rel) == passing_relid)
+		return PointerGetDatum(tuple);
 
 	cfg = entry_config_get(rel);
 
@@ -366,39 +300,21 @@ enforce_row(TriggerData *trigdata)
 	isnull = (bool *) (flag_reason + cfg->ncolumns);
 	heap_deform_tuple(tuple, desc, values, isnull);
 
-	/*
-	 * The row's region (a country column), else the table's (else the GUC);
-	 * a ZZ (unknown) country is no country, as NULL.
-	 */
-	region = NULL;
-	if (cfg->country_attnum != InvalidAttrNumber && !isnull[cfg->country_attnum - 1])
-	{
-		char	   *p;
-
-		region = TextDatumGetCString(values[cfg->country_attnum - 1]);
-		for (p = region; *p; p++)
-			*p = pg_ascii_toupper((unsigned char) *p);
-		if (ct_phone_region_is_unknown(region, strlen(region)))
-			region = NULL;
-	}
-	if (region == NULL)
-		region = cfg->default_region;
+	/* The row's region (a country column), else the table's (else the GUC). */
+	region = entry_row_region(cfg, values, isnull);
 
 	for (i = 0; i < cfg->ncolumns; i++)
 	{
 		EntryColumn *col = &cfg->columns[i];
 		int			a = col->attnum - 1;
-		bool		is_text = is_text_type(col->atttypid);
-		text	   *t = (!isnull[a] && is_text) ? DatumGetTextPP(values[a]) : NULL;
-		const char *s;
-		size_t		len;
 		Datum		v;
 		const CtReason *reason;
 
-		if (isnull[a] || (is_text && is_blank(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t))))
+		switch (entry_column_check(cfg, col, values[a], isnull[a], region, &v, &reason))
 		{
-			if (col->required)
-			{
+			case ENTRY_VALUE_UNCHECKED:
+				continue;
+			case ENTRY_VALUE_MISSING:
 				if (cfg->on_invalid == ON_INVALID_REJECT)
 					ereport(ERROR,
 							(errcode(ERRCODE_NOT_NULL_VIOLATION),
@@ -408,36 +324,18 @@ enforce_row(TriggerData *trigdata)
 				flag_reason[i] = "REQUIRED";
 				nflagged++;
 				flagged_column = i;
-			}
-			continue;
-		}
-		/*
-		 * A birth date in a date column was read by the server's DateStyle
-		 * before the trigger ran: only whether it is plausible is left.
-		 */
-		if (col->kind == ENTRY_BIRTH_DATE && col->atttypid == DATEOID)
-		{
-			reason = entry_birth_date_plausible(DatumGetDateADT(values[a]));
-			v = values[a];
-		}
-		/* Typed columns (contacts.email, contacts.phone) were checked by their input. */
-		else if (!is_text || col->kind == ENTRY_PLAIN || col->kind == ENTRY_COUNTRY)
-			continue;
-		else
-		{
-			s = contacts_text_utf8_view(t, &len);
-			reason = entry_kind_normalize(col->kind, values[a], s, len, region, cfg->date_order, &v);
-		}
-		if (reason == NULL)
-		{
-			reject_if_suppressed(rel, col, v);
-			/* Most values arrive normalized: then the tuple stays as it is. */
-			if (v != values[a])
-			{
-				values[a] = v;
-				changed = true;
-			}
-			continue;
+				continue;
+			case ENTRY_VALUE_VALID:
+				reject_if_suppressed(rel, col, v);
+				/* Most values arrive normalized: then the tuple stays as it is. */
+				if (v != values[a])
+				{
+					values[a] = v;
+					changed = true;
+				}
+				continue;
+			case ENTRY_VALUE_INVALID:
+				break;
 		}
 		flag_reason[i] = reason->code;
 		nflagged++;
@@ -445,7 +343,8 @@ enforce_row(TriggerData *trigdata)
 		switch (cfg->on_invalid)
 		{
 			case ON_INVALID_REJECT:
-				reject_invalid(rel, col, is_text ? TextDatumGetCString(values[a]) :
+				reject_invalid(rel, col, entry_is_text_type(col->atttypid) ?
+							   TextDatumGetCString(values[a]) :
 							   OidOutputFunctionCall(col->typoutput, values[a]), reason);
 				break;
 			case ON_INVALID_SET_NULL:
@@ -469,25 +368,13 @@ enforce_row(TriggerData *trigdata)
 	if (cfg->flag_attnum != InvalidAttrNumber)
 	{
 		int			a = cfg->flag_attnum - 1;
+		bool		none = !entry_flags(cfg, flag_reason, nflagged, flagged_column,
+										duplicate_of, &values[a]);
 
-		if (nflagged == 1 && duplicate_of == NULL)
-		{
-			values[a] = single_flag_jsonb(cfg, flagged_column, flag_reason);
-			isnull[a] = false;
+		/* A row that is now clean loses the flags it had. */
+		if (!none || !isnull[a])
 			changed = true;
-		}
-		else if (nflagged > 0 || duplicate_of)
-		{
-			values[a] = flags_to_jsonb(cfg, flag_reason, duplicate_of);
-			isnull[a] = false;
-			changed = true;
-		}
-		else if (!isnull[a])
-		{
-			/* A row that is now clean loses the flags it had. */
-			isnull[a] = true;
-			changed = true;
-		}
+		isnull[a] = none;
 	}
 
 	if (!changed)

@@ -190,23 +190,27 @@ contacts_unpin_search_path(int level)
 
 /*
  * "left = right", or with any "left = ANY (right)" for an array right, with
- * the equality of typid's default opclass qualified by its own schema.
+ * the equality of typid's default opclass qualified by its own schema; with
+ * greater, "left > right" by its default btree opclass.
  */
 static void
-append_equality(StringInfo buf, const char *left, Oid typid, const char *right, bool any)
+append_operator(StringInfo buf, const char *left, Oid typid, const char *right, bool any,
+				bool greater)
 {
-	TypeCacheEntry *tc = lookup_type_cache(typid, TYPECACHE_EQ_OPR);
+	TypeCacheEntry *tc = lookup_type_cache(typid, greater ? TYPECACHE_GT_OPR : TYPECACHE_EQ_OPR);
+	Oid			opr = greater ? tc->gt_opr : tc->eq_opr;
 	HeapTuple	tup;
 	Form_pg_operator op;
 	Oid			righttype;
 
-	if (!OidIsValid(tc->eq_opr))
+	if (!OidIsValid(opr))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_FUNCTION),
-				 errmsg("could not identify an equality operator for type %s", format_type_be(typid))));
-	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(tc->eq_opr));
+				 errmsg("could not identify %s operator for type %s",
+						greater ? "an ordering" : "an equality", format_type_be(typid))));
+	tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(opr));
 	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for operator %u", tc->eq_opr);
+		elog(ERROR, "cache lookup failed for operator %u", opr);
 	op = (Form_pg_operator) GETSTRUCT(tup);
 	righttype = any ? get_array_type(op->oprright) : op->oprright;
 	if (!OidIsValid(righttype))
@@ -224,13 +228,19 @@ append_equality(StringInfo buf, const char *left, Oid typid, const char *right, 
 void
 contacts_append_equality(StringInfo buf, const char *left, Oid typid, const char *right)
 {
-	append_equality(buf, left, typid, right, false);
+	append_operator(buf, left, typid, right, false, false);
 }
 
 void
 contacts_append_equality_any(StringInfo buf, const char *left, Oid typid, const char *right)
 {
-	append_equality(buf, left, typid, right, true);
+	append_operator(buf, left, typid, right, true, false);
+}
+
+void
+contacts_append_greater(StringInfo buf, const char *left, Oid typid, const char *right)
+{
+	append_operator(buf, left, typid, right, false, true);
 }
 
 /*

@@ -87,4 +87,12 @@ extern void contacts_append_equality(StringInfo buf, const char *left, Oid typid
 extern void contacts_append_equality_any(StringInfo buf, const char *left, Oid typid,
 										 const char *right);
 
+/*
+ * The same for "left > right" by the ordering of typid's default btree
+ * opclass (the order ORDER BY left follows): for walking a table in key
+ * order.  Errors 42883 when the type has none.
+ */
+extern void contacts_append_greater(StringInfo buf, const char *left, Oid typid,
+									const char *right);
+
 #endif							/* CONTACTS_PRIVILEGES_H */

@@ -17,6 +17,8 @@
 --   change feed       settings as configuration; kept events read with
 --                     SELECT on the table, written by the extension's owner
 --                     for its writers, pruned by its owners
+--   clean log         read with SELECT on the table, written by the roles
+--                     that clean it or undo a clean (UPDATE on the table)
 --   external ids      read with SELECT on the table, written by the roles
 --                     that may update it (upsert(), merge(), unmerge())
 --   suppression       the extension owner's alone; GRANT SELECT and INSERT
@@ -278,6 +280,44 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- Clean runs and their changes (before-images of values): read with SELECT
+-- on the table, written by the roles that may update it, into runs that are
+-- neither finished nor undone.
+GRANT SELECT, INSERT, UPDATE ON @extschema@.clean_run TO PUBLIC;
+GRANT SELECT, INSERT ON @extschema@.clean_change TO PUBLIC;
+GRANT USAGE ON SEQUENCE @extschema@.clean_run_run_id_seq TO PUBLIC;
+
+ALTER TABLE @extschema@.clean_run ENABLE ROW LEVEL SECURITY;
+CREATE POLICY clean_run_read ON @extschema@.clean_run FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY clean_run_start ON @extschema@.clean_run FOR INSERT
+    WITH CHECK (cleaned_by OPERATOR(pg_catalog.=) CURRENT_USER AND undone_at IS NULL
+                AND pg_catalog.has_table_privilege(tbl, 'UPDATE'));
+CREATE POLICY clean_run_update ON @extschema@.clean_run FOR UPDATE
+    USING (pg_catalog.has_table_privilege(tbl, 'UPDATE'))
+    WITH CHECK (pg_catalog.has_table_privilege(tbl, 'UPDATE')
+                AND (undone_by IS NULL OR undone_by OPERATOR(pg_catalog.=) CURRENT_USER));
+COMMENT ON POLICY clean_run_read ON @extschema@.clean_run IS
+'A clean run is visible to the roles that may read its table';
+COMMENT ON POLICY clean_run_start ON @extschema@.clean_run IS
+'A role starts clean runs only in its own name, of tables it may update';
+COMMENT ON POLICY clean_run_update ON @extschema@.clean_run IS
+'A role that may update the table continues a clean run or marks it undone, in its own name';
+
+ALTER TABLE @extschema@.clean_change ENABLE ROW LEVEL SECURITY;
+CREATE POLICY clean_change_read ON @extschema@.clean_change FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY clean_change_log ON @extschema@.clean_change FOR INSERT
+    WITH CHECK (pg_catalog.has_table_privilege(tbl, 'UPDATE')
+                AND EXISTS (SELECT 1 FROM @extschema@.clean_run r
+                             WHERE r.run_id OPERATOR(pg_catalog.=) clean_change.run_id
+                               AND r.tbl OPERATOR(pg_catalog.=) clean_change.tbl
+                               AND r.finished_at IS NULL AND r.undone_at IS NULL));
+COMMENT ON POLICY clean_change_read ON @extschema@.clean_change IS
+'A clean run''s changes are visible to the roles that may read its table';
+COMMENT ON POLICY clean_change_log ON @extschema@.clean_change IS
+'A role that may update the table logs changes only into a clean run of it that is still running';
 
 -- The suppression list and its key stay with the extension's owner.
 REVOKE ALL ON @extschema@.suppression, @extschema@.suppression_key FROM PUBLIC;
