@@ -5,8 +5,6 @@
  */
 #include "postgres.h"
 
-#include <stdlib.h>
-
 #include "utils/guc.h"
 
 #include "compat.h"
@@ -38,11 +36,11 @@ static const char *const setting_hints[CONTACTS_SETTING_COUNT] = {
 	"Compare name_search_similarity(name, query) with the threshold, or give it with SET LOCAL inside a transaction after SET LOCAL citus.propagate_set_commands = 'local'."
 };
 
-/* the source recorded in a value's extra; malloc'd, as GUC extras are */
+/* the source recorded in a value's extra, allocated as GUC extras are */
 static bool
 record_source(void **extra, GucSource source)
 {
-	GucSource  *s = malloc(sizeof(GucSource));
+	GucSource  *s = contacts_guc_malloc(sizeof(GucSource));
 
 	if (s == NULL)
 	{
