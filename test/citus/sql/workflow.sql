@@ -3,6 +3,8 @@
 \set SHOW_CONTEXT never
 SET search_path = public, contacts;
 SET citus.next_shard_id = 3000000;
+-- progress notices carry timings
+SET client_min_messages = warning;
 CREATE TABLE crm (id bigint PRIMARY KEY, full_name text, email text, phone text, country text,
                   flags jsonb);
 INSERT INTO crm VALUES
