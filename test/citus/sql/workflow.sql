@@ -57,13 +57,19 @@ FROM (VALUES ('keep'), ('create')) p(policy),
      LATERAL contacts.import('staging', 'crm',
         '{"id": "id", "full_name": "nombre", "email": "correo", "phone": "telefono", "country": "pais"}',
         duplicate_key => 'email', on_duplicate => p.policy, dry_run => true) i;
-SELECT staged, inserted, updated, kept, rejected FROM contacts.import('staging', 'crm',
-    '{"id": "id", "full_name": "nombre", "email": "correo", "phone": "telefono", "country": "pais"}',
-    duplicate_key => 'email', on_duplicate => 'update');
-SELECT staged, inserted, updated, kept, rejected FROM contacts.import('staging', 'crm',
-    '{"id": "id", "full_name": "nombre", "email": "correo", "phone": "telefono", "country": "pais"}',
-    duplicate_key => 'email', on_duplicate => 'keep');
-SELECT id, full_name, email, phone FROM crm ORDER BY id;
+-- each policy on the distributed table and on its local copy: the same rows
+SELECT p.policy, t.tbl, i.staged, i.inserted, i.updated, i.kept, i.rejected
+FROM (VALUES (1, 'update'), (2, 'keep')) p(n, policy),
+     (VALUES ('crm'), ('crm_local')) t(tbl),
+     LATERAL contacts.import('staging', t.tbl::regclass,
+        '{"id": "id", "full_name": "nombre", "email": "correo", "phone": "telefono", "country": "pais"}',
+        duplicate_key => 'email', on_duplicate => p.policy) i
+ORDER BY p.n, t.tbl;
+SELECT id, full_name, email, phone FROM crm ORDER BY id, full_name;
+WITH d AS (SELECT id, full_name, email, phone, country FROM crm),
+     l AS (SELECT id, full_name, email, phone, country FROM crm_local)
+SELECT (SELECT count(*) FROM (SELECT * FROM d EXCEPT ALL SELECT * FROM l) x) AS only_distributed,
+       (SELECT count(*) FROM (SELECT * FROM l EXCEPT ALL SELECT * FROM d) x) AS only_local;
 -- the pattern docs/citus.md gives: normalize before Citus routes a row,
 -- distribute by the contacts.email column, let its primary key refuse
 -- duplicates across the cluster
