@@ -52,7 +52,6 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 
-#include "citus.h"
 #include "dedupe.h"
 #include "privileges.h"
 #include "spi_util.h"
@@ -172,11 +171,6 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	 * SELECT too.
 	 */
 	contacts_require_table(relid, ACL_OWNER_CHECK | ACL_SELECT, "find duplicates in");
-	contacts_citus_refuse(relid, "contacts.dedupe_run()",
-						  "Its scoring joins the table's records with their candidate pairs, a join "
-						  "Citus cannot plan across shards.",
-						  "Find the duplicates in a local copy configured the same way "
-						  "(CREATE TABLE ... AS SELECT ... FROM the table)");
 	name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
 	contacts_spi_connect();
 	search_path_level = contacts_pin_search_path();
