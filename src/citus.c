@@ -13,6 +13,7 @@
 
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -59,6 +60,18 @@ contacts_citus_table_of(Oid relid)
 						"AND c.relnamespace OPERATOR(pg_catalog.=) "
 						"(SELECT r.relnamespace FROM pg_catalog.pg_class r WHERE r.oid OPERATOR(pg_catalog.=) $1)",
 						2, types, values);
+}
+
+/* contacts.citus_table(tbl regclass) -> regclass: the Citus table tbl is or is a shard of */
+PG_FUNCTION_INFO_V1(contacts_citus_table);
+Datum
+contacts_citus_table(PG_FUNCTION_ARGS)
+{
+	Oid			table = contacts_citus_table_of(PG_GETARG_OID(0));
+
+	if (!OidIsValid(table))
+		PG_RETURN_NULL();
+	PG_RETURN_OID(table);
 }
 
 void
