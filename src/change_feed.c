@@ -101,8 +101,8 @@ static SPIPlanPtr keep_plan = NULL;
 static SPIPlanPtr move_plan = NULL;
 static SPIPlanPtr restore_plan = NULL;
 
-static void
-invalidate_feed(Datum arg, Oid relid)
+void
+contacts_feed_invalidate(Oid relid)
 {
 	HASH_SEQ_STATUS status;
 	FeedConfig *entry;
@@ -187,7 +187,6 @@ contacts_feed_config(Oid relid)
 		ctl.hcxt = CacheMemoryContext;
 		feed_cache = hash_create("contacts change feed", 16, &ctl,
 								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		CacheRegisterRelcacheCallback(invalidate_feed, (Datum) 0);
 	}
 	feed = hash_search(feed_cache, &relid, HASH_ENTER, &found);
 	if (!found || !feed->valid)

@@ -45,4 +45,7 @@ extern void contacts_feed_merge(Oid relid, int64 merge_id, const char *survivor_
 /* After unmerge of merge_id, inside its SPI connection: the reverse. */
 extern void contacts_feed_unmerge(int64 merge_id);
 
+/* Forget the cached feed configuration of relid (InvalidOid: of every table). */
+extern void contacts_feed_invalidate(Oid relid);
+
 #endif							/* CONTACTS_CHANGE_FEED_H */

@@ -34,6 +34,18 @@
 #define contacts_is_table_owner(relid, role) pg_class_ownercheck((relid), (role))
 #endif
 
+/*
+ * The extra state of a setting's value is freed by the server: with free()
+ * before PostgreSQL 16, with guc_free() (memory of its own context) since.
+ */
+#if PG_VERSION_NUM >= 160000
+#include "utils/guc.h"
+#define contacts_guc_malloc(size) guc_malloc(LOG, (size))
+#else
+#include <stdlib.h>
+#define contacts_guc_malloc(size) malloc(size)
+#endif
+
 #if PG_VERSION_NUM < 180000
 /*
  * PostgreSQL 18 replaced pg_attribute_noreturn(), written after a

@@ -7,23 +7,43 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 
 #include <unicode/uchar.h>
 #include <unicode/uversion.h>
 
+#include "change_feed.h"
 #include "compat.h"
 #include "core/fold_table.h"
 #include "core/phone.h"
+#include "entry_config.h"
 #include "guc.h"
+#include "merge.h"
+#include "suppression.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/*
+ * Every cache of the module hears of relcache invalidations through this
+ * one callback: a backend has room for only ten (PostgreSQL 15 and 16), the
+ * server takes some and Citus alone five.
+ */
+static void
+relcache_invalidated(Datum arg, Oid relid)
+{
+	contacts_config_invalidate(relid);
+	contacts_feed_invalidate(relid);
+	contacts_suppression_invalidate(relid);
+	merge_cache_invalidate(relid);
+}
+
 void
 _PG_init(void)
 {
 	contacts_define_gucs();
+	CacheRegisterRelcacheCallback(relcache_invalidated, (Datum) 0);
 }
 
 static void

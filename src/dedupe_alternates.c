@@ -52,14 +52,20 @@ dedupe_alternate_pairs(DedupeConfig *cfg, DedupePairStore *st)
 	/*
 	 * One query per configured column of an alternates kind: the record
 	 * holding the value in that column, the record keeping it as an
-	 * alternate, and that record's image under the value.
+	 * alternate, and that record's image under the value.  The table is
+	 * joined with the alternates, then with that result, each a
+	 * materialized step, which Citus can plan on a distributed table (two
+	 * instances of it joined on other columns than the distribution column
+	 * it cannot).
 	 */
 	ncols = contacts_spi_execute_args(psprintf(
-		"SELECT pg_catalog.format('SELECT t.%%1$I::int8, s.%%1$I::int8, pg_catalog.to_jsonb(t), "
-		"pg_catalog.to_jsonb(s) || pg_catalog.jsonb_build_object(%%2$L, a.value) "
-		"FROM %1$s.alternates(%%3$s::pg_catalog.oid::pg_catalog.regclass) a "
-		"JOIN %2$s t ON %%4$s = %%5$s AND t.%%1$I::text <> a.key "
-		"JOIN %2$s s ON s.%%1$I::text = a.key WHERE a.kind = %%6$L ORDER BY 1, 2 LIMIT %3$d', "
+		"SELECT pg_catalog.format('WITH a AS MATERIALIZED (SELECT a.key, a.value "
+		"FROM %1$s.alternates(%%3$s::pg_catalog.oid::pg_catalog.regclass) a WHERE a.kind = %%6$L), "
+		"h AS MATERIALIZED (SELECT t.%%1$I::int8 AS holder, pg_catalog.to_jsonb(t) AS image, a.key, a.value "
+		"FROM %2$s t JOIN a ON %%4$s = %%5$s AND t.%%1$I::text <> a.key) "
+		"SELECT h.holder, s.%%1$I::int8, h.image, "
+		"pg_catalog.to_jsonb(s) || pg_catalog.jsonb_build_object(%%2$L, h.value) "
+		"FROM h JOIN %2$s s ON s.%%1$I::text = h.key ORDER BY 1, 2 LIMIT %3$d', "
 		"%4$s, k.col, %5$u, %1$s.kind_key_sql(%1$s.duplicate_key_kind(k.tbl, k.kind), pg_catalog.format('t.%%I', k.col)), "
 		"%1$s.kind_key_sql(%1$s.duplicate_key_kind(k.tbl, k.kind), 'a.value'), k.kind) "
 		"FROM %1$s.column_kind k WHERE k.tbl = $1 AND k.kind IN ('email', 'phone', 'national_id') "

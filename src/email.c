@@ -69,7 +69,10 @@ profile_arg(FunctionCallInfo fcinfo, int argno)
 	char	   *name;
 
 	if (PG_NARGS() <= argno)
+	{
+		contacts_setting_require(CONTACTS_SETTING_EMAIL_PROFILE);
 		return (EmailProfile) contacts_email_profile;
+	}
 	name = text_to_cstring(PG_GETARG_TEXT_PP(argno));
 	if (strcmp(name, "mailbox") == 0)
 		return EMAIL_PROFILE_MAILBOX;
@@ -95,6 +98,37 @@ email_datum(const char *s, size_t len)
 }
 
 /*
+ * Normalize an address under contacts.email_profile.  Where the setting is
+ * unknown (a Citus node running part of a query for another), it is
+ * normalized under every profile and the answer given only when they agree,
+ * else refused: addresses travel between Citus nodes as text in their
+ * normalized form, which the profiles read alike.
+ */
+const CtReason *
+contacts_email_normalize_setting(const char *s, size_t len, char *buf, EmailParts *parts)
+{
+	static const EmailProfile others[] = {EMAIL_PROFILE_PROVIDER, EMAIL_PROFILE_RFC};
+	const CtReason *reason;
+
+	if (!contacts_setting_unknown(CONTACTS_SETTING_EMAIL_PROFILE))
+		return ct_email_normalize(s, len, (EmailProfile) contacts_email_profile,
+								  contacts_email_idna(), buf, parts);
+	reason = ct_email_normalize(s, len, EMAIL_PROFILE_MAILBOX, contacts_email_idna(), buf, parts);
+	for (size_t i = 0; i < lengthof(others); i++)
+	{
+		char		other[EMAIL_BUF_SIZE];
+		EmailParts	other_parts;
+		const CtReason *r = ct_email_normalize(s, len, others[i], contacts_email_idna(),
+											   other, &other_parts);
+
+		if ((r == NULL) != (reason == NULL) ||
+			(r == NULL && (other_parts.len != parts->len || memcmp(other, buf, parts->len) != 0)))
+			contacts_setting_require(CONTACTS_SETTING_EMAIL_PROFILE);
+	}
+	return reason;
+}
+
+/*
  * Parse UTF-8 input into a new email datum; NULL after a soft error.  value
  * is the input as the user wrote it, for the error message.
  */
@@ -105,8 +139,7 @@ email_from_utf8(const char *s, size_t len, const char *value, Node *escontext)
 	EmailParts	parts;
 	const CtReason *reason;
 
-	reason = ct_email_normalize(s, len, (EmailProfile) contacts_email_profile, contacts_email_idna(),
-							 buf, &parts);
+	reason = contacts_email_normalize_setting(s, len, buf, &parts);
 	if (reason != NULL)
 	{
 		contacts_invalid_input(EMAIL_TYPNAME, value, reason, escontext);
@@ -209,8 +242,7 @@ contacts_email_from_text(PG_FUNCTION_ARGS)
 	EmailParts	parts;
 	const CtReason *reason;
 
-	reason = ct_email_normalize(s, len, (EmailProfile) contacts_email_profile, contacts_email_idna(),
-							 buf, &parts);
+	reason = contacts_email_normalize_setting(s, len, buf, &parts);
 	if (reason != NULL)
 		contacts_invalid_input(EMAIL_TYPNAME, text_to_cstring(t), reason, NULL);
 	PG_RETURN_TEXT_P(email_datum(buf, parts.len));

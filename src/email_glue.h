@@ -22,4 +22,12 @@ extern text *contacts_email_duplicate_key(text *value);
  */
 extern text *contacts_email_canonical_duplicate_key(text *value);
 
+/*
+ * Normalize an address under contacts.email_profile, or where a Citus node
+ * does not know the setting, under every profile when they agree (else an
+ * error).
+ */
+extern const CtReason *contacts_email_normalize_setting(const char *s, size_t len, char *buf,
+														EmailParts *parts);
+
 #endif							/* CONTACTS_EMAIL_GLUE_H */

@@ -24,6 +24,7 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "citus.h"
 #include "dedupe.h"
 #include "entry_config.h"
 #include "privileges.h"
@@ -38,8 +39,8 @@ static HTAB *config_cache = NULL;
  */
 static EntryConfig *last_config = NULL;
 
-static void
-invalidate_config(Datum arg, Oid relid)
+void
+contacts_config_invalidate(Oid relid)
 {
 	HASH_SEQ_STATUS status;
 	EntryConfig *entry;
@@ -194,6 +195,13 @@ load_config(EntryConfig *cfg, Relation rel)
 	/* (a catalog older than alternates and email_duplicate_key has neither) */
 	bool		alternates = contacts_catalog_has("alternate", NULL);
 
+	contacts_citus_refuse(RelationGetRelid(rel), "contacts.enforce()",
+						  "Its configuration, the suppression list and its duplicate lookups are kept on "
+						  "each node apart, so on a shard it would check one shard's rows under another "
+						  "node's settings.",
+						  "Drop the trigger, normalize before Citus routes a row (columns of type "
+						  "contacts.email and contacts.phone), and let a unique constraint on the "
+						  "distribution column refuse duplicates");
 	contacts_switch_to(contacts_extension_owner(), &sw);
 
 	if (contacts_spi_execute_args(psprintf("SELECT c.key_column, c.default_region, c.on_invalid, c.on_duplicate, "
@@ -301,7 +309,6 @@ entry_config_get(Relation rel)
 		ctl.hcxt = CacheMemoryContext;
 		config_cache = hash_create("contacts entry config", 16, &ctl,
 								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		CacheRegisterRelcacheCallback(invalidate_config, (Datum) 0);
 	}
 
 	cfg = hash_search(config_cache, &relid, HASH_ENTER, &found);

@@ -102,4 +102,7 @@ extern EntryConfig *entry_config_get(Relation rel);
  */
 extern bool contacts_catalog_has(const char *table, const char *column);
 
+/* Forget the cached configuration of relid (InvalidOid: of every table). */
+extern void contacts_config_invalidate(Oid relid);
+
 #endif							/* CONTACTS_ENTRY_CONFIG_H */

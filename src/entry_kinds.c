@@ -82,8 +82,7 @@ entry_kind_normalize(EntryKind kind, Datum value, const char *s, size_t len,
 				char		buf[EMAIL_BUF_SIZE];
 				EmailParts	parts;
 
-				reason = ct_email_normalize(s, len, (EmailProfile) contacts_email_profile,
-										 contacts_email_idna(), buf, &parts);
+				reason = contacts_email_normalize_setting(s, len, buf, &parts);
 				if (reason == NULL)
 					*normal = normalized_datum(value, s, len, buf, parts.len);
 				break;

@@ -19,4 +19,16 @@ extern char *contacts_source_system;
 
 extern void contacts_define_gucs(void);
 
+/* the settings that functions read, for contacts_setting_unknown() */
+typedef enum ContactsSetting
+{
+	CONTACTS_SETTING_DEFAULT_REGION,
+	CONTACTS_SETTING_EMAIL_PROFILE,
+	CONTACTS_SETTING_NAME_THRESHOLD,
+	CONTACTS_SETTING_COUNT
+} ContactsSetting;
+
+extern bool contacts_setting_unknown(ContactsSetting setting);
+extern void contacts_setting_require(ContactsSetting setting);
+
 #endif							/* CONTACTS_GUC_H */

@@ -446,6 +446,7 @@ contacts_merge(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("table, survivor and members of a merge must not be null")));
 	relid = PG_GETARG_OID(0);
+	merge_refuse_citus(relid, "contacts.merge()");
 	members = PG_GETARG_ARRAYTYPE_P(2);
 	if (!PG_ARGISNULL(3))
 		call_rules = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(3)));

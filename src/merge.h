@@ -84,6 +84,7 @@ typedef struct MergePlan
 
 /* merge_table.c */
 extern MergeTable *merge_table_open(Oid relid, bool require_pk);
+extern void merge_refuse_citus(Oid relid, const char *function);
 extern int	merge_table_column(const MergeTable *t, const char *name);
 extern bool merge_table_has_pk_column(const MergeTable *t, int col);
 extern char *merge_column_list(const MergeTable *t, const int *cols, int n,
@@ -114,5 +115,8 @@ extern void merge_check_references(Oid parent);
 extern void merge_repoint_references(int64 merge_id, Oid parent,
 									 const char *from_images,
 									 const char *to_image, int depth);
+
+/* A relcache entry was invalidated: catalog facts cached by merges are stale. */
+extern void merge_cache_invalidate(Oid relid);
 
 #endif							/* CONTACTS_MERGE_H */

@@ -509,6 +509,7 @@ check_references(Oid parent, int depth, List **checked)
 		bool		deletes;
 
 		contacts_require_table(fk->child, ACL_SELECT | ACL_UPDATE, "repoint references in");
+		merge_refuse_citus(fk->child, "contacts.merge()");
 		child = merge_table_open(fk->child, false);
 		deletes = conflict_indexes(fk, child) != NIL;
 		if (deletes)

@@ -26,9 +26,27 @@
 #include "utils/rel.h"
 #include "utils/syscache.h"
 
+#include "citus.h"
 #include "compat.h"
 #include "merge.h"
 #include "privileges.h"
+
+/*
+ * A merge or an unmerge of rows of a Citus table, or of one that a Citus
+ * table references, is refused before it changes anything: it locks rows by
+ * key across shards, reads and restores them by their images in statements
+ * Citus plans only generically, and repoints references by updating
+ * columns that may be distribution columns.
+ */
+void
+merge_refuse_citus(Oid relid, const char *function)
+{
+	contacts_citus_refuse(relid, function,
+						  "A merge locks, rewrites, deletes and repoints rows across shards in statements "
+						  "Citus cannot distribute.",
+						  "Find the duplicates with contacts.dedupe_run(), then merge them with UPDATE and "
+						  "DELETE statements routed by the distribution column");
+}
 
 MergeTable *
 merge_table_open(Oid relid, bool require_pk)
@@ -197,7 +215,7 @@ typedef struct KeptStatement
 
 static KeptStatement *kept_statements = NULL;
 static uint64 kept_generation = 0;
-static bool kept_callback_registered = false;
+static bool retire_callback_registered = false;
 
 /*
  * Plans replaced while a call may still be running one of them (a trigger
@@ -205,8 +223,8 @@ static bool kept_callback_registered = false;
  */
 static List *retired_plans = NIL;
 
-static void
-kept_invalidate(Datum arg, Oid relid)
+void
+merge_cache_invalidate(Oid relid)
 {
 	kept_generation++;
 }
@@ -232,11 +250,10 @@ free_retired_plans(XactEvent event, void *arg)
 uint64
 merge_cache_generation(void)
 {
-	if (!kept_callback_registered)
+	if (!retire_callback_registered)
 	{
-		CacheRegisterRelcacheCallback(kept_invalidate, (Datum) 0);
 		RegisterXactCallback(free_retired_plans, NULL);
-		kept_callback_registered = true;
+		retire_callback_registered = true;
 	}
 	return kept_generation;
 }

@@ -89,6 +89,7 @@ contacts_name_gin_consistent(PG_FUNCTION_ARGS)
 
 	/* Only the bound is known here: the exact similarity needs the row. */
 	*recheck = true;
+	contacts_setting_require(CONTACTS_SETTING_NAME_THRESHOLD);
 	PG_RETURN_BOOL(ncommon > 0 &&
 				   name_keys_bound(ncommon, nkeys) >= contacts_name_similarity_threshold);
 }
@@ -110,6 +111,7 @@ contacts_name_gin_triconsistent(PG_FUNCTION_ARGS)
 		if (check[i] != GIN_FALSE)
 			npossible++;
 
+	contacts_setting_require(CONTACTS_SETTING_NAME_THRESHOLD);
 	if (npossible == 0 ||
 		name_keys_bound(npossible, nkeys) < contacts_name_similarity_threshold)
 		PG_RETURN_GIN_TERNARY_VALUE(GIN_FALSE);

@@ -122,6 +122,7 @@ contacts_name_search_match(PG_FUNCTION_ARGS)
 {
 	double		sim = similarity_args(fcinfo);
 
+	contacts_setting_require(CONTACTS_SETTING_NAME_THRESHOLD);
 	PG_RETURN_BOOL(sim > 0.0 && sim >= contacts_name_similarity_threshold);
 }
 

@@ -83,11 +83,33 @@ contacts_phone_hint_for_region(const CtReason *reason, const char *region,
 const char *
 contacts_phone_default_region(void)
 {
+	contacts_setting_require(CONTACTS_SETTING_DEFAULT_REGION);
 	/* the GUC's check hook has accepted only supported region codes and ZZ */
 	if (contacts_default_region == NULL || contacts_default_region[0] == '\0' ||
 		ct_phone_region_is_unknown(contacts_default_region, strlen(contacts_default_region)))
 		return NULL;
 	return contacts_default_region;
+}
+
+/*
+ * contacts.default_region for parsing number.  Where a Citus node does not
+ * know the setting, a number that starts with + (after spaces) is parsed
+ * without it, since it needs none: phones travel between Citus nodes as
+ * text in E.164.  Any other number needs it, and is refused there.
+ */
+const char *
+contacts_phone_region_for(const char *number, size_t len)
+{
+	if (contacts_setting_unknown(CONTACTS_SETTING_DEFAULT_REGION))
+	{
+		size_t		i = 0;
+
+		while (i < len && (number[i] == ' ' || number[i] == '\t'))
+			i++;
+		if (i < len && number[i] == '+')
+			return NULL;
+	}
+	return contacts_phone_default_region();
 }
 
 size_t
@@ -157,7 +179,7 @@ contacts_phone_in(PG_FUNCTION_ARGS)
 		region = prefix;
 	}
 	else
-		region = contacts_phone_default_region();
+		region = contacts_phone_region_for(number, len - (number - utf8));
 
 	reason = ct_phone_parse_valid(number, len - (number - utf8), region,
 							   region ? strlen(region) : 0, &parsed);

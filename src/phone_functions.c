@@ -57,7 +57,7 @@ phone_parse_arguments(FunctionCallInfo fcinfo, bool use_default_region,
 	const CtReason *reason;
 
 	if (region == NULL && use_default_region)
-		region = contacts_phone_default_region();
+		region = contacts_phone_region_for(number, len);
 	reason = ct_phone_parse_valid(number, len, region, region ? strlen(region) : 0, parsed);
 	pfree(number);
 	if (reason != NULL)

@@ -59,5 +59,6 @@ extern const CtReason *contacts_phone_hint_for_region(const CtReason *reason,
 extern size_t contacts_phone_number_e164_ext(const PhoneNumber *number, char *buf);
 
 extern const char *contacts_phone_default_region(void);
+extern const char *contacts_phone_region_for(const char *number, size_t len);
 
 #endif							/* CONTACTS_PHONE_TYPE_H */

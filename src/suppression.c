@@ -150,8 +150,8 @@ static HTAB *suppression_set = NULL;
 static bool suppression_set_empty;	/* valid while suppression_set is loaded */
 static Oid	suppression_relid = InvalidOid;
 
-static void
-invalidate_suppression_set(Datum arg, Oid relid)
+void
+contacts_suppression_invalidate(Oid relid)
 {
 	if (suppression_set != NULL && (relid == InvalidOid || relid == suppression_relid))
 	{
@@ -163,16 +163,10 @@ invalidate_suppression_set(Datum arg, Oid relid)
 static void
 load_suppression_set(void)
 {
-	static bool callback_registered = false;
 	ContactsRoleSwitch sw;
 	HASHCTL		ctl;
 	uint64		i;
 
-	if (!callback_registered)
-	{
-		CacheRegisterRelcacheCallback(invalidate_suppression_set, (Datum) 0);
-		callback_registered = true;
-	}
 	contacts_spi_connect();
 	contacts_switch_to(contacts_extension_owner(), &sw);
 	suppression_relid = suppression_table();

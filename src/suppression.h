@@ -16,4 +16,7 @@ extern bool contacts_suppression_list_empty(void);
  */
 extern bool contacts_is_suppressed(const char *kind, text *normal_value);
 
+/* Forget the loaded suppression list when relid is its table (or InvalidOid). */
+extern void contacts_suppression_invalidate(Oid relid);
+
 #endif							/* CONTACTS_SUPPRESSION_H */

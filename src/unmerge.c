@@ -307,6 +307,8 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	contacts_switch_back(&sw);
 	rows = SPI_tuptable;
 	require_restore_privileges(rows, n);
+	for (int i = 0; i < n; i++)
+		merge_refuse_citus(contacts_spi_oid(rows, i, 1), "contacts.unmerge()");
 
 	/*
 	 * A row a later merge (still in effect) logged again must wait for that

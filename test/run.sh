@@ -3,7 +3,8 @@
 # run of every fuzz target and the extra checks in test/checks/, which need no
 # server, once; then, on each server, pg_regress, isolation specs, TAP tests,
 # a smoke run of the benchmarks and of the demo, against a throwaway cluster
-# this script starts and always stops.
+# this script starts and always stops, and the Citus tests on a throwaway
+# coordinator and two workers where Citus is installed (test/citus/run.sh).
 #
 #   bash test/run.sh            everything, on Debian's PostgreSQL 15 and on
 #                               18.6 built from ../shared/vendor (the build is
@@ -163,6 +164,19 @@ run_private_clone() {
 	return $rc
 }
 
+# The extension on a Citus cluster (test/citus/run.sh), where Citus is
+# installed for this server.  On the test machines (root, Debian's 15 and
+# ../shared/vendor/citus-*.tar.gz beside the clone) Citus is built and
+# installed first, once per machine; everywhere else the stage says it is
+# skipped.
+run_citus() {
+	if [ "$(id -u)" -eq 0 ] && [ "$PG_CONFIG" = /usr/lib/postgresql/15/bin/pg_config ] &&
+		ls "$REPO"/../shared/vendor/citus-*.tar.gz >/dev/null 2>&1; then
+		bash "$REPO/test/lib/citus_from_source.sh" || { echo "citus build: 0 passed, 1 failed"; return 1; }
+	fi
+	bash "$REPO/test/citus/run.sh"
+}
+
 # Every stage that needs a server, on the one PG_CONFIG names; stages are
 # named for its major version (regress-pg18).  Its cluster's directory is
 # removed unless one of them failed.
@@ -178,6 +192,7 @@ server_stages() {
 		stage "tap-pg$major" run_tap
 		stage "bench-smoke-pg$major" bash "$REPO/test/bench/run.sh" --smoke
 		stage "demo-pg$major" run_demo
+		stage "citus-pg$major" run_citus
 	else
 		cat "$LOGDIR/build-pg$major.log"
 		tally "build-pg$major" "$LOGDIR/build-pg$major.log" 1

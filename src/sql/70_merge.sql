@@ -251,6 +251,11 @@ COMMENT ON TABLE @extschema@.merge_batch_cluster IS
 
 -- A procedure that commits cannot carry a SET clause, so every name below is
 -- schema-qualified instead of pinning search_path.
+CREATE FUNCTION @extschema@.citus_table(tbl regclass) RETURNS regclass
+AS 'MODULE_PATHNAME', 'contacts_citus_table' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.citus_table(regclass) IS
+'The Citus table (distributed, reference or Citus-managed) that tbl is or is a shard of, read from Citus''s metadata; NULL when neither or Citus is not installed. merge() and unmerge() refuse such tables: docs/citus.md';
+
 CREATE PROCEDURE @extschema@.merge_clusters(tbl regclass, clusters text,
                                             batch_size integer DEFAULT 1000,
                                             rules jsonb DEFAULT NULL,
@@ -317,6 +322,12 @@ BEGIN
     END IF;
     -- merge() checks each cluster's tables; refuse a batch it would fail whole
     PERFORM @extschema@.require_privileges(tbl, 'SELECT, UPDATE', 'merge rows of');
+    IF @extschema@.citus_table(tbl) IS NOT NULL THEN
+        RAISE EXCEPTION 'contacts.merge_clusters() does not support the Citus table %', @extschema@.citus_table(tbl)
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'A merge locks, rewrites, deletes and repoints rows across shards in statements Citus cannot distribute.',
+                  HINT = 'Merge the clusters with UPDATE and DELETE statements routed by the distribution column; see docs/citus.md.';
+    END IF;
 
     INSERT INTO @extschema@.merge_batch AS b (batch_name, tbl, clusters, rules, reason)
     VALUES (v_batch, tbl, clusters, rules, reason)

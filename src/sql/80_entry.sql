@@ -517,22 +517,29 @@ BEGIN
     END IF;
 
     IF run.updated > 0 THEN
+        -- A row that duplicates one inserted by this import finds it by key,
+        -- first, in the import's own rows: the update then reads them alone,
+        -- which Citus can plan against a distributed target too.
+        IF duplicate_key IS NOT NULL THEN
+            EXECUTE format(
+                'UPDATE contacts_import_rows r SET existing_key = t.k FROM ('
+                '  SELECT DISTINCT ON (%4$s) %4$s AS dup_key, t.%1$I::text AS k FROM %2$s t '
+                '   WHERE %4$s IN (SELECT %5$s FROM contacts_import_rows WHERE outcome = ''update'' '
+                '                    AND existing_key IS NULL) '
+                '   ORDER BY %4$s, t.%1$I) t '
+                ' WHERE r.outcome = ''update'' AND r.existing_key IS NULL AND %3$s = t.dup_key',
+                cfg.key_column, target, @extschema@.kind_key_sql(key_kind, 'r.' || key_alias),
+                @extschema@.kind_key_sql(key_kind, format('t.%I', duplicate_key)),
+                @extschema@.kind_key_sql(key_kind, key_alias));
+        END IF;
         -- Several staged rows may update one record: the last one in file
         -- order is applied, with each column's on_update rule.
-        -- A row that duplicates one inserted by this import finds it by key.
         EXECUTE format(
             'UPDATE %1$s t SET %2$s FROM ('
-            '  SELECT DISTINCT ON (target_key) * FROM (SELECT r.*, '
-            '         coalesce(r.existing_key, %3$s) AS target_key '
-            '    FROM contacts_import_rows r WHERE outcome = ''update'') x ORDER BY target_key, rn DESC) u '
-            ' WHERE t.%4$I::text = u.target_key',
-            target, substr(upd_set, 3),
-            CASE WHEN duplicate_key IS NULL THEN 'NULL'
-                 ELSE format('(SELECT t2.%1$I::text FROM %2$s t2 WHERE %3$s ORDER BY t2.%1$I LIMIT 1)',
-                             cfg.key_column, target,
-                             @extschema@.kind_key_sql(key_kind, format('t2.%I', duplicate_key)) || ' = '
-                             || @extschema@.kind_key_sql(key_kind, 'r.' || key_alias)) END,
-            cfg.key_column);
+            '  SELECT DISTINCT ON (existing_key) * FROM contacts_import_rows '
+            '   WHERE outcome = ''update'' ORDER BY existing_key, rn DESC) u '
+            ' WHERE t.%3$I::text = u.existing_key',
+            target, substr(upd_set, 3), cfg.key_column);
     END IF;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_msg = MESSAGE_TEXT,

@@ -1,0 +1,23 @@
+/*
+ * citus.h
+ *		What the extension knows of Citus, read at run time (citus.c).
+ */
+#ifndef CONTACTS_CITUS_H
+#define CONTACTS_CITUS_H
+
+#include "postgres.h"
+
+/*
+ * The Citus table (distributed, reference or Citus-managed local) that relid
+ * is, or is a shard of; InvalidOid when neither, or Citus is not installed.
+ */
+extern Oid	contacts_citus_table_of(Oid relid);
+
+/*
+ * Raise feature_not_supported, naming function and the Citus table, when
+ * relid is a Citus table or one of its shards.
+ */
+extern void contacts_citus_refuse(Oid relid, const char *function, const char *detail,
+								  const char *hint);
+
+#endif							/* CONTACTS_CITUS_H */

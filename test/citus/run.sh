@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# The extension on a Citus cluster: a coordinator and two workers started
+# from the PostgreSQL that PG_CONFIG names (shared_preload_libraries = citus,
+# Unix sockets in one temporary directory, ports 5432-5434), the extension
+# created everywhere, then the pg_regress tests of test/citus/sql against the
+# coordinator, compared with test/citus/expected.  Everything is stopped and
+# removed at the end (the directory is kept when a test failed).
+#
+#   PG_CONFIG=... bash test/citus/run.sh        after `make install`
+#
+# Prints "skipped: ..." and passes when Citus is not installed for that
+# server (test/lib/citus_from_source.sh installs it on the test machines).
+# Ends with "citus: N passed, N failed".
+set -uo pipefail
+source "$(dirname "$0")/../lib/cluster.sh"
+find_pg_config
+MAJOR=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+if [ ! -f "$("$PG_CONFIG" --pkglibdir)/citus.so" ]; then
+	echo "skipped: citus not installed for PostgreSQL $MAJOR ($PG_CONFIG)"
+	echo "citus: 0 passed, 0 failed"
+	exit 0
+fi
+
+DB=contacts_citus
+NODES="coordinator:5432 worker1:5433 worker2:5434"
+CITUS_DIR=$(mktemp -d /tmp/contacts-citus.XXXXXX)
+chmod 755 "$CITUS_DIR"
+[ "$(id -u)" -eq 0 ] && chown "$CLUSTER_USER" "$CITUS_DIR"
+STARTED=""
+
+node_psql() {
+	local port=$1
+	shift
+	as_cluster_user "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$CITUS_DIR" -p "$port" \
+		-U "$CLUSTER_USER" "$@"
+}
+
+stop_all() {
+	local n
+	for n in $STARTED; do
+		as_cluster_user "$PG_BINDIR/pg_ctl" -D "$CITUS_DIR/$n" -m fast -w stop >/dev/null 2>&1
+	done
+	STARTED=""
+}
+trap stop_all EXIT
+
+start_node() {
+	local name=$1 port=$2
+	as_cluster_user "$PG_BINDIR/initdb" -D "$CITUS_DIR/$name" -U "$CLUSTER_USER" -E UTF8 \
+		--no-locale --no-sync -A trust >"$CITUS_DIR/$name.initdb.log" 2>&1 ||
+		{ cat "$CITUS_DIR/$name.initdb.log"; return 1; }
+	cat >>"$CITUS_DIR/$name/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$CITUS_DIR'
+port = $port
+shared_preload_libraries = 'citus'
+max_prepared_transactions = 50
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+shared_buffers = 64MB
+CONF
+	as_cluster_user "$PG_BINDIR/pg_ctl" -D "$CITUS_DIR/$name" -l "$CITUS_DIR/$name.log" -w start >/dev/null ||
+		{ cat "$CITUS_DIR/$name.log"; return 1; }
+	STARTED="$STARTED $name"
+	node_psql "$port" -d postgres -c "CREATE DATABASE $DB" &&
+		node_psql "$port" -d "$DB" -c "CREATE EXTENSION citus"
+}
+
+setup() {
+	local n
+	for n in $NODES; do
+		start_node "${n%%:*}" "${n##*:}" || return 1
+	done
+	# the coordinator knows the workers; CREATE EXTENSION contacts on it is
+	# propagated to them
+	node_psql 5432 -d "$DB" -o /dev/null <<SQL
+SELECT citus_set_coordinator_host('$CITUS_DIR', 5432);
+SELECT citus_add_node('$CITUS_DIR', 5433);
+SELECT citus_add_node('$CITUS_DIR', 5434);
+CREATE EXTENSION contacts;
+SQL
+
+}
+
+rc=1
+if setup; then
+	tests=$(cd "$REPO/test/citus/sql" && ls *.sql | sed 's/\.sql$//' | sort)
+	od="$CITUS_DIR/regress"
+	as_cluster_user mkdir -p "$od"
+	# shellcheck disable=SC2086
+	as_cluster_user "$PGXS_DIR/src/test/regress/pg_regress" --inputdir="$REPO/test/citus" \
+		--outputdir="$od" --bindir="$PG_BINDIR" --host="$CITUS_DIR" --port=5432 \
+		--user="$CLUSTER_USER" --use-existing --dbname="$DB" $tests >"$od/out.txt" 2>&1
+	rc=$?
+	cat "$od/out.txt"
+	[ -f "$od/regression.diffs" ] && head -n 300 "$od/regression.diffs"
+	echo "citus: $(grep -Ec '\.\.\. ok|^ok ' "$od/out.txt") passed, $(grep -Ec '\.\.\. FAILED|^not ok ' "$od/out.txt") failed"
+else
+	echo "citus: 0 passed, 1 failed"
+fi
+stop_all
+if [ $rc -eq 0 ]; then rm -rf "$CITUS_DIR"; else echo "cluster logs kept in $CITUS_DIR"; fi
+exit $rc

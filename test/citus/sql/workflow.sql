@@ -1,0 +1,106 @@
+-- The workflow on a distributed table: what runs, and what the extension
+-- refuses with its own error rather than answer wrongly.
+\set SHOW_CONTEXT never
+SET search_path = public, contacts;
+SET citus.next_shard_id = 3000000;
+-- progress notices carry timings
+SET client_min_messages = warning;
+CREATE TABLE crm (id bigint PRIMARY KEY, full_name text, email text, phone text, country text,
+                  flags jsonb);
+INSERT INTO crm VALUES
+  (1, 'José Pérez García', 'jose.perez@gmail.com', '+34 612 34 56 78', 'ES', NULL),
+  (2, 'Jose Perez Garcia', 'JOSE.PEREZ@gmail.com', '+34612345678', 'ES', NULL),
+  (3, 'Ana Ruiz', 'ana@example.com', '+34 699 88 77 66', 'ES', NULL),
+  (4, 'Ana Ruíz', 'ana@example.com', '+34 699 88 77 66', 'ES', NULL),
+  (5, 'Luis Gómez', 'luis@example.org', '+34 611 22 33 44', 'ES', NULL);
+SELECT contacts.configure('crm', 'id',
+    '{"full_name": "full_name", "email": "email", "phone": "phone", "country": "country"}',
+    default_region => 'ES', on_duplicate => 'reject', duplicate_keys => '{email}',
+    flag_column => 'flags');
+-- a merge made before the table was distributed, to unmerge after
+SELECT contacts.merge('crm', 3::bigint, ARRAY[3, 4]::bigint[]) AS merge_id \gset
+INSERT INTO crm VALUES (4, 'Ana Ruíz', 'ana@example.com', '+34 699 88 77 66', 'ES', NULL);
+CREATE TABLE crm_local AS SELECT * FROM crm;
+SELECT contacts.configure('crm_local', 'id',
+    '{"full_name": "full_name", "email": "email", "phone": "phone", "country": "country"}',
+    default_region => 'ES', on_duplicate => 'reject', duplicate_keys => '{email}',
+    flag_column => 'flags');
+SELECT create_distributed_table('crm', 'id');
+-- the entry trigger: refused on the shards, naming the distributed table
+SET citus.enable_unsafe_triggers = on;
+CREATE TRIGGER crm_enforce BEFORE INSERT OR UPDATE ON crm
+    FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+INSERT INTO crm (id, full_name, email) VALUES (10, 'EVA  martín', 'Eva@Example.com');
+-- also where a shard was configured by hand, which would check one shard only
+SELECT count(*) FROM run_command_on_shards('crm',
+    $$SELECT contacts.configure('%s', 'id', '{"email": "email"}', on_duplicate => 'reject', duplicate_keys => '{email}')$$)
+  WHERE success;
+INSERT INTO crm (id, full_name, email) VALUES (10, 'EVA  martín', 'Eva@Example.com');
+DROP TRIGGER crm_enforce ON crm;
+RESET citus.enable_unsafe_triggers;
+-- merge and unmerge: refused before anything changes
+SELECT contacts.merge('crm', 1::bigint, ARRAY[1, 2]::bigint[]);
+SELECT contacts.unmerge(:merge_id);
+-- a batch merge is refused as a whole
+CALL contacts.merge_clusters('crm',
+    $$SELECT 1 AS cluster_id, k AS member_key FROM (VALUES (1::bigint), (2)) v(k)$$, batch_name => 'on citus');
+SELECT contacts.citus_table('crm') AS citus_table, contacts.citus_table('crm_local') AS local_table,
+       count(*) AS batches FROM contacts.merge_batch WHERE batch_name = 'on citus';
+SELECT count(*) FROM crm;
+-- dedupe_run, with an alternate kept by the merge: the same pairs as on the
+-- local copy
+SELECT contacts.dedupe_run('crm') AS run_d \gset
+SELECT contacts.dedupe_run('crm_local') AS run_l \gset
+SELECT key_a, key_b, round(probability::numeric, 6) AS p FROM contacts.dedupe_pairs WHERE run_id = :run_d
+ORDER BY 1, 2;
+SELECT count(*) AS differences FROM (
+  (SELECT key_a, key_b, probability FROM contacts.dedupe_pairs WHERE run_id = :run_d
+   EXCEPT ALL
+   SELECT key_a, key_b, probability FROM contacts.dedupe_pairs WHERE run_id = :run_l)
+  UNION ALL
+  (SELECT key_a, key_b, probability FROM contacts.dedupe_pairs WHERE run_id = :run_l
+   EXCEPT ALL
+   SELECT key_a, key_b, probability FROM contacts.dedupe_pairs WHERE run_id = :run_d)) x;
+-- imports, with each duplicate policy
+CREATE TABLE staging (id bigint, nombre text, correo text, telefono text, pais text);
+INSERT INTO staging VALUES
+  (20, 'maría  LÓPEZ', 'Maria.Lopez@Example.com', '699 88 77 11', 'ES'),
+  (21, 'Pepe Pérez', 'jose.perez@gmail.com', '+34 612 34 56 78', 'ES'),
+  (22, 'Luis Gómez', 'luis@', '12345', 'ES');
+SELECT p.policy, i.staged, i.inserted, i.updated, i.kept, i.rejected
+FROM (VALUES ('keep'), ('create')) p(policy),
+     LATERAL contacts.import('staging', 'crm',
+        '{"id": "id", "full_name": "nombre", "email": "correo", "phone": "telefono", "country": "pais"}',
+        duplicate_key => 'email', on_duplicate => p.policy, dry_run => true) i;
+-- each policy on the distributed table and on its local copy: the same rows
+SELECT p.policy, t.tbl, i.staged, i.inserted, i.updated, i.kept, i.rejected
+FROM (VALUES (1, 'update'), (2, 'keep')) p(n, policy),
+     (VALUES ('crm'), ('crm_local')) t(tbl),
+     LATERAL contacts.import('staging', t.tbl::regclass,
+        '{"id": "id", "full_name": "nombre", "email": "correo", "phone": "telefono", "country": "pais"}',
+        duplicate_key => 'email', on_duplicate => p.policy) i
+ORDER BY p.n, t.tbl;
+SELECT id, full_name, email, phone FROM crm ORDER BY id, full_name;
+WITH d AS (SELECT id, full_name, email, phone, country FROM crm),
+     l AS (SELECT id, full_name, email, phone, country FROM crm_local)
+SELECT (SELECT count(*) FROM (SELECT * FROM d EXCEPT ALL SELECT * FROM l) x) AS only_distributed,
+       (SELECT count(*) FROM (SELECT * FROM l EXCEPT ALL SELECT * FROM d) x) AS only_local;
+-- the pattern docs/citus.md gives: normalize before Citus routes a row,
+-- distribute by the contacts.email column, let its primary key refuse
+-- duplicates across the cluster
+CREATE TABLE customers (email contacts.email PRIMARY KEY, full_name text, phone contacts.phone);
+SELECT create_distributed_table('customers', 'email');
+SET contacts.default_region = 'ES';
+INSERT INTO customers
+SELECT e, normalize_name(n), p::contacts.phone
+FROM (VALUES ('Jose.Perez@GMAIL.com', '  JOSE  perez garcía ', '612 34 56 78')) v(e, n, p)
+WHERE NOT contacts.is_suppressed('email', e);
+SELECT contacts.suppress('email', 'eva@example.com', reason => 'asked to be forgotten');
+INSERT INTO customers
+SELECT e, normalize_name(n), p::contacts.phone
+FROM (VALUES ('EVA@example.com', 'eva martín', '611 22 33 44')) v(e, n, p)
+WHERE NOT contacts.is_suppressed('email', e);
+INSERT INTO customers VALUES (' jose.perez@gmail.com', 'Pepe Pérez', NULL);
+SELECT email, full_name, phone FROM customers WHERE email = 'JOSE.PEREZ@gmail.com';
+RESET contacts.default_region;
+DROP TABLE crm, crm_local, staging, customers;
