@@ -92,12 +92,12 @@ CREATE TABLE customers (email contacts.email PRIMARY KEY, full_name text, phone 
 SELECT create_distributed_table('customers', 'email');
 SET contacts.default_region = 'ES';
 INSERT INTO customers
-SELECT e, normalize_name(n), p::contacts.phone
+SELECT e, name_normalize(n), p::contacts.phone
 FROM (VALUES ('Jose.Perez@GMAIL.com', '  JOSE  perez garcía ', '612 34 56 78')) v(e, n, p)
 WHERE NOT contacts.is_suppressed('email', e);
 SELECT contacts.suppress('email', 'eva@example.com', reason => 'asked to be forgotten');
 INSERT INTO customers
-SELECT e, normalize_name(n), p::contacts.phone
+SELECT e, name_normalize(n), p::contacts.phone
 FROM (VALUES ('EVA@example.com', 'eva martín', '611 22 33 44')) v(e, n, p)
 WHERE NOT contacts.is_suppressed('email', e);
 INSERT INTO customers VALUES (' jose.perez@gmail.com', 'Pepe Pérez', NULL);
