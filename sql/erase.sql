@@ -1,0 +1,178 @@
+-- contacts.erase: forgetting a person everywhere, as non-superuser roles.
+-- er_owner owns the table, er_clerk may read and delete its rows, er_app
+-- only writes.
+SET client_min_messages = warning;
+\set SHOW_CONTEXT never
+
+CREATE ROLE er_owner;
+CREATE ROLE er_clerk;
+CREATE ROLE er_app;
+CREATE SCHEMA er AUTHORIZATION er_owner;
+GRANT USAGE ON SCHEMA er TO er_clerk, er_app;
+-- the suppression list is kept by the roles trusted with it
+GRANT SELECT, INSERT, UPDATE ON contacts.suppression TO er_owner, er_clerk;
+
+CREATE FUNCTION public.er_try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    st text; msg text; hnt text;
+BEGIN
+    EXECUTE stmt;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hnt = PG_EXCEPTION_HINT;
+    RETURN st || ': ' || msg || CASE WHEN hnt <> '' THEN ' HINT: ' || hnt ELSE '' END;
+END
+$$;
+
+SET ROLE er_owner;
+CREATE TABLE er.people (
+    id          integer PRIMARY KEY,
+    given_name  text,
+    family_name text,
+    email       text,
+    phone       text,
+    national_id text,
+    company     text
+);
+CREATE TABLE er.orders (
+    order_id  integer PRIMARY KEY,
+    person_id integer REFERENCES er.people ON DELETE CASCADE,
+    item      text
+);
+CREATE TABLE er.notes (
+    note_id   integer PRIMARY KEY,
+    person_id integer REFERENCES er.people,
+    body      text
+);
+SELECT contacts.configure('er.people', 'id',
+    '{"given_name": "given_name", "family_name": "family_name", "email": "email",
+      "phone": "phone", "national_id": "national_id", "company": "company"}',
+    default_region => 'ES');
+CREATE TRIGGER people_enforce BEFORE INSERT OR UPDATE ON er.people
+    FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
+SELECT contacts.feed_configure('er.people', logical => false, notify => false, keep => true);
+GRANT SELECT, DELETE ON er.people TO er_clerk;
+GRANT INSERT, UPDATE, SELECT ON er.people TO er_app;
+
+-- Zelda (1), her old record (2, merged into 1), another person (3, 4)
+INSERT INTO er.people VALUES
+    (1, 'Zelda', 'Quixbury', 'Zelda.Quixbury@Example.org', '612 34 56 78', '12345678Z', 'Acme'),
+    (2, 'Zeldie', 'Quixbury', 'zq.old@example.net', '699 11 22 33', NULL, 'Acme'),
+    (3, 'Ann', 'Other', 'ann.other@example.com', '622 00 11 22', '87654321X', 'Acme'),
+    (4, 'Bob', 'Else', 'bob.else@example.com', '633 00 11 22', NULL, 'Acme');
+INSERT INTO er.orders VALUES (10, 1, 'tea'), (11, 2, 'cake'), (12, 3, 'jam');
+INSERT INTO er.notes VALUES (20, 1, 'called back');
+RESET ROLE;
+-- Zelda's old record is Z-2 in another system (merge moves it to 1)
+INSERT INTO contacts.external_id (tbl, system, external_id, key) VALUES ('er.people', 'crm', 'Z-2', '2');
+SET ROLE er_owner;
+SELECT contacts.merge('er.people', 1, ARRAY[1, 2], reason => 'same person') AS zelda_merge \gset
+SELECT contacts.merge('er.people', 3, ARRAY[3, 4]) AS other_merge \gset
+-- a rejected import row with Zelda's email, written differently, and one of someone else
+CREATE TABLE er.staging (mail text, tel text, first text, last text);
+INSERT INTO er.staging VALUES ('ZELDA.QUIXBURY@example.org', 'not a phone', 'Z.', 'Q.'),
+                              ('carl@example.com', 'no phone either', 'Carl', 'Third'),
+                              ('x@example.com', 'bad', 'Zelda', 'Quixbury');
+SELECT rejected FROM contacts.import('er.staging', 'er.people',
+    '{"email": "mail", "phone": "tel", "given_name": "first", "family_name": "last"}');
+RESET ROLE;
+SELECT contacts.suppress('phone', '+34 612 345 678', reason => 'Zelda Quixbury asked by phone');
+
+-- What the extension keeps of Zelda before:
+SELECT (SELECT count(*) FROM contacts.merge_log_row WHERE merge_id = :zelda_merge) AS images,
+       (SELECT count(*) FROM contacts.alternate WHERE survivor = '1') AS alternates,
+       (SELECT count(*) FROM contacts.import_reject) AS rejects,
+       (SELECT count(*) FROM contacts.feed_event WHERE tbl = 'er.people'::regclass) AS events;
+
+-- Who may erase: DELETE on the table; the writer may not.
+SET ROLE er_app;
+SELECT public.er_try($$SELECT contacts.erase('er.people', 1)$$);
+RESET ROLE;
+-- Bad input
+SET ROLE er_owner;
+SELECT public.er_try($$SELECT contacts.erase('er.people', 99)$$);
+SELECT public.er_try($$SELECT contacts.erase('er.people', NULL::integer)$$);
+SELECT public.er_try($$SELECT contacts.erase('er.orders', 10)$$);
+-- A reference that forbids deletion refuses the whole erasure, nothing changed.
+SELECT public.er_try($$SELECT contacts.erase('er.people', 1)$$);
+SELECT count(*) AS erasures, (SELECT count(*) FROM er.people WHERE id = 1) AS zelda_rows FROM contacts.erasure;
+DELETE FROM er.notes WHERE person_id = 1;
+RESET ROLE;
+
+-- The clerk erases.
+SET ROLE er_clerk;
+SELECT erasure_id, tbl, erased_by, rows, counts, suppressed, reason
+  FROM contacts.erase('er.people', 1, reason => 'art. 17 request, ticket 4711');
+RESET ROLE;
+
+-- The rows are gone, those merged into it too, and orders through CASCADE.
+SELECT id FROM er.people ORDER BY id;
+SELECT order_id, person_id FROM er.orders ORDER BY 1;
+
+-- The generic test: no table of the extension holds Zelda's email, phone,
+-- name or national ID in any form (row security bypassed: all rows).
+CREATE FUNCTION public.er_leftovers(patterns text[]) RETURNS TABLE (tbl text, hits bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    t regclass;
+    n bigint;
+BEGIN
+    FOR t IN SELECT c.oid::regclass FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+              WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind IN ('r', 'p')
+                AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'contacts')
+              ORDER BY 1::text LOOP
+        EXECUTE format('SELECT count(*) FROM %s x WHERE lower(row_to_json(x)::text) LIKE ANY ($1)', t)
+           INTO n USING patterns;
+        tbl := t::text;
+        hits := n;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+SELECT tbl, hits FROM public.er_leftovers(ARRAY[
+    '%zelda%', '%quixbury%', '%zq.old%', '%612 34 56 78%', '%612345678%', '%699 11 22 33%', '%699112233%',
+    '%12345678z%']) WHERE hits > 0;
+-- the same search finds the other person's data, which stays
+SELECT count(*) > 0 AS others_kept FROM public.er_leftovers(ARRAY['%ann.other%', '%carl%']) WHERE hits > 0;
+
+-- Every table of the extension has an erasure step (or says why it needs none).
+SELECT c.relname AS table_without_step
+  FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
+ WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind IN ('r', 'p')
+   AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'contacts')
+   AND c.relname NOT LIKE 'dedupe\_features\_%'
+   AND c.relname NOT IN (SELECT table_name FROM contacts.erasure_steps());
+
+-- What remains: the merge, redacted and marked; the suppression digests.
+SELECT merge_id = :zelda_merge AS zelda_merge, survivor, members, reason, erasure_id IS NOT NULL AS erased
+  FROM contacts.merge_log ORDER BY merge_id;
+SELECT kind, reason FROM contacts.suppression ORDER BY kind, reason;
+SELECT contacts.is_suppressed('email', 'zelda.quixbury@example.org') AS email_suppressed,
+       contacts.is_suppressed('phone', '+34 699 112 233') AS old_phone_suppressed;
+
+-- Unmerge of the erased person's merge refuses; the other one still works.
+SET ROLE er_owner;
+SELECT public.er_try(format('SELECT contacts.unmerge(%s)', :zelda_merge));
+SELECT contacts.unmerge(:other_merge) AS restored;
+RESET ROLE;
+
+-- Without add_to_suppression nothing is added; the dedupe features of the
+-- last run are the owner's alone.
+SET ROLE er_owner;
+SELECT contacts.dedupe_run('er.people') > 0 AS ran;
+RESET ROLE;
+SET ROLE er_clerk;
+SELECT public.er_try($$SELECT contacts.erase('er.people', 4, false)$$);
+RESET ROLE;
+SET ROLE er_owner;
+SELECT rows, suppressed, counts ->> 'dedupe_features' AS features
+  FROM contacts.erase('er.people', 4, add_to_suppression => false);
+RESET ROLE;
+SELECT tbl, hits FROM public.er_leftovers(ARRAY['%bob.else%', '%633 00 11 22%', '%633001122%']) WHERE hits > 0;
+
+DROP SCHEMA er CASCADE;
+DROP FUNCTION public.er_try(text), public.er_leftovers(text[]);
+REVOKE ALL ON contacts.suppression FROM er_owner, er_clerk;
+DELETE FROM contacts.erasure;
+DELETE FROM contacts.suppression;
+DROP ROLE er_owner, er_clerk, er_app;
