@@ -10,8 +10,9 @@ SELECT last_value AS event_seq, is_called AS event_called FROM contacts.feed_eve
 CREATE ROLE er_owner;
 CREATE ROLE er_clerk;
 CREATE ROLE er_app;
+CREATE ROLE er_nosupp;
 CREATE SCHEMA er AUTHORIZATION er_owner;
-GRANT USAGE ON SCHEMA er TO er_clerk, er_app;
+GRANT USAGE ON SCHEMA er TO er_clerk, er_app, er_nosupp;
 -- the suppression list is kept by the roles trusted with it
 GRANT SELECT, INSERT, UPDATE ON contacts.suppression TO er_owner, er_clerk;
 
@@ -174,6 +175,47 @@ SELECT rows, suppressed, counts ->> 'dedupe_features' AS features
 RESET ROLE;
 SELECT tbl, hits FROM public.er_leftovers(ARRAY['%bob.else%', '%633 00 11 22%', '%633001122%']) WHERE hits > 0;
 
+-- A person merged in steps (21 into 22, then 22 into 23), the merged-away
+-- rows kept with a flag, the alternates in an array column.
+SET ROLE er_owner;
+CREATE TABLE er.members (
+    id           integer PRIMARY KEY,
+    full_name    text,
+    email        text,
+    other_emails text[],
+    gone         boolean NOT NULL DEFAULT false
+);
+SELECT contacts.configure('er.members', 'id', '{"full_name": "full_name", "email": "email"}');
+SELECT contacts.merge_configure('er.members', soft_delete_column => 'gone',
+                                alternate_columns => '{"email": "other_emails"}');
+INSERT INTO er.members (id, full_name, email) VALUES
+    (21, 'Quentin Vexley', 'qv@first.example.com'), (22, 'Q. Vexley', 'qv@second.example.com'),
+    (23, 'Quentin Vexley', 'quentin@third.example.com'), (24, 'Rita Stay', 'rita@example.com'),
+    (25, 'Rita Stay', 'jqv@first.example.com');
+SELECT contacts.merge('er.members', 22, ARRAY[21, 22]) AS m1 \gset
+SELECT contacts.merge('er.members', 23, ARRAY[22, 23]) AS m2 \gset
+SELECT contacts.merge('er.members', 24, ARRAY[24, 25]) AS m3 \gset
+SELECT id, gone, email, other_emails FROM er.members ORDER BY id;
+GRANT SELECT, DELETE ON er.members TO er_nosupp;
+-- a row merged away is one person with its survivor
+SELECT public.er_try($$SELECT contacts.erase('er.members', 21)$$);
+RESET ROLE;
+-- the suppression list is not every eraser's
+SET ROLE er_nosupp;
+SELECT public.er_try($$SELECT contacts.erase('er.members', 23)$$);
+RESET ROLE;
+SET ROLE er_owner;
+SELECT rows, counts -> 'merge_log' AS merges, counts -> 'merge_log_row' AS images, suppressed
+  FROM contacts.erase('er.members', 23, reason => 'request 2');
+SELECT id, gone, email, other_emails FROM er.members ORDER BY id;
+SELECT m, public.er_try(format('SELECT contacts.unmerge(%s)', m)) FROM unnest(ARRAY[:m1, :m2]) m;
+RESET ROLE;
+SELECT tbl, hits FROM public.er_leftovers(ARRAY['%vexley%', '%quentin%', '%"qv@%']) WHERE hits > 0;
+-- Rita's merge and her other address (which holds "qv@first..." inside it) stay
+SELECT survivor, members, erasure_id FROM contacts.merge_log WHERE merge_id = :m3;
+SELECT contacts.erasure_match('"jqv@first.example.com"', '{text:qv@first.example.com}') AS inside_longer,
+       contacts.erasure_match('"Key (email)=(qv@first.example.com) exists"', '{text:qv@first.example.com}') AS quoted;
+
 DELETE FROM contacts.feed_event WHERE tbl = 'er.people'::regclass;
 DELETE FROM contacts.dedupe_runs WHERE tbl = 'er.people'::regclass;
 DROP SCHEMA er CASCADE;
@@ -187,4 +229,4 @@ SELECT setval('contacts.dedupe_runs_run_id_seq', :run_seq, :'run_called'::boolea
 DROP FUNCTION public.er_try(text), public.er_leftovers(text[]);
 REVOKE ALL ON contacts.suppression FROM er_owner, er_clerk;
 DELETE FROM contacts.suppression WHERE reason LIKE 'erasure %';
-DROP ROLE er_owner, er_clerk, er_app;
+DROP ROLE er_owner, er_clerk, er_app, er_nosupp;
