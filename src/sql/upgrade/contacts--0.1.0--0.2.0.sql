@@ -3060,10 +3060,15 @@ SELECT EXISTS (SELECT 1 FROM leaf
                             'phone:' || @extschema@.match_key('phone', leaf.s, region),
                             'national_id:' || @extschema@.match_key('national_id', leaf.s, region)]
                       OPERATOR(pg_catalog.&&) forms)
-    -- free text (an error message) quoting an email, phone or ID
+    -- free text (an error message) quoting an email, phone or ID, as a
+    -- whole word: not inside a longer address or number
     OR EXISTS (SELECT 1 FROM pg_catalog.unnest(forms) f
                 WHERE f LIKE 'text:%'
-                  AND pg_catalog.strpos(pg_catalog.lower(doc::text), pg_catalog.substr(f, 6)) > 0)
+                  AND pg_catalog.strpos(pg_catalog.lower(doc::text), pg_catalog.substr(f, 6)) > 0
+                  AND pg_catalog.lower(doc::text) OPERATOR(pg_catalog.~)
+                      ('(^|[^a-z0-9._%+-])'
+                       || pg_catalog.regexp_replace(pg_catalog.substr(f, 6), '([^a-z0-9_@-])', '\\\1', 'g')
+                       || '($|[^a-z0-9_-])'))
     -- names: two of the person's name parts, or a full name
     OR (SELECT pg_catalog.count(DISTINCT n.f) >= 2 OR COALESCE(pg_catalog.bool_or(n.f LIKE '% %'), false)
           FROM leaf, LATERAL (SELECT 'name:' || @extschema@.match_key('fold', leaf.s) AS f) n
@@ -3157,15 +3162,17 @@ VALUES
   '     OR @extschema@.erasure_match(e.event, $4, $6)) RETURNING 1) SELECT pg_catalog.count(*) FROM d',
   'kept change events of the person''s rows or holding its values'),
  (11, 'dedupe_pairs',
-  'WITH d AS (DELETE FROM @extschema@.dedupe_pairs p USING @extschema@.dedupe_runs r '
+  'WITH d AS (DELETE FROM @extschema@.dedupe_pairs p USING @extschema@.dedupe_runs r, '
+  '(SELECT pg_catalog.array_agg(k::bigint) AS k FROM pg_catalog.unnest($3) k WHERE k OPERATOR(pg_catalog.~) ''^-?[0-9]{1,18}$'') x '
   'WHERE r.run_id OPERATOR(pg_catalog.=) p.run_id AND r.tbl OPERATOR(pg_catalog.=) $1 '
-  'AND (p.key_a::text OPERATOR(pg_catalog.=) ANY ($3) OR p.key_b::text OPERATOR(pg_catalog.=) ANY ($3)) '
+  'AND (p.key_a OPERATOR(pg_catalog.=) ANY (x.k) OR p.key_b OPERATOR(pg_catalog.=) ANY (x.k)) '
   'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
   'pairs the person was in'),
  (12, 'dedupe_clusters',
-  'WITH d AS (DELETE FROM @extschema@.dedupe_clusters c USING @extschema@.dedupe_runs r '
+  'WITH d AS (DELETE FROM @extschema@.dedupe_clusters c USING @extschema@.dedupe_runs r, '
+  '(SELECT pg_catalog.array_agg(k::bigint) AS k FROM pg_catalog.unnest($3) k WHERE k OPERATOR(pg_catalog.~) ''^-?[0-9]{1,18}$'') x '
   'WHERE r.run_id OPERATOR(pg_catalog.=) c.run_id AND r.tbl OPERATOR(pg_catalog.=) $1 '
-  'AND c.key::text OPERATOR(pg_catalog.=) ANY ($3) RETURNING 1) SELECT pg_catalog.count(*) FROM d',
+  'AND c.key OPERATOR(pg_catalog.=) ANY (x.k) RETURNING 1) SELECT pg_catalog.count(*) FROM d',
   'the person''s cluster memberships'),
  (13, 'dedupe_features',
   'SELECT @extschema@.erase_dedupe_features($1, $3)',
