@@ -97,6 +97,7 @@ RESET ROLE;
 SET ROLE er_owner;
 SELECT public.er_try($$SELECT contacts.erase('er.people', 99)$$);
 SELECT public.er_try($$SELECT contacts.erase('er.people', NULL::integer)$$);
+SELECT public.er_try($$SELECT contacts.erase('er.people', 'one'::text)$$);
 SELECT public.er_try($$SELECT contacts.erase('er.orders', 10)$$);
 -- A reference that forbids deletion refuses the whole erasure, nothing changed.
 SELECT public.er_try($$SELECT contacts.erase('er.people', 1)$$);

@@ -25,9 +25,10 @@ COMMENT ON TABLE @extschema@.erasure IS
 
 CREATE FUNCTION @extschema@.erasing(tbl regclass)
 RETURNS boolean
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
+LANGUAGE sql STABLE STRICT PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+-- (PARALLEL UNSAFE as pg_current_xact_id_if_assigned is)
 SELECT EXISTS (SELECT 1 FROM @extschema@.erasure e
                 WHERE e.tbl OPERATOR(pg_catalog.=) erasing.tbl
                   AND e.erased_by OPERATOR(pg_catalog.=) CURRENT_USER
@@ -260,7 +261,16 @@ BEGIN
     END IF;
     -- (no lock: FOR UPDATE would need UPDATE; the images erased are those
     -- the DELETE below returns)
-    EXECUTE format('SELECT to_jsonb(t) FROM %s t WHERE %s = $1', tbl, pk_expr) INTO img USING key;
+    BEGIN
+        EXECUTE format('SELECT to_jsonb(t) FROM %s t WHERE %s = $1', tbl, pk_expr) INTO img USING key;
+    EXCEPTION WHEN undefined_function OR datatype_mismatch THEN
+        RAISE EXCEPTION 'key of type % does not match the primary key of %', pg_typeof(key), tbl
+            USING ERRCODE = 'datatype_mismatch',
+                  HINT = format('Give a value of the primary key''s type (%s), as ROW(...) with each field cast for a composite key.',
+                                (SELECT string_agg(format_type(a.atttypid, a.atttypmod), ', ' ORDER BY x.o)
+                                   FROM unnest(pkcols) WITH ORDINALITY x(c, o)
+                                   JOIN pg_attribute a ON a.attrelid = erase.tbl AND a.attname = x.c));
+    END;
     IF img IS NULL THEN
         RAISE EXCEPTION 'table % has no row with that key', tbl
             USING ERRCODE = 'no_data_found',
