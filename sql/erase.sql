@@ -178,13 +178,17 @@ SELECT tbl, hits FROM public.er_leftovers(ARRAY['%bob.else%', '%633 00 11 22%', 
 
 -- A person merged in steps (21 into 22, then 22 into 23), the merged-away
 -- rows kept with a flag, the alternates in an array column.
+-- Members reference clubs: merging clubs moves a member as a referencing row.
 SET ROLE er_owner;
+CREATE TABLE er.clubs (id integer PRIMARY KEY, name text);
+INSERT INTO er.clubs VALUES (1, 'Chess'), (2, 'Chess club');
 CREATE TABLE er.members (
     id           integer PRIMARY KEY,
     full_name    text,
     email        text,
     other_emails text[],
-    gone         boolean NOT NULL DEFAULT false
+    gone         boolean NOT NULL DEFAULT false,
+    club_id      integer REFERENCES er.clubs
 );
 SELECT contacts.configure('er.members', 'id', '{"full_name": "full_name", "email": "email"}');
 SELECT contacts.merge_configure('er.members', soft_delete_column => 'gone',
@@ -196,6 +200,10 @@ INSERT INTO er.members (id, full_name, email) VALUES
 SELECT contacts.merge('er.members', 22, ARRAY[21, 22]) AS m1 \gset
 SELECT contacts.merge('er.members', 23, ARRAY[22, 23]) AS m2 \gset
 SELECT contacts.merge('er.members', 24, ARRAY[24, 25]) AS m3 \gset
+UPDATE er.members SET club_id = 2 WHERE id IN (23, 24);
+SELECT contacts.merge('er.clubs', 1, ARRAY[1, 2]) AS club_merge \gset
+SELECT action, before ->> 'id' AS member FROM contacts.merge_log_row
+ WHERE merge_id = :club_merge AND tbl = 'er.members'::regclass ORDER BY 2;
 SELECT id, gone, email, other_emails FROM er.members ORDER BY id;
 GRANT SELECT, DELETE ON er.members TO er_nosupp;
 -- a row merged away is one person with its survivor
@@ -210,6 +218,12 @@ SELECT rows, counts -> 'merge_log' AS merges, counts -> 'merge_log_row' AS image
   FROM contacts.erase('er.members', 23, reason => 'request 2');
 SELECT id, gone, email, other_emails FROM er.members ORDER BY id;
 SELECT m, public.er_try(format('SELECT contacts.unmerge(%s)', m)) FROM unnest(ARRAY[:m1, :m2]) m;
+-- the clubs' merge keeps Rita's move and still comes undone (the erased
+-- member is no longer there to move back)
+SELECT action, before ->> 'id' AS member FROM contacts.merge_log_row
+ WHERE merge_id = :club_merge AND tbl = 'er.members'::regclass ORDER BY 2;
+SELECT contacts.unmerge(:club_merge) AS restored;
+SELECT id, club_id FROM er.members ORDER BY id;
 RESET ROLE;
 SELECT tbl, hits FROM public.er_leftovers(ARRAY['%vexley%', '%quentin%', '%"qv@%']) WHERE hits > 0;
 -- Rita's merge and her other address (which holds "qv@first..." inside it) stay

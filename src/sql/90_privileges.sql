@@ -317,14 +317,15 @@ COMMENT ON POLICY merge_log_erase ON @extschema@.merge_log IS
 'A role erasing a person from the table redacts the person''s merges and marks them erased';
 
 -- The images of an erased merge, of the merged table and of the tables
--- referencing it, are seen and removed by the eraser in its transaction.
+-- referencing it, and the images of the erased table's rows in other
+-- merges, are seen and removed by the eraser in its transaction.
 DO $$
 DECLARE
     c text;
 BEGIN
     FOREACH c IN ARRAY ARRAY['SELECT', 'DELETE'] LOOP
         EXECUTE format('CREATE POLICY %I ON @extschema@.merge_log_row FOR %s '
-                       'USING (EXISTS (SELECT 1 FROM @extschema@.merge_log m '
+                       'USING (@extschema@.erasing(tbl) OR EXISTS (SELECT 1 FROM @extschema@.merge_log m '
                        'WHERE m.merge_id OPERATOR(pg_catalog.=) merge_log_row.merge_id '
                        'AND m.erasure_id IS NOT NULL AND @extschema@.erasing(m.tbl)))',
                        'merge_log_row_erase_' || lower(c), c);
@@ -332,9 +333,9 @@ BEGIN
 END
 $$;
 COMMENT ON POLICY merge_log_row_erase_select ON @extschema@.merge_log_row IS
-'A role erasing a person sees every row logged by the merges it marked erased, whichever table they belong to';
+'A role erasing a person sees every row logged by the merges it marked erased, whichever table they belong to, and the logged rows of the table it erases from';
 COMMENT ON POLICY merge_log_row_erase_delete ON @extschema@.merge_log_row IS
-'A role erasing a person removes the rows logged by the merges it marked erased';
+'A role erasing a person removes the rows logged by the merges it marked erased, and the person''s rows that other merges moved';
 
 -- The person's rows of the other tables keyed by the table, or by its run,
 -- import or batch.

@@ -3122,9 +3122,12 @@ VALUES
   'WHERE m.merge_id OPERATOR(pg_catalog.=) ANY ($5) RETURNING 1) SELECT pg_catalog.count(*) FROM u',
   'the merges of the person (as survivor or merged-away row): kept as the fact that a merge happened, keys and reason redacted, marked with the erasure so unmerge refuses'),
  (2, 'merge_log_row',
-  'WITH d AS (DELETE FROM @extschema@.merge_log_row r WHERE r.merge_id OPERATOR(pg_catalog.=) ANY ($5) RETURNING 1) '
-  'SELECT pg_catalog.count(*) FROM d',
-  'every before- and after-image of those merges, referencing rows included'),
+  'WITH d AS (DELETE FROM @extschema@.merge_log_row r WHERE r.merge_id OPERATOR(pg_catalog.=) ANY ($5) '
+  'OR (r.merge_id OPERATOR(pg_catalog.=) ANY ($9) AND r.tbl OPERATOR(pg_catalog.=) $1 '
+  '    AND EXISTS (SELECT 1 FROM pg_catalog.jsonb_array_elements($2) p '
+  '                 WHERE r.before OPERATOR(pg_catalog.@>) p.value OR r.after OPERATOR(pg_catalog.@>) p.value)) '
+  'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
+  'every before- and after-image of those merges, referencing rows included, and the images of the person''s rows that merges of other rows moved as referencing rows'),
  (3, 'alternate',
   'WITH d AS (DELETE FROM @extschema@.alternate a WHERE a.merge_id OPERATOR(pg_catalog.=) ANY ($5) '
   'OR (a.tbl OPERATOR(pg_catalog.=) $1 AND a.survivor OPERATOR(pg_catalog.=) ANY ($3)) RETURNING 1) '
@@ -3200,7 +3203,7 @@ VALUES
 $$;
 
 COMMENT ON FUNCTION @extschema@.erasure_steps() IS
-'How erase() finds and removes a person in each table of the extension, in order: a statement returning how many rows it removed or redacted (parameters: $1 the table, $2 the primary keys of the person''s rows as a jsonb array, $3 their key column values as text, $4 the forms of erasure_match, $5 the merges erased, $6 the table''s region, $7 the erasure_id, $8 the raw emails, phones and IDs as {"kind": [...]}), or NULL with a note saying why the table holds no personal data';
+'How erase() finds and removes a person in each table of the extension, in order: a statement returning how many rows it removed or redacted (parameters: $1 the table, $2 the primary keys of the person''s rows as a jsonb array, $3 their key column values as text, $4 the forms of erasure_match, $5 the merges erased, $6 the table''s region, $7 the erasure_id, $8 the raw emails, phones and IDs as {"kind": [...]}, $9 the merges of other rows that moved one of the person''s rows as a referencing row), or NULL with a note saying why the table holds no personal data';
 
 CREATE FUNCTION @extschema@.erase(tbl regclass, key anyelement, add_to_suppression boolean DEFAULT true,
                                   reason text DEFAULT NULL)
@@ -3218,6 +3221,7 @@ DECLARE
     pks        jsonb;
     prev       integer;
     merge_ids  bigint[];
+    touched    bigint[];
     images     jsonb;
     keys       text[];
     forms      text[];
@@ -3307,21 +3311,26 @@ BEGIN
         EXIT WHEN jsonb_array_length(pks) = prev;
     END LOOP;
 
-    -- Every merge that logged one of them: as survivor or member (undone
-    -- merges too), or, through a foreign key of the table to itself, as a
-    -- referencing row another merge moved.
-    SELECT array_agg(DISTINCT x.id ORDER BY x.id) INTO merge_ids
-      FROM (SELECT m.merge_id AS id FROM @extschema@.merge_log m
-             WHERE m.tbl = erase.tbl AND m.erasure_id IS NULL
-               AND (m.survivor IN (SELECT jsonb_array_elements(pks))
-                    OR EXISTS (SELECT 1 FROM jsonb_array_elements(m.members) e
-                                WHERE e IN (SELECT jsonb_array_elements(pks))))
-            UNION
-            SELECT r.merge_id FROM @extschema@.merge_log_row r, jsonb_array_elements(pks) p
-             WHERE EXISTS (SELECT 1 FROM pg_constraint c
-                            WHERE c.contype = 'f' AND c.conrelid = erase.tbl AND c.confrelid = erase.tbl)
-               AND r.tbl = erase.tbl AND (r.before @> p.value OR r.after @> p.value)) x;
+    -- Every merge that logged one of them as survivor or member (undone
+    -- merges too): redacted and marked, all of its images removed.
+    SELECT array_agg(m.merge_id ORDER BY m.merge_id) INTO merge_ids
+      FROM @extschema@.merge_log m
+     WHERE m.tbl = erase.tbl AND m.erasure_id IS NULL
+       AND (m.survivor IN (SELECT jsonb_array_elements(pks))
+            OR EXISTS (SELECT 1 FROM jsonb_array_elements(m.members) e
+                        WHERE e IN (SELECT jsonb_array_elements(pks))));
     merge_ids := COALESCE(merge_ids, '{}');
+    -- Merges of other rows that moved one of them as a referencing row
+    -- (through a foreign key of the table): only those images go, the
+    -- merges stay and can still be undone (the row is not there to move
+    -- back).  The scan of the log happens only for a table that references.
+    IF EXISTS (SELECT 1 FROM pg_constraint c WHERE c.contype = 'f' AND c.conrelid = erase.tbl) THEN
+        SELECT array_agg(DISTINCT r.merge_id ORDER BY r.merge_id) INTO touched
+          FROM @extschema@.merge_log_row r, jsonb_array_elements(pks) p
+         WHERE r.tbl = erase.tbl AND r.merge_id <> ALL (merge_ids)
+           AND (r.before @> p.value OR r.after @> p.value);
+    END IF;
+    touched := COALESCE(touched, '{}');
 
     -- The rows, with the server's foreign key actions (CASCADE, SET NULL);
     -- references that forbid it refuse the whole erasure.
@@ -3345,7 +3354,8 @@ BEGIN
             UNION
             SELECT im.i FROM @extschema@.merge_log_row r,
                    LATERAL (VALUES (r.before), (r.after)) im(i)
-             WHERE r.merge_id = ANY (merge_ids) AND r.tbl = erase.tbl AND im.i IS NOT NULL
+             WHERE (r.merge_id = ANY (merge_ids) OR r.merge_id = ANY (touched))
+               AND r.tbl = erase.tbl AND im.i IS NOT NULL
                AND EXISTS (SELECT 1 FROM jsonb_array_elements(pks) p WHERE im.i @> p.value)) i;
     SELECT array_agg(DISTINCT i.i ->> cfg.key_column) INTO keys FROM jsonb_array_elements(images) i(i);
 
@@ -3405,7 +3415,7 @@ BEGIN
     FOR st IN SELECT s.table_name, s.statement FROM @extschema@.erasure_steps() s
                WHERE s.statement IS NOT NULL ORDER BY s.step LOOP
         EXECUTE st.statement INTO n
-          USING tbl, pks, keys, forms, merge_ids, cfg.default_region, rec.erasure_id, vals;
+          USING tbl, pks, keys, forms, merge_ids, cfg.default_region, rec.erasure_id, vals, touched;
         step_counts := step_counts || jsonb_build_object(st.table_name, n);
     END LOOP;
 
@@ -3454,14 +3464,15 @@ COMMENT ON POLICY merge_log_erase ON @extschema@.merge_log IS
 'A role erasing a person from the table redacts the person''s merges and marks them erased';
 
 -- The images of an erased merge, of the merged table and of the tables
--- referencing it, are seen and removed by the eraser in its transaction.
+-- referencing it, and the images of the erased table's rows in other
+-- merges, are seen and removed by the eraser in its transaction.
 DO $$
 DECLARE
     c text;
 BEGIN
     FOREACH c IN ARRAY ARRAY['SELECT', 'DELETE'] LOOP
         EXECUTE format('CREATE POLICY %I ON @extschema@.merge_log_row FOR %s '
-                       'USING (EXISTS (SELECT 1 FROM @extschema@.merge_log m '
+                       'USING (@extschema@.erasing(tbl) OR EXISTS (SELECT 1 FROM @extschema@.merge_log m '
                        'WHERE m.merge_id OPERATOR(pg_catalog.=) merge_log_row.merge_id '
                        'AND m.erasure_id IS NOT NULL AND @extschema@.erasing(m.tbl)))',
                        'merge_log_row_erase_' || lower(c), c);
@@ -3469,9 +3480,9 @@ BEGIN
 END
 $$;
 COMMENT ON POLICY merge_log_row_erase_select ON @extschema@.merge_log_row IS
-'A role erasing a person sees every row logged by the merges it marked erased, whichever table they belong to';
+'A role erasing a person sees every row logged by the merges it marked erased, whichever table they belong to, and the logged rows of the table it erases from';
 COMMENT ON POLICY merge_log_row_erase_delete ON @extschema@.merge_log_row IS
-'A role erasing a person removes the rows logged by the merges it marked erased';
+'A role erasing a person removes the rows logged by the merges it marked erased, and the person''s rows that other merges moved';
 
 -- The person's rows of the other tables keyed by the table, or by its run,
 -- import or batch.
