@@ -45,30 +45,66 @@ RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-WITH leaf AS (
-    SELECT j #>> '{}' AS s
-      FROM pg_catalog.jsonb_path_query(COALESCE(doc, 'null'), 'strict $.**') j
-     WHERE pg_catalog.jsonb_typeof(j) IN ('string', 'number')
-)
-SELECT EXISTS (SELECT 1 FROM leaf
-                WHERE ARRAY['email:' || @extschema@.match_key('email', leaf.s),
-                            'email:' || @extschema@.email_canonical_key(leaf.s),
-                            'phone:' || @extschema@.match_key('phone', leaf.s, region),
-                            'national_id:' || @extschema@.match_key('national_id', leaf.s, region)]
-                      OPERATOR(pg_catalog.&&) forms)
-    -- free text (an error message) quoting an email, phone or ID, as a
-    -- whole word: not inside a longer address or number
-    OR EXISTS (SELECT 1 FROM pg_catalog.unnest(forms) f
+-- First a cheap test that every match passes: some form's letters and
+-- digits (an email's local part without dots, a phone's last seven digits,
+-- an ID's last five)
+-- among the document's, its folded text's for names; only then each leaf.
+SELECT CASE WHEN NOT EXISTS (
+           SELECT 1
+             FROM (SELECT pg_catalog.regexp_replace(pg_catalog.lower(doc::text), '[^a-z0-9]+', '', 'g') AS l) h,
+                  pg_catalog.unnest(forms) f
+            WHERE f NOT LIKE 'name:%'
+              AND pg_catalog.strpos(h.l, CASE
+                      WHEN f LIKE 'email:%' THEN pg_catalog.regexp_replace(pg_catalog.split_part(pg_catalog.substr(f, 7), '@', 1), '[^a-z0-9]+', '', 'g')
+                      WHEN f LIKE 'phone:%' THEN pg_catalog.right(pg_catalog.regexp_replace(f, '[^0-9]+', '', 'g'), 7)
+                      WHEN f LIKE 'national_id:%' THEN pg_catalog.right(pg_catalog.regexp_replace(pg_catalog.lower(f), '[^a-z0-9]+', '', 'g'), 5)
+                      ELSE pg_catalog.regexp_replace(pg_catalog.lower(pg_catalog.substr(f, pg_catalog.strpos(f, ':') + 1)), '[^a-z0-9]+', '', 'g') END) > 0)
+        AND NOT EXISTS (
+           SELECT 1
+             FROM (SELECT pg_catalog.regexp_replace(COALESCE(@extschema@.match_key('fold', doc::text), ''), '[^a-z0-9]+', '', 'g') AS n
+                    WHERE EXISTS (SELECT 1 FROM pg_catalog.unnest(forms) g WHERE g LIKE 'name:%')) h,
+                  pg_catalog.unnest(forms) f
+            WHERE f LIKE 'name:%'
+              AND pg_catalog.strpos(h.n, pg_catalog.regexp_replace(pg_catalog.substr(f, 6), '[^a-z0-9]+', '', 'g')) > 0)
+       THEN false
+       ELSE (
+    WITH leaf AS (
+        SELECT j #>> '{}' AS s
+          FROM pg_catalog.jsonb_path_query(COALESCE(doc, 'null'), 'strict $.**') j
+         WHERE pg_catalog.jsonb_typeof(j) IN ('string', 'number')
+    ), k AS (
+        -- which kinds of forms there are: a leaf is normalized only for those,
+        -- and only when it can be one (an @, five digits)
+        SELECT COALESCE(pg_catalog.bool_or(f LIKE 'email:%'), false) AS email,
+               COALESCE(pg_catalog.bool_or(f LIKE 'phone:%' OR f LIKE 'national_id:%'), false) AS number,
+               COALESCE(pg_catalog.bool_or(f LIKE 'name:%'), false) AS name,
+               COALESCE(pg_catalog.bool_or(f LIKE 'text:%'), false) AS text
+          FROM pg_catalog.unnest(forms) f
+    )
+    SELECT EXISTS (SELECT 1 FROM leaf, k
+                    WHERE (k.email AND pg_catalog.strpos(leaf.s, '@') > 0
+                           AND ARRAY['email:' || @extschema@.match_key('email', leaf.s),
+                                     'email:' || @extschema@.email_canonical_key(leaf.s)] OPERATOR(pg_catalog.&&) forms)
+                       OR (k.number AND leaf.s OPERATOR(pg_catalog.~) '([0-9][^0-9]*){5}'
+                           AND ARRAY['phone:' || @extschema@.match_key('phone', leaf.s, region),
+                                     'national_id:' || @extschema@.match_key('national_id', leaf.s, region)]
+                               OPERATOR(pg_catalog.&&) forms))
+        -- free text (an error message) quoting an email, phone or ID, as a
+        -- whole word: not inside a longer address or number
+        OR ((SELECT k.text FROM k) AND EXISTS (
+               SELECT 1 FROM pg_catalog.unnest(forms) f
                 WHERE f LIKE 'text:%'
                   AND pg_catalog.strpos(pg_catalog.lower(doc::text), pg_catalog.substr(f, 6)) > 0
                   AND pg_catalog.lower(doc::text) OPERATOR(pg_catalog.~)
                       ('(^|[^a-z0-9._%+-])'
                        || pg_catalog.regexp_replace(pg_catalog.substr(f, 6), '([^a-z0-9_@-])', '\\\1', 'g')
-                       || '($|[^a-z0-9_-])'))
-    -- names: two of the person's name parts, or a full name
-    OR (SELECT pg_catalog.count(DISTINCT n.f) >= 2 OR COALESCE(pg_catalog.bool_or(n.f LIKE '% %'), false)
-          FROM leaf, LATERAL (SELECT 'name:' || @extschema@.match_key('fold', leaf.s) AS f) n
-         WHERE n.f OPERATOR(pg_catalog.=) ANY (forms))
+                       || '($|[^a-z0-9_-])')))
+        -- names: two of the person's name parts, or a full name
+        OR ((SELECT k.name FROM k) AND (
+               SELECT pg_catalog.count(DISTINCT n.f) >= 2 OR COALESCE(pg_catalog.bool_or(n.f LIKE '% %'), false)
+                 FROM leaf, LATERAL (SELECT 'name:' || @extschema@.match_key('fold', leaf.s) AS f) n
+                WHERE n.f OPERATOR(pg_catalog.=) ANY (forms))))
+       END
 $$;
 
 COMMENT ON FUNCTION @extschema@.erasure_match(jsonb, text[], text) IS
@@ -153,13 +189,15 @@ VALUES
  (9, 'import_run', NULL,
   'counts per import; the rejects it counted may be fewer afterwards'),
  (10, 'feed_event',
-  'WITH d AS (DELETE FROM @extschema@.feed_event e WHERE e.tbl OPERATOR(pg_catalog.=) $1 '
-  'AND (EXISTS (SELECT 1 FROM pg_catalog.jsonb_path_query(e.event, ''lax $.key.*'') k '
-  '             WHERE k #>> ''{}'' OPERATOR(pg_catalog.=) ANY ($3)) '
-  '     OR EXISTS (SELECT 1 FROM pg_catalog.jsonb_path_query(e.event, ''lax $.survivor.*'') k '
-  '             WHERE k #>> ''{}'' OPERATOR(pg_catalog.=) ANY ($3)) '
-  '     OR @extschema@.erasure_match(e.event, $4, $6)) RETURNING 1) SELECT pg_catalog.count(*) FROM d',
-  'kept change events of the person''s rows or holding its values'),
+  'WITH d AS (DELETE FROM @extschema@.feed_event e USING '
+  '(SELECT pg_catalog.jsonb_build_object(''key'', o.o) AS a, pg_catalog.jsonb_build_object(''survivor'', o.o) AS b, '
+  '        pg_catalog.jsonb_build_object(''merged'', pg_catalog.jsonb_build_array(o.o)) AS c '
+  '   FROM pg_catalog.jsonb_array_elements($2) p, '
+  '        LATERAL (SELECT pg_catalog.jsonb_object_agg(x.key, x.value #>> ''{}'') AS o FROM pg_catalog.jsonb_each(p.value) x) o) k '
+  'WHERE e.tbl OPERATOR(pg_catalog.=) $1 '
+  'AND (e.event OPERATOR(pg_catalog.@>) k.a OR e.event OPERATOR(pg_catalog.@>) k.b OR e.event OPERATOR(pg_catalog.@>) k.c) '
+  'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
+  'kept change events of the person''s rows (by key, survivor or merged key, as text: every kept event that carries values names its row; rejected writes are never kept)'),
  (11, 'dedupe_pairs',
   'WITH d AS (DELETE FROM @extschema@.dedupe_pairs p USING @extschema@.dedupe_runs r, '
   '(SELECT pg_catalog.array_agg(k::bigint) AS k FROM pg_catalog.unnest($3) k WHERE k OPERATOR(pg_catalog.~) ''^-?[0-9]{1,18}$'') x '
