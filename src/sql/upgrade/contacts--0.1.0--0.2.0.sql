@@ -3254,6 +3254,7 @@ DECLARE
     pkcols     name[];
     pk_expr    text;
     pk_list    text;
+    pk_list_r  text;
     img        jsonb;
     pk         jsonb;
     pks        jsonb;
@@ -3301,7 +3302,8 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'erase() finds the row, and the merges that logged it, by its primary key.';
     END IF;
-    SELECT string_agg(format('t.%I', c), ', ' ORDER BY o) INTO pk_expr FROM unnest(pkcols) WITH ORDINALITY x(c, o);
+    SELECT string_agg(format('t.%I', c), ', ' ORDER BY o), string_agg(format('r.%I', c), ', ' ORDER BY o)
+      INTO pk_expr, pk_list_r FROM unnest(pkcols) WITH ORDINALITY x(c, o);
     pk_list := pk_expr;
     IF cardinality(pkcols) > 1 THEN
         pk_expr := 'ROW(' || pk_expr || ')';
@@ -3375,7 +3377,7 @@ BEGIN
     BEGIN
         EXECUTE format('WITH d AS (DELETE FROM %1$s t WHERE (%2$s) IN (SELECT %3$s FROM jsonb_populate_recordset(NULL::%1$s, $1) r) '
                        'RETURNING to_jsonb(t) AS i) SELECT count(*), jsonb_agg(d.i) FROM d',
-                       tbl, pk_list, replace(pk_list, 't.', 'r.'))
+                       tbl, pk_list, pk_list_r)
            INTO deleted, rows_deleted USING pks;
     EXCEPTION WHEN foreign_key_violation OR restrict_violation THEN
         GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
