@@ -103,6 +103,11 @@ SELECT public.er_try($$SELECT contacts.erase('er.orders', 10)$$);
 SELECT public.er_try($$SELECT contacts.erase('er.people', 1)$$);
 SELECT count(*) AS erasures, (SELECT count(*) FROM er.people WHERE id = 1) AS zelda_rows FROM contacts.erasure;
 DELETE FROM er.notes WHERE person_id = 1;
+-- A trigger that keeps the row refuses the erasure too.
+CREATE FUNCTION er.keep_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER keep_row BEFORE DELETE ON er.people FOR EACH ROW EXECUTE FUNCTION er.keep_row();
+SELECT public.er_try($$SELECT contacts.erase('er.people', 1)$$);
+DROP TRIGGER keep_row ON er.people;
 RESET ROLE;
 
 -- The clerk erases.

@@ -381,6 +381,11 @@ BEGIN
                   DETAIL = msg || '. ' || det,
                   HINT = 'Delete the referencing rows, or move them to another row (contacts.merge), first; foreign keys declared ON DELETE CASCADE or SET NULL are followed.';
     END;
+    IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(rows_deleted) d WHERE d @> pk) THEN
+        RAISE EXCEPTION 'cannot erase from %: the row was not deleted', tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'A trigger or a row security policy on the table skipped the delete.';
+    END IF;
 
     -- Everything the person's rows ever held: the row, and their images in
     -- those merges.
