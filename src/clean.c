@@ -780,6 +780,7 @@ contacts_undo_clean(PG_FUNCTION_ARGS)
 	uint64		ncols,
 				i;
 	int64		restored = 0;
+	char	   *erasure;
 	Oid			types[2] = {INT8OID, NAMEOID};
 	Datum		args[2];
 	StringInfoData join,
@@ -790,7 +791,7 @@ contacts_undo_clean(PG_FUNCTION_ARGS)
 	level = contacts_pin_search_path();
 	relid = run_table(run_id, ACL_SELECT | ACL_UPDATE, "undo a clean of");
 	args[0] = Int64GetDatum(run_id);
-	contacts_spi_execute_args(psprintf("SELECT r.undone_at IS NOT NULL FROM %s.clean_run r "
+	contacts_spi_execute_args(psprintf("SELECT r.undone_at IS NOT NULL, r.erasure_id FROM %s.clean_run r "
 									   "WHERE r.run_id = $1 FOR UPDATE", schema),
 							  1, types, args, NULL, false, 0, SPI_OK_SELECT);
 	if (contacts_spi_bool(SPI_tuptable, 0, 1))
@@ -798,6 +799,13 @@ contacts_undo_clean(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("clean run " INT64_FORMAT " was already undone", run_id),
 				 errhint("See undone_at and undone_by in contacts.clean_run.")));
+	erasure = contacts_spi_text(SPI_tuptable, 0, 2);
+	if (erasure != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("clean run " INT64_FORMAT " cannot be undone: it changed a person erased since (erasure %s)",
+						run_id, erasure),
+				 errhint("The values it logged for that person were removed by contacts.erase(); change the other rows by hand if needed.")));
 	rel = table_open(relid, RowExclusiveLock);
 	cfg = entry_config_get(rel);
 	relname = contacts_quoted_relation(relid);

@@ -28,7 +28,7 @@
 
 /* In the statements below, %1$s is the extension's schema. */
 #define LOG_SQL \
-	"SELECT m.tbl, m.unmerged_at IS NOT NULL FROM %1$s.merge_log m WHERE m.merge_id = $1 FOR UPDATE"
+	"SELECT m.tbl, m.unmerged_at IS NOT NULL, m.erasure_id FROM %1$s.merge_log m WHERE m.merge_id = $1 FOR UPDATE"
 
 #define LOG_ROWS_SQL \
 	"SELECT r.tbl, r.before::text, r.after::text FROM %1$s.merge_log_row r " \
@@ -289,6 +289,13 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("merge " INT64_FORMAT " does not exist", merge_id),
 				 errhint("Merges are listed in contacts.merge_log.")));
+	/* erase() removed its images: nothing is left to restore from */
+	if (contacts_spi_text(SPI_tuptable, 0, 3) != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("merge " INT64_FORMAT " cannot be undone: a person it merged was erased", merge_id),
+				 errdetail("Erasure %s removed its before-images.", contacts_spi_text(SPI_tuptable, 0, 3)),
+				 errhint("An erased person is not restored; see contacts.erasure and docs/erasure.md.")));
 	if (contacts_spi_bool(SPI_tuptable, 0, 2))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

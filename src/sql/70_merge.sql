@@ -30,14 +30,16 @@ CREATE TABLE @extschema@.merge_log (
     merged_by    name NOT NULL DEFAULT CURRENT_USER,
     merged_at    timestamptz NOT NULL DEFAULT now(),
     unmerged_by  name,
-    unmerged_at  timestamptz
+    unmerged_at  timestamptz,
+    -- 0.2.0: the erasure (contacts.erasure) that redacted this merge
+    erasure_id   bigint
 );
 CREATE INDEX merge_log_tbl_idx ON @extschema@.merge_log (tbl, merged_at);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.merge_log', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.merge_log_merge_id_seq', '');
 
 COMMENT ON TABLE @extschema@.merge_log IS
-'One row per merge: the table, the survivor''s key, the merged-away keys, the survivorship rules in effect, who merged, when and why, and who undid it when';
+'One row per merge: the table, the survivor''s key, the merged-away keys, the survivorship rules in effect, who merged, when and why, who undid it when, and the erasure that redacted it (keys and reason removed, rows deleted: it can no longer be undone)';
 
 CREATE TABLE @extschema@.merge_log_row (
     row_id    bigserial PRIMARY KEY,

@@ -17,14 +17,15 @@ CREATE TABLE @extschema@.clean_run (
     started_at     timestamptz NOT NULL DEFAULT now(),
     finished_at    timestamptz,
     undone_by      name,
-    undone_at      timestamptz
+    undone_at      timestamptz,
+    erasure_id     bigint
 );
 CREATE INDEX clean_run_tbl_idx ON @extschema@.clean_run (tbl, run_id);
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.clean_run', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.clean_run_run_id_seq', '');
 
 COMMENT ON TABLE @extschema@.clean_run IS
-'One row per contacts.clean() run: the table, the key of the last row of the last committed batch (where a resumed run continues), what it counted (rows checked and changed, values changed and flagged, rows left as they were because on_invalid = reject, normalized values another row already has), who ran it, when it finished, and who undid it when';
+'One row per contacts.clean() run: the table, the key of the last row of the last committed batch (where a resumed run continues), what it counted (rows checked and changed, values changed and flagged, rows left as they were because on_invalid = reject, normalized values another row already has), who ran it, when it finished, who undid it when, and the erasure (contacts.erasure) that removed a person''s logged values from it, after which it cannot be undone';
 
 CREATE TABLE @extschema@.clean_change (
     run_id       bigint NOT NULL REFERENCES @extschema@.clean_run ON DELETE CASCADE,

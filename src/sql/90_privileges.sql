@@ -321,3 +321,92 @@ COMMENT ON POLICY clean_change_log ON @extschema@.clean_change IS
 
 -- The suppression list and its key stay with the extension's owner.
 REVOKE ALL ON @extschema@.suppression, @extschema@.suppression_key FROM PUBLIC;
+
+-- Erasure: the record is visible to the roles that may read the table and
+-- written by the role that erases (DELETE on the table), in its own name
+-- and transaction.  Within that transaction, contacts.erasing(tbl) lets that
+-- role remove the person's rows from the extension's tables (policies
+-- *_erase below); every such removal leaves its erasure record behind.
+GRANT SELECT, INSERT, UPDATE ON @extschema@.erasure TO PUBLIC;
+GRANT USAGE ON SEQUENCE @extschema@.erasure_erasure_id_seq TO PUBLIC;
+GRANT DELETE ON @extschema@.merge_log_row, @extschema@.import_reject TO PUBLIC;
+
+ALTER TABLE @extschema@.erasure ENABLE ROW LEVEL SECURITY;
+CREATE POLICY erasure_read ON @extschema@.erasure FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY erasure_erase ON @extschema@.erasure FOR INSERT
+    WITH CHECK (erased_by OPERATOR(pg_catalog.=) CURRENT_USER
+                AND txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()
+                AND pg_catalog.has_table_privilege(tbl, 'DELETE'));
+CREATE POLICY erasure_finish ON @extschema@.erasure FOR UPDATE
+    USING (erased_by OPERATOR(pg_catalog.=) CURRENT_USER
+           AND txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id_if_assigned())
+    WITH CHECK (erased_by OPERATOR(pg_catalog.=) CURRENT_USER
+                AND txid OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id_if_assigned());
+COMMENT ON POLICY erasure_read ON @extschema@.erasure IS
+'An erasure is visible to the roles that may read its table';
+COMMENT ON POLICY erasure_erase ON @extschema@.erasure IS
+'A role records only its own erasures, of tables it may delete from, in the transaction that erases';
+COMMENT ON POLICY erasure_finish ON @extschema@.erasure IS
+'A role completes its erasure in the transaction that made it';
+
+CREATE POLICY merge_log_erase ON @extschema@.merge_log FOR UPDATE
+    USING (@extschema@.erasing(tbl))
+    WITH CHECK (erasure_id IS NOT NULL);
+COMMENT ON POLICY merge_log_erase ON @extschema@.merge_log IS
+'A role erasing a person from the table redacts the person''s merges and marks them erased';
+
+-- The images of an erased merge, of the merged table and of the tables
+-- referencing it, and the images of the erased table's rows in other
+-- merges, are seen and removed by the eraser in its transaction.
+DO $$
+DECLARE
+    c text;
+BEGIN
+    FOREACH c IN ARRAY ARRAY['SELECT', 'DELETE'] LOOP
+        EXECUTE format('CREATE POLICY %I ON @extschema@.merge_log_row FOR %s '
+                       'USING (@extschema@.erasing(tbl) OR EXISTS (SELECT 1 FROM @extschema@.merge_log m '
+                       'WHERE m.merge_id OPERATOR(pg_catalog.=) merge_log_row.merge_id '
+                       'AND m.erasure_id IS NOT NULL AND @extschema@.erasing(m.tbl)))',
+                       'merge_log_row_erase_' || lower(c), c);
+    END LOOP;
+END
+$$;
+COMMENT ON POLICY merge_log_row_erase_select ON @extschema@.merge_log_row IS
+'A role erasing a person sees every row logged by the merges it marked erased, whichever table they belong to, and the logged rows of the table it erases from';
+COMMENT ON POLICY merge_log_row_erase_delete ON @extschema@.merge_log_row IS
+'A role erasing a person removes the rows logged by the merges it marked erased, and the person''s rows that other merges moved';
+
+-- The person's rows of the other tables keyed by the table, or by its run,
+-- import or batch.
+DO $$
+DECLARE
+    t text[];
+BEGIN
+    FOREACH t SLICE 1 IN ARRAY ARRAY[
+        ['alternate', 'alternates', 'tbl'],
+        ['external_id', 'external ids', 'tbl'],
+        ['external_id_move', 'external id moves', 'tbl'],
+        ['feed_event', 'kept change feed events', 'tbl'],
+        ['import_reject', 'rejected import rows',
+         '(SELECT r.target FROM @extschema@.import_run r WHERE r.import_id OPERATOR(pg_catalog.=) import_reject.import_id)'],
+        ['merge_batch_cluster', 'batch merge clusters',
+         '(SELECT b.tbl FROM @extschema@.merge_batch b WHERE b.batch_name OPERATOR(pg_catalog.=) merge_batch_cluster.batch_name)'],
+        ['dedupe_pairs', 'dedupe pairs',
+         '(SELECT r.tbl FROM @extschema@.dedupe_runs r WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_pairs.run_id)'],
+        ['dedupe_clusters', 'dedupe clusters',
+         '(SELECT r.tbl FROM @extschema@.dedupe_runs r WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_clusters.run_id)'],
+        ['clean_change', 'values changed by clean runs', 'tbl']] LOOP
+        EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR DELETE USING (@extschema@.erasing(%s))',
+                       t[1] || '_erase', t[1], t[3]);
+        EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_erase', t[1],
+                       format('A role erasing a person from the table removes the person''s %s', t[2]));
+    END LOOP;
+END
+$$;
+
+GRANT DELETE ON @extschema@.clean_change TO PUBLIC;
+CREATE POLICY clean_run_erase ON @extschema@.clean_run FOR UPDATE
+    USING (@extschema@.erasing(tbl)) WITH CHECK (@extschema@.erasing(tbl));
+COMMENT ON POLICY clean_run_erase ON @extschema@.clean_run IS
+'A role erasing a person from the table marks the clean runs that changed the person''s rows, and makes a run that stopped at the person''s row forget its key';
