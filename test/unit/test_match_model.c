@@ -144,7 +144,7 @@ test_levels(void)
 	CHECK_STR(level(&m, g, 1), "swapped with given name");
 	CHECK_STR(level(&m, g, 2), "exact");
 	CHECK_STR(level(&m, g, 3), "missing");
-	CHECK_STR(level(&m, g, 4), "one digit off");
+	CHECK_STR(level(&m, g, 4), "one digit off or two transposed");
 
 	make_record(1, b, "Ana", "Pérez", "ana.perez@gmail.com", "+34 612 345 679", "1990-01-01", NULL);
 	ct_compare(&m, a, b, g, A);
@@ -173,6 +173,74 @@ test_levels(void)
 	CHECK(strstr(json, "\"e\": {\"level\": \"missing\", \"weight\": 0.00}") != NULL);
 	CHECK(ct_explain(&m, (const char *[]) {"g", "f", "e", "p", "b", "x"}, g, w, json, 10) > 10);
 	CHECK(strlen(json) == 9);
+}
+
+/* the level of one field of kind k between two typed values */
+static const char *
+level_of(CtFieldKind k, const char *x, const char *y)
+{
+	static char kx[CT_KEY_MAX],
+				ky[CT_KEY_MAX];
+	CtMatchModel m;
+	CtFieldValue a = {x, strlen(x), kx, 0, 0},
+				b = {y, strlen(y), ky, 0, 0};
+	uint8_t		g[1];
+
+	ct_model_init(&m, &k, 1);
+	a.key_len = ct_match_key((CtKeyKind) ct_field_kind_key(k), x, strlen(x), "ES", kx, A);
+	b.key_len = ct_match_key((CtKeyKind) ct_field_kind_key(k), y, strlen(y), "ES", ky, A);
+	ct_compare(&m, &a, &b, g, A);
+	return ct_field_level_name(k, g[0]);
+}
+
+static void
+test_date_levels(void)
+{
+	CtFieldKind d = CT_FIELD_BIRTH_DATE;
+
+	CHECK_STR(level_of(d, "1978-03-05", "05/03/1978"), "same date");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-03-06"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "1978-03-05", "1987-03-05"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-05-03"), "day and month swapped");
+	CHECK_STR(level_of(d, "1978-03-05", "1980-03-05"), "different");
+	CHECK_STR(level_of(d, "1979-12-25", "1980-12-25"), "year off by one");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-03-28"), "same year and month");
+	CHECK_STR(level_of(d, "1978-03-05", "1978"), "partial date, the parts given agree");
+	CHECK_STR(level_of(d, "1978-03-05", "03/1978"), "partial date, the parts given agree");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-04"), "same year");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-11-20"), "same year");
+	CHECK_STR(level_of(d, "1978-03-05", "1979"), "different");
+	CHECK_STR(level_of(d, "1978-03-05", "1990-07-21"), "different");
+	CHECK_STR(level_of(d, "1978-03-05", "unknown"), "missing");
+	CHECK_STR(level_of(d, "1978-03-05", "31/02/1978"), "partial date, the parts given agree");
+
+	CHECK_STR(level_of(CT_FIELD_POSTCODE, "28013", "28031"), "one character off or two transposed");
+	CHECK_STR(level_of(CT_FIELD_POSTCODE, "28013", "28014"), "one character off or two transposed");
+	CHECK_STR(level_of(CT_FIELD_POSTCODE, "28013", "28099"), "same first 3 characters");
+
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "Avda. de la Constitución 12", "Avenida Constitucion, 12"),
+			  "same street, number and unit");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "C/ Mayor 5, 2º izda", "Calle Mayor 5"),
+			  "same street and number, one unit missing");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "Calle Mayor 5", "Calle Mayor 9"), "other house number");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "Apartado de correos", "Apartado de corres"),
+			  "same street, number missing");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "Calle Alcala 120", "Calle Alcla 120"),
+			  "same number, street a typo away");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "P.O. Box 12", "P.O. Box 12"), "exact");
+
+	/* another house number weighs no more than another address */
+	{
+		CtFieldKind k = CT_FIELD_ADDRESS;
+		CtMatchModel m;
+
+		ct_model_init(&m, &k, 1);
+		m.field[0].m[6] = 0.5;
+		m.field[0].u[6] = 0.001;
+		ct_model_weights(&m);
+		CHECK(m.field[0].weight[6] == m.field[0].weight[7]);
+		CHECK(m.field[0].weight[7] < 0);
+	}
 }
 
 static void
@@ -350,6 +418,7 @@ main(void)
 {
 	test_keys();
 	test_levels();
+	test_date_levels();
 	test_tf();
 	test_em();
 	test_cluster();
