@@ -316,6 +316,162 @@ test_em(void)
 	ct_patterns_free(pc);
 }
 
+/*
+ * Degenerate tables: a column with one value on every row (a birth date
+ * defaulted, one city), a column nearly always missing, a tiny table.
+ * Record i: given, family, city, birth date, national ID.
+ */
+#define DN 60
+static const CtFieldKind dkinds[] = {
+	CT_FIELD_GIVEN_NAME, CT_FIELD_FAMILY_NAME, CT_FIELD_CITY, CT_FIELD_BIRTH_DATE, CT_FIELD_NATIONAL_ID,
+};
+#define DF 5
+static char dkeys[DN + 2][DF][CT_KEY_MAX];
+static CtFieldValue drec[DN + 2][DF];
+
+static void
+degenerate_record(int i, const char *given, const char *family, const char *city, const char *birth,
+				  const char *id)
+{
+	const char *raw[DF] = {given, family, city, birth, id};
+
+	for (int f = 0; f < DF; f++)
+	{
+		drec[i][f].raw = raw[f];
+		drec[i][f].raw_len = raw[f] ? strlen(raw[f]) : 0;
+		drec[i][f].key = dkeys[i][f];
+		drec[i][f].key_len = raw[f] ? ct_match_key((CtKeyKind) ct_field_kind_key(dkinds[f]), raw[f],
+												   strlen(raw[f]), "ES", dkeys[i][f], A) : 0;
+		drec[i][f].tf = 0;
+	}
+}
+
+/* DN people, all born on one day in one city; record DN + k duplicates k */
+static void
+degenerate_table(void)
+{
+	static const char *given[] = {"Ana", "Luis", "Marta", "Jorge", "Elena", "Pablo", "Lucia", "Diego",
+	"Sara", "Hugo", "Irene", "Mario"};
+	static const char *family[] = {"Garcia", "Lopez", "Ruiz", "Moreno", "Navarro", "Romero", "Gil",
+	"Serrano", "Molina", "Blanco", "Castro", "Ortega", "Delgado", "Rubio", "Vidal"};
+
+	for (int i = 0; i < DN; i++)
+		degenerate_record(i, given[i % 12], family[(i * 7 + i / 12) % 15], "Madrid", "1980-01-01",
+						  i == 3 ? "12345678Z" : i == 40 ? "87654321X" : NULL);
+	degenerate_record(DN, "Ana", "Garcia", "Madrid", "1980-01-01", "12345678Z");
+	degenerate_record(DN + 1, "Luis", "Lopes", "Madrid", "1980-01-01", NULL);
+}
+
+static double
+pair_probability(const CtMatchModel *m, int i, int j)
+{
+	uint8_t		g[DF];
+
+	ct_compare(m, drec[i], drec[j], g, A);
+	return ct_probability(ct_score(m, g, drec[i], drec[j], NULL));
+}
+
+static void
+test_degenerate(void)
+{
+	CtMatchModel start,
+				m;
+	CtLevelCounts lc;
+	CtPatternCounts *pc = ct_patterns_create(DF, A);
+	uint8_t		g[DF];
+	int			a = 0,
+				b = 0;
+
+	degenerate_table();
+	ct_model_init(&start, dkinds, DF);
+	/* two people who share only the day and the city */
+	for (a = 0; a < DN; a++)
+	{
+		for (b = a + 1; b < DN; b++)
+		{
+			ct_compare(&start, drec[a], drec[b], g, A);
+			if (g[0] == 7 && g[1] == 7)
+				break;
+		}
+		if (b < DN)
+			break;
+	}
+	CHECK(a < DN && b < DN);
+	/* the starting values, which the old estimation kept, match them */
+	CHECK(pair_probability(&start, a, b) > 0.9);
+
+	/* u from random pairs: every pair agrees on the day and the city */
+	memset(&lc, 0, sizeof(lc));
+	m = start;
+	for (int i = 0; i < DN; i++)
+		for (int j = i + 1; j < DN; j++)
+		{
+			ct_compare(&m, drec[i], drec[j], g, A);
+			ct_level_counts_add(&lc, &m, g);
+			CHECK(ct_patterns_add(pc, g, 1));
+		}
+	ct_model_set_u_floor(&m, &lc, 1000);
+	CHECK(m.field[3].u[0] > 0.6 && m.field[2].u[0] > 0.6);
+	CHECK(m.field[3].weight[0] < 0.5);
+	CHECK(m.field[2].weight[0] < 0.5);
+	CHECK(pair_probability(&m, a, b) < 0.01);
+	/* the mostly missing ID: one pair of random records has two, not alike */
+	CHECK(fabs(m.field[4].u[0] - start.field[4].u[0]) < 1e-5);
+	CHECK(fabs(m.field[4].weight[0] - start.field[4].weight[0]) < 0.1);
+
+	/*
+	 * EM on these pairs and the two duplicates: nothing tells matches from
+	 * the rest, and no estimate says everyone is one person.
+	 */
+	for (int k = 0; k < 2; k++)
+	{
+		ct_compare(&m, drec[k], drec[DN + k], g, A);
+		CHECK(ct_patterns_add(pc, g, 1));
+	}
+	{
+		CtMatchModel old = start;
+
+		/* without the floors EM ends at "everything matches" and is refused */
+		CHECK(ct_em(&old, pc, 100, 1e-9) == 0);
+		CHECK(old.lambda == start.lambda && old.field[3].u[0] == start.field[3].u[0]);
+	}
+	ct_em(&m, pc, 100, 1e-9);
+	CHECK(m.lambda <= CT_EM_MAX_LAMBDA);
+	CHECK(m.field[3].weight[0] < 0.5);
+	CHECK(m.field[2].weight[0] < 0.5);
+	CHECK(m.field[3].u[0] >= 0.6);
+	CHECK(pair_probability(&m, a, b) < 0.5);
+	CHECK(pair_probability(&m, 0, DN) > pair_probability(&m, a, b));
+	CHECK(pair_probability(&m, 1, DN + 1) > pair_probability(&m, a, b));
+	for (int f = 0; f < DF; f++)
+		for (int l = 0; l < m.field[f].nlevels; l++)
+			CHECK(isfinite(m.field[f].weight[l]) && m.field[f].m[l] > 0 && m.field[f].u[l] > 0);
+	ct_patterns_free(pc);
+
+	/*
+	 * A tiny table: three random pairs barely move the names' u; the date,
+	 * alike on all three, loses some of its weight, not all.
+	 */
+	memset(&lc, 0, sizeof(lc));
+	m = start;
+	for (int i = 0; i < 3; i++)
+	{
+		ct_compare(&m, drec[i], drec[i + 1], g, A);
+		ct_level_counts_add(&lc, &m, g);
+	}
+	ct_model_set_u_floor(&m, &lc, 1000);
+	CHECK(fabs(m.field[0].weight[0] - start.field[0].weight[0]) < 0.1);
+	CHECK(m.field[3].weight[0] > start.field[3].weight[0] - 6);
+	CHECK(m.field[3].weight[0] < start.field[3].weight[0] - 1);
+
+	/* fixed fields keep their u */
+	m = start;
+	m.field[3].fixed = true;
+	lc.n[3][0] = 1e6;
+	ct_model_set_u_floor(&m, &lc, 1000);
+	CHECK(m.field[3].u[0] == start.field[3].u[0] && m.field[3].u_floor[0] == 0);
+}
+
 static void
 test_cluster(void)
 {
@@ -421,6 +577,7 @@ main(void)
 	test_date_levels();
 	test_tf();
 	test_em();
+	test_degenerate();
 	test_cluster();
 	test_cluster_counts();
 	return UNIT_DONE();
