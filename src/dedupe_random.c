@@ -50,7 +50,7 @@ dedupe_measure_u(DedupeConfig *cfg, const char *schema, int64 records)
 	appendStringInfo(&sql, " FROM %s.%s f WHERE (pg_catalog.hashint8(f.key) & 65535) < %d"
 					 " ORDER BY pg_catalog.hashint8(f.key), f.key LIMIT %d",
 					 schema, quote_identifier(cfg->features_table), cutoff, RANDOM_RECORDS);
-	n = contacts_spi_execute(sql.data, true, 0, SPI_OK_SELECT);
+	n = contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
 	if (n < 2)
 		return 0;
 	values = palloc(sizeof(CtFieldValue) * cfg->nfields * n);

@@ -135,8 +135,11 @@ ct_level_counts_add(CtLevelCounts *lc, const CtMatchModel *model, const uint8_t 
 
 /*
  * Agreement levels (all but the last) at or above their floor, the last
- * level ("different") taking what is left.
+ * level ("different") taking what is left, at least U_LAST_MIN: a floor
+ * says how often agreement happens at least, never how often disagreement
+ * does.
  */
+#define U_LAST_MIN 1e-4
 static void
 apply_floor(CtFieldModel *fm)
 {
@@ -149,10 +152,10 @@ apply_floor(CtFieldModel *fm)
 			fm->u[l] = fm->u_floor[l];
 		sum += fm->u[l];
 	}
-	if (sum > 1 - fm->u_floor[last])
+	if (sum > 1 - U_LAST_MIN)
 		for (int l = 0; l < last; l++)
-			fm->u[l] *= (1 - fm->u_floor[last]) / sum;
-	fm->u[last] = 1 - fmin(sum, 1 - fm->u_floor[last]);
+			fm->u[l] *= (1 - U_LAST_MIN) / sum;
+	fm->u[last] = 1 - fmin(sum, 1 - U_LAST_MIN);
 }
 
 void
