@@ -142,22 +142,85 @@ add_unit(CtAddress *out, const CtWord *w)
 		append(out->unit, sizeof(out->unit), "", w->s + d, w->len - d);
 }
 
+/*
+ * A house number typed with look-alike letters: "i34", "l95", "4o" (only
+ * where a letter leads or sits between digits: a trailing letter is a
+ * unit's, "12b").  Writes the digits into buf and points w at them.
+ */
+static bool
+ocr_number(CtWord *w, char *buf, size_t cap)
+{
+	static const char from[] = "oilzsbg",
+				to[] = "0112589";
+	bool		digit = false,
+				letter = false;
+
+	if (w->len < 2 || w->len >= cap)
+		return false;
+	for (size_t i = 0; i < w->len; i++)
+	{
+		const char *c = memchr(from, w->s[i], sizeof(from) - 1);
+
+		if (w->s[i] >= '0' && w->s[i] <= '9')
+		{
+			buf[i] = w->s[i];
+			digit = true;
+		}
+		else if (c != NULL && i + 1 < w->len)
+		{
+			buf[i] = to[c - from];
+			letter = true;
+		}
+		else
+			return false;
+	}
+	if (!digit || !letter)
+		return false;
+	w->s = buf;
+	return true;
+}
+
+/* the letters and the digits of the whole text, each run together */
+static void
+squeeze_all(const char *folded, size_t len, CtAddress *out)
+{
+	size_t		nl = 0,
+				nd = 0;
+
+	for (size_t i = 0; i < len; i++)
+	{
+		char		c = folded[i];
+
+		if (c >= '0' && c <= '9' && nd + 1 < sizeof(out->digits))
+			out->digits[nd++] = c;
+		else if (((c >= 'a' && c <= 'z') || (unsigned char) c >= 0x80) && nl + 1 < sizeof(out->letters))
+			out->letters[nl++] = c;
+	}
+	out->letters[nl] = '\0';
+	out->digits[nd] = '\0';
+}
+
 void
 ct_address_parse(const char *folded, size_t len, CtAddress *out)
 {
+	char		ocr[16];
 	CtWords		it;
 	CtWord		w;
 	bool		unit_next = false,
 				after_number = false;
 
 	memset(out, 0, sizeof(*out));
+	squeeze_all(folded, len, out);
 	ct_words_init(&it, folded, len, CT_WORDS_FOLDED);
 	while (ct_words_next(&it, &w))
 	{
-		bool		digit = w.s[0] >= '0' && w.s[0] <= '9';
+		bool		digit;
 		bool		was_after_number = after_number;
 		const char *type;
 
+		if (out->number[0] == '\0' && !unit_next)
+			ocr_number(&w, ocr, sizeof(ocr));
+		digit = w.s[0] >= '0' && w.s[0] <= '9';
 		after_number = false;
 		if (unit_next)
 		{
@@ -279,6 +342,46 @@ units_compatible(const CtAddress *a, const CtAddress *b)
 	return memcmp(a->unit, b->unit, la < lb ? la : lb) == 0;
 }
 
+/* two numbers of the same digits in another order: "106" and "016" */
+static bool
+digits_swapped(const char *a, const char *b)
+{
+	int			count[10] = {0};
+	size_t		len = strlen(a);
+
+	if (len != strlen(b) || len < 2)
+		return false;
+	for (size_t i = 0; i < len; i++)
+	{
+		count[a[i] - '0']++;
+		count[b[i] - '0']--;
+	}
+	for (int d = 0; d < 10; d++)
+		if (count[d] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Addresses the parse could not line up, compared as text: the same digits
+ * and the same letters up to the spaces ("371 StationAvenue" and "371
+ * Station Avenue"), or the letters a typo or two away.
+ */
+static CtAddressAgreement
+compare_squeezed(const CtAddress *a, const CtAddress *b, const CtAllocator *alloc)
+{
+	size_t		la = strlen(a->letters),
+				lb = strlen(b->letters);
+
+	if (a->digits[0] == '\0' || strcmp(a->digits, b->digits) != 0 || la < 6 || lb < 6)
+		return CT_ADDRESS_DIFFERENT;
+	if (la == lb && memcmp(a->letters, b->letters, la) == 0)
+		return CT_ADDRESS_SAME;
+	if (ct_damerau_levenshtein(a->letters, la, b->letters, lb, alloc) <= 2)
+		return CT_ADDRESS_STREET_TYPO;
+	return CT_ADDRESS_DIFFERENT;
+}
+
 CtAddressAgreement
 ct_address_compare(const CtAddress *a, const CtAddress *b, const CtAllocator *alloc)
 {
@@ -292,7 +395,7 @@ ct_address_compare(const CtAddress *a, const CtAddress *b, const CtAllocator *al
 				typo = false;
 
 	if (a->street_len == 0 || b->street_len == 0)
-		return CT_ADDRESS_DIFFERENT;
+		return compare_squeezed(a, b, alloc);
 	types_agree = a->type[0] == '\0' || b->type[0] == '\0' || strcmp(a->type, b->type) == 0;
 	la = squeeze(a, sa);
 	lb = squeeze(b, sb);
@@ -313,11 +416,15 @@ ct_address_compare(const CtAddress *a, const CtAddress *b, const CtAllocator *al
 		typo = true;
 	}
 	if (!same_street && !typo)
-		return CT_ADDRESS_DIFFERENT;
+		return compare_squeezed(a, b, alloc);
 	if (a->number[0] == '\0' || b->number[0] == '\0')
 		return CT_ADDRESS_NUMBER_MISSING;
 	if (strcmp(a->number, b->number) != 0)
-		return CT_ADDRESS_OTHER_NUMBER;
+	{
+		if (!digits_swapped(a->number, b->number) || !units_compatible(a, b))
+			return CT_ADDRESS_OTHER_NUMBER;
+		same_street = false;
+	}
 	if (!units_compatible(a, b))
 		return CT_ADDRESS_OTHER_UNIT;
 	if (!same_street)

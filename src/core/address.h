@@ -11,7 +11,8 @@
  * number ("12B", "12 B") goes to the unit, and the unit keeps its numbers and
  * letters without the words that announce them ("piso", "puerta", "flat",
  * "apt") or ordinal endings ("3º", "1st").  What follows the unit (a
- * postcode, a city) is left out.
+ * postcode, a city) is left out.  A house number typed with look-alike
+ * letters ("I34", "l95") is read as digits.
  */
 #ifndef CT_ADDRESS_H
 #define CT_ADDRESS_H
@@ -30,6 +31,9 @@ typedef struct CtAddress
 	size_t		street_len;
 	char		number[16];		/* house number digits, "" when none */
 	char		unit[32];		/* floor, door, flat: digits and letters */
+	/* all the letters and all the digits of the text, spaces left out */
+	char		letters[CT_ADDRESS_PART_MAX];
+	char		digits[32];
 } CtAddress;
 
 extern void ct_address_parse(const char *folded, size_t len, CtAddress *out);
@@ -39,7 +43,9 @@ typedef enum CtAddressAgreement
 {
 	CT_ADDRESS_SAME,			/* street, number and unit */
 	CT_ADDRESS_UNIT_MISSING,	/* street and number, one side without unit */
-	CT_ADDRESS_STREET_TYPO,		/* number, unit compatible, street a typo away */
+	CT_ADDRESS_STREET_TYPO,		/* unit compatible, street or number a typo
+								 * away (a space added or lost, two digits
+								 * of the number swapped) */
 	CT_ADDRESS_OTHER_UNIT,		/* street and number, another unit */
 	CT_ADDRESS_NUMBER_MISSING,	/* street, one side (or both) without number */
 	CT_ADDRESS_OTHER_NUMBER,	/* street, another house number */

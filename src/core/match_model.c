@@ -161,7 +161,7 @@ static const KindInfo kinds[CT_FIELD_KIND_COUNT] = {
 	{.02, .02, .08, .88}, 0},
 	[CT_FIELD_BIRTH_DATE] = {"birth_date", CT_KEY_DATE, false, 8,
 		{[DATE_EXACT] = "same date", [DATE_ONE_DIGIT] = "one digit off or two transposed",
-			[DATE_SWAPPED] = "day and month swapped", [DATE_YEAR_OFF] = "year off by one",
+			[DATE_SWAPPED] = "day and month swapped", [DATE_YEAR_OFF] = "year off by one or its digits swapped",
 			[DATE_YEAR_MONTH] = "same year and month",
 			[DATE_PARTIAL] = "partial date, the parts given agree",
 		[DATE_YEAR] = "same year", [DATE_DIFFERENT] = "different"},
@@ -751,6 +751,84 @@ date_parts(const CtFieldValue *v, int *year, int *month)
 	return false;
 }
 
+/* the digits of a value as typed, run together */
+static size_t
+raw_digits(const CtFieldValue *v, char *out, size_t cap)
+{
+	size_t		n = 0;
+
+	for (size_t i = 0; i < v->raw_len && n + 1 < cap; i++)
+		if (isdigit((unsigned char) v->raw[i]))
+			out[n++] = v->raw[i];
+	out[n] = '\0';
+	return n;
+}
+
+/* the same four digits in another order: "1995" and "1599" */
+static bool
+year_digits_swapped(const char *x, const char *y)
+{
+	int			count[10] = {0};
+
+	for (int i = 0; i < 4; i++)
+	{
+		count[x[i] - '0']++;
+		count[y[i] - '0']--;
+	}
+	for (int d = 0; d < 10; d++)
+		if (count[d] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A date that does not parse ("16/0/91982", "11/043/1963", "12/12/9172")
+ * one digit off the other (or its year's digits in another order), typed
+ * day first, month first or year first.
+ */
+static bool
+date_digits_close(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	char		da[16],
+				db[16];
+	size_t		na = raw_digits(a, da, sizeof(da)),
+				nb = raw_digits(b, db, sizeof(db));
+
+	if (na < 6 || nb < 6)
+		return false;
+	if (b->key_len == 8)
+	{
+		const CtFieldValue *t = a;
+
+		a = b;
+		b = t;
+		memcpy(da, db, sizeof(da));
+		na = nb;
+		nb = raw_digits(b, db, sizeof(db));
+	}
+	if (a->key_len == 8)
+	{
+		const char *k = a->key;
+		char		layouts[3][9];
+
+		/* DDMMYYYY, MMDDYYYY, YYYYMMDD */
+		memcpy(layouts[0], k + 6, 2);
+		memcpy(layouts[0] + 2, k + 4, 2);
+		memcpy(layouts[0] + 4, k, 4);
+		memcpy(layouts[1], k + 4, 4);
+		memcpy(layouts[1] + 4, k, 4);
+		memcpy(layouts[2], k, 8);
+		for (int i = 0; i < 2; i++)
+			if (nb == 8 && memcmp(layouts[i], db, 4) == 0 && year_digits_swapped(layouts[i] + 4, db + 4))
+				return true;
+		for (int i = 0; i < 3; i++)
+			if (ct_damerau_levenshtein(layouts[i], 8, db, nb, alloc) <= 1)
+				return true;
+		return false;
+	}
+	return ct_damerau_levenshtein(da, na, db, nb, alloc) <= 1;
+}
+
 /* birth dates typed twice: typos, day and month swapped, a partial date */
 static int
 compare_date(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
@@ -772,11 +850,14 @@ compare_date(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *al
 		if (memcmp(x, y, 4) == 0 && memcmp(x + 4, y + 6, 2) == 0 && memcmp(x + 6, y + 4, 2) == 0)
 			return DATE_SWAPPED;
 	}
+	else if (date_digits_close(a, b, alloc))
+		return DATE_ONE_DIGIT;
 	if (!date_parts(a, &ya, &ma) || !date_parts(b, &yb, &mb))
 		return CT_LEVEL_MISSING;
 	if (a->key_len == 8 && b->key_len == 8)
 	{
-		if (memcmp(x + 4, y + 4, 4) == 0 && (ya - yb == 1 || yb - ya == 1))
+		if (memcmp(x + 4, y + 4, 4) == 0 &&
+			(ya - yb == 1 || yb - ya == 1 || year_digits_swapped(x, y)))
 			return DATE_YEAR_OFF;
 		if (ya == yb && ma == mb)
 			return DATE_YEAR_MONTH;

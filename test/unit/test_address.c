@@ -97,6 +97,15 @@ test_compare(void)
 	/* another house number is a strong disagreement */
 	CHECK(cmp("Calle Mayor 5", "Calle Mayor 7") == CT_ADDRESS_OTHER_NUMBER);
 	CHECK(cmp("Calle Alcala 120", "Calle Alcla 12") == CT_ADDRESS_OTHER_NUMBER);
+	/* a space added or lost, a number with look-alike letters or two digits swapped */
+	CHECK(cmp("371 StationAvenue, Apt 2C", "371 Station Avenue, Apt 2C") == CT_ADDRESS_SAME);
+	CHECK(cmp("Avenida del Sol202, 1º D", "Avenida del Sol 202, 1º D") == CT_ADDRESS_SAME);
+	CHECK(cmp("Calle Colón I34, 7º D", "Calle Colón 134, 7º D") == CT_ADDRESS_SAME);
+	CHECK(cmp("Avenida Independencia 106", "Avenida Independencia 016") == CT_ADDRESS_STREET_TYPO);
+	CHECK(cmp("Calle Mayor 12, 3B", "Calle Mayor 12 3B") == CT_ADDRESS_SAME);
+	CHECK(cmp("Calle Mayor 57", "Calle Mayor 75, 2º") == CT_ADDRESS_STREET_TYPO);
+	CHECK(cmp("Calle Mayor 12", "Calle Mayor 120") == CT_ADDRESS_OTHER_NUMBER);
+	CHECK(cmp("Calle Mayor 5", "CalleMayor 7") == CT_ADDRESS_DIFFERENT);
 	/* other streets */
 	CHECK(cmp("Calle Mayor 5", "Calle Toledo 5") == CT_ADDRESS_DIFFERENT);
 	CHECK(cmp("Calle Mayor 5", "") == CT_ADDRESS_DIFFERENT);

@@ -203,7 +203,16 @@ test_date_levels(void)
 	CHECK_STR(level_of(d, "1978-03-05", "1987-03-05"), "one digit off or two transposed");
 	CHECK_STR(level_of(d, "1978-03-05", "1978-05-03"), "day and month swapped");
 	CHECK_STR(level_of(d, "1978-03-05", "1980-03-05"), "different");
-	CHECK_STR(level_of(d, "1979-12-25", "1980-12-25"), "year off by one");
+	CHECK_STR(level_of(d, "1979-12-25", "1980-12-25"), "year off by one or its digits swapped");
+	CHECK_STR(level_of(d, "26/09/1978", "26/09/1879"), "year off by one or its digits swapped");
+	CHECK_STR(level_of(d, "26/09/1995", "26/09/1599"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "16/09/1982", "16/0/91982"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "11/03/1963", "11/043/1963"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "1958-10-07", "10/07/1598"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "12/12/1972", "12/12/9172"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "12/12/9172", "12/12/1972"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "16/0/91982", "16/09/11982"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "16/0/91982", "03/05/1971"), "missing");
 	CHECK_STR(level_of(d, "1978-03-05", "1978-03-28"), "same year and month");
 	CHECK_STR(level_of(d, "1978-03-05", "1978"), "partial date, the parts given agree");
 	CHECK_STR(level_of(d, "1978-03-05", "03/1978"), "partial date, the parts given agree");
