@@ -4,9 +4,10 @@
  *		dedupe_levels().
  *
  * dedupe_match() computes the features of one row (given as jsonb, so it
- * can be a row about to be inserted), fetches the records sharing any of its
+ * can be a row about to be inserted), finds the records sharing any of its
  * blocking keys through the btree indexes of the features table left by the
- * last dedupe_run, and scores each with that run's model.
+ * last dedupe_run, then reads them, and the rows added since the run, from
+ * the table as it is now and scores each with that run's model.
  */
 #include "postgres.h"
 
