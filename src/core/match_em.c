@@ -164,6 +164,7 @@ ct_model_set_u_floor(CtMatchModel *model, const CtLevelCounts *lc, double prior_
 	for (int f = 0; f < model->nfields; f++)
 	{
 		CtFieldModel *fm = &model->field[f];
+		CtMatchModel defaults;
 		double		present = 0;
 
 		if (fm->fixed)
@@ -172,8 +173,10 @@ ct_model_set_u_floor(CtMatchModel *model, const CtLevelCounts *lc, double prior_
 			present += lc->n[f][l];
 		if (present <= 0)
 			continue;
+		/* the kind's default u, not the last run's: the same rows, the same floor */
+		ct_model_init(&defaults, &fm->kind, 1);
 		for (int l = 0; l < fm->nlevels; l++)
-			fm->u_floor[l] = (lc->n[f][l] + prior_pairs * fm->u[l]) / (present + prior_pairs);
+			fm->u_floor[l] = (lc->n[f][l] + prior_pairs * defaults.field[0].u[l]) / (present + prior_pairs);
 		apply_floor(fm);
 	}
 	ct_model_weights(model);

@@ -173,9 +173,10 @@ extern void ct_level_counts_add(CtLevelCounts *lc, const CtMatchModel *model, co
 
 /*
  * Measure u of every field not fixed on random pairs (their level counts),
- * each level's current u counted as prior_pairs pairs' worth of evidence
- * (so a tiny table, with few pairs, stays close to it), and keep it as the
- * field's u_floor: the u of a level is never below it, now or in ct_em.
+ * each level's default u (ct_model_init's) counted as prior_pairs pairs'
+ * worth of evidence (so a tiny table, with few pairs, stays close to it),
+ * and keep it as the field's u_floor: the u of an agreement level is never
+ * below it, now or in ct_em.
  * Candidate pairs share a blocking key, so two different people among them
  * agree at least as often as two random records do; a value on most rows
  * thus weighs next to nothing whatever EM finds.  A field never present on
