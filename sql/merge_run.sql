@@ -83,7 +83,8 @@ CALL contacts.merge_run(:run, min_probability => 2);
 -- survivor, never as a row that no longer exists
 SELECT key, round(probability::numeric, 3) AS probability
   FROM contacts.dedupe_match('mr', '{"full_name": "Pepe Pérez", "email": "joseperez@gmail.com", "country": "ES"}');
--- a record merged in after the run is found through its alternate
+-- rows added after the run are found as they are; once 11 is merged into 10,
+-- 10 is found through its alternate
 INSERT INTO mr VALUES (10, 'Lucía Fernández', 'lucia@fibertel.com.ar', '(011) 15 4123-4567', 'AR', 'Buenos Aires', NULL, now(), now()),
                       (11, 'Lucia Fernandez', 'lfernandez@gmail.com', NULL, 'AR', NULL, NULL, now(), now());
 SELECT key FROM contacts.dedupe_match('mr', '{"full_name": "Lucía Fernández", "email": "lfernandez@gmail.com", "country": "AR"}');

@@ -112,6 +112,15 @@ extern void dedupe_read_side(const DedupeConfig *cfg, Datum *datums, bool *nulls
 extern void dedupe_row_features(DedupeConfig *cfg, Datum row, MemoryContext cxt, Datum **datums,
 								bool **nulls, CtFieldValue *side);
 
+/* dedupe_random.c */
+
+/*
+ * Compare random pairs of the records of the features table and keep how
+ * often each column agrees at each level as the floor of its u (see
+ * ct_model_set_u_floor); returns the pairs compared.
+ */
+extern int64 dedupe_measure_u(DedupeConfig *cfg, const char *schema, int64 records);
+
 /* dedupe_alternates.c */
 
 typedef struct DedupePairStore DedupePairStore;

@@ -191,7 +191,8 @@ dedupe_index_feature_table(const DedupeConfig *cfg, const char *table, const cha
  * Fill the features table and its counts table: how many records share
  * each value of every term-frequency column (field = column position) and
  * each blocking key (field = 100 + rule), values held by a single record
- * left out.  Field 0 counts all records.
+ * left out.  Field 0 counts all records; field -1 holds the largest key
+ * (NULL for no records).
  *
  * This reads the table's rows, evaluating its types' output functions and
  * whatever else its owner put there: it runs as the table's owner in a
@@ -220,6 +221,11 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 	rows = SPI_processed;
 	CHECK_FOR_INTERRUPTS();
+
+	/* field -1: the largest key, past which dedupe_match finds rows added since */
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "INSERT INTO %s.%s SELECT -1, '', max(key) FROM %s.%s", schema, counts, schema, ft);
+	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 
 	/* all counts in one scan: hashed grouping sets */
 	resetStringInfo(&sql);

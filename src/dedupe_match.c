@@ -4,9 +4,10 @@
  *		dedupe_levels().
  *
  * dedupe_match() computes the features of one row (given as jsonb, so it
- * can be a row about to be inserted), fetches the records sharing any of its
+ * can be a row about to be inserted), finds the records sharing any of its
  * blocking keys through the btree indexes of the features table left by the
- * last dedupe_run, and scores each with that run's model.
+ * last dedupe_run, then reads them, and the rows added since the run, from
+ * the table as it is now and scores each with that run's model.
  */
 #include "postgres.h"
 
@@ -124,8 +125,10 @@ more_probable_first(const void *x, const void *y)
 static List *warned_tables = NIL;
 
 /*
- * Whether the features of the last run are there to match against, and the
- * number of records of that run.  They may not be: unlogged, they are
+ * Whether the features of the last run are there to match against, the
+ * number of records of that run and its largest key (*has_max_key false for
+ * features built before the key was kept; *max_key_null for a run of no
+ * records).  They may not be: unlogged, they are
  * emptied by crash recovery; or they were dropped, or built for an owner
  * the table no longer has.  Matching then finds nothing rather than failing
  * every insert through the entry trigger, and warns once per backend and
@@ -133,7 +136,7 @@ static List *warned_tables = NIL;
  * contacts_dedupe_match).
  */
 static bool
-features_ready(DedupeConfig *cfg, Oid owner)
+features_ready(DedupeConfig *cfg, Oid owner, bool *has_max_key, bool *max_key_null, int64 *max_key)
 {
 	Oid			nsp = contacts_extension_schema();
 	char	   *counts = psprintf("%s_counts", cfg->features_table);
@@ -153,14 +156,18 @@ features_ready(DedupeConfig *cfg, Oid owner)
 
 		/* term frequencies are relative to the records of the run */
 		initStringInfo(&sql);
-		appendStringInfo(&sql, "SELECT c.n, EXISTS (SELECT FROM %s.%s) FROM %s.%s c WHERE c.field = 0",
+		appendStringInfo(&sql, "SELECT c.n, EXISTS (SELECT FROM %s.%s), m.field IS NOT NULL, m.n IS NULL, m.n "
+						 "FROM %s.%s c LEFT JOIN %s.%s m ON m.field = -1 WHERE c.field = 0",
 						 cfg->schema, quote_identifier(cfg->features_table),
-						 cfg->schema, quote_identifier(counts));
+						 cfg->schema, quote_identifier(counts), cfg->schema, quote_identifier(counts));
 		contacts_switch_to(owner, &sw);
 		contacts_spi_execute(sql.data, true, 1, SPI_OK_SELECT);
 		contacts_switch_back(&sw);
 		if (SPI_processed == 1)
 		{
+			*has_max_key = contacts_spi_bool(SPI_tuptable, 0, 3);
+			*max_key_null = contacts_spi_bool(SPI_tuptable, 0, 4);
+			*max_key = *has_max_key && !*max_key_null ? contacts_spi_int8(SPI_tuptable, 0, 5) : 0;
 			cfg->records = contacts_spi_int8(SPI_tuptable, 0, 1);
 			if (cfg->records == 0 || contacts_spi_bool(SPI_tuptable, 0, 2))
 				return true;
@@ -259,32 +266,31 @@ score_match(DedupeConfig *cfg, CtFieldValue *side, CtFieldValue *probe, const ch
 }
 
 /*
- * The records of the run merged away since: each match is offered as the
- * record it was merged into (following later merges, as the merge log
- * says), and dropped when no record is left.  Reads as the owner.
+ * The live keys of the run's records keys[0..n): a record deleted since is
+ * dropped, one merged away is replaced by the record it was merged into
+ * (following later merges, as the merge log says) when that one is left.
+ * Returns the array of live keys (in CurrentMemoryContext), *nlive their
+ * number.  Reads as the owner.
  */
-static int
-resolve_merged(DedupeConfig *cfg, Oid owner, Match *matches, int nmatches)
+static Datum *
+live_keys(DedupeConfig *cfg, Oid owner, Datum *keys, int n, int *nlive)
 {
-	Datum	   *keys;
 	Oid			types[3] = {INT8ARRAYOID, TEXTOID, OIDOID};
 	Datum		values[3];
 	const char *qkey = quote_identifier(cfg->key_column);
 	char	   *rel = contacts_quoted_relation(cfg->relid);
 	ContactsRoleSwitch sw;
-	int			kept = 0;
-	uint64		n;
+	Datum	   *live;
+	uint64		found;
 
-	if (nmatches == 0)
-		return 0;
-	keys = palloc(sizeof(Datum) * nmatches);
-	for (int i = 0; i < nmatches; i++)
-		keys[i] = Int64GetDatum(matches[i].key);
-	values[0] = PointerGetDatum(construct_array(keys, nmatches, INT8OID, sizeof(int64), true, TYPALIGN_DOUBLE));
+	*nlive = 0;
+	if (n == 0)
+		return NULL;
+	values[0] = PointerGetDatum(construct_array(keys, n, INT8OID, sizeof(int64), true, TYPALIGN_DOUBLE));
 	values[1] = CStringGetTextDatum(cfg->key_column);
 	values[2] = ObjectIdGetDatum(cfg->relid);
 	contacts_switch_to(owner, &sw);
-	n = contacts_spi_execute_args(psprintf(
+	found = contacts_spi_execute_args(psprintf(
 		"WITH RECURSIVE chain(orig, k, depth, alive) AS ("
 		" SELECT o, o, 0, EXISTS (SELECT FROM %1$s t WHERE t.%2$s = o) FROM unnest($1) o"
 		" UNION ALL"
@@ -295,22 +301,13 @@ resolve_merged(DedupeConfig *cfg, Oid owner, Match *matches, int nmatches)
 		"       AND l.members @> jsonb_build_array(jsonb_build_object($2, c.k))"
 		"     ORDER BY l.merge_id DESC LIMIT 1) m"
 		"  WHERE NOT c.alive AND c.depth < 16)"
-		" SELECT orig, k FROM chain WHERE alive",
+		" SELECT DISTINCT k FROM chain WHERE alive",
 		rel, qkey, cfg->schema), 3, types, values, NULL, true, 0, SPI_OK_SELECT);
 	contacts_switch_back(&sw);
-	for (int i = 0; i < nmatches; i++)
-	{
-		for (uint64 r = 0; r < n; r++)
-		{
-			if (contacts_spi_int8(SPI_tuptable, r, 1) != matches[i].key)
-				continue;
-			matches[kept] = matches[i];
-			matches[kept].key = contacts_spi_int8(SPI_tuptable, r, 2);
-			kept++;
-			break;
-		}
-	}
-	return kept;
+	live = palloc(sizeof(Datum) * Max(found, 1));
+	for (uint64 r = 0; r < found; r++)
+		live[(*nlive)++] = Int64GetDatum(contacts_spi_int8(SPI_tuptable, r, 1));
+	return live;
 }
 
 /*
@@ -454,10 +451,14 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	CtFieldValue probe[CT_MAX_FIELDS];
 	bool		probe_has_key;
 	int64		probe_key = 0;
-	Oid			argtypes[RULE_COUNT];
-	Datum		args[RULE_COUNT];
-	char		argnulls[RULE_COUNT];
-	int			nargs = 0;
+	Oid			argtypes[RULE_COUNT + 2];
+	Datum		args[RULE_COUNT + 2];
+	char		argnulls[RULE_COUNT + 2];
+	int			nargs = 2;
+	StringInfoData blocks;
+	bool		has_max_key = false,
+				max_key_null = false;
+	int64		max_key = 0;
 	Match	   *matches;
 	int			nmatches = 0;
 	const char *names[CT_MAX_FIELDS];
@@ -482,7 +483,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table %s has not been deduplicated yet", name),
 				 errhint("Run contacts.dedupe_run('%s') first: matching uses its model and features.", name)));
-	if (!features_ready(cfg, owner))
+	if (!features_ready(cfg, owner, &has_max_key, &max_key_null, &max_key))
 	{
 		contacts_unpin_search_path(search_path_level);
 		contacts_spi_finish();
@@ -494,35 +495,73 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	probe_has_key = !probe_nulls[0];
 	if (probe_has_key)
 		probe_key = DatumGetInt64(probe_datums[0]);
-	{
-		/* candidates: any blocking key equal, through the indexes */
-		initStringInfo(&sql);
-		appendStringInfoString(&sql, "SELECT f.key, f.key");
-		dedupe_side_select(cfg, "f", true, &sql);
-		appendStringInfo(&sql, " FROM %s.%s f", cfg->schema,
-						 quote_identifier(cfg->features_table));
-		dedupe_side_joins(cfg, "f", &sql);
-		appendStringInfoString(&sql, " WHERE (false");
-		for (int r = 0; r < RULE_COUNT; r++)
-		{
-			int			col = 2 + 2 * cfg->nfields + r;
 
-			if (!dedupe_rule_applies(cfg, (DedupeRule) r) || probe_nulls[col])
-				continue;
-			argtypes[nargs] = TEXTOID;
-			args[nargs] = probe_datums[col];
-			argnulls[nargs] = ' ';
-			nargs++;
-			appendStringInfo(&sql, " OR f.b_%s = $%d", dedupe_rule_names[r], nargs);
-		}
-		appendStringInfo(&sql, ")%s LIMIT %d", probe_has_key ? psprintf(" AND f.key <> " INT64_FORMAT, probe_key) : "",
-						 cfg->max_block_size * RULE_COUNT);
+	/* the probe's blocking keys, $3 on */
+	initStringInfo(&blocks);
+	appendStringInfoString(&blocks, "(false");
+	argtypes[0] = INT8ARRAYOID;
+	argtypes[1] = INT8OID;
+	args[0] = args[1] = (Datum) 0;
+	argnulls[0] = argnulls[1] = 'n';
+	for (int r = 0; r < RULE_COUNT; r++)
+	{
+		int			col = 2 + 2 * cfg->nfields + r;
+
+		if (!dedupe_rule_applies(cfg, (DedupeRule) r) || probe_nulls[col])
+			continue;
+		argtypes[nargs] = TEXTOID;
+		args[nargs] = probe_datums[col];
+		argnulls[nargs] = ' ';
+		nargs++;
+		appendStringInfo(&blocks, " OR f.b_%s = $%d", dedupe_rule_names[r], nargs);
 	}
+	appendStringInfoChar(&blocks, ')');
 	for (int f = 0; f < cfg->nfields; f++)
 		names[f] = cfg->columns[f];
 	matches = NULL;
-	if (nargs > 0)
+	if (nargs > 2)
 	{
+		Datum	   *keys;
+		Datum	   *live;
+		int			nlive;
+		uint64		nkeys;
+		const char *qkey = quote_identifier(cfg->key_column);
+		const char *added;
+
+		/* the run's records sharing a blocking key, through the indexes */
+		initStringInfo(&sql);
+		appendStringInfo(&sql, "SELECT f.key FROM %s.%s f WHERE %s%s LIMIT %d", cfg->schema,
+						 quote_identifier(cfg->features_table), blocks.data,
+						 probe_has_key ? psprintf(" AND f.key <> " INT64_FORMAT, probe_key) : "",
+						 cfg->max_block_size * RULE_COUNT);
+		contacts_switch_to(owner, &sw);
+		nkeys = contacts_spi_execute_args(sql.data, nargs, argtypes, args, argnulls, true, 0, SPI_OK_SELECT);
+		contacts_switch_back(&sw);
+		keys = palloc(sizeof(Datum) * Max(nkeys, 1));
+		for (uint64 i = 0; i < nkeys; i++)
+			keys[i] = Int64GetDatum(contacts_spi_int8(SPI_tuptable, i, 1));
+
+		/*
+		 * As they are now: deleted ones dropped, merged-away ones as their
+		 * survivors; and the rows added since the run (keys past its
+		 * largest) that share a blocking key.  All are keyed and compared
+		 * from the table itself, so an update since the run counts too.
+		 */
+		live = live_keys(cfg, owner, keys, (int) nkeys, &nlive);
+		args[0] = PointerGetDatum(construct_array(live, nlive, INT8OID, sizeof(int64), true, TYPALIGN_DOUBLE));
+		args[1] = Int64GetDatum(max_key);
+		argnulls[0] = argnulls[1] = ' ';
+		added = !has_max_key ? "false" : max_key_null ? "true" : psprintf("t.%s > $2", qkey);
+		resetStringInfo(&sql);
+		appendStringInfoString(&sql, "SELECT f.key, f.key");
+		dedupe_side_select(cfg, "f", true, &sql);
+		appendStringInfoString(&sql, " FROM (");
+		dedupe_feature_select(cfg, &sql);
+		appendStringInfo(&sql, "(SELECT t.* FROM %s t WHERE t.%s = ANY($1) OR %s) r) s) f",
+						 contacts_quoted_relation(cfg->relid), qkey, added);
+		dedupe_side_joins(cfg, "f", &sql);
+		appendStringInfo(&sql, " WHERE (f.key = ANY($1) OR %s) LIMIT %d", blocks.data,
+						 nlive + cfg->max_block_size * RULE_COUNT);
 		contacts_switch_to(owner, &sw);
 		contacts_spi_execute_args(sql.data, nargs, argtypes, args, argnulls, true, 0, SPI_OK_SELECT);
 		contacts_switch_back(&sw);
@@ -536,6 +575,8 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 
 			CHECK_FOR_INTERRUPTS();
 			heap_deform_tuple(SPI_tuptable->vals[i], desc, d, n);
+			if (n[0])
+				continue;
 			dedupe_read_side(cfg, d, n, 2, cand);
 			if (score_match(cfg, cand, probe, names, min_probability, fn_cxt, DatumGetInt64(d[0]),
 							&matches[nmatches]))
@@ -544,11 +585,9 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	}
 
 	/*
-	 * The run's records merged away since are offered as their survivors;
-	 * survivors keeping one of the row's values as an alternate are compared
+	 * Survivors keeping one of the row's values as an alternate are compared
 	 * under it.
 	 */
-	nmatches = resolve_merged(cfg, owner, matches, nmatches);
 	matches = add_alternate_matches(cfg, owner, candidate, probe, names, min_probability, fn_cxt,
 									probe_has_key, probe_key, matches, &nmatches);
 	if (probe_has_key)

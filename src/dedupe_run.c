@@ -59,9 +59,6 @@
 
 /* fewer sampled pairs than this and EM is not run */
 #define EM_MIN_PAIRS 1000
-/* an estimated share of matches outside these bounds is not believed */
-#define EM_MAX_PRIOR 0.95
-#define EM_MIN_PRIOR 1e-5
 
 typedef struct PhaseClock
 {
@@ -204,6 +201,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 		EstimateState es;
 		int			sample = 0;
 		bool		any_free = false;
+		int64		random_pairs;
 
 		for (int f = 0; f < cfg->nfields; f++)
 			any_free = any_free || !cfg->model.field[f].fixed;
@@ -213,6 +211,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 		memset(&es, 0, sizeof(es));
 		es.model = &cfg->model;
 		es.patterns = ct_patterns_create(cfg->nfields, &contacts_palloc_allocator);
+		random_pairs = dedupe_measure_u(cfg, schema, records);
 		if (cfg->em_iterations > 0 && raw_pairs > 0)
 		{
 			sampled = dedupe_scan_blocks(cfg, schema, sample, count_pattern, &es, NULL,
@@ -220,23 +219,16 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 			/* a handful of pairs would teach EM nothing but noise */
 			if (any_free && sampled >= EM_MIN_PAIRS)
 			{
-				CtMatchModel start = cfg->model;
-
 				em_iterations = ct_em(&cfg->model, es.patterns, cfg->em_iterations, 1e-5);
 
 				/*
 				 * Nearly every candidate pair a match (or none) leaves EM
-				 * nothing to tell the two apart by: keep the start.
+				 * nothing to tell the two apart by: ct_em kept the start.
 				 */
-				if (cfg->model.lambda > EM_MAX_PRIOR || cfg->model.lambda < EM_MIN_PRIOR)
-				{
+				if (em_iterations == 0)
 					ereport(NOTICE,
-							(errmsg("dedupe \"%s\": EM found %.4f of the candidate pairs to be matches, "
-									"too few of one kind to estimate from; the starting values are kept",
-									name, cfg->model.lambda)));
-					cfg->model = start;
-					em_iterations = 0;
-				}
+							(errmsg("dedupe \"%s\": EM could not tell matches from the other candidate pairs, "
+									"the starting values are kept", name)));
 			}
 			else if (any_free)
 				ereport(NOTICE,
@@ -245,8 +237,10 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 			ct_tf_set_reference(&cfg->model, es.tf_sums, es.tf_counts);
 		}
 		phase_done(&clock, "estimate", name,
-				   psprintf(INT64_FORMAT " pairs sampled, %zu comparison patterns, %d EM iterations, prior %.4f",
-							sampled, ct_patterns_distinct(es.patterns), em_iterations, cfg->model.lambda));
+				   psprintf(INT64_FORMAT " random pairs, " INT64_FORMAT " pairs sampled, %zu comparison patterns, "
+									"%d EM iterations, prior %.4f",
+							random_pairs, sampled, ct_patterns_distinct(es.patterns), em_iterations,
+							cfg->model.lambda));
 		ct_patterns_free(es.patterns);
 	}
 

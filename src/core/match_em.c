@@ -122,6 +122,66 @@ ct_patterns_free(CtPatternCounts *pc)
 	ct_free(pc->alloc, pc);
 }
 
+/* ---------------------------------------------------------------- u */
+
+void
+ct_level_counts_add(CtLevelCounts *lc, const CtMatchModel *model, const uint8_t *gamma)
+{
+	for (int f = 0; f < model->nfields; f++)
+		if (CT_LEVEL_COUNTS(gamma[f]))
+			lc->n[f][gamma[f]] += 1;
+	lc->pairs += 1;
+}
+
+/*
+ * Agreement levels (all but the last) at or above their floor, the last
+ * level ("different") taking what is left, at least U_LAST_MIN: a floor
+ * says how often agreement happens at least, never how often disagreement
+ * does.
+ */
+#define U_LAST_MIN 1e-4
+static void
+apply_floor(CtFieldModel *fm)
+{
+	int			last = fm->nlevels - 1;
+	double		sum = 0;
+
+	for (int l = 0; l < last; l++)
+	{
+		if (fm->u[l] < fm->u_floor[l])
+			fm->u[l] = fm->u_floor[l];
+		sum += fm->u[l];
+	}
+	if (sum > 1 - U_LAST_MIN)
+		for (int l = 0; l < last; l++)
+			fm->u[l] *= (1 - U_LAST_MIN) / sum;
+	fm->u[last] = 1 - fmin(sum, 1 - U_LAST_MIN);
+}
+
+void
+ct_model_set_u_floor(CtMatchModel *model, const CtLevelCounts *lc, double prior_pairs)
+{
+	for (int f = 0; f < model->nfields; f++)
+	{
+		CtFieldModel *fm = &model->field[f];
+		CtMatchModel defaults;
+		double		present = 0;
+
+		if (fm->fixed)
+			continue;
+		for (int l = 0; l < fm->nlevels; l++)
+			present += lc->n[f][l];
+		if (present <= 0)
+			continue;
+		/* the kind's default u, not the last run's: the same rows, the same floor */
+		ct_model_init(&defaults, &fm->kind, 1);
+		for (int l = 0; l < fm->nlevels; l++)
+			fm->u_floor[l] = (lc->n[f][l] + prior_pairs * defaults.field[0].u[l]) / (present + prior_pairs);
+		apply_floor(fm);
+	}
+	ct_model_weights(model);
+}
+
 /* ---------------------------------------------------------------- EM */
 
 /* keep lambda away from 0 and 1 so logs and ratios stay finite */
@@ -139,6 +199,7 @@ ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations, double
 	double		macc[CT_MAX_FIELDS][CT_MAX_LEVELS];
 	double		uacc[CT_MAX_FIELDS][CT_MAX_LEVELS];
 	int			iter;
+	CtMatchModel start = *model;
 
 	if (pc->total <= 0)
 		return 0;
@@ -204,9 +265,15 @@ ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations, double
 				fm->m[l] = m;
 				fm->u[l] = u;
 			}
+			apply_floor(fm);
 		}
 		if (delta < tolerance)
 			break;
+	}
+	if (model->lambda < CT_EM_MIN_LAMBDA || model->lambda > CT_EM_MAX_LAMBDA)
+	{
+		*model = start;
+		return 0;
 	}
 	ct_model_weights(model);
 	return iter > max_iterations ? max_iterations : iter;

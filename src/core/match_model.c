@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "address.h"
 #include "match_keys.h"
 #include "match_model.h"
 #include "nicknames.h"
@@ -41,6 +42,9 @@ typedef struct KindInfo
 	double		m[CT_MAX_LEVELS];
 	double		u[CT_MAX_LEVELS];
 	unsigned	tf_levels;		/* bit l set: level l is TF-adjusted */
+	unsigned	against_levels; /* bit l set: level l is evidence against a
+								 * match, weighing at most what the last
+								 * level ("different") does */
 } KindInfo;
 
 /*
@@ -81,11 +85,17 @@ enum
 };
 enum
 {
-	POST_EXACT, POST_LEV1, POST_PREFIX, POST_DIFFERENT
+	ADDRESS_SAME = 1, ADDRESS_UNIT_MISSING, ADDRESS_STREET_TYPO, ADDRESS_OTHER_UNIT,
+	ADDRESS_NUMBER_MISSING, ADDRESS_OTHER_NUMBER, ADDRESS_DIFFERENT
 };
 enum
 {
-	DATE_EXACT, DATE_SWAPPED, DATE_ONE_DIGIT, DATE_YEAR, DATE_DIFFERENT
+	POST_EXACT, POST_ONE_EDIT, POST_PREFIX, POST_DIFFERENT
+};
+enum
+{
+	DATE_EXACT, DATE_ONE_DIGIT, DATE_SWAPPED, DATE_YEAR_OFF, DATE_YEAR_MONTH, DATE_PARTIAL,
+	DATE_YEAR, DATE_DIFFERENT
 };
 enum
 {
@@ -102,59 +112,69 @@ static const KindInfo kinds[CT_FIELD_KIND_COUNT] = {
 			[GIVEN_JW80] = JW_LOW_LEVEL, [GIVEN_FIRST_WORD] = "same first word or initial",
 		[GIVEN_DIFFERENT] = "different"},
 		{.60, .10, .06, .04, .08, .04, .03, .02},
-	{.02, .005, .002, .001, .01, .05, .05, .862}, 0xB},
+	{.02, .005, .002, .001, .01, .05, .05, .862}, 0xB, 0},
 	[CT_FIELD_FAMILY_NAME] = {"family_name", CT_KEY_FOLD, true, 8,
 		{[NAME_EXACT] = "exact", [NAME_FOLDED] = "folded", [FAMILY_SWAPPED] = "swapped with given name",
 			[FAMILY_LEV1] = "levenshtein<=1", [FAMILY_LEV2] = "levenshtein<=2",
 			[FAMILY_SUBSET] = "one surname in common", [FAMILY_JW88] = "jaro_winkler>=0.88",
 		[FAMILY_DIFFERENT] = "different"},
 		{.60, .10, .04, .08, .03, .08, .03, .04},
-	{.02, .005, .001, .003, .005, .02, .05, .896}, 0x7},
+	{.02, .005, .001, .003, .005, .02, .05, .896}, 0x7, 0},
 	[CT_FIELD_FULL_NAME] = {"full_name", CT_KEY_FOLD, true, 8,
 		{[NAME_EXACT] = "exact", [NAME_FOLDED] = "folded", [FULL_SAME_WORDS] = "same words",
 			[FULL_NICKNAME] = "nickname", [FULL_SUBSET] = "words subset", [FULL_JW92] = JW_HIGH_LEVEL,
 		[FULL_JW80] = JW_LOW_LEVEL, [FULL_DIFFERENT] = "different"},
 		{.45, .15, .06, .04, .12, .08, .04, .06},
-	{.001, .001, .0005, .0005, .01, .005, .05, .932}, 0x7},
+	{.001, .001, .0005, .0005, .01, .005, .05, .932}, 0x7, 0},
 	[CT_FIELD_EMAIL] = {"email", CT_KEY_EMAIL, true, 6,
 		{[EMAIL_EXACT] = "exact", [EMAIL_MAILBOX] = "same mailbox", [EMAIL_LEV2] = "levenshtein<=2",
 		[EMAIL_LOCAL] = "same local part", [EMAIL_DOMAIN] = "same domain", [EMAIL_DIFFERENT] = "different"},
 		{.65, .15, .04, .04, .02, .10},
-	{.0005, .0005, .0005, .001, .15, .848}, 1u << EMAIL_DOMAIN},
+	{.0005, .0005, .0005, .001, .15, .848}, 1u << EMAIL_DOMAIN, 0},
 	[CT_FIELD_PHONE] = {"phone", CT_KEY_PHONE, false, 5,
 		{[PHONE_EXACT] = "exact", [PHONE_NUMBER] = "same number", [PHONE_LAST7] = "same last 7 digits",
 		[PHONE_LEV1] = "levenshtein<=1", [PHONE_DIFFERENT] = "different"},
 		{.40, .45, .03, .03, .09},
-	{.0005, .0005, .001, .002, .996}, 0},
+	{.0005, .0005, .001, .002, .996}, 0, 0},
 	[CT_FIELD_COMPANY] = {"company", CT_KEY_COMPANY, true, 6,
 		{[NAME_EXACT] = "exact", [NAME_FOLDED] = "folded", [COMPANY_KEY] = "same company",
 		[COMPANY_JW92] = JW_HIGH_LEVEL, [COMPANY_JW80] = JW_LOW_LEVEL, [COMPANY_DIFFERENT] = "different"},
 		{.60, .10, .15, .04, .03, .08},
-	{.01, .002, .005, .005, .02, .958}, 0x7},
-	[CT_FIELD_ADDRESS] = {"address", CT_KEY_FOLD, false, 5, PLACE_LEVELS,
-		{.60, .15, .10, .05, .10},
-	{.001, .001, .002, .01, .986}, 0},
+	{.01, .002, .005, .005, .02, .958}, 0x7, 0},
+	[CT_FIELD_ADDRESS] = {"address", CT_KEY_FOLD, false, 8,
+		{[NAME_EXACT] = "exact", [ADDRESS_SAME] = "same street, number and unit",
+			[ADDRESS_UNIT_MISSING] = "same street and number, one unit missing",
+			[ADDRESS_STREET_TYPO] = "same number, street a typo away",
+			[ADDRESS_OTHER_UNIT] = "same building, other unit",
+			[ADDRESS_NUMBER_MISSING] = "same street, number missing",
+		[ADDRESS_OTHER_NUMBER] = "other house number", [ADDRESS_DIFFERENT] = "different"},
+		{.50, .20, .08, .08, .02, .04, .02, .06},
+	{.0005, .0005, .0005, .0005, .001, .005, .01, .9825}, 0, 1u << ADDRESS_OTHER_NUMBER},
 	[CT_FIELD_CITY] = {"city", CT_KEY_FOLD, true, 5, PLACE_LEVELS,
 		{.80, .10, .02, .01, .07},
-	{.10, .01, .01, .02, .86}, 0x3},
+	{.10, .01, .01, .02, .86}, 0x3, 0},
 	[CT_FIELD_POSTCODE] = {"postcode", CT_KEY_POSTCODE, false, 4,
-		{[POST_EXACT] = "exact", [POST_LEV1] = "levenshtein<=1", [POST_PREFIX] = "same first 3 characters",
+		{[POST_EXACT] = "exact", [POST_ONE_EDIT] = "one character off or two transposed",
+			[POST_PREFIX] = "same first 3 characters",
 		[POST_DIFFERENT] = "different"},
 		{.85, .04, .04, .07},
-	{.02, .02, .08, .88}, 0},
-	[CT_FIELD_BIRTH_DATE] = {"birth_date", CT_KEY_DATE, false, 5,
-		{[DATE_EXACT] = "same date", [DATE_SWAPPED] = "day and month swapped",
-		[DATE_ONE_DIGIT] = "one digit off", [DATE_YEAR] = "same year", [DATE_DIFFERENT] = "different"},
-		{.85, .03, .04, .03, .02},
-	{.0001, .0001, .002, .015, .9828}, 0},
+	{.02, .02, .08, .88}, 0, 0},
+	[CT_FIELD_BIRTH_DATE] = {"birth_date", CT_KEY_DATE, false, 8,
+		{[DATE_EXACT] = "same date", [DATE_ONE_DIGIT] = "one digit off or two transposed",
+			[DATE_SWAPPED] = "day and month swapped", [DATE_YEAR_OFF] = "year off by one or its digits swapped",
+			[DATE_YEAR_MONTH] = "same year and month",
+			[DATE_PARTIAL] = "partial date, the parts given agree",
+		[DATE_YEAR] = "same year", [DATE_DIFFERENT] = "different"},
+		{.80, .05, .02, .02, .02, .03, .01, .05},
+	{.0001, .0005, .0001, .0002, .002, .005, .012, .9802}, 0, 0},
 	[CT_FIELD_NATIONAL_ID] = {"national_id", CT_KEY_NATIONAL_ID, false, 4,
 		{[ID_EXACT] = "same number", [ID_LEV1] = "levenshtein<=1", [ID_LEV2] = "levenshtein<=2",
 		[ID_DIFFERENT] = "different"},
 		{.90, .05, .01, .04},
-	{.0001, .001, .001, .9979}, 0},
+	{.0001, .001, .001, .9979}, 0, 0},
 	[CT_FIELD_TEXT] = {"free_text", CT_KEY_FOLD, false, 5, PLACE_LEVELS,
 		{.60, .15, .10, .05, .10},
-	{.001, .001, .002, .01, .986}, 0},
+	{.001, .001, .002, .01, .986}, 0, 0},
 };
 
 const char *
@@ -243,6 +263,8 @@ ct_model_weights(CtMatchModel *model)
 		CtFieldModel *fm = &model->field[f];
 
 		double		best = 0;
+		int			last = fm->nlevels - 1;
+		unsigned	against = kinds[fm->kind].against_levels;
 
 		for (int l = 0; l < fm->nlevels; l++)
 		{
@@ -252,6 +274,10 @@ ct_model_weights(CtMatchModel *model)
 			if (l == 0 || fm->weight[l] > best)
 				best = fm->weight[l];
 		}
+		/* evidence against never weighs more than plain disagreement */
+		for (int l = 0; l < last; l++)
+			if (((against >> l) & 1) && fm->weight[l] > fm->weight[last])
+				fm->weight[l] = fm->weight[last];
 	}
 }
 
@@ -622,34 +648,225 @@ compare_place(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *a
 	return PLACE_DIFFERENT;
 }
 
+/*
+ * An address as an address: number, street and unit (address.h); text that
+ * does not read as one (no street) is compared as text, at best a typo.
+ */
+static int
+compare_address(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	CtAddress	x,
+				y;
+
+	if (raw_equal(a, b))
+		return NAME_EXACT;
+	ct_address_parse(a->key, a->key_len, &x);
+	ct_address_parse(b->key, b->key_len, &y);
+	if (x.street_len == 0 || y.street_len == 0)
+		return key_equal(a, b) ? ADDRESS_SAME :
+			jw(a, b, alloc) >= JW_HIGH ? ADDRESS_STREET_TYPO : ADDRESS_DIFFERENT;
+	switch (ct_address_compare(&x, &y, alloc))
+	{
+		case CT_ADDRESS_SAME:
+			return ADDRESS_SAME;
+		case CT_ADDRESS_UNIT_MISSING:
+			return ADDRESS_UNIT_MISSING;
+		case CT_ADDRESS_STREET_TYPO:
+			return ADDRESS_STREET_TYPO;
+		case CT_ADDRESS_OTHER_UNIT:
+			return ADDRESS_OTHER_UNIT;
+		case CT_ADDRESS_NUMBER_MISSING:
+			return ADDRESS_NUMBER_MISSING;
+		case CT_ADDRESS_OTHER_NUMBER:
+			return ADDRESS_OTHER_NUMBER;
+		default:
+			return ADDRESS_DIFFERENT;
+	}
+}
+
+/* a typo or two characters swapped ("28013", "28031") is near agreement */
 static int
 compare_postcode(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
 {
 	if (key_equal(a, b))
 		return POST_EXACT;
-	if (lev(a->key, a->key_len, b->key, b->key_len, 1, alloc) <= 1)
-		return POST_LEV1;
+	if (ct_damerau_levenshtein(a->key, a->key_len, b->key, b->key_len, alloc) <= 1)
+		return POST_ONE_EDIT;
 	if (a->key_len >= 3 && b->key_len >= 3 && memcmp(a->key, b->key, 3) == 0)
 		return POST_PREFIX;
 	return POST_DIFFERENT;
 }
 
+/*
+ * The year and month of a date: from its key (YYYYMMDD) when it has one,
+ * else from the text of a partial date ("1978", "03/1978", "1978-03"): its
+ * one four-digit number from 1800 to 2099 is the year, and a number from 1
+ * to 12 beside it the month when there are just the two.  False when no
+ * year is found.
+ */
+static bool
+date_parts(const CtFieldValue *v, int *year, int *month)
+{
+	int			numbers[3];
+	int			digits[3];
+	int			n = 0;
+
+	*year = *month = 0;
+	if (v->key_len == 8)
+	{
+		*year = (v->key[0] - '0') * 1000 + (v->key[1] - '0') * 100 + (v->key[2] - '0') * 10 + (v->key[3] - '0');
+		*month = (v->key[4] - '0') * 10 + (v->key[5] - '0');
+		return true;
+	}
+	for (size_t i = 0; i < v->raw_len;)
+	{
+		int			value = 0,
+					len = 0;
+
+		if (!isdigit((unsigned char) v->raw[i]))
+		{
+			i++;
+			continue;
+		}
+		while (i < v->raw_len && isdigit((unsigned char) v->raw[i]))
+		{
+			if (len < 5)
+				value = value * 10 + (v->raw[i] - '0');
+			len++;
+			i++;
+		}
+		if (n == 3)
+			return false;
+		numbers[n] = value;
+		digits[n++] = len;
+	}
+	for (int i = 0; i < n; i++)
+		if (digits[i] == 4 && numbers[i] >= 1800 && numbers[i] <= 2099)
+		{
+			*year = numbers[i];
+			if (n == 2 && digits[1 - i] <= 2 && numbers[1 - i] >= 1 && numbers[1 - i] <= 12)
+				*month = numbers[1 - i];
+			return true;
+		}
+	return false;
+}
+
+/* the digits of a value as typed, run together */
+static size_t
+raw_digits(const CtFieldValue *v, char *out, size_t cap)
+{
+	size_t		n = 0;
+
+	for (size_t i = 0; i < v->raw_len && n + 1 < cap; i++)
+		if (isdigit((unsigned char) v->raw[i]))
+			out[n++] = v->raw[i];
+	out[n] = '\0';
+	return n;
+}
+
+/* the same four digits in another order: "1995" and "1599" */
+static bool
+year_digits_swapped(const char *x, const char *y)
+{
+	int			count[10] = {0};
+
+	for (int i = 0; i < 4; i++)
+	{
+		count[x[i] - '0']++;
+		count[y[i] - '0']--;
+	}
+	for (int d = 0; d < 10; d++)
+		if (count[d] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A date that does not parse ("16/0/91982", "11/043/1963", "12/12/9172")
+ * one digit off the other (or its year's digits in another order), typed
+ * day first, month first or year first.
+ */
+static bool
+date_digits_close(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
+{
+	char		da[16],
+				db[16];
+	size_t		na = raw_digits(a, da, sizeof(da)),
+				nb = raw_digits(b, db, sizeof(db));
+
+	if (na < 6 || nb < 6)
+		return false;
+	if (b->key_len == 8)
+	{
+		const CtFieldValue *t = a;
+
+		a = b;
+		b = t;
+		memcpy(da, db, sizeof(da));
+		na = nb;
+		nb = raw_digits(b, db, sizeof(db));
+	}
+	if (a->key_len == 8)
+	{
+		const char *k = a->key;
+		char		layouts[3][9];
+
+		/* DDMMYYYY, MMDDYYYY, YYYYMMDD */
+		memcpy(layouts[0], k + 6, 2);
+		memcpy(layouts[0] + 2, k + 4, 2);
+		memcpy(layouts[0] + 4, k, 4);
+		memcpy(layouts[1], k + 4, 4);
+		memcpy(layouts[1] + 4, k, 4);
+		memcpy(layouts[2], k, 8);
+		for (int i = 0; i < 2; i++)
+			if (nb == 8 && memcmp(layouts[i], db, 4) == 0 && year_digits_swapped(layouts[i] + 4, db + 4))
+				return true;
+		for (int i = 0; i < 3; i++)
+			if (ct_damerau_levenshtein(layouts[i], 8, db, nb, alloc) <= 1)
+				return true;
+		return false;
+	}
+	return ct_damerau_levenshtein(da, na, db, nb, alloc) <= 1;
+}
+
+/* birth dates typed twice: typos, day and month swapped, a partial date */
 static int
 compare_date(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *alloc)
 {
 	const char *x = a->key,
 			   *y = b->key;
+	int			ya,
+				ma,
+				yb,
+				mb;
 
-	if (key_equal(a, b))
-		return DATE_EXACT;
-	/* YYYYMMDD: month of one is the day of the other and vice versa */
-	if (memcmp(x, y, 4) == 0 && memcmp(x + 4, y + 6, 2) == 0 && memcmp(x + 6, y + 4, 2) == 0)
-		return DATE_SWAPPED;
-	if (ct_damerau_levenshtein(x, 8, y, 8, alloc) <= 1)
+	if (a->key_len == 8 && b->key_len == 8)
+	{
+		if (key_equal(a, b))
+			return DATE_EXACT;
+		if (ct_damerau_levenshtein(x, 8, y, 8, alloc) <= 1)
+			return DATE_ONE_DIGIT;
+		/* YYYYMMDD: month of one is the day of the other and vice versa */
+		if (memcmp(x, y, 4) == 0 && memcmp(x + 4, y + 6, 2) == 0 && memcmp(x + 6, y + 4, 2) == 0)
+			return DATE_SWAPPED;
+	}
+	else if (date_digits_close(a, b, alloc))
 		return DATE_ONE_DIGIT;
-	if (memcmp(x, y, 4) == 0)
-		return DATE_YEAR;
-	return DATE_DIFFERENT;
+	if (!date_parts(a, &ya, &ma) || !date_parts(b, &yb, &mb))
+		return CT_LEVEL_MISSING;
+	if (a->key_len == 8 && b->key_len == 8)
+	{
+		if (memcmp(x + 4, y + 4, 4) == 0 &&
+			(ya - yb == 1 || yb - ya == 1 || year_digits_swapped(x, y)))
+			return DATE_YEAR_OFF;
+		if (ya == yb && ma == mb)
+			return DATE_YEAR_MONTH;
+		return ya == yb ? DATE_YEAR : DATE_DIFFERENT;
+	}
+	/* one side or both partial: agreement on what both give */
+	if (ya != yb)
+		return DATE_DIFFERENT;
+	return ma != 0 && mb != 0 && ma != mb ? DATE_YEAR : DATE_PARTIAL;
 }
 
 static int
@@ -725,7 +942,10 @@ ct_compare(const CtMatchModel *model, const CtFieldValue *a, const CtFieldValue 
 				level = x->key_len && y->key_len ? compare_postcode(x, y, alloc) : CT_LEVEL_MISSING;
 				break;
 			case CT_FIELD_BIRTH_DATE:
-				level = x->key_len == 8 && y->key_len == 8 ? compare_date(x, y, alloc) : CT_LEVEL_MISSING;
+				level = compare_date(x, y, alloc);
+				break;
+			case CT_FIELD_ADDRESS:
+				level = compare_address(x, y, alloc);
 				break;
 			case CT_FIELD_NATIONAL_ID:
 				level = x->key_len && y->key_len ? compare_id(x, y, alloc) : CT_LEVEL_MISSING;

@@ -82,6 +82,9 @@ typedef struct CtFieldModel
 	double		m[CT_MAX_LEVELS];
 	double		u[CT_MAX_LEVELS];
 	bool		fixed;			/* set by the DBA: EM leaves it alone */
+	double		u_floor[CT_MAX_LEVELS]; /* u measured on random pairs
+										 * (ct_model_set_u_floor), all 0
+										 * when not measured */
 	double		tf_reference;	/* mean log2 term frequency of agreeing
 								 * values (0: no adjustment) */
 	double		weight[CT_MAX_LEVELS];	/* log2(m/u), made monotone by
@@ -154,10 +157,46 @@ extern double ct_patterns_total(const CtPatternCounts *pc);
 extern void ct_patterns_free(CtPatternCounts *pc);
 
 /*
+ * How often each level of each field occurs among random pairs of records:
+ * nearly all of them are pairs of different people, so these are the u
+ * probabilities, measured rather than guessed by EM.  A column holding one
+ * value on most rows agrees on most random pairs, and its agreement is
+ * then worth next to nothing.
+ */
+typedef struct CtLevelCounts
+{
+	double		n[CT_MAX_FIELDS][CT_MAX_LEVELS];
+	double		pairs;
+} CtLevelCounts;
+
+extern void ct_level_counts_add(CtLevelCounts *lc, const CtMatchModel *model, const uint8_t *gamma);
+
+/*
+ * Measure u of every field not fixed on random pairs (their level counts),
+ * each level's default u (ct_model_init's) counted as prior_pairs pairs'
+ * worth of evidence (so a tiny table, with few pairs, stays close to it),
+ * and keep it as the field's u_floor: the u of an agreement level is never
+ * below it, now or in ct_em.
+ * Candidate pairs share a blocking key, so two different people among them
+ * agree at least as often as two random records do; a value on most rows
+ * thus weighs next to nothing whatever EM finds.  A field never present on
+ * both sides of a random pair is left as it is.
+ */
+extern void ct_model_set_u_floor(CtMatchModel *model, const CtLevelCounts *lc, double prior_pairs);
+
+/* The bounds of a believable share of matches among the compared pairs */
+#define CT_EM_MIN_LAMBDA 1e-5
+#define CT_EM_MAX_LAMBDA 0.95
+
+/*
  * Expectation-maximization of lambda and of the m and u of every field not
- * fixed, from the pattern counts, starting from the model's values.  Stops
- * when no parameter moves by more than tolerance or after max_iterations;
- * returns the number of iterations run.
+ * fixed (u kept at or above its floor), from the pattern counts, starting
+ * from the model's values.  Stops when no parameter moves by more than
+ * tolerance or after max_iterations; returns the number of iterations run.
+ * When the estimated share of matches falls outside [CT_EM_MIN_LAMBDA,
+ * CT_EM_MAX_LAMBDA], EM could not tell matches from the rest (nearly all
+ * alike, "everything matches"): the model is left as it started and 0 is
+ * returned.
  */
 extern int	ct_em(CtMatchModel *model, const CtPatternCounts *pc, int max_iterations,
 				  double tolerance);

@@ -124,4 +124,4 @@ AS 'MODULE_PATHNAME', 'contacts_dedupe_match'
 LANGUAGE C STABLE STRICT;
 
 COMMENT ON FUNCTION @extschema@.dedupe_match(regclass, jsonb, integer, float8) IS
-'Best matches of one row (as jsonb of column values) among the records of the table''s last dedupe run, scored with that run''s model, most probable first; records merged away since are offered as their survivor, and survivors keeping one of the row''s values as an alternate are compared under it';
+'Best matches of one row (as jsonb of column values) among the rows of the table as they are now, found through the blocking keys of its last dedupe run and scored with that run''s model, most probable first: rows deleted since are never offered, rows merged away since are offered as their survivor, rows added since (keys past the run''s largest) are found, and survivors keeping one of the row''s values as an alternate are compared under it';

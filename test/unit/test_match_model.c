@@ -144,7 +144,7 @@ test_levels(void)
 	CHECK_STR(level(&m, g, 1), "swapped with given name");
 	CHECK_STR(level(&m, g, 2), "exact");
 	CHECK_STR(level(&m, g, 3), "missing");
-	CHECK_STR(level(&m, g, 4), "one digit off");
+	CHECK_STR(level(&m, g, 4), "one digit off or two transposed");
 
 	make_record(1, b, "Ana", "Pérez", "ana.perez@gmail.com", "+34 612 345 679", "1990-01-01", NULL);
 	ct_compare(&m, a, b, g, A);
@@ -173,6 +173,83 @@ test_levels(void)
 	CHECK(strstr(json, "\"e\": {\"level\": \"missing\", \"weight\": 0.00}") != NULL);
 	CHECK(ct_explain(&m, (const char *[]) {"g", "f", "e", "p", "b", "x"}, g, w, json, 10) > 10);
 	CHECK(strlen(json) == 9);
+}
+
+/* the level of one field of kind k between two typed values */
+static const char *
+level_of(CtFieldKind k, const char *x, const char *y)
+{
+	static char kx[CT_KEY_MAX],
+				ky[CT_KEY_MAX];
+	CtMatchModel m;
+	CtFieldValue a = {x, strlen(x), kx, 0, 0},
+				b = {y, strlen(y), ky, 0, 0};
+	uint8_t		g[1];
+
+	ct_model_init(&m, &k, 1);
+	a.key_len = ct_match_key((CtKeyKind) ct_field_kind_key(k), x, strlen(x), "ES", kx, A);
+	b.key_len = ct_match_key((CtKeyKind) ct_field_kind_key(k), y, strlen(y), "ES", ky, A);
+	ct_compare(&m, &a, &b, g, A);
+	return ct_field_level_name(k, g[0]);
+}
+
+static void
+test_date_levels(void)
+{
+	CtFieldKind d = CT_FIELD_BIRTH_DATE;
+
+	CHECK_STR(level_of(d, "1978-03-05", "05/03/1978"), "same date");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-03-06"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "1978-03-05", "1987-03-05"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-05-03"), "day and month swapped");
+	CHECK_STR(level_of(d, "1978-03-05", "1980-03-05"), "different");
+	CHECK_STR(level_of(d, "1979-12-25", "1980-12-25"), "year off by one or its digits swapped");
+	CHECK_STR(level_of(d, "26/09/1978", "26/09/1879"), "year off by one or its digits swapped");
+	CHECK_STR(level_of(d, "26/09/1995", "26/09/1599"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "16/09/1982", "16/0/91982"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "11/03/1963", "11/043/1963"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "1958-10-07", "10/07/1598"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "12/12/1972", "12/12/9172"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "12/12/9172", "12/12/1972"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "16/0/91982", "16/09/11982"), "one digit off or two transposed");
+	CHECK_STR(level_of(d, "16/0/91982", "03/05/1971"), "missing");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-03-28"), "same year and month");
+	CHECK_STR(level_of(d, "1978-03-05", "1978"), "partial date, the parts given agree");
+	CHECK_STR(level_of(d, "1978-03-05", "03/1978"), "partial date, the parts given agree");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-04"), "same year");
+	CHECK_STR(level_of(d, "1978-03-05", "1978-11-20"), "same year");
+	CHECK_STR(level_of(d, "1978-03-05", "1979"), "different");
+	CHECK_STR(level_of(d, "1978-03-05", "1990-07-21"), "different");
+	CHECK_STR(level_of(d, "1978-03-05", "unknown"), "missing");
+	CHECK_STR(level_of(d, "1978-03-05", "31/02/1978"), "partial date, the parts given agree");
+
+	CHECK_STR(level_of(CT_FIELD_POSTCODE, "28013", "28031"), "one character off or two transposed");
+	CHECK_STR(level_of(CT_FIELD_POSTCODE, "28013", "28014"), "one character off or two transposed");
+	CHECK_STR(level_of(CT_FIELD_POSTCODE, "28013", "28099"), "same first 3 characters");
+
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "Avda. de la Constitución 12", "Avenida Constitucion, 12"),
+			  "same street, number and unit");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "C/ Mayor 5, 2º izda", "Calle Mayor 5"),
+			  "same street and number, one unit missing");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "Calle Mayor 5", "Calle Mayor 9"), "other house number");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "Apartado de correos", "Apartado de corres"),
+			  "same street, number missing");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "Calle Alcala 120", "Calle Alcla 120"),
+			  "same number, street a typo away");
+	CHECK_STR(level_of(CT_FIELD_ADDRESS, "P.O. Box 12", "P.O. Box 12"), "exact");
+
+	/* another house number weighs no more than another address */
+	{
+		CtFieldKind k = CT_FIELD_ADDRESS;
+		CtMatchModel m;
+
+		ct_model_init(&m, &k, 1);
+		m.field[0].m[6] = 0.5;
+		m.field[0].u[6] = 0.001;
+		ct_model_weights(&m);
+		CHECK(m.field[0].weight[6] == m.field[0].weight[7]);
+		CHECK(m.field[0].weight[7] < 0);
+	}
 }
 
 static void
@@ -246,6 +323,162 @@ test_em(void)
 	ct_em(&m, pc, 5, 1e-9);
 	CHECK(m.field[2].m[0] == 0.123);
 	ct_patterns_free(pc);
+}
+
+/*
+ * Degenerate tables: a column with one value on every row (a birth date
+ * defaulted, one city), a column nearly always missing, a tiny table.
+ * Record i: given, family, city, birth date, national ID.
+ */
+#define DN 60
+static const CtFieldKind dkinds[] = {
+	CT_FIELD_GIVEN_NAME, CT_FIELD_FAMILY_NAME, CT_FIELD_CITY, CT_FIELD_BIRTH_DATE, CT_FIELD_NATIONAL_ID,
+};
+#define DF 5
+static char dkeys[DN + 2][DF][CT_KEY_MAX];
+static CtFieldValue drec[DN + 2][DF];
+
+static void
+degenerate_record(int i, const char *given, const char *family, const char *city, const char *birth,
+				  const char *id)
+{
+	const char *raw[DF] = {given, family, city, birth, id};
+
+	for (int f = 0; f < DF; f++)
+	{
+		drec[i][f].raw = raw[f];
+		drec[i][f].raw_len = raw[f] ? strlen(raw[f]) : 0;
+		drec[i][f].key = dkeys[i][f];
+		drec[i][f].key_len = raw[f] ? ct_match_key((CtKeyKind) ct_field_kind_key(dkinds[f]), raw[f],
+												   strlen(raw[f]), "ES", dkeys[i][f], A) : 0;
+		drec[i][f].tf = 0;
+	}
+}
+
+/* DN people, all born on one day in one city; record DN + k duplicates k */
+static void
+degenerate_table(void)
+{
+	static const char *given[] = {"Ana", "Luis", "Marta", "Jorge", "Elena", "Pablo", "Lucia", "Diego",
+	"Sara", "Hugo", "Irene", "Mario"};
+	static const char *family[] = {"Garcia", "Lopez", "Ruiz", "Moreno", "Navarro", "Romero", "Gil",
+	"Serrano", "Molina", "Blanco", "Castro", "Ortega", "Delgado", "Rubio", "Vidal"};
+
+	for (int i = 0; i < DN; i++)
+		degenerate_record(i, given[i % 12], family[(i * 7 + i / 12) % 15], "Madrid", "1980-01-01",
+						  i == 3 ? "12345678Z" : i == 40 ? "87654321X" : NULL);
+	degenerate_record(DN, "Ana", "Garcia", "Madrid", "1980-01-01", "12345678Z");
+	degenerate_record(DN + 1, "Luis", "Lopes", "Madrid", "1980-01-01", NULL);
+}
+
+static double
+pair_probability(const CtMatchModel *m, int i, int j)
+{
+	uint8_t		g[DF];
+
+	ct_compare(m, drec[i], drec[j], g, A);
+	return ct_probability(ct_score(m, g, drec[i], drec[j], NULL));
+}
+
+static void
+test_degenerate(void)
+{
+	CtMatchModel start,
+				m;
+	CtLevelCounts lc;
+	CtPatternCounts *pc = ct_patterns_create(DF, A);
+	uint8_t		g[DF];
+	int			a = 0,
+				b = 0;
+
+	degenerate_table();
+	ct_model_init(&start, dkinds, DF);
+	/* two people who share only the day and the city */
+	for (a = 0; a < DN; a++)
+	{
+		for (b = a + 1; b < DN; b++)
+		{
+			ct_compare(&start, drec[a], drec[b], g, A);
+			if (g[0] == 7 && g[1] == 7)
+				break;
+		}
+		if (b < DN)
+			break;
+	}
+	CHECK(a < DN && b < DN);
+	/* the starting values, which the old estimation kept, match them */
+	CHECK(pair_probability(&start, a, b) > 0.9);
+
+	/* u from random pairs: every pair agrees on the day and the city */
+	memset(&lc, 0, sizeof(lc));
+	m = start;
+	for (int i = 0; i < DN; i++)
+		for (int j = i + 1; j < DN; j++)
+		{
+			ct_compare(&m, drec[i], drec[j], g, A);
+			ct_level_counts_add(&lc, &m, g);
+			CHECK(ct_patterns_add(pc, g, 1));
+		}
+	ct_model_set_u_floor(&m, &lc, 1000);
+	CHECK(m.field[3].u[0] > 0.6 && m.field[2].u[0] > 0.6);
+	CHECK(m.field[3].weight[0] < 0.5);
+	CHECK(m.field[2].weight[0] < 0.5);
+	CHECK(pair_probability(&m, a, b) < 0.01);
+	/* the mostly missing ID: one pair of random records has two, not alike */
+	CHECK(fabs(m.field[4].u[0] - start.field[4].u[0]) < 1e-5);
+	CHECK(fabs(m.field[4].weight[0] - start.field[4].weight[0]) < 0.1);
+
+	/*
+	 * EM on these pairs and the two duplicates: nothing tells matches from
+	 * the rest, and no estimate says everyone is one person.
+	 */
+	for (int k = 0; k < 2; k++)
+	{
+		ct_compare(&m, drec[k], drec[DN + k], g, A);
+		CHECK(ct_patterns_add(pc, g, 1));
+	}
+	{
+		CtMatchModel old = start;
+
+		/* without the floors EM ends at "everything matches" and is refused */
+		CHECK(ct_em(&old, pc, 100, 1e-9) == 0);
+		CHECK(old.lambda == start.lambda && old.field[3].u[0] == start.field[3].u[0]);
+	}
+	ct_em(&m, pc, 100, 1e-9);
+	CHECK(m.lambda <= CT_EM_MAX_LAMBDA);
+	CHECK(m.field[3].weight[0] < 0.5);
+	CHECK(m.field[2].weight[0] < 0.5);
+	CHECK(m.field[3].u[0] >= 0.6);
+	CHECK(pair_probability(&m, a, b) < 0.5);
+	CHECK(pair_probability(&m, 0, DN) > pair_probability(&m, a, b));
+	CHECK(pair_probability(&m, 1, DN + 1) > pair_probability(&m, a, b));
+	for (int f = 0; f < DF; f++)
+		for (int l = 0; l < m.field[f].nlevels; l++)
+			CHECK(isfinite(m.field[f].weight[l]) && m.field[f].m[l] > 0 && m.field[f].u[l] > 0);
+	ct_patterns_free(pc);
+
+	/*
+	 * A tiny table: three random pairs barely move the names' u; the date,
+	 * alike on all three, loses some of its weight, not all.
+	 */
+	memset(&lc, 0, sizeof(lc));
+	m = start;
+	for (int i = 0; i < 3; i++)
+	{
+		ct_compare(&m, drec[i], drec[i + 1], g, A);
+		ct_level_counts_add(&lc, &m, g);
+	}
+	ct_model_set_u_floor(&m, &lc, 1000);
+	CHECK(fabs(m.field[0].weight[0] - start.field[0].weight[0]) < 0.1);
+	CHECK(m.field[3].weight[0] > start.field[3].weight[0] - 6);
+	CHECK(m.field[3].weight[0] < start.field[3].weight[0] - 1);
+
+	/* fixed fields keep their u */
+	m = start;
+	m.field[3].fixed = true;
+	lc.n[3][0] = 1e6;
+	ct_model_set_u_floor(&m, &lc, 1000);
+	CHECK(m.field[3].u[0] == start.field[3].u[0] && m.field[3].u_floor[0] == 0);
 }
 
 static void
@@ -350,8 +583,10 @@ main(void)
 {
 	test_keys();
 	test_levels();
+	test_date_levels();
 	test_tf();
 	test_em();
+	test_degenerate();
 	test_cluster();
 	test_cluster_counts();
 	return UNIT_DONE();

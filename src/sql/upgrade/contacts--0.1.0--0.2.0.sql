@@ -1719,7 +1719,7 @@ COMMENT ON PROCEDURE @extschema@.merge_run(bigint, float8, integer, text, jsonb,
 COMMENT ON FUNCTION @extschema@.dedupe_run(regclass) IS
 'Find the duplicates of a table configured with contacts.configure(): normalized features, blocking rules unioned, EM estimation of m and u, scoring with term-frequency adjustment, records holding another''s alternate compared under it, clustering; returns the run_id of the results in dedupe_runs, dedupe_pairs and dedupe_clusters';
 COMMENT ON FUNCTION @extschema@.dedupe_match(regclass, jsonb, integer, float8) IS
-'Best matches of one row (as jsonb of column values) among the records of the table''s last dedupe run, scored with that run''s model, most probable first; records merged away since are offered as their survivor, and survivors keeping one of the row''s values as an alternate are compared under it';
+'Best matches of one row (as jsonb of column values) among the rows of the table as they are now, found through the blocking keys of its last dedupe run and scored with that run''s model, most probable first: rows deleted since are never offered, rows merged away since are offered as their survivor, rows added since (keys past the run''s largest) are found, and survivors keeping one of the row''s values as an alternate are compared under it';
 CREATE TABLE @extschema@.alternate (
     tbl       regclass NOT NULL,
     survivor  text NOT NULL,
