@@ -343,6 +343,15 @@ BEGIN
                 CASE rule WHEN 'fill' THEN format('coalesce(t.%I, u.%s)', m.col, a)
                           ELSE format('coalesce(u.%s, t.%I)', a, m.col) END);
         END IF;
+        -- An email or phone that bounced, for a table that refuses them:
+        -- the row is set aside as invalid (the trigger would refuse it).
+        IF kind IN ('email', 'phone') AND cfg.on_undeliverable = 'reject' THEN
+            chk := chk || format(', CASE WHEN %1$I IS NULL AND %2$I IS NOT NULL AND '
+                                 '@extschema@.undeliverable_match(%3$L, %4$L, %5$s) THEN %6$L END',
+                                 'w' || i, 'r' || i, target, kind,
+                                 @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region'),
+                                 m.col || ': UNDELIVERABLE');
+        END IF;
         IF kind IN ('email', 'phone', 'national_id') THEN
             supp := supp || format(
                 ' OR (%1$I IS NULL AND %2$I IS NOT NULL AND @extschema@.suppression_match(%3$L, %4$L, %5$s))',
@@ -613,6 +622,18 @@ BEGIN
             names := names || ('invalid ' || k.kind);
             cols := cols || k.col;
         END IF;
+        -- Valid emails and phones that bounced (contacts.bounce).
+        IF k.kind IN ('email', 'phone') THEN
+            aggs := aggs || format(', (count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND '
+                                   '@extschema@.undeliverable_match(%3$L, %4$L, %5$s)))::text, '
+                                   'min(%1$I::text) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND '
+                                   '@extschema@.undeliverable_match(%3$L, %4$L, %5$s))',
+                                   k.col, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
+                                   tbl, k.kind,
+                                   @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region));
+            names := names || ('undeliverable ' || k.kind);
+            cols := cols || k.col;
+        END IF;
         IF k.kind IN ('email', 'phone', 'national_id', 'given_name', 'family_name', 'full_name', 'company') THEN
             aggs := aggs || format(', (count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s))::text, '
                                    'min(%1$I::text) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s)',
@@ -686,7 +707,7 @@ END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.health(regclass, timestamptz) IS
-'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, values not in normal form, exact duplicates on duplicate keys (by the table''s email duplicate key), rows holding another row''s alternate, the alternates merges kept per kind, and records not updated since stale_before; counts, rates and an example each';
+'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, emails and phones that bounced (undeliverable), values not in normal form, exact duplicates on duplicate keys (by the table''s email duplicate key), rows holding another row''s alternate, the alternates merges kept per kind, and records not updated since stale_before; counts, rates and an example each';
 
 -- ---------------------------------------------------------------------------
 -- Import mapping suggestion from a staging table's headers and values
