@@ -330,3 +330,5 @@ COMMENT ON POLICY archive_restore ON @extschema@.archive IS
 -- Bounces are about addresses, not tables: the extension owner's, and the
 -- roles it grants them to.
 REVOKE ALL ON @extschema@.bounce, @extschema@.bounce_settings FROM PUBLIC;
+-- (the limits hold no personal data: every role may read what they are)
+GRANT SELECT ON @extschema@.bounce_settings TO PUBLIC;
