@@ -165,6 +165,7 @@ DECLARE
     cfg     @extschema@.table_config;
     cols    text;
     img     jsonb;
+    want    jsonb;
 BEGIN
     SELECT * INTO a FROM @extschema@.archive x WHERE x.archive_id = restore_archived.archive_id;
     IF NOT FOUND THEN
@@ -182,18 +183,19 @@ BEGIN
     BEGIN
         EXECUTE format('INSERT INTO %1$s AS t (%2$s) OVERRIDING SYSTEM VALUE '
                        'SELECT %2$s FROM jsonb_populate_record(NULL::%1$s, $1) '
-                       'RETURNING to_jsonb(t.*)', a.tbl, cols)
-           INTO img USING a.row_image;
+                       'RETURNING to_jsonb(t.*), to_jsonb(jsonb_populate_record(NULL::%1$s, $1))', a.tbl, cols)
+           INTO img, want USING a.row_image;
     EXCEPTION WHEN unique_violation THEN
         RAISE EXCEPTION 'cannot restore row % = % of table %: %', cfg.key_column, a.key, a.tbl, SQLERRM
             USING ERRCODE = 'unique_violation',
                   HINT = 'A row with this key or value was entered since it was archived; merge or remove it first.';
     END;
-    -- A trigger of the table that changed the row would make it another row.
-    IF img IS DISTINCT FROM a.row_image THEN
+    -- A trigger of the table that changed the row would make it another
+    -- row.  (Both images are written in this session's time zone.)
+    IF img IS DISTINCT FROM want THEN
         RAISE EXCEPTION 'cannot restore row % = % of table % exactly: the table''s triggers changed it', cfg.key_column, a.key, a.tbl
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('Archived: %s. Restored: %s.', a.row_image, img),
+                  DETAIL = format('Archived: %s. Restored: %s.', want, img),
                   HINT = 'Disable the trigger for the restore, or restore the row by hand from contacts.archive.';
     END IF;
     DELETE FROM @extschema@.archive x WHERE x.archive_id = a.archive_id;
