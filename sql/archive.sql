@@ -63,7 +63,7 @@ SET client_min_messages = notice;
 SELECT * FROM contacts.archive_stale('a.people', as_of => '2026-06-01 00:00+00');
 RESET client_min_messages;
 SELECT id, full_name FROM a.people ORDER BY id;
-SELECT archive_id, tbl, key, reason, archived_by, row_image FROM contacts.archive ORDER BY archive_id;
+SELECT tbl, key, reason, archived_by, row_image FROM contacts.archive ORDER BY archive_id;
 -- archive_rows() refuses a referenced row outright.
 SELECT contacts.archive_rows('a.people', '{4}', 'left the company');
 RESET ROLE;
