@@ -48,7 +48,7 @@ UPDATE contacts.feed_event SET at = '2020-01-01'
  WHERE event_id IN (SELECT event_id FROM contacts.feed_event WHERE tbl = 'r.people'::regclass ORDER BY event_id LIMIT 3);
 
 -- The logs it applies to.
-SELECT log, relation, description FROM contacts.retention_logs() ORDER BY 1, 2::text;
+SELECT log, relation, description FROM contacts.retention_logs() ORDER BY log, relation::text;
 
 -- Only the owner sets it.
 SET ROLE r_app;
