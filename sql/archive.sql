@@ -33,7 +33,7 @@ INSERT INTO a.people (full_name, email, tags, score, born, updated_at, last_orde
 INSERT INTO a.orders VALUES (1, 4);
 SELECT contacts.configure('a.people', 'id', '{"full_name": "full_name", "email": "email"}',
     updated_at_column => 'updated_at');
-GRANT SELECT, DELETE, INSERT ON a.people TO a_cleaner;
+GRANT SELECT, UPDATE, DELETE, INSERT ON a.people TO a_cleaner;
 GRANT SELECT ON a.orders TO a_cleaner, a_reader;
 GRANT SELECT ON a.people TO a_reader;
 
@@ -48,7 +48,8 @@ SELECT contacts.configure('a.people', 'id', '{"full_name": "full_name", "email":
 SELECT contacts.stale_condition_sql('a.people', 'p', '2026-06-01 00:00+00');
 RESET ROLE;
 
--- Who may: archiving deletes, so it needs DELETE; a dry run only SELECT.
+-- Who may: archiving locks and deletes, so it needs UPDATE and DELETE; a
+-- dry run only SELECT.
 SET ROLE a_reader;
 SELECT * FROM contacts.archive_stale('a.people', dry_run => true, as_of => '2026-06-01 00:00+00');
 SELECT * FROM contacts.archive_stale('a.people', as_of => '2026-06-01 00:00+00');

@@ -85,7 +85,7 @@ DECLARE
     ref     text;
     n       bigint;
 BEGIN
-    PERFORM @extschema@.require_privileges(tbl, 'SELECT, DELETE', 'archive rows of');
+    PERFORM @extschema@.require_privileges(tbl, 'SELECT, UPDATE, DELETE', 'archive rows of');
     SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = archive_rows.tbl;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'table % is not configured for contacts', tbl
@@ -94,6 +94,12 @@ BEGIN
     END IF;
     SELECT format_type(a.atttypid, a.atttypmod) INTO keytype
       FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = cfg.key_column;
+    -- The rows are locked first: a transaction about to reference one of
+    -- them waits for this one (or this one for it, and then sees its row),
+    -- so no reference appears between the check and the delete, where an
+    -- ON DELETE CASCADE or SET NULL would silently follow it.
+    EXECUTE format('SELECT count(*) FROM (SELECT FROM %1$s t WHERE t.%2$I = ANY ($1::%3$s[]) FOR UPDATE) l',
+                   tbl, cfg.key_column, keytype) USING keys;
     EXECUTE format('SELECT min(t.%1$I::text) FROM %2$s t WHERE t.%1$I = ANY ($1::%3$s[]) AND %4$s',
                    cfg.key_column, tbl, keytype, @extschema@.referenced_condition_sql(tbl, 't'))
        INTO ref USING keys;
@@ -113,7 +119,7 @@ END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.archive_rows(regclass, text[], text) IS
-'Move the rows of a configured table whose keys are given into contacts.archive (the whole row as jsonb, with a reason) and delete them; refuses (23503) when another table references one of them; for roles with SELECT and DELETE on the table; returns how many rows were archived';
+'Move the rows of a configured table whose keys are given into contacts.archive (the whole row as jsonb, with a reason) and delete them; refuses (23503) when another table references one of them; for roles with SELECT, UPDATE (to lock them) and DELETE on the table; returns how many rows were archived';
 
 CREATE FUNCTION @extschema@.archive_stale(tbl regclass, dry_run boolean DEFAULT false,
                                           as_of timestamptz DEFAULT now(),
@@ -128,7 +134,7 @@ DECLARE
     keys  text[];
 BEGIN
     PERFORM @extschema@.require_privileges(tbl,
-        CASE WHEN dry_run THEN 'SELECT' ELSE 'SELECT, DELETE' END, 'archive stale rows of');
+        CASE WHEN dry_run THEN 'SELECT' ELSE 'SELECT, UPDATE, DELETE' END, 'archive stale rows of');
     SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = archive_stale.tbl;
     cond := @extschema@.stale_condition_sql(tbl, 't', as_of);
     IF cond IS NULL THEN
