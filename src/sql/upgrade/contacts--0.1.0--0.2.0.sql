@@ -3382,6 +3382,11 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Configure it with contacts.configure(..., stale_after => ''2 years'', updated_at_column => ..., activity_column => ...).';
     END IF;
+    -- Locked first, as archive_rows() does, so that a reference another
+    -- transaction is making is waited for and seen here.
+    IF NOT dry_run THEN
+        EXECUTE format('SELECT count(*) FROM (SELECT FROM %s t WHERE %s FOR UPDATE) l', tbl, cond);
+    END IF;
     -- Stale rows, and those of them another table references (kept).
     EXECUTE format('SELECT count(*), count(*) FILTER (WHERE r), '
                    '       array_agg(k ORDER BY k) FILTER (WHERE NOT r) '
