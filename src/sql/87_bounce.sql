@@ -58,24 +58,35 @@ COMMENT ON FUNCTION @extschema@.bounce_address(text, text, text) IS
 
 CREATE FUNCTION @extschema@.bounce_undeliverable(channel text, address text)
 RETURNS boolean
-LANGUAGE sql STABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-WITH reset AS (
-    SELECT coalesce(max(b.at), '-infinity') AS at FROM @extschema@.bounce b
-     WHERE b.channel = $1 AND b.address = $2 AND b.event IN ('delivered', 'cleared')),
-ev AS (
-    SELECT b.event, b.at FROM @extschema@.bounce b, reset
-     WHERE b.channel = $1 AND b.address = $2 AND b.event IN ('hard', 'soft') AND b.at > reset.at),
-rule AS (
-    SELECT coalesce((SELECT s.soft_limit FROM @extschema@.bounce_settings s WHERE s.channel = $1), 3) AS lim,
-           coalesce((SELECT s.soft_window FROM @extschema@.bounce_settings s WHERE s.channel = $1),
-                    interval '30 days') AS win)
-SELECT EXISTS (SELECT 1 FROM ev WHERE ev.event = 'hard')
-    OR EXISTS (SELECT 1 FROM ev a, rule
-                WHERE a.event = 'soft'
-                  AND (SELECT count(*) FROM ev b
-                        WHERE b.event = 'soft' AND b.at > a.at - rule.win AND b.at <= a.at) >= rule.lim)
+DECLARE
+    lim integer;
+    win interval;
+BEGIN
+    -- (PL/pgSQL, not SQL: the entry trigger asks for one address at a
+    -- time, and a PL/pgSQL function keeps its plans for the session)
+    SELECT s.soft_limit, s.soft_window INTO lim, win
+      FROM @extschema@.bounce_settings s WHERE s.channel = bounce_undeliverable.channel;
+    lim := coalesce(lim, 3);
+    win := coalesce(win, interval '30 days');
+    -- The events since the last delivery or clear: any hard bounce, or lim
+    -- soft ones within win of each other (a soft bounce and the lim - 1
+    -- before it).
+    RETURN EXISTS (
+        SELECT 1
+          FROM (SELECT b.event, b.at,
+                       lag(b.at, lim - 1) OVER (PARTITION BY b.event ORDER BY b.at) AS first_of_lim
+                  FROM @extschema@.bounce b
+                 WHERE b.channel = bounce_undeliverable.channel AND b.address = bounce_undeliverable.address
+                   AND b.at > coalesce((SELECT max(r.at) FROM @extschema@.bounce r
+                                         WHERE r.channel = bounce_undeliverable.channel
+                                           AND r.address = bounce_undeliverable.address
+                                           AND r.event IN ('delivered', 'cleared')), '-infinity')
+                   AND b.event IN ('hard', 'soft')) e
+         WHERE e.event = 'hard' OR e.at - e.first_of_lim < win);
+END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.bounce_undeliverable(text, text) IS
