@@ -1215,6 +1215,7 @@ DECLARE
     k      record;
     region text;
     aggs   text := '';
+    bounced text := '';
     names  text[] := '{}';
     cols   name[] := '{}';
     vals   text[];
@@ -1249,15 +1250,17 @@ BEGIN
             names := names || ('invalid ' || k.kind);
             cols := cols || k.col;
         END IF;
-        -- Valid emails and phones that bounced (contacts.bounce).
+        -- Valid emails and phones that bounced (contacts.bounce): asked
+        -- once per row, in the scan, for both the count and the example.
         IF k.kind IN ('email', 'phone') THEN
-            aggs := aggs || format(', (count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND '
-                                   '@extschema@.undeliverable_match(%3$L, %4$L, %5$s)))::text, '
-                                   'min(%1$I::text) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND '
-                                   '@extschema@.undeliverable_match(%3$L, %4$L, %5$s))',
-                                   k.col, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
-                                   tbl, k.kind,
-                                   @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region));
+            bounced := bounced || format(', %1$I IS NOT NULL AND %2$s IS NULL AND '
+                                         '@extschema@.undeliverable_match(%3$L, %4$L, %5$s) AS %6$I',
+                                         k.col, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
+                                         tbl, k.kind,
+                                         @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region),
+                                         'contacts_undeliverable_' || k.col);
+            aggs := aggs || format(', (count(*) FILTER (WHERE %2$I))::text, min(%1$I::text) FILTER (WHERE %2$I)',
+                                   k.col, 'contacts_undeliverable_' || k.col);
             names := names || ('undeliverable ' || k.kind);
             cols := cols || k.col;
         END IF;
@@ -1277,7 +1280,7 @@ BEGIN
         cols := cols || cfg.updated_at_column;
     END IF;
 
-    EXECUTE format('SELECT ARRAY[count(*)::text %s] FROM %s', aggs, tbl) INTO vals;
+    EXECUTE format('SELECT ARRAY[count(*)::text %s] FROM (SELECT * %s FROM %s) t', aggs, bounced, tbl) INTO vals;
     total := vals[1]::bigint;
     FOR i IN 1 .. cardinality(names) LOOP
         check_name := names[i];
