@@ -205,7 +205,7 @@ load_config(EntryConfig *cfg, Relation rel)
 	contacts_switch_to(contacts_extension_owner(), &sw);
 
 	if (contacts_spi_execute_args(psprintf("SELECT c.key_column, c.default_region, c.on_invalid, c.on_duplicate, "
-										   "c.flag_column, c.fuzzy_duplicates, %s, %s, m.soft_delete_column, %s "
+										   "c.flag_column, c.fuzzy_duplicates, %s, %s, m.soft_delete_column, %s, %s "
 										   "FROM %s.table_config c "
 										   "LEFT JOIN %s.merge_config m ON m.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
 										   "WHERE c.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
@@ -215,6 +215,9 @@ load_config(EntryConfig *cfg, Relation rel)
 										   /* (and one older than issue 22 no date_order) */
 										   contacts_catalog_has("table_config", "date_order") ?
 										   "c.date_order" : "NULL::text",
+										   /* (and one older than issue 23 no on_undeliverable) */
+										   contacts_catalog_has("table_config", "on_undeliverable") ?
+										   "c.on_undeliverable" : "'allow'::text",
 										   schema, schema),
 								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
@@ -259,6 +262,9 @@ load_config(EntryConfig *cfg, Relation rel)
 	}
 	s = contacts_spi_text(SPI_tuptable, 0, 12);
 	cfg->date_order = s ? pstrdup(s) : NULL;
+	s = contacts_spi_text(SPI_tuptable, 0, 13);
+	cfg->on_undeliverable = strcmp(s, "reject") == 0 ? ON_UNDELIVERABLE_REJECT :
+		strcmp(s, "flag") == 0 ? ON_UNDELIVERABLE_FLAG : ON_UNDELIVERABLE_ALLOW;
 	MemoryContextSwitchTo(old);
 
 	contacts_spi_execute_args(psprintf("SELECT col, kind, duplicate_key, required FROM %s.column_kind "
@@ -402,7 +408,7 @@ Datum
 contacts_forget_dropped_tables(PG_FUNCTION_ARGS)
 {
 	static const char *const config_tables[] = {"table_config", "merge_config", "alternate",
-		"feed_config", "external_id"};
+		"feed_config", "external_id", "retention", "archive"};
 	ContactsRoleSwitch sw;
 	Oid			argtypes[1] = {OIDARRAYOID};
 	Datum		args[1];
@@ -426,9 +432,14 @@ contacts_forget_dropped_tables(PG_FUNCTION_ARGS)
 	schema = contacts_extension_schema_quoted();
 	contacts_switch_to(contacts_extension_owner(), &sw);
 	for (int i = 0; i < (int) lengthof(config_tables); i++)
+	{
+		/* (a catalog not yet updated lacks the newer tables) */
+		if (!contacts_catalog_has(config_tables[i], NULL))
+			continue;
 		contacts_spi_execute_args(psprintf("DELETE FROM %s.%s WHERE tbl::pg_catalog.oid "
 										   "OPERATOR(pg_catalog.=) ANY ($1)", schema, config_tables[i]),
 								  1, argtypes, args, NULL, false, 0, SPI_OK_DELETE);
+	}
 	contacts_switch_back(&sw);
 	/* and the features dedupe_run derived from their rows */
 	{

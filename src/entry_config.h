@@ -38,6 +38,13 @@ typedef enum EntryDuplicateAction
 	ON_DUPLICATE_FLAG
 } EntryDuplicateAction;
 
+typedef enum EntryUndeliverableAction
+{
+	ON_UNDELIVERABLE_ALLOW,
+	ON_UNDELIVERABLE_FLAG,
+	ON_UNDELIVERABLE_REJECT
+} EntryUndeliverableAction;
+
 /* A flag column value kept for rows whose only flag is one reason here. */
 typedef struct EntryFlagCache
 {
@@ -75,6 +82,7 @@ typedef struct EntryConfig
 	char	   *date_order;		/* "DMY", "MDY", "YMD", or NULL: the region's */
 	EntryInvalidAction on_invalid;
 	EntryDuplicateAction on_duplicate;
+	EntryUndeliverableAction on_undeliverable;	/* emails and phones that bounced */
 	bool		email_canonical;	/* email duplicate keys: provider-aware */
 	bool		has_alternates; /* the catalog has contacts.alternate */
 	char	   *soft_delete_column;	/* merge_config's: rows merged away, or NULL */

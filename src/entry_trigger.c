@@ -36,6 +36,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+#include "bounce.h"
 #include "change_feed.h"
 #include "core/phone.h"
 #include "duplicates.h"
@@ -110,6 +111,53 @@ reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
 				 errmsg("%s \"%s\" in column \"%s\" of table \"%s\" is on the suppression list",
 						kind, TextDatumGetCString(normal), col->name, RelationGetRelationName(rel)),
 				 errhint("This person asked not to be contacted; see contacts.suppression.")));
+}
+
+/*
+ * on_undeliverable: emails and phones of the row that bounced (contacts.bounce)
+ * are rejected, or flagged as UNDELIVERABLE (in the flag column's "invalid"
+ * member, like any other reason).  Values already flagged are not asked
+ * about.  Returns the number of columns flagged; *last is the last of them.
+ */
+static pg_noinline int
+check_undeliverable(EntryConfig *cfg, Relation rel, Datum *values, bool *isnull,
+					const char **flag_reason, int *last)
+{
+	int			nflagged = 0;
+	int			i;
+
+	for (i = 0; i < cfg->ncolumns; i++)
+	{
+		EntryColumn *col = &cfg->columns[i];
+		int			a = col->attnum - 1;
+		const char *channel;
+		char	   *value;
+
+		if (col->kind == ENTRY_EMAIL)
+			channel = "email";
+		else if (col->kind == ENTRY_PHONE)
+			channel = "phone";
+		else
+			continue;
+		if (isnull[a] || flag_reason[i])
+			continue;
+		value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
+			OidOutputFunctionCall(col->typoutput, values[a]);
+		if (!contacts_undeliverable(channel, value))
+			continue;
+		if (cfg->on_undeliverable == ON_UNDELIVERABLE_REJECT)
+			ereport(ERROR,
+					(errcode(ERRCODE_CHECK_VIOLATION),
+					 errmsg("undeliverable %s in column \"%s\" of table \"%s\": \"%s\"",
+							channel, col->name, RelationGetRelationName(rel), value),
+					 errdetail("It bounced hard, or soft too often, since its last successful delivery (UNDELIVERABLE)."),
+					 errhint("Ask for another %s, record a successful delivery with contacts.clear_bounces(), or configure on_undeliverable => 'flag' or 'allow'.",
+							 channel)));
+		flag_reason[i] = "UNDELIVERABLE";
+		nflagged++;
+		*last = i;
+	}
+	return nflagged;
 }
 
 /*
@@ -364,6 +412,10 @@ enforce_row(TriggerData *trigdata)
 		if (updated)
 			return PointerGetDatum(NULL);
 	}
+
+	/* after duplicates, which an undeliverable address still is */
+	if (cfg->on_undeliverable != ON_UNDELIVERABLE_ALLOW)
+		nflagged += check_undeliverable(cfg, rel, values, isnull, flag_reason, &flagged_column);
 
 	if (cfg->flag_attnum != InvalidAttrNumber)
 	{

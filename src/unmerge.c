@@ -313,6 +313,13 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 	n = merge_spi(psprintf(LOG_ROWS_SQL, schema), 1, types, values, NULL, true);
 	contacts_switch_back(&sw);
 	rows = SPI_tuptable;
+	/* every merge logs its members; none left: retention purged them */
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("merge " INT64_FORMAT " cannot be undone: its logged rows were purged", merge_id),
+				 errdetail("contacts.purge_expired() removed them after the table's merge_log retention."),
+				 errhint("See contacts.retention.")));
 	require_restore_privileges(rows, n);
 	for (int i = 0; i < n; i++)
 		merge_refuse_citus(contacts_spi_oid(rows, i, 1), "contacts.unmerge()");

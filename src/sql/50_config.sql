@@ -19,11 +19,15 @@ CREATE TABLE @extschema@.table_config (
                       CHECK (email_duplicate_key IN ('email', 'email_canonical')),
     date_order        text CHECK (date_order IN ('DMY', 'MDY', 'YMD')),
     yes_words         text[] NOT NULL DEFAULT '{}',
-    no_words          text[] NOT NULL DEFAULT '{}'
+    no_words          text[] NOT NULL DEFAULT '{}',
+    on_undeliverable  text NOT NULL DEFAULT 'allow'
+                      CHECK (on_undeliverable IN ('allow', 'flag', 'reject')),
+    stale_after       interval CHECK (stale_after > interval '0'),
+    activity_column   name
 );
 
 COMMENT ON TABLE @extschema@.table_config IS
-'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), optional flag, updated-at and consent columns, whether email duplicate keys compare case-insensitively (email) or provider-aware (email_canonical: Gmail dots and +tags), the order dates are written in when not the region''s (date_order), and its own words for yes and no';
+'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), optional flag, updated-at and consent columns, whether email duplicate keys compare case-insensitively (email) or provider-aware (email_canonical: Gmail dots and +tags), the order dates are written in when not the region''s (date_order), its own words for yes and no, what the trigger and imports do with emails and phones that bounced (on_undeliverable), and when a record is stale (not updated, nor active in activity_column, for stale_after)';
 
 CREATE TABLE @extschema@.column_kind (
     tbl           regclass NOT NULL REFERENCES @extschema@.table_config ON DELETE CASCADE,
@@ -58,7 +62,10 @@ CREATE FUNCTION @extschema@.configure(
     email_duplicate_key text DEFAULT 'email',
     date_order text DEFAULT NULL,
     yes_words text[] DEFAULT '{}',
-    no_words text[] DEFAULT '{}')
+    no_words text[] DEFAULT '{}',
+    on_undeliverable text DEFAULT 'allow',
+    stale_after interval DEFAULT NULL,
+    activity_column name DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -74,7 +81,7 @@ BEGIN
     SELECT string_agg(c, ', ') INTO missing
       FROM (SELECT jsonb_object_keys(kinds) AS c
             UNION ALL SELECT key_column
-            UNION ALL SELECT unnest(ARRAY[flag_column, updated_at_column, consent_column])
+            UNION ALL SELECT unnest(ARRAY[flag_column, updated_at_column, consent_column, activity_column])
             UNION ALL SELECT unnest(duplicate_keys)
             UNION ALL SELECT unnest(required)) named
      WHERE c IS NOT NULL
@@ -84,7 +91,7 @@ BEGIN
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'table % has no column(s) %', tbl, missing
             USING ERRCODE = 'undefined_column',
-                  HINT = 'Name existing columns in key_column, kinds, flag_column, updated_at_column, consent_column, duplicate_keys and required.';
+                  HINT = 'Name existing columns in key_column, kinds, flag_column, updated_at_column, consent_column, activity_column, duplicate_keys and required.';
     END IF;
     IF flag_column IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM pg_attribute a
@@ -106,6 +113,25 @@ BEGIN
         RAISE EXCEPTION 'unknown date order "%"', date_order
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use DMY (day first), MDY (month first) or YMD, or NULL for the order of each row''s region.';
+    END IF;
+    IF on_undeliverable IS NULL OR on_undeliverable NOT IN ('allow', 'flag', 'reject') THEN
+        RAISE EXCEPTION 'unknown on_undeliverable action "%"', on_undeliverable
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use allow (store emails and phones that bounced), flag or reject.';
+    END IF;
+    IF on_undeliverable = 'flag' AND flag_column IS NULL THEN
+        RAISE EXCEPTION 'on_undeliverable = flag needs a flag column'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name a jsonb flag_column, or use allow or reject.';
+    END IF;
+    IF stale_after <= interval '0' THEN
+        RAISE EXCEPTION 'stale_after must be a positive interval'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF stale_after IS NOT NULL AND updated_at_column IS NULL AND activity_column IS NULL THEN
+        RAISE EXCEPTION 'stale_after needs updated_at_column or activity_column'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A record is stale when neither its updated-at nor its activity column is more recent than stale_after ago.';
     END IF;
     IF on_duplicate NOT IN ('reject', 'update', 'flag', 'allow') THEN
         RAISE EXCEPTION 'unknown on_duplicate action "%"', on_duplicate
@@ -133,18 +159,21 @@ BEGIN
     INSERT INTO @extschema@.table_config AS t
            (tbl, key_column, default_region, on_invalid, on_duplicate, flag_column,
             updated_at_column, consent_column, fuzzy_duplicates, email_duplicate_key,
-            date_order, yes_words, no_words)
+            date_order, yes_words, no_words, on_undeliverable, stale_after, activity_column)
     VALUES (configure.tbl, configure.key_column, configure.default_region, configure.on_invalid,
             configure.on_duplicate, configure.flag_column, configure.updated_at_column,
             configure.consent_column, configure.fuzzy_duplicates, configure.email_duplicate_key,
-            upper(configure.date_order), coalesce(configure.yes_words, '{}'), coalesce(configure.no_words, '{}'))
+            upper(configure.date_order), coalesce(configure.yes_words, '{}'), coalesce(configure.no_words, '{}'),
+            configure.on_undeliverable, configure.stale_after, configure.activity_column)
     ON CONFLICT ON CONSTRAINT table_config_pkey DO UPDATE
        SET key_column = EXCLUDED.key_column, default_region = EXCLUDED.default_region,
            on_invalid = EXCLUDED.on_invalid, on_duplicate = EXCLUDED.on_duplicate,
            flag_column = EXCLUDED.flag_column, updated_at_column = EXCLUDED.updated_at_column,
            consent_column = EXCLUDED.consent_column, fuzzy_duplicates = EXCLUDED.fuzzy_duplicates,
            email_duplicate_key = EXCLUDED.email_duplicate_key,
-           date_order = EXCLUDED.date_order, yes_words = EXCLUDED.yes_words, no_words = EXCLUDED.no_words;
+           date_order = EXCLUDED.date_order, yes_words = EXCLUDED.yes_words, no_words = EXCLUDED.no_words,
+           on_undeliverable = EXCLUDED.on_undeliverable, stale_after = EXCLUDED.stale_after,
+           activity_column = EXCLUDED.activity_column;
     DELETE FROM @extschema@.column_kind k WHERE k.tbl = configure.tbl;
     INSERT INTO @extschema@.column_kind (tbl, col, kind, duplicate_key, required)
     SELECT configure.tbl, e.key, e.value, e.key = ANY (duplicate_keys), e.key = ANY (required)
@@ -152,8 +181,8 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text, text, text[], text[]) IS
-'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, the email duplicate key (email, or email_canonical for provider-aware addresses), the date order of its sheets when not their region''s (DMY, MDY, YMD), and words of its own for yes and no';
+COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text, text, text[], text[], text, interval, name) IS
+'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, the email duplicate key (email, or email_canonical for provider-aware addresses), the date order of its sheets when not their region''s (DMY, MDY, YMD), words of its own for yes and no, what the trigger and imports do with emails and phones that bounced (on_undeliverable: allow, flag, reject), and when a record is stale (stale_after, by the updated-at and activity columns)';
 CREATE FUNCTION @extschema@.config_changed()
 RETURNS trigger
 AS 'MODULE_PATHNAME', 'contacts_config_changed'

@@ -343,6 +343,15 @@ BEGIN
                 CASE rule WHEN 'fill' THEN format('coalesce(t.%I, u.%s)', m.col, a)
                           ELSE format('coalesce(u.%s, t.%I)', a, m.col) END);
         END IF;
+        -- An email or phone that bounced, for a table that refuses them:
+        -- the row is set aside as invalid (the trigger would refuse it).
+        IF kind IN ('email', 'phone') AND cfg.on_undeliverable = 'reject' THEN
+            chk := chk || format(', CASE WHEN %1$I IS NULL AND %2$I IS NOT NULL AND '
+                                 '@extschema@.undeliverable_match(%3$L, %4$L, %5$s) THEN %6$L END',
+                                 'w' || i, 'r' || i, target, kind,
+                                 @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region'),
+                                 m.col || ': UNDELIVERABLE');
+        END IF;
         IF kind IN ('email', 'phone', 'national_id') THEN
             supp := supp || format(
                 ' OR (%1$I IS NULL AND %2$I IS NOT NULL AND @extschema@.suppression_match(%3$L, %4$L, %5$s))',
@@ -586,6 +595,7 @@ DECLARE
     k      record;
     region text;
     aggs   text := '';
+    bounced text := '';
     names  text[] := '{}';
     cols   name[] := '{}';
     vals   text[];
@@ -620,6 +630,20 @@ BEGIN
             names := names || ('invalid ' || k.kind);
             cols := cols || k.col;
         END IF;
+        -- Valid emails and phones that bounced (contacts.bounce): asked
+        -- once per row, in the scan, for both the count and the example.
+        IF k.kind IN ('email', 'phone') THEN
+            bounced := bounced || format(', %1$I IS NOT NULL AND %2$s IS NULL AND '
+                                         '@extschema@.undeliverable_match(%3$L, %4$L, %5$s) AS %6$I',
+                                         k.col, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
+                                         tbl, k.kind,
+                                         @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region),
+                                         'contacts_undeliverable_' || k.col);
+            aggs := aggs || format(', (count(*) FILTER (WHERE %2$I))::text, min(%1$I::text) FILTER (WHERE %2$I)',
+                                   k.col, 'contacts_undeliverable_' || k.col);
+            names := names || ('undeliverable ' || k.kind);
+            cols := cols || k.col;
+        END IF;
         IF k.kind IN ('email', 'phone', 'national_id', 'given_name', 'family_name', 'full_name', 'company') THEN
             aggs := aggs || format(', (count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s))::text, '
                                    'min(%1$I::text) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s)',
@@ -636,7 +660,7 @@ BEGIN
         cols := cols || cfg.updated_at_column;
     END IF;
 
-    EXECUTE format('SELECT ARRAY[count(*)::text %s] FROM %s', aggs, tbl) INTO vals;
+    EXECUTE format('SELECT ARRAY[count(*)::text %s] FROM (SELECT * %s FROM %s) t', aggs, bounced, tbl) INTO vals;
     total := vals[1]::bigint;
     FOR i IN 1 .. cardinality(names) LOOP
         check_name := names[i];
@@ -693,7 +717,7 @@ END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.health(regclass, timestamptz) IS
-'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, values not in normal form, exact duplicates on duplicate keys (by the table''s email duplicate key), rows holding another row''s alternate, the alternates merges kept per kind, and records not updated since stale_before; counts, rates and an example each';
+'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, emails and phones that bounced (undeliverable), values not in normal form, exact duplicates on duplicate keys (by the table''s email duplicate key), rows holding another row''s alternate, the alternates merges kept per kind, and records not updated since stale_before; counts, rates and an example each';
 
 -- ---------------------------------------------------------------------------
 -- Import mapping suggestion from a staging table's headers and values

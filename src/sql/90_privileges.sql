@@ -23,6 +23,13 @@
 --                     that may update it (upsert(), merge(), unmerge())
 --   suppression       the extension owner's alone; GRANT SELECT and INSERT
 --                     on contacts.suppression to the roles that keep it
+--   bounces           the same: GRANT SELECT and INSERT on contacts.bounce
+--                     (and bounce_settings) to the system that sends mail
+--   archive           read with SELECT on the table, written by the roles
+--                     that may delete its rows, restored by those that may
+--                     insert them, purged by its owners
+--   retention         as configuration
+--   purges            (purge_expired()) by the table's owners, in every log
 -- The extension's owner (a superuser) bypasses row security, as the
 -- lookups the entry trigger makes on a writer's behalf need.
 -- ---------------------------------------------------------------------------
@@ -43,7 +50,8 @@ COMMENT ON FUNCTION @extschema@.owns_table(regclass) IS
 -- Configuration: table_config, column_kind, merge_config, dedupe_settings
 -- and dedupe_model, all keyed by tbl.
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.table_config, @extschema@.column_kind,
-    @extschema@.merge_config, @extschema@.feed_config, @extschema@.dedupe_settings, @extschema@.dedupe_model TO PUBLIC;
+    @extschema@.merge_config, @extschema@.feed_config, @extschema@.dedupe_settings, @extschema@.dedupe_model,
+    @extschema@.retention TO PUBLIC;
 
 -- The same two policies on each: read by any role with a privilege on the
 -- table, written by its owners.
@@ -56,7 +64,8 @@ BEGIN
                                      ['merge_config', 'merge settings'],
                                      ['feed_config', 'change feed settings'],
                                      ['dedupe_settings', 'dedupe settings'],
-                                     ['dedupe_model', 'match model']] LOOP
+                                     ['dedupe_model', 'match model'],
+                                     ['retention', 'retention']] LOOP
         EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t[1]);
         EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR SELECT '
                        'USING (pg_catalog.has_table_privilege(tbl, ''SELECT, INSERT, UPDATE, DELETE''))',
@@ -410,3 +419,45 @@ CREATE POLICY clean_run_erase ON @extschema@.clean_run FOR UPDATE
     USING (@extschema@.erasing(tbl)) WITH CHECK (@extschema@.erasing(tbl));
 COMMENT ON POLICY clean_run_erase ON @extschema@.clean_run IS
 'A role erasing a person from the table marks the clean runs that changed the person''s rows, and makes a run that stopped at the person''s row forget its key';
+
+-- What purge_expired() deletes from the logs: by the table's owners.
+GRANT DELETE ON @extschema@.merge_log_row, @extschema@.import_run, @extschema@.import_reject TO PUBLIC;
+CREATE POLICY merge_log_row_purge ON @extschema@.merge_log_row FOR DELETE
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY merge_log_row_purge ON @extschema@.merge_log_row IS
+'A table''s merge before-images are purged by its owners (purge_expired)';
+CREATE POLICY import_run_purge ON @extschema@.import_run FOR DELETE
+    USING (@extschema@.owns_table(target));
+COMMENT ON POLICY import_run_purge ON @extschema@.import_run IS
+'A table''s import runs are purged by its owners (purge_expired)';
+CREATE POLICY import_reject_purge ON @extschema@.import_reject FOR DELETE
+    USING (EXISTS (SELECT 1 FROM @extschema@.import_run r
+                    WHERE r.import_id OPERATOR(pg_catalog.=) import_reject.import_id
+                      AND @extschema@.owns_table(r.target)));
+COMMENT ON POLICY import_reject_purge ON @extschema@.import_reject IS
+'A table''s rejected import rows are purged by its owners (purge_expired)';
+
+-- Archived rows: whole rows of the table, as the table itself.
+GRANT SELECT, INSERT, DELETE ON @extschema@.archive TO PUBLIC;
+GRANT USAGE ON SEQUENCE @extschema@.archive_archive_id_seq TO PUBLIC;
+
+ALTER TABLE @extschema@.archive ENABLE ROW LEVEL SECURITY;
+CREATE POLICY archive_read ON @extschema@.archive FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY archive_archive ON @extschema@.archive FOR INSERT
+    WITH CHECK (archived_by OPERATOR(pg_catalog.=) CURRENT_USER
+                AND pg_catalog.has_table_privilege(tbl, 'DELETE'));
+CREATE POLICY archive_restore ON @extschema@.archive FOR DELETE
+    USING (pg_catalog.has_table_privilege(tbl, 'INSERT') OR @extschema@.owns_table(tbl));
+COMMENT ON POLICY archive_read ON @extschema@.archive IS
+'A table''s archived rows are visible to the roles that may read the table';
+COMMENT ON POLICY archive_archive ON @extschema@.archive IS
+'A role archives rows, in its own name, only of tables it may delete from';
+COMMENT ON POLICY archive_restore ON @extschema@.archive IS
+'An archived row leaves the archive when a role that may insert into its table restores it, or when its owners purge it';
+
+-- Bounces are about addresses, not tables: the extension owner's, and the
+-- roles it grants them to.
+REVOKE ALL ON @extschema@.bounce, @extschema@.bounce_settings FROM PUBLIC;
+-- (the limits hold no personal data: every role may read what they are)
+GRANT SELECT ON @extschema@.bounce_settings TO PUBLIC;

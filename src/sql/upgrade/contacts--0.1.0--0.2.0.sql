@@ -250,7 +250,10 @@ CREATE FUNCTION @extschema@.configure(
     email_duplicate_key text DEFAULT 'email',
     date_order text DEFAULT NULL,
     yes_words text[] DEFAULT '{}',
-    no_words text[] DEFAULT '{}')
+    no_words text[] DEFAULT '{}',
+    on_undeliverable text DEFAULT 'allow',
+    stale_after interval DEFAULT NULL,
+    activity_column name DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -266,7 +269,7 @@ BEGIN
     SELECT string_agg(c, ', ') INTO missing
       FROM (SELECT jsonb_object_keys(kinds) AS c
             UNION ALL SELECT key_column
-            UNION ALL SELECT unnest(ARRAY[flag_column, updated_at_column, consent_column])
+            UNION ALL SELECT unnest(ARRAY[flag_column, updated_at_column, consent_column, activity_column])
             UNION ALL SELECT unnest(duplicate_keys)
             UNION ALL SELECT unnest(required)) named
      WHERE c IS NOT NULL
@@ -276,7 +279,7 @@ BEGIN
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'table % has no column(s) %', tbl, missing
             USING ERRCODE = 'undefined_column',
-                  HINT = 'Name existing columns in key_column, kinds, flag_column, updated_at_column, consent_column, duplicate_keys and required.';
+                  HINT = 'Name existing columns in key_column, kinds, flag_column, updated_at_column, consent_column, activity_column, duplicate_keys and required.';
     END IF;
     IF flag_column IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM pg_attribute a
@@ -298,6 +301,25 @@ BEGIN
         RAISE EXCEPTION 'unknown date order "%"', date_order
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use DMY (day first), MDY (month first) or YMD, or NULL for the order of each row''s region.';
+    END IF;
+    IF on_undeliverable IS NULL OR on_undeliverable NOT IN ('allow', 'flag', 'reject') THEN
+        RAISE EXCEPTION 'unknown on_undeliverable action "%"', on_undeliverable
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use allow (store emails and phones that bounced), flag or reject.';
+    END IF;
+    IF on_undeliverable = 'flag' AND flag_column IS NULL THEN
+        RAISE EXCEPTION 'on_undeliverable = flag needs a flag column'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Name a jsonb flag_column, or use allow or reject.';
+    END IF;
+    IF stale_after <= interval '0' THEN
+        RAISE EXCEPTION 'stale_after must be a positive interval'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF stale_after IS NOT NULL AND updated_at_column IS NULL AND activity_column IS NULL THEN
+        RAISE EXCEPTION 'stale_after needs updated_at_column or activity_column'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A record is stale when neither its updated-at nor its activity column is more recent than stale_after ago.';
     END IF;
     IF on_duplicate NOT IN ('reject', 'update', 'flag', 'allow') THEN
         RAISE EXCEPTION 'unknown on_duplicate action "%"', on_duplicate
@@ -325,18 +347,21 @@ BEGIN
     INSERT INTO @extschema@.table_config AS t
            (tbl, key_column, default_region, on_invalid, on_duplicate, flag_column,
             updated_at_column, consent_column, fuzzy_duplicates, email_duplicate_key,
-            date_order, yes_words, no_words)
+            date_order, yes_words, no_words, on_undeliverable, stale_after, activity_column)
     VALUES (configure.tbl, configure.key_column, configure.default_region, configure.on_invalid,
             configure.on_duplicate, configure.flag_column, configure.updated_at_column,
             configure.consent_column, configure.fuzzy_duplicates, configure.email_duplicate_key,
-            upper(configure.date_order), coalesce(configure.yes_words, '{}'), coalesce(configure.no_words, '{}'))
+            upper(configure.date_order), coalesce(configure.yes_words, '{}'), coalesce(configure.no_words, '{}'),
+            configure.on_undeliverable, configure.stale_after, configure.activity_column)
     ON CONFLICT ON CONSTRAINT table_config_pkey DO UPDATE
        SET key_column = EXCLUDED.key_column, default_region = EXCLUDED.default_region,
            on_invalid = EXCLUDED.on_invalid, on_duplicate = EXCLUDED.on_duplicate,
            flag_column = EXCLUDED.flag_column, updated_at_column = EXCLUDED.updated_at_column,
            consent_column = EXCLUDED.consent_column, fuzzy_duplicates = EXCLUDED.fuzzy_duplicates,
            email_duplicate_key = EXCLUDED.email_duplicate_key,
-           date_order = EXCLUDED.date_order, yes_words = EXCLUDED.yes_words, no_words = EXCLUDED.no_words;
+           date_order = EXCLUDED.date_order, yes_words = EXCLUDED.yes_words, no_words = EXCLUDED.no_words,
+           on_undeliverable = EXCLUDED.on_undeliverable, stale_after = EXCLUDED.stale_after,
+           activity_column = EXCLUDED.activity_column;
     DELETE FROM @extschema@.column_kind k WHERE k.tbl = configure.tbl;
     INSERT INTO @extschema@.column_kind (tbl, col, kind, duplicate_key, required)
     SELECT configure.tbl, e.key, e.value, e.key = ANY (duplicate_keys), e.key = ANY (required)
@@ -344,8 +369,8 @@ BEGIN
 END;
 $$;
 
-COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text, text, text[], text[]) IS
-'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, the email duplicate key (email, or email_canonical for provider-aware addresses), the date order of its sheets when not their region''s (DMY, MDY, YMD), and words of its own for yes and no';
+COMMENT ON FUNCTION @extschema@.configure(regclass, name, jsonb, text, text, text, name, name, name, name[], name[], boolean, text, text, text[], text[], text, interval, name) IS
+'Declare a contact table: its key column, which column holds which kind of value ({"col": "email", ...}), the default phone region, the entry trigger''s actions on invalid values and duplicates (exact keys, and with fuzzy_duplicates likely duplicates by the dedupe model), optional flag (jsonb), updated-at and consent columns, the email duplicate key (email, or email_canonical for provider-aware addresses), the date order of its sheets when not their region''s (DMY, MDY, YMD), words of its own for yes and no, what the trigger and imports do with emails and phones that bounced (on_undeliverable: allow, flag, reject), and when a record is stale (stale_after, by the updated-at and activity columns)';
 
 CREATE OR REPLACE FUNCTION @extschema@.forget_dropped_tables()
 RETURNS event_trigger
@@ -814,6 +839,15 @@ BEGIN
                 CASE rule WHEN 'fill' THEN format('coalesce(t.%I, u.%s)', m.col, a)
                           ELSE format('coalesce(u.%s, t.%I)', a, m.col) END);
         END IF;
+        -- An email or phone that bounced, for a table that refuses them:
+        -- the row is set aside as invalid (the trigger would refuse it).
+        IF kind IN ('email', 'phone') AND cfg.on_undeliverable = 'reject' THEN
+            chk := chk || format(', CASE WHEN %1$I IS NULL AND %2$I IS NOT NULL AND '
+                                 '@extschema@.undeliverable_match(%3$L, %4$L, %5$s) THEN %6$L END',
+                                 'w' || i, 'r' || i, target, kind,
+                                 @extschema@.kind_normalize_sql(kind, 'r' || i, 'import_region'),
+                                 m.col || ': UNDELIVERABLE');
+        END IF;
         IF kind IN ('email', 'phone', 'national_id') THEN
             supp := supp || format(
                 ' OR (%1$I IS NULL AND %2$I IS NOT NULL AND @extschema@.suppression_match(%3$L, %4$L, %5$s))',
@@ -1230,6 +1264,7 @@ DECLARE
     k      record;
     region text;
     aggs   text := '';
+    bounced text := '';
     names  text[] := '{}';
     cols   name[] := '{}';
     vals   text[];
@@ -1264,6 +1299,20 @@ BEGIN
             names := names || ('invalid ' || k.kind);
             cols := cols || k.col;
         END IF;
+        -- Valid emails and phones that bounced (contacts.bounce): asked
+        -- once per row, in the scan, for both the count and the example.
+        IF k.kind IN ('email', 'phone') THEN
+            bounced := bounced || format(', %1$I IS NOT NULL AND %2$s IS NULL AND '
+                                         '@extschema@.undeliverable_match(%3$L, %4$L, %5$s) AS %6$I',
+                                         k.col, @extschema@.kind_check_sql(k.kind, format('%I::text', k.col), region),
+                                         tbl, k.kind,
+                                         @extschema@.kind_normalize_sql(k.kind, format('%I::text', k.col), region),
+                                         'contacts_undeliverable_' || k.col);
+            aggs := aggs || format(', (count(*) FILTER (WHERE %2$I))::text, min(%1$I::text) FILTER (WHERE %2$I)',
+                                   k.col, 'contacts_undeliverable_' || k.col);
+            names := names || ('undeliverable ' || k.kind);
+            cols := cols || k.col;
+        END IF;
         IF k.kind IN ('email', 'phone', 'national_id', 'given_name', 'family_name', 'full_name', 'company') THEN
             aggs := aggs || format(', (count(*) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s))::text, '
                                    'min(%1$I::text) FILTER (WHERE %1$I IS NOT NULL AND %2$s IS NULL AND %1$I::text IS DISTINCT FROM %3$s)',
@@ -1280,7 +1329,7 @@ BEGIN
         cols := cols || cfg.updated_at_column;
     END IF;
 
-    EXECUTE format('SELECT ARRAY[count(*)::text %s] FROM %s', aggs, tbl) INTO vals;
+    EXECUTE format('SELECT ARRAY[count(*)::text %s] FROM (SELECT * %s FROM %s) t', aggs, bounced, tbl) INTO vals;
     total := vals[1]::bigint;
     FOR i IN 1 .. cardinality(names) LOOP
         check_name := names[i];
@@ -1337,7 +1386,7 @@ END;
 $$;
 
 COMMENT ON FUNCTION @extschema@.health(regclass, timestamptz) IS
-'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, values not in normal form, exact duplicates on duplicate keys (by the table''s email duplicate key), rows holding another row''s alternate, the alternates merges kept per kind, and records not updated since stale_before; counts, rates and an example each';
+'Data-quality report of a configured table: per column, missing required values, invalid emails/phones/IDs, emails and phones that bounced (undeliverable), values not in normal form, exact duplicates on duplicate keys (by the table''s email duplicate key), rows holding another row''s alternate, the alternates merges kept per kind, and records not updated since stale_before; counts, rates and an example each';
 
 -- ---------------------------------------------------------------------------
 -- Privileges and row security (new in 0.2.0: src/sql/90_privileges.sql)
@@ -3853,3 +3902,590 @@ CREATE POLICY clean_run_erase ON @extschema@.clean_run FOR UPDATE
     USING (@extschema@.erasing(tbl)) WITH CHECK (@extschema@.erasing(tbl));
 COMMENT ON POLICY clean_run_erase ON @extschema@.clean_run IS
 'A role erasing a person from the table marks the clean runs that changed the person''s rows, and makes a run that stopped at the person''s row forget its key';
+
+-- ---------------------------------------------------------------------------
+-- Issue 23: bounces, stale contacts archived, retention
+-- ---------------------------------------------------------------------------
+
+ALTER TABLE @extschema@.table_config
+    ADD COLUMN on_undeliverable text NOT NULL DEFAULT 'allow'
+               CHECK (on_undeliverable IN ('allow', 'flag', 'reject')),
+    ADD COLUMN stale_after interval CHECK (stale_after > interval '0'),
+    ADD COLUMN activity_column name;
+
+COMMENT ON TABLE @extschema@.table_config IS
+'One row per contact table managed by contacts: its key column, default phone region, what the entry trigger does with invalid values and duplicates (exact keys, and likely duplicates by the dedupe model when fuzzy_duplicates), optional flag, updated-at and consent columns, whether email duplicate keys compare case-insensitively (email) or provider-aware (email_canonical: Gmail dots and +tags), the order dates are written in when not the region''s (date_order), its own words for yes and no, what the trigger and imports do with emails and phones that bounced (on_undeliverable), and when a record is stale (not updated, nor active in activity_column, for stale_after)';
+
+-- ---------------------------------------------------------------------------
+-- Bounces: emails and phones that fail delivery
+--
+-- Whether an address can receive mail (or a number SMS and calls) is a fact
+-- about the address, whichever tables hold it: the events are kept once, by
+-- the address's key (email_key, E.164), in contacts.bounce.  Like the
+-- suppression list, the list belongs to the extension's owner and the roles
+-- it is granted to (the system that sends the mail); tables see it through
+-- their policy (configure(on_undeliverable => ...)), health() and
+-- undeliverable_match(), which answer for one value at a time.
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.bounce (
+    bounce_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    channel     text NOT NULL CHECK (channel IN ('email', 'phone')),
+    address     text NOT NULL,
+    event       text NOT NULL CHECK (event IN ('hard', 'soft', 'delivered', 'cleared')),
+    at          timestamptz NOT NULL,
+    detail      text,
+    recorded_by name NOT NULL DEFAULT CURRENT_USER,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX bounce_address_idx ON @extschema@.bounce (channel, address, at);
+CREATE INDEX bounce_at_idx ON @extschema@.bounce (at);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.bounce', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.bounce_bounce_id_seq', '');
+
+COMMENT ON TABLE @extschema@.bounce IS
+'Delivery events of emails and phones by their key (email_key, E.164): hard and soft bounces, successful deliveries and manual clears, when they happened, the sender''s detail, and who recorded them; an address is undeliverable after a hard bounce, or bounce_settings.soft_limit soft bounces within soft_window, since its last delivery or clear';
+
+CREATE TABLE @extschema@.bounce_settings (
+    channel     text PRIMARY KEY CHECK (channel IN ('email', 'phone')),
+    soft_limit  integer NOT NULL CHECK (soft_limit > 0),
+    soft_window interval NOT NULL CHECK (soft_window > interval '0')
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.bounce_settings', '');
+
+COMMENT ON TABLE @extschema@.bounce_settings IS
+'How many soft bounces within how long make an address undeliverable, per channel; a channel without a row uses 3 within 30 days';
+
+-- The key of an address as bounces are kept: email_key() of a valid email,
+-- the E.164 form of a valid phone; NULL for anything else.
+CREATE FUNCTION @extschema@.bounce_address(channel text, value text, region text DEFAULT NULL)
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT CASE channel
+    WHEN 'email' THEN CASE WHEN @extschema@.email_check(value) IS NULL THEN @extschema@.email_key(value) END
+    -- without a region, national numbers are read in contacts.default_region
+    WHEN 'phone' THEN (SELECT CASE WHEN @extschema@.phone_check(value, r.r) IS NULL
+                                   THEN (@extschema@.phone_parse(value, r.r))::text END
+                         FROM (SELECT coalesce(region, nullif(current_setting('contacts.default_region', true), '')) AS r) r)
+END
+$$;
+
+COMMENT ON FUNCTION @extschema@.bounce_address(text, text, text) IS
+'The key bounces of a value are kept by: email_key() of a valid email, E.164 of a valid phone (national numbers read in region); NULL when the value is invalid';
+
+CREATE FUNCTION @extschema@.bounce_undeliverable(channel text, address text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    lim integer;
+    win interval;
+BEGIN
+    -- (PL/pgSQL, not SQL: the entry trigger asks for one address at a
+    -- time, and a PL/pgSQL function keeps its plans for the session)
+    SELECT s.soft_limit, s.soft_window INTO lim, win
+      FROM @extschema@.bounce_settings s WHERE s.channel = bounce_undeliverable.channel;
+    lim := coalesce(lim, 3);
+    win := coalesce(win, interval '30 days');
+    -- The events since the last delivery or clear: any hard bounce, or lim
+    -- soft ones within win of each other (a soft bounce and the lim - 1
+    -- before it).
+    RETURN EXISTS (
+        SELECT 1
+          FROM (SELECT b.event, b.at,
+                       lag(b.at, lim - 1) OVER (PARTITION BY b.event ORDER BY b.at) AS first_of_lim
+                  FROM @extschema@.bounce b
+                 WHERE b.channel = bounce_undeliverable.channel AND b.address = bounce_undeliverable.address
+                   AND b.at > coalesce((SELECT max(r.at) FROM @extschema@.bounce r
+                                         WHERE r.channel = bounce_undeliverable.channel
+                                           AND r.address = bounce_undeliverable.address
+                                           AND r.event IN ('delivered', 'cleared')), '-infinity')
+                   AND b.event IN ('hard', 'soft')) e
+         WHERE e.event = 'hard' OR e.at - e.first_of_lim < win);
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.bounce_undeliverable(text, text) IS
+'True when the address (a key from bounce_address) bounced hard, or soft soft_limit times within soft_window, since its last successful delivery or clear; reads contacts.bounce as the caller';
+
+CREATE FUNCTION @extschema@.delivery_event(channel text, value text, event text, at timestamptz,
+                                           detail text DEFAULT NULL, region text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    addr text;
+BEGIN
+    PERFORM @extschema@.require_privileges('@extschema@.bounce'::regclass, 'INSERT', 'record delivery events in');
+    IF channel IS NULL OR channel NOT IN ('email', 'phone') THEN
+        RAISE EXCEPTION 'unknown channel "%"', channel
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Channels are email and phone.';
+    END IF;
+    IF event IS NULL OR event NOT IN ('hard', 'soft', 'delivered', 'cleared') THEN
+        RAISE EXCEPTION 'unknown bounce kind "%"', event
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A bounce is hard (the address does not exist) or soft (a full mailbox, a server down).';
+    END IF;
+    IF at IS NULL THEN
+        RAISE EXCEPTION 'a delivery event needs a time'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    addr := @extschema@.bounce_address(channel, value, region);
+    IF addr IS NULL THEN
+        RAISE EXCEPTION 'invalid % "%"', channel, value
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = CASE channel WHEN 'phone' THEN 'Give the number in international form, or its region.'
+                                      ELSE 'Record bounces of valid addresses only.' END;
+    END IF;
+    INSERT INTO @extschema@.bounce (channel, address, event, at, detail)
+    VALUES (channel, addr, event, at, detail);
+    RETURN @extschema@.bounce_undeliverable(channel, addr);
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.delivery_event(text, text, text, timestamptz, text, text) IS
+'Record a delivery event (hard, soft, delivered, cleared) of an email or phone under its key; returns whether the address is undeliverable afterwards; for roles granted INSERT on contacts.bounce';
+
+CREATE FUNCTION @extschema@.record_bounce(email text, kind text DEFAULT 'hard',
+                                          at timestamptz DEFAULT now(), detail text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT @extschema@.delivery_event('email', email, kind, at, detail)
+$$;
+
+COMMENT ON FUNCTION @extschema@.record_bounce(text, text, timestamptz, text) IS
+'Record that mail to email bounced (kind hard or soft) at a time, with the sender''s detail; returns whether the address is now undeliverable';
+
+CREATE FUNCTION @extschema@.record_delivery_failure(phone text, kind text DEFAULT 'hard',
+                                                    at timestamptz DEFAULT now(), detail text DEFAULT NULL,
+                                                    region text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT @extschema@.delivery_event('phone', phone, kind, at, detail, region)
+$$;
+
+COMMENT ON FUNCTION @extschema@.record_delivery_failure(text, text, timestamptz, text, text) IS
+'Record that an SMS or call to phone failed (kind hard: no such number; soft: unreachable) at a time; national numbers are read in region; returns whether the number is now undeliverable';
+
+CREATE FUNCTION @extschema@.clear_bounces(channel text, value text, at timestamptz DEFAULT now(),
+                                          delivered boolean DEFAULT false, region text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT @extschema@.delivery_event(channel, value, CASE WHEN delivered THEN 'delivered' ELSE 'cleared' END,
+                                  at, NULL, region)
+$$;
+
+COMMENT ON FUNCTION @extschema@.clear_bounces(text, text, timestamptz, boolean, text) IS
+'Make an email or phone deliverable again: a successful delivery (delivered => true) or a manual clear at a time; bounces before it no longer count; returns whether the address is still undeliverable (false, unless a later bounce is recorded)';
+
+CREATE FUNCTION @extschema@.is_undeliverable(channel text, value text, region text DEFAULT NULL)
+RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT coalesce(@extschema@.bounce_undeliverable(channel, @extschema@.bounce_address(channel, value, region)), false)
+$$;
+
+COMMENT ON FUNCTION @extschema@.is_undeliverable(text, text, text) IS
+'True when the email or phone (in any of its written forms) bounced hard, or soft too often, since its last delivery or clear; for roles granted SELECT on contacts.bounce';
+
+CREATE FUNCTION @extschema@.undeliverable_match(tbl regclass, channel text, value text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'contacts_undeliverable_match'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+
+COMMENT ON FUNCTION @extschema@.undeliverable_match(regclass, text, text) IS
+'True when a value of a column of tbl (an email or phone as the trigger stores it) is undeliverable; for roles with SELECT, INSERT or UPDATE on tbl, who need not see contacts.bounce; used by the entry trigger, import(), health() and cleaning';
+
+-- ---------------------------------------------------------------------------
+-- Stale contacts: archived (restorable), not deleted
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.archive (
+    archive_id  bigserial PRIMARY KEY,
+    tbl         regclass NOT NULL,
+    key         text NOT NULL,
+    row_image   jsonb NOT NULL,
+    reason      text,
+    archived_by name NOT NULL DEFAULT CURRENT_USER,
+    archived_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX archive_tbl_key_idx ON @extschema@.archive (tbl, key);
+CREATE INDEX archive_tbl_at_idx ON @extschema@.archive (tbl, archived_at);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.archive', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.archive_archive_id_seq', '');
+
+COMMENT ON TABLE @extschema@.archive IS
+'Rows archived out of contact tables (stale contacts): the table, the row''s key (its key column as text), the whole row as to_jsonb, why, who archived it and when; restore_archived() puts a row back exactly';
+
+-- Whether a row is stale, as an SQL expression over the row alias, for
+-- archive_stale() and cleaning: neither its updated-at nor its activity
+-- column is later than as_of - stale_after.  NULL when the table has no rule.
+CREATE FUNCTION @extschema@.stale_condition_sql(tbl regclass, row_alias text, as_of timestamptz)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+SELECT format('greatest(%s) < %L::timestamptz',
+              concat_ws(', ', CASE WHEN c.updated_at_column IS NOT NULL
+                                   THEN format('%I.%I', row_alias, c.updated_at_column) END,
+                              CASE WHEN c.activity_column IS NOT NULL
+                                   THEN format('%I.%I', row_alias, c.activity_column) END),
+              as_of - c.stale_after)
+  FROM @extschema@.table_config c
+ WHERE c.tbl = stale_condition_sql.tbl AND c.stale_after IS NOT NULL
+$$;
+
+COMMENT ON FUNCTION @extschema@.stale_condition_sql(regclass, text, timestamp with time zone) IS
+'SQL expression, over the row alias row_alias of tbl, true when the row is stale at as_of: neither its updated-at nor its activity column (configure(stale_after, activity_column)) is later than as_of - stale_after (a row with neither set is not stale); NULL when tbl has no staleness rule; used by archive_stale() and cleaning';
+
+-- Rows of other tables that reference a row of tbl, as an SQL condition
+-- over the row alias: such rows are not archived (their references would
+-- dangle, or a cascade would delete what no archive keeps).
+CREATE FUNCTION @extschema@.referenced_condition_sql(tbl regclass, row_alias text)
+RETURNS text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    fk   record;
+    cond text := '';
+BEGIN
+    FOR fk IN SELECT c.conrelid::regclass AS ref,
+                     (SELECT string_agg(format('r.%I', a.attname), ', ' ORDER BY k.i)
+                        FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                        JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n) AS ref_cols,
+                     (SELECT string_agg(format('%I.%I', row_alias, a.attname), ', ' ORDER BY k.i)
+                        FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
+                        JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n) AS own_cols
+                FROM pg_constraint c
+               WHERE c.confrelid = tbl AND c.contype = 'f'
+               ORDER BY c.conrelid, c.conname LOOP
+        PERFORM @extschema@.require_privileges(fk.ref, 'SELECT', 'check references to archived rows in');
+        cond := cond || format(' OR EXISTS (SELECT 1 FROM %s r WHERE ROW(%s) = ROW(%s))',
+                               fk.ref, fk.ref_cols, fk.own_cols);
+    END LOOP;
+    RETURN CASE WHEN cond = '' THEN 'false' ELSE '(' || substr(cond, 5) || ')' END;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.referenced_condition_sql(regclass, text) IS
+'SQL condition, over the row alias row_alias of tbl, true when a row of another table references the row by a foreign key; false when nothing references tbl; checks that the caller may read every referencing table; used by archiving';
+
+CREATE FUNCTION @extschema@.archive_rows(tbl regclass, keys text[], reason text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg     @extschema@.table_config;
+    keytype text;
+    ref     text;
+    n       bigint;
+BEGIN
+    PERFORM @extschema@.require_privileges(tbl, 'SELECT, UPDATE, DELETE', 'archive rows of');
+    SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = archive_rows.tbl;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'table % is not configured for contacts', tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Call contacts.configure() for the table first.';
+    END IF;
+    SELECT format_type(a.atttypid, a.atttypmod) INTO keytype
+      FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = cfg.key_column;
+    -- The rows are locked first: a transaction about to reference one of
+    -- them waits for this one (or this one for it, and then sees its row),
+    -- so no reference appears between the check and the delete, where an
+    -- ON DELETE CASCADE or SET NULL would silently follow it.
+    EXECUTE format('SELECT count(*) FROM (SELECT FROM %1$s t WHERE t.%2$I = ANY ($1::%3$s[]) FOR UPDATE) l',
+                   tbl, cfg.key_column, keytype) USING keys;
+    EXECUTE format('SELECT min(t.%1$I::text) FROM %2$s t WHERE t.%1$I = ANY ($1::%3$s[]) AND %4$s',
+                   cfg.key_column, tbl, keytype, @extschema@.referenced_condition_sql(tbl, 't'))
+       INTO ref USING keys;
+    IF ref IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot archive row % = % of table %: other rows reference it', cfg.key_column, ref, tbl
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Archive or repoint the referencing rows first (contacts.merge() repoints them), or leave this row.';
+    END IF;
+    EXECUTE format('WITH gone AS (DELETE FROM %1$s t WHERE t.%2$I = ANY ($1::%3$s[]) RETURNING t.*) '
+                   'INSERT INTO @extschema@.archive (tbl, key, row_image, reason) '
+                   'SELECT %4$L, g.%2$I::text, to_jsonb(g), $2 FROM gone g',
+                   tbl, cfg.key_column, keytype, tbl)
+       USING keys, reason;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.archive_rows(regclass, text[], text) IS
+'Move the rows of a configured table whose keys are given into contacts.archive (the whole row as jsonb, with a reason) and delete them; refuses (23503) when another table references one of them; for roles with SELECT, UPDATE (to lock them) and DELETE on the table; returns how many rows were archived';
+
+CREATE FUNCTION @extschema@.archive_stale(tbl regclass, dry_run boolean DEFAULT false,
+                                          as_of timestamptz DEFAULT now(),
+                                          reason text DEFAULT 'stale',
+                                          OUT stale bigint, OUT archived bigint, OUT referenced bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    cfg   @extschema@.table_config;
+    cond  text;
+    keys  text[];
+BEGIN
+    PERFORM @extschema@.require_privileges(tbl,
+        CASE WHEN dry_run THEN 'SELECT' ELSE 'SELECT, UPDATE, DELETE' END, 'archive stale rows of');
+    SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = archive_stale.tbl;
+    cond := @extschema@.stale_condition_sql(tbl, 't', as_of);
+    IF cond IS NULL THEN
+        RAISE EXCEPTION 'table % has no staleness rule', tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Configure it with contacts.configure(..., stale_after => ''2 years'', updated_at_column => ..., activity_column => ...).';
+    END IF;
+    -- Locked first, as archive_rows() does, so that a reference another
+    -- transaction is making is waited for and seen here.
+    IF NOT dry_run THEN
+        EXECUTE format('SELECT count(*) FROM (SELECT FROM %s t WHERE %s FOR UPDATE) l', tbl, cond);
+    END IF;
+    -- Stale rows, and those of them another table references (kept).
+    EXECUTE format('SELECT count(*), count(*) FILTER (WHERE r), '
+                   '       array_agg(k ORDER BY k) FILTER (WHERE NOT r) '
+                   '  FROM (SELECT t.%1$I::text AS k, %2$s AS r FROM %3$s t WHERE %4$s) s',
+                   cfg.key_column, @extschema@.referenced_condition_sql(tbl, 't'), tbl, cond)
+       INTO stale, referenced, keys;
+    archived := 0;
+    IF NOT dry_run AND keys IS NOT NULL THEN
+        archived := @extschema@.archive_rows(tbl, keys, reason);
+    END IF;
+    IF referenced > 0 THEN
+        RAISE NOTICE '% stale rows of % are referenced by other tables and were kept', referenced, tbl;
+    END IF;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.archive_stale(regclass, boolean, timestamp with time zone, text) IS
+'Archive the stale rows of a configured table (configure(stale_after, updated_at_column, activity_column)) at as_of into contacts.archive, keeping those other tables reference; dry_run only counts; returns how many rows were stale, archived and kept as referenced';
+
+CREATE FUNCTION @extschema@.restore_archived(archive_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    a       @extschema@.archive;
+    cfg     @extschema@.table_config;
+    cols    text;
+    img     jsonb;
+    want    jsonb;
+BEGIN
+    SELECT * INTO a FROM @extschema@.archive x WHERE x.archive_id = restore_archived.archive_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'archived row % does not exist', archive_id
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Archived rows are listed in contacts.archive (of the tables you may read).';
+    END IF;
+    PERFORM @extschema@.require_privileges(a.tbl, 'SELECT, INSERT', 'restore archived rows of');
+    SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = a.tbl;
+    -- Every stored column the row had (generated ones are computed again).
+    SELECT string_agg(quote_ident(t.attname), ', ' ORDER BY t.attnum) INTO cols
+      FROM pg_attribute t
+     WHERE t.attrelid = a.tbl AND t.attnum > 0 AND NOT t.attisdropped AND t.attgenerated = ''
+       AND a.row_image ? t.attname;
+    BEGIN
+        EXECUTE format('INSERT INTO %1$s AS t (%2$s) OVERRIDING SYSTEM VALUE '
+                       'SELECT %2$s FROM jsonb_populate_record(NULL::%1$s, $1) '
+                       'RETURNING to_jsonb(t.*), to_jsonb(jsonb_populate_record(NULL::%1$s, $1))', a.tbl, cols)
+           INTO img, want USING a.row_image;
+    EXCEPTION WHEN unique_violation THEN
+        RAISE EXCEPTION 'cannot restore row % = % of table %: %', cfg.key_column, a.key, a.tbl, SQLERRM
+            USING ERRCODE = 'unique_violation',
+                  HINT = 'A row with this key or value was entered since it was archived; merge or remove it first.';
+    END;
+    -- A trigger of the table that changed the row would make it another
+    -- row.  (Both images are written in this session's time zone.)
+    IF img IS DISTINCT FROM want THEN
+        RAISE EXCEPTION 'cannot restore row % = % of table % exactly: the table''s triggers changed it', cfg.key_column, a.key, a.tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Archived: %s. Restored: %s.', want, img),
+                  HINT = 'Disable the trigger for the restore, or restore the row by hand from contacts.archive.';
+    END IF;
+    DELETE FROM @extschema@.archive x WHERE x.archive_id = a.archive_id;
+    RETURN a.key;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.restore_archived(bigint) IS
+'Put an archived row back into its table exactly as it was archived, and remove it from contacts.archive; refuses when its key or a unique value was taken since, or when a trigger of the table would change it; for roles with SELECT and INSERT on the table; returns the row''s key';
+
+-- ---------------------------------------------------------------------------
+-- Retention: how long the extension's logs keep what they keep
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.retention (
+    tbl   regclass NOT NULL,
+    log   text NOT NULL,
+    keep  interval NOT NULL CHECK (keep >= interval '0'),
+    PRIMARY KEY (tbl, log)
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.retention', '');
+
+COMMENT ON TABLE @extschema@.retention IS
+'How long the extension keeps the logs of a contact table, per log (see retention_logs()); purge_expired() deletes what is older; a log without a row is kept forever';
+
+-- What each log is: the relation whose rows purge_expired() deletes, the
+-- contact table of a row and its time, as SQL over the row alias x.  One
+-- log may span several relations; a new log table is one more row here.
+CREATE FUNCTION @extschema@.retention_logs(OUT log text, OUT relation regclass, OUT tbl_sql text,
+                                           OUT at_sql text, OUT description text)
+RETURNS SETOF record
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+VALUES
+    ('merge_log', '@extschema@.merge_log_row'::regclass, 'x.tbl',
+     '(SELECT m.merged_at FROM @extschema@.merge_log m WHERE m.merge_id = x.merge_id)',
+     'before-images of the rows a merge changed (merge_log_row); the merge record and the alternates it kept stay, and unmerge() refuses'),
+    ('merge_log', '@extschema@.external_id_move'::regclass, 'x.tbl',
+     '(SELECT m.merged_at FROM @extschema@.merge_log m WHERE m.merge_id = x.merge_id)',
+     'external ids a merge moved (external_id_move), which only unmerge() needs'),
+    ('import_reject', '@extschema@.import_reject'::regclass,
+     '(SELECT r.target FROM @extschema@.import_run r WHERE r.import_id = x.import_id)',
+     '(SELECT r.started_at FROM @extschema@.import_run r WHERE r.import_id = x.import_id)',
+     'rows imports set aside, with their source data (import_reject); the runs'' counts stay'),
+    ('import_run', '@extschema@.import_run'::regclass, 'x.target', 'x.started_at',
+     'import runs (import_run) and their rejected rows'),
+    ('feed_event', '@extschema@.feed_event'::regclass, 'x.tbl', 'x.at',
+     'kept change feed events (feed_event), beside the feed''s own retention'),
+    ('archive', '@extschema@.archive'::regclass, 'x.tbl', 'x.archived_at',
+     'archived stale rows (archive): gone for good once purged')
+$$;
+
+COMMENT ON FUNCTION @extschema@.retention_logs() IS
+'The logs retention applies to: for each, the relation purge_expired() deletes from and SQL over its row x giving the contact table and the time of the row';
+
+CREATE FUNCTION @extschema@.retention_configure(tbl regclass, log text, keep interval)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.require_privileges(tbl, 'OWNER', 'set the retention of');
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.retention_logs() l WHERE l.log = retention_configure.log) THEN
+        RAISE EXCEPTION 'unknown log "%"', log
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('Logs are %s.', (SELECT string_agg(DISTINCT l.log, ', ') FROM @extschema@.retention_logs() l));
+    END IF;
+    IF keep < interval '0' THEN
+        RAISE EXCEPTION 'keep must not be negative'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF keep IS NULL THEN
+        DELETE FROM @extschema@.retention r WHERE r.tbl = retention_configure.tbl AND r.log = retention_configure.log;
+    ELSE
+        INSERT INTO @extschema@.retention AS r (tbl, log, keep)
+        VALUES (retention_configure.tbl, retention_configure.log, retention_configure.keep)
+        ON CONFLICT ON CONSTRAINT retention_pkey DO UPDATE SET keep = EXCLUDED.keep;
+    END IF;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.retention_configure(regclass, text, interval) IS
+'Keep the log (see retention_logs()) of tbl for keep, after which purge_expired() deletes it; NULL keeps it forever; for the table''s owners';
+
+CREATE FUNCTION @extschema@.purge_expired(as_of timestamptz DEFAULT now())
+RETURNS TABLE (tbl regclass, log text, relation regclass, removed bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    r       record;
+    skipped bigint;
+BEGIN
+    -- Purging is for the owners of each table (the DBA's cron job runs as
+    -- one); other tables' retention is left for their owners.
+    SELECT count(DISTINCT x.tbl) INTO skipped FROM @extschema@.retention x
+     WHERE NOT coalesce(@extschema@.owns_table(x.tbl), false);
+    FOR r IN SELECT x.tbl, x.log, x.keep, l.relation, l.tbl_sql, l.at_sql
+               FROM @extschema@.retention x
+               JOIN @extschema@.retention_logs() l ON l.log = x.log
+              WHERE @extschema@.owns_table(x.tbl)
+              ORDER BY x.tbl::oid, x.log, l.relation::oid LOOP
+        EXECUTE format('DELETE FROM %s x WHERE %s = $1 AND %s < $2', r.relation, r.tbl_sql, r.at_sql)
+           USING r.tbl, as_of - r.keep;
+        GET DIAGNOSTICS removed = ROW_COUNT;
+        tbl := r.tbl;
+        log := r.log;
+        relation := r.relation;
+        RETURN NEXT;
+    END LOOP;
+    IF skipped > 0 THEN
+        RAISE NOTICE 'purge_expired: % tables with a retention are not yours and were left', skipped
+            USING HINT = 'Run it as the tables'' owner (or a role with the owners'' privileges).';
+    END IF;
+END;
+$$;
+
+COMMENT ON FUNCTION @extschema@.purge_expired(timestamp with time zone) IS
+'Delete from every log of contacts.retention what is older than its table''s retention at as_of (merge before-images, import rejects and runs, kept change feed events, archived rows), for the tables the caller owns; returns how many rows went, per table, log and relation; run it from cron or pg_cron';
+
+-- (retention is configuration: the same policies as table_config)
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.retention TO PUBLIC;
+ALTER TABLE @extschema@.retention ENABLE ROW LEVEL SECURITY;
+CREATE POLICY retention_read ON @extschema@.retention FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
+CREATE POLICY retention_owner ON @extschema@.retention USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY retention_read ON @extschema@.retention IS
+'A table''s retention is visible to every role with a privilege on the table';
+COMMENT ON POLICY retention_owner ON @extschema@.retention IS
+'A table''s retention is written by its owners';
+
+-- What purge_expired() deletes from the logs: by the table's owners.
+GRANT DELETE ON @extschema@.merge_log_row, @extschema@.import_run, @extschema@.import_reject TO PUBLIC;
+CREATE POLICY merge_log_row_purge ON @extschema@.merge_log_row FOR DELETE
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY merge_log_row_purge ON @extschema@.merge_log_row IS
+'A table''s merge before-images are purged by its owners (purge_expired)';
+CREATE POLICY import_run_purge ON @extschema@.import_run FOR DELETE
+    USING (@extschema@.owns_table(target));
+COMMENT ON POLICY import_run_purge ON @extschema@.import_run IS
+'A table''s import runs are purged by its owners (purge_expired)';
+CREATE POLICY import_reject_purge ON @extschema@.import_reject FOR DELETE
+    USING (EXISTS (SELECT 1 FROM @extschema@.import_run r
+                    WHERE r.import_id OPERATOR(pg_catalog.=) import_reject.import_id
+                      AND @extschema@.owns_table(r.target)));
+COMMENT ON POLICY import_reject_purge ON @extschema@.import_reject IS
+'A table''s rejected import rows are purged by its owners (purge_expired)';
+
+-- Archived rows: whole rows of the table, as the table itself.
+GRANT SELECT, INSERT, DELETE ON @extschema@.archive TO PUBLIC;
+GRANT USAGE ON SEQUENCE @extschema@.archive_archive_id_seq TO PUBLIC;
+
+ALTER TABLE @extschema@.archive ENABLE ROW LEVEL SECURITY;
+CREATE POLICY archive_read ON @extschema@.archive FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT'));
+CREATE POLICY archive_archive ON @extschema@.archive FOR INSERT
+    WITH CHECK (archived_by OPERATOR(pg_catalog.=) CURRENT_USER
+                AND pg_catalog.has_table_privilege(tbl, 'DELETE'));
+CREATE POLICY archive_restore ON @extschema@.archive FOR DELETE
+    USING (pg_catalog.has_table_privilege(tbl, 'INSERT') OR @extschema@.owns_table(tbl));
+COMMENT ON POLICY archive_read ON @extschema@.archive IS
+'A table''s archived rows are visible to the roles that may read the table';
+COMMENT ON POLICY archive_archive ON @extschema@.archive IS
+'A role archives rows, in its own name, only of tables it may delete from';
+COMMENT ON POLICY archive_restore ON @extschema@.archive IS
+'An archived row leaves the archive when a role that may insert into its table restores it, or when its owners purge it';
+
+-- Bounces are about addresses, not tables: the extension owner's, and the
+-- roles it grants them to.
+REVOKE ALL ON @extschema@.bounce, @extschema@.bounce_settings FROM PUBLIC;
+-- (the limits hold no personal data: every role may read what they are)
+GRANT SELECT ON @extschema@.bounce_settings TO PUBLIC;
