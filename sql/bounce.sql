@@ -124,11 +124,39 @@ SELECT row_number, category, reasons FROM contacts.import_reject r
   JOIN contacts.import_run u USING (import_id) WHERE u.target = 'b.crm'::regclass ORDER BY 1;
 RESET ROLE;
 
+-- clean() applies the policy to the rows a table already holds: reject
+-- drops the dead address (logged, undoable), flag keeps it and says why.
+SET ROLE b_owner;
+CREATE TABLE b.old (id int PRIMARY KEY, email text, phone text, flags jsonb);
+INSERT INTO b.old VALUES (1, 'Dead.Box@Example.com', '+34 611 00 01 11', NULL),
+                         (2, 'alive@example.com', '+34 699 11 22 33', NULL);
+SELECT contacts.configure('b.old', 'id', '{"email": "email", "phone": "phone"}',
+                          on_undeliverable => 'reject', flag_column => 'flags');
+RESET ROLE;
+SELECT contacts.record_bounce('dead.box@example.com', 'hard', '2026-02-01');
+SELECT contacts.record_delivery_failure('+34611000111', 'hard', '2026-02-01');
+SET ROLE b_owner;
+SELECT * FROM contacts.clean_preview('b.old') ORDER BY 1, 2;
+CALL contacts.clean('b.old', run_id => NULL) \gset old_
+SELECT id, email, phone FROM b.old ORDER BY id;
+SELECT col, action, reason, before, after FROM contacts.clean_change
+ WHERE run_id = :old_run_id ORDER BY row_key, col;
+SELECT contacts.undo_clean(:old_run_id) AS restored;
+SELECT id, email, phone FROM b.old ORDER BY id;
+SELECT contacts.configure('b.old', 'id', '{"email": "email", "phone": "phone"}',
+                          on_undeliverable => 'flag', flag_column => 'flags');
+CALL contacts.clean('b.old', run_id => NULL) \gset old_
+SELECT id, email, phone, flags FROM b.old ORDER BY id;
+RESET ROLE;
+
 -- (the import ids later tests show start where they would without this one)
 DELETE FROM contacts.import_run WHERE target = 'b.crm'::regclass;
 SELECT setval('contacts.import_run_import_id_seq', coalesce(max(import_id), 0) + 1, false) > 0 AS import_ids_reset
   FROM contacts.import_run;
 DROP SCHEMA b CASCADE;
+-- (its clean runs went with its tables; later tests number theirs from 1)
+SELECT setval('contacts.clean_run_run_id_seq', coalesce(max(run_id), 0) + 1, false) > 0 AS clean_ids_reset
+  FROM contacts.clean_run;
 DELETE FROM contacts.bounce;
 DROP OWNED BY b_owner, b_mailer, b_app, b_reader, b_stranger;
 DROP ROLE b_owner, b_mailer, b_app, b_reader, b_stranger;

@@ -15,6 +15,7 @@ CREATE SCHEMA er AUTHORIZATION er_owner;
 GRANT USAGE ON SCHEMA er TO er_clerk, er_app, er_nosupp;
 -- the suppression list is kept by the roles trusted with it
 GRANT SELECT, INSERT, UPDATE ON contacts.suppression TO er_owner, er_clerk;
+GRANT SELECT, DELETE ON contacts.bounce TO er_owner, er_clerk;
 
 CREATE FUNCTION public.er_try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -84,6 +85,12 @@ ALTER TABLE er.people DISABLE TRIGGER people_enforce;
 UPDATE er.people SET email = '  ZELDA.Quixbury@EXAMPLE.ORG ' WHERE id = 1;
 ALTER TABLE er.people ENABLE TRIGGER people_enforce;
 CALL contacts.clean('er.people', run_id => NULL) \gset clean_
+-- an older record of Zelda's, archived as stale, and a bounce of her address
+INSERT INTO er.people VALUES (5, 'Zelda', 'Quixbury', 'zq@work.example', NULL, NULL, 'Acme');
+SELECT contacts.archive_rows('er.people', ARRAY['5'], 'stale') AS archived;
+RESET ROLE;
+SELECT contacts.record_bounce('zelda.quixbury@example.org', 'soft', '2026-01-01', 'mailbox full');
+SET ROLE er_owner;
 SELECT count(*) AS clean_changes FROM contacts.clean_change WHERE tbl = 'er.people'::regclass AND row_key = '1';
 RESET ROLE;
 SELECT contacts.suppress('phone', '+34 612 345 678', reason => 'Zelda Quixbury asked by phone');
@@ -257,5 +264,6 @@ SELECT setval('contacts.dedupe_runs_run_id_seq', :run_seq, :'run_called'::boolea
        setval('contacts.feed_event_event_id_seq', :event_seq, :'event_called'::boolean) IS NOT NULL AS restored;
 DROP FUNCTION public.er_try(text), public.er_leftovers(text[]);
 REVOKE ALL ON contacts.suppression FROM er_owner, er_clerk;
+REVOKE ALL ON contacts.bounce FROM er_owner, er_clerk;
 DELETE FROM contacts.suppression WHERE reason LIKE 'erasure %';
 DROP ROLE er_owner, er_clerk, er_app, er_nosupp;

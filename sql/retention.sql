@@ -62,8 +62,13 @@ SELECT contacts.retention_configure('r.people', 'import_reject', '1 year');
 SELECT contacts.retention_configure('r.people', 'feed_event', '1 year');
 SELECT contacts.retention_configure('r.people', 'archive', '5 years');
 SELECT contacts.retention_configure('r.people', 'archive', '1 year');
+SELECT contacts.retention_configure('r.people', 'clean_log', '1 year');
 SELECT tbl, log, keep FROM contacts.retention ORDER BY log;
+CALL contacts.clean('r.people', run_id => NULL) \gset r_
 RESET ROLE;
+-- (a clean run of long ago)
+UPDATE contacts.clean_run SET started_at = '2020-03-01 00:00+00', finished_at = '2020-03-01 00:05+00'
+ WHERE run_id = :r_run_id;
 
 SELECT (SELECT count(*) FROM contacts.merge_log_row WHERE tbl = 'r.people'::regclass) AS merge_rows,
        (SELECT count(*) FROM contacts.import_reject j JOIN contacts.import_run u USING (import_id)

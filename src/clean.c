@@ -41,6 +41,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "bounce.h"
 #include "duplicates.h"
 #include "entry_config.h"
 #include "entry_kinds.h"
@@ -53,8 +54,10 @@ typedef enum CleanAction
 {
 	CLEAN_KEEP,
 	CLEAN_NORMALIZE,			/* rewritten in normal form */
-	CLEAN_SET_NULL,				/* invalid, set NULL (on_invalid = set_null) */
-	CLEAN_FLAG,					/* invalid or missing, kept and flagged */
+	CLEAN_SET_NULL,				/* invalid (on_invalid = set_null) or undeliverable
+								 * (on_undeliverable = reject), set NULL */
+	CLEAN_FLAG,					/* invalid, missing or undeliverable, kept and
+								 * flagged */
 	CLEAN_REJECT,				/* invalid or missing, the row left as it is */
 	CLEAN_FLAGS					/* the flag column, rewritten */
 } CleanAction;
@@ -127,11 +130,25 @@ typedef struct CleanScan
 } CleanScan;
 
 /*
+ * A valid email or phone that bounced too often (contacts.record_bounce),
+ * when the table's on_undeliverable policy is not allow.
+ */
+static bool
+clean_undeliverable(const EntryConfig *cfg, const EntryColumn *col, Datum normal)
+{
+	if (cfg->on_undeliverable == ON_UNDELIVERABLE_ALLOW ||
+		(col->kind != ENTRY_EMAIL && col->kind != ENTRY_PHONE))
+		return false;
+	return contacts_undeliverable(col->kind == ENTRY_EMAIL ? "email" : "phone",
+								  entry_column_text(col, normal));
+}
+
+/*
  * What clean does with one configured value: the entry trigger's check and
  * the table's on_invalid policy, as the trigger applies them to a row being
- * written, except that a refusal is recorded instead of raised.  Rules about
- * dead data (an undeliverable address, a stale contact) decide here too,
- * answering CLEAN_SET_NULL or CLEAN_FLAG with their reason code.
+ * written, except that a refusal is recorded instead of raised.  An address
+ * that bounced too often is dead data: the table's on_undeliverable policy
+ * flags it, or (reject) sets it NULL, with reason UNDELIVERABLE.
  */
 static CleanDecision
 clean_decide(const EntryConfig *cfg, const EntryColumn *col, Datum value, bool isnull,
@@ -145,7 +162,14 @@ clean_decide(const EntryConfig *cfg, const EntryColumn *col, Datum value, bool i
 		case ENTRY_VALUE_UNCHECKED:
 			break;
 		case ENTRY_VALUE_VALID:
-			if (d.value != value)
+			if (clean_undeliverable(cfg, col, d.value))
+			{
+				/* on_undeliverable for rows the table holds: reject drops the dead address */
+				d.reason = "UNDELIVERABLE";
+				d.action = cfg->on_undeliverable == ON_UNDELIVERABLE_REJECT ? CLEAN_SET_NULL : CLEAN_FLAG;
+				d.value = value;
+			}
+			else if (d.value != value)
 				d.action = CLEAN_NORMALIZE;
 			break;
 		case ENTRY_VALUE_MISSING:
@@ -164,13 +188,9 @@ clean_decide(const EntryConfig *cfg, const EntryColumn *col, Datum value, bool i
 
 /* A value as text for the log (NULL for NULL). */
 static char *
-value_text(Oid typid, Oid typoutput, Datum value, bool isnull)
+value_text(const EntryColumn *col, Datum value, bool isnull)
 {
-	if (isnull)
-		return NULL;
-	if (entry_is_text_type(typid))
-		return TextDatumGetCString(value);
-	return OidOutputFunctionCall(typoutput, value);
+	return isnull ? NULL : entry_column_text(col, value);
 }
 
 static bool
@@ -383,7 +403,7 @@ clean_row(CleanScan *scan, SPITupleTable *tt, uint64 r)
 
 			if (d[i].action != CLEAN_REJECT)
 				continue;
-			v = value_text(col->atttypid, col->typoutput, values[col->attnum - 1], isnull[col->attnum - 1]);
+			v = value_text(col, values[col->attnum - 1], isnull[col->attnum - 1]);
 			note(scan, key, col->name, CLEAN_REJECT, d[i].reason, v, v, NULL);
 		}
 		scan->rows_rejected++;
@@ -399,7 +419,7 @@ clean_row(CleanScan *scan, SPITupleTable *tt, uint64 r)
 		if (d[i].action != CLEAN_NORMALIZE || !col->duplicate_key ||
 			cfg->on_duplicate == ON_DUPLICATE_ALLOW)
 			continue;
-		dkey = contacts_duplicate_key(cfg, col, value_text(col->atttypid, col->typoutput, d[i].value, false));
+		dkey = contacts_duplicate_key(cfg, col, value_text(col, d[i].value, false));
 		if (dkey != NULL)
 			d[i].duplicate_of = contacts_duplicate_find(cfg, col, scan->rel, dkey, key, false, NULL);
 		if (d[i].duplicate_of && duplicate_of == NULL)
@@ -438,8 +458,7 @@ clean_row(CleanScan *scan, SPITupleTable *tt, uint64 r)
 				if (d[i].action == CLEAN_FLAG)
 				{
 					EntryColumn *col = &cfg->columns[i];
-					char	   *v = value_text(col->atttypid, col->typoutput,
-											   values[col->attnum - 1], isnull[col->attnum - 1]);
+					char	   *v = value_text(col, values[col->attnum - 1], isnull[col->attnum - 1]);
 
 					note(scan, key, col->name, CLEAN_FLAG, d[i].reason, v, v, NULL);
 				}
@@ -481,12 +500,12 @@ clean_row(CleanScan *scan, SPITupleTable *tt, uint64 r)
 
 		if (d[i].action == CLEAN_KEEP)
 			continue;
-		before = value_text(col->atttypid, col->typoutput, values[a], isnull[a]);
+		before = value_text(col, values[a], isnull[a]);
 		switch (d[i].action)
 		{
 			case CLEAN_NORMALIZE:
 				note(scan, key, col->name, CLEAN_NORMALIZE, NULL, before,
-					 value_text(col->atttypid, col->typoutput, d[i].value, false), d[i].duplicate_of);
+					 value_text(col, d[i].value, false), d[i].duplicate_of);
 				scan->values_changed++;
 				if (d[i].duplicate_of)
 					scan->duplicates++;

@@ -408,7 +408,7 @@ Datum
 contacts_forget_dropped_tables(PG_FUNCTION_ARGS)
 {
 	static const char *const config_tables[] = {"table_config", "merge_config", "alternate",
-		"feed_config", "external_id", "retention", "archive"};
+		"feed_config", "external_id", "retention", "archive", "clean_run"};
 	ContactsRoleSwitch sw;
 	Oid			argtypes[1] = {OIDARRAYOID};
 	Datum		args[1];

@@ -175,6 +175,15 @@ entry_is_text_type(Oid typid)
 	return typid == TEXTOID || typid == VARCHAROID || typid == BPCHAROID;
 }
 
+/* A column's (non-NULL) value as text: as stored, or its type's output. */
+char *
+entry_column_text(const EntryColumn *col, Datum value)
+{
+	if (entry_is_text_type(col->atttypid))
+		return TextDatumGetCString(value);
+	return OidOutputFunctionCall(col->typoutput, value);
+}
+
 /* A value of only spaces is as missing as no value. */
 static bool
 is_blank(const char *s, size_t len)

@@ -42,6 +42,7 @@ extern text *entry_kind_suppression_form(EntryKind kind, Datum normal);
 
 /* Whether typid is text, varchar or char: the types values are typed into. */
 extern bool entry_is_text_type(Oid typid);
+extern char *entry_column_text(const EntryColumn *col, Datum value);
 
 /*
  * The region phones and IDs of a row are read in: its country column

@@ -141,8 +141,7 @@ check_undeliverable(EntryConfig *cfg, Relation rel, Datum *values, bool *isnull,
 			continue;
 		if (isnull[a] || flag_reason[i])
 			continue;
-		value = is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
-			OidOutputFunctionCall(col->typoutput, values[a]);
+		value = entry_column_text(col, values[a]);
 		if (!contacts_undeliverable(channel, value))
 			continue;
 		if (cfg->on_undeliverable == ON_UNDELIVERABLE_REJECT)
@@ -189,8 +188,7 @@ find_likely_duplicate(EntryConfig *cfg, Relation rel, Datum *values, bool *isnul
 		first = false;
 		escape_json(&json, col->name);
 		appendStringInfoString(&json, ": ");
-		escape_json(&json, entry_is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
-					OidOutputFunctionCall(col->typoutput, values[a]));
+		escape_json(&json, entry_column_text(col, values[a]));
 	}
 	appendStringInfoChar(&json, '}');
 	args[0] = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.data));
@@ -274,8 +272,7 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 
 		if (!col->duplicate_key || isnull[a] || flag_reason[i])
 			continue;
-		value = entry_is_text_type(col->atttypid) ? TextDatumGetCString(values[a]) :
-			OidOutputFunctionCall(col->typoutput, values[a]);
+		value = entry_column_text(col, values[a]);
 		value = contacts_duplicate_key(cfg, col, value);
 		if (value == NULL)
 			continue;			/* not an address: the same as no other */
@@ -391,9 +388,7 @@ enforce_row(TriggerData *trigdata)
 		switch (cfg->on_invalid)
 		{
 			case ON_INVALID_REJECT:
-				reject_invalid(rel, col, entry_is_text_type(col->atttypid) ?
-							   TextDatumGetCString(values[a]) :
-							   OidOutputFunctionCall(col->typoutput, values[a]), reason);
+				reject_invalid(rel, col, entry_column_text(col, values[a]), reason);
 				break;
 			case ON_INVALID_SET_NULL:
 				isnull[a] = true;

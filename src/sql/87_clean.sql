@@ -75,7 +75,8 @@ COMMENT ON FUNCTION @extschema@.undo_clean(bigint) IS
 CREATE PROCEDURE @extschema@.clean(tbl regclass,
                                    batch_size integer DEFAULT 1000,
                                    dry_run boolean DEFAULT false,
-                                   INOUT run_id bigint DEFAULT NULL)
+                                   INOUT run_id bigint DEFAULT NULL,
+                                   archive_stale_at timestamptz DEFAULT NULL)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -104,6 +105,11 @@ BEGIN
                      THEN pg_catalog.format(', %s duplicating another row', v_count.duplicates) ELSE '' END,
                 pg_catalog.array_to_string(v_count.examples, '; ');
         END LOOP;
+        IF archive_stale_at IS NOT NULL THEN
+            SELECT * INTO v_count FROM @extschema@.archive_stale(tbl, dry_run => true, as_of => archive_stale_at);
+            RAISE NOTICE 'would archive % stale row(s), keeping % that other tables reference',
+                v_count.stale OPERATOR(pg_catalog.-) v_count.referenced, v_count.referenced;
+        END IF;
         RETURN;
     END IF;
     PERFORM @extschema@.require_privileges(tbl, 'SELECT, UPDATE', 'clean');
@@ -144,8 +150,15 @@ BEGIN
         RAISE NOTICE 'clean run %: % normalized values duplicate another row''s key', run_id, v_run.duplicates
             USING HINT = 'They are listed in contacts.clean_change (duplicate_of); contacts.dedupe_run() and contacts.merge() deal with duplicates.';
     END IF;
+    -- then the contacts nobody has touched since the table's staleness rule
+    IF archive_stale_at IS NOT NULL THEN
+        SELECT * INTO v_count FROM @extschema@.archive_stale(tbl, as_of => archive_stale_at);
+        RAISE NOTICE 'clean run %: % stale row(s) archived, % kept because other tables reference them',
+            run_id, v_count.archived, v_count.referenced
+            USING HINT = 'contacts.restore_archived(archive_id) puts one back; see contacts.archive.';
+    END IF;
 END
 $$;
 
-COMMENT ON PROCEDURE @extschema@.clean(regclass, integer, boolean, bigint) IS
-'Normalize every configured column of the existing rows of tbl by the entry trigger''s rules and the table''s on_invalid policy, batch_size rows at a time in key order with a commit after each batch and a progress notice; every change is logged in contacts.clean_change for contacts.undo_clean(run_id). An unfinished run of the table (or the run run_id) is resumed where its last batch ended. dry_run => true reports what would change (contacts.clean_preview) and writes nothing';
+COMMENT ON PROCEDURE @extschema@.clean(regclass, integer, boolean, bigint, timestamp with time zone) IS
+'Normalize every configured column of the existing rows of tbl by the entry trigger''s rules and the table''s on_invalid policy, batch_size rows at a time in key order with a commit after each batch and a progress notice; every change is logged in contacts.clean_change for contacts.undo_clean(run_id). An unfinished run of the table (or the run run_id) is resumed where its last batch ended. dry_run => true reports what would change (contacts.clean_preview) and writes nothing. archive_stale_at => now() then archives the rows stale at that time under the table''s staleness rule (contacts.archive_stale), restorably';

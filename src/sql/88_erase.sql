@@ -247,7 +247,20 @@ VALUES
   'AND (c.row_key OPERATOR(pg_catalog.=) ANY ($3) OR c.duplicate_of OPERATOR(pg_catalog.=) ANY ($3) '
   '     OR @extschema@.erasure_match(pg_catalog.jsonb_build_array(c.before, c.after), $4, $6)) '
   'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
-  'the values clean() changed in the person''s rows (before and after), and changes that named the person''s row as the duplicate')
+  'the values clean() changed in the person''s rows (before and after), and changes that named the person''s row as the duplicate'),
+ (26, 'archive',
+  'WITH d AS (DELETE FROM @extschema@.archive a WHERE a.tbl OPERATOR(pg_catalog.=) $1 '
+  'AND (a.key OPERATOR(pg_catalog.=) ANY ($3) OR @extschema@.erasure_match(a.row_image, $4, $6) '
+  '     OR @extschema@.erasure_match(pg_catalog.to_jsonb(a.reason), $4, $6)) '
+  'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
+  'archived rows of the person (by key, or holding the person''s values: an older record archived as stale)'),
+ (27, 'bounce',
+  'WITH d AS (DELETE FROM @extschema@.bounce b '
+  'WHERE @extschema@.erasure_match(pg_catalog.jsonb_build_array(b.address, b.detail), $4, $6) '
+  'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
+  'the delivery history of the person''s emails and phones (bounces belong to an address, not a table: the eraser needs SELECT and DELETE on contacts.bounce)'),
+ (28, 'bounce_settings', NULL, 'configuration'),
+ (29, 'retention', NULL, 'configuration')
 $$;
 
 COMMENT ON FUNCTION @extschema@.erasure_steps() IS
@@ -297,6 +310,9 @@ BEGIN
     PERFORM @extschema@.require_privileges('@extschema@.suppression',
         CASE WHEN add_to_suppression THEN 'SELECT, INSERT, UPDATE' ELSE 'SELECT, UPDATE' END,
         'erase a person''s entries in');
+    -- and their delivery history, kept by address for every table
+    PERFORM @extschema@.require_privileges('@extschema@.bounce', 'SELECT, DELETE',
+        'erase a person''s delivery history in');
     SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = erase.tbl;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'table % is not configured for contacts', tbl
@@ -482,4 +498,4 @@ END
 $$;
 
 COMMENT ON FUNCTION @extschema@.erase(regclass, anyelement, boolean, text) IS
-'Forget a person (right to be forgotten): delete the row of tbl with primary key key and every row merged into it, and remove or redact what every table of the extension keeps of them (merge images, alternates, import rejects, dedupe results, change events, external ids; see erasure_steps); with add_to_suppression (the default) their emails, phones and IDs go on the suppression list as keyed digests. Returns the erasure record, which holds no personal data (reason must not either). Needs SELECT and DELETE on tbl, and SELECT, UPDATE (and INSERT) on contacts.suppression';
+'Forget a person (right to be forgotten): delete the row of tbl with primary key key and every row merged into it, and remove or redact what every table of the extension keeps of them (merge images, alternates, import rejects, dedupe results, change events, external ids; see erasure_steps); with add_to_suppression (the default) their emails, phones and IDs go on the suppression list as keyed digests. Returns the erasure record, which holds no personal data (reason must not either). Needs SELECT and DELETE on tbl, SELECT, UPDATE (and INSERT) on contacts.suppression, and SELECT and DELETE on contacts.bounce';

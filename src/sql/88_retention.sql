@@ -257,7 +257,9 @@ VALUES
     ('feed_event', '@extschema@.feed_event'::regclass, 'x.tbl', 'x.at',
      'kept change feed events (feed_event), beside the feed''s own retention'),
     ('archive', '@extschema@.archive'::regclass, 'x.tbl', 'x.archived_at',
-     'archived stale rows (archive): gone for good once purged')
+     'archived stale rows (archive): gone for good once purged'),
+    ('clean_log', '@extschema@.clean_run'::regclass, 'x.tbl', 'coalesce(x.finished_at, x.started_at)',
+     'clean runs and the before and after values they logged (clean_run, clean_change); undo_clean() of a purged run is impossible')
 $$;
 
 COMMENT ON FUNCTION @extschema@.retention_logs() IS

@@ -405,7 +405,8 @@ BEGIN
          '(SELECT r.tbl FROM @extschema@.dedupe_runs r WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_pairs.run_id)'],
         ['dedupe_clusters', 'dedupe clusters',
          '(SELECT r.tbl FROM @extschema@.dedupe_runs r WHERE r.run_id OPERATOR(pg_catalog.=) dedupe_clusters.run_id)'],
-        ['clean_change', 'values changed by clean runs', 'tbl']] LOOP
+        ['clean_change', 'values changed by clean runs', 'tbl'],
+        ['archive', 'archived rows', 'tbl']] LOOP
         EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR DELETE USING (@extschema@.erasing(%s))',
                        t[1] || '_erase', t[1], t[3]);
         EXECUTE format('COMMENT ON POLICY %I ON @extschema@.%I IS %L', t[1] || '_erase', t[1],
@@ -436,6 +437,11 @@ CREATE POLICY import_reject_purge ON @extschema@.import_reject FOR DELETE
                       AND @extschema@.owns_table(r.target)));
 COMMENT ON POLICY import_reject_purge ON @extschema@.import_reject IS
 'A table''s rejected import rows are purged by its owners (purge_expired)';
+GRANT DELETE ON @extschema@.clean_run TO PUBLIC;
+CREATE POLICY clean_run_purge ON @extschema@.clean_run FOR DELETE
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY clean_run_purge ON @extschema@.clean_run IS
+'A table''s clean runs, and with them the values they logged, are purged by its owners (purge_expired)';
 
 -- Archived rows: whole rows of the table, as the table itself.
 GRANT SELECT, INSERT, DELETE ON @extschema@.archive TO PUBLIC;

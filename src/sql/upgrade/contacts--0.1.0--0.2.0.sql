@@ -3212,7 +3212,8 @@ COMMENT ON FUNCTION @extschema@.undo_clean(bigint) IS
 CREATE PROCEDURE @extschema@.clean(tbl regclass,
                                    batch_size integer DEFAULT 1000,
                                    dry_run boolean DEFAULT false,
-                                   INOUT run_id bigint DEFAULT NULL)
+                                   INOUT run_id bigint DEFAULT NULL,
+                                   archive_stale_at timestamptz DEFAULT NULL)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -3241,6 +3242,11 @@ BEGIN
                      THEN pg_catalog.format(', %s duplicating another row', v_count.duplicates) ELSE '' END,
                 pg_catalog.array_to_string(v_count.examples, '; ');
         END LOOP;
+        IF archive_stale_at IS NOT NULL THEN
+            SELECT * INTO v_count FROM @extschema@.archive_stale(tbl, dry_run => true, as_of => archive_stale_at);
+            RAISE NOTICE 'would archive % stale row(s), keeping % that other tables reference',
+                v_count.stale OPERATOR(pg_catalog.-) v_count.referenced, v_count.referenced;
+        END IF;
         RETURN;
     END IF;
     PERFORM @extschema@.require_privileges(tbl, 'SELECT, UPDATE', 'clean');
@@ -3281,11 +3287,18 @@ BEGIN
         RAISE NOTICE 'clean run %: % normalized values duplicate another row''s key', run_id, v_run.duplicates
             USING HINT = 'They are listed in contacts.clean_change (duplicate_of); contacts.dedupe_run() and contacts.merge() deal with duplicates.';
     END IF;
+    -- then the contacts nobody has touched since the table's staleness rule
+    IF archive_stale_at IS NOT NULL THEN
+        SELECT * INTO v_count FROM @extschema@.archive_stale(tbl, as_of => archive_stale_at);
+        RAISE NOTICE 'clean run %: % stale row(s) archived, % kept because other tables reference them',
+            run_id, v_count.archived, v_count.referenced
+            USING HINT = 'contacts.restore_archived(archive_id) puts one back; see contacts.archive.';
+    END IF;
 END
 $$;
 
-COMMENT ON PROCEDURE @extschema@.clean(regclass, integer, boolean, bigint) IS
-'Normalize every configured column of the existing rows of tbl by the entry trigger''s rules and the table''s on_invalid policy, batch_size rows at a time in key order with a commit after each batch and a progress notice; every change is logged in contacts.clean_change for contacts.undo_clean(run_id). An unfinished run of the table (or the run run_id) is resumed where its last batch ended. dry_run => true reports what would change (contacts.clean_preview) and writes nothing';
+COMMENT ON PROCEDURE @extschema@.clean(regclass, integer, boolean, bigint, timestamp with time zone) IS
+'Normalize every configured column of the existing rows of tbl by the entry trigger''s rules and the table''s on_invalid policy, batch_size rows at a time in key order with a commit after each batch and a progress notice; every change is logged in contacts.clean_change for contacts.undo_clean(run_id). An unfinished run of the table (or the run run_id) is resumed where its last batch ended. dry_run => true reports what would change (contacts.clean_preview) and writes nothing. archive_stale_at => now() then archives the rows stale at that time under the table''s staleness rule (contacts.archive_stale), restorably';
 
 -- Clean runs and their changes (before-images of values): read with SELECT
 -- on the table, written by the roles that may update it, into runs that are
@@ -3577,7 +3590,20 @@ VALUES
   'AND (c.row_key OPERATOR(pg_catalog.=) ANY ($3) OR c.duplicate_of OPERATOR(pg_catalog.=) ANY ($3) '
   '     OR @extschema@.erasure_match(pg_catalog.jsonb_build_array(c.before, c.after), $4, $6)) '
   'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
-  'the values clean() changed in the person''s rows (before and after), and changes that named the person''s row as the duplicate')
+  'the values clean() changed in the person''s rows (before and after), and changes that named the person''s row as the duplicate'),
+ (26, 'archive',
+  'WITH d AS (DELETE FROM @extschema@.archive a WHERE a.tbl OPERATOR(pg_catalog.=) $1 '
+  'AND (a.key OPERATOR(pg_catalog.=) ANY ($3) OR @extschema@.erasure_match(a.row_image, $4, $6) '
+  '     OR @extschema@.erasure_match(pg_catalog.to_jsonb(a.reason), $4, $6)) '
+  'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
+  'archived rows of the person (by key, or holding the person''s values: an older record archived as stale)'),
+ (27, 'bounce',
+  'WITH d AS (DELETE FROM @extschema@.bounce b '
+  'WHERE @extschema@.erasure_match(pg_catalog.jsonb_build_array(b.address, b.detail), $4, $6) '
+  'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
+  'the delivery history of the person''s emails and phones (bounces belong to an address, not a table: the eraser needs SELECT and DELETE on contacts.bounce)'),
+ (28, 'bounce_settings', NULL, 'configuration'),
+ (29, 'retention', NULL, 'configuration')
 $$;
 
 COMMENT ON FUNCTION @extschema@.erasure_steps() IS
@@ -3627,6 +3653,9 @@ BEGIN
     PERFORM @extschema@.require_privileges('@extschema@.suppression',
         CASE WHEN add_to_suppression THEN 'SELECT, INSERT, UPDATE' ELSE 'SELECT, UPDATE' END,
         'erase a person''s entries in');
+    -- and their delivery history, kept by address for every table
+    PERFORM @extschema@.require_privileges('@extschema@.bounce', 'SELECT, DELETE',
+        'erase a person''s delivery history in');
     SELECT * INTO cfg FROM @extschema@.table_config c WHERE c.tbl = erase.tbl;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'table % is not configured for contacts', tbl
@@ -3812,7 +3841,7 @@ END
 $$;
 
 COMMENT ON FUNCTION @extschema@.erase(regclass, anyelement, boolean, text) IS
-'Forget a person (right to be forgotten): delete the row of tbl with primary key key and every row merged into it, and remove or redact what every table of the extension keeps of them (merge images, alternates, import rejects, dedupe results, change events, external ids; see erasure_steps); with add_to_suppression (the default) their emails, phones and IDs go on the suppression list as keyed digests. Returns the erasure record, which holds no personal data (reason must not either). Needs SELECT and DELETE on tbl, and SELECT, UPDATE (and INSERT) on contacts.suppression';
+'Forget a person (right to be forgotten): delete the row of tbl with primary key key and every row merged into it, and remove or redact what every table of the extension keeps of them (merge images, alternates, import rejects, dedupe results, change events, external ids; see erasure_steps); with add_to_suppression (the default) their emails, phones and IDs go on the suppression list as keyed digests. Returns the erasure record, which holds no personal data (reason must not either). Needs SELECT and DELETE on tbl, SELECT, UPDATE (and INSERT) on contacts.suppression, and SELECT and DELETE on contacts.bounce';
 
 -- Erasure: the record is visible to the roles that may read the table and
 -- written by the role that erases (DELETE on the table), in its own name
@@ -4366,7 +4395,9 @@ VALUES
     ('feed_event', '@extschema@.feed_event'::regclass, 'x.tbl', 'x.at',
      'kept change feed events (feed_event), beside the feed''s own retention'),
     ('archive', '@extschema@.archive'::regclass, 'x.tbl', 'x.archived_at',
-     'archived stale rows (archive): gone for good once purged')
+     'archived stale rows (archive): gone for good once purged'),
+    ('clean_log', '@extschema@.clean_run'::regclass, 'x.tbl', 'coalesce(x.finished_at, x.started_at)',
+     'clean runs and the before and after values they logged (clean_run, clean_change); undo_clean() of a purged run is impossible')
 $$;
 
 COMMENT ON FUNCTION @extschema@.retention_logs() IS
@@ -4464,6 +4495,11 @@ CREATE POLICY import_reject_purge ON @extschema@.import_reject FOR DELETE
                       AND @extschema@.owns_table(r.target)));
 COMMENT ON POLICY import_reject_purge ON @extschema@.import_reject IS
 'A table''s rejected import rows are purged by its owners (purge_expired)';
+GRANT DELETE ON @extschema@.clean_run TO PUBLIC;
+CREATE POLICY clean_run_purge ON @extschema@.clean_run FOR DELETE
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY clean_run_purge ON @extschema@.clean_run IS
+'A table''s clean runs, and with them the values they logged, are purged by its owners (purge_expired)';
 
 -- Archived rows: whole rows of the table, as the table itself.
 GRANT SELECT, INSERT, DELETE ON @extschema@.archive TO PUBLIC;
@@ -4489,3 +4525,8 @@ COMMENT ON POLICY archive_restore ON @extschema@.archive IS
 REVOKE ALL ON @extschema@.bounce, @extschema@.bounce_settings FROM PUBLIC;
 -- (the limits hold no personal data: every role may read what they are)
 GRANT SELECT ON @extschema@.bounce_settings TO PUBLIC;
+
+-- erase() removes a person's archived rows too
+CREATE POLICY archive_erase ON @extschema@.archive FOR DELETE USING (@extschema@.erasing(tbl));
+COMMENT ON POLICY archive_erase ON @extschema@.archive IS
+'A role erasing a person from the table removes the person''s archived rows';
