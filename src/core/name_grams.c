@@ -140,7 +140,8 @@ phonetic_skeleton(const uint32_t *in, int n, uint32_t *out)
 				s = (i == 0 && is_vowel(next)) ? 'j' : 'x';
 				break;
 			case 'y':
-				s = is_vowel(next) ? 'y' : 'i';
+				/* always: a typo next to it (Ryna) must not change it */
+				s = 'i';
 				break;
 			case 'g':
 				if (is_front_vowel(next))
@@ -352,6 +353,13 @@ gram_score(int common, int na, int nb)
 	return dice >= NAME_MIN_GRAM_SCORE ? dice : 0.0;
 }
 
+/* Score of a token one edit away from another, the longer of L symbols. */
+static double
+typo_score(int len)
+{
+	return 1.0 - 1.0 / (len + 1);
+}
+
 /* Score of token i of a against token j of b (see name_grams.h). */
 static double
 token_score(const NameTokens *a, int i, const NameTokens *b, int j)
@@ -365,9 +373,9 @@ token_score(const NameTokens *a, int i, const NameTokens *b, int j)
 		return 1.0;
 	best = gram_score(keys_common(a->tri[i], a->ntri[i], b->tri[j], b->ntri[j]),
 					  a->ntri[i], b->ntri[j]);
-	if (maxlen >= NAME_EDIT_MIN_LEN && 1.0 - 1.0 / maxlen > best &&
+	if (maxlen >= NAME_EDIT_MIN_LEN && typo_score(maxlen) > best &&
 		within_one_edit(a->sym[i], la, b->sym[j], lb))
-		best = 1.0 - 1.0 / maxlen;
+		best = typo_score(maxlen);
 	if ((la == 1) != (lb == 1) && a->sym[i][0] == b->sym[j][0] && NAME_SCORE_INITIAL > best)
 		best = NAME_SCORE_INITIAL;
 	return best;
@@ -470,8 +478,10 @@ name_search_similarity(const char *a, size_t alen, const char *b, size_t blen,
 
 /*
  * Append token k's variants to keys: the skeleton, then (from
- * NAME_EDIT_MIN_LEN - 1 symbols on) the skeleton with symbol i deleted for
- * each i.  Returns the number appended.
+ * NAME_EDIT_MIN_LEN symbols on) the skeleton with symbol i deleted for each
+ * i.  Tokens one edit apart, the longer of at least NAME_EDIT_MIN_LEN
+ * symbols, share a variant: the same deletion from both (a substitution or
+ * a transposition), or the shorter one itself.  Returns the number appended.
  */
 static int
 token_variants(const NameTokens *t, int k, NameKey *keys)
@@ -481,7 +491,7 @@ token_variants(const NameTokens *t, int k, NameKey *keys)
 	int			n = 0;
 
 	keys[n++] = hash_symbols(KEY_VARIANT, t->sym[k], len);
-	if (len < NAME_EDIT_MIN_LEN - 1)
+	if (len < NAME_EDIT_MIN_LEN)
 		return n;
 	for (int i = 0; i < len; i++)
 	{
@@ -660,7 +670,7 @@ name_query_bound(const NameQuery *q, const bool *present)
 	 * so its Dice coefficient is at most 2p / (T + p).  A row token one
 	 * edit away has a variant in common with the token; if it is longer, the
 	 * token itself is one of its variants.  So without the token's own key a
-	 * typo can only be against a token of at most L symbols: 1 - 1/L.
+	 * typo can only be against a token of at most L symbols.
 	 */
 	for (int k = 0; k < q->ntokens; k++)
 	{
@@ -669,8 +679,8 @@ name_query_bound(const NameQuery *q, const bool *present)
 		ub[k] = gram_score(ntri[k], q->ntri[k], ntri[k]);
 		if (self[k])
 			ub[k] = 1.0;
-		else if (variant[k] && len >= NAME_EDIT_MIN_LEN && 1.0 - 1.0 / len > ub[k])
-			ub[k] = 1.0 - 1.0 / len;
+		else if (variant[k] && len >= NAME_EDIT_MIN_LEN && typo_score(len) > ub[k])
+			ub[k] = typo_score(len);
 		if (initial[k] && NAME_SCORE_INITIAL > ub[k])
 			ub[k] = NAME_SCORE_INITIAL;
 	}

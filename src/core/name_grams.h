@@ -12,10 +12,10 @@
  *
  * Similarity.  Two tokens score
  *	- 1 when their skeletons are equal;
- *	- 1 - 1/L when one edit (a substitution, insertion, deletion or
+ *	- 1 - 1/(L+1) when one edit (a substitution, insertion, deletion or
  *	  transposition of adjacent symbols) turns one into the other and the
- *	  longer has L >= NAME_EDIT_MIN_LEN symbols (Finlay/Filnay 0.83,
- *	  White/Whige 0.75; Ana/Ena are different names, not a typo);
+ *	  longer has L >= NAME_EDIT_MIN_LEN symbols (Finlay/Filnay 0.86,
+ *	  White/Whige 0.8, Wu/Vu 0.67);
  *	- NAME_SCORE_INITIAL for an initial against a token it starts;
  *	- otherwise the Dice coefficient of their padded trigram sets (two
  *	  marks before, one after, as pg_trgm) when at least NAME_MIN_GRAM_SCORE,
@@ -29,7 +29,7 @@
  *
  * Keys.  An indexed name stores, per token, the 32-bit hashes of its padded
  * trigrams and of its "variants": the skeleton itself and, from
- * NAME_EDIT_MIN_LEN - 1 symbols on, the skeleton with any one symbol deleted.
+ * NAME_EDIT_MIN_LEN symbols on, the skeleton with any one symbol deleted.
  * Two tokens one edit apart always share a variant (the same deletion on
  * both sides, or the shorter one itself), so variants find one-typo tokens
  * however short, and are rare keys that GIN reads quickly.  A query also
@@ -38,7 +38,7 @@
  * Bound.  From which of the query's keys a row has, name_query_bound()
  * computes an upper bound of the similarity: per query token the best score
  * any row token with those keys could reach (1 if its own skeleton is
- * there, 1 - 1/L if only a variant, 2p/(T+p) from p of its T trigrams,
+ * there, 1 - 1/(L+1) if only a variant, 2p/(T+p) from p of its T trigrams,
  * the initial score if the initial's key is there), then the best
  * S / (n + k - S) over the k best tokens (a row has at least k tokens if k
  * pair up).  Every term is an upper bound of the real one, so a row whose
@@ -63,10 +63,10 @@ typedef uint32_t NameKey;
 #define NAME_MAX_TOKENS 16
 
 /* One edit counts as a typo when the longer token has this many symbols. */
-#define NAME_EDIT_MIN_LEN 4
+#define NAME_EDIT_MIN_LEN 2
 
 #define NAME_SCORE_INITIAL 0.5
-#define NAME_MIN_GRAM_SCORE 0.4
+#define NAME_MIN_GRAM_SCORE 0.25
 
 /*
  * Added to name_query_bound(): its sums run in another order than the
