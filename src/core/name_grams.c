@@ -17,6 +17,7 @@
 /* Kinds of key, hashed in so that a trigram never equals a variant. */
 #define KEY_TRIGRAM		1u
 #define KEY_VARIANT		2u
+#define KEY_TOKENS		3u		/* the number of tokens of the name */
 
 /* Boundary mark of the padded trigrams; never a token symbol. */
 #define PAD				((uint32_t) ' ')
@@ -218,7 +219,7 @@ free_folded(const CtAllocator *alloc, char *folded, char *stackbuf)
 		ct_free(alloc, folded);
 }
 
-/* Most keys one token gives: trigrams, variants and an initial's probe. */
+/* Most keys per token: trigrams, variants, an initial and a token count. */
 #define TOKEN_MAX_KEYS	(NAME_QUERY_MAX_KEYS / NAME_MAX_TOKENS)
 
 static int
@@ -243,6 +244,15 @@ sort_distinct(NameKey *keys, int n)
 		if (keys[i] != keys[m - 1])
 			keys[m++] = keys[i];
 	return m;
+}
+
+/* The key that says a name has n tokens. */
+static NameKey
+tokens_key(int n)
+{
+	uint32_t	sym = (uint32_t) n;
+
+	return hash_symbols(KEY_TOKENS, &sym, 1);
 }
 
 /* The hash of the padded trigram of an initial: (mark, c, mark). */
@@ -514,11 +524,12 @@ name_keys_extract(const char *s, size_t len, const CtAllocator *alloc, NameKey *
 		return 0;
 	name_tokens_parse(s, len, alloc, t);
 	if (t->ntokens == 0 ||
-		(out = ct_alloc(alloc, t->ntokens * TOKEN_MAX_KEYS * sizeof(NameKey))) == NULL)
+		(out = ct_alloc(alloc, (t->ntokens * TOKEN_MAX_KEYS + 1) * sizeof(NameKey))) == NULL)
 	{
 		ct_free(alloc, t);
 		return 0;
 	}
+	out[n++] = tokens_key(t->ntokens);
 	for (int k = 0; k < t->ntokens; k++)
 	{
 		memcpy(out + n, t->tri[k], t->ntri[k] * sizeof(NameKey));
@@ -589,6 +600,8 @@ name_query_build(const NameTokens *t, const CtAllocator *alloc)
 		}
 		else
 			add_use(e, &n, initial_key(t->sym[k][0]), k, NAME_ROLE_INITIAL);
+		/* a row of k + 1 tokens (none of these: more than the query's) */
+		add_use(e, &n, tokens_key(k + 1), k + 1, NAME_ROLE_TOKENS);
 	}
 	qsort(e, n, sizeof(KeyUseEntry), cmp_key_use);
 	for (int i = 0; i < n; i++)
@@ -635,6 +648,7 @@ name_query_bound(const NameQuery *q, const bool *present)
 	double		ub[NAME_MAX_TOKENS];
 	double		sum = 0.0,
 				best = 0.0;
+	int			row_tokens = q->ntokens + 1;	/* at least */
 
 	if (q->ntokens == 0)
 		return 0.0;
@@ -659,6 +673,10 @@ name_query_bound(const NameQuery *q, const bool *present)
 					break;
 				case NAME_ROLE_INITIAL:
 					initial[k] = true;
+					break;
+				case NAME_ROLE_TOKENS:
+					if (k < row_tokens)
+						row_tokens = k;
 					break;
 			}
 		}
@@ -694,13 +712,13 @@ name_query_bound(const NameQuery *q, const bool *present)
 			ub[j] = ub[j - 1];
 		ub[j] = v;
 	}
-	/* k tokens paired: the row has at least k tokens */
+	/* k tokens paired: the row has at least k tokens, and row_tokens */
 	for (int k = 1; k <= q->ntokens && ub[k - 1] > 0.0; k++)
 	{
 		double		b;
 
 		sum += ub[k - 1];
-		b = sum / (q->ntokens + k - sum);
+		b = sum / (q->ntokens + (k > row_tokens ? k : row_tokens) - sum);
 		if (b > best)
 			best = b;
 	}

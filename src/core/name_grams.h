@@ -29,7 +29,8 @@
  *
  * Keys.  An indexed name stores, per token, the 32-bit hashes of its padded
  * trigrams and of its "variants": the skeleton itself and, from
- * NAME_EDIT_MIN_LEN symbols on, the skeleton with any one symbol deleted.
+ * NAME_EDIT_MIN_LEN symbols on, the skeleton with any one symbol deleted;
+ * and the name stores one key for its number of tokens.
  * Two tokens one edit apart always share a variant (the same deletion on
  * both sides, or the shorter one itself), so variants find one-typo tokens
  * however short, and are rare keys that GIN reads quickly.  A query also
@@ -40,8 +41,9 @@
  * any row token with those keys could reach (1 if its own skeleton is
  * there, 1 - 1/(L+1) if only a variant, 2p/(T+p) from p of its T trigrams,
  * the initial score if the initial's key is there), then the best
- * S / (n + k - S) over the k best tokens (a row has at least k tokens if k
- * pair up).  Every term is an upper bound of the real one, so a row whose
+ * S / (n + m - S) over the k best tokens, where m is the row's number of
+ * tokens if it is at most n (the query looks up those keys), else n + 1,
+ * and at least k (k tokens paired).  Every term is an upper bound of the real one, so a row whose
  * similarity reaches a threshold always passes the bound: the index is
  * lossless with respect to %~ and rechecks every candidate.
  */
@@ -115,13 +117,14 @@ typedef enum NameKeyRole
 	NAME_ROLE_TRIGRAM,			/* one of the token's trigrams */
 	NAME_ROLE_SELF,				/* the token itself (a variant) */
 	NAME_ROLE_VARIANT,			/* the token with one symbol deleted */
-	NAME_ROLE_INITIAL			/* a row token that is this one's initial, or
+	NAME_ROLE_INITIAL,			/* a row token that is this one's initial, or
 								 * that this initial starts */
+	NAME_ROLE_TOKENS			/* the row has "token" tokens */
 } NameKeyRole;
 
 typedef struct NameKeyUse
 {
-	uint8_t		token;
+	uint8_t		token;			/* for NAME_ROLE_TOKENS: a token count */
 	uint8_t		role;			/* NameKeyRole */
 } NameKeyUse;
 
@@ -141,8 +144,11 @@ typedef struct NameQuery
 	NameKeyUse *uses;
 } NameQuery;
 
-/* Most keys a query looks up: trigrams, variants and an initial per token. */
-#define NAME_QUERY_MAX_KEYS (NAME_MAX_TOKENS * (2 * NAME_TOKEN_MAX_SYMBOLS + 3))
+/*
+ * Most keys a query looks up: trigrams, variants, an initial and a token
+ * count per token.
+ */
+#define NAME_QUERY_MAX_KEYS (NAME_MAX_TOKENS * (2 * NAME_TOKEN_MAX_SYMBOLS + 4))
 
 /* The query of a parsed name; NULL if the allocator fails. */
 extern NameQuery *name_query_build(const NameTokens *t, const CtAllocator *alloc);
