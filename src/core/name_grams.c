@@ -489,17 +489,20 @@ name_search_similarity(const char *a, size_t alen, const char *b, size_t blen,
 /*
  * Append token k's variants to keys: the skeleton, then (from
  * NAME_EDIT_MIN_LEN symbols on) the skeleton with symbol i deleted for each
- * i.  Tokens one edit apart, the longer of at least NAME_EDIT_MIN_LEN
- * symbols, share a variant: the same deletion from both (a substitution or
- * a transposition), or the shorter one itself.  Returns the number appended.
+ * i; none for tokens longer than maxlen.  Tokens one edit apart, the longer
+ * of at least NAME_EDIT_MIN_LEN symbols, share a variant: the same deletion
+ * from both (a substitution or a transposition), or the shorter one itself.
+ * Returns the number appended.
  */
 static int
-token_variants(const NameTokens *t, int k, NameKey *keys)
+token_variants(const NameTokens *t, int k, int maxlen, NameKey *keys)
 {
 	uint32_t	del[NAME_TOKEN_MAX_SYMBOLS];
 	int			len = t->len[k];
 	int			n = 0;
 
+	if (len > maxlen)
+		return 0;
 	keys[n++] = hash_symbols(KEY_VARIANT, t->sym[k], len);
 	if (len < NAME_EDIT_MIN_LEN)
 		return n;
@@ -534,7 +537,8 @@ name_keys_extract(const char *s, size_t len, const CtAllocator *alloc, NameKey *
 	{
 		memcpy(out + n, t->tri[k], t->ntri[k] * sizeof(NameKey));
 		n += t->ntri[k];
-		n += token_variants(t, k, out + n);
+		/* one longer than a query's, whose variants may be this one's */
+		n += token_variants(t, k, NAME_VARIANT_MAX_LEN + 1, out + n);
 	}
 	ct_free(alloc, t);
 	*keys = out;
@@ -584,13 +588,12 @@ name_query_build(const NameTokens *t, const CtAllocator *alloc)
 		return NULL;
 	for (int k = 0; k < t->ntokens; k++)
 	{
-		int			nv = token_variants(t, k, variants);
+		int			nv = token_variants(t, k, NAME_VARIANT_MAX_LEN, variants);
 
 		for (int i = 0; i < t->ntri[k]; i++)
 			add_use(e, &n, t->tri[k][i], k, NAME_ROLE_TRIGRAM);
-		add_use(e, &n, variants[0], k, NAME_ROLE_SELF);
-		for (int i = 1; i < nv; i++)
-			add_use(e, &n, variants[i], k, NAME_ROLE_VARIANT);
+		for (int i = 0; i < nv; i++)
+			add_use(e, &n, variants[i], k, i == 0 ? NAME_ROLE_SELF : NAME_ROLE_VARIANT);
 		/* an initial: a row token it starts; a word: the row's initial */
 		if (t->len[k] == 1)
 		{
@@ -685,20 +688,34 @@ name_query_bound(const NameQuery *q, const bool *present)
 	/*
 	 * Per token, the best score a row token could reach.  A row token with p
 	 * of the token's T trigrams shares at most p of them and has at least p,
-	 * so its Dice coefficient is at most 2p / (T + p).  A row token one
-	 * edit away has a variant in common with the token; if it is longer, the
-	 * token itself is one of its variants.  So without the token's own key a
-	 * typo can only be against a token of at most L symbols.
+	 * so its Dice coefficient is at most 2p / (T + p).
+	 *
+	 * Short tokens look up variants: a row token one edit away has a variant
+	 * in common with the token; if it is longer, the token itself is one of
+	 * its variants.  So without the token's own key a typo can only be
+	 * against a token of at most L symbols.
+	 *
+	 * Long tokens count trigrams: an equal token has all T, and one edit
+	 * destroys at most 4 of them (a transposition; 3 for the others), against
+	 * a token of at most L + 1 symbols.
 	 */
 	for (int k = 0; k < q->ntokens; k++)
 	{
 		int			len = q->len[k];
+		int			p = ntri[k];
 
-		ub[k] = gram_score(ntri[k], q->ntri[k], ntri[k]);
-		if (self[k])
+		ub[k] = gram_score(p, q->ntri[k], p);
+		if (len <= NAME_VARIANT_MAX_LEN)
+		{
+			if (self[k])
+				ub[k] = 1.0;
+			else if (variant[k] && len >= NAME_EDIT_MIN_LEN && typo_score(len) > ub[k])
+				ub[k] = typo_score(len);
+		}
+		else if (p == q->ntri[k])
 			ub[k] = 1.0;
-		else if (variant[k] && len >= NAME_EDIT_MIN_LEN && typo_score(len) > ub[k])
-			ub[k] = typo_score(len);
+		else if (p > 0 && p >= q->ntri[k] - 4 && typo_score(len + 1) > ub[k])
+			ub[k] = typo_score(len + 1);
 		if (initial[k] && NAME_SCORE_INITIAL > ub[k])
 			ub[k] = NAME_SCORE_INITIAL;
 	}

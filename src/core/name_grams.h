@@ -28,24 +28,27 @@
  * Symmetric, in [0, 1], 0 when either name has no tokens.
  *
  * Keys.  An indexed name stores, per token, the 32-bit hashes of its padded
- * trigrams and of its "variants": the skeleton itself and, from
- * NAME_EDIT_MIN_LEN symbols on, the skeleton with any one symbol deleted;
- * and the name stores one key for its number of tokens.
- * Two tokens one edit apart always share a variant (the same deletion on
- * both sides, or the shorter one itself), so variants find one-typo tokens
- * however short, and are rare keys that GIN reads quickly.  A query also
- * looks for the one-symbol token that would be its token's initial.
+ * trigrams and, for tokens of up to NAME_VARIANT_MAX_LEN + 1 symbols, of its
+ * "variants": the skeleton itself and, from NAME_EDIT_MIN_LEN symbols on,
+ * the skeleton with any one symbol deleted; and one key for its number of
+ * tokens.  Two tokens one edit apart always share a variant (the same
+ * deletion on both sides, or the shorter one itself), so variants find
+ * one-typo neighbours of short tokens, whose few trigrams one edit can wipe
+ * out; they are rare keys that GIN reads quickly.  A query also looks for
+ * the one-symbol token that would be its token's initial.
  *
  * Bound.  From which of the query's keys a row has, name_query_bound()
- * computes an upper bound of the similarity: per query token the best score
- * any row token with those keys could reach (1 if its own skeleton is
- * there, 1 - 1/(L+1) if only a variant, 2p/(T+p) from p of its T trigrams,
- * the initial score if the initial's key is there), then the best
- * S / (n + m - S) over the k best tokens, where m is the row's number of
- * tokens if it is at most n (the query looks up those keys), else n + 1,
- * and at least k (k tokens paired).  Every term is an upper bound of the real one, so a row whose
- * similarity reaches a threshold always passes the bound: the index is
- * lossless with respect to %~ and rechecks every candidate.
+ * computes an upper bound of the similarity.  Per query token, the best
+ * score any row token with those keys could reach: for a short token 1 if
+ * its own skeleton is there, 1 - 1/(L+1) if only a variant; for a long one
+ * 1 if all its T trigrams are there, 1 - 1/(L+2) if all but at most 4 (one
+ * edit destroys at most 4); 2p/(T+p) from p of its trigrams; the initial
+ * score if the initial's key is there.  Then the best S / (n + m - S) over
+ * the k best tokens, where m is the row's number of tokens if it is at most
+ * n (the query looks up those keys), else n + 1, and at least k.  Every term
+ * is an upper bound of the real one, so a row whose similarity reaches a
+ * threshold always passes the bound: the index is lossless with respect to
+ * %~, and every candidate is rechecked.
  */
 #ifndef CT_NAME_GRAMS_H
 #define CT_NAME_GRAMS_H
@@ -66,6 +69,12 @@ typedef uint32_t NameKey;
 
 /* One edit counts as a typo when the longer token has this many symbols. */
 #define NAME_EDIT_MIN_LEN 2
+
+/*
+ * Query tokens up to this many symbols find one-edit neighbours through
+ * variants; longer ones have enough trigrams left after one edit.
+ */
+#define NAME_VARIANT_MAX_LEN 5
 
 #define NAME_SCORE_INITIAL 0.5
 #define NAME_MIN_GRAM_SCORE 0.25
