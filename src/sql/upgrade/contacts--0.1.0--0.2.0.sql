@@ -3000,3 +3000,30 @@ ALTER FUNCTION @extschema@.name_search_similarity(text, text) COST 100;
 ALTER FUNCTION @extschema@.name_search_distance(text, text) COST 100;
 ALTER FUNCTION @extschema@.name_search_match(text, text) COST 100;
 ALTER FUNCTION @extschema@.name_search_key(text) COST 20;
+
+-- ---------------------------------------------------------------------------
+-- name_gin_ops indexes: 0.2.0 stores other keys (one-deletion variants of
+-- short tokens, the number of tokens) and bounds another similarity, so an
+-- index built by 0.1.0 could miss rows: rebuild every one.  An index the
+-- updating role may not rebuild is named in a warning instead.
+-- ---------------------------------------------------------------------------
+DO $$
+DECLARE
+    idx regclass;
+BEGIN
+    FOR idx IN
+        SELECT DISTINCT i.indexrelid::regclass
+          FROM pg_catalog.pg_index i
+          JOIN pg_catalog.pg_opclass c ON c.oid = ANY (i.indclass::pg_catalog.oid[])
+         WHERE c.opcname = 'name_gin_ops'
+           AND c.opcnamespace = '@extschema@'::pg_catalog.regnamespace
+    LOOP
+        BEGIN
+            EXECUTE pg_catalog.format('REINDEX INDEX %s', idx);
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE WARNING 'fuzzy name index % was not rebuilt: %', idx, SQLERRM
+                USING HINT = 'Run REINDEX INDEX on it as its owner: until then %~ may miss rows.';
+        END;
+    END LOOP;
+END
+$$;
