@@ -3001,6 +3001,9 @@ ALTER FUNCTION @extschema@.name_search_distance(text, text) COST 100;
 ALTER FUNCTION @extschema@.name_search_match(text, text) COST 100;
 ALTER FUNCTION @extschema@.name_search_key(text) COST 20;
 
+COMMENT ON FUNCTION @extschema@.name_search_similarity(text, text) IS
+'Similarity in [0, 1] of two names as the fuzzy name index sees them: their folded, phonetically spelled tokens paired best first (1 if equal, 1 - 1/(L+1) one edit apart, 0.5 for an initial, else shared trigrams), S the sum of the pair scores, S / (n + m - S) for n and m tokens; ignores case, accents, punctuation and token order';
+
 -- ---------------------------------------------------------------------------
 -- name_gin_ops indexes: 0.2.0 stores other keys (one-deletion variants of
 -- short tokens, the number of tokens) and bounds another similarity, so an
