@@ -25,11 +25,12 @@
 #   Scottish, Irish, German, Italian, Polish, Dutch, Chinese, Vietnamese,
 #   Indian, Arabic names), with 500 queries (SMOKE=1: 50): a duplicate of a
 #   random record corrupted by a model of its own (pg_temp.corrupt below):
-#   the given name missing (15%), given and surname swapped (10%), and in
-#   each token with probability 0.45 one error -- adjacent letters
-#   transposed (30%), a letter dropped (25%), a keyboard-neighbour or OCR
+#   the given name missing (15%), given and surname swapped (12% of the
+#   others), and in each token with probability 0.45 one error -- adjacent
+#   letters transposed (30%), a letter dropped (25%), a keyboard-neighbour
 #   substitution (25%), a letter inserted (10%), a phonetic respelling
-#   (10%) -- plus a second error in 15% of the queries; case is lowered.
+#   (10%) -- plus a second error in the surname in 15% of the queries; case
+#   is lowered.
 #   The hit is the original record's name.  When test/gen/registrygen (an
 #   independent generator) is available, replace registry_data() by a load of
 #   its records and duplicates; the evaluation does not change.
@@ -242,15 +243,15 @@ SELECT g AS id,
   FROM generate_series(1, :rows) g, v;
 SQL
 bpsql -v nq="$QUERIES" -v rows="$ROWS" <<'SQL'
--- One error in a token: transposition, deletion, keyboard or OCR
--- substitution, insertion, or a phonetic respelling.
+-- One error in a token: transposition, deletion, keyboard substitution,
+-- insertion, or a phonetic respelling.
 CREATE FUNCTION pg_temp.corrupt_token(tok text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
   n int := length(tok);
   i int := 1 + floor(random() * n)::int;
   r float8 := random();
-  -- letters next to each letter on a QWERTY keyboard, and OCR confusions
+  -- letters next to each letter on a QWERTY keyboard
   near text[] := '{a:qwsz,b:vghn,c:xdfv,d:serfcx,e:wsdr,f:drtgvc,g:ftyhbv,h:gyujnb,i:ujko,j:huikmn,k:jiolm,l:kop,m:njkrn,n:bhjm,o:iklp,p:ol,q:wa,r:edft,s:awedxz,t:rfgy,u:yhji,v:cfgb,w:qase,x:zsdc,y:tghu,z:asx}'::text[];
   c text := substr(tok, i, 1);
   cand text;
