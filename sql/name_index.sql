@@ -19,6 +19,15 @@ SELECT a, b, round(name_search_similarity(a, b)::numeric, 3) AS sim,
                ('Gary McDonald', 'Gray Mcdonald'),
                ('José Pérez', 'Juan Pérez'),
                ('Ana López', 'María Gómez'),
+               -- one typo per token, even in short names
+               ('Filnay Whige', 'Finlay White'),
+               ('Gemma Wu', 'Gemma Vu'),
+               ('Ryna Ferrair', 'Ryan Ferrari'),
+               -- a missing given name, an initial
+               ('White', 'Finlay White'),
+               ('J. Pérez', 'José Pérez'),
+               -- different names stay apart
+               ('Finlay White', 'Frank Wilson'),
                ('', ''),
                ('', 'Ana')) v(a, b);
 SELECT name_search_similarity(NULL, 'x') IS NULL AS strict_null, 'x' %~ NULL AS op_null;
@@ -41,7 +50,9 @@ SELECT g, (ARRAY['José', 'Juan', 'María', 'Ana', 'Luis', 'Carmen', 'Jorge', 'L
           || ' ' || (ARRAY['Ruiz', 'Díaz', 'Moreno', 'Muñoz', 'Álvarez', 'Romero', 'Navarro'])[1 + (g / 90) % 7]
   FROM generate_series(1, 3000) g;
 INSERT INTO people VALUES (10001, NULL), (10002, ''), (10003, '---'),
-  (10004, 'Pepe Pérez'), (10005, 'PÉREZ RUIZ, JOSÉ'), (10006, 'J. Perez Ruiz');
+  (10004, 'Pepe Pérez'), (10005, 'PÉREZ RUIZ, JOSÉ'), (10006, 'J. Perez Ruiz'),
+  (10007, 'Finlay White'), (10008, 'Fiona Wise'), (10009, 'Ryan Lee'), (10010, 'Li Wu'),
+  (10011, 'White'), (10012, 'Finlay Whitehead Jones');
 CREATE INDEX people_name_fuzzy ON people USING gin (name name_gin_ops);
 ANALYZE people;
 
@@ -61,13 +72,22 @@ SELECT name, round((name <~> 'perez ruis, jsoe')::numeric, 3) AS distance
 SELECT name, round((name <~> 'MARIA BASQUES MUNOS')::numeric, 3) AS distance
   FROM people WHERE name %~ 'MARIA BASQUES MUNOS'
  ORDER BY name <~> 'MARIA BASQUES MUNOS', id LIMIT 5;
+-- Transposed and replaced letters in short names; a surname alone.
+SELECT name, round((name <~> 'filnay whige')::numeric, 3) AS distance
+  FROM people WHERE name %~ 'filnay whige'
+ ORDER BY name <~> 'filnay whige', id LIMIT 5;
+SELECT name, round((name <~> 'whige')::numeric, 3) AS distance
+  FROM people WHERE name %~ 'whige'
+ ORDER BY name <~> 'whige', id LIMIT 5;
 
 -- The index finds exactly what a sequential scan finds (the recheck uses
 -- the same similarity, and the index never skips a row above the
 -- threshold), at several thresholds and for several queries.
 CREATE TEMP TABLE queries (q text);
 INSERT INTO queries VALUES ('jose perez ruiz'), ('Perez, Jose'), ('jsoe peres'), ('maria basques munos'),
-  ('james smiht'), ('lucia'), ('J Perez'), (''), ('---'), ('x');
+  ('james smiht'), ('lucia'), ('J Perez'), (''), ('---'), ('x'),
+  ('filnay whige'), ('whige'), ('li wu'), ('ryna lee'), ('perez'), ('martniez gomez'),
+  ('jose maria perez lopez garcia');
 CREATE FUNCTION pg_temp.matches(t float8, q text) RETURNS int[]
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -3,11 +3,13 @@
  *		GIN operator class name_gin_ops for text: the index stores each
  *		name's keys (see core/name_grams.h) and answers name %~ query.
  *
- * A row can only reach the threshold t if it shares at least t·|Q| of the
- * query's |Q| keys (name_keys_bound); consistent counts the shared keys and
- * lets the executor recheck the survivors with the exact similarity.  With
- * triConsistent, GIN's fast scan needs to read only the posting lists of the
- * rarest keys: a row that has none of them cannot reach the threshold.
+ * extractQuery hands GIN the query's keys and, as extra_data, what each key
+ * tells about which query token (a NameQuery).  consistent computes from the
+ * keys a row has an upper bound of its similarity (name_query_bound) and
+ * lets the executor recheck the rows whose bound reaches the threshold with
+ * the exact similarity.  With triConsistent, GIN's fast scan needs to read
+ * only the posting lists of the rarest keys: a row that has none of them
+ * cannot reach the threshold.
  */
 #include "postgres.h"
 
@@ -53,8 +55,8 @@ contacts_name_gin_extract_query(PG_FUNCTION_ARGS)
 	text	   *query = PG_GETARG_TEXT_PP(0);
 	int32	   *nentries = (int32 *) PG_GETARG_POINTER(1);
 	StrategyNumber strategy = PG_GETARG_UINT16(2);
-	int			n;
-	NameKey    *keys;
+	Pointer   **extra_data = (Pointer **) PG_GETARG_POINTER(4);
+	NameQuery  *q;
 
 	if (strategy != NAME_SIMILAR_STRATEGY)
 		elog(ERROR, "unrecognized strategy number: %d", strategy);
@@ -63,11 +65,15 @@ contacts_name_gin_extract_query(PG_FUNCTION_ARGS)
 	 * A query without keys (empty, punctuation only) matches nothing: zero
 	 * entries in the default search mode tell GIN so without a scan.
 	 */
-	keys = name_search_text_keys(query, &n);
-	*nentries = n;
-	if (n == 0)
+	q = name_search_text_query(query);
+	*nentries = q->nkeys;
+	if (q->nkeys == 0)
 		PG_RETURN_POINTER(NULL);
-	PG_RETURN_POINTER(keys_to_datums(keys, n));
+	/* every entry points to the whole query: consistent needs all of it */
+	*extra_data = palloc(q->nkeys * sizeof(Pointer));
+	for (int i = 0; i < q->nkeys; i++)
+		(*extra_data)[i] = (Pointer) q;
+	PG_RETURN_POINTER(keys_to_datums(q->keys, q->nkeys));
 }
 
 PG_FUNCTION_INFO_V1(contacts_name_gin_consistent);
@@ -76,22 +82,18 @@ contacts_name_gin_consistent(PG_FUNCTION_ARGS)
 {
 	bool	   *check = (bool *) PG_GETARG_POINTER(0);
 	StrategyNumber strategy = PG_GETARG_UINT16(1);
-	int32		nkeys = PG_GETARG_INT32(3);
+	Pointer    *extra_data = (Pointer *) PG_GETARG_POINTER(4);
 	bool	   *recheck = (bool *) PG_GETARG_POINTER(5);
-	int			ncommon = 0;
+	double		bound;
 
 	if (strategy != NAME_SIMILAR_STRATEGY)
 		elog(ERROR, "unrecognized strategy number: %d", strategy);
 
-	for (int i = 0; i < nkeys; i++)
-		if (check[i])
-			ncommon++;
-
+	bound = name_query_bound((const NameQuery *) extra_data[0], check);
 	/* Only the bound is known here: the exact similarity needs the row. */
 	*recheck = true;
 	contacts_setting_require(CONTACTS_SETTING_NAME_THRESHOLD);
-	PG_RETURN_BOOL(ncommon > 0 &&
-				   name_keys_bound(ncommon, nkeys) >= contacts_name_similarity_threshold);
+	PG_RETURN_BOOL(bound > 0.0 && bound >= contacts_name_similarity_threshold);
 }
 
 PG_FUNCTION_INFO_V1(contacts_name_gin_triconsistent);
@@ -101,19 +103,19 @@ contacts_name_gin_triconsistent(PG_FUNCTION_ARGS)
 	GinTernaryValue *check = (GinTernaryValue *) PG_GETARG_POINTER(0);
 	StrategyNumber strategy = PG_GETARG_UINT16(1);
 	int32		nkeys = PG_GETARG_INT32(3);
-	int			npossible = 0;
+	Pointer    *extra_data = (Pointer *) PG_GETARG_POINTER(4);
+	bool		possible[NAME_QUERY_MAX_KEYS];
+	double		bound;
 
 	if (strategy != NAME_SIMILAR_STRATEGY)
 		elog(ERROR, "unrecognized strategy number: %d", strategy);
 
-	/* Count keys that are or may be shared: the most the row can have. */
+	/* Keys that are or may be in the row: the most the row can have. */
 	for (int i = 0; i < nkeys; i++)
-		if (check[i] != GIN_FALSE)
-			npossible++;
-
+		possible[i] = check[i] != GIN_FALSE;
+	bound = name_query_bound((const NameQuery *) extra_data[0], possible);
 	contacts_setting_require(CONTACTS_SETTING_NAME_THRESHOLD);
-	if (npossible == 0 ||
-		name_keys_bound(npossible, nkeys) < contacts_name_similarity_threshold)
+	if (bound <= 0.0 || bound < contacts_name_similarity_threshold)
 		PG_RETURN_GIN_TERNARY_VALUE(GIN_FALSE);
 	PG_RETURN_GIN_TERNARY_VALUE(GIN_MAYBE);
 }

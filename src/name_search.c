@@ -25,59 +25,56 @@ name_search_text_keys(text *t, int *nkeys)
 	return keys;
 }
 
+static void
+text_tokens(text *t, NameTokens *out)
+{
+	int			len;
+	char	   *utf8 = contacts_text_to_utf8(t, &len);
+
+	name_tokens_parse(utf8, len, &contacts_palloc_allocator, out);
+	pfree(utf8);
+}
+
+NameQuery *
+name_search_text_query(text *t)
+{
+	NameTokens	tokens;
+
+	text_tokens(t, &tokens);
+	return name_query_build(&tokens, &contacts_palloc_allocator);
+}
+
 /*
- * The query's keys, cached in fn_extra across the rows of a scan: the
+ * The query's tokens, cached in fn_extra across the rows of a scan: the
  * operators are called with the same right-hand side for every row, and
- * extracting its keys would otherwise double the cost of each call.
+ * parsing it would otherwise double the cost of each call.
  */
-typedef struct QueryKeysCache
+typedef struct QueryTokensCache
 {
 	char	   *query;			/* the argument's bytes, in the database encoding */
 	int			query_len;
-	NameKey    *keys;
-	int			nkeys;
-} QueryKeysCache;
+	NameTokens	tokens;
+} QueryTokensCache;
 
-static const NameKey *
-cached_query_keys(FunctionCallInfo fcinfo, text *query, int *nkeys)
+static const NameTokens *
+cached_query_tokens(FunctionCallInfo fcinfo, text *query)
 {
-	QueryKeysCache *cache = (QueryKeysCache *) fcinfo->flinfo->fn_extra;
+	QueryTokensCache *cache = (QueryTokensCache *) fcinfo->flinfo->fn_extra;
 	const char *data = VARDATA_ANY(query);
 	int			len = VARSIZE_ANY_EXHDR(query);
-	MemoryContext oldcxt;
-	NameKey    *keys;
 
 	if (cache != NULL && cache->query_len == len && memcmp(cache->query, data, len) == 0)
-	{
-		*nkeys = cache->nkeys;
-		return cache->keys;
-	}
-
-	keys = name_search_text_keys(query, nkeys);
-	oldcxt = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		return &cache->tokens;
 	if (cache == NULL)
-		cache = palloc0(sizeof(QueryKeysCache));
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(QueryTokensCache));
 	else
-	{
 		pfree(cache->query);
-		if (cache->keys)
-			pfree(cache->keys);
-	}
-	cache->query = palloc(len + 1);
+	cache->query = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len + 1);
 	memcpy(cache->query, data, len);
 	cache->query_len = len;
-	cache->nkeys = *nkeys;
-	cache->keys = NULL;
-	if (*nkeys > 0)
-	{
-		cache->keys = palloc(*nkeys * sizeof(NameKey));
-		memcpy(cache->keys, keys, *nkeys * sizeof(NameKey));
-	}
+	text_tokens(query, &cache->tokens);
 	fcinfo->flinfo->fn_extra = cache;
-	MemoryContextSwitchTo(oldcxt);
-	if (keys)
-		pfree(keys);
-	return cache->keys;
+	return &cache->tokens;
 }
 
 static double
@@ -85,15 +82,11 @@ similarity_args(FunctionCallInfo fcinfo)
 {
 	text	   *name = PG_GETARG_TEXT_PP(0);
 	text	   *query = PG_GETARG_TEXT_PP(1);
-	int			nname,
-				nquery;
-	NameKey    *name_keys = name_search_text_keys(name, &nname);
-	const NameKey *query_keys = cached_query_keys(fcinfo, query, &nquery);
-	double		sim = name_keys_similarity(name_keys, nname, query_keys, nquery);
+	const NameTokens *query_tokens = cached_query_tokens(fcinfo, query);
+	NameTokens	name_tokens;
 
-	if (name_keys)
-		pfree(name_keys);
-	return sim;
+	text_tokens(name, &name_tokens);
+	return name_tokens_similarity(&name_tokens, query_tokens);
 }
 
 PG_FUNCTION_INFO_V1(contacts_name_search_similarity);
@@ -111,9 +104,9 @@ contacts_name_search_distance(PG_FUNCTION_ARGS)
 }
 
 /*
- * name %~ query: the names share keys and their similarity reaches
- * contacts.name_similarity_threshold.  Requiring a shared key keeps the
- * operator true exactly where an index can find the row, even with the
+ * name %~ query: the similarity is above 0 (the names share a key) and
+ * reaches contacts.name_similarity_threshold.  Requiring a shared key keeps
+ * the operator true exactly where an index can find the row, even with the
  * threshold at 0.
  */
 PG_FUNCTION_INFO_V1(contacts_name_search_match);

@@ -16,7 +16,7 @@ AS 'MODULE_PATHNAME', 'contacts_name_search_similarity'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
 
 COMMENT ON FUNCTION @extschema@.name_search_similarity(text, text) IS
-'Similarity in [0, 1] of two names as the fuzzy name index sees them: Jaccard index of their keys (trigrams and sorted letters of the folded, phonetically spelled tokens); ignores case, accents, punctuation and token order';
+'Similarity in [0, 1] of two names as the fuzzy name index sees them: their folded, phonetically spelled tokens paired best first (1 if equal, 1 - 1/(L+1) one edit apart, 0.5 for an initial, else shared trigrams), S the sum of the pair scores, S / (n + m - S) for n and m tokens; ignores case, accents, punctuation and token order';
 
 CREATE FUNCTION @extschema@.name_search_distance(text, text)
 RETURNS real

@@ -1,16 +1,39 @@
 #!/usr/bin/env bash
 # Fuzzy name search: contacts' name_gin_ops index (%~, ranked by <~>) against
 # pg_trgm on lower(f_unaccent(name)) with GIN (% ranked by similarity()) and
-# with GiST (KNN <->), on the same generated names and the same queries.
+# with GiST (KNN <->), on the same names and the same queries, on three data
+# sets (DATASETS, default all three):
 #
-# Data: 1M names (SMOKE=1: 1000), about 70% Spanish/Latin American (given
-# name, sometimes a second one, two surnames, written with accents) and 30%
-# English (given name, sometimes a middle name, surname).  Queries: names
-# drawn from the table, each retyped the way people do: case changed, accents
-# dropped, half of them surname first ("Pérez García, José"), and one
-# misspelling in one token (a random keyboard edit -- substitution,
-# deletion, insertion or transposition -- or, half of the time, a spelling of
-# the same sound: b/v, s/z/c, ll/y, g/j, a dropped or added h).
+# names: 1M generated names (SMOKE=1: 1000), about 70% Spanish/Latin
+#   American (given name, sometimes a second one, two surnames, written with
+#   accents) and 30% English (given name, sometimes a middle name, surname).
+#   300 queries (SMOKE=1: 20): names drawn from the table, each retyped the
+#   way people do: case changed, accents dropped, half of them surname first
+#   ("Pérez García, José"), and one misspelling in one token (a random
+#   keyboard edit -- substitution, deletion, insertion or transposition --
+#   or, half of the time, a spelling of the same sound: b/v, s/z/c, ll/y,
+#   g/j, a dropped or added h).
+#
+# contactgen: the project's generator (test/gen/contactgen), 10k records
+#   (SMOKE=1: 1000).  A query is a duplicate record's "given family" as typed
+#   there (typos, nicknames, swapped fields, missing parts); the searched
+#   table holds every other record; the hit is the full name of the
+#   person's first record (lowest id).  500 queries (SMOKE=1: 50).
+#
+# registry: postal/registry-style records, 10k people (SMOKE=1: 1000), one
+#   record each, "given surname" from an international vocabulary (English,
+#   Scottish, Irish, German, Italian, Polish, Dutch, Chinese, Vietnamese,
+#   Indian, Arabic names), with 500 queries (SMOKE=1: 50): a duplicate of a
+#   random record corrupted by a model of its own (pg_temp.corrupt below):
+#   the given name missing (15%), given and surname swapped (12% of the
+#   others), and in each token with probability 0.45 one error -- adjacent
+#   letters transposed (30%), a letter dropped (25%), a keyboard-neighbour
+#   substitution (25%), a letter inserted (10%), a phonetic respelling
+#   (10%) -- plus a second error in the surname in 15% of the queries; case
+#   is lowered.
+#   The hit is the original record's name.  When test/gen/registrygen (an
+#   independent generator) is available, replace registry_data() by a load of
+#   its records and duplicates; the evaluation does not change.
 #
 # recall@10: share of queries whose original name is among the 10 results.
 # Latency: median over the queries of one query's wall time inside the
@@ -20,13 +43,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
+repo=$(cd "$here/../.." && pwd)
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
-ROWS=${ROWS:-$(scale 1000000)}
-QUERIES=${QUERIES:-300}
-[ "$SMOKE" = 1 ] && QUERIES=20
-
-echo "rows: $ROWS, queries: $QUERIES"
+DATASETS=${DATASETS:-names contactgen registry}
+QUERIES=${QUERIES:-500}
+[ "$SMOKE" = 1 ] && QUERIES=50
 
 bpsql <<'SQL'
 CREATE EXTENSION IF NOT EXISTS contacts;
@@ -36,9 +58,16 @@ CREATE EXTENSION IF NOT EXISTS unaccent;
 CREATE OR REPLACE FUNCTION f_unaccent(text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
 AS $$ SELECT public.unaccent('public.unaccent', $1) $$;
-DROP TABLE IF EXISTS ni_people, ni_ours, ni_trgm_gin, ni_trgm_gist, ni_queries, ni_timings, ni_methods;
+DROP TABLE IF EXISTS ni_contactgen, ni_people, ni_ours, ni_trgm_gin, ni_trgm_gist, ni_queries, ni_timings, ni_methods;
 SQL
 
+# Each data set fills ni_people (id, name) and ni_queries (qid, kind,
+# target, query); evaluate then runs the three methods on them.
+
+names_data() {
+ROWS=${NAMES_ROWS:-$(scale 1000000)}
+local QUERIES=300
+[ "$SMOKE" = 1 ] && QUERIES=20
 # Names: vocabularies of common Spanish/Latin American and English names
 # (common knowledge, written for this benchmark).
 bpsql -v rows="$ROWS" <<'SQL'
@@ -160,8 +189,137 @@ FROM (SELECT row_number() OVER (ORDER BY id) AS qid, name, spanish
       ORDER BY id LIMIT :nq) picked;
 SQL
 
+}
+
+contactgen_data() {
+ROWS=$([ "$SMOKE" = 1 ] && echo 1000 || echo 10000)
+make -s -C "$repo/test" gen >/dev/null
+bpsql <<'SQL'
+CREATE TABLE ni_contactgen (id bigint, truth_id bigint, full_name text, given_name text,
+	family_name text, email text, phone text, region text, company text, city text,
+	postcode text, birth_date text, national_id text, consent boolean, updated_at text);
+SQL
+"$repo/test/build/plain/contactgen" --rows "$ROWS" --seed 17 |
+	bpsql -c "\\copy ni_contactgen FROM pstdin WITH (FORMAT csv, HEADER true)"
+bpsql -v nq="$QUERIES" <<'SQL'
+SELECT setseed(0.4711) AS seed \gset
+-- A person's first record is the original; one later record, typed as
+-- "given family", is the query.
+CREATE TABLE ni_queries AS
+WITH rec AS (
+  SELECT *, min(id) OVER (PARTITION BY truth_id) AS first_id FROM ni_contactgen
+), dup AS (
+  SELECT DISTINCT ON (d.truth_id) d.*, o.full_name AS target
+    FROM rec d JOIN ni_contactgen o ON o.id = d.first_id
+   WHERE d.id <> d.first_id AND concat(d.given_name, d.family_name) <> '' AND o.full_name <> ''
+   ORDER BY d.truth_id, random()
+)
+SELECT row_number() OVER (ORDER BY id) AS qid, 'duplicate'::text AS kind, target,
+       concat_ws(' ', nullif(given_name, ''), nullif(family_name, '')) AS query, id AS source
+  FROM (SELECT * FROM dup ORDER BY random() LIMIT :nq) d;
+CREATE TABLE ni_people AS
+SELECT id, full_name AS name FROM ni_contactgen WHERE id NOT IN (SELECT source FROM ni_queries);
+DROP TABLE ni_contactgen;
+SQL
+ROWS=$(bpsql -A -t -c "SELECT count(*) FROM ni_people")
+}
+
+registry_data() {
+ROWS=$([ "$SMOKE" = 1 ] && echo 1000 || echo 10000)
+# Vocabularies: common given names and surnames of many origins (common
+# knowledge, written for this benchmark; deliberately not the Spanish and
+# English lists of the names data set nor contactgen's).
+bpsql -v rows="$ROWS" <<'SQL'
+SELECT setseed(0.3141) AS seed \gset
+CREATE TABLE ni_people AS
+WITH v AS (
+  SELECT
+    '{finlay,callum,ewan,hamish,angus,fraser,rory,isla,eilidh,morag,niamh,siobhan,aoife,ciaran,declan,padraig,sean,liam,oisin,grainne,hans,jurgen,klaus,dieter,wolfgang,heike,ute,birgit,greta,lukas,marco,giulia,francesca,giovanni,luca,matteo,chiara,alessandro,lorenzo,paola,piotr,krzysztof,tomasz,agnieszka,katarzyna,malgorzata,wojciech,zofia,jan,pieter,joost,sanne,femke,bram,wei,li,ming,jun,hui,xiao,yan,lan,minh,thanh,tuan,linh,anh,hoa,priya,rahul,anil,sunita,deepak,arjun,kavita,ravi,ahmed,fatima,omar,layla,yusuf,aisha,khalid,noor,tom,amy,ben,zoe,max,eve,jack,mia,sam,ivy,leo,ava,noah,ella,ryan,kate,luke,jade,owen,ruby,dale,gemma,craig,karen}'::text[] AS given,
+    '{white,black,brown,green,grey,wood,hall,hill,king,ward,ross,reid,kerr,hay,shaw,bell,lee,ng,wu,li,le,ho,tan,lim,ong,chan,wong,nguyen,tran,pham,huynh,hoang,vu,dang,bui,do,patel,shah,singh,kumar,gupta,sharma,rao,iyer,nair,das,khan,ali,hassan,hussain,rahman,said,aziz,muller,schmidt,schneider,fischer,weber,becker,wagner,hoffmann,koch,richter,rossi,russo,ferrari,esposito,bianchi,romano,colombo,ricci,greco,bruno,nowak,kowalski,wisniewski,wojcik,kaminski,lewandowski,zielinski,jansen,devries,bakker,visser,smit,meijer,mulder,bos,macleod,mackay,macdonald,campbell,stewart,robertson,murray,fraser,gallagher,byrne,ryan,doyle,walsh,murphy,kelly,obrien,sullivan,mccarthy,quinn,fox,cox,day,lamb,moss,ford,nash,pike,rowe,dunn,lowe,hunt,webb,cole,mann,wilkinson,thornton,fitzgerald,ashworth,whitfield,bancroft}'::text[] AS sur
+)
+SELECT g AS id,
+       initcap(v.given[1 + floor(random() * cardinality(v.given))::int]) || ' ' ||
+       initcap(v.sur[1 + floor(random() * cardinality(v.sur))::int]) AS name
+  FROM generate_series(1, :rows) g, v;
+SQL
+bpsql -v nq="$QUERIES" -v rows="$ROWS" <<'SQL'
+-- One error in a token: transposition, deletion, keyboard substitution,
+-- insertion, or a phonetic respelling.
+CREATE FUNCTION pg_temp.corrupt_token(tok text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  n int := length(tok);
+  i int := 1 + floor(random() * n)::int;
+  r float8 := random();
+  -- letters next to each letter on a QWERTY keyboard
+  near text[] := '{a:qwsz,b:vghn,c:xdfv,d:serfcx,e:wsdr,f:drtgvc,g:ftyhbv,h:gyujnb,i:ujko,j:huikmn,k:jiolm,l:kop,m:njkrn,n:bhjm,o:iklp,p:ol,q:wa,r:edft,s:awedxz,t:rfgy,u:yhji,v:cfgb,w:qase,x:zsdc,y:tghu,z:asx}'::text[];
+  c text := substr(tok, i, 1);
+  cand text;
+  respell text[] := '{ph:f,f:ph,ck:k,c:k,k:c,ie:ei,ei:ie,ou:ow,ee:ea,y:ie,ll:l,ss:s,mm:m,nn:n,tt:t,w:v,v:w,z:s,s:z,oo:u,ae:e,th:t,sch:sh,j:y}'::text[];
+  p text;
+BEGIN
+  IF n < 2 THEN RETURN tok; END IF;
+  IF r < 0.30 THEN
+    i := least(i, n - 1);
+    RETURN overlay(tok PLACING substr(tok, i + 1, 1) || substr(tok, i, 1) FROM i FOR 2);
+  ELSIF r < 0.55 THEN
+    RETURN overlay(tok PLACING '' FROM i FOR 1);
+  ELSIF r < 0.80 THEN
+    cand := coalesce((SELECT split_part(x, ':', 2) FROM unnest(near) x WHERE split_part(x, ':', 1) = c), 'e');
+    RETURN overlay(tok PLACING substr(cand, 1 + floor(random() * length(cand))::int, 1) FROM i FOR 1);
+  ELSIF r < 0.90 THEN
+    RETURN overlay(tok PLACING chr(ascii('a') + floor(random() * 26)::int) FROM i FOR 0);
+  END IF;
+  FOR k IN 0 .. cardinality(respell) - 1 LOOP
+    p := respell[1 + (floor(random() * cardinality(respell))::int + k) % cardinality(respell)];
+    IF position(split_part(p, ':', 1) IN tok) > 0 THEN
+      RETURN replace(tok, split_part(p, ':', 1), split_part(p, ':', 2));
+    END IF;
+  END LOOP;
+  RETURN overlay(tok PLACING '' FROM i FOR 1);
+END $$;
+
+CREATE FUNCTION pg_temp.corrupt(name text, OUT query text, OUT kind text)
+LANGUAGE plpgsql AS $$
+DECLARE
+  t text[] := string_to_array(lower(name), ' ');
+  errors int := 0;
+BEGIN
+  kind := '';
+  FOR k IN 1 .. cardinality(t) LOOP
+    IF random() < 0.45 THEN t[k] := pg_temp.corrupt_token(t[k]); errors := errors + 1; END IF;
+  END LOOP;
+  IF random() < 0.15 THEN
+    t[2] := pg_temp.corrupt_token(t[2]);
+    errors := errors + 1;
+  END IF;
+  IF random() < 0.15 THEN
+    kind := 'no given name';
+    query := t[2];
+  ELSIF random() < 0.12 THEN
+    kind := 'swapped';
+    query := t[2] || ' ' || t[1];
+  ELSE
+    query := t[1] || ' ' || t[2];
+  END IF;
+  kind := concat_ws(', ', nullif(kind, ''), CASE errors WHEN 0 THEN 'no typo' WHEN 1 THEN '1 typo' ELSE '2+ typos' END);
+END $$;
+
+SELECT setseed(0.2718) AS seed \gset
+CREATE TABLE ni_queries AS
+SELECT row_number() OVER (ORDER BY id) AS qid, (c).kind, name AS target, (c).query
+  FROM (SELECT id, name, pg_temp.corrupt(name) AS c
+          FROM ni_people
+         WHERE id IN (SELECT 1 + floor(random() * :rows)::int FROM generate_series(1, 2 * :nq))
+         ORDER BY id LIMIT :nq) picked;
+SQL
+}
+
+evaluate() {
 echo "sample queries (target -> query):"
 bpsql -A -t -F ' -> ' -c "SELECT target, query FROM ni_queries ORDER BY qid LIMIT 9"
+local QUERIES
+QUERIES=$(bpsql -A -t -c "SELECT count(*) FROM ni_queries")
 
 # One table per method so that each query can only use its own index.
 build() {
@@ -259,3 +417,11 @@ SQL
 done
 
 bpsql -c "DROP TABLE ni_people, ni_ours, ni_trgm_gin, ni_trgm_gist, ni_queries, ni_timings, ni_methods"
+}
+
+for d in $DATASETS; do
+	echo "== data set: $d"
+	"${d}_data"
+	echo "rows: $ROWS, queries: $(bpsql -A -t -c "SELECT count(*) FROM ni_queries")"
+	evaluate
+done

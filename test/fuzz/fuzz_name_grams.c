@@ -1,9 +1,10 @@
 /*
  * fuzz_name_grams.c
- *		libFuzzer target for the fuzzy name index keys: no crash on any bytes;
- *		keys sorted and distinct; similarity symmetric, in [0, 1], 1 with
- *		itself, never above the bound the indexes rely on; token order does
- *		not change the keys of ASCII names.
+ *		libFuzzer target for the fuzzy name similarity and index keys: no
+ *		crash on any bytes; keys sorted and distinct; similarity symmetric, in
+ *		[0, 1], 1 with itself, never above the bound the index computes from
+ *		the keys a row stores; token order does not change the keys of ASCII
+ *		names.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -30,6 +31,42 @@ is_ascii(const char *s, size_t len)
 	return true;
 }
 
+static bool
+has_key(const NameKey *keys, int n, NameKey k)
+{
+	int			lo = 0,
+				hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (keys[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && keys[lo] == k;
+}
+
+/* The bound for query q from the keys of row is at least their similarity. */
+static void
+check_bound(const NameTokens *q, const NameKey *row_keys, int nrow, double sim)
+{
+	NameQuery  *query = name_query_build(q, A);
+	bool	   *present;
+
+	if (query == NULL)
+		abort();
+	present = malloc(query->nkeys + 1);
+	for (int i = 0; i < query->nkeys; i++)
+		present[i] = has_key(row_keys, nrow, query->keys[i]);
+	if (sim > name_query_bound(query, present))
+		abort();
+	free(present);
+	free(query);
+}
+
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -39,29 +76,35 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			   *b = s + half;
 	size_t		alen = half,
 				blen = size - half;
+	NameTokens *t = malloc(2 * sizeof(NameTokens));
 	NameKey    *ka,
 			   *kb;
 	int			na = name_keys_extract(a, alen, A, &ka);
 	int			nb = name_keys_extract(b, blen, A, &kb);
-	int			common = name_keys_common(ka, na, kb, nb);
-	double		ab = name_keys_similarity(ka, na, kb, nb);
-	double		ba = name_keys_similarity(kb, nb, ka, na);
+	double		ab,
+				ba;
 	size_t		klen;
 	char	   *key;
 
+	name_tokens_parse(a, alen, A, &t[0]);
+	name_tokens_parse(b, blen, A, &t[1]);
+	ab = name_tokens_similarity(&t[0], &t[1]);
+	ba = name_tokens_similarity(&t[1], &t[0]);
 	check_sorted(ka, na);
 	check_sorted(kb, nb);
 	if (ab != ba || ab < 0.0 || ab > 1.0)
 		abort();
-	if (ab > name_keys_bound(common, nb) || ab > name_keys_bound(common, na))
+	if ((na == 0) != (t[0].ntokens == 0) || (nb == 0) != (t[1].ntokens == 0))
 		abort();
-	if (na > 0 && name_keys_similarity(ka, na, ka, na) != 1.0)
+	check_bound(&t[1], ka, na, ab);
+	check_bound(&t[0], kb, nb, ab);
+	if (t[0].ntokens > 0 && name_tokens_similarity(&t[0], &t[0]) != 1.0)
 		abort();
 	if (name_search_similarity(a, alen, b, blen, A) != ab)
 		abort();
 
 	/* "a b" and "b a" have the same tokens, hence the same keys. */
-	if (is_ascii(s, size))
+	if (is_ascii(s, size) && t[0].ntokens + t[1].ntokens < NAME_MAX_TOKENS)
 	{
 		char	   *ab_text = malloc(size + 1);
 		char	   *ba_text = malloc(size + 1);
@@ -92,5 +135,6 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	free(key);
 	free(ka);
 	free(kb);
+	free(t);
 	return 0;
 }

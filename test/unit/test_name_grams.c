@@ -2,6 +2,7 @@
  * test_name_grams.c
  *		Keys and similarity of the fuzzy name index.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "name_grams.h"
@@ -25,6 +26,15 @@ nkeys(const char *s)
 	return n;
 }
 
+static int
+cmp_key(const void *a, const void *b)
+{
+	NameKey		x = *(const NameKey *) a;
+	NameKey		y = *(const NameKey *) b;
+
+	return x < y ? -1 : x > y;
+}
+
 static char key_buf[256];
 
 static const char *
@@ -38,20 +48,29 @@ key(const char *s)
 	return key_buf;
 }
 
-/* sim(a, b) <= bound(common, |b|), the inequality the indexes rely on */
+/*
+ * The bound the index computes for query q from the keys row stores is at
+ * least their similarity: the inequality that makes the index lossless.
+ */
 static int
-bound_holds(const char *a, const char *b)
+bound_holds(const char *row, const char *q)
 {
-	NameKey    *ka,
-			   *kb;
-	int			na = name_keys_extract(a, strlen(a), A, &ka);
-	int			nb = name_keys_extract(b, strlen(b), A, &kb);
-	int			common = name_keys_common(ka, na, kb, nb);
-	double		s = name_keys_similarity(ka, na, kb, nb);
-	int			ok = s <= name_keys_bound(common, nb) && s <= name_keys_bound(common, na);
+	NameTokens	tq;
+	NameQuery  *query;
+	NameKey    *keys;
+	int			nkeys = name_keys_extract(row, strlen(row), A, &keys);
+	bool		present[4096];
+	int			ok;
 
-	free(ka);
-	free(kb);
+	name_tokens_parse(q, strlen(q), A, &tq);
+	query = name_query_build(&tq, A);
+	if (query == NULL || query->nkeys > 4096)
+		return 0;
+	for (int i = 0; i < query->nkeys; i++)
+		present[i] = bsearch(&query->keys[i], keys, nkeys, sizeof(NameKey), cmp_key) != NULL;
+	ok = sim(row, q) <= name_query_bound(query, present);
+	free(query);
+	free(keys);
 	return ok;
 }
 
@@ -65,6 +84,12 @@ main(void)
 		{"O'Brien", "obrien"},
 		{"Ana", "Ena"},
 		{"Иван Петров", "Петров Иван"},
+		{"filnay whige", "finlay white"},
+		{"white", "finlay white"},
+		{"J. Perez", "Jose Perez"},
+		{"makdonald", "Mac Donald"},
+		{"jnoathan smiht", "jonathan smith"},
+		{"a b c d e f g h i j k l m n o p q", "q p o n m l k j i h g f e d c b a"},
 	};
 
 	/* The skeleton: folded, respelled, sorted tokens. */
@@ -103,25 +128,55 @@ main(void)
 	CHECK(sim("jose perez", "jose pereza") > sim("jose perez", "jose paredes"));
 	CHECK(sim("martinez", "martnez") > sim("martinez", "marquez"));
 	CHECK(sim("martinez", "marpinez") > sim("martinez", "marquez"));
-	/* A transposition keeps the sorted-letters key. */
 	CHECK(sim("gary mcdonald", "gray mcdonald") > sim("gary mcdonald", "greg mcdonald"));
 	CHECK(sim("rodrigo", "rodirgo") > sim("rodrigo", "rodolfo"));
 	/* A typo costs less than a missing middle name. */
 	CHECK(sim("charles jandet jordan", "charles janet jordan") >
 		  sim("charles jandet jordan", "charles jordan"));
 
+	/*
+	 * Transposed, replaced and dropped letters in short names: one edit per
+	 * token scores 1 - 1/(L+1), so two typos in a two-token name stay well
+	 * above the default threshold 0.3 (the trigram Jaccard index gave 0.27).
+	 */
+	CHECK_NEAR(sim("filnay whige", "finlay white"),
+			   (6.0 / 7 + 4.0 / 5) / (4 - 6.0 / 7 - 4.0 / 5), 1e-12);
+	CHECK(sim("filnay whige", "finlay white") > 0.6);
+	CHECK_NEAR(sim("finlay white", "finaly white"), (2 - 1.0 / 7) / (2 + 1.0 / 7), 1e-12);
+	CHECK(sim("finlay white", "fnlay white") > 0.8);	/* dropped letter */
+	CHECK(sim("finlay white", "finlay whiite") == 1.0); /* doubled: same skeleton */
+	CHECK(sim("filnay whige", "finlay white") > sim("filnay whige", "fiona wise"));
+	/* Short tokens too: a typo beats another name, the same name beats both. */
+	CHECK(sim("gemma wu", "gemma vu") > sim("gemma wu", "gemma iyer"));
+	CHECK(sim("siobhan hall", "siobhan hzll") > sim("siobhan hall", "siobhan day"));
+	CHECK(sim("Ana Ruiz", "Ena Ruiz") < sim("Ana Ruiz", "Ana Ruiz"));
+
+	/* A missing given name is one token of the union: 1/2 for two tokens. */
+	CHECK_NEAR(sim("white", "finlay white"), 0.5, 1e-12);
+	CHECK_NEAR(sim("whige", "finlay white"), 0.8 / 2.2, 1e-12);
+	CHECK(sim("perez garcia", "jose perez garcia") > 0.6);
+	/* An initial stands for the word it starts, at half weight. */
+	CHECK_NEAR(sim("J. Perez", "Jose Perez"), 1.5 / 2.5, 1e-12);
+	CHECK(sim("J. Perez", "Jose Perez") > sim("J. Perez", "Ana Perez"));
+	/* Several typos in one long token still count, by trigrams. */
+	CHECK(sim("jnoathan smith", "jonathan smith") > sim("jnoathan smith", "john smith"));
+	CHECK(sim("makdonald", "mac donald") > sim("makdonald", "mac dowell"));
+
 	/* Different names are not similar; a missing surname costs little. */
-	CHECK(sim("Ana", "Ena") < 0.5);
 	CHECK(sim("Juan Pérez", "María López") < 0.1);
-	CHECK(sim("José Pérez García", "José Pérez") > 0.5);
+	CHECK(sim("finlay white", "frank wilson") < 0.1);
+	CHECK(sim("filnay whige", "william wise") < 0.3);
+	CHECK(sim("José Pérez García", "José Pérez") > 0.6);
 
 	/* Nothing to compare: similarity 0, even with itself. */
 	CHECK(nkeys("") == 0);
 	CHECK(nkeys(" ,.- ") == 0);
 	CHECK(sim("", "") == 0.0);
 	CHECK(sim("", "jose") == 0.0);
-	CHECK(nkeys("j") == 2);		/* "  j" and " j " */
-	CHECK(nkeys("jo") == 4);	/* "  j", " jo", "jo ", letters "jo" */
+	/* and one key for the number of tokens: */
+	CHECK(nkeys("j") == 4);		/* "  j", " j " and the variant "j" */
+	CHECK(nkeys("jo") == 7);	/* "  j", " jo", "jo ", "jo", "o" and "j" */
+	CHECK(nkeys("ana") == 9);	/* 4 trigrams, "ana" and its 3 deletions */
 
 	/* Symmetric, in [0, 1], and below the bound the index uses. */
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
@@ -131,9 +186,19 @@ main(void)
 		CHECK(ab == sim(pairs[i][1], pairs[i][0]));
 		CHECK(ab >= 0.0 && ab <= 1.0);
 		CHECK(bound_holds(pairs[i][0], pairs[i][1]));
+		CHECK(bound_holds(pairs[i][1], pairs[i][0]));
 	}
-	CHECK(name_keys_bound(0, 0) == 0.0);
-	CHECK(name_keys_bound(3, 4) == 0.75);
+	/* A row without any of the query's keys cannot match. */
+	{
+		NameTokens	t;
+		NameQuery  *q;
+		bool		none[256] = {false};
+
+		name_tokens_parse("finlay white", 12, A, &t);
+		q = name_query_build(&t, A);
+		CHECK(q != NULL && q->nkeys <= 256 && name_query_bound(q, none) == 0.0);
+		free(q);
+	}
 
 	/* Very long tokens are cut, not overflowed. */
 	{

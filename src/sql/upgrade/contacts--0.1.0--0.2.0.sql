@@ -4530,3 +4530,33 @@ GRANT SELECT ON @extschema@.bounce_settings TO PUBLIC;
 CREATE POLICY archive_erase ON @extschema@.archive FOR DELETE USING (@extschema@.erasing(tbl));
 COMMENT ON POLICY archive_erase ON @extschema@.archive IS
 'A role erasing a person from the table removes the person''s archived rows';
+
+COMMENT ON FUNCTION @extschema@.name_search_similarity(text, text) IS
+'Similarity in [0, 1] of two names as the fuzzy name index sees them: their folded, phonetically spelled tokens paired best first (1 if equal, 1 - 1/(L+1) one edit apart, 0.5 for an initial, else shared trigrams), S the sum of the pair scores, S / (n + m - S) for n and m tokens; ignores case, accents, punctuation and token order';
+
+-- ---------------------------------------------------------------------------
+-- name_gin_ops indexes: 0.2.0 stores other keys (one-deletion variants of
+-- short tokens, the number of tokens) and bounds another similarity, so an
+-- index built by 0.1.0 could miss rows: rebuild every one.  An index the
+-- updating role may not rebuild is named in a warning instead.
+-- ---------------------------------------------------------------------------
+DO $$
+DECLARE
+    idx regclass;
+BEGIN
+    FOR idx IN
+        SELECT DISTINCT i.indexrelid::regclass
+          FROM pg_catalog.pg_index i
+          JOIN pg_catalog.pg_opclass c ON c.oid = ANY (i.indclass::pg_catalog.oid[])
+         WHERE c.opcname = 'name_gin_ops'
+           AND c.opcnamespace = '@extschema@'::pg_catalog.regnamespace
+    LOOP
+        BEGIN
+            EXECUTE pg_catalog.format('REINDEX INDEX %s', idx);
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE WARNING 'fuzzy name index % was not rebuilt: %', idx, SQLERRM
+                USING HINT = 'Run REINDEX INDEX on it as its owner: until then %~ may miss rows.';
+        END;
+    END LOOP;
+END
+$$;
