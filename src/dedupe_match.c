@@ -203,9 +203,8 @@ dedupe_row_features(DedupeConfig *cfg, Datum row, MemoryContext cxt, Datum **dat
 	bool	   *n;
 
 	initStringInfo(&sql);
-	dedupe_feature_select(cfg, &sql);
-	appendStringInfo(&sql, "jsonb_populate_record(NULL::%s, $1) r) s",
-					 contacts_quoted_relation(cfg->relid));
+	dedupe_feature_select(cfg, psprintf("jsonb_populate_record(NULL::%s, $1)",
+										contacts_quoted_relation(cfg->relid)), &sql);
 	/* one row from one jsonb_populate_record(): anything else is a bug */
 	if (contacts_spi_execute_args(sql.data, 1, jsonb_type, jsonb_arg, NULL, true, 1, SPI_OK_SELECT) != 1)
 		ereport(ERROR,
@@ -454,9 +453,9 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	CtFieldValue probe[CT_MAX_FIELDS];
 	bool		probe_has_key;
 	int64		probe_key = 0;
-	Oid			argtypes[RULE_COUNT];
-	Datum		args[RULE_COUNT];
-	char		argnulls[RULE_COUNT];
+	Oid			argtypes[DEDUPE_MAX_RULES];
+	Datum		args[DEDUPE_MAX_RULES];
+	char		argnulls[DEDUPE_MAX_RULES];
 	int			nargs = 0;
 	Match	   *matches;
 	int			nmatches = 0;
@@ -503,20 +502,21 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 						 quote_identifier(cfg->features_table));
 		dedupe_side_joins(cfg, "f", &sql);
 		appendStringInfoString(&sql, " WHERE (false");
-		for (int r = 0; r < RULE_COUNT; r++)
+		for (int r = 0; r < cfg->nrules; r++)
 		{
 			int			col = 2 + 2 * cfg->nfields + r;
 
-			if (!dedupe_rule_applies(cfg, (DedupeRule) r) || probe_nulls[col])
+			/* the rules of the last run, whose keys are indexed */
+			if (!cfg->rules[r].chosen || probe_nulls[col])
 				continue;
 			argtypes[nargs] = TEXTOID;
 			args[nargs] = probe_datums[col];
 			argnulls[nargs] = ' ';
 			nargs++;
-			appendStringInfo(&sql, " OR f.b_%s = $%d", dedupe_rule_names[r], nargs);
+			appendStringInfo(&sql, " OR f.%s = $%d", cfg->rules[r].column, nargs);
 		}
 		appendStringInfo(&sql, ")%s LIMIT %d", probe_has_key ? psprintf(" AND f.key <> " INT64_FORMAT, probe_key) : "",
-						 cfg->max_block_size * RULE_COUNT);
+						 cfg->max_block_size * Max(nargs, 1));
 	}
 	for (int f = 0; f < cfg->nfields; f++)
 		names[f] = cfg->columns[f];

@@ -1,0 +1,93 @@
+/*
+ * block_plan.c
+ *		Choosing the blocking rules of a dedupe run from their key counts.
+ *
+ * A greedy answer to a knapsack: the rules the DBA enables come first and
+ * always; then, best first by records covered per pair, each rule that fits
+ * in what is left of the budget.  A rule covering many records with few
+ * pairs (an identifier, an e-mail) is taken before one whose keys are
+ * coarse (a birth date alone), which a large table cannot afford but a
+ * small one can.  A rule is degenerate when at least as many of the records
+ * it keys sit in blocks too large to compare as in blocks it compares: a
+ * default value typed on most rows ("01/01/1900") says nothing.
+ */
+#include "block_plan.h"
+
+static const char *const reason_names[CT_PLAN_REASON_COUNT] = {
+	[CT_PLAN_CHOSEN] = "chosen: within the pair budget",
+	[CT_PLAN_FORCED] = "chosen: enabled in dedupe_blocking_rules",
+	[CT_PLAN_DISABLED] = "dropped: disabled in dedupe_blocking_rules",
+	[CT_PLAN_NO_SHARED_KEYS] = "dropped: no two records share a key",
+	[CT_PLAN_DEGENERATE] = "dropped: degenerate, most records it keys share keys larger than max_block_size",
+	[CT_PLAN_OVER_BUDGET] = "dropped: its pairs do not fit in what is left of max_pairs",
+};
+
+const char *
+ct_block_plan_reason(CtPlanReason reason)
+{
+	return reason >= 0 && reason < CT_PLAN_REASON_COUNT ? reason_names[reason] : "";
+}
+
+bool
+ct_block_plan_chosen(CtPlanReason reason)
+{
+	return reason == CT_PLAN_CHOSEN || reason == CT_PLAN_FORCED;
+}
+
+/* records covered per pair: more first */
+static bool
+better(const CtBlockRuleStats *x, const CtBlockRuleStats *y)
+{
+	return (double) x->records / (double) (x->pairs > 0 ? x->pairs : 1) >
+		(double) y->records / (double) (y->pairs > 0 ? y->pairs : 1);
+}
+
+int64_t
+ct_block_plan(const CtBlockRuleStats *rules, int nrules, int64_t budget, CtPlanReason *reasons)
+{
+	int			order[CT_BLOCK_PLAN_MAX_RULES];
+	int			norder = 0;
+	int64_t		used = 0;
+
+	for (int i = 0; i < nrules; i++)
+	{
+		const CtBlockRuleStats *r = &rules[i];
+
+		if (r->forced > 0)
+		{
+			reasons[i] = CT_PLAN_FORCED;
+			used += r->pairs;
+		}
+		else if (r->forced < 0)
+			reasons[i] = CT_PLAN_DISABLED;
+		else if (r->pairs == 0 && r->oversized_records == 0)
+			reasons[i] = CT_PLAN_NO_SHARED_KEYS;
+		else if (r->oversized_records >= r->records)
+			reasons[i] = CT_PLAN_DEGENERATE;
+		else
+		{
+			/* insertion sort, stable: ties keep the candidates' order */
+			int			k = norder++;
+
+			while (k > 0 && better(r, &rules[order[k - 1]]))
+			{
+				order[k] = order[k - 1];
+				k--;
+			}
+			order[k] = i;
+		}
+	}
+	for (int k = 0; k < norder; k++)
+	{
+		int			i = order[k];
+
+		if (used + rules[i].pairs <= budget)
+		{
+			reasons[i] = CT_PLAN_CHOSEN;
+			used += rules[i].pairs;
+		}
+		else
+			reasons[i] = CT_PLAN_OVER_BUDGET;
+	}
+	return used;
+}
