@@ -54,10 +54,9 @@ dedupe_plan_rules(DedupeConfig *cfg, const char *counts_sql)
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
 	for (int r = 0; r < cfg->nrules; r++)
 	{
-		int			forced = cfg->rules[r].stats.forced;
+		CtBlockRuleStats *st = &cfg->rules[r].stats;
 
-		memset(&cfg->rules[r].stats, 0, sizeof(CtBlockRuleStats));
-		cfg->rules[r].stats.forced = forced;
+		st->pairs = st->records = st->oversized_records = st->largest = 0;
 	}
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{

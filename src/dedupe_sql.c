@@ -59,8 +59,15 @@ rule_fields(const DedupeConfig *cfg, RuleFields *rf)
 	rf->ident = first_field(cfg, CT_FIELD_IDENTIFIER);
 }
 
+/* the bit of column f (1-based; 0: none) in a rule's columns */
+#define COL(f) ((f) ? 1u << ((f) - 1) : 0u)
+
+/*
+ * Add a candidate; columns: the bits of the columns its key reads,
+ * column_key: its key is the whole key of that one column.
+ */
 static void
-add_rule(DedupeConfig *cfg, const char *name, char *expr, char *row_expr)
+add_rule(DedupeConfig *cfg, const char *name, char *expr, char *row_expr, uint32 columns, bool column_key)
 {
 	DedupeRule *r;
 
@@ -75,6 +82,8 @@ add_rule(DedupeConfig *cfg, const char *name, char *expr, char *row_expr)
 	r->expr = expr;
 	r->row_expr = row_expr;
 	r->column = quote_identifier(psprintf("b_%s", name));
+	r->stats.columns = columns;
+	r->stats.column_key = column_key;
 }
 
 static DedupeRule *
@@ -104,11 +113,13 @@ column_rules(DedupeConfig *cfg)
 {
 	RuleFields	rf;
 	bool		name = false;
+	uint32		names;
 	char	   *place;
 	char	   *date_parts = NULL;
 
 	rule_fields(cfg, &rf);
 	name = rf.full || rf.given || rf.family;
+	names = COL(rf.full) | COL(rf.given) | COL(rf.family);
 	/*
 	 * Names are blocked within a city (else the country): the same person
 	 * rarely changes both, and common names over a whole country make
@@ -119,51 +130,60 @@ column_rules(DedupeConfig *cfg)
 		date_parts = psprintf("left(s.k%1$d, 4) || least(substr(s.k%1$d, 5, 2), substr(s.k%1$d, 7, 2)) "
 							  "|| greatest(substr(s.k%1$d, 5, 2), substr(s.k%1$d, 7, 2))", rf.birth);
 	if (rf.email)
-		add_rule(cfg, "email", psprintf("s.k%d", rf.email), NULL);
+		add_rule(cfg, "email", psprintf("s.k%d", rf.email), NULL, COL(rf.email), true);
 	if (rf.phone)
-		add_rule(cfg, "phone", psprintf("s.k%d", rf.phone), NULL);
+		add_rule(cfg, "phone", psprintf("s.k%d", rf.phone), NULL, COL(rf.phone), true);
 	if (name)
-		add_rule(cfg, "name", psprintf("p.name || ' ' || %s", place), NULL);
+		add_rule(cfg, "name", psprintf("p.name || ' ' || %s", place), NULL, names | COL(rf.city), false);
 	if (rf.family && rf.given)
 		add_rule(cfg, "family_initial", psprintf("p.family || ' ' || left(s.k%d, 1) || ' ' || %s", rf.given, place),
-				 NULL);
+				 NULL, COL(rf.family) | COL(rf.given) | COL(rf.city), false);
 	/* colleagues in one office share company and city: add the surname's initial */
 	if (rf.company)
 		add_rule(cfg, "company_city",
 				 psprintf("s.k%d || '|' || %s || '|' || %s", rf.company,
 						  rf.city ? psprintf("coalesce(s.k%d, '')", rf.city) : "''",
 						  rf.family ? psprintf("coalesce(left(s.k%d, 1), '')", rf.family) :
-						  rf.full ? "coalesce(left(p.name, 1), '')" : "''"), NULL);
+						  rf.full ? "coalesce(left(p.name, 1), '')" : "''"),
+				 NULL, COL(rf.company) | COL(rf.city) | COL(rf.family) | COL(rf.full), false);
 	if (rf.nid)
-		add_rule(cfg, "national_id", psprintf("s.k%d", rf.nid), NULL);
+		add_rule(cfg, "national_id", psprintf("s.k%d", rf.nid), NULL, COL(rf.nid), true);
 	if (rf.post && rf.birth)
-		add_rule(cfg, "postcode_year", psprintf("s.k%d || '|' || left(s.k%d, 4)", rf.post, rf.birth), NULL);
+		add_rule(cfg, "postcode_year", psprintf("s.k%d || '|' || left(s.k%d, 4)", rf.post, rf.birth), NULL,
+				 COL(rf.post) | COL(rf.birth), false);
 	if (rf.ident)
 	{
-		add_rule(cfg, "identifier", psprintf("s.k%d", rf.ident), NULL);
+		add_rule(cfg, "identifier", psprintf("s.k%d", rf.ident), NULL, COL(rf.ident), true);
 		add_rule(cfg, "identifier_head",
-				 psprintf("CASE WHEN length(s.k%1$d) >= 6 THEN left(s.k%1$d, length(s.k%1$d) / 2) END", rf.ident), NULL);
+				 psprintf("CASE WHEN length(s.k%1$d) >= 6 THEN left(s.k%1$d, length(s.k%1$d) / 2) END", rf.ident), NULL, COL(rf.ident), false);
 		add_rule(cfg, "identifier_tail",
 				 psprintf("CASE WHEN length(s.k%1$d) >= 6 THEN right(s.k%1$d, (length(s.k%1$d) - 1) / 2) END",
-						  rf.ident), NULL);
+						  rf.ident), NULL, COL(rf.ident), false);
 	}
 	if (rf.birth && rf.family)
-		add_rule(cfg, "birth_family", psprintf("s.k%d || ' ' || p.family", rf.birth), NULL);
+		add_rule(cfg, "birth_family", psprintf("s.k%d || ' ' || p.family", rf.birth), NULL,
+				 COL(rf.birth) | COL(rf.family), false);
 	if (rf.birth && rf.given)
-		add_rule(cfg, "birth_given", psprintf("s.k%d || ' ' || p.given", rf.birth), NULL);
+		add_rule(cfg, "birth_given", psprintf("s.k%d || ' ' || p.given", rf.birth), NULL,
+				 COL(rf.birth) | COL(rf.given), false);
 	if (rf.birth && name)
-		add_rule(cfg, "birth_name", psprintf("s.k%d || ' ' || p.name", rf.birth), NULL);
+		add_rule(cfg, "birth_name", psprintf("s.k%d || ' ' || p.name", rf.birth), NULL, COL(rf.birth) | names, false);
 	if (rf.post && name)
-		add_rule(cfg, "name_postcode", psprintf("p.name || ' ' || s.k%d", rf.post), NULL);
+		add_rule(cfg, "name_postcode", psprintf("p.name || ' ' || s.k%d", rf.post), NULL, names | COL(rf.post), false);
 	if (rf.post && rf.family)
-		add_rule(cfg, "family_postcode", psprintf("p.family || ' ' || s.k%d", rf.post), NULL);
+		add_rule(cfg, "family_postcode", psprintf("p.family || ' ' || s.k%d", rf.post), NULL,
+				 COL(rf.family) | COL(rf.post), false);
 	if (rf.post && rf.birth)
-		add_rule(cfg, "birth_postcode", psprintf("%s || ' ' || s.k%d", date_parts, rf.post), NULL);
+		add_rule(cfg, "birth_postcode", psprintf("%s || ' ' || s.k%d", date_parts, rf.post), NULL,
+				 COL(rf.birth) | COL(rf.post), false);
 	if (rf.address && rf.post)
 		add_rule(cfg, "address_postcode",
-				 psprintf("substring(s.k%d from '[0-9]+') || ' ' || s.k%d", rf.address, rf.post), NULL);
+				 psprintf("substring(s.k%d from '[0-9]+') || ' ' || s.k%d", rf.address, rf.post), NULL,
+				 COL(rf.address) | COL(rf.post), false);
 	if (rf.birth)
-		add_rule(cfg, "birth_date", date_parts, NULL);
+		add_rule(cfg, "birth_date", date_parts, NULL, COL(rf.birth), true);
+	if (rf.post)
+		add_rule(cfg, "postcode", psprintf("s.k%d", rf.post), NULL, COL(rf.post), true);
 }
 
 void
@@ -193,11 +213,14 @@ dedupe_candidate_rules(DedupeConfig *cfg, char **last_chosen, int nlast)
 			/* the DBA's expression over the row, computed in the inner select */
 			if (r == NULL)
 			{
-				add_rule(cfg, name, NULL, NULL);
+				add_rule(cfg, name, NULL, NULL, 0, false);
 				r = &cfg->rules[cfg->nrules - 1];
 			}
 			r->row_expr = expr;
 			r->expr = psprintf("s.x%d", (int) (r - cfg->rules) + 1);
+			/* what it reads is the DBA's business */
+			r->stats.columns = 0;
+			r->stats.column_key = false;
 		}
 		else if (r == NULL)
 			ereport(ERROR,

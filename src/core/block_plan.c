@@ -19,6 +19,7 @@ static const char *const reason_names[CT_PLAN_REASON_COUNT] = {
 	[CT_PLAN_DISABLED] = "dropped: disabled in dedupe_blocking_rules",
 	[CT_PLAN_NO_SHARED_KEYS] = "dropped: no two records share a key",
 	[CT_PLAN_DEGENERATE] = "dropped: degenerate, most records it keys share keys larger than max_block_size",
+	[CT_PLAN_DEGENERATE_COLUMN] = "dropped: reads a column whose own rule is degenerate",
 	[CT_PLAN_OVER_BUDGET] = "dropped: its pairs do not fit in what is left of max_pairs",
 };
 
@@ -48,7 +49,15 @@ ct_block_plan(const CtBlockRuleStats *rules, int nrules, int64_t budget, CtPlanR
 	int			order[CT_BLOCK_PLAN_MAX_RULES];
 	int			norder = 0;
 	int64_t		used = 0;
+	uint32_t	degenerate = 0;
 
+	/* the columns whose rule of their own is degenerate */
+	for (int i = 0; i < nrules; i++)
+	{
+		if (rules[i].column_key && rules[i].oversized_records > 0 &&
+			rules[i].oversized_records >= rules[i].records)
+			degenerate |= rules[i].columns;
+	}
 	for (int i = 0; i < nrules; i++)
 	{
 		const CtBlockRuleStats *r = &rules[i];
@@ -64,6 +73,8 @@ ct_block_plan(const CtBlockRuleStats *rules, int nrules, int64_t budget, CtPlanR
 			reasons[i] = CT_PLAN_NO_SHARED_KEYS;
 		else if (r->oversized_records >= r->records)
 			reasons[i] = CT_PLAN_DEGENERATE;
+		else if (r->columns & degenerate)
+			reasons[i] = CT_PLAN_DEGENERATE_COLUMN;
 		else
 		{
 			/* insertion sort, stable: ties keep the candidates' order */

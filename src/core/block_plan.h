@@ -8,7 +8,10 @@
  * n(n-1)/2 (as Splink estimates comparisons per blocking rule).  The plan
  * keeps the rules that cover the most records per pair, within a budget of
  * pairs, and drops the rules whose keys are degenerate (most of the records
- * keyed by the rule share keys too common to compare).
+ * keyed by the rule share keys too common to compare), and with them every
+ * rule that reads a column whose own rule (column_key) is degenerate: joined
+ * to another column, a birth date typed 01/01/1900 on most rows leaves
+ * blocks on that other column alone, too coarse to be worth their pairs.
  */
 #ifndef CT_BLOCK_PLAN_H
 #define CT_BLOCK_PLAN_H
@@ -25,6 +28,7 @@ typedef enum CtPlanReason
 	CT_PLAN_DISABLED,			/* disabled by the DBA */
 	CT_PLAN_NO_SHARED_KEYS,		/* no two records share a key */
 	CT_PLAN_DEGENERATE,			/* most keyed records in oversized blocks */
+	CT_PLAN_DEGENERATE_COLUMN,	/* reads a column whose own rule is degenerate */
 	CT_PLAN_OVER_BUDGET,		/* its pairs do not fit in what is left */
 	CT_PLAN_REASON_COUNT
 } CtPlanReason;
@@ -36,6 +40,9 @@ typedef struct CtBlockRuleStats
 	int64_t		oversized_records;	/* records in keys of more than max */
 	int64_t		largest;		/* records of the commonest key */
 	int			forced;			/* 1: the DBA enables it, -1: disables, 0: plan */
+	uint32_t	columns;		/* bit c: reads column c (0: unknown) */
+	bool		column_key;		/* its key is one column's whole key: it
+								 * tells whether that column is degenerate */
 } CtBlockRuleStats;
 
 /*

@@ -10,7 +10,7 @@
 static CtBlockRuleStats
 rule(int64_t pairs, int64_t records, int64_t oversized, int forced)
 {
-	CtBlockRuleStats r = {pairs, records, oversized, 2, forced};
+	CtBlockRuleStats r = {pairs, records, oversized, 2, forced, 0, false};
 
 	return r;
 }
@@ -60,6 +60,33 @@ main(void)
 	CHECK(why[0] == CT_PLAN_DEGENERATE);
 	CHECK(why[1] == CT_PLAN_CHOSEN && why[2] == CT_PLAN_CHOSEN);
 	CHECK(used == 2400);
+
+	/*
+	 * a degenerate column takes down the rules joining it to another: the
+	 * birth date rule (column 1) is degenerate, birth + family (1 and 2)
+	 * goes with it though its blocks fit, family + postcode (2 and 3) stays
+	 */
+	rules[0] = rule(40, 120, 4850, 0);
+	rules[0].columns = 1u << 1;
+	rules[0].column_key = true;
+	rules[1] = rule(9000, 4000, 0, 0);
+	rules[1].columns = (1u << 1) | (1u << 2);
+	rules[2] = rule(500, 800, 0, 0);
+	rules[2].columns = (1u << 2) | (1u << 3);
+	ct_block_plan(rules, 3, 100000, why);
+	CHECK(why[0] == CT_PLAN_DEGENERATE);
+	CHECK(why[1] == CT_PLAN_DEGENERATE_COLUMN);
+	CHECK(why[2] == CT_PLAN_CHOSEN);
+	/* a degenerate part of a column (a shared prefix) says nothing of the column */
+	rules[0].column_key = false;
+	ct_block_plan(rules, 3, 100000, why);
+	CHECK(why[0] == CT_PLAN_DEGENERATE && why[1] == CT_PLAN_CHOSEN);
+	rules[0].column_key = true;
+	/* a column whose rule is merely coarse (one oversized block) is not degenerate */
+	rules[0] = rule(400, 900, 150, 0);
+	rules[0].columns = 1u << 1;
+	ct_block_plan(rules, 3, 100000, why);
+	CHECK(why[0] == CT_PLAN_CHOSEN && why[1] == CT_PLAN_CHOSEN);
 
 	/* nothing shared */
 	rules[0] = rule(0, 0, 0, 0);
