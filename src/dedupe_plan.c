@@ -55,6 +55,9 @@ contacts_dedupe_plan(PG_FUNCTION_ARGS)
 		appendStringInfo(&counts, "%s(%d, f.%s)", r ? ", " : "", 100 + r, cfg->rules[r].column);
 	appendStringInfoString(&counts, ") v(field, k) WHERE v.k IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1");
 	contacts_switch_to(dedupe_table_owner(relid), &sw);
+	contacts_spi_execute(psprintf("SELECT count(*) FROM %s", contacts_quoted_relation(relid)), true, 1,
+						 SPI_OK_SELECT);
+	cfg->records = contacts_spi_int8(SPI_tuptable, 0, 1);
 	if (cfg->nrules > 0)
 		dedupe_plan_rules(cfg, counts.data);
 	contacts_switch_back(&sw);

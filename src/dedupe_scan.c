@@ -73,7 +73,7 @@ dedupe_plan_rules(DedupeConfig *cfg, const char *counts_sql)
 	}
 	for (int r = 0; r < cfg->nrules; r++)
 		stats[r] = cfg->rules[r].stats;
-	total = ct_block_plan(stats, cfg->nrules, cfg->max_pairs, reasons);
+	total = ct_block_plan(stats, cfg->nrules, cfg->max_pairs, cfg->records, reasons);
 	for (int r = 0; r < cfg->nrules; r++)
 	{
 		DedupeRule *rule = &cfg->rules[r];

@@ -27,7 +27,8 @@ typedef enum CtPlanReason
 	CT_PLAN_FORCED,				/* enabled by the DBA, whatever it costs */
 	CT_PLAN_DISABLED,			/* disabled by the DBA */
 	CT_PLAN_NO_SHARED_KEYS,		/* no two records share a key */
-	CT_PLAN_DEGENERATE,			/* most keyed records in oversized blocks */
+	CT_PLAN_DEGENERATE,			/* most keyed records in oversized blocks,
+								 * or one key on most of the table */
 	CT_PLAN_DEGENERATE_COLUMN,	/* reads a column whose own rule is degenerate */
 	CT_PLAN_OVER_BUDGET,		/* its pairs do not fit in what is left */
 	CT_PLAN_REASON_COUNT
@@ -46,13 +47,14 @@ typedef struct CtBlockRuleStats
 } CtBlockRuleStats;
 
 /*
- * Decide every rule of at most CT_BLOCK_PLAN_MAX_RULES (reasons[i], and whether chosen: CT_PLAN_CHOSEN or
- * CT_PLAN_FORCED) within budget pairs; returns the pairs of the chosen
+ * Decide every rule of at most CT_BLOCK_PLAN_MAX_RULES (reasons[i], and
+ * whether chosen: CT_PLAN_CHOSEN or CT_PLAN_FORCED) within budget pairs,
+ * for a table of records rows; returns the pairs of the chosen
  * rules (an upper bound of the pairs compared: a pair two rules share is
  * compared once).
  */
 extern int64_t ct_block_plan(const CtBlockRuleStats *rules, int nrules, int64_t budget,
-							 CtPlanReason *reasons);
+							 int64_t records, CtPlanReason *reasons);
 
 /* Whether a reason means the rule is used. */
 extern bool ct_block_plan_chosen(CtPlanReason reason);

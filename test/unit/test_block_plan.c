@@ -25,7 +25,7 @@ main(void)
 	/* everything fits: all chosen */
 	rules[0] = rule(100, 150, 0, 0);
 	rules[1] = rule(1000, 900, 0, 0);
-	used = ct_block_plan(rules, 2, 10000, why);
+	used = ct_block_plan(rules, 2, 10000, 100000, why);
 	CHECK(why[0] == CT_PLAN_CHOSEN && why[1] == CT_PLAN_CHOSEN);
 	CHECK(used == 1100);
 
@@ -33,7 +33,7 @@ main(void)
 	rules[0] = rule(5000, 5000, 0, 0);	/* 1 record per pair */
 	rules[1] = rule(1000, 1800, 0, 0);	/* 1.8 */
 	rules[2] = rule(3000, 4000, 0, 0);	/* 1.33 */
-	used = ct_block_plan(rules, 3, 4500, why);
+	used = ct_block_plan(rules, 3, 4500, 100000, why);
 	CHECK(why[1] == CT_PLAN_CHOSEN);
 	CHECK(why[2] == CT_PLAN_CHOSEN);
 	CHECK(why[0] == CT_PLAN_OVER_BUDGET);
@@ -44,7 +44,7 @@ main(void)
 	rules[0] = rule(100, 200, 0, 0);
 	rules[1] = rule(9000, 10000, 0, 0);
 	rules[2] = rule(50, 60, 0, 0);
-	used = ct_block_plan(rules, 3, 1000, why);
+	used = ct_block_plan(rules, 3, 1000, 100000, why);
 	CHECK(why[0] == CT_PLAN_CHOSEN && why[1] == CT_PLAN_OVER_BUDGET && why[2] == CT_PLAN_CHOSEN);
 	CHECK(used == 150);
 
@@ -56,7 +56,7 @@ main(void)
 	rules[1] = rule(400, 700, 0, 0);
 	/* a rule with one oversized block among many useful ones is kept */
 	rules[2] = rule(2000, 3000, 150, 0);
-	used = ct_block_plan(rules, 3, 100000, why);
+	used = ct_block_plan(rules, 3, 100000, 100000, why);
 	CHECK(why[0] == CT_PLAN_DEGENERATE);
 	CHECK(why[1] == CT_PLAN_CHOSEN && why[2] == CT_PLAN_CHOSEN);
 	CHECK(used == 2400);
@@ -73,24 +73,34 @@ main(void)
 	rules[1].columns = (1u << 1) | (1u << 2);
 	rules[2] = rule(500, 800, 0, 0);
 	rules[2].columns = (1u << 2) | (1u << 3);
-	ct_block_plan(rules, 3, 100000, why);
+	ct_block_plan(rules, 3, 100000, 100000, why);
 	CHECK(why[0] == CT_PLAN_DEGENERATE);
 	CHECK(why[1] == CT_PLAN_DEGENERATE_COLUMN);
 	CHECK(why[2] == CT_PLAN_CHOSEN);
 	/* a degenerate part of a column (a shared prefix) says nothing of the column */
 	rules[0].column_key = false;
-	ct_block_plan(rules, 3, 100000, why);
+	ct_block_plan(rules, 3, 100000, 100000, why);
 	CHECK(why[0] == CT_PLAN_DEGENERATE && why[1] == CT_PLAN_CHOSEN);
 	rules[0].column_key = true;
 	/* a column whose rule is merely coarse (one oversized block) is not degenerate */
 	rules[0] = rule(400, 900, 150, 0);
 	rules[0].columns = 1u << 1;
-	ct_block_plan(rules, 3, 100000, why);
+	ct_block_plan(rules, 3, 100000, 100000, why);
 	CHECK(why[0] == CT_PLAN_CHOSEN && why[1] == CT_PLAN_CHOSEN);
+
+	/* one key on most of a small table: degenerate though its block fits */
+	rules[0] = rule(97 * 96 / 2, 97, 0, 0);
+	rules[0].largest = 97;
+	ct_block_plan(rules, 1, 100000, 100, why);
+	CHECK(why[0] == CT_PLAN_DEGENERATE);
+	/* but not two records of three */
+	rules[0] = rule(1, 2, 0, 0);
+	ct_block_plan(rules, 1, 100000, 3, why);
+	CHECK(why[0] == CT_PLAN_CHOSEN);
 
 	/* nothing shared */
 	rules[0] = rule(0, 0, 0, 0);
-	ct_block_plan(rules, 1, 100, why);
+	ct_block_plan(rules, 1, 100, 100000, why);
 	CHECK(why[0] == CT_PLAN_NO_SHARED_KEYS);
 
 	/* the DBA's word: forced rules count against the budget, disabled never run */
@@ -98,19 +108,19 @@ main(void)
 	rules[1] = rule(10, 20, 0, -1);
 	rules[2] = rule(200, 300, 0, 0);
 	rules[3] = rule(50, 80, 0, 0);
-	used = ct_block_plan(rules, 4, 1000, why);
+	used = ct_block_plan(rules, 4, 1000, 100000, why);
 	CHECK(why[0] == CT_PLAN_FORCED && why[1] == CT_PLAN_DISABLED);
 	CHECK(why[2] == CT_PLAN_OVER_BUDGET && why[3] == CT_PLAN_CHOSEN);
 	CHECK(used == 950);
 	/* forced even over the budget, and even when degenerate */
 	rules[0] = rule(5000, 100, 9000, 1);
-	ct_block_plan(rules, 1, 10, why);
+	ct_block_plan(rules, 1, 10, 100000, why);
 	CHECK(why[0] == CT_PLAN_FORCED);
 
 	/* ties keep the candidates' order */
 	rules[0] = rule(100, 100, 0, 0);
 	rules[1] = rule(100, 100, 0, 0);
-	ct_block_plan(rules, 2, 150, why);
+	ct_block_plan(rules, 2, 150, 100000, why);
 	CHECK(why[0] == CT_PLAN_CHOSEN && why[1] == CT_PLAN_OVER_BUDGET);
 
 	CHECK_STR(ct_block_plan_reason(CT_PLAN_OVER_BUDGET),
