@@ -21,7 +21,7 @@ CREATE TABLE @extschema@.dedupe_settings (
     prior            float8 CHECK (prior > 0 AND prior < 1),
     features_table   name,
     -- the blocking plan (0.2.0)
-    max_pairs        bigint NOT NULL DEFAULT 4000000 CHECK (max_pairs >= 1000),
+    max_pairs        bigint NOT NULL DEFAULT 4000000 CHECK (max_pairs > 0),
     blocking_rules   text[]
 );
 

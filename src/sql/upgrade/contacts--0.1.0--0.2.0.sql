@@ -3017,7 +3017,7 @@ COMMENT ON FUNCTION @extschema@.match_key(text, text, text) IS
 'Normalized key of a contact value for blocking and comparison; kind is email, phone, phonetic, company, national_id, postcode, date, fold or identifier; region (ISO alpha-2) decides national phones, IDs and day/month order; NULL when the value yields no key';
 
 ALTER TABLE @extschema@.dedupe_settings
-    ADD COLUMN max_pairs bigint NOT NULL DEFAULT 4000000 CHECK (max_pairs >= 1000),
+    ADD COLUMN max_pairs bigint NOT NULL DEFAULT 4000000 CHECK (max_pairs > 0),
     ADD COLUMN blocking_rules text[];
 
 COMMENT ON TABLE @extschema@.dedupe_settings IS
