@@ -77,10 +77,12 @@ extern DedupeConfig *dedupe_load_config(Oid relid, const char *name, bool create
 
 /*
  * The select computing the feature columns (key, region, v1, k1, ...,
- * the blocking key of each rule) from the rows of from (a relation or a
- * function call).
+ * the blocking key of each chosen rule, or of every rule with all_rules)
+ * from the rows of from (a relation or a function call) aliased r, and
+ * sample (a TABLESAMPLE clause) or NULL.
  */
-extern void dedupe_feature_select(const DedupeConfig *cfg, const char *from, StringInfo buf);
+extern void dedupe_feature_select(const DedupeConfig *cfg, const char *from, const char *sample,
+								  bool all_rules, StringInfo buf);
 
 /*
  * The candidate blocking rules of the configured columns, then the DBA's
@@ -167,11 +169,20 @@ typedef void (*DedupePairCallback) (void *state, int rule, int64 a, int64 b, con
 									const CtFieldValue *x, const CtFieldValue *y);
 
 /*
- * Plan the blocking: count each rule's pairs from the key counts that
- * counts_sql returns (rows of field = 100 + rule, key, n), choose the rules
- * within max_pairs (ct_block_plan) and return the chosen rules' pairs.
+ * Count each rule's pairs from the key counts that counts_sql returns (rows
+ * of field = 100 + rule, key, n) over a share of the rows (1: all); with
+ * choose, choose the rules within max_pairs (ct_block_plan), else only
+ * recount the chosen ones.  Returns the chosen rules' pairs.
  */
-extern int64 dedupe_plan_rules(DedupeConfig *cfg, const char *counts_sql);
+extern int64 dedupe_plan_rules(DedupeConfig *cfg, const char *counts_sql, double share, bool choose);
+
+/*
+ * Plan the blocking of a table before its features are built: every
+ * candidate rule keyed over the rows (a sample of them on large tables)
+ * as their owner, counted and chosen (dedupe_plan_rules).  Sets
+ * cfg->records; returns the chosen rules' estimated pairs.
+ */
+extern int64 dedupe_plan_table(DedupeConfig *cfg);
 
 /* The plan as jsonb text: each rule, its counts, chosen or not and why. */
 extern char *dedupe_plan_json(const DedupeConfig *cfg, const int64 *compared);

@@ -144,7 +144,8 @@ create_feature_tables(DedupeConfig *cfg, Oid relid, Oid owner)
 	for (int f = 0; f < cfg->nfields; f++)
 		appendStringInfo(&sql, ", v%d text, k%d text", f + 1, f + 1);
 	for (int r = 0; r < cfg->nrules; r++)
-		appendStringInfo(&sql, ", %s text", cfg->rules[r].column);
+		if (cfg->rules[r].chosen)
+			appendStringInfo(&sql, ", %s text", cfg->rules[r].column);
 	appendStringInfoChar(&sql, ')');
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
 	resetStringInfo(&sql);
@@ -190,8 +191,9 @@ dedupe_index_feature_table(const DedupeConfig *cfg, const char *table, const cha
 /*
  * Fill the features table and its counts table: how many records share
  * each value of every term-frequency column (field = column position) and
- * each key of every candidate blocking rule (field = 100 + rule), values
- * held by a single record left out: the plan reads its estimates there.  Field 0 counts all records.
+ * each key of every chosen blocking rule (field = 100 + rule), values held
+ * by a single record left out.  The features hold the keys of the rules
+ * the plan chose (dedupe_plan_table), only.  Field 0 counts all records.
  *
  * This reads the table's rows, evaluating its types' output functions and
  * whatever else its owner put there: it runs as the table's owner in a
@@ -214,7 +216,7 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	contacts_switch_to(owner, &sw);
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO %s.%s ", schema, ft);
-	dedupe_feature_select(cfg, contacts_quoted_relation(cfg->relid), &sql);
+	dedupe_feature_select(cfg, contacts_quoted_relation(cfg->relid), NULL, false, &sql);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 	rows = SPI_processed;
 	CHECK_FOR_INTERRUPTS();
@@ -227,7 +229,8 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
 			appendStringInfo(&sql, " WHEN %s IS NOT NULL THEN %d", dedupe_tf_key(cfg, f, "f"), f + 1);
 	for (int r = 0; r < cfg->nrules; r++)
-		appendStringInfo(&sql, " WHEN f.%s IS NOT NULL THEN %d", cfg->rules[r].column, 100 + r);
+		if (cfg->rules[r].chosen)
+			appendStringInfo(&sql, " WHEN f.%s IS NOT NULL THEN %d", cfg->rules[r].column, 100 + r);
 	appendStringInfoString(&sql, " END, coalesce(");
 	for (int f = 0; f < cfg->nfields; f++)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
@@ -236,16 +239,18 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 			first = false;
 		}
 	for (int r = 0; r < cfg->nrules; r++)
-	{
-		appendStringInfo(&sql, "%sf.%s", first ? "" : ", ", cfg->rules[r].column);
-		first = false;
-	}
+		if (cfg->rules[r].chosen)
+		{
+			appendStringInfo(&sql, "%sf.%s", first ? "" : ", ", cfg->rules[r].column);
+			first = false;
+		}
 	appendStringInfo(&sql, "), count(*) FROM %s.%s f GROUP BY GROUPING SETS (()", schema, ft);
 	for (int f = 0; f < cfg->nfields; f++)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
 			appendStringInfo(&sql, ", (%s)", dedupe_tf_key(cfg, f, "f"));
 	for (int r = 0; r < cfg->nrules; r++)
-		appendStringInfo(&sql, ", (f.%s)", cfg->rules[r].column);
+		if (cfg->rules[r].chosen)
+			appendStringInfo(&sql, ", (f.%s)", cfg->rules[r].column);
 	appendStringInfoString(&sql, ") HAVING count(*) > 1");
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 	CHECK_FOR_INTERRUPTS();

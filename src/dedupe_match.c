@@ -204,7 +204,7 @@ dedupe_row_features(DedupeConfig *cfg, Datum row, MemoryContext cxt, Datum **dat
 
 	initStringInfo(&sql);
 	dedupe_feature_select(cfg, psprintf("jsonb_populate_record(NULL::%s, $1)",
-										contacts_quoted_relation(cfg->relid)), &sql);
+										contacts_quoted_relation(cfg->relid)), NULL, false, &sql);
 	/* one row from one jsonb_populate_record(): anything else is a bug */
 	if (contacts_spi_execute_args(sql.data, 1, jsonb_type, jsonb_arg, NULL, true, 1, SPI_OK_SELECT) != 1)
 		ereport(ERROR,
@@ -494,6 +494,9 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	if (probe_has_key)
 		probe_key = DatumGetInt64(probe_datums[0]);
 	{
+		/* the probe's blocking keys follow its (v, k) pairs */
+		int			col = 2 + 2 * cfg->nfields - 1;
+
 		/* candidates: any blocking key equal, through the indexes */
 		initStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT f.key, f.key");
@@ -504,10 +507,11 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 		appendStringInfoString(&sql, " WHERE (false");
 		for (int r = 0; r < cfg->nrules; r++)
 		{
-			int			col = 2 + 2 * cfg->nfields + r;
-
-			/* the rules of the last run, whose keys are indexed */
-			if (!cfg->rules[r].chosen || probe_nulls[col])
+			/* the rules of the last run, whose keys are kept and indexed */
+			if (!cfg->rules[r].chosen)
+				continue;
+			col++;
+			if (probe_nulls[col])
 				continue;
 			argtypes[nargs] = TEXTOID;
 			args[nargs] = probe_datums[col];

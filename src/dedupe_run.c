@@ -3,16 +3,17 @@
  *		dedupe_run(): find the duplicates of a configured table.
  *
  * Phases, each timed and reported (wall and CPU seconds):
+ *   blocking   the pairs each candidate rule's blocks hold, from its key
+ *              counts over the rows (a sample on large tables); the plan
+ *              chooses the rules within max_pairs and drops degenerate
+ *              ones (dedupe_plan() shows the same plan); blocks larger
+ *              than max_block_size are skipped and reported
  *   features   one pass over the table computes, per row, the normalized
- *              key of every compared column and the blocking keys (an
- *              unlogged features table, kept for dedupe_match); one
- *              grouping-sets scan counts how many rows share each value
- *              (term frequencies) and each blocking key (block sizes)
- *   blocking   the pairs each candidate rule's blocks hold, from the
- *              counts; the plan chooses the rules within max_pairs and
- *              drops degenerate ones (dedupe_plan() shows the same plan
- *              before a run); blocks larger than max_block_size are
- *              skipped and reported
+ *              key of every compared column and the keys of the chosen
+ *              rules (an unlogged features table, kept for dedupe_match);
+ *              one grouping-sets scan counts how many rows share each
+ *              value (term frequencies) and each blocking key (block
+ *              sizes, the chosen rules' exact pair counts)
  *   estimate   EM on the comparison vectors of the pairs of a sample of
  *              the blocks (only counts of distinct vectors are kept)
  *   scoring    per rule, the records of its blocks come sorted by key and
@@ -191,24 +192,28 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT_RETURNING);
 	run_id = contacts_spi_int8(SPI_tuptable, 0, 1);
 
-	/* features */
-	records = dedupe_build_features(cfg, schema);
-	cfg->records = records;
-	phase_done(&clock, "features", name, psprintf(INT64_FORMAT " records", records));
-
 	/* blocking: the rules the table affords, from their key counts */
-	raw_pairs = dedupe_plan_rules(cfg, psprintf("SELECT field, k, n FROM %s.%s", schema,
-												quote_identifier(psprintf("%s_counts", cfg->features_table))));
+	raw_pairs = dedupe_plan_table(cfg);
 	{
 		int			nchosen = 0;
 
 		for (int r = 0; r < cfg->nrules; r++)
 			nchosen += cfg->rules[r].chosen;
 		phase_done(&clock, "blocking", name,
-				   psprintf("%d of %d rules chosen, " INT64_FORMAT " pairs in blocks of at most %d records"
+				   psprintf("%d of %d rules chosen, about " INT64_FORMAT " pairs in blocks of at most %d records"
 							" (budget " INT64_FORMAT ")",
 							nchosen, cfg->nrules, raw_pairs, cfg->max_block_size, cfg->max_pairs));
 	}
+
+	/* features, with the chosen rules' keys; their pairs counted exactly */
+	records = dedupe_build_features(cfg, schema);
+	cfg->records = records;
+	raw_pairs = dedupe_plan_rules(cfg, psprintf("SELECT field, k, n FROM %s.%s", schema,
+												quote_identifier(psprintf("%s_counts", cfg->features_table))),
+								  1.0, false);
+	phase_done(&clock, "features", name,
+			   psprintf(INT64_FORMAT " records, " INT64_FORMAT " pairs in the chosen rules' blocks", records,
+						raw_pairs));
 
 	/* estimate: EM on the comparison vectors of a sample of the blocks */
 	{

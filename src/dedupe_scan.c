@@ -32,11 +32,13 @@
  * the pairs of its keys of 2 to max_block_size records (n(n-1)/2 each,
  * before removing the pairs an earlier rule yields), the records in them,
  * the records in keys too common to compare and the commonest key's size.
- * Then ct_block_plan() chooses within max_pairs.  The blocks a chosen rule
- * skips are reported.
+ * Counted over a share p of the rows, a key seen c times stands for c/p
+ * records, and c(c-1)/2 pairs among the sampled rows for c(c-1)/2p^2
+ * (each pair is sampled with probability p^2).  Then ct_block_plan()
+ * chooses within max_pairs.  The blocks a chosen rule skips are reported.
  */
 int64
-dedupe_plan_rules(DedupeConfig *cfg, const char *counts_sql)
+dedupe_plan_rules(DedupeConfig *cfg, const char *counts_sql, double share, bool choose)
 {
 	StringInfoData sql;
 	CtBlockRuleStats stats[DEDUPE_MAX_RULES];
@@ -45,31 +47,40 @@ dedupe_plan_rules(DedupeConfig *cfg, const char *counts_sql)
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "SELECT field - 100, coalesce(sum(n * (n - 1) / 2) FILTER (WHERE n <= %1$d), 0)::bigint, "
-					 "coalesce(sum(n) FILTER (WHERE n <= %1$d), 0)::bigint, "
-					 "coalesce(sum(n) FILTER (WHERE n > %1$d), 0)::bigint, max(n)::bigint "
-					 "FROM (%2$s) c WHERE field >= 100 GROUP BY field",
-					 cfg->max_block_size, counts_sql);
+					 "SELECT field - 100, round(coalesce(sum(n * (n - 1) / 2) FILTER (WHERE n <= %1$.9g), 0) / %2$.9g)::bigint, "
+					 "round(coalesce(sum(n) FILTER (WHERE n <= %1$.9g), 0) / %3$.9g)::bigint, "
+					 "round(coalesce(sum(n) FILTER (WHERE n > %1$.9g), 0) / %3$.9g)::bigint, round(max(n) / %3$.9g)::bigint "
+					 "FROM (%4$s) c WHERE field >= 100 GROUP BY field",
+					 cfg->max_block_size * share, share * share, share, counts_sql);
 	/* not read-only: the counts table was filled by this transaction */
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
 	for (int r = 0; r < cfg->nrules; r++)
 	{
 		CtBlockRuleStats *st = &cfg->rules[r].stats;
 
-		st->pairs = st->records = st->oversized_records = st->largest = 0;
+		if (choose || cfg->rules[r].chosen)
+			st->pairs = st->records = st->oversized_records = st->largest = 0;
 	}
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		int			r = contacts_spi_int4(SPI_tuptable, i, 1);
 		CtBlockRuleStats *st;
 
-		if (r < 0 || r >= cfg->nrules)
+		if (r < 0 || r >= cfg->nrules || !(choose || cfg->rules[r].chosen))
 			continue;
 		st = &cfg->rules[r].stats;
 		st->pairs = contacts_spi_int8(SPI_tuptable, i, 2);
 		st->records = contacts_spi_int8(SPI_tuptable, i, 3);
 		st->oversized_records = contacts_spi_int8(SPI_tuptable, i, 4);
 		st->largest = contacts_spi_int8(SPI_tuptable, i, 5);
+	}
+	if (!choose)
+	{
+		total = 0;
+		for (int r = 0; r < cfg->nrules; r++)
+			if (cfg->rules[r].chosen)
+				total += cfg->rules[r].stats.pairs;
+		return total;
 	}
 	for (int r = 0; r < cfg->nrules; r++)
 		stats[r] = cfg->rules[r].stats;

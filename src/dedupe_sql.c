@@ -257,7 +257,8 @@ region_expr(const DedupeConfig *cfg)
 }
 
 void
-dedupe_feature_select(const DedupeConfig *cfg, const char *from, StringInfo buf)
+dedupe_feature_select(const DedupeConfig *cfg, const char *from, const char *sample, bool all_rules,
+					  StringInfo buf)
 {
 	const char *schema = cfg->schema;
 	char	   *region = region_expr(cfg);
@@ -270,7 +271,8 @@ dedupe_feature_select(const DedupeConfig *cfg, const char *from, StringInfo buf)
 		appendStringInfo(buf, ", s.v%d, s.k%d", f, f);
 	/* blocking keys, NULL when a part is missing */
 	for (int r = 0; r < cfg->nrules; r++)
-		appendStringInfo(buf, ", (%s)::text AS %s", cfg->rules[r].expr, cfg->rules[r].column);
+		if (all_rules || cfg->rules[r].chosen)
+			appendStringInfo(buf, ", (%s)::text AS %s", cfg->rules[r].expr, cfg->rules[r].column);
 
 	/* the inner select: key, region, raw value and key of each field */
 	appendStringInfo(buf, " FROM (SELECT r.%s::bigint AS key, %s AS region",
@@ -284,9 +286,9 @@ dedupe_feature_select(const DedupeConfig *cfg, const char *from, StringInfo buf)
 						 col, f + 1, schema, keykind, col, region, f + 1);
 	}
 	for (int r = 0; r < cfg->nrules; r++)
-		if (cfg->rules[r].row_expr)
+		if (cfg->rules[r].row_expr && (all_rules || cfg->rules[r].chosen))
 			appendStringInfo(buf, ", (%s)::text AS x%d", cfg->rules[r].row_expr, r + 1);
-	appendStringInfo(buf, " FROM %s r) s", from);
+	appendStringInfo(buf, " FROM %s r%s) s", from, sample ? sample : "");
 
 	/* the phonetic codes of the names, once per row */
 	if (rf.full && (rf.given || rf.family))
