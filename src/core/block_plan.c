@@ -21,7 +21,7 @@ static const char *const reason_names[CT_PLAN_REASON_COUNT] = {
 	[CT_PLAN_CHOSEN] = "chosen: within the pair budget",
 	[CT_PLAN_FORCED] = "chosen: enabled in dedupe_blocking_rules",
 	[CT_PLAN_DISABLED] = "dropped: disabled in dedupe_blocking_rules",
-	[CT_PLAN_NO_SHARED_KEYS] = "dropped: no two records share a key",
+	[CT_PLAN_NO_SHARED_KEYS] = "chosen: no two records share a key yet, kept for dedupe_match",
 	[CT_PLAN_DEGENERATE] = "dropped: degenerate, most records it keys share keys larger than max_block_size, or one key is on most rows",
 	[CT_PLAN_DEGENERATE_COLUMN] = "dropped: reads a column whose own rule is degenerate",
 	[CT_PLAN_OVER_BUDGET] = "dropped: its pairs do not fit in what is left of max_pairs",
@@ -36,7 +36,7 @@ ct_block_plan_reason(CtPlanReason reason)
 bool
 ct_block_plan_chosen(CtPlanReason reason)
 {
-	return reason == CT_PLAN_CHOSEN || reason == CT_PLAN_FORCED;
+	return reason == CT_PLAN_CHOSEN || reason == CT_PLAN_FORCED || reason == CT_PLAN_NO_SHARED_KEYS;
 }
 
 /* records covered per pair: more first */

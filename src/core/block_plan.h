@@ -26,7 +26,8 @@ typedef enum CtPlanReason
 	CT_PLAN_CHOSEN,				/* within the budget */
 	CT_PLAN_FORCED,				/* enabled by the DBA, whatever it costs */
 	CT_PLAN_DISABLED,			/* disabled by the DBA */
-	CT_PLAN_NO_SHARED_KEYS,		/* no two records share a key */
+	CT_PLAN_NO_SHARED_KEYS,		/* no two records share a key: it costs no
+								 * pair, and finds a new row's duplicates */
 	CT_PLAN_DEGENERATE,			/* most keyed records in oversized blocks,
 								 * or one key on most of the table */
 	CT_PLAN_DEGENERATE_COLUMN,	/* reads a column whose own rule is degenerate */

@@ -102,6 +102,8 @@ main(void)
 	rules[0] = rule(0, 0, 0, 0);
 	ct_block_plan(rules, 1, 100, 100000, why);
 	CHECK(why[0] == CT_PLAN_NO_SHARED_KEYS);
+	/* kept: it costs nothing and dedupe_match looks new rows up by it */
+	CHECK(ct_block_plan_chosen(why[0]));
 
 	/* the DBA's word: forced rules count against the budget, disabled never run */
 	rules[0] = rule(900, 1000, 0, 1);
