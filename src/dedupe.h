@@ -13,7 +13,27 @@
 
 #include "lib/stringinfo.h"
 
+#include "core/block_plan.h"
 #include "core/match_model.h"
+
+#define DEDUPE_MAX_RULES 32
+
+/*
+ * A blocking rule: an SQL expression giving each record at most one key
+ * (records with equal keys are compared), its key counts and whether the
+ * plan chose it.  The candidates come from the configured columns
+ * (dedupe_candidate_rules) and from dedupe_blocking_rules.
+ */
+typedef struct DedupeRule
+{
+	char	   *name;
+	char	   *expr;			/* over the features' select "s" */
+	char	   *row_expr;		/* the DBA's, over the table's row; or NULL */
+	const char *column;			/* "b_<name>", quoted, in the features table */
+	CtBlockRuleStats stats;
+	CtPlanReason reason;
+	bool		chosen;
+} DedupeRule;
 
 typedef struct DedupeConfig
 {
@@ -28,27 +48,15 @@ typedef struct DedupeConfig
 	int			max_block_size;
 	int			em_iterations;
 	int64		em_sample_pairs;
+	int64		max_pairs;		/* the plan's budget of candidate pairs */
 	char	   *features_table; /* in schema; NULL before the first run */
 	int64		records;		/* rows in the features table */
 	int			nfields;
 	char	   *columns[CT_MAX_FIELDS];
 	CtMatchModel model;			/* starting values, or the last run's */
+	int			nrules;
+	DedupeRule	rules[DEDUPE_MAX_RULES];
 } DedupeConfig;
-
-/* The blocking rules: which feature column each reads */
-typedef enum DedupeRule
-{
-	RULE_EMAIL,
-	RULE_PHONE,
-	RULE_NAME,
-	RULE_FAMILY_INITIAL,
-	RULE_COMPANY_CITY,
-	RULE_NATIONAL_ID,
-	RULE_POSTCODE_YEAR,
-	RULE_COUNT
-} DedupeRule;
-
-extern const char *const dedupe_rule_names[RULE_COUNT];
 
 /* The "rule" of a pair that no blocking rule made: records joined by an alternate. */
 #define DEDUPE_PAIR_FROM_ALTERNATE (-1)
@@ -68,13 +76,20 @@ extern DedupeConfig *dedupe_load_config(Oid relid, const char *name, bool create
 /* dedupe_sql.c */
 
 /*
- * The select list computing the feature columns (v1, k1, ..., region,
- * blocking keys b_*) from the columns of the relation aliased "r".
+ * The select computing the feature columns (key, region, v1, k1, ...,
+ * the blocking key of each chosen rule, or of every rule with all_rules)
+ * from the rows of from (a relation or a function call) aliased r, and
+ * sample (a TABLESAMPLE clause) or NULL.
  */
-extern void dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf);
+extern void dedupe_feature_select(const DedupeConfig *cfg, const char *from, const char *sample,
+								  bool all_rules, StringInfo buf);
 
-/* Whether the configuration has what the rule needs. */
-extern bool dedupe_rule_applies(const DedupeConfig *cfg, DedupeRule rule);
+/*
+ * The candidate blocking rules of the configured columns, then the DBA's
+ * from dedupe_blocking_rules (SPI connected): added, or enabling or
+ * disabling a candidate; the rules the last run chose are marked chosen.
+ */
+extern void dedupe_candidate_rules(DedupeConfig *cfg, char **last_chosen, int nlast);
 
 /*
  * The expression the term frequency of field f (0-based) counts, on the
@@ -163,12 +178,23 @@ typedef void (*DedupePairCallback) (void *state, int rule, int64 a, int64 b, con
 									const CtFieldValue *x, const CtFieldValue *y);
 
 /*
- * The pairs the blocks of each rule hold (rule_pairs) and the blocks
- * skipped as larger than max_block_size (rule_skipped), from the counts
- * table; returns the sum of rule_pairs.
+ * Count each rule's pairs from the key counts that counts_sql returns (rows
+ * of field = 100 + rule, key, n) over a share of the rows (1: all); with
+ * choose, choose the rules within max_pairs (ct_block_plan), else only
+ * recount the chosen ones.  Returns the chosen rules' pairs.
  */
-extern int64 dedupe_count_rule_pairs(DedupeConfig *cfg, const char *schema, int64 *rule_pairs,
-									 int64 *rule_skipped);
+extern int64 dedupe_plan_rules(DedupeConfig *cfg, const char *counts_sql, double share, bool choose);
+
+/*
+ * Plan the blocking of a table before its features are built: every
+ * candidate rule keyed over the rows (a sample of them on large tables)
+ * as their owner, counted and chosen (dedupe_plan_rules).  Sets
+ * cfg->records; returns the chosen rules' estimated pairs.
+ */
+extern int64 dedupe_plan_table(DedupeConfig *cfg);
+
+/* The plan as jsonb text: each rule, its counts, chosen or not and why. */
+extern char *dedupe_plan_json(const DedupeConfig *cfg, const int64 *compared);
 
 /*
  * Call callback on every pair within the blocks of every rule, each pair
@@ -202,7 +228,7 @@ typedef struct DedupeScoreSummary
 {
 	StringInfoData histogram;
 	StringInfoData near;
-	int64		found[RULE_COUNT];
+	int64		found[DEDUPE_MAX_RULES];
 	int64		found_through_alternates;
 } DedupeScoreSummary;
 

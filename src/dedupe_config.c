@@ -7,6 +7,7 @@
 
 #include "catalog/pg_type.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 #include "dedupe.h"
@@ -42,7 +43,8 @@ read_levels(SPITupleTable *tt, uint64 row, int col, int n, double *out)
 /*
  * The table's configuration from contacts.configure() (key column, default
  * region, column kinds; the column of kind country gives each row's region)
- * and its dedupe settings and model.  A run (create_settings) adds the
+ * and its dedupe settings, model and blocking rules (with the rules the last
+ * run chose marked chosen, for dedupe_match).  A run (create_settings) adds the
  * settings row with the defaults when there is none, and with lock takes
  * it for update so that two runs of one table take turns.
  */
@@ -58,6 +60,8 @@ dedupe_load_config(Oid relid, const char *name, bool create_settings, bool lock)
 	uint64		ncols;
 	SPITupleTable *cols;
 	double		prior;
+	char	  **last_chosen = NULL;
+	int			nlast = 0;
 
 	cfg->relid = relid;
 	cfg->name = pstrdup(name);
@@ -91,7 +95,7 @@ dedupe_load_config(Oid relid, const char *name, bool create_settings, bool lock)
 		contacts_spi_execute(psprintf("INSERT INTO %s.dedupe_settings (tbl) VALUES (%u) ON CONFLICT DO NOTHING",
 									  schema, relid), false, 0, SPI_OK_INSERT);
 	if (contacts_spi_execute_args(psprintf("SELECT threshold, max_cluster_size, max_block_size, em_iterations, "
-										   "em_sample_pairs, prior, features_table "
+										   "em_sample_pairs, prior, features_table, max_pairs, blocking_rules "
 										   "FROM %s.dedupe_settings WHERE tbl = $1%s",
 										   schema, lock ? " FOR NO KEY UPDATE" : ""),
 								  1, argtypes, args, NULL, false, 1, SPI_OK_SELECT) == 0)
@@ -105,6 +109,23 @@ dedupe_load_config(Oid relid, const char *name, bool create_settings, bool lock)
 	cfg->em_iterations = atoi(contacts_spi_text(SPI_tuptable, 0, 4));
 	cfg->em_sample_pairs = strtoll(contacts_spi_text(SPI_tuptable, 0, 5), NULL, 10);
 	prior = contacts_spi_float8(SPI_tuptable, 0, 6, -1);
+	cfg->max_pairs = strtoll(contacts_spi_text(SPI_tuptable, 0, 8), NULL, 10);
+	{
+		bool		isnull;
+		Datum		d = contacts_spi_datum(SPI_tuptable, 0, 9, &isnull);
+
+		if (!isnull)
+		{
+			Datum	   *elems;
+			bool	   *enulls;
+
+			deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+							  &elems, &enulls, &nlast);
+			last_chosen = palloc(sizeof(char *) * Max(nlast, 1));
+			for (int i = 0; i < nlast; i++)
+				last_chosen[i] = enulls[i] ? "" : TextDatumGetCString(elems[i]);
+		}
+	}
 
 	/*
 	 * The stored name only says that a run has built the features: owners
@@ -172,5 +193,6 @@ dedupe_load_config(Oid relid, const char *name, bool create_settings, bool lock)
 							 ct_field_kind_name(fm->kind))));
 	}
 	ct_model_weights(&cfg->model);
+	dedupe_candidate_rules(cfg, last_chosen, nlast);
 	return cfg;
 }

@@ -143,8 +143,9 @@ create_feature_tables(DedupeConfig *cfg, Oid relid, Oid owner)
 					 cfg->schema, quote_identifier(tables[0]));
 	for (int f = 0; f < cfg->nfields; f++)
 		appendStringInfo(&sql, ", v%d text, k%d text", f + 1, f + 1);
-	for (int r = 0; r < RULE_COUNT; r++)
-		appendStringInfo(&sql, ", b_%s text", dedupe_rule_names[r]);
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
+			appendStringInfo(&sql, ", %s text", cfg->rules[r].column);
 	appendStringInfoChar(&sql, ')');
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
 	resetStringInfo(&sql);
@@ -190,9 +191,10 @@ dedupe_index_feature_table(const DedupeConfig *cfg, const char *table, const cha
 /*
  * Fill the features table and its counts table: how many records share
  * each value of every term-frequency column (field = column position) and
- * each blocking key (field = 100 + rule), values held by a single record
- * left out.  Field 0 counts all records; field -1 holds the largest key
- * (NULL for no records).
+ * each key of every chosen blocking rule (field = 100 + rule), values held
+ * by a single record left out.  The features hold the keys of the rules
+ * the plan chose (dedupe_plan_table), only.  Field 0 counts all records;
+ * field -1 holds the largest key (NULL for no records).
  *
  * This reads the table's rows, evaluating its types' output functions and
  * whatever else its owner put there: it runs as the table's owner in a
@@ -215,9 +217,7 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	contacts_switch_to(owner, &sw);
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "INSERT INTO %s.%s ", schema, ft);
-	dedupe_feature_select(cfg, &sql);
-	appendStringInfo(&sql, "%s r) s",
-					 contacts_quoted_relation(cfg->relid));
+	dedupe_feature_select(cfg, contacts_quoted_relation(cfg->relid), NULL, false, &sql);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 	rows = SPI_processed;
 	CHECK_FOR_INTERRUPTS();
@@ -234,9 +234,9 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	for (int f = 0; f < cfg->nfields; f++)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
 			appendStringInfo(&sql, " WHEN %s IS NOT NULL THEN %d", dedupe_tf_key(cfg, f, "f"), f + 1);
-	for (int r = 0; r < RULE_COUNT; r++)
-		if (dedupe_rule_applies(cfg, (DedupeRule) r))
-			appendStringInfo(&sql, " WHEN f.b_%s IS NOT NULL THEN %d", dedupe_rule_names[r], 100 + r);
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
+			appendStringInfo(&sql, " WHEN f.%s IS NOT NULL THEN %d", cfg->rules[r].column, 100 + r);
 	appendStringInfoString(&sql, " END, coalesce(");
 	for (int f = 0; f < cfg->nfields; f++)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
@@ -244,19 +244,19 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 			appendStringInfo(&sql, "%s%s", first ? "" : ", ", dedupe_tf_key(cfg, f, "f"));
 			first = false;
 		}
-	for (int r = 0; r < RULE_COUNT; r++)
-		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
 		{
-			appendStringInfo(&sql, "%sf.b_%s", first ? "" : ", ", dedupe_rule_names[r]);
+			appendStringInfo(&sql, "%sf.%s", first ? "" : ", ", cfg->rules[r].column);
 			first = false;
 		}
 	appendStringInfo(&sql, "), count(*) FROM %s.%s f GROUP BY GROUPING SETS (()", schema, ft);
 	for (int f = 0; f < cfg->nfields; f++)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
 			appendStringInfo(&sql, ", (%s)", dedupe_tf_key(cfg, f, "f"));
-	for (int r = 0; r < RULE_COUNT; r++)
-		if (dedupe_rule_applies(cfg, (DedupeRule) r))
-			appendStringInfo(&sql, ", (f.b_%s)", dedupe_rule_names[r]);
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
+			appendStringInfo(&sql, ", (f.%s)", cfg->rules[r].column);
 	appendStringInfoString(&sql, ") HAVING count(*) > 1");
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 	CHECK_FOR_INTERRUPTS();

@@ -210,9 +210,8 @@ dedupe_row_features(DedupeConfig *cfg, Datum row, MemoryContext cxt, Datum **dat
 	bool	   *n;
 
 	initStringInfo(&sql);
-	dedupe_feature_select(cfg, &sql);
-	appendStringInfo(&sql, "jsonb_populate_record(NULL::%s, $1) r) s",
-					 contacts_quoted_relation(cfg->relid));
+	dedupe_feature_select(cfg, psprintf("jsonb_populate_record(NULL::%s, $1)",
+										contacts_quoted_relation(cfg->relid)), NULL, false, &sql);
 	/* one row from one jsonb_populate_record(): anything else is a bug */
 	if (contacts_spi_execute_args(sql.data, 1, jsonb_type, jsonb_arg, NULL, true, 1, SPI_OK_SELECT) != 1)
 		ereport(ERROR,
@@ -451,9 +450,9 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	CtFieldValue probe[CT_MAX_FIELDS];
 	bool		probe_has_key;
 	int64		probe_key = 0;
-	Oid			argtypes[RULE_COUNT + 2];
-	Datum		args[RULE_COUNT + 2];
-	char		argnulls[RULE_COUNT + 2];
+	Oid			argtypes[DEDUPE_MAX_RULES + 2];
+	Datum		args[DEDUPE_MAX_RULES + 2];
+	char		argnulls[DEDUPE_MAX_RULES + 2];
 	int			nargs = 2;
 	StringInfoData blocks;
 	bool		has_max_key = false,
@@ -496,24 +495,32 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 	if (probe_has_key)
 		probe_key = DatumGetInt64(probe_datums[0]);
 
-	/* the probe's blocking keys, $3 on */
+	/*
+	 * The probe's keys of the rules the last run chose (whose keys the
+	 * features keep and index), $3 on; they follow its (v, k) pairs.
+	 */
 	initStringInfo(&blocks);
 	appendStringInfoString(&blocks, "(false");
 	argtypes[0] = INT8ARRAYOID;
 	argtypes[1] = INT8OID;
 	args[0] = args[1] = (Datum) 0;
 	argnulls[0] = argnulls[1] = 'n';
-	for (int r = 0; r < RULE_COUNT; r++)
 	{
-		int			col = 2 + 2 * cfg->nfields + r;
+		int			col = 2 + 2 * cfg->nfields - 1;
 
-		if (!dedupe_rule_applies(cfg, (DedupeRule) r) || probe_nulls[col])
-			continue;
-		argtypes[nargs] = TEXTOID;
-		args[nargs] = probe_datums[col];
-		argnulls[nargs] = ' ';
-		nargs++;
-		appendStringInfo(&blocks, " OR f.b_%s = $%d", dedupe_rule_names[r], nargs);
+		for (int r = 0; r < cfg->nrules; r++)
+		{
+			if (!cfg->rules[r].chosen)
+				continue;
+			col++;
+			if (probe_nulls[col])
+				continue;
+			argtypes[nargs] = TEXTOID;
+			args[nargs] = probe_datums[col];
+			argnulls[nargs] = ' ';
+			nargs++;
+			appendStringInfo(&blocks, " OR f.%s = $%d", cfg->rules[r].column, nargs);
+		}
 	}
 	appendStringInfoChar(&blocks, ')');
 	for (int f = 0; f < cfg->nfields; f++)
@@ -533,7 +540,7 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 		appendStringInfo(&sql, "SELECT f.key FROM %s.%s f WHERE %s%s LIMIT %d", cfg->schema,
 						 quote_identifier(cfg->features_table), blocks.data,
 						 probe_has_key ? psprintf(" AND f.key <> " INT64_FORMAT, probe_key) : "",
-						 cfg->max_block_size * RULE_COUNT);
+						 cfg->max_block_size * (nargs - 2));
 		contacts_switch_to(owner, &sw);
 		nkeys = contacts_spi_execute_args(sql.data, nargs, argtypes, args, argnulls, true, 0, SPI_OK_SELECT);
 		contacts_switch_back(&sw);
@@ -556,12 +563,13 @@ contacts_dedupe_match(PG_FUNCTION_ARGS)
 		appendStringInfoString(&sql, "SELECT f.key, f.key");
 		dedupe_side_select(cfg, "f", true, &sql);
 		appendStringInfoString(&sql, " FROM (");
-		dedupe_feature_select(cfg, &sql);
-		appendStringInfo(&sql, "(SELECT t.* FROM %s t WHERE t.%s = ANY($1) OR %s) r) s) f",
-						 contacts_quoted_relation(cfg->relid), qkey, added);
+		dedupe_feature_select(cfg, psprintf("(SELECT t.* FROM %s t WHERE t.%s = ANY($1) OR %s)",
+											contacts_quoted_relation(cfg->relid), qkey, added),
+							  NULL, false, &sql);
+		appendStringInfoString(&sql, ") f");
 		dedupe_side_joins(cfg, "f", &sql);
 		appendStringInfo(&sql, " WHERE (f.key = ANY($1) OR %s) LIMIT %d", blocks.data,
-						 nlive + cfg->max_block_size * RULE_COUNT);
+						 nlive + cfg->max_block_size * (nargs - 2));
 		contacts_switch_to(owner, &sw);
 		contacts_spi_execute_args(sql.data, nargs, argtypes, args, argnulls, true, 0, SPI_OK_SELECT);
 		contacts_switch_back(&sw);

@@ -3,13 +3,17 @@
  *		dedupe_run(): find the duplicates of a configured table.
  *
  * Phases, each timed and reported (wall and CPU seconds):
+ *   blocking   the pairs each candidate rule's blocks hold, from its key
+ *              counts over the rows (a sample on large tables); the plan
+ *              chooses the rules within max_pairs and drops degenerate
+ *              ones (dedupe_plan() shows the same plan); blocks larger
+ *              than max_block_size are skipped and reported
  *   features   one pass over the table computes, per row, the normalized
- *              key of every compared column and the blocking keys (an
- *              unlogged features table, kept for dedupe_match); one
- *              grouping-sets scan counts how many rows share each value
- *              (term frequencies) and each blocking key (block sizes)
- *   blocking   the pairs each rule's blocks hold, from the counts; blocks
- *              larger than max_block_size are skipped and reported
+ *              key of every compared column and the keys of the chosen
+ *              rules (an unlogged features table, kept for dedupe_match);
+ *              one grouping-sets scan counts how many rows share each
+ *              value (term frequencies) and each blocking key (block
+ *              sizes, the chosen rules' exact pair counts)
  *   estimate   EM on the comparison vectors of the pairs of a sample of
  *              the blocks (only counts of distinct vectors are kept)
  *   scoring    per rule, the records of its blocks come sorted by key and
@@ -51,6 +55,7 @@
 #include "portability/instr_time.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/json.h"
 
 #include "dedupe.h"
 #include "privileges.h"
@@ -150,9 +155,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 				candidates,
 				raw_pairs,
 				sampled;
-	int64		rule_pairs[RULE_COUNT],
-				rule_skipped[RULE_COUNT],
-				rule_compared[RULE_COUNT] = {0};
+	int64		rule_compared[DEDUPE_MAX_RULES] = {0};
 	int			em_iterations = 0;
 	double		reduction;
 	DedupePairStore *st;
@@ -186,15 +189,28 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT_RETURNING);
 	run_id = contacts_spi_int8(SPI_tuptable, 0, 1);
 
-	/* features */
+	/* blocking: the rules the table affords, from their key counts */
+	raw_pairs = dedupe_plan_table(cfg);
+	{
+		int			nchosen = 0;
+
+		for (int r = 0; r < cfg->nrules; r++)
+			nchosen += cfg->rules[r].chosen;
+		phase_done(&clock, "blocking", name,
+				   psprintf("%d of %d rules chosen, about " INT64_FORMAT " pairs in blocks of at most %d records"
+							" (budget " INT64_FORMAT ")",
+							nchosen, cfg->nrules, raw_pairs, cfg->max_block_size, cfg->max_pairs));
+	}
+
+	/* features, with the chosen rules' keys; their pairs counted exactly */
 	records = dedupe_build_features(cfg, schema);
 	cfg->records = records;
-	phase_done(&clock, "features", name, psprintf(INT64_FORMAT " records", records));
-
-	/* blocking: how many pairs each rule's blocks hold */
-	raw_pairs = dedupe_count_rule_pairs(cfg, schema, rule_pairs, rule_skipped);
-	phase_done(&clock, "blocking", name,
-			   psprintf(INT64_FORMAT " pairs in blocks of at most %d records", raw_pairs, cfg->max_block_size));
+	raw_pairs = dedupe_plan_rules(cfg, psprintf("SELECT field, k, n FROM %s.%s", schema,
+												quote_identifier(psprintf("%s_counts", cfg->features_table))),
+								  1.0, false);
+	phase_done(&clock, "features", name,
+			   psprintf(INT64_FORMAT " records, " INT64_FORMAT " pairs in the chosen rules' blocks", records,
+						raw_pairs));
 
 	/* estimate: EM on the comparison vectors of a sample of the blocks */
 	{
@@ -255,13 +271,17 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	reduction = records > 1 ? 1.0 - (double) candidates / ((double) records * (records - 1) / 2) : 0;
 	initStringInfo(&by_rule);
 	appendStringInfoChar(&by_rule, '{');
-	for (int r = 0; r < RULE_COUNT; r++)
-		if (dedupe_rule_applies(cfg, (DedupeRule) r))
-			appendStringInfo(&by_rule, "%s\"%s\": {\"pairs_in_blocks\": " INT64_FORMAT
-							 ", \"pairs_compared\": " INT64_FORMAT ", \"blocks_skipped\": " INT64_FORMAT
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
+		{
+			appendStringInfoString(&by_rule, by_rule.len > 1 ? ", " : "");
+			escape_json(&by_rule, cfg->rules[r].name);
+			appendStringInfo(&by_rule, ": {\"pairs_in_blocks\": " INT64_FORMAT
+							 ", \"pairs_compared\": " INT64_FORMAT ", \"records_in_skipped_blocks\": " INT64_FORMAT
 							 ", \"pairs_found\": " INT64_FORMAT "}",
-							 by_rule.len > 1 ? ", " : "", dedupe_rule_names[r], rule_pairs[r],
-							 rule_compared[r], rule_skipped[r], ss.found[r]);
+							 cfg->rules[r].stats.pairs, rule_compared[r], cfg->rules[r].stats.oversized_records,
+							 ss.found[r]);
+		}
 	/* pairs no rule made: records joined by a value kept as an alternate */
 	if (ss.found_through_alternates > 0)
 		appendStringInfo(&by_rule, "%s\"alternates\": {\"pairs_found\": " INT64_FORMAT "}",
@@ -279,10 +299,10 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 						cs.clusters, cs.records, cs.flagged));
 
 	/* indexes on the blocking keys, for dedupe_match */
-	for (int r = 0; r < RULE_COUNT; r++)
-		if (dedupe_rule_applies(cfg, (DedupeRule) r))
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
 		{
-			dedupe_index_feature_table(cfg, cfg->features_table, psprintf("b_%s", dedupe_rule_names[r]), false);
+			dedupe_index_feature_table(cfg, cfg->features_table, cfg->rules[r].column, false);
 			CHECK_FOR_INTERRUPTS();
 		}
 	phase_done(&clock, "indexing", name, NULL);
@@ -290,8 +310,19 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	/* summary and model */
 	dedupe_store_model(cfg);
 	resetStringInfo(&sql);
-	appendStringInfo(&sql, "UPDATE %s.dedupe_settings SET prior = %.10g, features_table = %s WHERE tbl = %u",
-					 schema, cfg->model.lambda, quote_literal_cstr(cfg->features_table), relid);
+	{
+		StringInfoData chosen;
+
+		/* the rules dedupe_match looks records up by */
+		initStringInfo(&chosen);
+		appendStringInfoString(&chosen, "ARRAY[]::text[]");
+		for (int r = 0; r < cfg->nrules; r++)
+			if (cfg->rules[r].chosen)
+				appendStringInfo(&chosen, " || %s::text", quote_literal_cstr(cfg->rules[r].name));
+		appendStringInfo(&sql, "UPDATE %s.dedupe_settings SET prior = %.10g, features_table = %s, "
+						 "blocking_rules = %s WHERE tbl = %u",
+						 schema, cfg->model.lambda, quote_literal_cstr(cfg->features_table), chosen.data, relid);
+	}
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_UPDATE);
 	appendStringInfoChar(&clock.seconds, '}');
 	appendStringInfoChar(&clock.cpu_seconds, '}');
@@ -303,13 +334,14 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 					 ", records_in_clusters = " INT64_FORMAT ", cluster_sizes = %s, flagged_clusters = " INT64_FORMAT
 					 ", refused_links = %ld, em_iterations = %d, model = %s, threshold = %.17g"
 					 ", weight_histogram = %s, nearby_thresholds = %s, pairs_near_threshold = %s"
-					 ", seconds = %s, cpu_seconds = %s WHERE run_id = " INT64_FORMAT,
+					 ", seconds = %s, cpu_seconds = %s, blocking = %s WHERE run_id = " INT64_FORMAT,
 					 schema, records, candidates, quote_literal_cstr(by_rule.data), reduction,
 					 links, cs.clusters, cs.records, quote_literal_cstr(cs.sizes.data), cs.flagged,
 					 cs.refused, em_iterations, quote_literal_cstr(dedupe_model_json(cfg)), cfg->threshold,
 					 quote_literal_cstr(ss.histogram.data), quote_literal_cstr(cs.thresholds.data),
 					 quote_literal_cstr(ss.near.data),
-					 quote_literal_cstr(clock.seconds.data), quote_literal_cstr(clock.cpu_seconds.data), run_id);
+					 quote_literal_cstr(clock.seconds.data), quote_literal_cstr(clock.cpu_seconds.data),
+					 quote_literal_cstr(dedupe_plan_json(cfg, rule_compared)), run_id);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_UPDATE);
 	contacts_unpin_search_path(search_path_level);
 	contacts_spi_finish();

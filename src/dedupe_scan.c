@@ -16,6 +16,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/json.h"
 #include "utils/memutils.h"
 
 #include "core/match_keys.h"
@@ -27,42 +28,104 @@
 #define FETCH_ROWS 5000
 
 /*
- * Candidate pairs of each rule, before removing the pairs an earlier rule
- * already yields: per block of n records (2 <= n <= max_block_size),
- * n(n-1)/2.  Blocks above the size limit are counted and reported.
+ * Plan the blocking from the key counts of every candidate rule: per rule,
+ * the pairs of its keys of 2 to max_block_size records (n(n-1)/2 each,
+ * before removing the pairs an earlier rule yields), the records in them,
+ * the records in keys too common to compare and the commonest key's size.
+ * Counted over a share p of the rows, a key seen c times stands for c/p
+ * records, and c(c-1)/2 pairs among the sampled rows for c(c-1)/2p^2
+ * (each pair is sampled with probability p^2).  Then ct_block_plan()
+ * chooses within max_pairs.  The blocks a chosen rule skips are reported.
  */
 int64
-dedupe_count_rule_pairs(DedupeConfig *cfg, const char *schema, int64 *rule_pairs, int64 *rule_skipped)
+dedupe_plan_rules(DedupeConfig *cfg, const char *counts_sql, double share, bool choose)
 {
 	StringInfoData sql;
-	int64		total = 0;
+	CtBlockRuleStats stats[DEDUPE_MAX_RULES];
+	CtPlanReason reasons[DEDUPE_MAX_RULES];
+	int64		total;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "SELECT field - 100, coalesce(sum(n * (n - 1) / 2) FILTER (WHERE n <= %d), 0)::bigint, "
-					 "count(*) FILTER (WHERE n > %d) FROM %s.%s WHERE field >= 100 GROUP BY field",
-					 cfg->max_block_size, cfg->max_block_size, schema,
-					 quote_identifier(psprintf("%s_counts", cfg->features_table)));
+					 "SELECT field - 100, round(coalesce(sum(n * (n - 1) / 2) FILTER (WHERE n <= %1$.9g), 0) / %2$.9g)::bigint, "
+					 "round(coalesce(sum(n) FILTER (WHERE n <= %1$.9g), 0) / %3$.9g)::bigint, "
+					 "round(coalesce(sum(n) FILTER (WHERE n > %1$.9g), 0) / %3$.9g)::bigint, round(max(n) / %3$.9g)::bigint "
+					 "FROM (%4$s) c WHERE field >= 100 GROUP BY field",
+					 cfg->max_block_size * share, share * share, share, counts_sql);
+	/* not read-only: the counts table was filled by this transaction */
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
-	for (int r = 0; r < RULE_COUNT; r++)
-		rule_pairs[r] = rule_skipped[r] = 0;
+	for (int r = 0; r < cfg->nrules; r++)
+	{
+		CtBlockRuleStats *st = &cfg->rules[r].stats;
+
+		if (choose || cfg->rules[r].chosen)
+			st->pairs = st->records = st->oversized_records = st->largest = 0;
+	}
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		int			r = contacts_spi_int4(SPI_tuptable, i, 1);
+		CtBlockRuleStats *st;
 
-		if (r < 0 || r >= RULE_COUNT)
+		if (r < 0 || r >= cfg->nrules || !(choose || cfg->rules[r].chosen))
 			continue;
-		rule_pairs[r] = contacts_spi_int8(SPI_tuptable, i, 2);
-		rule_skipped[r] = contacts_spi_int8(SPI_tuptable, i, 3);
-		total += rule_pairs[r];
+		st = &cfg->rules[r].stats;
+		st->pairs = contacts_spi_int8(SPI_tuptable, i, 2);
+		st->records = contacts_spi_int8(SPI_tuptable, i, 3);
+		st->oversized_records = contacts_spi_int8(SPI_tuptable, i, 4);
+		st->largest = contacts_spi_int8(SPI_tuptable, i, 5);
 	}
-	for (int r = 0; r < RULE_COUNT; r++)
-		if (rule_skipped[r] > 0)
+	if (!choose)
+	{
+		total = 0;
+		for (int r = 0; r < cfg->nrules; r++)
+			if (cfg->rules[r].chosen)
+				total += cfg->rules[r].stats.pairs;
+		return total;
+	}
+	for (int r = 0; r < cfg->nrules; r++)
+		stats[r] = cfg->rules[r].stats;
+	total = ct_block_plan(stats, cfg->nrules, cfg->max_pairs, cfg->records, reasons);
+	for (int r = 0; r < cfg->nrules; r++)
+	{
+		DedupeRule *rule = &cfg->rules[r];
+
+		rule->reason = reasons[r];
+		rule->chosen = ct_block_plan_chosen(reasons[r]);
+		if (rule->chosen && rule->stats.oversized_records > 0)
 			ereport(NOTICE,
-					(errmsg("dedupe \"%s\": rule %s skips " INT64_FORMAT " blocks of more than %d records",
-							cfg->name, dedupe_rule_names[r], rule_skipped[r], cfg->max_block_size),
+					(errmsg("dedupe \"%s\": rule %s skips keys shared by more than %d records (" INT64_FORMAT
+							" records in them)", cfg->name, rule->name, cfg->max_block_size,
+							rule->stats.oversized_records),
 					 errhint("Those values are too common to block on; other rules still compare their records.")));
+	}
 	return total;
+}
+
+char *
+dedupe_plan_json(const DedupeConfig *cfg, const int64 *compared)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	for (int r = 0; r < cfg->nrules; r++)
+	{
+		const DedupeRule *rule = &cfg->rules[r];
+
+		appendStringInfoString(&buf, r ? ", {\"rule\": " : "{\"rule\": ");
+		escape_json(&buf, rule->name);
+		appendStringInfo(&buf, ", \"estimated_pairs\": " INT64_FORMAT
+						 ", \"records_covered\": " INT64_FORMAT ", \"records_in_oversized_blocks\": " INT64_FORMAT
+						 ", \"largest_block\": " INT64_FORMAT ", \"chosen\": %s, \"reason\": ",
+						 rule->stats.pairs, rule->stats.records, rule->stats.oversized_records,
+						 rule->stats.largest, rule->chosen ? "true" : "false");
+		escape_json(&buf, ct_block_plan_reason(rule->reason));
+		if (rule->chosen && compared)
+			appendStringInfo(&buf, ", \"pairs_compared\": " INT64_FORMAT, compared[r]);
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
 }
 
 /*
@@ -143,7 +206,8 @@ typedef struct BlockRecord
 {
 	int64		key;
 	CtFieldValue values[CT_MAX_FIELDS];
-	char	   *bkey[RULE_COUNT];	/* blocking keys, NULL when none */
+	char	   *bkey[DEDUPE_MAX_RULES]; /* blocking keys of the chosen rules,
+										 * NULL when none */
 } BlockRecord;
 
 typedef struct BlockScan
@@ -152,9 +216,9 @@ typedef struct BlockScan
 	int			rule;
 	DedupePairCallback callback;
 	void	   *state;
-	int64		compared[RULE_COUNT];	/* pairs compared, per rule */
-	char	  **oversized[RULE_COUNT];	/* sorted keys of skipped blocks */
-	int			noversized[RULE_COUNT];
+	int64		compared[DEDUPE_MAX_RULES]; /* pairs compared, per rule */
+	char	  **oversized[DEDUPE_MAX_RULES];	/* sorted keys of skipped blocks */
+	int			noversized[DEDUPE_MAX_RULES];
 	HTAB	   *tf;				/* term frequencies */
 } BlockScan;
 
@@ -175,7 +239,7 @@ load_oversized(BlockScan *scan, const char *schema)
 					 schema, quote_identifier(psprintf("%s_counts", scan->cfg->features_table)),
 					 scan->cfg->max_block_size);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
-	for (int r = 0; r < RULE_COUNT; r++)
+	for (int r = 0; r < scan->cfg->nrules; r++)
 	{
 		scan->oversized[r] = palloc(sizeof(char *) * Max(SPI_processed, 1));
 		scan->noversized[r] = 0;
@@ -184,10 +248,10 @@ load_oversized(BlockScan *scan, const char *schema)
 	{
 		int			r = contacts_spi_int4(SPI_tuptable, i, 1);
 
-		if (r >= 0 && r < RULE_COUNT)
+		if (r >= 0 && r < scan->cfg->nrules)
 			scan->oversized[r][scan->noversized[r]++] = contacts_spi_text(SPI_tuptable, i, 2);
 	}
-	for (int r = 0; r < RULE_COUNT; r++)
+	for (int r = 0; r < scan->cfg->nrules; r++)
 		qsort(scan->oversized[r], scan->noversized[r], sizeof(char *), compare_cstring);
 }
 
@@ -199,7 +263,7 @@ static bool
 seen_by_earlier_rule(const BlockScan *scan, const BlockRecord *x, const BlockRecord *y)
 {
 	for (int r = 0; r < scan->rule; r++)
-		if (x->bkey[r] && y->bkey[r] && strcmp(x->bkey[r], y->bkey[r]) == 0 &&
+		if (scan->cfg->rules[r].chosen && x->bkey[r] && y->bkey[r] && strcmp(x->bkey[r], y->bkey[r]) == 0 &&
 			bsearch(&x->bkey[r], scan->oversized[r], scan->noversized[r], sizeof(char *),
 					compare_cstring) == NULL)
 			return true;
@@ -249,13 +313,21 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 													ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old;
 	BlockRecord *recs = palloc(sizeof(BlockRecord) * cfg->max_block_size);
-	int			natts = 1 + 3 * cfg->nfields + RULE_COUNT;
-	Datum	   *datums = palloc(sizeof(Datum) * natts);
-	bool	   *nulls = palloc(sizeof(bool) * natts);
+	int			chosen[DEDUPE_MAX_RULES];
+	int			nchosen = 0;
+	int			natts;
+	Datum	   *datums;
+	bool	   *nulls;
 	int64		done = 0,
 				next_notice = 1000000;
 	StringInfoData sql;
 
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
+			chosen[nchosen++] = r;
+	natts = 1 + 3 * cfg->nfields + nchosen;
+	datums = palloc(sizeof(Datum) * natts);
+	nulls = palloc(sizeof(bool) * natts);
 	memset(&scan, 0, sizeof(scan));
 	scan.cfg = cfg;
 	scan.callback = callback;
@@ -263,28 +335,27 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 	load_oversized(&scan, schema);
 	scan.tf = load_tf(cfg, schema);
 	initStringInfo(&sql);
-	for (int r = 0; r < RULE_COUNT; r++)
+	for (int c = 0; c < nchosen; c++)
 	{
-		const char *rule = dedupe_rule_names[r];
+		int			r = chosen[c];
+		const char *rule = cfg->rules[r].column;
 		SPIPlanPtr	plan;
 		Portal		portal;
 		int			n = 0;
 
-		if (!dedupe_rule_applies(cfg, (DedupeRule) r))
-			continue;
 		scan.rule = r;
 		resetStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT f.key");
 		dedupe_side_select(cfg, "f", false, &sql);
-		for (int k = 0; k < RULE_COUNT; k++)
-			appendStringInfo(&sql, ", f.b_%s", dedupe_rule_names[k]);
+		for (int k = 0; k < nchosen; k++)
+			appendStringInfo(&sql, ", f.%s", cfg->rules[chosen[k]].column);
 		appendStringInfo(&sql, " FROM %s.%s f", schema, quote_identifier(cfg->features_table));
-		appendStringInfo(&sql, " WHERE f.b_%s IN (SELECT k FROM %s.%s WHERE field = %d AND n <= %d)",
+		appendStringInfo(&sql, " WHERE f.%s IN (SELECT k FROM %s.%s WHERE field = %d AND n <= %d)",
 						 rule, schema, quote_identifier(psprintf("%s_counts", cfg->features_table)),
 						 100 + r, cfg->max_block_size);
 		if (sample_per_65536 > 0)
-			appendStringInfo(&sql, " AND (hashtext(f.b_%s) & 65535) < %d", rule, sample_per_65536);
-		appendStringInfo(&sql, " ORDER BY f.b_%s COLLATE \"C\"", rule);
+			appendStringInfo(&sql, " AND (hashtext(f.%s) & 65535) < %d", rule, sample_per_65536);
+		appendStringInfo(&sql, " ORDER BY f.%s COLLATE \"C\"", rule);
 		plan = contacts_spi_prepare(sql.data, 0, NULL, 0, false);
 		portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
 		for (;;)
@@ -302,7 +373,7 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 			{
 				BlockRecord *rec;
 				text	   *bkey;
-				int			bcol = 1 + 3 * cfg->nfields + r;
+				int			bcol = 1 + 3 * cfg->nfields + c;
 
 				heap_deform_tuple(tt->vals[i], tt->tupdesc, datums, nulls);
 				bkey = DatumGetTextPP(datums[bcol]);
@@ -323,23 +394,23 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 				old = MemoryContextSwitchTo(block_cxt);
 				rec = &recs[n++];
 				rec->key = DatumGetInt64(datums[0]);
-				for (int c = 1; c <= 3 * cfg->nfields; c++)
-					if (!nulls[c] && (c % 3) != 0)
-						datums[c] = PointerGetDatum(PG_DETOAST_DATUM_COPY(datums[c]));
+				for (int col = 1; col <= 3 * cfg->nfields; col++)
+					if (!nulls[col] && (col % 3) != 0)
+						datums[col] = PointerGetDatum(PG_DETOAST_DATUM_COPY(datums[col]));
 				dedupe_read_side(cfg, datums, nulls, 1, rec->values);
 				fill_tf(cfg, scan.tf, rec->values);
-				for (int k = 0; k < RULE_COUNT; k++)
+				for (int k = 0; k < nchosen; k++)
 				{
-					int			c = 1 + 3 * cfg->nfields + k;
+					int			col = 1 + 3 * cfg->nfields + k;
 
-					rec->bkey[k] = nulls[c] ? NULL : TextDatumGetCString(datums[c]);
+					rec->bkey[chosen[k]] = nulls[col] ? NULL : TextDatumGetCString(datums[col]);
 				}
 				MemoryContextSwitchTo(old);
 			}
 			SPI_freetuptable(tt);
 			CHECK_FOR_INTERRUPTS();
 			done = 0;
-			for (int k = 0; k < RULE_COUNT; k++)
+			for (int k = 0; k < cfg->nrules; k++)
 				done += scan.compared[k];
 			if (done >= next_notice)
 			{
@@ -357,7 +428,7 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 	MemoryContextDelete(block_cxt);
 	hash_destroy(scan.tf);
 	done = 0;
-	for (int k = 0; k < RULE_COUNT; k++)
+	for (int k = 0; k < cfg->nrules; k++)
 	{
 		done += scan.compared[k];
 		if (compared)

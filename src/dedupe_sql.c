@@ -7,16 +7,14 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 
 #include "core/match_keys.h"
 #include "dedupe.h"
+#include "spi_util.h"
 #include "textconv.h"
-
-const char *const dedupe_rule_names[RULE_COUNT] = {
-	"email", "phone", "name", "family_initial", "company_city", "national_id", "postcode_year",
-};
 
 static int
 first_field(const DedupeConfig *cfg, CtFieldKind kind)
@@ -27,28 +25,218 @@ first_field(const DedupeConfig *cfg, CtFieldKind kind)
 	return 0;
 }
 
-bool
-dedupe_rule_applies(const DedupeConfig *cfg, DedupeRule rule)
+/* the columns of a configuration the rules read, 1-based, 0 when absent */
+typedef struct RuleFields
 {
-	switch (rule)
+	int			email,
+				phone,
+				full,
+				given,
+				family,
+				company,
+				city,
+				nid,
+				post,
+				birth,
+				address,
+				ident;
+} RuleFields;
+
+static void
+rule_fields(const DedupeConfig *cfg, RuleFields *rf)
+{
+	rf->email = first_field(cfg, CT_FIELD_EMAIL);
+	rf->phone = first_field(cfg, CT_FIELD_PHONE);
+	rf->full = first_field(cfg, CT_FIELD_FULL_NAME);
+	rf->given = first_field(cfg, CT_FIELD_GIVEN_NAME);
+	rf->family = first_field(cfg, CT_FIELD_FAMILY_NAME);
+	rf->company = first_field(cfg, CT_FIELD_COMPANY);
+	rf->city = first_field(cfg, CT_FIELD_CITY);
+	rf->nid = first_field(cfg, CT_FIELD_NATIONAL_ID);
+	rf->post = first_field(cfg, CT_FIELD_POSTCODE);
+	rf->birth = first_field(cfg, CT_FIELD_BIRTH_DATE);
+	rf->address = first_field(cfg, CT_FIELD_ADDRESS);
+	rf->ident = first_field(cfg, CT_FIELD_IDENTIFIER);
+}
+
+/* the bit of column f (1-based; 0: none) in a rule's columns */
+#define COL(f) ((f) ? 1u << ((f) - 1) : 0u)
+
+/*
+ * Add a candidate; columns: the bits of the columns its key reads,
+ * column_key: its key is the whole key of that one column.
+ */
+static void
+add_rule(DedupeConfig *cfg, const char *name, char *expr, char *row_expr, uint32 columns, bool column_key)
+{
+	DedupeRule *r;
+
+	if (cfg->nrules >= DEDUPE_MAX_RULES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("table %s has more than %d blocking rules", cfg->name, DEDUPE_MAX_RULES),
+				 errhint("Disable or delete some of its rules in contacts.dedupe_blocking_rules.")));
+	r = &cfg->rules[cfg->nrules++];
+	memset(r, 0, sizeof(*r));
+	r->name = pstrdup(name);
+	r->expr = expr;
+	r->row_expr = row_expr;
+	r->column = quote_identifier(psprintf("b_%s", name));
+	r->stats.columns = columns;
+	r->stats.column_key = column_key;
+}
+
+static DedupeRule *
+find_rule(DedupeConfig *cfg, const char *name)
+{
+	for (int i = 0; i < cfg->nrules; i++)
+		if (strcmp(cfg->rules[i].name, name) == 0)
+			return &cfg->rules[i];
+	return NULL;
+}
+
+/*
+ * The candidate rules of the configured columns.  Each gives a record one
+ * key, NULL when a part is missing.  Over the features' select: s.kN is
+ * the key of column N, p.name, p.family and p.given the phonetic codes of
+ * the name (its words sorted: swapped given and family names agree), of
+ * the family and of the given name.  A typo breaks the keys of the column
+ * it hits, never those of the others: rules over different columns
+ * together survive one typo anywhere, and a transposed or mistyped digit
+ * of an identifier leaves its head or its tail intact (the head is the
+ * first half, the tail the last half less one character, so no
+ * transposition of two neighbours touches both).  The first seven are the
+ * rules dedupe always had; the plan decides which the table can afford.
+ */
+static void
+column_rules(DedupeConfig *cfg)
+{
+	RuleFields	rf;
+	bool		name = false;
+	uint32		names;
+	char	   *place;
+	char	   *date_parts = NULL;
+
+	rule_fields(cfg, &rf);
+	name = rf.full || rf.given || rf.family;
+	names = COL(rf.full) | COL(rf.given) | COL(rf.family);
+	/*
+	 * Names are blocked within a city (else the country): the same person
+	 * rarely changes both, and common names over a whole country make
+	 * blocks too large to compare.
+	 */
+	place = rf.city ? psprintf("coalesce(s.k%d, s.region, '')", rf.city) : "coalesce(s.region, '')";
+	if (rf.birth)
+		date_parts = psprintf("left(s.k%1$d, 4) || least(substr(s.k%1$d, 5, 2), substr(s.k%1$d, 7, 2)) "
+							  "|| greatest(substr(s.k%1$d, 5, 2), substr(s.k%1$d, 7, 2))", rf.birth);
+	if (rf.email)
+		add_rule(cfg, "email", psprintf("s.k%d", rf.email), NULL, COL(rf.email), true);
+	if (rf.phone)
+		add_rule(cfg, "phone", psprintf("s.k%d", rf.phone), NULL, COL(rf.phone), true);
+	if (name)
+		add_rule(cfg, "name", psprintf("p.name || ' ' || %s", place), NULL, names | COL(rf.city), false);
+	if (rf.family && rf.given)
+		add_rule(cfg, "family_initial", psprintf("p.family || ' ' || left(s.k%d, 1) || ' ' || %s", rf.given, place),
+				 NULL, COL(rf.family) | COL(rf.given) | COL(rf.city), false);
+	/* colleagues in one office share company and city: add the surname's initial */
+	if (rf.company)
+		add_rule(cfg, "company_city",
+				 psprintf("s.k%d || '|' || %s || '|' || %s", rf.company,
+						  rf.city ? psprintf("coalesce(s.k%d, '')", rf.city) : "''",
+						  rf.family ? psprintf("coalesce(left(s.k%d, 1), '')", rf.family) :
+						  rf.full ? "coalesce(left(p.name, 1), '')" : "''"),
+				 NULL, COL(rf.company) | COL(rf.city) | COL(rf.family) | COL(rf.full), false);
+	if (rf.nid)
+		add_rule(cfg, "national_id", psprintf("s.k%d", rf.nid), NULL, COL(rf.nid), true);
+	if (rf.post && rf.birth)
+		add_rule(cfg, "postcode_year", psprintf("s.k%d || '|' || left(s.k%d, 4)", rf.post, rf.birth), NULL,
+				 COL(rf.post) | COL(rf.birth), false);
+	if (rf.ident)
 	{
-		case RULE_EMAIL:
-			return first_field(cfg, CT_FIELD_EMAIL);
-		case RULE_PHONE:
-			return first_field(cfg, CT_FIELD_PHONE);
-		case RULE_NAME:
-			return first_field(cfg, CT_FIELD_FULL_NAME) ||
-				first_field(cfg, CT_FIELD_GIVEN_NAME) || first_field(cfg, CT_FIELD_FAMILY_NAME);
-		case RULE_FAMILY_INITIAL:
-			return first_field(cfg, CT_FIELD_FAMILY_NAME) && first_field(cfg, CT_FIELD_GIVEN_NAME);
-		case RULE_COMPANY_CITY:
-			return first_field(cfg, CT_FIELD_COMPANY);
-		case RULE_NATIONAL_ID:
-			return first_field(cfg, CT_FIELD_NATIONAL_ID);
-		case RULE_POSTCODE_YEAR:
-			return first_field(cfg, CT_FIELD_POSTCODE) && first_field(cfg, CT_FIELD_BIRTH_DATE);
-		default:
-			return false;
+		add_rule(cfg, "identifier", psprintf("s.k%d", rf.ident), NULL, COL(rf.ident), true);
+		add_rule(cfg, "identifier_head",
+				 psprintf("CASE WHEN length(s.k%1$d) >= 6 THEN left(s.k%1$d, length(s.k%1$d) / 2) END", rf.ident), NULL, COL(rf.ident), false);
+		add_rule(cfg, "identifier_tail",
+				 psprintf("CASE WHEN length(s.k%1$d) >= 6 THEN right(s.k%1$d, (length(s.k%1$d) - 1) / 2) END",
+						  rf.ident), NULL, COL(rf.ident), false);
+	}
+	if (rf.birth && rf.family)
+		add_rule(cfg, "birth_family", psprintf("s.k%d || ' ' || p.family", rf.birth), NULL,
+				 COL(rf.birth) | COL(rf.family), false);
+	if (rf.birth && rf.given)
+		add_rule(cfg, "birth_given", psprintf("s.k%d || ' ' || p.given", rf.birth), NULL,
+				 COL(rf.birth) | COL(rf.given), false);
+	if (rf.birth && name)
+		add_rule(cfg, "birth_name", psprintf("s.k%d || ' ' || p.name", rf.birth), NULL, COL(rf.birth) | names, false);
+	if (rf.post && name)
+		add_rule(cfg, "name_postcode", psprintf("p.name || ' ' || s.k%d", rf.post), NULL, names | COL(rf.post), false);
+	if (rf.post && rf.family)
+		add_rule(cfg, "family_postcode", psprintf("p.family || ' ' || s.k%d", rf.post), NULL,
+				 COL(rf.family) | COL(rf.post), false);
+	if (rf.post && rf.birth)
+		add_rule(cfg, "birth_postcode", psprintf("%s || ' ' || s.k%d", date_parts, rf.post), NULL,
+				 COL(rf.birth) | COL(rf.post), false);
+	if (rf.address && rf.post)
+		add_rule(cfg, "address_postcode",
+				 psprintf("substring(s.k%d from '[0-9]+') || ' ' || s.k%d", rf.address, rf.post), NULL,
+				 COL(rf.address) | COL(rf.post), false);
+	if (rf.birth)
+		add_rule(cfg, "birth_date", date_parts, NULL, COL(rf.birth), true);
+	if (rf.post)
+		add_rule(cfg, "postcode", psprintf("s.k%d", rf.post), NULL, COL(rf.post), true);
+}
+
+void
+dedupe_candidate_rules(DedupeConfig *cfg, char **last_chosen, int nlast)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		args[1] = {ObjectIdGetDatum(cfg->relid)};
+	SPITupleTable *tt;
+	uint64		n;
+
+	cfg->nrules = 0;
+	column_rules(cfg);
+	n = contacts_spi_execute_args(psprintf("SELECT rule, expression, enabled FROM %s.dedupe_blocking_rules "
+										   "WHERE tbl = $1 ORDER BY rule", cfg->schema),
+								  1, argtypes, args, NULL, true, 0, SPI_OK_SELECT);
+	tt = SPI_tuptable;
+	for (uint64 i = 0; i < n; i++)
+	{
+		char	   *name = contacts_spi_text(tt, i, 1);
+		char	   *expr = contacts_spi_text(tt, i, 2);
+		bool		isnull;
+		Datum		enabled = contacts_spi_datum(tt, i, 3, &isnull);
+		DedupeRule *r = find_rule(cfg, name);
+
+		if (expr != NULL)
+		{
+			/* the DBA's expression over the row, computed in the inner select */
+			if (r == NULL)
+			{
+				add_rule(cfg, name, NULL, NULL, 0, false);
+				r = &cfg->rules[cfg->nrules - 1];
+			}
+			r->row_expr = expr;
+			r->expr = psprintf("s.x%d", (int) (r - cfg->rules) + 1);
+			/* what it reads is the DBA's business */
+			r->stats.columns = 0;
+			r->stats.column_key = false;
+		}
+		else if (r == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("blocking rule \"%s\" of table %s has no expression and no such rule exists",
+							name, cfg->name),
+					 errhint("Give it an expression, or name one of the rules contacts.dedupe_plan('%s') lists.",
+							 cfg->name)));
+		r->stats.forced = isnull ? 0 : DatumGetBool(enabled) ? 1 : -1;
+	}
+	for (int i = 0; i < nlast; i++)
+	{
+		DedupeRule *r = find_rule(cfg, last_chosen[i]);
+
+		if (r)
+			r->chosen = true;
 	}
 }
 
@@ -69,65 +257,22 @@ region_expr(const DedupeConfig *cfg)
 }
 
 void
-dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf)
+dedupe_feature_select(const DedupeConfig *cfg, const char *from, const char *sample, bool all_rules,
+					  StringInfo buf)
 {
 	const char *schema = cfg->schema;
 	char	   *region = region_expr(cfg);
-	int			email = first_field(cfg, CT_FIELD_EMAIL),
-				phone = first_field(cfg, CT_FIELD_PHONE),
-				full = first_field(cfg, CT_FIELD_FULL_NAME),
-				given = first_field(cfg, CT_FIELD_GIVEN_NAME),
-				family = first_field(cfg, CT_FIELD_FAMILY_NAME),
-				company = first_field(cfg, CT_FIELD_COMPANY),
-				city = first_field(cfg, CT_FIELD_CITY),
-				nid = first_field(cfg, CT_FIELD_NATIONAL_ID),
-				post = first_field(cfg, CT_FIELD_POSTCODE),
-				birth = first_field(cfg, CT_FIELD_BIRTH_DATE);
+	RuleFields	rf;
 	char	   *name_src;
-	char	   *place;
 
-	appendStringInfoString(buf, "SELECT s.*");
+	rule_fields(cfg, &rf);
+	appendStringInfoString(buf, "SELECT s.key, s.region");
+	for (int f = 1; f <= cfg->nfields; f++)
+		appendStringInfo(buf, ", s.v%d, s.k%d", f, f);
 	/* blocking keys, NULL when a part is missing */
-	appendStringInfo(buf, ", %s AS b_email", email ? psprintf("s.k%d", email) : "NULL::text");
-	appendStringInfo(buf, ", %s AS b_phone", phone ? psprintf("s.k%d", phone) : "NULL::text");
-	if (full && (given || family))
-		name_src = psprintf("coalesce(s.v%d, concat_ws(' ', s.v%d, s.v%d))", full,
-							given ? given : full, family ? family : full);
-	else if (full)
-		name_src = psprintf("s.v%d", full);
-	else if (given || family)
-		name_src = psprintf("nullif(concat_ws(' ', s.v%d, s.v%d), '')",
-							given ? given : family, family ? family : given);
-	else
-		name_src = NULL;
-	/*
-	 * Names are blocked within a city (else the country): the same person
-	 * rarely changes both, and common names over a whole country make
-	 * blocks too large to compare.
-	 */
-	place = city ? psprintf("coalesce(s.k%d, s.region, '')", city) : "coalesce(s.region, '')";
-	appendStringInfo(buf, ", %s AS b_name",
-					 name_src ? psprintf("%s.match_key('phonetic', %s) || ' ' || %s",
-										 schema, name_src, place) : "NULL::text");
-	/* surname and initial, within a city too */
-	if (family && given)
-		appendStringInfo(buf, ", %s.match_key('phonetic', s.v%d) || ' ' || left(s.k%d, 1) || ' ' || %s "
-						 "AS b_family_initial", schema, family, given, place);
-	else
-		appendStringInfoString(buf, ", NULL::text AS b_family_initial");
-	/* colleagues in one office share company and city: add the surname's initial */
-	if (company)
-		appendStringInfo(buf, ", s.k%d || '|' || %s || '|' || %s AS b_company_city", company,
-						 city ? psprintf("coalesce(s.k%d, '')", city) : "''",
-						 family ? psprintf("coalesce(left(s.k%d, 1), '')", family) :
-						 full ? psprintf("coalesce(left(%s.match_key('phonetic', s.v%d), 1), '')", schema, full) : "''");
-	else
-		appendStringInfoString(buf, ", NULL::text AS b_company_city");
-	appendStringInfo(buf, ", %s AS b_national_id", nid ? psprintf("s.k%d", nid) : "NULL::text");
-	if (post && birth)
-		appendStringInfo(buf, ", s.k%d || '|' || left(s.k%d, 4) AS b_postcode_year", post, birth);
-	else
-		appendStringInfoString(buf, ", NULL::text AS b_postcode_year");
+	for (int r = 0; r < cfg->nrules; r++)
+		if (all_rules || cfg->rules[r].chosen)
+			appendStringInfo(buf, ", (%s)::text AS %s", cfg->rules[r].expr, cfg->rules[r].column);
 
 	/* the inner select: key, region, raw value and key of each field */
 	appendStringInfo(buf, " FROM (SELECT r.%s::bigint AS key, %s AS region",
@@ -140,7 +285,27 @@ dedupe_feature_select(const DedupeConfig *cfg, StringInfo buf)
 		appendStringInfo(buf, ", nullif(btrim(r.%s::text), '') AS v%d, %s.match_key('%s', r.%s::text, %s) AS k%d",
 						 col, f + 1, schema, keykind, col, region, f + 1);
 	}
-	appendStringInfoString(buf, " FROM ");
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].row_expr && (all_rules || cfg->rules[r].chosen))
+			appendStringInfo(buf, ", (%s)::text AS x%d", cfg->rules[r].row_expr, r + 1);
+	appendStringInfo(buf, " FROM %s r%s) s", from, sample ? sample : "");
+
+	/* the phonetic codes of the names, once per row */
+	if (rf.full && (rf.given || rf.family))
+		name_src = psprintf("coalesce(s.v%d, concat_ws(' ', s.v%d, s.v%d))", rf.full,
+							rf.given ? rf.given : rf.full, rf.family ? rf.family : rf.full);
+	else if (rf.full)
+		name_src = psprintf("s.v%d", rf.full);
+	else if (rf.given || rf.family)
+		name_src = psprintf("nullif(concat_ws(' ', s.v%d, s.v%d), '')",
+							rf.given ? rf.given : rf.family, rf.family ? rf.family : rf.given);
+	else
+		name_src = "NULL::text";
+	appendStringInfo(buf, " CROSS JOIN LATERAL (SELECT %1$s.match_key('phonetic', %2$s) AS name, "
+					 "%1$s.match_key('phonetic', %3$s) AS family, %1$s.match_key('phonetic', %4$s) AS given) p",
+					 schema, name_src,
+					 rf.family ? psprintf("s.v%d", rf.family) : "NULL::text",
+					 rf.given ? psprintf("s.v%d", rf.given) : "NULL::text");
 }
 
 char *

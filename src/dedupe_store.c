@@ -96,7 +96,7 @@ struct DedupePairStore
 	int			nnear;
 	int			nfloor;			/* links are kept for near[0 .. nfloor-1] */
 	int			run_near;		/* the run's threshold in near[] */
-	int64		found[RULE_COUNT];
+	int64		found[DEDUPE_MAX_RULES];
 	int64		found_through_alternates;
 	NearSample	above;
 	NearSample	below;

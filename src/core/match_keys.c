@@ -25,7 +25,7 @@
 #include "words.h"
 
 static const char *const key_kind_names[CT_KEY_COUNT] = {
-	"email", "phone", "phonetic", "company", "national_id", "postcode", "date", "fold",
+	"email", "phone", "phonetic", "company", "national_id", "postcode", "date", "fold", "identifier",
 };
 
 const char *
@@ -238,6 +238,7 @@ ct_match_key(CtKeyKind kind, const char *value, size_t len, const char *region,
 		case CT_KEY_NATIONAL_ID:
 			return national_id_key(value, len, region, out);
 		case CT_KEY_POSTCODE:
+		case CT_KEY_IDENTIFIER:
 			return compact_key(value, len, out);
 		case CT_KEY_DATE:
 			return date_key(value, len, region, out);

@@ -29,6 +29,7 @@ typedef enum CtKeyKind
 	CT_KEY_POSTCODE,			/* upper case alphanumerics */
 	CT_KEY_DATE,				/* YYYYMMDD */
 	CT_KEY_FOLD,				/* fold(): lower case, no accents, one space */
+	CT_KEY_IDENTIFIER,			/* upper case alphanumerics, as postcodes */
 	CT_KEY_COUNT
 } CtKeyKind;
 

@@ -101,6 +101,10 @@ enum
 {
 	ID_EXACT, ID_LEV1, ID_LEV2, ID_DIFFERENT
 };
+enum
+{
+	IDENT_EXACT, IDENT_ONE_EDIT, IDENT_DIFFERENT
+};
 
 #define PLACE_LEVELS {[NAME_EXACT] = "exact", [NAME_FOLDED] = "folded", [PLACE_JW92] = JW_HIGH_LEVEL, \
 	[PLACE_JW80] = JW_LOW_LEVEL, [PLACE_DIFFERENT] = "different"}
@@ -175,6 +179,11 @@ static const KindInfo kinds[CT_FIELD_KIND_COUNT] = {
 	[CT_FIELD_TEXT] = {"free_text", CT_KEY_FOLD, false, 5, PLACE_LEVELS,
 		{.60, .15, .10, .05, .10},
 	{.001, .001, .002, .01, .986}, 0, 0},
+	[CT_FIELD_IDENTIFIER] = {"identifier", CT_KEY_IDENTIFIER, false, 3,
+		{[IDENT_EXACT] = "same number", [IDENT_ONE_EDIT] = "one substitution or transposition",
+		[IDENT_DIFFERENT] = "different"},
+		{.88, .07, .05},
+	{.00005, .0005, .99945}, 0, 0},
 };
 
 const char *
@@ -884,6 +893,32 @@ compare_id(const CtFieldValue *a, const CtFieldValue *b, const CtAllocator *allo
 	return ID_DIFFERENT;
 }
 
+/*
+ * An identifier without a check digit: the same, or one character typed
+ * wrong or two neighbours swapped (equal lengths), or different.
+ */
+static int
+compare_identifier(const CtFieldValue *a, const CtFieldValue *b)
+{
+	size_t		first = 0,
+				n = a->key_len;
+
+	if (key_equal(a, b))
+		return IDENT_EXACT;
+	if (n != b->key_len)
+		return IDENT_DIFFERENT;
+	while (a->key[first] == b->key[first])
+		first++;
+	/* one substitution: the rest agrees */
+	if (memcmp(a->key + first + 1, b->key + first + 1, n - first - 1) == 0)
+		return IDENT_ONE_EDIT;
+	/* one transposition of first and first + 1 */
+	if (first + 1 < n && a->key[first] == b->key[first + 1] && a->key[first + 1] == b->key[first] &&
+		memcmp(a->key + first + 2, b->key + first + 2, n - first - 2) == 0)
+		return IDENT_ONE_EDIT;
+	return IDENT_DIFFERENT;
+}
+
 void
 ct_compare(const CtMatchModel *model, const CtFieldValue *a, const CtFieldValue *b,
 		   uint8_t *gamma, const CtAllocator *alloc)
@@ -949,6 +984,9 @@ ct_compare(const CtMatchModel *model, const CtFieldValue *a, const CtFieldValue 
 				break;
 			case CT_FIELD_NATIONAL_ID:
 				level = x->key_len && y->key_len ? compare_id(x, y, alloc) : CT_LEVEL_MISSING;
+				break;
+			case CT_FIELD_IDENTIFIER:
+				level = x->key_len && y->key_len ? compare_identifier(x, y) : CT_LEVEL_MISSING;
 				break;
 			default:
 				level = compare_place(x, y, alloc);

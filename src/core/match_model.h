@@ -47,6 +47,7 @@ typedef enum CtFieldKind
 	CT_FIELD_BIRTH_DATE,
 	CT_FIELD_NATIONAL_ID,
 	CT_FIELD_TEXT,
+	CT_FIELD_IDENTIFIER,		/* a number without a check digit */
 	CT_FIELD_KIND_COUNT
 } CtFieldKind;
 

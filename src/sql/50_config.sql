@@ -34,7 +34,7 @@ CREATE TABLE @extschema@.column_kind (
     col           name NOT NULL,
     kind          text NOT NULL CHECK (kind IN ('given_name', 'family_name', 'full_name', 'email',
                       'phone', 'company', 'address', 'city', 'postcode', 'country', 'birth_date',
-                      'national_id', 'free_text')),
+                      'national_id', 'free_text', 'identifier')),
     duplicate_key boolean NOT NULL DEFAULT false,
     required      boolean NOT NULL DEFAULT false,
     PRIMARY KEY (tbl, col)
@@ -142,11 +142,11 @@ BEGIN
       FROM jsonb_each_text(kinds) e
      WHERE e.value NOT IN ('given_name', 'family_name', 'full_name', 'email', 'phone', 'company',
                            'address', 'city', 'postcode', 'country', 'birth_date', 'national_id',
-                           'free_text');
+                           'free_text', 'identifier');
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'unknown column kind: %', missing
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Kinds are given_name, family_name, full_name, email, phone, company, address, city, postcode, country, birth_date, national_id and free_text.';
+                  HINT = 'Kinds are given_name, family_name, full_name, email, phone, company, address, city, postcode, country, birth_date, national_id, free_text and identifier.';
     END IF;
     FOREACH col IN ARRAY duplicate_keys || required LOOP
         IF NOT kinds ? col THEN

@@ -9,7 +9,7 @@ AS 'MODULE_PATHNAME', 'contacts_match_key'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 COMMENT ON FUNCTION @extschema@.match_key(text, text, text) IS
-'Normalized key of a contact value for blocking and comparison; kind is email, phone, phonetic, company, national_id, postcode, date or fold; region (ISO alpha-2) decides national phones, IDs and day/month order; NULL when the value yields no key';
+'Normalized key of a contact value for blocking and comparison; kind is email, phone, phonetic, company, national_id, postcode, date, fold or identifier; region (ISO alpha-2) decides national phones, IDs and day/month order; NULL when the value yields no key';
 
 CREATE TABLE @extschema@.dedupe_settings (
     tbl              regclass PRIMARY KEY REFERENCES @extschema@.table_config ON DELETE CASCADE,
@@ -19,11 +19,26 @@ CREATE TABLE @extschema@.dedupe_settings (
     em_iterations    integer NOT NULL DEFAULT 30 CHECK (em_iterations >= 0),
     em_sample_pairs  bigint NOT NULL DEFAULT 300000 CHECK (em_sample_pairs >= 1000),
     prior            float8 CHECK (prior > 0 AND prior < 1),
-    features_table   name
+    features_table   name,
+    -- the blocking plan (0.2.0)
+    max_pairs        bigint NOT NULL DEFAULT 4000000 CHECK (max_pairs > 0),
+    blocking_rules   text[]
 );
 
 COMMENT ON TABLE @extschema@.dedupe_settings IS
-'Dedupe knobs of a table configured with contacts.configure(): match threshold, cluster and block size guards, EM settings; prior and features_table are set by dedupe_run (a row with the defaults is added by the first run)';
+'Dedupe knobs of a table configured with contacts.configure(): match threshold, cluster and block size guards, EM settings, the budget of candidate pairs the blocking plan chooses rules within (max_pairs); prior, features_table and blocking_rules (the rules the last run chose) are set by dedupe_run (a row with the defaults is added by the first run)';
+
+CREATE TABLE @extschema@.dedupe_blocking_rules (
+    tbl        regclass NOT NULL REFERENCES @extschema@.table_config ON DELETE CASCADE,
+    rule       text NOT NULL CHECK (rule ~ '^[a-z][a-z0-9_]{0,47}$'),
+    expression text CHECK (btrim(expression) <> ''),
+    enabled    boolean,
+    PRIMARY KEY (tbl, rule),
+    CHECK (expression IS NOT NULL OR enabled IS NOT NULL)
+);
+
+COMMENT ON TABLE @extschema@.dedupe_blocking_rules IS
+'The DBA''s blocking rules of a table: a rule with an expression (SQL over the table''s row giving each row one key; rows with equal keys are compared) is added to the candidates, or replaces the candidate of that name; enabled true always uses it, false never, NULL lets the plan decide within max_pairs; a rule without expression enables or disables the candidate of that name (see dedupe_plan)';
 
 CREATE TABLE @extschema@.dedupe_model (
     tbl          regclass NOT NULL REFERENCES @extschema@.dedupe_settings ON DELETE CASCADE,
@@ -62,11 +77,13 @@ CREATE TABLE @extschema@.dedupe_runs (
     threshold             float8,
     weight_histogram      jsonb,
     nearby_thresholds     jsonb,
-    pairs_near_threshold  jsonb
+    pairs_near_threshold  jsonb,
+    -- the blocking plan (0.2.0)
+    blocking              jsonb
 );
 
 COMMENT ON TABLE @extschema@.dedupe_runs IS
-'Summary of each dedupe run: records, candidate pairs (per blocking rule: in blocks, compared, found at or above the threshold) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, the threshold used, the histogram of every candidate pair''s match weight, the pairs and clusters of the thresholds near it, the weakest pairs at or above it and the strongest below it with their explanation, wall and CPU seconds per phase';
+'Summary of each dedupe run: records, candidate pairs (per blocking rule: in blocks, compared, found at or above the threshold) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, the threshold used, the histogram of every candidate pair''s match weight, the pairs and clusters of the thresholds near it, the weakest pairs at or above it and the strongest below it with their explanation, wall and CPU seconds per phase, and the blocking plan (every candidate rule: estimated pairs, records covered, chosen or why not, pairs compared)';
 
 CREATE TABLE @extschema@.dedupe_pairs (
     run_id      bigint NOT NULL REFERENCES @extschema@.dedupe_runs ON DELETE CASCADE,
@@ -99,6 +116,7 @@ COMMENT ON TABLE @extschema@.dedupe_clusters IS
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dedupe_settings', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dedupe_model', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dedupe_blocking_rules', '');
 
 CREATE FUNCTION @extschema@.dedupe_levels(OUT kind text, OUT level integer, OUT level_name text,
     OUT default_m float8, OUT default_u float8, OUT tf_adjusted boolean)
@@ -116,6 +134,15 @@ LANGUAGE C VOLATILE STRICT;
 
 COMMENT ON FUNCTION @extschema@.dedupe_run(regclass) IS
 'Find the duplicates of a table configured with contacts.configure(): normalized features, blocking rules unioned, EM estimation of m and u, scoring with term-frequency adjustment, records holding another''s alternate compared under it, clustering; returns the run_id of the results in dedupe_runs, dedupe_pairs and dedupe_clusters';
+
+CREATE FUNCTION @extschema@.dedupe_plan(tbl regclass)
+RETURNS TABLE (rule text, keys text, source text, estimated_pairs bigint, records_covered bigint,
+    records_in_oversized_blocks bigint, largest_block bigint, chosen boolean, reason text)
+AS 'MODULE_PATHNAME', 'contacts_dedupe_plan'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION @extschema@.dedupe_plan(regclass) IS
+'The blocking a dedupe_run of the table would choose, before running it: each candidate rule (from the configured columns and dedupe_blocking_rules) with its keys, the pairs its blocks hold (sum of n(n-1)/2 over its keys of at most max_block_size records), the records it covers, the records in keys too common to compare, its largest key, whether it is chosen and why (within max_pairs, degenerate, over budget, enabled or disabled by the DBA); needs ownership of the table, whose rows it reads as their owner';
 
 CREATE FUNCTION @extschema@.dedupe_match(tbl regclass, candidate jsonb,
     max_results integer DEFAULT 10, min_probability float8 DEFAULT 0.5)

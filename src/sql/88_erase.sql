@@ -260,7 +260,8 @@ VALUES
   'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
   'the delivery history of the person''s emails and phones (bounces belong to an address, not a table: the eraser needs SELECT and DELETE on contacts.bounce)'),
  (28, 'bounce_settings', NULL, 'configuration'),
- (29, 'retention', NULL, 'configuration')
+ (29, 'retention', NULL, 'configuration'),
+ (30, 'dedupe_blocking_rules', NULL, 'configuration: the DBA''s blocking rules')
 $$;
 
 COMMENT ON FUNCTION @extschema@.erasure_steps() IS

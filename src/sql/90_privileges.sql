@@ -47,11 +47,11 @@ $$;
 COMMENT ON FUNCTION @extschema@.owns_table(regclass) IS
 'True when the current role owns tbl or has the privileges of its owner; NULL when tbl no longer exists; used by the row security policies of the extension''s tables';
 
--- Configuration: table_config, column_kind, merge_config, dedupe_settings
--- and dedupe_model, all keyed by tbl.
+-- Configuration: table_config, column_kind, merge_config, dedupe_settings,
+-- dedupe_model and dedupe_blocking_rules, all keyed by tbl.
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.table_config, @extschema@.column_kind,
     @extschema@.merge_config, @extschema@.feed_config, @extschema@.dedupe_settings, @extschema@.dedupe_model,
-    @extschema@.retention TO PUBLIC;
+    @extschema@.retention, @extschema@.dedupe_blocking_rules TO PUBLIC;
 
 -- The same two policies on each: read by any role with a privilege on the
 -- table, written by its owners.
@@ -65,7 +65,8 @@ BEGIN
                                      ['feed_config', 'change feed settings'],
                                      ['dedupe_settings', 'dedupe settings'],
                                      ['dedupe_model', 'match model'],
-                                     ['retention', 'retention']] LOOP
+                                     ['retention', 'retention'],
+                                     ['dedupe_blocking_rules', 'list of blocking rules']] LOOP
         EXECUTE format('ALTER TABLE @extschema@.%I ENABLE ROW LEVEL SECURITY', t[1]);
         EXECUTE format('CREATE POLICY %I ON @extschema@.%I FOR SELECT '
                        'USING (pg_catalog.has_table_privilege(tbl, ''SELECT, INSERT, UPDATE, DELETE''))',

@@ -330,11 +330,11 @@ BEGIN
       FROM jsonb_each_text(kinds) e
      WHERE e.value NOT IN ('given_name', 'family_name', 'full_name', 'email', 'phone', 'company',
                            'address', 'city', 'postcode', 'country', 'birth_date', 'national_id',
-                           'free_text');
+                           'free_text', 'identifier');
     IF missing IS NOT NULL THEN
         RAISE EXCEPTION 'unknown column kind: %', missing
             USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Kinds are given_name, family_name, full_name, email, phone, company, address, city, postcode, country, birth_date, national_id and free_text.';
+                  HINT = 'Kinds are given_name, family_name, full_name, email, phone, company, address, city, postcode, country, birth_date, national_id, free_text and identifier.';
     END IF;
     FOREACH col IN ARRAY duplicate_keys || required LOOP
         IF NOT kinds ? col THEN
@@ -3603,7 +3603,8 @@ VALUES
   'RETURNING 1) SELECT pg_catalog.count(*) FROM d',
   'the delivery history of the person''s emails and phones (bounces belong to an address, not a table: the eraser needs SELECT and DELETE on contacts.bounce)'),
  (28, 'bounce_settings', NULL, 'configuration'),
- (29, 'retention', NULL, 'configuration')
+ (29, 'retention', NULL, 'configuration'),
+ (30, 'dedupe_blocking_rules', NULL, 'configuration: the DBA''s blocking rules')
 $$;
 
 COMMENT ON FUNCTION @extschema@.erasure_steps() IS
@@ -4560,3 +4561,64 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- ---------------------------------------------------------------------------
+-- Dedupe blocking chosen from the table (src/sql/60_dedupe.sql): the pair
+-- budget, the DBA's rules, the plan of each run, dedupe_plan(); the
+-- identifier column kind (src/sql/50_config.sql)
+-- ---------------------------------------------------------------------------
+
+ALTER TABLE @extschema@.column_kind DROP CONSTRAINT column_kind_kind_check;
+ALTER TABLE @extschema@.column_kind ADD CONSTRAINT column_kind_kind_check
+    CHECK (kind IN ('given_name', 'family_name', 'full_name', 'email',
+                    'phone', 'company', 'address', 'city', 'postcode', 'country', 'birth_date',
+                    'national_id', 'free_text', 'identifier'));
+
+COMMENT ON FUNCTION @extschema@.match_key(text, text, text) IS
+'Normalized key of a contact value for blocking and comparison; kind is email, phone, phonetic, company, national_id, postcode, date, fold or identifier; region (ISO alpha-2) decides national phones, IDs and day/month order; NULL when the value yields no key';
+
+ALTER TABLE @extschema@.dedupe_settings
+    ADD COLUMN max_pairs bigint NOT NULL DEFAULT 4000000 CHECK (max_pairs > 0),
+    ADD COLUMN blocking_rules text[];
+
+COMMENT ON TABLE @extschema@.dedupe_settings IS
+'Dedupe knobs of a table configured with contacts.configure(): match threshold, cluster and block size guards, EM settings, the budget of candidate pairs the blocking plan chooses rules within (max_pairs); prior, features_table and blocking_rules (the rules the last run chose) are set by dedupe_run (a row with the defaults is added by the first run)';
+
+CREATE TABLE @extschema@.dedupe_blocking_rules (
+    tbl        regclass NOT NULL REFERENCES @extschema@.table_config ON DELETE CASCADE,
+    rule       text NOT NULL CHECK (rule ~ '^[a-z][a-z0-9_]{0,47}$'),
+    expression text CHECK (btrim(expression) <> ''),
+    enabled    boolean,
+    PRIMARY KEY (tbl, rule),
+    CHECK (expression IS NOT NULL OR enabled IS NOT NULL)
+);
+
+COMMENT ON TABLE @extschema@.dedupe_blocking_rules IS
+'The DBA''s blocking rules of a table: a rule with an expression (SQL over the table''s row giving each row one key; rows with equal keys are compared) is added to the candidates, or replaces the candidate of that name; enabled true always uses it, false never, NULL lets the plan decide within max_pairs; a rule without expression enables or disables the candidate of that name (see dedupe_plan)';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.dedupe_blocking_rules', '');
+
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.dedupe_blocking_rules TO PUBLIC;
+ALTER TABLE @extschema@.dedupe_blocking_rules ENABLE ROW LEVEL SECURITY;
+CREATE POLICY dedupe_blocking_rules_read ON @extschema@.dedupe_blocking_rules FOR SELECT
+    USING (pg_catalog.has_table_privilege(tbl, 'SELECT, INSERT, UPDATE, DELETE'));
+CREATE POLICY dedupe_blocking_rules_owner ON @extschema@.dedupe_blocking_rules
+    USING (@extschema@.owns_table(tbl));
+COMMENT ON POLICY dedupe_blocking_rules_read ON @extschema@.dedupe_blocking_rules IS
+'A table''s list of blocking rules is visible to every role with a privilege on the table';
+COMMENT ON POLICY dedupe_blocking_rules_owner ON @extschema@.dedupe_blocking_rules IS
+'A table''s list of blocking rules is written by its owners';
+
+ALTER TABLE @extschema@.dedupe_runs ADD COLUMN blocking jsonb;
+
+COMMENT ON TABLE @extschema@.dedupe_runs IS
+'Summary of each dedupe run: records, candidate pairs (per blocking rule: in blocks, compared, found at or above the threshold) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, the threshold used, the histogram of every candidate pair''s match weight, the pairs and clusters of the thresholds near it, the weakest pairs at or above it and the strongest below it with their explanation, wall and CPU seconds per phase, and the blocking plan (every candidate rule: estimated pairs, records covered, chosen or why not, pairs compared)';
+
+CREATE FUNCTION @extschema@.dedupe_plan(tbl regclass)
+RETURNS TABLE (rule text, keys text, source text, estimated_pairs bigint, records_covered bigint,
+    records_in_oversized_blocks bigint, largest_block bigint, chosen boolean, reason text)
+AS 'MODULE_PATHNAME', 'contacts_dedupe_plan'
+LANGUAGE C VOLATILE STRICT;
+
+COMMENT ON FUNCTION @extschema@.dedupe_plan(regclass) IS
+'The blocking a dedupe_run of the table would choose, before running it: each candidate rule (from the configured columns and dedupe_blocking_rules) with its keys, the pairs its blocks hold (sum of n(n-1)/2 over its keys of at most max_block_size records), the records it covers, the records in keys too common to compare, its largest key, whether it is chosen and why (within max_pairs, degenerate, over budget, enabled or disabled by the DBA); needs ownership of the table, whose rows it reads as their owner';
