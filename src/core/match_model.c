@@ -1053,20 +1053,44 @@ ct_tf_set_reference(CtMatchModel *model, const double *sums, const double *count
 		model->field[f].tf_reference = counts[f] > 0 ? sums[f] / counts[f] : 0;
 }
 
+/* What the members of one household share: a family name and a place. */
+static bool
+is_household_field(CtFieldKind kind)
+{
+	return kind == CT_FIELD_FAMILY_NAME || kind == CT_FIELD_ADDRESS ||
+		kind == CT_FIELD_POSTCODE || kind == CT_FIELD_CITY;
+}
+
+/*
+ * The sum of the fields' weights and the prior.  Family name, address,
+ * postcode and city agreeing say one thing, that the two records belong to
+ * one household; summing them as independent evidence (as Fellegi-Sunter
+ * does) outweighs a different given name and birth date, and matches a
+ * mother with her son.  So only the strongest of those agreements counts;
+ * the others count only when they disagree.
+ */
 double
 ct_score(const CtMatchModel *model, const uint8_t *gamma, const CtFieldValue *a,
 		 const CtFieldValue *b, double *weights)
 {
 	double		total = log2(model->lambda / (1 - model->lambda));
+	double		w[CT_MAX_FIELDS];
+	int			strongest = -1;
 
 	for (int f = 0; f < model->nfields; f++)
 	{
-		double		w = CT_LEVEL_COUNTS(gamma[f]) ?
-			level_weight(model, f, gamma[f], pair_tf(a, b, f)) : 0;
-
+		w[f] = CT_LEVEL_COUNTS(gamma[f]) ? level_weight(model, f, gamma[f], pair_tf(a, b, f)) : 0;
+		if (is_household_field(model->field[f].kind) && w[f] > 0 &&
+			(strongest < 0 || w[f] > w[strongest]))
+			strongest = f;
+	}
+	for (int f = 0; f < model->nfields; f++)
+	{
+		if (f != strongest && is_household_field(model->field[f].kind) && w[f] > 0)
+			w[f] = 0;
 		if (weights)
-			weights[f] = w;
-		total += w;
+			weights[f] = w[f];
+		total += w[f];
 	}
 	return total;
 }

@@ -276,6 +276,49 @@ test_tf(void)
 }
 
 /*
+ * A household is one piece of evidence: a mother and her son at one address
+ * share a family name, the address, the postcode and the city, and that
+ * must not outweigh a different given name and birth date; the same person
+ * with the same agreements and a typo in the given name still matches.
+ */
+static void
+test_household(void)
+{
+	static const CtFieldKind hk[6] = {CT_FIELD_GIVEN_NAME, CT_FIELD_FAMILY_NAME, CT_FIELD_ADDRESS,
+	CT_FIELD_POSTCODE, CT_FIELD_CITY, CT_FIELD_BIRTH_DATE};
+	static const char *const mother[6] = {"Carmen", "Ortega Ruiz", "Avenida de la Constitución 12, 3º B",
+	"41001", "Sevilla", "1962-06-14"};
+	static const char *const son[6] = {"Pablo", "Ortega Ruiz", "Av. Constitución 12, 3ºB",
+	"41001", "Sevilla", "1991-02-11"};
+	static const char *const again[6] = {"Carmne", "Ortega Ruiz", "Av. Constitución 12, 3ºB",
+	"41001", "Sevilla", "14/06/1962"};
+	static char kb[3][6][CT_KEY_MAX];
+	const char *const *rec[3] = {mother, son, again};
+	CtFieldValue r[3][6];
+	CtMatchModel m;
+	uint8_t		g[6];
+	double		w[6];
+
+	ct_model_init(&m, hk, 6);
+	for (int i = 0; i < 3; i++)
+		for (int f = 0; f < 6; f++)
+		{
+			r[i][f].raw = rec[i][f];
+			r[i][f].raw_len = strlen(rec[i][f]);
+			r[i][f].key_len = ct_match_key((CtKeyKind) ct_field_kind_key(hk[f]), rec[i][f],
+										   strlen(rec[i][f]), "ES", kb[i][f], A);
+			r[i][f].key = kb[i][f];
+			r[i][f].tf = 0;
+		}
+	ct_compare(&m, r[0], r[1], g, A);
+	CHECK(ct_probability(ct_score(&m, g, r[0], r[1], w)) < 0.5);
+	/* only the strongest of the household's agreements counts */
+	CHECK((w[1] > 0) + (w[2] > 0) + (w[3] > 0) + (w[4] > 0) == 1);
+	ct_compare(&m, r[0], r[2], g, A);
+	CHECK(ct_probability(ct_score(&m, g, r[0], r[2], w)) > 0.99);
+}
+
+/*
  * EM recovers the parameters of a mixture it did not see: two fields with
  * known m and u, 30% matches, conditionally independent.
  */
@@ -585,6 +628,7 @@ main(void)
 	test_levels();
 	test_date_levels();
 	test_tf();
+	test_household();
 	test_em();
 	test_degenerate();
 	test_cluster();
