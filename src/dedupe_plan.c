@@ -30,7 +30,7 @@
 #include "spi_util.h"
 
 /* tables larger than this are planned from a sample of about this many rows */
-#define PLAN_SAMPLE_ROWS 100000
+#define PLAN_SAMPLE_ROWS 50000
 
 int64
 dedupe_plan_table(DedupeConfig *cfg)
