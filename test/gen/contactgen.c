@@ -35,45 +35,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen_random.h"
+
 #define FIELD_MAX 192
-#define COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---------------------------------------------------------------- random */
-
-typedef struct Rng
-{
-	uint64_t	state;
-} Rng;
-
-static uint64_t
-rng_next(Rng *rng)
-{
-	uint64_t	z = (rng->state += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-/* uniform integer in [0, n) */
-static int
-rng_int(Rng *rng, int n)
-{
-	return (int) ((rng_next(rng) >> 11) % (uint64_t) n);
-}
-
-/* uniform double in [0, 1) */
-static double
-rng_unit(Rng *rng)
-{
-	return (double) (rng_next(rng) >> 11) / 9007199254740992.0;
-}
-
-static int
-chance(Rng *rng, double p)
-{
-	return rng_unit(rng) < p;
-}
 
 /*
  * Pick from a list ranked by frequency: index k with probability about
@@ -90,7 +56,6 @@ rng_zipf(Rng *rng, int n)
 	return k < 0 ? 0 : (k < n ? k : n - 1);
 }
 
-#define PICK(rng, arr) ((arr)[rng_int((rng), (int) COUNTOF(arr))])
 
 /* ---------------------------------------------------------------- data */
 

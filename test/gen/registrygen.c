@@ -47,40 +47,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen_random.h"
+
 #define FIELD_MAX 160
-#define COUNTOF(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_DUPS 5
 #define MAX_MODS 3
 #define MAX_FIELD_MODS 2
 
 /* ---------------------------------------------------------------- random */
-
-typedef struct Rng
-{
-	uint64_t	state;
-} Rng;
-
-static uint64_t
-rng_next(Rng *rng)
-{
-	uint64_t	z = (rng->state += UINT64_C(0x9E3779B97F4A7C15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
-static int
-rng_int(Rng *rng, int n)
-{
-	return (int) ((rng_next(rng) >> 11) % (uint64_t) n);
-}
-
-static int
-chance(Rng *rng, double p)
-{
-	return (double) (rng_next(rng) >> 11) / 9007199254740992.0 < p;
-}
 
 /* skewed pick: low indexes (the commoner names) more often */
 static int
@@ -92,7 +66,6 @@ rng_skewed(Rng *rng, int n)
 	return a < b ? a : b;
 }
 
-#define PICK(rng, arr) ((arr)[rng_int((rng), (int) COUNTOF(arr))])
 #define PICK_SKEWED(rng, arr) ((arr)[rng_skewed((rng), (int) COUNTOF(arr))])
 
 /* ---------------------------------------------------------------- data */
