@@ -27,21 +27,6 @@ PEER_TIMEOUT=${PEER_TIMEOUT:-600}
 
 bpsql -c "CREATE EXTENSION IF NOT EXISTS contacts" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"
 
-# quality TABLE PAIRS_SQL: "precision recall f1" of the pairs (a < b) the
-# query returns against the generator's truth
-quality() {
-	bpsql -At -F ' ' <<-SQL
-		WITH truth AS (SELECT a.id AS a, b.id AS b FROM $1 a JOIN $1 b
-		               ON a.truth_id = b.truth_id AND a.id < b.id),
-		     found AS ($2),
-		     hits AS (SELECT count(*) AS tp FROM found JOIN truth USING (a, b))
-		SELECT round(tp::numeric / greatest((SELECT count(*) FROM found), 1), 4),
-		       round(tp::numeric / greatest((SELECT count(*) FROM truth), 1), 4),
-		       round(2 * tp::numeric / greatest((SELECT count(*) FROM found) + (SELECT count(*) FROM truth), 1), 4)
-		FROM hits
-	SQL
-}
-
 # blocking_recall TABLE: the share of the true pairs that share a key of
 # a rule the last run chose (in the run's features table), i.e. were compared
 blocking_recall() {
