@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzy name search: contacts' name_gin_ops index (%~, ranked by <~>) against
 # pg_trgm on lower(f_unaccent(name)) with GIN (% ranked by similarity()) and
-# with GiST (KNN <->), on the same names and the same queries, on three data
-# sets (DATASETS, default all three):
+# with GiST (KNN <->), on the same names and the same queries, on four data
+# sets (DATASETS, default all four):
 #
 # names: 1M generated names (SMOKE=1: 1000), about 70% Spanish/Latin
 #   American (given name, sometimes a second one, two surnames, written with
@@ -31,9 +31,11 @@
 #   substitution (25%), a letter inserted (10%), a phonetic respelling
 #   (10%) -- plus a second error in the surname in 15% of the queries; case
 #   is lowered.
-#   The hit is the original record's name.  When test/gen/registrygen (an
-#   independent generator) is available, replace registry_data() by a load of
-#   its records and duplicates; the evaluation does not change.
+#   The hit is the original record's name.
+#
+# registrygen: the second, independent generator (test/gen/registrygen),
+#   10k records (SMOKE=1: 1000) with its own corruption model; queries and
+#   hits as for contactgen.  500 queries (SMOKE=1: 50).
 #
 # recall@10: share of queries whose original name is among the 10 results.
 # Latency: median over the queries of one query's wall time inside the
@@ -46,7 +48,7 @@ source "$here/lib.sh"
 repo=$(cd "$here/../.." && pwd)
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 
-DATASETS=${DATASETS:-names contactgen registry}
+DATASETS=${DATASETS:-names contactgen registry registrygen}
 QUERIES=${QUERIES:-500}
 [ "$SMOKE" = 1 ] && QUERIES=50
 
@@ -220,6 +222,41 @@ SELECT row_number() OVER (ORDER BY id) AS qid, 'duplicate'::text AS kind, target
 CREATE TABLE ni_people AS
 SELECT id, full_name AS name FROM ni_contactgen WHERE id NOT IN (SELECT source FROM ni_queries);
 DROP TABLE ni_contactgen;
+SQL
+ROWS=$(bpsql -A -t -c "SELECT count(*) FROM ni_people")
+}
+
+registrygen_data() {
+ROWS=$([ "$SMOKE" = 1 ] && echo 1000 || echo 10000)
+make -s -C "$repo/test" gen >/dev/null
+bpsql <<'SQL'
+CREATE TABLE ni_registry (id bigint, truth_id bigint, given_name text, family_name text,
+	address text, city text, postcode text, birth_date text, member_no text);
+SQL
+"$repo/test/build/plain/registrygen" --rows "$ROWS" --seed 23 |
+	bpsql -c "\\copy ni_registry FROM pstdin WITH (FORMAT csv, HEADER true)"
+bpsql -v nq="$QUERIES" <<'SQL'
+SELECT setseed(0.2718) AS seed \gset
+-- As for contactgen: a person's first record is the original, one later
+-- record typed as "given family" the query, every other record searched.
+CREATE TABLE ni_queries AS
+WITH rec AS (
+  SELECT *, min(id) OVER (PARTITION BY truth_id) AS first_id FROM ni_registry
+), dup AS (
+  SELECT DISTINCT ON (d.truth_id) d.*, concat_ws(' ', nullif(o.given_name, ''), nullif(o.family_name, '')) AS target
+    FROM rec d JOIN ni_registry o ON o.id = d.first_id
+   WHERE d.id <> d.first_id AND concat(d.given_name, d.family_name) <> ''
+     AND concat(o.given_name, o.family_name) <> ''
+   ORDER BY d.truth_id, random()
+)
+SELECT row_number() OVER (ORDER BY id) AS qid,
+       CASE WHEN coalesce(given_name, '') = '' THEN 'no given name' ELSE 'duplicate' END AS kind, target,
+       concat_ws(' ', nullif(given_name, ''), nullif(family_name, '')) AS query, id AS source
+  FROM (SELECT * FROM dup ORDER BY random() LIMIT :nq) d;
+CREATE TABLE ni_people AS
+SELECT id, concat_ws(' ', nullif(given_name, ''), nullif(family_name, '')) AS name
+  FROM ni_registry WHERE id NOT IN (SELECT source FROM ni_queries);
+DROP TABLE ni_registry;
 SQL
 ROWS=$(bpsql -A -t -c "SELECT count(*) FROM ni_people")
 }
