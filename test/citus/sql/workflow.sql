@@ -51,7 +51,7 @@ SELECT count(*) FROM crm;
 -- local copy
 SELECT contacts.dedupe_run('crm') AS run_d \gset
 SELECT contacts.dedupe_run('crm_local') AS run_l \gset
-SELECT key_a, key_b, round(probability::numeric, 6) AS p FROM contacts.dedupe_pairs WHERE run_id = :run_d
+SELECT key_a, key_b, round(probability::numeric, 2) AS p FROM contacts.dedupe_pairs WHERE run_id = :run_d
 ORDER BY 1, 2;
 SELECT count(*) AS differences FROM (
   (SELECT key_a, key_b, probability FROM contacts.dedupe_pairs WHERE run_id = :run_d
