@@ -188,6 +188,18 @@ dedupe_index_feature_table(const DedupeConfig *cfg, const char *table, const cha
 	contacts_switch_back(&sw);
 }
 
+/* Count the records sharing each value of expr (as field), where two or more do. */
+static void
+count_keys(const char *schema, const char *counts, const char *features, int field, const char *expr)
+{
+	char	   *sql = psprintf("INSERT INTO %s.%s SELECT %d, %s, count(*) FROM %s.%s f WHERE %s IS NOT NULL "
+							   "GROUP BY 2 HAVING count(*) > 1",
+							   schema, counts, field, expr, schema, features, expr);
+
+	contacts_spi_execute(sql, false, 0, SPI_OK_INSERT);
+	CHECK_FOR_INTERRUPTS();
+}
+
 /*
  * Fill the features table and its counts table: how many records share
  * each value of every term-frequency column (field = column position) and
@@ -211,7 +223,6 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	ContactsRoleSwitch sw;
 	const char *ft = quote_identifier(cfg->features_table);
 	const char *counts = quote_identifier(psprintf("%s_counts", cfg->features_table));
-	bool		first = true;
 
 	create_feature_tables(cfg, cfg->relid, owner);
 	contacts_switch_to(owner, &sw);
@@ -227,42 +238,22 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	appendStringInfo(&sql, "INSERT INTO %s.%s SELECT -1, '', max(key) FROM %s.%s", schema, counts, schema, ft);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 
-	/* all counts in one scan: hashed grouping sets */
+	/* field 0: all records */
 	resetStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO %s.%s SELECT 0, ''::text, " INT64_FORMAT "::bigint UNION ALL SELECT CASE",
-					 schema, counts, rows);
-	for (int f = 0; f < cfg->nfields; f++)
-		if (ct_field_kind_tf(cfg->model.field[f].kind))
-			appendStringInfo(&sql, " WHEN %s IS NOT NULL THEN %d", dedupe_tf_key(cfg, f, "f"), f + 1);
-	for (int r = 0; r < cfg->nrules; r++)
-		if (cfg->rules[r].chosen)
-			appendStringInfo(&sql, " WHEN f.%s IS NOT NULL THEN %d", cfg->rules[r].column, 100 + r);
-	appendStringInfoString(&sql, " END, coalesce(");
-	for (int f = 0; f < cfg->nfields; f++)
-		if (ct_field_kind_tf(cfg->model.field[f].kind))
-		{
-			appendStringInfo(&sql, "%s%s", first ? "" : ", ", dedupe_tf_key(cfg, f, "f"));
-			first = false;
-		}
-	for (int r = 0; r < cfg->nrules; r++)
-		if (cfg->rules[r].chosen)
-		{
-			appendStringInfo(&sql, "%sf.%s", first ? "" : ", ", cfg->rules[r].column);
-			first = false;
-		}
-	appendStringInfo(&sql, "), count(*) FROM %s.%s f GROUP BY GROUPING SETS (()", schema, ft);
-	for (int f = 0; f < cfg->nfields; f++)
-		if (ct_field_kind_tf(cfg->model.field[f].kind))
-			appendStringInfo(&sql, ", (%s)", dedupe_tf_key(cfg, f, "f"));
-	for (int r = 0; r < cfg->nrules; r++)
-		if (cfg->rules[r].chosen)
-			appendStringInfo(&sql, ", (f.%s)", cfg->rules[r].column);
-	appendStringInfoString(&sql, ") HAVING count(*) > 1");
+	appendStringInfo(&sql, "INSERT INTO %s.%s VALUES (0, '', " INT64_FORMAT ")", schema, counts, rows);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
-	CHECK_FOR_INTERRUPTS();
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "DELETE FROM %s.%s WHERE field IS NULL OR (k IS NULL AND field <> 0)", schema, counts);
-	contacts_spi_execute(sql.data, false, 0, SPI_OK_DELETE);
+
+	/*
+	 * A statement per counted column: one hashed GROUP BY over all of them
+	 * (grouping sets) keeps every column in each set's entries and spills
+	 * at 1M rows; narrow entries stay in memory and take a third the time.
+	 */
+	for (int f = 0; f < cfg->nfields; f++)
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+			count_keys(schema, counts, ft, f + 1, dedupe_tf_key(cfg, f, "f"));
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
+			count_keys(schema, counts, ft, 100 + r, psprintf("f.%s", cfg->rules[r].column));
 	contacts_switch_back(&sw);
 	dedupe_index_feature_table(cfg, psprintf("%s_counts", cfg->features_table), "field, k", true);
 	resetStringInfo(&sql);

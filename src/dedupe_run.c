@@ -11,9 +11,9 @@
  *   features   one pass over the table computes, per row, the normalized
  *              key of every compared column and the keys of the chosen
  *              rules (an unlogged features table, kept for dedupe_match);
- *              one grouping-sets scan counts how many rows share each
- *              value (term frequencies) and each blocking key (block
- *              sizes, the chosen rules' exact pair counts)
+ *              a grouped scan per counted column counts how many rows
+ *              share each value (term frequencies) and each blocking key
+ *              (block sizes, the chosen rules' exact pair counts)
  *   estimate   EM on the comparison vectors of the pairs of a sample of
  *              the blocks (only counts of distinct vectors are kept)
  *   scoring    per rule, the records of its blocks come sorted by key and
@@ -55,6 +55,7 @@
 #include "portability/instr_time.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 
 #include "dedupe.h"
@@ -174,6 +175,15 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
 	contacts_spi_connect();
 	search_path_level = contacts_pin_search_path();
+
+	/*
+	 * A run is maintenance, like CREATE INDEX: its sorts and hashes (the key
+	 * counts, the blocks in key order) get maintenance_work_mem, not a
+	 * query's work_mem.  Restored with the search path.
+	 */
+	if (maintenance_work_mem > work_mem)
+		(void) set_config_option("work_mem", psprintf("%d", maintenance_work_mem), PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	cfg = dedupe_load_config(relid, name, true, true);
 	schema = cfg->schema;
 	cfg->features_table = dedupe_features_name(relid);

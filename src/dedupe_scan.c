@@ -350,12 +350,13 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 		for (int k = 0; k < nchosen; k++)
 			appendStringInfo(&sql, ", f.%s", cfg->rules[chosen[k]].column);
 		appendStringInfo(&sql, " FROM %s.%s f", schema, quote_identifier(cfg->features_table));
-		appendStringInfo(&sql, " WHERE f.%s IN (SELECT k FROM %s.%s WHERE field = %d AND n <= %d)",
+		appendStringInfo(&sql, " WHERE f.%s IN (SELECT k FROM %s.%s WHERE field = %d AND n <= %d",
 						 rule, schema, quote_identifier(psprintf("%s_counts", cfg->features_table)),
 						 100 + r, cfg->max_block_size);
+		/* a sample of the blocks, by a hash of their keys */
 		if (sample_per_65536 > 0)
-			appendStringInfo(&sql, " AND (hashtext(f.%s) & 65535) < %d", rule, sample_per_65536);
-		appendStringInfo(&sql, " ORDER BY f.%s COLLATE \"C\"", rule);
+			appendStringInfo(&sql, " AND (hashtext(k) & 65535) < %d", sample_per_65536);
+		appendStringInfo(&sql, ") ORDER BY f.%s COLLATE \"C\"", rule);
 		plan = contacts_spi_prepare(sql.data, 0, NULL, 0, false);
 		portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
 		for (;;)

@@ -274,21 +274,32 @@ dedupe_feature_select(const DedupeConfig *cfg, const char *from, const char *sam
 		if (all_rules || cfg->rules[r].chosen)
 			appendStringInfo(buf, ", (%s)::text AS %s", cfg->rules[r].expr, cfg->rules[r].column);
 
-	/* the inner select: key, region, raw value and key of each field */
-	appendStringInfo(buf, " FROM (SELECT r.%s::bigint AS key, %s AS region",
-					 quote_identifier(cfg->key_column), region);
+	/*
+	 * Three levels, each fenced by OFFSET 0: flattened, the planner would
+	 * copy every key's expression into each rule that reads it and the
+	 * region's into every key, computing the same keys two or three times.
+	 * The innermost reads the row (region, columns as text, the DBA's row
+	 * expressions), the middle one keys the columns.
+	 */
+	appendStringInfoString(buf, " FROM (SELECT q.key, q.region");
 	for (int f = 0; f < cfg->nfields; f++)
 	{
-		const char *col = quote_identifier(cfg->columns[f]);
 		const char *keykind = ct_key_kind_name((CtKeyKind) ct_field_kind_key(cfg->model.field[f].kind));
 
-		appendStringInfo(buf, ", nullif(btrim(r.%s::text), '') AS v%d, %s.match_key('%s', r.%s::text, %s) AS k%d",
-						 col, f + 1, schema, keykind, col, region, f + 1);
+		appendStringInfo(buf, ", nullif(btrim(q.c%d), '') AS v%d, %s.match_key('%s', q.c%d, q.region) AS k%d",
+						 f + 1, f + 1, schema, keykind, f + 1, f + 1);
 	}
 	for (int r = 0; r < cfg->nrules; r++)
 		if (cfg->rules[r].row_expr && (all_rules || cfg->rules[r].chosen))
+			appendStringInfo(buf, ", q.x%d", r + 1);
+	appendStringInfo(buf, " FROM (SELECT r.%s::bigint AS key, %s AS region",
+					 quote_identifier(cfg->key_column), region);
+	for (int f = 0; f < cfg->nfields; f++)
+		appendStringInfo(buf, ", r.%s::text AS c%d", quote_identifier(cfg->columns[f]), f + 1);
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].row_expr && (all_rules || cfg->rules[r].chosen))
 			appendStringInfo(buf, ", (%s)::text AS x%d", cfg->rules[r].row_expr, r + 1);
-	appendStringInfo(buf, " FROM %s r%s) s", from, sample ? sample : "");
+	appendStringInfo(buf, " FROM %s r%s OFFSET 0) q OFFSET 0) s", from, sample ? sample : "");
 
 	/* the phonetic codes of the names, once per row */
 	if (rf.full && (rf.given || rf.family))
@@ -302,7 +313,7 @@ dedupe_feature_select(const DedupeConfig *cfg, const char *from, const char *sam
 	else
 		name_src = "NULL::text";
 	appendStringInfo(buf, " CROSS JOIN LATERAL (SELECT %1$s.match_key('phonetic', %2$s) AS name, "
-					 "%1$s.match_key('phonetic', %3$s) AS family, %1$s.match_key('phonetic', %4$s) AS given) p",
+					 "%1$s.match_key('phonetic', %3$s) AS family, %1$s.match_key('phonetic', %4$s) AS given OFFSET 0) p",
 					 schema, name_src,
 					 rf.family ? psprintf("s.v%d", rf.family) : "NULL::text",
 					 rf.given ? psprintf("s.v%d", rf.given) : "NULL::text");
