@@ -140,6 +140,15 @@ SELECT key_a, key_b, round(probability::numeric, 4) AS probability, f.key AS fie
 FROM contacts.dedupe_pairs, jsonb_each(explanation) f
 WHERE run_id = :run AND key_a = 1 AND key_b = 3 ORDER BY f.key;
 
+-- a stored explanation (built as jsonb) is the one the run's samples near
+-- the threshold show (built as text), weights to two decimals
+SELECT count(*) AS samples, bool_and(p.explanation = s -> 'explanation') AS same,
+       bool_and((SELECT bool_and(e.value ->> 'weight' ~ '^-?[0-9]+\.[0-9]{2}$')
+                 FROM jsonb_each(p.explanation) e)) AS two_decimals
+FROM contacts.dedupe_runs r, jsonb_array_elements(r.pairs_near_threshold -> 'above') s
+JOIN contacts.dedupe_pairs p ON p.key_a = (s ->> 'key_a')::bigint AND p.key_b = (s ->> 'key_b')::bigint
+WHERE r.run_id = :run AND p.run_id = :run;
+
 -- what was estimated is stored per column
 SELECT col, array_length(m, 1) AS levels, fixed FROM contacts.dedupe_model
 WHERE tbl = 'dd_people'::regclass ORDER BY col;
@@ -244,6 +253,22 @@ SELECT m, u, fixed FROM contacts.dedupe_model WHERE tbl = 'dd_people'::regclass 
 -- (nine candidate pairs are too few for EM: every column keeps its values)
 SELECT model -> 'fields' -> 'city' -> 'fixed' AS city_fixed, em_iterations
 FROM contacts.dedupe_runs WHERE run_id = :run3;
+
+-- a run's pairs and clusters go with it: its table's owner deletes them
+-- with the run; another role cannot delete the run (row security), and
+-- keeps them too
+SELECT (SELECT count(*) FROM contacts.dedupe_pairs WHERE run_id = :run2) > 0 AS pairs,
+       (SELECT count(*) FROM contacts.dedupe_clusters WHERE run_id = :run2) > 0 AS clusters;
+SET ROLE dd_stranger;
+DELETE FROM contacts.dedupe_runs WHERE run_id = :run2;
+RESET ROLE;
+SELECT (SELECT count(*) FROM contacts.dedupe_pairs WHERE run_id = :run2) > 0 AS pairs,
+       (SELECT count(*) FROM contacts.dedupe_clusters WHERE run_id = :run2) > 0 AS clusters;
+SET ROLE dd_owner;
+DELETE FROM contacts.dedupe_runs WHERE run_id = :run2;
+RESET ROLE;
+SELECT (SELECT count(*) FROM contacts.dedupe_pairs WHERE run_id = :run2) AS pairs,
+       (SELECT count(*) FROM contacts.dedupe_clusters WHERE run_id = :run2) AS clusters;
 
 -- leave nothing behind for the other tests: dropping the table drops its
 -- configuration and its features

@@ -28,7 +28,9 @@
  *
  * Privileges: a run needs ownership of the table (as ANALYZE and REINDEX
  * do: it rebuilds what is derived from the table) and writes the run's
- * results as its caller.  The feature tables are created by the extension's
+ * row and model as its caller; its pairs and clusters, many rows of values
+ * the run computed, are written as the extension's owner without a row
+ * security test each (dedupe_store.c).  The feature tables are created by the extension's
  * owner, belong to the table's owner and are filled as that owner; see
  * dedupe_features.c.  Every statement runs
  * under search_path = pg_catalog, pg_temp and names the extension's

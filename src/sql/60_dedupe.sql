@@ -86,7 +86,7 @@ COMMENT ON TABLE @extschema@.dedupe_runs IS
 'Summary of each dedupe run: records, candidate pairs (per blocking rule: in blocks, compared, found at or above the threshold) and reduction ratio, pairs above threshold, clusters and their size distribution, estimated model, the threshold used, the histogram of every candidate pair''s match weight, the pairs and clusters of the thresholds near it, the weakest pairs at or above it and the strongest below it with their explanation, wall and CPU seconds per phase, and the blocking plan (every candidate rule: estimated pairs, records covered, chosen or why not, pairs compared)';
 
 CREATE TABLE @extschema@.dedupe_pairs (
-    run_id      bigint NOT NULL REFERENCES @extschema@.dedupe_runs ON DELETE CASCADE,
+    run_id      bigint NOT NULL,
     key_a       bigint NOT NULL,
     key_b       bigint NOT NULL,
     probability float8 NOT NULL,
@@ -99,7 +99,7 @@ COMMENT ON TABLE @extschema@.dedupe_pairs IS
 'Record pairs of a run whose match probability reached the threshold (key_a < key_b), with the total weight and, per column, the comparison level hit and its weight';
 
 CREATE TABLE @extschema@.dedupe_clusters (
-    run_id       bigint NOT NULL REFERENCES @extschema@.dedupe_runs ON DELETE CASCADE,
+    run_id       bigint NOT NULL,
     cluster_id   bigint NOT NULL,
     key          bigint NOT NULL,
     cluster_size integer NOT NULL,
@@ -113,6 +113,26 @@ CREATE INDEX dedupe_clusters_flagged ON @extschema@.dedupe_clusters (run_id, clu
 
 COMMENT ON TABLE @extschema@.dedupe_clusters IS
 'Clusters of a run (records linked by pairs above the threshold, singletons omitted); cluster_id is the smallest key; flagged when the size guard refused a link into it';
+
+-- A run's pairs and clusters go with its row.  Not a foreign key: a large
+-- run writes hundreds of thousands of them and a foreign key checks each.
+CREATE FUNCTION @extschema@.dedupe_run_deleted()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'contacts_dedupe_run_deleted'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.dedupe_run_deleted() IS
+'Trigger on dedupe_runs: deletes the pairs and clusters of a deleted run, and all of them when the runs are truncated (as a cascading foreign key would)';
+
+CREATE TRIGGER dedupe_run_deleted AFTER DELETE ON @extschema@.dedupe_runs
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.dedupe_run_deleted();
+CREATE TRIGGER dedupe_runs_truncated AFTER TRUNCATE ON @extschema@.dedupe_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.dedupe_run_deleted();
+
+COMMENT ON TRIGGER dedupe_run_deleted ON @extschema@.dedupe_runs IS
+'A run''s pairs and clusters are deleted with it';
+COMMENT ON TRIGGER dedupe_runs_truncated ON @extschema@.dedupe_runs IS
+'Truncating the runs truncates their pairs and clusters';
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dedupe_settings', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dedupe_model', '');

@@ -4622,3 +4622,28 @@ LANGUAGE C VOLATILE STRICT;
 
 COMMENT ON FUNCTION @extschema@.dedupe_plan(regclass) IS
 'The blocking a dedupe_run of the table would choose, before running it: each candidate rule (from the configured columns and dedupe_blocking_rules) with its keys, the pairs its blocks hold (sum of n(n-1)/2 over its keys of at most max_block_size records), the records it covers, the records in keys too common to compare, its largest key, whether it is chosen and why (within max_pairs, degenerate, over budget, enabled or disabled by the DBA); needs ownership of the table, whose rows it reads as their owner';
+
+-- A run's pairs and clusters go with its row through a trigger, not a
+-- foreign key that checks each of a large run's rows (src/sql/60_dedupe.sql).
+ALTER TABLE @extschema@.dedupe_pairs DROP CONSTRAINT dedupe_pairs_run_id_fkey;
+ALTER TABLE @extschema@.dedupe_clusters DROP CONSTRAINT dedupe_clusters_run_id_fkey;
+
+-- A run's pairs and clusters go with its row.  Not a foreign key: a large
+-- run writes hundreds of thousands of them and a foreign key checks each.
+CREATE FUNCTION @extschema@.dedupe_run_deleted()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'contacts_dedupe_run_deleted'
+LANGUAGE C;
+
+COMMENT ON FUNCTION @extschema@.dedupe_run_deleted() IS
+'Trigger on dedupe_runs: deletes the pairs and clusters of a deleted run, and all of them when the runs are truncated (as a cascading foreign key would)';
+
+CREATE TRIGGER dedupe_run_deleted AFTER DELETE ON @extschema@.dedupe_runs
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.dedupe_run_deleted();
+CREATE TRIGGER dedupe_runs_truncated AFTER TRUNCATE ON @extschema@.dedupe_runs
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.dedupe_run_deleted();
+
+COMMENT ON TRIGGER dedupe_run_deleted ON @extschema@.dedupe_runs IS
+'A run''s pairs and clusters are deleted with it';
+COMMENT ON TRIGGER dedupe_runs_truncated ON @extschema@.dedupe_runs IS
+'Truncating the runs truncates their pairs and clusters';
