@@ -9,8 +9,8 @@
 # beside it a hand-written pg_trgm rule query on the same table (trigram
 # similarity of the names through a GIN index, joined with agreement on
 # another column), its time, F1 and the ratio of times;
-#   3. 1M generated contacts end to end: wall and CPU seconds per phase and
-#      candidate pairs, against the 78.8 s the run took before the planner
+#   3. 1M generated contacts end to end, run by the table's owner (an
+#      ordinary role): wall and CPU seconds per phase and candidate pairs
 #      (the machine is shared: the load average is printed beside).
 # SMOKE=1 shrinks everything to a few hundred rows.
 set -euo pipefail
@@ -159,13 +159,16 @@ bpsql -q -c "DROP TABLE acc"
 BIG_ROWS=$(scale 1000000)
 echo "-- $BIG_ROWS generated contacts end to end (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
 load_contacts big "$BIG_ROWS" 12
-read -r run ms < <(run_dedupe big)
+# run as the table's owner, an ordinary role, as a DBA's deployment does
+bpsql -q -c "DO \$\$ BEGIN CREATE ROLE contacts_bench_owner; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" \
+	-c "ALTER TABLE big OWNER TO contacts_bench_owner"
+read -r run ms < <(PGOPTIONS="$PGOPTIONS -c role=contacts_bench_owner" run_dedupe big)
 read -r p r f < <(quality big "SELECT key_a AS a, key_b AS b FROM contacts.dedupe_pairs WHERE run_id = $run")
-printf 'dedupe_run on %s rows: %.1f s end to end (78.8 s before the planner: x%s); pairs P %s R %s F1 %s; load average after: %s\n' \
-	"$BIG_ROWS" "$(awk -v m="$ms" 'BEGIN {print m / 1000}')" "$(ratio 78800 "$ms")" "$p" "$r" "$f" \
+printf 'dedupe_run on %s rows, as the table'"'"'s owner: %.1f s end to end (target 60 s); pairs P %s R %s F1 %s; load average after: %s\n' \
+	"$BIG_ROWS" "$(awk -v m="$ms" 'BEGIN {print m / 1000}')" "$p" "$r" "$f" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)"
 bpsql -At -c "SELECT 'phases, wall s: ' || seconds::text || E'\nphases, CPU s of the backend: ' || cpu_seconds::text ||
 	E'\ncandidate pairs ' || candidate_pairs || ', rules chosen: ' ||
 	(SELECT string_agg(r ->> 'rule', ' ') FROM jsonb_array_elements(blocking) r WHERE (r ->> 'chosen')::boolean)
 	FROM contacts.dedupe_runs WHERE run_id = $run"
-bpsql -q -c "DROP TABLE big"
+bpsql -q -c "DROP TABLE big" -c "DROP ROLE contacts_bench_owner"
