@@ -385,8 +385,7 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 				text	   *bkey;
 				int			bcol = 1 + 3 * cfg->nfields + c;
 
-				heap_deform_tuple(tt->vals[i], tt->tupdesc, datums, nulls);
-				bkey = DatumGetTextPP(datums[bcol]);
+				bkey = DatumGetTextPP(heap_getattr(tt->vals[i], bcol + 1, tt->tupdesc, &nulls[bcol]));
 				/* a new key: compare the finished block */
 				if (n > 0 && !(strlen(recs[0].bkey[r]) == VARSIZE_ANY_EXHDR(bkey) &&
 							   memcmp(recs[0].bkey[r], VARDATA_ANY(bkey), VARSIZE_ANY_EXHDR(bkey)) == 0))
@@ -400,13 +399,14 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 					ereport(ERROR,
 							(errcode(ERRCODE_INTERNAL_ERROR),
 							 errmsg_internal("dedupe: block larger than its counted size")));
-				/* keep the record, its values copied into the block's memory */
+				/*
+				 * keep the record: its row copied into the block's memory
+				 * once, the values read in place there
+				 */
 				old = MemoryContextSwitchTo(block_cxt);
+				heap_deform_tuple(heap_copytuple(tt->vals[i]), tt->tupdesc, datums, nulls);
 				rec = &recs[n++];
 				rec->key = DatumGetInt64(datums[0]);
-				for (int col = 1; col <= 3 * cfg->nfields; col++)
-					if (!nulls[col] && (col % 3) != 0)
-						datums[col] = PointerGetDatum(PG_DETOAST_DATUM_COPY(datums[col]));
 				dedupe_read_side(cfg, datums, nulls, 1, rec->values);
 				fill_tf(cfg, scan.tf, rec->values);
 				for (int k = 0; k < nchosen; k++)
