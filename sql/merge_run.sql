@@ -94,6 +94,10 @@ SELECT key, round(probability::numeric, 3) AS probability, explanation -> 'email
 -- dedupe_run: a record entered again after the merge under the merged-away
 -- address pairs with the survivor through its alternate
 INSERT INTO mr VALUES (12, 'Lucia F.', 'lfernandez@gmail.com', NULL, 'AR', NULL, NULL, now(), now());
+-- a row holding the address itself does not hide the survivor keeping it
+-- as an alternate (and the table has no index on the address's key)
+SELECT key FROM contacts.dedupe_match('mr', '{"full_name": "L. Fdez", "email": "lfernandez@gmail.com", "country": "AR"}', min_probability => 0)
+ ORDER BY key;
 SELECT contacts.dedupe_run('mr') AS run2 \gset
 SELECT key_a, key_b, round(probability::numeric, 3) AS probability, explanation -> 'email' ->> 'level' AS email
   FROM contacts.dedupe_pairs WHERE run_id = :run2 AND 12 IN (key_a, key_b);

@@ -334,7 +334,6 @@ add_alternate_matches(DedupeConfig *cfg, Oid owner, Datum candidate, CtFieldValu
 		char	   *value;
 		char	   *key;
 		char	   *found;
-		bool		alternate = false;
 		const CtReason *reason;
 		Datum		normal;
 		size_t		len;
@@ -360,10 +359,14 @@ add_alternate_matches(DedupeConfig *cfg, Oid owner, Datum candidate, CtFieldValu
 		key = contacts_duplicate_key(ecfg, col, value);
 		if (key == NULL)
 			continue;
-		found = contacts_duplicate_find(ecfg, col, rel, key,
-										probe_has_key ? psprintf(INT64_FORMAT, probe_key) : NULL,
-										false, &alternate);
-		if (found == NULL || !alternate)
+		/*
+		 * a row holding the value itself is found by the blocking keys; only
+		 * the survivors keeping it as an alternate are looked up (the
+		 * column may have no index on its duplicate key)
+		 */
+		found = contacts_alternate_find(ecfg, col, rel, key,
+										probe_has_key ? psprintf(INT64_FORMAT, probe_key) : NULL);
+		if (found == NULL)
 			continue;
 		{
 			Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};

@@ -93,10 +93,11 @@ append_other_row(StringInfo sql, const EntryConfig *cfg, const char *alias)
  * search_path: every operator, function and type is qualified.  Rows
  * holding the key in the column come first, then survivors holding it as
  * an alternate; among each, the first by the key's text, so a message
- * names the same row every time.
+ * names the same row every time.  With alternates_only, only the
+ * survivors; NULL when the kind has no alternates.
  */
 static SPIPlanPtr
-lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel)
+lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel, bool alternates_only)
 {
 	Oid			relid = RelationGetRelid(rel);
 	char	   *relname = contacts_quoted_relation(relid);
@@ -109,28 +110,35 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel)
 	StringInfoData sql;
 	MemoryContext old;
 	SPIPlanPtr	plan;
+	SPIPlanPtr *cached = alternates_only ? &col->alternate_plan : &col->lookup_plan;
+	bool		any = false;
 
-	if (col->lookup_plan != NULL)
-		return col->lookup_plan;
+	if (*cached != NULL)
+		return *cached;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT x.k, x.p OPERATOR(pg_catalog.=) 1 FROM (SELECT 0 AS p, t.%s::pg_catalog.text AS k FROM %s t WHERE ",
-					 key, relname);
-	if (col->kind == ENTRY_EMAIL)
-		appendStringInfo(&sql, "%s.%s(t.%s::pg_catalog.text) OPERATOR(pg_catalog.=) $1", schema, keyfn, qc);
-	else
-		contacts_append_equality(&sql, psprintf("t.%s", qc), col->atttypid,
-								 psprintf("$1::%s", format_type_be_qualified(col->atttypid)));
-	append_other_row(&sql, cfg, "t");
+	appendStringInfoString(&sql, "SELECT x.k, x.p OPERATOR(pg_catalog.=) 1 FROM (");
+	if (!alternates_only)
+	{
+		appendStringInfo(&sql, "SELECT 0 AS p, t.%s::pg_catalog.text AS k FROM %s t WHERE ", key, relname);
+		if (col->kind == ENTRY_EMAIL)
+			appendStringInfo(&sql, "%s.%s(t.%s::pg_catalog.text) OPERATOR(pg_catalog.=) $1", schema, keyfn, qc);
+		else
+			contacts_append_equality(&sql, psprintf("t.%s", qc), col->atttypid,
+									 psprintf("$1::%s", format_type_be_qualified(col->atttypid)));
+		append_other_row(&sql, cfg, "t");
+		any = true;
+	}
 	if (kind != NULL && cfg->alternate_column[alternate_slot(col->kind)] != NULL)
 	{
 		/* the table keeps this kind's alternates in an array column */
-		appendStringInfo(&sql, " UNION ALL SELECT 1, t.%s::pg_catalog.text FROM %s t "
+		appendStringInfo(&sql, "%sSELECT 1 AS p, t.%s::pg_catalog.text AS k FROM %s t "
 						 "WHERE %s.alternate_keys(%s, t.%s::pg_catalog.text[]) OPERATOR(pg_catalog.@>) ARRAY[$1]",
-						 key, relname, schema,
+						 any ? " UNION ALL " : "", key, relname, schema,
 						 quote_literal_cstr(col->kind == ENTRY_EMAIL && cfg->email_canonical ? "email_canonical" : kind),
 						 quote_identifier(cfg->alternate_column[alternate_slot(col->kind)]));
 		append_other_row(&sql, cfg, "t");
+		any = true;
 	}
 	if (kind != NULL && cfg->has_alternates)
 	{
@@ -138,8 +146,8 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel)
 		 * in contacts.alternate (also kept there before the kind had an
 		 * array column), for survivors that are still there
 		 */
-		appendStringInfo(&sql, " UNION ALL SELECT 1, t.%s::pg_catalog.text FROM %s.alternate a JOIN %s t ON ",
-						 key, schema, relname);
+		appendStringInfo(&sql, "%sSELECT 1 AS p, t.%s::pg_catalog.text AS k FROM %s.alternate a JOIN %s t ON ",
+						 any ? " UNION ALL " : "", key, schema, relname);
 		contacts_append_equality(&sql, psprintf("t.%s", key), cfg->key_typid,
 								 psprintf("a.survivor::%s", format_type_be_qualified(cfg->key_typid)));
 		appendStringInfo(&sql, " WHERE a.tbl OPERATOR(pg_catalog.=) %u::pg_catalog.oid::pg_catalog.regclass "
@@ -150,28 +158,28 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel)
 		else
 			appendStringInfoString(&sql, "a.value OPERATOR(pg_catalog.=) $1");
 		append_other_row(&sql, cfg, "t");
+		any = true;
 	}
+	if (!any)
+		return NULL;
 	appendStringInfoString(&sql, ") x ORDER BY x.p, x.k LIMIT 1");
 	/* (x.p tells the caller whether it was found as an alternate) */
 
 	plan = contacts_spi_prepare(sql.data, 2, argtypes, 0, true);
 	old = MemoryContextSwitchTo(cfg->context);
-	col->lookup_plan = plan;
+	*cached = plan;
 	MemoryContextSwitchTo(old);
 	return plan;
 }
 
-char *
-contacts_duplicate_find(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *key,
-						const char *own_key, bool lock, bool *alternate)
+/* Run a lookup: the key of the row found, or NULL; *alternate as above. */
+static char *
+run_lookup(SPIPlanPtr plan, Relation rel, const char *key, const char *own_key, bool *alternate)
 {
-	SPIPlanPtr	plan = lookup_plan(cfg, col, rel);
 	Datum		args[2];
 	char		nulls[2] = {' ', own_key ? ' ' : 'n'};
 	ContactsRoleSwitch sw;
 
-	if (lock)
-		contacts_duplicate_lock(RelationGetRelid(rel), col, key);
 	args[0] = CStringGetTextDatum(key);
 	args[1] = own_key ? CStringGetTextDatum(own_key) : (Datum) 0;
 	/* a writer need not read the table to be told it holds the key */
@@ -184,6 +192,24 @@ contacts_duplicate_find(EntryConfig *cfg, EntryColumn *col, Relation rel, const 
 	if (alternate != NULL)
 		*alternate = contacts_spi_bool(SPI_tuptable, 0, 2);
 	return contacts_spi_text(SPI_tuptable, 0, 1);
+}
+
+char *
+contacts_duplicate_find(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *key,
+						const char *own_key, bool lock, bool *alternate)
+{
+	if (lock)
+		contacts_duplicate_lock(RelationGetRelid(rel), col, key);
+	return run_lookup(lookup_plan(cfg, col, rel, false), rel, key, own_key, alternate);
+}
+
+char *
+contacts_alternate_find(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *key,
+						const char *own_key)
+{
+	SPIPlanPtr	plan = lookup_plan(cfg, col, rel, true);
+
+	return plan ? run_lookup(plan, rel, key, own_key, NULL) : NULL;
 }
 
 void

@@ -42,6 +42,14 @@ extern char *contacts_duplicate_find(EntryConfig *cfg, EntryColumn *col, Relatio
 									 bool *alternate);
 
 /*
+ * The key of the survivor other than own_key that keeps key as an
+ * alternate of col's kind, or NULL; it does not look at col itself, so
+ * needs no index on it.  SPI must be connected.
+ */
+extern char *contacts_alternate_find(EntryConfig *cfg, EntryColumn *col, Relation rel,
+									 const char *key, const char *own_key);
+
+/*
  * Lock the key of a normalized value of kind ("email", "phone",
  * "national_id") in every duplicate-key column of that kind: what a merge
  * does before it makes the value an alternate.

@@ -326,8 +326,12 @@ entry_config_get(Relation rel)
 		int			i;
 
 		for (i = 0; i < cfg->ncolumns; i++)
+		{
 			if (cfg->columns[i].lookup_plan)
 				SPI_freeplan(cfg->columns[i].lookup_plan);
+			if (cfg->columns[i].alternate_plan)
+				SPI_freeplan(cfg->columns[i].alternate_plan);
+		}
 		if (cfg->update_plan)
 			SPI_freeplan(cfg->update_plan);
 		if (cfg->match_plan)

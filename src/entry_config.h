@@ -65,6 +65,7 @@ typedef struct EntryColumn
 	bool		required;
 	Oid			typoutput;		/* column type -> text, for duplicate lookups */
 	SPIPlanPtr	lookup_plan;	/* key of another row with this value (duplicates.c), made on first use */
+	SPIPlanPtr	alternate_plan; /* the same among survivors' alternates only */
 	EntryFlagCache flag_cache[ENTRY_FLAG_CACHE];	/* filled as rows are flagged */
 } EntryColumn;
 
