@@ -176,17 +176,6 @@ explain_pair(DedupePairStore *st, const uint8 *gamma, const double *weights)
 	return contacts_utf8_to_cstring(buf, need - 1);
 }
 
-static void
-push_jsonb_string(JsonbParseState **state, JsonbIteratorToken token, const char *s)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = strlen(s);
-	pushJsonbValue(state, token, &v);
-}
-
 /*
  * The same explanation as a jsonb value, built directly: parsing the text
  * of each of a large run's pairs cost as much as storing them.  A weight is
@@ -207,11 +196,11 @@ explain_pair_jsonb(DedupePairStore *st, const uint8 *gamma, const double *weight
 		int64		hundredths;
 		const char *c;
 
-		push_jsonb_string(&state, WJB_KEY, st->names[f]);
+		contacts_jsonb_push_string(&state, WJB_KEY, st->names[f]);
 		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-		push_jsonb_string(&state, WJB_KEY, "level");
-		push_jsonb_string(&state, WJB_VALUE, ct_field_level_name(model->field[f].kind, gamma[f]));
-		push_jsonb_string(&state, WJB_KEY, "weight");
+		contacts_jsonb_push_string(&state, WJB_KEY, "level");
+		contacts_jsonb_push_string(&state, WJB_VALUE, ct_field_level_name(model->field[f].kind, gamma[f]));
+		contacts_jsonb_push_string(&state, WJB_KEY, "weight");
 		/* the digits of "%.2f", so both forms round alike */
 		snprintf(num, sizeof(num), "%.2f", weights[f]);
 		hundredths = 0;

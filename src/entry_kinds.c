@@ -254,17 +254,6 @@ entry_column_checked(const EntryColumn *col)
 		col->kind != ENTRY_COUNTRY;
 }
 
-static void
-push_jsonb_string(JsonbParseState **state, JsonbIteratorToken token, const char *s)
-{
-	JsonbValue	v;
-
-	v.type = jbvString;
-	v.val.string.val = (char *) s;
-	v.val.string.len = strlen(s);
-	pushJsonbValue(state, token, &v);
-}
-
 /*
  * The flag column's value: {"invalid": {column: reason, ...}, "duplicate_of":
  * key}, either member absent when there is nothing to say.  Built directly,
@@ -285,19 +274,19 @@ flags_to_jsonb(EntryConfig *cfg, const char **flag_reason, const char *duplicate
 			continue;
 		if (!any_invalid)
 		{
-			push_jsonb_string(&state, WJB_KEY, "invalid");
+			contacts_jsonb_push_string(&state, WJB_KEY, "invalid");
 			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 			any_invalid = true;
 		}
-		push_jsonb_string(&state, WJB_KEY, cfg->columns[i].name);
-		push_jsonb_string(&state, WJB_VALUE, flag_reason[i]);
+		contacts_jsonb_push_string(&state, WJB_KEY, cfg->columns[i].name);
+		contacts_jsonb_push_string(&state, WJB_VALUE, flag_reason[i]);
 	}
 	if (any_invalid)
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	if (duplicate_of)
 	{
-		push_jsonb_string(&state, WJB_KEY, "duplicate_of");
-		push_jsonb_string(&state, WJB_VALUE, duplicate_of);
+		contacts_jsonb_push_string(&state, WJB_KEY, "duplicate_of");
+		contacts_jsonb_push_string(&state, WJB_VALUE, duplicate_of);
 	}
 	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	return JsonbPGetDatum(JsonbValueToJsonb(result));

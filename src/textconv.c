@@ -496,3 +496,14 @@ palloc_free(void *ctx, void *ptr)
 }
 
 const CtAllocator contacts_palloc_allocator = {palloc_alloc, palloc_free, NULL};
+
+void
+contacts_jsonb_push_string(JsonbParseState **state, JsonbIteratorToken token, const char *s)
+{
+	JsonbValue	v;
+
+	v.type = jbvString;
+	v.val.string.val = (char *) s;
+	v.val.string.len = strlen(s);
+	pushJsonbValue(state, token, &v);
+}

@@ -10,6 +10,8 @@
 
 #include "postgres.h"
 
+#include "utils/jsonb.h"
+
 #include "core/ct_alloc.h"
 
 /* UTF-8 copy of a text datum's contents (not NUL-terminated unless noted). */
@@ -30,6 +32,9 @@ extern text *contacts_utf8_to_text(const char *s, int len);
 
 /* A NUL-terminated C string in the database encoding from UTF-8 bytes. */
 extern char *contacts_utf8_to_cstring(const char *s, int len);
+
+/* Push a C string in the database encoding as a jsonb key or string value. */
+extern void contacts_jsonb_push_string(JsonbParseState **state, JsonbIteratorToken token, const char *s);
 
 /*
  * A core function from a UTF-8 string to a new UTF-8 string (from the
