@@ -246,7 +246,7 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	/*
 	 * A statement per counted column: one hashed GROUP BY over all of them
 	 * (grouping sets) keeps every column in each set's entries and spills
-	 * at 1M rows; narrow entries stay in memory and take a third the time.
+	 * at 1M rows; narrow entries stay in memory and take half the time.
 	 */
 	for (int f = 0; f < cfg->nfields; f++)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))

@@ -300,7 +300,7 @@ raise_floor(DedupePairStore *st)
  * caller owns the table (checked when the run began), the values are the
  * run's own and the statement evaluates nothing of anyone's.  As the
  * caller, row security would test each of a large run's rows against the
- * tables' policies, a third of the run's time at 1M rows.
+ * tables' policies: a fifth of the run's time at 1M rows.
  */
 static void
 write_results(SPIPlanPtr plan, Datum *args)
@@ -679,10 +679,10 @@ PG_FUNCTION_INFO_V1(contacts_dedupe_run_deleted);
 /*
  * Trigger after a run's row is deleted, or dedupe_runs truncated: its pairs
  * and clusters go with it.  Not a foreign key, which would check each of
- * the hundreds of thousands of rows a large run writes (a fifth of its time
- * at 1M rows).  Deleted as the extension's owner, as a foreign key's cascade
- * runs as the owner of the referencing table: whoever may delete a run may
- * delete what is its own.
+ * the hundreds of thousands of rows a large run writes (9 microseconds a
+ * row, 7 s at 1M rows).  Deleted as the extension's owner, as a foreign
+ * key's cascade runs as the owner of the referencing table: whoever may
+ * delete a run may delete what is its own.
  */
 Datum
 contacts_dedupe_run_deleted(PG_FUNCTION_ARGS)
