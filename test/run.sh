@@ -164,7 +164,8 @@ run_private_clone() {
 	return $rc
 }
 
-# The extension on a Citus cluster (test/citus/run.sh), where Citus is
+# The extension on a Citus cluster (test/citus/run.sh, then a smoke run of
+# test/citus/bench_scale.sh), where Citus is
 # installed for this server.  On the test machines (root, Debian's 15 and
 # ../shared/vendor/citus-*.tar.gz beside the clone) Citus is built and
 # installed first, once per machine; everywhere else the stage says it is
@@ -174,7 +175,9 @@ run_citus() {
 		ls "$REPO"/../shared/vendor/citus-*.tar.gz >/dev/null 2>&1; then
 		bash "$REPO/test/lib/citus_from_source.sh" || { echo "citus build: 0 passed, 1 failed"; return 1; }
 	fi
-	bash "$REPO/test/citus/run.sh"
+	bash "$REPO/test/citus/run.sh" || return 1
+	# the scale-out benchmark, in its smoke size
+	SMOKE=1 bash "$REPO/test/citus/bench_scale.sh"
 }
 
 # Every stage that needs a server, on the one PG_CONFIG names; stages are

@@ -12,60 +12,10 @@
 # server (test/lib/citus_from_source.sh installs it on the test machines).
 # Ends with "citus: N passed, N failed".
 set -uo pipefail
-source "$(dirname "$0")/../lib/cluster.sh"
-find_pg_config
-MAJOR=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
-if [ ! -f "$("$PG_CONFIG" --pkglibdir)/citus.so" ]; then
-	echo "skipped: citus not installed for PostgreSQL $MAJOR ($PG_CONFIG)"
-	echo "citus: 0 passed, 0 failed"
-	exit 0
-fi
-
-DB=contacts_citus
+source "$(dirname "$0")/lib.sh"
+require_citus citus
+DB=$CITUS_DB
 NODES="coordinator:5432 worker1:5433 worker2:5434"
-CITUS_DIR=$(mktemp -d /tmp/contacts-citus.XXXXXX)
-chmod 755 "$CITUS_DIR"
-[ "$(id -u)" -eq 0 ] && chown "$CLUSTER_USER" "$CITUS_DIR"
-STARTED=""
-
-node_psql() {
-	local port=$1
-	shift
-	as_cluster_user "$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$CITUS_DIR" -p "$port" \
-		-U "$CLUSTER_USER" "$@"
-}
-
-stop_all() {
-	local n
-	for n in $STARTED; do
-		as_cluster_user "$PG_BINDIR/pg_ctl" -D "$CITUS_DIR/$n" -m fast -w stop >/dev/null 2>&1
-	done
-	STARTED=""
-}
-trap stop_all EXIT
-
-start_node() {
-	local name=$1 port=$2
-	as_cluster_user "$PG_BINDIR/initdb" -D "$CITUS_DIR/$name" -U "$CLUSTER_USER" -E UTF8 \
-		--no-locale --no-sync -A trust >"$CITUS_DIR/$name.initdb.log" 2>&1 ||
-		{ cat "$CITUS_DIR/$name.initdb.log"; return 1; }
-	cat >>"$CITUS_DIR/$name/postgresql.conf" <<CONF
-listen_addresses = ''
-unix_socket_directories = '$CITUS_DIR'
-port = $port
-shared_preload_libraries = 'citus'
-max_prepared_transactions = 50
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-shared_buffers = 64MB
-CONF
-	as_cluster_user "$PG_BINDIR/pg_ctl" -D "$CITUS_DIR/$name" -l "$CITUS_DIR/$name.log" -w start >/dev/null ||
-		{ cat "$CITUS_DIR/$name.log"; return 1; }
-	STARTED="$STARTED $name"
-	node_psql "$port" -d postgres -c "CREATE DATABASE $DB" &&
-		node_psql "$port" -d "$DB" -c "CREATE EXTENSION citus"
-}
 
 setup() {
 	local n

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Scale-out of dedupe_run on Citus, in one run: ROWS generated contacts
+# (contactgen, default 1M) in a table distributed by id over a coordinator
+# and one worker, deduplicated; then a second worker joins, the shards are
+# rebalanced, and the same run again.  Prints both times, their phases and
+# the ratio, and checks that both runs found the same pairs.  All nodes are
+# throwaway clusters on this machine (they share its cores).
+#
+#   PG_CONFIG=... bash test/citus/bench_scale.sh     after `make install`
+#   SMOKE=1 ...                                       2,000 rows
+#
+# Prints "skipped: ..." when Citus is not installed for that server.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+require_citus citus-scale
+ROWS=${ROWS:-1000000}
+[ "${SMOKE:-0}" = 1 ] && ROWS=2000
+DB=$CITUS_DB
+
+make -C "$REPO/test" -s gen >/dev/null || exit 1
+CSV="$CITUS_DIR/contacts.csv"
+"$REPO/test/build/plain/contactgen" --rows "$ROWS" --seed 12 >"$CSV" && chmod 644 "$CSV"
+
+# the coordinator runs the dedupe's local phases: give them the memory a
+# 1M-row run wants (docs/dedupe.md)
+start_node coordinator 5432 "maintenance_work_mem = 512MB" "work_mem = 64MB" \
+	"citus.local_hostname = '$CITUS_DIR'" || exit 1
+start_node worker1 5433 || exit 1
+start_node worker2 5434 || exit 1
+node_psql 5432 -d "$DB" -o /dev/null <<SQL || exit 1
+SELECT citus_set_coordinator_host('$CITUS_DIR', 5432);
+SELECT citus_add_node('$CITUS_DIR', 5433);
+CREATE EXTENSION contacts;
+CREATE TABLE big (id bigint PRIMARY KEY, truth_id bigint, full_name text, given_name text,
+    family_name text, email text, phone text, region text, company text, city text,
+    postcode text, birth_date text, national_id text, consent boolean, updated_at timestamptz);
+SELECT create_distributed_table('big', 'id');
+\copy big FROM '$CSV' WITH (FORMAT csv, HEADER true)
+ANALYZE big;
+SELECT contacts.configure('big', 'id', '{"full_name": "full_name", "given_name": "given_name",
+  "family_name": "family_name", "email": "email", "phone": "phone", "company": "company",
+  "city": "city", "postcode": "postcode", "birth_date": "birth_date",
+  "national_id": "national_id", "region": "country"}');
+SQL
+
+# run_dedupe LABEL: a run, its wall time, phases and pair count
+run_dedupe() {
+	local out run ms
+	out=$(node_psql 5432 -d "$DB" -At -c '\timing on' -c "SET client_min_messages = warning" \
+		-c "SELECT contacts.dedupe_run('big')" 2>&1) || { echo "$out"; return 1; }
+	run=$(echo "$out" | grep -E '^[0-9]+$' | head -n 1)
+	ms=$(echo "$out" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1)
+	printf '%-28s %9.1f s  %s\n' "$1" "$(awk -v m="$ms" 'BEGIN {print m / 1000}')" \
+		"$(node_psql 5432 -d "$DB" -At -c "SELECT 'pairs ' || pairs_above_threshold || ', phases ' || seconds::text
+			FROM contacts.dedupe_runs WHERE run_id = $run")" >&2
+	echo "$run $ms"
+}
+
+echo "-- $ROWS generated contacts, distributed by id ($(node_psql 5432 -d "$DB" -At -c \
+	"SELECT shard_count FROM citus_tables WHERE table_name = 'big'::regclass") shards)"
+read -r run1 ms1 < <(run_dedupe "1 worker") || exit 1
+node_psql 5432 -d "$DB" -o /dev/null -c "SET client_min_messages = warning" -c "SELECT citus_add_node('$CITUS_DIR', 5434)" \
+	-c "SELECT rebalance_table_shards('big', shard_transfer_mode => 'block_writes')" || exit 1
+echo "   (second worker added, $(node_psql 5432 -d "$DB" -At -c \
+	"SELECT count(DISTINCT nodeport) FROM citus_shards WHERE table_name = 'big'::regclass") nodes hold shards)"
+read -r run2 ms2 < <(run_dedupe "2 workers") || exit 1
+same=$(node_psql 5432 -d "$DB" -At -c "SELECT NOT EXISTS (
+	(SELECT key_a, key_b FROM contacts.dedupe_pairs WHERE run_id = $run1
+	 EXCEPT SELECT key_a, key_b FROM contacts.dedupe_pairs WHERE run_id = $run2)
+	UNION ALL
+	(SELECT key_a, key_b FROM contacts.dedupe_pairs WHERE run_id = $run2
+	 EXCEPT SELECT key_a, key_b FROM contacts.dedupe_pairs WHERE run_id = $run1))")
+echo "2 workers / 1 worker: x$(awk -v a="$ms1" -v b="$ms2" 'BEGIN {printf "%.2f", a / b}') faster; same pairs: $same"
+stop_all
+rm -rf "$CITUS_DIR"
+if [ "$same" = t ]; then echo "citus-scale: 1 passed, 0 failed"; else echo "citus-scale: 0 passed, 1 failed"; exit 1; fi
