@@ -43,9 +43,7 @@ stop_all() {
 start_node() {
 	local name=$1 port=$2 setting
 	shift 2
-	as_cluster_user "$PG_BINDIR/initdb" -D "$CITUS_DIR/$name" -U "$CLUSTER_USER" -E UTF8 \
-		--no-locale --no-sync -A trust >"$CITUS_DIR/$name.initdb.log" 2>&1 ||
-		{ cat "$CITUS_DIR/$name.initdb.log"; return 1; }
+	init_cluster "$CITUS_DIR/$name" "$CITUS_DIR/$name.initdb.log" || return 1
 	cat >>"$CITUS_DIR/$name/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$CITUS_DIR'

@@ -90,15 +90,20 @@ run_from_readable_copy() {
 	exec bash "$base/main/$rel" "$@"
 }
 
+# init_cluster DATADIR LOG: a new cluster of CLUSTER_USER (UTF8, C locale,
+# trust), or its initdb log shown and a failure.
+init_cluster() {
+	as_cluster_user "$PG_BINDIR/initdb" -D "$1" -U "$CLUSTER_USER" -E UTF8 \
+		--no-locale --no-sync -A trust >"$2" 2>&1 || { cat "$2"; return 1; }
+}
+
 # Start a cluster listening only on a Unix socket inside a fresh temporary
 # directory.  Sets WORKDIR, PGHOST, PGPORT, PGUSER and PGDATABASE.
 cluster_start() {
 	WORKDIR=$(mktemp -d /tmp/contacts.XXXXXX)
 	chmod 755 "$WORKDIR"
 	[ "$(id -u)" -eq 0 ] && chown "$CLUSTER_USER" "$WORKDIR"
-	as_cluster_user "$PG_BINDIR/initdb" -D "$WORKDIR/data" -U "$CLUSTER_USER" -E UTF8 \
-		--no-locale --no-sync -A trust >"$WORKDIR/initdb.log" 2>&1 ||
-		{ cat "$WORKDIR/initdb.log"; return 1; }
+	init_cluster "$WORKDIR/data" "$WORKDIR/initdb.log" || return 1
 	cat >>"$WORKDIR/data/postgresql.conf" <<CONF
 listen_addresses = ''
 unix_socket_directories = '$WORKDIR'
