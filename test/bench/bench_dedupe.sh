@@ -17,28 +17,9 @@ REPO=$(cd "$here/../.." && pwd)
 ACC_ROWS=$(scale 100000)
 BIG_ROWS=$(scale 1000000)
 make -C "$REPO/test" -s gen >/dev/null
-GEN="$REPO/test/build/plain/contactgen"
 CSV=$(mktemp /tmp/bench-dedupe.XXXXXX.csv)
 trap 'rm -f "$CSV"' EXIT
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
-
-COLUMNS='{"full_name": "full_name", "given_name": "given_name", "family_name": "family_name",
-  "email": "email", "phone": "phone", "company": "company", "city": "city",
-  "postcode": "postcode", "birth_date": "birth_date", "national_id": "national_id",
-  "region": "country"}'
-
-# load TABLE ROWS SEED: a generated contact table
-load() {
-	"$GEN" --rows "$2" --seed "$3" >"$CSV"
-	bpsql <<-SQL
-		DROP TABLE IF EXISTS $1;
-		CREATE TABLE $1 (id bigint PRIMARY KEY, truth_id bigint, full_name text, given_name text,
-		    family_name text, email text, phone text, region text, company text, city text,
-		    postcode text, birth_date text, national_id text, consent boolean, updated_at timestamptz);
-		\copy $1 FROM '$CSV' WITH (FORMAT csv, HEADER true)
-		ANALYZE $1;
-	SQL
-}
 
 pairs_of_run() {
 	echo "SELECT key_a AS a, key_b AS b FROM contacts.dedupe_pairs WHERE run_id = $1"
@@ -61,8 +42,7 @@ run_dedupe() {
 bpsql -c "CREATE EXTENSION IF NOT EXISTS contacts" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"
 
 echo "-- accuracy and the pg_trgm peer: $ACC_ROWS generated contacts (25% duplicate rows)"
-load acc "$ACC_ROWS" 11
-bpsql -q -c "SELECT contacts.configure('acc', 'id', '$COLUMNS')" >/dev/null
+load_contactgen acc "$ACC_ROWS" 11 "$CSV"
 read -r acc_run ours_ms < <(run_dedupe acc)
 read -r pp pr pf < <(quality acc "$(pairs_of_run "$acc_run")")
 read -r cp cr cf < <(quality acc "$(clusters_of_run "$acc_run")")
@@ -108,8 +88,7 @@ bpsql -At -c "SELECT 'phases (s): ' || seconds::text || ', candidate pairs ' || 
 bpsql -q -c "DROP TABLE IF EXISTS peer_pairs"
 
 echo "-- scale: $BIG_ROWS generated contacts end to end"
-load big "$BIG_ROWS" 12
-bpsql -q -c "SELECT contacts.configure('big', 'id', '$COLUMNS')" >/dev/null
+load_contactgen big "$BIG_ROWS" 12 "$CSV"
 read -r big_run big_ms < <(run_dedupe big)
 read -r bp br bf < <(quality big "$(pairs_of_run "$big_run")")
 printf 'dedupe_run on %s rows: %.1f s end to end; pairs precision %s recall %s F1 %s\n' \

@@ -19,7 +19,6 @@ source "$here/lib.sh"
 REPO=$(cd "$here/../.." && pwd)
 make -C "$REPO/test" -s gen >/dev/null
 REGGEN="$REPO/test/build/plain/registrygen"
-CONTACTGEN="$REPO/test/build/plain/contactgen"
 CSV=$(mktemp /tmp/bench-generalize.XXXXXX.csv)
 trap 'rm -f "$CSV"' EXIT
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
@@ -118,28 +117,10 @@ registry "$(scale 10000)" 2
 registry "$(scale 100000)" 3
 registry "$(scale 10000)" 4 birth_date
 
-CG_KINDS='{"full_name": "full_name", "given_name": "given_name", "family_name": "family_name",
-  "email": "email", "phone": "phone", "company": "company", "city": "city",
-  "postcode": "postcode", "birth_date": "birth_date", "national_id": "national_id",
-  "region": "country"}'
-# load_contacts TABLE ROWS SEED
-load_contacts() {
-	"$CONTACTGEN" --rows "$2" --seed "$3" >"$CSV"
-	bpsql -q <<-SQL
-		DROP TABLE IF EXISTS $1;
-		CREATE TABLE $1 (id bigint PRIMARY KEY, truth_id bigint, full_name text, given_name text,
-		    family_name text, email text, phone text, region text, company text, city text,
-		    postcode text, birth_date text, national_id text, consent boolean, updated_at timestamptz);
-		\copy $1 FROM '$CSV' WITH (FORMAT csv, HEADER true)
-		ANALYZE $1;
-	SQL
-	bpsql -q -c "SELECT contacts.configure('$1', 'id', '$CG_KINDS')" >/dev/null
-}
-
 # contactgen: the pg_trgm peer of bench_dedupe.sh, but with a second column
 # required beside the names (a bare trigram join on 100k names does not end).
 ACC_ROWS=$(scale 100000)
-load_contacts acc "$ACC_ROWS" 11
+load_contactgen acc "$ACC_ROWS" 11 "$CSV"
 bpsql -q -c "CREATE INDEX acc_name_trgm ON acc USING gin (full_name gin_trgm_ops)"
 read -r run ms < <(run_dedupe acc)
 read -r p r f < <(quality acc "SELECT key_a AS a, key_b AS b FROM contacts.dedupe_pairs WHERE run_id = $run")
@@ -158,7 +139,7 @@ bpsql -q -c "DROP TABLE acc"
 
 BIG_ROWS=$(scale 1000000)
 echo "-- $BIG_ROWS generated contacts end to end (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
-load_contacts big "$BIG_ROWS" 12
+load_contactgen big "$BIG_ROWS" 12 "$CSV"
 # run as the table's owner, an ordinary role, as a DBA's deployment does
 bpsql -q -c "DO \$\$ BEGIN CREATE ROLE contacts_bench_owner; EXCEPTION WHEN duplicate_object THEN NULL; END \$\$" \
 	-c "ALTER TABLE big OWNER TO contacts_bench_owner"

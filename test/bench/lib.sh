@@ -76,3 +76,25 @@ quality() {
 		FROM hits
 	SQL
 }
+
+# The kinds of contactgen's columns, for contacts.configure().
+CONTACTGEN_KINDS='{"full_name": "full_name", "given_name": "given_name", "family_name": "family_name",
+  "email": "email", "phone": "phone", "company": "company", "city": "city",
+  "postcode": "postcode", "birth_date": "birth_date", "national_id": "national_id",
+  "region": "country"}'
+
+# load_contactgen TABLE ROWS SEED CSV: TABLE (replaced) holds ROWS contacts
+# from contactgen (`make -C test gen` first) with SEED, written through the
+# file CSV, analyzed and configured with CONTACTGEN_KINDS.
+load_contactgen() {
+	"$(dirname "${BASH_SOURCE[0]}")/../build/plain/contactgen" --rows "$2" --seed "$3" >"$4"
+	bpsql -q <<-SQL
+		DROP TABLE IF EXISTS $1;
+		CREATE TABLE $1 (id bigint PRIMARY KEY, truth_id bigint, full_name text, given_name text,
+		    family_name text, email text, phone text, region text, company text, city text,
+		    postcode text, birth_date text, national_id text, consent boolean, updated_at timestamptz);
+		\copy $1 FROM '$4' WITH (FORMAT csv, HEADER true)
+		ANALYZE $1;
+	SQL
+	bpsql -q -c "SELECT contacts.configure('$1', 'id', '$CONTACTGEN_KINDS')" >/dev/null
+}
