@@ -313,6 +313,15 @@ rules_json(const MergePlan *plan)
 	return buf.data;
 }
 
+static void
+missing_key_error(const MergeTable *t, const char *key)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("no row of table \"%s\" has key %s", t->display, key),
+			 errhint("The row may have been merged away already: look for it in contacts.merge_log_row.")));
+}
+
 /*
  * Error for keys that match no row, naming the first one in the order given
  * (survivor, then members): ORDER BY, as the plan may find them in any order.
@@ -326,73 +335,200 @@ report_missing(const MergeTable *t, const char *keys)
 							   "WHERE NOT EXISTS (SELECT FROM %s t, pg_catalog.jsonb_populate_record(NULL::%s, e.k) k WHERE %s) "
 							   "ORDER BY e.pos LIMIT 1",
 							   t->qname, t->qname, merge_key_equality(t, "t", "k"));
-	char	   *missing;
 
 	/* not read-only: a fresh snapshot sees what a concurrent merge removed */
-	missing = merge_spi(sql, 1, types, values, NULL, false) > 0 ? contacts_spi_text(SPI_tuptable, 0, 1) : "?";
+	missing_key_error(t, merge_spi(sql, 1, types, values, NULL, false) > 0 ?
+					  contacts_spi_text(SPI_tuptable, 0, 1) : "?");
+}
 
-	ereport(ERROR,
-			(errcode(ERRCODE_NO_DATA_FOUND),
-			 errmsg("no row of table \"%s\" has key %s", t->display, missing),
-			 errhint("The row may have been merged away already: look for it in contacts.merge_log_row.")));
+/* Whether row t was merged away already: its soft-delete column is set. */
+static char *
+soft_deleted(const MergeTable *t, const MergePlan *plan)
+{
+	const MergeColumn *flag;
+
+	if (plan->soft_delete_col < 0)
+		return "false";
+	flag = &t->cols[plan->soft_delete_col];
+	if (getBaseType(flag->type) == BOOLOID)
+		return psprintf("COALESCE(t.%s, false)", flag->qname);
+	return psprintf("t.%s IS NOT NULL", flag->qname);
+}
+
+/* The elements of a JSON array, as text, in order. */
+static List *
+json_elements(const char *array)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(array)};
+	List	   *elements = NIL;
+	int			n;
+
+	n = merge_spi("SELECT e.v::text FROM pg_catalog.jsonb_array_elements($1::jsonb) WITH ORDINALITY e(v, pos) "
+				  "ORDER BY e.pos", 1, types, values, NULL, true);
+	for (int i = 0; i < n; i++)
+		elements = lappend(elements, contacts_spi_text(SPI_tuptable, i, 1));
+	return elements;
 }
 
 /*
  * Read the rows of a merge (keys: the survivor's first), locking them in
  * key order when for_update: the survivor's image and a JSON array of the
- * others'.
+ * others'.  A Citus table's rows are read one at a time, in key order.
  */
 static void
 read_rows(const MergeTable *t, const MergePlan *plan, const char *keys, const char *survivor_key,
 		  int nkeys, bool for_update, char **survivor_image, char **member_images)
 {
-	StringInfoData sql;
-	StringInfoData images;
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
+	StringInfoData images;
+	List	   *image = NIL;
+	List	   *survivor = NIL;
+	List	   *merged_away = NIL;
 	SPITupleTable *tt;
 	int			nrows;
+	ListCell   *li,
+			   *ls,
+			   *lm;
 
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT pg_catalog.to_jsonb(t)::text, %s, ",
-					 merge_key_equality(t, "t", "s"));
-	if (plan->soft_delete_col < 0)
-		appendStringInfoString(&sql, "false");
-	else if (getBaseType(t->cols[plan->soft_delete_col].type) == BOOLOID)
-		appendStringInfo(&sql, "COALESCE(t.%s, false)", t->cols[plan->soft_delete_col].qname);
-	else
-		appendStringInfo(&sql, "t.%s IS NOT NULL", t->cols[plan->soft_delete_col].qname);
-	appendStringInfo(&sql, " FROM %s t, pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) s "
-					 "WHERE %s ORDER BY %s%s",
-					 t->qname, t->qname, key_match(t, 1), merge_pk_list(t, "t."),
-					 for_update ? " FOR UPDATE OF t" : "");
 	values[0] = CStringGetTextDatum(keys);
 	values[1] = CStringGetTextDatum(survivor_key);
-	nrows = merge_spi(sql.data, 2, types, values, NULL, false);
-	if (nrows != nkeys + 1)
-		report_missing(t, keys);
-	tt = SPI_tuptable;
+	if (t->by_key)
+	{
+		List	   *ordered = NIL;
+
+		nrows = merge_spi(psprintf("SELECT e.k::text, e.k = $2::jsonb FROM pg_catalog.jsonb_array_elements($1::jsonb) e(k), "
+								   "pg_catalog.jsonb_populate_record(NULL::%s, e.k) s ORDER BY %s",
+								   t->qname, merge_pk_list(t, "s.")),
+						  2, types, values, NULL, true);
+		tt = SPI_tuptable;
+		for (int i = 0; i < nrows; i++)
+		{
+			ordered = lappend(ordered, contacts_spi_text(tt, i, 1));
+			survivor = lappend_int(survivor, contacts_spi_bool(tt, i, 2));
+		}
+		foreach(li, ordered)
+		{
+			if (merge_keyed_select(t, lfirst(li), psprintf("pg_catalog.to_jsonb(t)::text, %s", soft_deleted(t, plan)),
+								   for_update) == 0)
+				missing_key_error(t, lfirst(li));
+			image = lappend(image, contacts_spi_text(SPI_tuptable, 0, 1));
+			merged_away = lappend_int(merged_away, contacts_spi_bool(SPI_tuptable, 0, 2));
+		}
+	}
+	else
+	{
+		nrows = merge_spi(psprintf("SELECT pg_catalog.to_jsonb(t)::text, %s, %s "
+								   "FROM %s t, pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) s "
+								   "WHERE %s ORDER BY %s%s",
+								   merge_key_equality(t, "t", "s"), soft_deleted(t, plan), t->qname, t->qname,
+								   key_match(t, 1), merge_pk_list(t, "t."), for_update ? " FOR UPDATE OF t" : ""),
+						  2, types, values, NULL, false);
+		if (nrows != nkeys + 1)
+			report_missing(t, keys);
+		tt = SPI_tuptable;
+		for (int i = 0; i < nrows; i++)
+		{
+			image = lappend(image, contacts_spi_text(tt, i, 1));
+			survivor = lappend_int(survivor, contacts_spi_bool(tt, i, 2));
+			merged_away = lappend_int(merged_away, contacts_spi_bool(tt, i, 3));
+		}
+	}
+
 	*survivor_image = NULL;
 	initStringInfo(&images);
 	appendStringInfoChar(&images, '[');
-	for (int i = 0; i < nrows; i++)
+	forthree(li, image, ls, survivor, lm, merged_away)
 	{
-		char	   *img = contacts_spi_text(tt, i, 1);
-
-		if (contacts_spi_bool(tt, i, 3))
+		if (lfirst_int(lm))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 					 errmsg("row %s of table \"%s\" was merged away already (soft-deleted)",
-							merge_row_identity(t, img), t->display),
+							merge_row_identity(t, lfirst(li)), t->display),
 					 errhint("Merge into the row it was merged into (see contacts.merge_log), or unmerge first.")));
-		if (contacts_spi_bool(tt, i, 2))
-			*survivor_image = img;
+		if (lfirst_int(ls))
+			*survivor_image = lfirst(li);
 		else
-			appendStringInfo(&images, "%s%s", images.len > 1 ? "," : "", img);
+			appendStringInfo(&images, "%s%s", images.len > 1 ? "," : "", (char *) lfirst(li));
 	}
 	appendStringInfoChar(&images, ']');
 	Assert(*survivor_image != NULL);
 	*member_images = images.data;
+}
+
+/*
+ * The survivor's new values: "col = expr, ..." for an UPDATE, or
+ * "expr AS col, ..." (as_select) for a SELECT, over t (the survivor's row),
+ * v (the patch's), $1 (the patch) and $5.. (the new alternates of each
+ * kind).  Fills cols with the columns written; returns how many.
+ */
+static int
+append_survivor_values(StringInfo sql, const MergeTable *t, const MergePlan *plan,
+					   const MergeAlternates *alt, bool as_select, int *cols)
+{
+	int			n = 0;
+
+	for (int i = 0; i < plan->nrules; i++)
+	{
+		const MergeColumn *c = &t->cols[plan->rules[i].col];
+		char	   *base;
+		char	   *value;
+		int			kind = -1;
+
+		for (int k = 0; alt != NULL && k < 3; k++)
+			if (alt->array_col[k] == plan->rules[i].col)
+				kind = k;
+		if (plan->rules[i].rule == CT_SURV_SURVIVOR && kind < 0)
+			continue;
+		base = plan->rules[i].rule == CT_SURV_SURVIVOR ? psprintf("t.%s", c->qname) :
+			psprintf("CASE WHEN $1::jsonb OPERATOR(pg_catalog.?) %s THEN v.%s ELSE t.%s END",
+					 quote_literal_cstr(c->name), c->qname, c->qname);
+		if (kind < 0)
+			value = base;
+		else
+			/* the rule's value, then the new alternates it does not hold */
+			value = psprintf("CASE WHEN $%2$d IS NULL THEN %1$s ELSE pg_catalog.array_cat(%1$s, "
+							 "ARRAY(SELECT e FROM pg_catalog.unnest($%2$d) e WHERE NOT (e = ANY (COALESCE((%1$s)::pg_catalog.text[], '{}'))))::%3$s) END",
+							 base, 5 + kind, format_type_be_qualified(c->type));
+		if (as_select)
+			appendStringInfo(sql, "%s%s AS %s", n > 0 ? ", " : "", value, c->qname);
+		else
+			appendStringInfo(sql, "%s = %s, ", c->qname, value);
+		cols[n++] = plan->rules[i].col;
+	}
+	return n;
+}
+
+/* Step 3 on a Citus table: each merged-away row deleted or flagged by key, and logged. */
+static void
+remove_by_key(const MergeTable *t, const MergePlan *plan, int64 merge_id, const char *member_images)
+{
+	ListCell   *lc;
+
+	foreach(lc, json_elements(member_images))
+	{
+		char	   *before = lfirst(lc);
+
+		if (plan->soft_delete_col >= 0)
+		{
+			const MergeColumn *flag = &t->cols[plan->soft_delete_col];
+			Oid			types[1] = {TEXTOID};
+			Datum		values[1] = {CStringGetTextDatum(before)};
+
+			merge_spi(psprintf("SELECT ($1::jsonb OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(%s, %s))::text",
+							   quote_literal_cstr(flag->name),
+							   getBaseType(flag->type) == BOOLOID ? "true" : "pg_catalog.now()"),
+					  1, types, values, NULL, false);
+			merge_keyed_update(t, before, contacts_spi_text(SPI_tuptable, 0, 1), &plan->soft_delete_col, 1);
+			merge_keyed_log(merge_id, t->relid, "soft_delete", before, merge_keyed_image(t, before));
+		}
+		else
+		{
+			merge_keyed_delete(t, before);
+			merge_keyed_log(merge_id, t->relid, "delete", before, NULL);
+		}
+	}
 }
 
 /*
@@ -440,13 +576,14 @@ contacts_merge(PG_FUNCTION_ARGS)
 	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	const char *schema = contacts_extension_schema_quoted();
 	int			pinned;
+	int		   *cols;
+	int			ncols;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("table, survivor and members of a merge must not be null")));
 	relid = PG_GETARG_OID(0);
-	merge_refuse_citus(relid, "contacts.merge()");
 	members = PG_GETARG_ARRAYTYPE_P(2);
 	if (!PG_ARGISNULL(3))
 		call_rules = DatumGetCString(DirectFunctionCall1(jsonb_out, PG_GETARG_DATUM(3)));
@@ -515,6 +652,7 @@ contacts_merge(PG_FUNCTION_ARGS)
 				 errhint("members lists every row to merge, the survivor included.")));
 
 	plan = merge_plan_build(t, call_rules);
+	cols = palloc(sizeof(int) * Max(plan->nrules, 1));
 
 	/* refuse before changing anything: merged-away rows are deleted unless flagged */
 	if (plan->soft_delete_col < 0)
@@ -570,7 +708,9 @@ contacts_merge(PG_FUNCTION_ARGS)
 
 	/* 3. delete or soft-delete the merged-away rows */
 	initStringInfo(&sql);
-	if (plan->soft_delete_col >= 0)
+	if (t->by_key)
+		remove_by_key(t, plan, merge_id, member_images);
+	else if (plan->soft_delete_col >= 0)
 	{
 		const MergeColumn *flag = &t->cols[plan->soft_delete_col];
 
@@ -588,13 +728,16 @@ contacts_merge(PG_FUNCTION_ARGS)
 						 "INSERT INTO %s.merge_log_row (merge_id, tbl, action, before) "
 						 "SELECT $2, $3, 'delete', d.img FROM d",
 						 t->qname, key_match(t, 1), schema);
-	types[0] = TEXTOID;
-	types[1] = INT8OID;
-	types[2] = OIDOID;
-	values[0] = CStringGetTextDatum(member_keys.data);
-	values[1] = Int64GetDatum(merge_id);
-	values[2] = ObjectIdGetDatum(relid);
-	merge_spi(sql.data, 3, types, values, NULL, false);
+	if (!t->by_key)
+	{
+		types[0] = TEXTOID;
+		types[1] = INT8OID;
+		types[2] = OIDOID;
+		values[0] = CStringGetTextDatum(member_keys.data);
+		values[1] = Int64GetDatum(merge_id);
+		values[2] = ObjectIdGetDatum(relid);
+		merge_spi(sql.data, 3, types, values, NULL, false);
+	}
 
 	/* 3b. keep the merged-away identities the survivor lacks (not in arrays) */
 	if (alt != NULL)
@@ -609,45 +752,35 @@ contacts_merge(PG_FUNCTION_ARGS)
 	if (patch != NULL || any_array_alternates)
 	{
 		resetStringInfo(&sql);
-		appendStringInfo(&sql, "WITH v AS (SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb)), "
-						 "old AS (SELECT t.tableoid AS rel, t.ctid AS tid, pg_catalog.to_jsonb(t) AS img FROM %s t, "
-						 "pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) k WHERE %s), "
-						 "upd AS (UPDATE %s t SET ",
-						 t->qname, t->qname, t->qname, merge_key_equality(t, "t", "k"), t->qname);
-		for (int i = 0; i < plan->nrules; i++)
+		if (t->by_key)
 		{
-			const MergeColumn *c = &t->cols[plan->rules[i].col];
-			char	   *base;
-			int			kind = -1;
-
-			for (int k = 0; alt != NULL && k < 3; k++)
-				if (alt->array_col[k] == plan->rules[i].col)
-					kind = k;
-			if (plan->rules[i].rule == CT_SURV_SURVIVOR && kind < 0)
-				continue;
-			base = plan->rules[i].rule == CT_SURV_SURVIVOR ? psprintf("t.%s", c->qname) :
-				psprintf("CASE WHEN $1::jsonb OPERATOR(pg_catalog.?) %s THEN v.%s ELSE t.%s END",
-						 quote_literal_cstr(c->name), c->qname, c->qname);
-			if (kind < 0)
-				appendStringInfo(&sql, "%s = %s, ", c->qname, base);
-			else
-				/* the rule's value, then the new alternates it does not hold */
-				appendStringInfo(&sql, "%1$s = CASE WHEN $%3$d IS NULL THEN %2$s ELSE pg_catalog.array_cat(%2$s, "
-								 "ARRAY(SELECT e FROM pg_catalog.unnest($%3$d) e WHERE NOT (e = ANY (COALESCE((%2$s)::pg_catalog.text[], '{}'))))::%4$s) END, ",
-								 c->qname, base, 5 + kind, format_type_be_qualified(c->type));
+			/* the survivor's new image, computed here from its image */
+			appendStringInfoString(&sql, "SELECT ($2::jsonb OPERATOR(pg_catalog.||) pg_catalog.to_jsonb(x))::text FROM (SELECT ");
+			ncols = append_survivor_values(&sql, t, plan, alt, true, cols);
+			appendStringInfo(&sql, " FROM pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) t, "
+							 "pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v) x", t->qname, t->qname);
 		}
-		sql.len -= 2;
-		sql.data[sql.len] = '\0';
-		appendStringInfo(&sql, " FROM old, v WHERE t.tableoid = old.rel AND t.ctid = old.tid "
-						 "RETURNING old.img AS before, pg_catalog.to_jsonb(t) AS after) "
-						 "INSERT INTO %s.merge_log_row (merge_id, tbl, action, before, after) "
-						 "SELECT $3, $4, 'update', upd.before, upd.after FROM upd", schema);
+		else
+		{
+			appendStringInfo(&sql, "WITH v AS (SELECT * FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb)), "
+							 "old AS (SELECT t.tableoid AS rel, t.ctid AS tid, pg_catalog.to_jsonb(t) AS img FROM %s t, "
+							 "pg_catalog.jsonb_populate_record(NULL::%s, $2::jsonb) k WHERE %s), "
+							 "upd AS (UPDATE %s t SET ",
+							 t->qname, t->qname, t->qname, merge_key_equality(t, "t", "k"), t->qname);
+			ncols = append_survivor_values(&sql, t, plan, alt, false, cols);
+			sql.len -= 2;
+			sql.data[sql.len] = '\0';
+			appendStringInfo(&sql, " FROM old, v WHERE t.tableoid = old.rel AND t.ctid = old.tid "
+							 "RETURNING old.img AS before, pg_catalog.to_jsonb(t) AS after) "
+							 "INSERT INTO %s.merge_log_row (merge_id, tbl, action, before, after) "
+							 "SELECT $3, $4, 'update', upd.before, upd.after FROM upd", schema);
+		}
 		types[0] = TEXTOID;
 		types[1] = TEXTOID;
 		types[2] = INT8OID;
 		types[3] = OIDOID;
 		values[0] = CStringGetTextDatum(patch ? patch : "{}");
-		values[1] = CStringGetTextDatum(survivor_key.data);
+		values[1] = CStringGetTextDatum(t->by_key ? survivor_image : survivor_key.data);
 		values[2] = Int64GetDatum(merge_id);
 		values[3] = ObjectIdGetDatum(relid);
 		for (int k = 0; k < 3; k++)
@@ -657,6 +790,11 @@ contacts_merge(PG_FUNCTION_ARGS)
 			nulls[4 + k] = new_alternates[k] == (Datum) 0 ? 'n' : ' ';
 		}
 		merge_spi(sql.data, 7, types, values, nulls, false);
+		if (t->by_key)
+		{
+			merge_keyed_update(t, survivor_image, contacts_spi_text(SPI_tuptable, 0, 1), cols, ncols);
+			merge_keyed_log(merge_id, relid, "update", survivor_image, merge_keyed_image(t, survivor_image));
+		}
 	}
 
 	/* 5. external ids follow the rows; the feed publishes the merge */

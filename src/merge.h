@@ -40,6 +40,8 @@ typedef struct MergeTable
 	MergeColumn *cols;			/* live columns in attnum order */
 	int			npk;
 	int		   *pk;				/* indexes into cols of the primary key */
+	bool		by_key;			/* a Citus table: rows one at a time by key
+								 * (merge_keyed.c) */
 } MergeTable;
 
 /* One survivorship decision for a non-key column. */
@@ -96,6 +98,16 @@ extern char *merge_row_identity(const MergeTable *t, const char *image);
 extern int	merge_spi(const char *sql, int nargs, const Oid *argtypes,
 					  const Datum *values, const char *nulls, bool read_only);
 extern uint64 merge_cache_generation(void);
+
+/* merge_keyed.c */
+extern int	merge_keyed_select(const MergeTable *t, const char *row_json, const char *columns,
+							   bool for_update);
+extern char *merge_keyed_image(const MergeTable *t, const char *row_json);
+extern int	merge_keyed_delete(const MergeTable *t, const char *row_json);
+extern int	merge_keyed_update(const MergeTable *t, const char *row_json, const char *image,
+							   const int *cols, int ncols);
+extern void merge_keyed_log(int64 merge_id, Oid relid, const char *action, const char *before,
+							const char *after);
 
 /* merge_rules.c */
 extern MergePlan *merge_plan_build(MergeTable *t, const char *call_rules);

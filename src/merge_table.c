@@ -32,20 +32,18 @@
 #include "privileges.h"
 
 /*
- * A merge or an unmerge of rows of a Citus table, or of one that a Citus
- * table references, is refused before it changes anything: it locks rows by
- * key across shards, reads and restores them by their images in statements
- * Citus plans only generically, and repoints references by updating
- * columns that may be distribution columns.
+ * A merge of rows that a Citus table references is refused before it
+ * changes anything: the referencing rows of a co-located table hold the
+ * key in their distribution column, which no statement may change.
  */
 void
 merge_refuse_citus(Oid relid, const char *function)
 {
 	contacts_citus_refuse(relid, function,
-						  "A merge locks, rewrites, deletes and repoints rows across shards in statements "
-						  "Citus cannot distribute.",
-						  "Find the duplicates with contacts.dedupe_run(), then merge them with UPDATE and "
-						  "DELETE statements routed by the distribution column");
+						  "Repointing its rows to the survivor would change their distribution column, "
+						  "which Citus does not let a statement change.",
+						  "Move the referencing rows to the survivor first (insert them with the survivor's "
+						  "key, then delete the old ones), and merge once nothing references the merged-away rows");
 }
 
 MergeTable *
@@ -55,6 +53,7 @@ merge_table_open(Oid relid, bool require_pk)
 	TupleDesc	desc;
 	MergeTable *t = palloc0(sizeof(MergeTable));
 	Oid			pkindex;
+	Oid			citus;
 
 	/* dropped since it was named (a log row of a dropped table, a race) */
 	if (rel == NULL)
@@ -121,6 +120,23 @@ merge_table_open(Oid relid, bool require_pk)
 				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
 				 errmsg("table \"%s\" has no primary key", t->display),
 				 errhint("Merge identifies rows by their primary key: add one with ALTER TABLE ... ADD PRIMARY KEY.")));
+
+	/*
+	 * A Citus table's rows are written one at a time by key; its shards are
+	 * not merged apart from it.
+	 */
+	citus = contacts_citus_table_of(relid);
+	if (OidIsValid(citus) && citus != relid)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("\"%s\" is a shard of the Citus table \"%s\"", t->display, get_rel_name(citus)),
+				 errhint("Merge and unmerge rows of the Citus table, on the coordinator.")));
+	t->by_key = OidIsValid(citus);
+	if (t->by_key && t->npk == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TABLE_DEFINITION),
+				 errmsg("Citus table \"%s\" has no primary key", t->display),
+				 errhint("A merge finds the rows of a Citus table by their primary key: add one with ALTER TABLE ... ADD PRIMARY KEY.")));
 
 	/* keep the lock until the end of the transaction */
 	relation_close(rel, NoLock);

@@ -114,6 +114,68 @@ check_restored(int64 merge_id, const MergeTable *t, const char *image, int proce
 				 errhint("A trigger or a row security policy on the table skipped the write.")));
 }
 
+/*
+ * The columns to write back (those the merge changed, but generated ones,
+ * which follow the others by themselves), from the text[] datum changed;
+ * returns how many.
+ */
+static int
+columns_to_restore(const MergeTable *t, Datum changed, int *cols)
+{
+	Datum	   *names;
+	int			nnames;
+	int			n = 0;
+
+	deconstruct_array(DatumGetArrayTypeP(changed), TEXTOID, -1, false, TYPALIGN_INT, &names, NULL, &nnames);
+	for (int i = 0; i < nnames; i++)
+	{
+		int			col = merge_table_column(t, TextDatumGetCString(names[i]));
+
+		if (col >= 0 && !t->cols[col].generated)
+			cols[n++] = col;
+	}
+	return n;
+}
+
+#define CHANGED_COLUMNS_SQL \
+	"ARRAY(SELECT e.key FROM pg_catalog.jsonb_each($2::jsonb) e " \
+	"      WHERE e.value IS DISTINCT FROM ($1::jsonb -> e.key) ORDER BY e.key)"
+
+/*
+ * restore_changed() on a Citus table: the row locked and read by key, then
+ * compared here with what the merge left.  A merge changes no key of a
+ * Citus table's row (it does not repoint references to one).
+ */
+static void
+restore_changed_by_key(int64 merge_id, const MergeTable *t, const char *before, const char *after)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	char	   *now;
+	int		   *cols = palloc(sizeof(int) * t->ncols);
+	int			n;
+
+	if (merge_keyed_select(t, after, "pg_catalog.to_jsonb(t)::text", true) == 0)
+		refuse(merge_id, t, after, "no longer exists", NULL);
+	now = contacts_spi_text(SPI_tuptable, 0, 1);
+	values[0] = CStringGetTextDatum(after);
+	values[1] = CStringGetTextDatum(before);
+	values[2] = CStringGetTextDatum(now);
+	merge_spi("SELECT $3::jsonb = $1::jsonb, " CHANGED_COLUMNS_SQL, 3, types, values, NULL, true);
+	if (!contacts_spi_bool(SPI_tuptable, 0, 1))
+		refuse(merge_id, t, after, "changed after the merge", now);
+	n = columns_to_restore(t, contacts_spi_datum(SPI_tuptable, 0, 2, &(bool) {false}), cols);
+	for (int i = 0; i < n; i++)
+		if (merge_table_has_pk_column(t, cols[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot unmerge merge " INT64_FORMAT ": it changed the key of row %s of the Citus table \"%s\"",
+							merge_id, merge_row_identity(t, before), t->display),
+					 errdetail("The merge repointed it before the table was distributed; Citus does not let a statement change a distribution column."),
+					 errhint("Restore the row from contacts.merge_log_row by hand: delete it and insert its before-image.")));
+	check_restored(merge_id, t, before, merge_keyed_update(t, after, before, cols, n));
+}
+
 /* Set the row the merge left as `after` back to `before`. */
 static void
 restore_changed(int64 merge_id, const MergeTable *t, const char *before, const char *after)
@@ -124,8 +186,14 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	char	   *rel;
 	char	   *tid;
 	StringInfoData set;
-	Datum	   *changed;
+	int		   *cols;
 	int			n;
+
+	if (t->by_key)
+	{
+		restore_changed_by_key(merge_id, t, before, after);
+		return;
+	}
 
 	/*
 	 * Lock the row the merge left and compare it with the after-image; also
@@ -134,9 +202,8 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 	 * whether the old key is in use again.
 	 */
 	initStringInfo(&set);
-	appendStringInfo(&set, "SELECT pg_catalog.to_jsonb(r)::text, r.tableoid, r.ctid, pg_catalog.to_jsonb(r) = $1::jsonb, "
-					 "ARRAY(SELECT e.key FROM pg_catalog.jsonb_each($2::jsonb) e "
-					 "      WHERE e.value IS DISTINCT FROM ($1::jsonb -> e.key) ORDER BY e.key), ");
+	appendStringInfoString(&set, "SELECT pg_catalog.to_jsonb(r)::text, r.tableoid, r.ctid, pg_catalog.to_jsonb(r) = $1::jsonb, "
+						   CHANGED_COLUMNS_SQL ", ");
 	/* key columns are never NULL: NOT (equal) is IS DISTINCT FROM */
 	if (t->npk > 0)
 		appendStringInfo(&set, "NOT (%s) AND EXISTS (SELECT FROM %s o WHERE %s) ",
@@ -155,22 +222,13 @@ restore_changed(int64 merge_id, const MergeTable *t, const char *before, const c
 		refuse(merge_id, t, before, "had its key changed by the merge, and the old key is in use again", NULL);
 	rel = contacts_spi_text(SPI_tuptable, 0, 2);
 	tid = contacts_spi_text(SPI_tuptable, 0, 3);
-	deconstruct_array(DatumGetArrayTypeP(contacts_spi_datum(SPI_tuptable, 0, 5, &(bool) {false})),
-					  TEXTOID, -1, false, TYPALIGN_INT, &changed, NULL, &n);
-
-	/* generated columns follow the others by themselves */
+	cols = palloc(sizeof(int) * t->ncols);
+	n = columns_to_restore(t, contacts_spi_datum(SPI_tuptable, 0, 5, &(bool) {false}), cols);
+	if (n == 0)
+		return;
 	resetStringInfo(&set);
 	for (int i = 0; i < n; i++)
-	{
-		int			col = merge_table_column(t, TextDatumGetCString(changed[i]));
-
-		if (col < 0 || t->cols[col].generated)
-			continue;
-		appendStringInfo(&set, "%s%s = v.%s", set.len > 0 ? ", " : "",
-						 t->cols[col].qname, t->cols[col].qname);
-	}
-	if (set.len == 0)
-		return;
+		appendStringInfo(&set, "%s%s = v.%s", i > 0 ? ", " : "", t->cols[cols[i]].qname, t->cols[cols[i]].qname);
 	sql = psprintf("UPDATE %s r SET %s FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v "
 				   "WHERE r.tableoid = $3 AND r.ctid = $2::tid", t->qname, set.data, t->qname);
 	values[0] = CStringGetTextDatum(before);
@@ -188,21 +246,24 @@ restore_deleted(int64 merge_id, const MergeTable *t, const char *before)
 	int		   *cols = palloc(sizeof(int) * t->ncols);
 	int			n = 0;
 	char	   *list;
+	char	   *sql;
 
 	if (t->npk > 0 &&
-		merge_spi(psprintf("SELECT 1 FROM %s", identity_match(t)),
-				  1, types, values, NULL, true) > 0)
+		(t->by_key ? merge_keyed_select(t, before, "1", false) :
+		 merge_spi(psprintf("SELECT 1 FROM %s", identity_match(t)), 1, types, values, NULL, true)) > 0)
 		refuse(merge_id, t, before, "was merged away, and its key is in use again", NULL);
 
 	for (int i = 0; i < t->ncols; i++)
 		if (!t->cols[i].generated)
 			cols[n++] = i;
 	list = merge_column_list(t, cols, n, "");
+	sql = psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s "
+				   "FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v",
+				   t->qname, list, merge_column_list(t, cols, n, "v."), t->qname);
+	/* Citus routes the row by its values: a plan for this call */
 	check_restored(merge_id, t, before,
-				   merge_spi(psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s "
-									  "FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v",
-									  t->qname, list, merge_column_list(t, cols, n, "v."), t->qname),
-							 1, types, values, NULL, false));
+				   t->by_key ? (int) contacts_spi_execute_args(sql, 1, types, values, NULL, false, 0, CONTACTS_SPI_OK_ANY) :
+				   merge_spi(sql, 1, types, values, NULL, false));
 }
 
 /*
@@ -321,8 +382,9 @@ contacts_unmerge(PG_FUNCTION_ARGS)
 				 errdetail("contacts.purge_expired() removed them after the table's merge_log retention."),
 				 errhint("See contacts.retention.")));
 	require_restore_privileges(rows, n);
+	/* a Citus table's shard, or one without a primary key, is refused here */
 	for (int i = 0; i < n; i++)
-		merge_refuse_citus(contacts_spi_oid(rows, i, 1), "contacts.unmerge()");
+		(void) merge_table_open(contacts_spi_oid(rows, i, 1), false);
 
 	/*
 	 * A row a later merge (still in effect) logged again must wait for that

@@ -213,7 +213,10 @@ BEGIN
     ELSE
         order_sql := substr(rule, 10) || ', ';
     END CASE;
-    EXECUTE format('SELECT t.%1$I FROM %2$s t WHERE t.%1$I = ANY ($1) ORDER BY %3$s t.%1$I LIMIT 1',
+    -- the members first, then ordered: on a Citus table the order's
+    -- subqueries run on the coordinator, over the rows read from the shards
+    EXECUTE format('WITH m AS MATERIALIZED (SELECT * FROM %2$s t WHERE t.%1$I = ANY ($1)) '
+                   'SELECT t.%1$I FROM m t ORDER BY %3$s t.%1$I LIMIT 1',
                    pk, tbl, order_sql)
        INTO chosen USING members;
     RETURN chosen;
@@ -256,7 +259,7 @@ COMMENT ON TABLE @extschema@.merge_batch_cluster IS
 CREATE FUNCTION @extschema@.citus_table(tbl regclass) RETURNS regclass
 AS 'MODULE_PATHNAME', 'contacts_citus_table' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.citus_table(regclass) IS
-'The Citus table (distributed, reference or Citus-managed) that tbl is or is a shard of, read from Citus''s metadata; NULL when neither or Citus is not installed. merge() and unmerge() refuse such tables: docs/citus.md';
+'The Citus table (distributed, reference or Citus-managed) that tbl is or is a shard of, read from Citus''s metadata; NULL when neither or Citus is not installed. merge() and unmerge() write such a table''s rows one at a time by primary key, and refuse its shards: docs/citus.md';
 
 CREATE PROCEDURE @extschema@.merge_clusters(tbl regclass, clusters text,
                                             batch_size integer DEFAULT 1000,
@@ -324,12 +327,6 @@ BEGIN
     END IF;
     -- merge() checks each cluster's tables; refuse a batch it would fail whole
     PERFORM @extschema@.require_privileges(tbl, 'SELECT, UPDATE', 'merge rows of');
-    IF @extschema@.citus_table(tbl) IS NOT NULL THEN
-        RAISE EXCEPTION 'contacts.merge_clusters() does not support the Citus table %', @extschema@.citus_table(tbl)
-            USING ERRCODE = 'feature_not_supported',
-                  DETAIL = 'A merge locks, rewrites, deletes and repoints rows across shards in statements Citus cannot distribute.',
-                  HINT = 'Merge the clusters with UPDATE and DELETE statements routed by the distribution column; see docs/citus.md.';
-    END IF;
 
     INSERT INTO @extschema@.merge_batch AS b (batch_name, tbl, clusters, rules, reason)
     VALUES (v_batch, tbl, clusters, rules, reason)
