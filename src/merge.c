@@ -355,22 +355,6 @@ soft_deleted(const MergeTable *t, const MergePlan *plan)
 	return psprintf("t.%s IS NOT NULL", flag->qname);
 }
 
-/* The elements of a JSON array, as text, in order. */
-static List *
-json_elements(const char *array)
-{
-	Oid			types[1] = {TEXTOID};
-	Datum		values[1] = {CStringGetTextDatum(array)};
-	List	   *elements = NIL;
-	int			n;
-
-	n = merge_spi("SELECT e.v::text FROM pg_catalog.jsonb_array_elements($1::jsonb) WITH ORDINALITY e(v, pos) "
-				  "ORDER BY e.pos", 1, types, values, NULL, true);
-	for (int i = 0; i < n; i++)
-		elements = lappend(elements, contacts_spi_text(SPI_tuptable, i, 1));
-	return elements;
-}
-
 /*
  * Read the rows of a merge (keys: the survivor's first), locking them in
  * key order when for_update: the survivor's image and a JSON array of the
@@ -506,7 +490,7 @@ remove_by_key(const MergeTable *t, const MergePlan *plan, int64 merge_id, const 
 {
 	ListCell   *lc;
 
-	foreach(lc, json_elements(member_images))
+	foreach(lc, merge_json_elements(member_images))
 	{
 		char	   *before = lfirst(lc);
 

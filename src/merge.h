@@ -86,7 +86,6 @@ typedef struct MergePlan
 
 /* merge_table.c */
 extern MergeTable *merge_table_open(Oid relid, bool require_pk);
-extern void merge_refuse_citus(Oid relid, const char *function);
 extern int	merge_table_column(const MergeTable *t, const char *name);
 extern bool merge_table_has_pk_column(const MergeTable *t, int col);
 extern char *merge_column_list(const MergeTable *t, const int *cols, int n,
@@ -95,6 +94,7 @@ extern char *merge_pk_list(const MergeTable *t, const char *prefix);
 extern char *merge_key_equality(const MergeTable *t, const char *left, const char *right);
 extern Datum merge_pk_names(const MergeTable *t);
 extern char *merge_row_identity(const MergeTable *t, const char *image);
+extern List *merge_json_elements(const char *array);
 extern int	merge_spi(const char *sql, int nargs, const Oid *argtypes,
 					  const Datum *values, const char *nulls, bool read_only);
 extern uint64 merge_cache_generation(void);
@@ -102,10 +102,14 @@ extern uint64 merge_cache_generation(void);
 /* merge_keyed.c */
 extern int	merge_keyed_select(const MergeTable *t, const char *row_json, const char *columns,
 							   bool for_update);
+extern int	merge_keyed_select_where(const MergeTable *t, const int *cols, char *const *json_names, int n,
+									 const char *row_json, const char *columns, bool for_update);
 extern char *merge_keyed_image(const MergeTable *t, const char *row_json);
 extern int	merge_keyed_delete(const MergeTable *t, const char *row_json);
 extern int	merge_keyed_update(const MergeTable *t, const char *row_json, const char *image,
 							   const int *cols, int ncols);
+extern int	merge_insert_image(const MergeTable *t, const char *image);
+extern char *merge_keyed_move(const MergeTable *t, const char *image, const char *new_image);
 extern void merge_keyed_log(int64 merge_id, Oid relid, const char *action, const char *before,
 							const char *after);
 

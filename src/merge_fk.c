@@ -28,6 +28,7 @@
 #include "miscadmin.h"
 #include "nodes/bitmapset.h"
 #include "optimizer/optimizer.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -487,6 +488,127 @@ conflict_indexes(const ForeignKey *fk, const MergeTable *child)
 }
 
 /*
+ * What repointing the references of a Citus table (repoint_by_key()) cannot
+ * do, refused before anything changes: a collision on a partial unique
+ * index, and the deletion of a colliding row that other tables reference
+ * in turn.  A reference that is part of the key moves the row (delete and
+ * insert).
+ */
+static void
+check_citus_child(const ForeignKey *fk, const MergeTable *child, bool deletes)
+{
+	ListCell   *lc;
+
+	foreach(lc, conflict_indexes(fk, child))
+	{
+		UniqueIndex *ui = lfirst(lc);
+
+		if (ui->predicate != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot repoint foreign key \"%s\" of the Citus table \"%s\": partial unique index %s uses its columns",
+							fk->name, child->display, get_rel_name(ui->indexid)),
+					 errhint("On a Citus table, merge resolves unique conflicts on full indexes only.")));
+	}
+	if (deletes && incoming_foreign_keys(fk->child) != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot repoint foreign key \"%s\" of the Citus table \"%s\": a row that collides would be deleted, and other tables reference it",
+						fk->name, child->display),
+				 errhint("On a Citus table, merge repoints one level of references; move the deeper ones by hand first.")));
+	for (int i = 0; i < fk->ncols; i++)
+		if (merge_table_has_pk_column(child, merge_table_column(child, fk->child_cols[i])))
+			deletes = true;
+	if (deletes)
+		contacts_require_table(fk->child, ACL_DELETE | ACL_INSERT, "repoint references in");
+}
+
+static Datum
+text_array(char **items, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(items[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * merge_repoint_references() for a Citus table's references: each
+ * referencing row of each merged-away row, locked and read by the
+ * reference (which holds the distribution column of a co-located table),
+ * then pointed at the survivor.  A row that would then collide on a unique
+ * index is deleted instead (the row it collides with is kept, as on one
+ * server); one whose reference is part of its key is moved (deleted and
+ * inserted with its new key); any other is updated.  All logged.
+ */
+static void
+repoint_by_key(int64 merge_id, const ForeignKey *fk, const MergeTable *child, List *uniques,
+			   const char *from_images, const char *to_image)
+{
+	int		   *fkcols = palloc(sizeof(int) * fk->ncols);
+	bool		moves = false;
+	Oid			types[4] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID};
+	Datum		values[4];
+	ListCell   *lc;
+
+	for (int i = 0; i < fk->ncols; i++)
+	{
+		fkcols[i] = merge_table_column(child, fk->child_cols[i]);
+		moves |= merge_table_has_pk_column(child, fkcols[i]);
+	}
+	values[1] = text_array(fk->child_cols, fk->ncols);
+	values[2] = text_array(fk->parent_cols, fk->ncols);
+	values[3] = CStringGetTextDatum(to_image);
+	foreach(lc, merge_json_elements(from_images))
+	{
+		List	   *rows = NIL;
+		ListCell   *lr;
+		int			n;
+
+		n = merge_keyed_select_where(child, fkcols, fk->parent_cols, fk->ncols, lfirst(lc),
+									 "pg_catalog.to_jsonb(t)::text", true);
+		for (int i = 0; i < n; i++)
+			rows = lappend(rows, contacts_spi_text(SPI_tuptable, i, 1));
+		foreach(lr, rows)
+		{
+			char	   *image = lfirst(lr);
+			char	   *moved;
+			bool		conflict = false;
+			ListCell   *lu;
+
+			CHECK_FOR_INTERRUPTS();
+			values[0] = CStringGetTextDatum(image);
+			merge_spi("SELECT ($1::jsonb OPERATOR(pg_catalog.||) (SELECT pg_catalog.jsonb_object_agg(c.cc, $4::jsonb -> c.pc) "
+					  "FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) c(cc, pc)))::text", 4, types, values, NULL, true);
+			moved = contacts_spi_text(SPI_tuptable, 0, 1);
+			foreach(lu, uniques)
+			{
+				UniqueIndex *ui = lfirst(lu);
+				int		   *ucols = palloc(sizeof(int) * ui->ncols);
+
+				for (int j = 0; j < ui->ncols; j++)
+					ucols[j] = merge_table_column(child, ui->cols[j]);
+				if (merge_keyed_select_where(child, ucols, ui->cols, ui->ncols, moved, "1", true) > 0)
+					conflict = true;
+			}
+			if (conflict)
+			{
+				merge_keyed_delete(child, image);
+				merge_keyed_log(merge_id, child->relid, "delete_conflict", image, NULL);
+			}
+			else if (moves)
+				merge_keyed_log(merge_id, child->relid, "repoint", image, merge_keyed_move(child, image, moved));
+			else
+			{
+				merge_keyed_update(child, image, moved, fkcols, fk->ncols);
+				merge_keyed_log(merge_id, child->relid, "repoint", image, merge_keyed_image(child, image));
+			}
+		}
+	}
+}
+
+/*
  * Error 42501 unless the current user may do everything
  * merge_repoint_references(parent) may do: read and update every table
  * referencing parent, and, where repointing can collide on a unique index,
@@ -509,9 +631,10 @@ check_references(Oid parent, int depth, List **checked)
 		bool		deletes;
 
 		contacts_require_table(fk->child, ACL_SELECT | ACL_UPDATE, "repoint references in");
-		merge_refuse_citus(fk->child, "contacts.merge()");
 		child = merge_table_open(fk->child, false);
 		deletes = conflict_indexes(fk, child) != NIL;
+		if (child->by_key)
+			check_citus_child(fk, child, deletes);
 		if (deletes)
 		{
 			contacts_require_table(fk->child, ACL_DELETE, "repoint references in");
@@ -565,6 +688,11 @@ merge_repoint_references(int64 merge_id, Oid parent, const char *from_images,
 		 * is dropped itself.
 		 */
 		uniques = conflict_indexes(fk, child);
+		if (child->by_key)
+		{
+			repoint_by_key(merge_id, fk, child, uniques, from_images, to_image);
+			continue;
+		}
 		for (int pass = 0; pass < 2; pass++)
 			foreach(lc2, uniques)
 				resolve_conflicts(merge_id, child, fk, lfirst(lc2), pass == 1, parent_qname,

@@ -31,21 +31,6 @@
 #include "merge.h"
 #include "privileges.h"
 
-/*
- * A merge of rows that a Citus table references is refused before it
- * changes anything: the referencing rows of a co-located table hold the
- * key in their distribution column, which no statement may change.
- */
-void
-merge_refuse_citus(Oid relid, const char *function)
-{
-	contacts_citus_refuse(relid, function,
-						  "Repointing its rows to the survivor would change their distribution column, "
-						  "which Citus does not let a statement change.",
-						  "Move the referencing rows to the survivor first (insert them with the survivor's "
-						  "key, then delete the old ones), and merge once nothing references the merged-away rows");
-}
-
 MergeTable *
 merge_table_open(Oid relid, bool require_pk)
 {
@@ -339,4 +324,20 @@ merge_row_identity(const MergeTable *t, const char *image)
 	merge_spi("SELECT pg_catalog.jsonb_object_agg(e.key, e.value)::text FROM pg_catalog.jsonb_each($1::jsonb) e "
 			  "WHERE e.key = ANY ($2)", 2, types, values, NULL, true);
 	return contacts_spi_text(SPI_tuptable, 0, 1);
+}
+
+/* The elements of a JSON array, as text, in order. */
+List *
+merge_json_elements(const char *array)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(array)};
+	List	   *elements = NIL;
+	int			n;
+
+	n = merge_spi("SELECT e.v::text FROM pg_catalog.jsonb_array_elements($1::jsonb) WITH ORDINALITY e(v, pos) "
+				  "ORDER BY e.pos", 1, types, values, NULL, true);
+	for (int i = 0; i < n; i++)
+		elements = lappend(elements, contacts_spi_text(SPI_tuptable, i, 1));
+	return elements;
 }

@@ -143,8 +143,8 @@ columns_to_restore(const MergeTable *t, Datum changed, int *cols)
 
 /*
  * restore_changed() on a Citus table: the row locked and read by key, then
- * compared here with what the merge left.  A merge changes no key of a
- * Citus table's row (it does not repoint references to one).
+ * compared here with what the merge left, and written back by key (moved
+ * back when the merge moved it to another key).
  */
 static void
 restore_changed_by_key(int64 merge_id, const MergeTable *t, const char *before, const char *after)
@@ -167,12 +167,13 @@ restore_changed_by_key(int64 merge_id, const MergeTable *t, const char *before, 
 	n = columns_to_restore(t, contacts_spi_datum(SPI_tuptable, 0, 2, &(bool) {false}), cols);
 	for (int i = 0; i < n; i++)
 		if (merge_table_has_pk_column(t, cols[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("cannot unmerge merge " INT64_FORMAT ": it changed the key of row %s of the Citus table \"%s\"",
-							merge_id, merge_row_identity(t, before), t->display),
-					 errdetail("The merge repointed it before the table was distributed; Citus does not let a statement change a distribution column."),
-					 errhint("Restore the row from contacts.merge_log_row by hand: delete it and insert its before-image.")));
+		{
+			/* a repointed reference that is part of the key: moved back */
+			if (merge_keyed_select(t, before, "1", false) > 0)
+				refuse(merge_id, t, before, "had its key changed by the merge, and the old key is in use again", NULL);
+			(void) merge_keyed_move(t, after, before);
+			return;
+		}
 	check_restored(merge_id, t, before, merge_keyed_update(t, after, before, cols, n));
 }
 
@@ -243,27 +244,12 @@ restore_deleted(int64 merge_id, const MergeTable *t, const char *before)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(before)};
-	int		   *cols = palloc(sizeof(int) * t->ncols);
-	int			n = 0;
-	char	   *list;
-	char	   *sql;
 
 	if (t->npk > 0 &&
 		(t->by_key ? merge_keyed_select(t, before, "1", false) :
 		 merge_spi(psprintf("SELECT 1 FROM %s", identity_match(t)), 1, types, values, NULL, true)) > 0)
 		refuse(merge_id, t, before, "was merged away, and its key is in use again", NULL);
-
-	for (int i = 0; i < t->ncols; i++)
-		if (!t->cols[i].generated)
-			cols[n++] = i;
-	list = merge_column_list(t, cols, n, "");
-	sql = psprintf("INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s "
-				   "FROM pg_catalog.jsonb_populate_record(NULL::%s, $1::jsonb) v",
-				   t->qname, list, merge_column_list(t, cols, n, "v."), t->qname);
-	/* Citus routes the row by its values: a plan for this call */
-	check_restored(merge_id, t, before,
-				   t->by_key ? (int) contacts_spi_execute_args(sql, 1, types, values, NULL, false, 0, CONTACTS_SPI_OK_ANY) :
-				   merge_spi(sql, 1, types, values, NULL, false));
+	check_restored(merge_id, t, before, merge_insert_image(t, before));
 }
 
 /*

@@ -591,10 +591,13 @@ BEGIN
       FROM @extschema@.merge_batch_cluster c WHERE c.batch_name = v_batch;
     RAISE NOTICE 'batch merge "%" into %: % clusters, % done earlier', v_batch, tbl, v_total, v_done;
 
+    -- (the clusters read first: on a Citus table they are then joined with
+    -- the batch's local progress on the coordinator)
     FOR v_cluster IN EXECUTE pg_catalog.format(
+        'WITH q AS MATERIALIZED (%s) '
         'SELECT q.cluster_id::text AS cluster_id, pg_catalog.count(*) AS n, '
         'pg_catalog.to_jsonb(pg_catalog.array_agg(q.member_key ORDER BY q.member_key)) AS members '
-        'FROM (%s) q WHERE NOT EXISTS (SELECT 1 FROM @extschema@.merge_batch_cluster d '
+        'FROM q WHERE NOT EXISTS (SELECT 1 FROM @extschema@.merge_batch_cluster d '
         '  WHERE d.batch_name = $1 AND d.cluster_id = q.cluster_id::text) '
         'GROUP BY 1 ORDER BY 1', clusters) USING v_batch
     LOOP
