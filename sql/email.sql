@@ -287,3 +287,16 @@ SELECT v AS address, email_is_disposable(v::email) AS disposable,
 -- NULL in, NULL out (STRICT).
 SELECT email_valid(NULL), email_check(NULL), email_normalize(NULL), email_suggest(NULL),
        email_canonical(NULL), email_is_role(NULL);
+
+-- The text cast's explicit-profile twin reads no setting (IMMUTABLE): the
+-- same value under any contacts.email_profile, NULL in, NULL out.
+SET contacts.email_profile = 'provider';
+SELECT contacts.email(' Ana@Example.COM ', 'mailbox') AS mailbox,
+       contacts.email('"ana b"@example.com', 'rfc') AS rfc,
+       contacts.email(NULL, 'rfc') AS null_in,
+       contacts.email('Ana@Example.COM', 'mailbox') = 'ana@example.com'::contacts.email AS equal;
+SELECT contacts.email('"ana b"@example.com', 'mailbox');
+SELECT contacts.email('ana@example.com', 'strict');
+SELECT p.provolatile FROM pg_proc p
+WHERE p.oid = 'contacts.email(text, text)'::regprocedure;
+RESET contacts.email_profile;

@@ -242,7 +242,11 @@ contacts_email_from_text(PG_FUNCTION_ARGS)
 	EmailParts	parts;
 	const CtReason *reason;
 
-	reason = contacts_email_normalize_setting(s, len, buf, &parts);
+	/* email(text, profile) reads no setting: Citus routes it by its value */
+	if (PG_NARGS() > 1)
+		reason = ct_email_normalize(s, len, profile_arg(fcinfo, 1), contacts_email_idna(), buf, &parts);
+	else
+		reason = contacts_email_normalize_setting(s, len, buf, &parts);
 	if (reason != NULL)
 		contacts_invalid_input(EMAIL_TYPNAME, text_to_cstring(t), reason, NULL);
 	PG_RETURN_TEXT_P(email_datum(buf, parts.len));

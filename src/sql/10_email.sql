@@ -45,6 +45,11 @@ AS 'MODULE_PATHNAME', 'contacts_email_from_text' LANGUAGE C STABLE STRICT PARALL
 COMMENT ON FUNCTION @extschema@.email(text) IS
 'Cast text to contacts.email: validates under contacts.email_profile and normalizes';
 
+CREATE FUNCTION @extschema@.email(text, profile text) RETURNS @extschema@.email
+AS 'MODULE_PATHNAME', 'contacts_email_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
+COMMENT ON FUNCTION @extschema@.email(text, text) IS
+'Text to contacts.email under the given profile, reading no setting: for indexes, constraints, and lookups that Citus routes to one shard by the value';
+
 CREATE FUNCTION @extschema@.email_to_text(@extschema@.email) RETURNS text
 AS 'MODULE_PATHNAME', 'contacts_email_to_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.email_to_text(@extschema@.email) IS

@@ -4647,3 +4647,9 @@ COMMENT ON TRIGGER dedupe_run_deleted ON @extschema@.dedupe_runs IS
 'A run''s pairs and clusters are deleted with it';
 COMMENT ON TRIGGER dedupe_runs_truncated ON @extschema@.dedupe_runs IS
 'Truncating the runs truncates their pairs and clusters';
+
+-- an explicit-profile twin of the text cast (Citus routes it by value)
+CREATE FUNCTION @extschema@.email(text, profile text) RETURNS @extschema@.email
+AS 'MODULE_PATHNAME', 'contacts_email_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
+COMMENT ON FUNCTION @extschema@.email(text, text) IS
+'Text to contacts.email under the given profile, reading no setting: for indexes, constraints, and lookups that Citus routes to one shard by the value';

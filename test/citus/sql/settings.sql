@@ -3,6 +3,16 @@
 \set SHOW_CONTEXT never
 SET search_path = public, contacts;
 SET citus.next_shard_id = 2000000;
+-- the plan lines of EXPLAIN EXECUTE name('ana@example.com'), on this node only
+SET citus.enable_ddl_propagation = off;
+CREATE FUNCTION pg_temp.explain_lines(name text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE l text;
+BEGIN
+  FOR l IN EXECUTE format('EXPLAIN (COSTS OFF) EXECUTE %I(%L)', name, 'ana@example.com') LOOP
+    RETURN NEXT l;
+  END LOOP;
+END $$;
+RESET citus.enable_ddl_propagation;
 CREATE TABLE people (id bigint PRIMARY KEY, full_name text, email text, phone text);
 INSERT INTO people VALUES
   (1, 'José Pérez García', 'ana@example.com', '612 34 56 78'),
@@ -80,6 +90,16 @@ SET LOCAL contacts.email_profile = 'rfc';
 INSERT INTO mailboxes VALUES ('"ana b"@example.com', 'rfc only');
 COMMIT;
 SELECT email, note FROM mailboxes ORDER BY note;
+-- a lookup by a text parameter: cast, the value is read under a setting
+-- when the query runs and Citus asks every shard; through the profile's
+-- twin it is known when the query is planned, and one shard answers
+PREPARE by_cast(text) AS SELECT note FROM mailboxes WHERE email = $1::contacts.email;
+PREPARE by_value(text) AS SELECT note FROM mailboxes WHERE email = contacts.email($1, 'mailbox');
+SELECT (SELECT regexp_replace(p, '^\s*', '') FROM (SELECT * FROM pg_temp.explain_lines('by_cast')) x(p)
+        WHERE p ~ 'Task Count') AS by_cast,
+       (SELECT regexp_replace(p, '^\s*', '') FROM (SELECT * FROM pg_temp.explain_lines('by_value')) x(p)
+        WHERE p ~ 'Task Count') AS by_value;
+EXECUTE by_value(' ANA@example.com');
 -- the contacts.phone type likewise: E.164 travels, a national number is
 -- normalized on the coordinator before it does
 CREATE TABLE lines (phone contacts.phone PRIMARY KEY, note text);
