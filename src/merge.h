@@ -92,6 +92,8 @@ extern char *merge_column_list(const MergeTable *t, const int *cols, int n,
 							   const char *prefix);
 extern char *merge_pk_list(const MergeTable *t, const char *prefix);
 extern char *merge_key_equality(const MergeTable *t, const char *left, const char *right);
+extern Datum merge_text_array(char *const *items, int n);
+extern char **merge_pk_column_names(const MergeTable *t);
 extern Datum merge_pk_names(const MergeTable *t);
 extern char *merge_row_identity(const MergeTable *t, const char *image);
 extern List *merge_json_elements(const char *array);

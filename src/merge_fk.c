@@ -28,7 +28,6 @@
 #include "miscadmin.h"
 #include "nodes/bitmapset.h"
 #include "optimizer/optimizer.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -523,16 +522,6 @@ check_citus_child(const ForeignKey *fk, const MergeTable *child, bool deletes)
 		contacts_require_table(fk->child, ACL_DELETE | ACL_INSERT, "repoint references in");
 }
 
-static Datum
-text_array(char **items, int n)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		elems[i] = CStringGetTextDatum(items[i]);
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 /*
  * merge_repoint_references() for a Citus table's references: each
  * referencing row of each merged-away row, locked and read by the
@@ -547,6 +536,7 @@ repoint_by_key(int64 merge_id, const ForeignKey *fk, const MergeTable *child, Li
 			   const char *from_images, const char *to_image)
 {
 	int		   *fkcols = palloc(sizeof(int) * fk->ncols);
+	int		  **unique_cols = palloc(sizeof(int *) * Max(list_length(uniques), 1));
 	bool		moves = false;
 	Oid			types[4] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID};
 	Datum		values[4];
@@ -557,8 +547,16 @@ repoint_by_key(int64 merge_id, const ForeignKey *fk, const MergeTable *child, Li
 		fkcols[i] = merge_table_column(child, fk->child_cols[i]);
 		moves |= merge_table_has_pk_column(child, fkcols[i]);
 	}
-	values[1] = text_array(fk->child_cols, fk->ncols);
-	values[2] = text_array(fk->parent_cols, fk->ncols);
+	foreach(lc, uniques)
+	{
+		UniqueIndex *ui = lfirst(lc);
+
+		unique_cols[foreach_current_index(lc)] = palloc(sizeof(int) * ui->ncols);
+		for (int j = 0; j < ui->ncols; j++)
+			unique_cols[foreach_current_index(lc)][j] = merge_table_column(child, ui->cols[j]);
+	}
+	values[1] = merge_text_array(fk->child_cols, fk->ncols);
+	values[2] = merge_text_array(fk->parent_cols, fk->ncols);
 	values[3] = CStringGetTextDatum(to_image);
 	foreach(lc, merge_json_elements(from_images))
 	{
@@ -585,12 +583,11 @@ repoint_by_key(int64 merge_id, const ForeignKey *fk, const MergeTable *child, Li
 			foreach(lu, uniques)
 			{
 				UniqueIndex *ui = lfirst(lu);
-				int		   *ucols = palloc(sizeof(int) * ui->ncols);
 
-				for (int j = 0; j < ui->ncols; j++)
-					ucols[j] = merge_table_column(child, ui->cols[j]);
-				if (merge_keyed_select_where(child, ucols, ui->cols, ui->ncols, moved, "1", true) > 0)
-					conflict = true;
+				conflict = merge_keyed_select_where(child, unique_cols[foreach_current_index(lu)], ui->cols,
+													ui->ncols, moved, "1", true) > 0;
+				if (conflict)
+					break;
 			}
 			if (conflict)
 			{

@@ -37,15 +37,12 @@ column_params(const MergeTable *t, const int *cols, char *const *json_names, int
 {
 	Oid			argtypes[2] = {TEXTOID, TEXTARRAYOID};
 	Datum		args[2];
-	Datum	   *names = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *texts;
 	bool	   *text_nulls;
 	int			ntexts;
 
-	for (int i = 0; i < n; i++)
-		names[i] = CStringGetTextDatum(json_names[i]);
 	args[0] = CStringGetTextDatum(row_json);
-	args[1] = PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
+	args[1] = merge_text_array(json_names, n);
 	merge_spi("SELECT ARRAY(SELECT $1::jsonb ->> u.c FROM pg_catalog.unnest($2) WITH ORDINALITY u(c, o) ORDER BY u.o)",
 			  2, argtypes, args, NULL, true);
 	deconstruct_array(DatumGetArrayTypeP(contacts_spi_datum(SPI_tuptable, 0, 1, &(bool) {false})),
@@ -86,17 +83,6 @@ columns_condition(const MergeTable *t, const int *cols, int n, int first)
 	return buf.data;
 }
 
-/* The names of t's primary key columns, as JSON names of its own images. */
-static char **
-pk_names(const MergeTable *t)
-{
-	char	  **names = palloc(sizeof(char *) * t->npk);
-
-	for (int k = 0; k < t->npk; k++)
-		names[k] = t->cols[t->pk[k]].name;
-	return names;
-}
-
 /*
  * Run sql, whose parameters are nargs others and then the values of
  * columns cols of t read from row_json (at json_names).
@@ -125,7 +111,7 @@ static int
 keyed_execute(const MergeTable *t, const char *sql, const char *row_json,
 			  int nargs, const Oid *argtypes, const Datum *args)
 {
-	return execute_with_columns(t, sql, t->pk, pk_names(t), t->npk, row_json, nargs, argtypes, args);
+	return execute_with_columns(t, sql, t->pk, merge_pk_column_names(t), t->npk, row_json, nargs, argtypes, args);
 }
 
 int
@@ -140,7 +126,7 @@ merge_keyed_select_where(const MergeTable *t, const int *cols, char *const *json
 int
 merge_keyed_select(const MergeTable *t, const char *row_json, const char *columns, bool for_update)
 {
-	return merge_keyed_select_where(t, t->pk, pk_names(t), t->npk, row_json, columns, for_update);
+	return merge_keyed_select_where(t, t->pk, merge_pk_column_names(t), t->npk, row_json, columns, for_update);
 }
 
 char *

@@ -188,15 +188,33 @@ merge_pk_list(const MergeTable *t, const char *prefix)
 	return merge_column_list(t, t->pk, t->npk, prefix);
 }
 
+/* n strings as a text[] datum */
+Datum
+merge_text_array(char *const *items, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(items[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* The primary key's column names, in key order (also their names in an image). */
+char	  **
+merge_pk_column_names(const MergeTable *t)
+{
+	char	  **names = palloc(sizeof(char *) * Max(t->npk, 1));
+
+	for (int k = 0; k < t->npk; k++)
+		names[k] = t->cols[t->pk[k]].name;
+	return names;
+}
+
 /* The primary key's column names as a text[] datum. */
 Datum
 merge_pk_names(const MergeTable *t)
 {
-	Datum	   *names = palloc(sizeof(Datum) * Max(t->npk, 1));
-
-	for (int k = 0; k < t->npk; k++)
-		names[k] = CStringGetTextDatum(t->cols[t->pk[k]].name);
-	return PointerGetDatum(construct_array(names, t->npk, TEXTOID, -1, false, TYPALIGN_INT));
+	return merge_text_array(merge_pk_column_names(t), t->npk);
 }
 
 /*
