@@ -45,6 +45,17 @@ FROM (VALUES
 SELECT contacts.match_key('soundex', 'x');
 SELECT contacts.match_key('email', NULL) IS NULL AS null_in_null_out;
 
+-- match_keys: every key of a row in one call, as match_key gives them
+SELECT k = ARRAY[contacts.match_key('email', ' Ana@GMail.com', 'ES'),
+                 contacts.match_key('phone', '612 34 56 78', 'ES'),
+                 contacts.match_key('phonetic', NULL, 'ES')] AS same_as_match_key, k
+FROM contacts.match_keys(ARRAY['email', 'phone', 'phonetic'], ARRAY[' Ana@GMail.com', '612 34 56 78', NULL], 'es') AS k;
+SELECT * FROM contacts.match_keys('{}', '{}');
+SELECT count(*) AS no_row_for_null FROM contacts.match_keys(NULL, ARRAY['x']);
+SELECT contacts.match_keys(ARRAY['email'], ARRAY['a@b.example', 'c@d.example']);
+SELECT contacts.match_keys(ARRAY['email', NULL], ARRAY['a@b.example', 'c@d.example']);
+SELECT contacts.match_keys(ARRAY['soundex'], ARRAY['x']);
+
 -- comparison levels of one kind
 SELECT level, level_name, tf_adjusted FROM contacts.dedupe_levels() WHERE kind = 'given_name' ORDER BY level;
 
@@ -269,6 +280,31 @@ DELETE FROM contacts.dedupe_runs WHERE run_id = :run2;
 RESET ROLE;
 SELECT (SELECT count(*) FROM contacts.dedupe_pairs WHERE run_id = :run2) AS pairs,
        (SELECT count(*) FROM contacts.dedupe_clusters WHERE run_id = :run2) AS clusters;
+
+-- parallel workers change nothing: the same pairs, weights and explanations
+-- with every statement of the run pushed to workers as without any
+SET client_min_messages = warning;
+SET ROLE dd_owner;
+SET max_parallel_workers_per_gather = 0;
+SELECT contacts.dedupe_run('dd_people') AS serial_run \gset
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET min_parallel_index_scan_size = 0;
+SELECT contacts.dedupe_run('dd_people') AS parallel_run \gset
+RESET ALL;
+RESET ROLE;
+RESET client_min_messages;
+SELECT count(*) AS pairs,
+       count(*) FILTER (WHERE s.key_a IS NULL OR p.key_a IS NULL OR s.weight <> p.weight
+                        OR s.explanation <> p.explanation) AS differing
+FROM (SELECT * FROM contacts.dedupe_pairs WHERE run_id = :serial_run) s
+FULL JOIN (SELECT * FROM contacts.dedupe_pairs WHERE run_id = :parallel_run) p USING (key_a, key_b);
+SELECT count(*) AS clustered,
+       count(*) FILTER (WHERE s.key IS NULL OR p.key IS NULL OR s.cluster_size <> p.cluster_size) AS differing
+FROM (SELECT * FROM contacts.dedupe_clusters WHERE run_id = :serial_run) s
+FULL JOIN (SELECT * FROM contacts.dedupe_clusters WHERE run_id = :parallel_run) p USING (key);
 
 -- leave nothing behind for the other tests: dropping the table drops its
 -- configuration and its features

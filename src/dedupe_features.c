@@ -188,16 +188,33 @@ dedupe_index_feature_table(const DedupeConfig *cfg, const char *table, const cha
 	contacts_switch_back(&sw);
 }
 
-/* Count the records sharing each value of expr (as field), where two or more do. */
-static void
-count_keys(const char *schema, const char *counts, const char *features, int field, const char *expr)
+/*
+ * Insert the rows of a SELECT into a feature table this run created: as
+ * CREATE TABLE AS does, so that the SELECT may run in parallel workers
+ * (INSERT ... SELECT may not), the keys of a million rows computed on every
+ * core.
+ */
+static uint64
+fill_table(const char *select, Oid relid)
 {
-	char	   *sql = psprintf("INSERT INTO %s.%s SELECT %d, %s, count(*) FROM %s.%s f WHERE %s IS NOT NULL "
-							   "GROUP BY 2 HAVING count(*) > 1",
-							   schema, counts, field, expr, schema, features, expr);
+	SPIPlanPtr	plan = contacts_spi_prepare(select, 0, NULL, CURSOR_OPT_PARALLEL_OK, false);
+	uint64		rows = contacts_spi_execute_into_table(plan, relid);
 
-	contacts_spi_execute(sql, false, 0, SPI_OK_INSERT);
+	SPI_freeplan(plan);
 	CHECK_FOR_INTERRUPTS();
+	return rows;
+}
+
+/*
+ * Append to sql a branch counting the records sharing each value of expr
+ * (as field), where two or more do.
+ */
+static void
+count_keys(StringInfo sql, const char *schema, const char *features, int field, const char *expr)
+{
+	appendStringInfo(sql, "%sSELECT %d, %s, count(*) FROM %s.%s f WHERE %s IS NOT NULL "
+					 "GROUP BY 2 HAVING count(*) > 1", sql->len > 0 ? " UNION ALL " : "",
+					 field, expr, schema, features, expr);
 }
 
 /*
@@ -223,15 +240,14 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	ContactsRoleSwitch sw;
 	const char *ft = quote_identifier(cfg->features_table);
 	const char *counts = quote_identifier(psprintf("%s_counts", cfg->features_table));
+	Oid			counts_relid;
 
 	create_feature_tables(cfg, cfg->relid, owner);
+	counts_relid = get_relname_relid(psprintf("%s_counts", cfg->features_table), contacts_extension_schema());
 	contacts_switch_to(owner, &sw);
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO %s.%s ", schema, ft);
 	dedupe_feature_select(cfg, contacts_quoted_relation(cfg->relid), NULL, false, &sql);
-	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
-	rows = SPI_processed;
-	CHECK_FOR_INTERRUPTS();
+	rows = fill_table(sql.data, get_relname_relid(cfg->features_table, contacts_extension_schema()));
 
 	/* field -1: the largest key, past which dedupe_match finds rows added since */
 	resetStringInfo(&sql);
@@ -244,16 +260,20 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 
 	/*
-	 * A statement per counted column: one hashed GROUP BY over all of them
-	 * (grouping sets) keeps every column in each set's entries and spills
-	 * at 1M rows; narrow entries stay in memory and take half the time.
+	 * A grouped scan per counted column, all in one statement: a parallel
+	 * plan runs its branches at once, each in one process (Parallel
+	 * Append).  One hashed GROUP BY over all of them (grouping sets) would
+	 * keep every column in each set's entries and spill at 1M rows.
 	 */
+	resetStringInfo(&sql);
 	for (int f = 0; f < cfg->nfields; f++)
 		if (ct_field_kind_tf(cfg->model.field[f].kind))
-			count_keys(schema, counts, ft, f + 1, dedupe_tf_key(cfg, f, "f"));
+			count_keys(&sql, schema, ft, f + 1, dedupe_tf_key(cfg, f, "f"));
 	for (int r = 0; r < cfg->nrules; r++)
 		if (cfg->rules[r].chosen)
-			count_keys(schema, counts, ft, 100 + r, psprintf("f.%s", cfg->rules[r].column));
+			count_keys(&sql, schema, ft, 100 + r, psprintf("f.%s", cfg->rules[r].column));
+	if (sql.len > 0)
+		fill_table(sql.data, counts_relid);
 	contacts_switch_back(&sw);
 	dedupe_index_feature_table(cfg, psprintf("%s_counts", cfg->features_table), "field, k", true);
 	resetStringInfo(&sql);

@@ -31,44 +31,135 @@
 #include "spi_util.h"
 #include "textconv.h"
 
+/* the key kind named by kind, or an error naming the kinds */
+static CtKeyKind
+key_kind(text *kind)
+{
+	char	   *name = text_to_cstring(kind);
+	int			k = ct_key_kind_from_name(name);
+
+	if (k < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown match key kind \"%s\"", name),
+				 errhint("Kinds: email, phone, phonetic, company, national_id, postcode, date, fold, identifier.")));
+	return (CtKeyKind) k;
+}
+
+/* region (ISO alpha-2, any case) into buf; false when it is not two letters */
+static bool
+key_region(text *region, char buf[3])
+{
+	if (region == NULL || VARSIZE_ANY_EXHDR(region) != 2)
+		return false;
+	buf[0] = (char) pg_ascii_toupper(VARDATA_ANY(region)[0]);
+	buf[1] = (char) pg_ascii_toupper(VARDATA_ANY(region)[1]);
+	buf[2] = '\0';
+	return true;
+}
+
+/* the key of value, NULL when it yields none */
+static text *
+key_of(CtKeyKind kind, text *value, const char *region)
+{
+	int			len;
+	char	   *utf8 = contacts_text_to_utf8(value, &len);
+	char		out[CT_KEY_MAX];
+	size_t		n = ct_match_key(kind, utf8, len, region, out, &contacts_palloc_allocator);
+
+	return n == 0 ? NULL : contacts_utf8_to_text(out, (int) n);
+}
+
 PG_FUNCTION_INFO_V1(contacts_match_key);
 
 Datum
 contacts_match_key(PG_FUNCTION_ARGS)
 {
-	char	   *kind;
-	int			k;
-	char	   *value;
-	int			len;
-	char		region[3] = {0};
-	char		out[CT_KEY_MAX];
-	size_t		n;
+	char		region[3];
+	CtKeyKind	kind;
+	text	   *key;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	kind = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	k = ct_key_kind_from_name(kind);
-	if (k < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown match key kind \"%s\"", kind),
-				 errhint("Kinds: email, phone, phonetic, company, national_id, postcode, date, fold.")));
-	if (!PG_ARGISNULL(2))
-	{
-		text	   *r = PG_GETARG_TEXT_PP(2);
-
-		if (VARSIZE_ANY_EXHDR(r) == 2)
-		{
-			region[0] = (char) pg_ascii_toupper(VARDATA_ANY(r)[0]);
-			region[1] = (char) pg_ascii_toupper(VARDATA_ANY(r)[1]);
-		}
-	}
-	value = contacts_text_to_utf8(PG_GETARG_TEXT_PP(1), &len);
-	n = ct_match_key((CtKeyKind) k, value, len, region[0] ? region : NULL, out,
-					 &contacts_palloc_allocator);
-	if (n == 0)
+	kind = key_kind(PG_GETARG_TEXT_PP(0));
+	key = key_of(kind, PG_GETARG_TEXT_PP(1),
+				 !PG_ARGISNULL(2) && key_region(PG_GETARG_TEXT_PP(2), region) ? region : NULL);
+	if (key == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(contacts_utf8_to_text(out, (int) n));
+	PG_RETURN_TEXT_P(key);
+}
+
+/* the keys of values[i] of kinds[i], as a text[] */
+static ArrayType *
+keys_array(ArrayType *kinds_array, ArrayType *values_array, const char *region)
+{
+	Datum	   *kinds,
+			   *values,
+			   *keys;
+	bool	   *kind_nulls,
+			   *value_nulls,
+			   *key_nulls;
+	int			nkinds,
+				nvalues,
+				dims[1],
+				lbs[1] = {1};
+
+	deconstruct_array(kinds_array, TEXTOID, -1, false, TYPALIGN_INT, &kinds, &kind_nulls, &nkinds);
+	deconstruct_array(values_array, TEXTOID, -1, false, TYPALIGN_INT, &values, &value_nulls, &nvalues);
+	if (nkinds != nvalues)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("match_keys got %d kinds for %d values", nkinds, nvalues),
+				 errhint("Give one kind per value.")));
+	if (nvalues == 0)
+		return construct_empty_array(TEXTOID);
+	keys = palloc(sizeof(Datum) * nvalues);
+	key_nulls = palloc(sizeof(bool) * nvalues);
+	for (int i = 0; i < nvalues; i++)
+	{
+		text	   *key = NULL;
+
+		if (kind_nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("match_keys got a NULL kind"),
+					 errhint("Kinds: email, phone, phonetic, company, national_id, postcode, date, fold, identifier.")));
+		if (!value_nulls[i])
+			key = key_of(key_kind(DatumGetTextPP(kinds[i])), DatumGetTextPP(values[i]), region);
+		key_nulls[i] = key == NULL;
+		keys[i] = PointerGetDatum(key);
+	}
+	dims[0] = nvalues;
+	return construct_md_array(keys, key_nulls, 1, dims, lbs, TEXTOID, -1, false, TYPALIGN_INT);
+}
+
+/*
+ * match_keys(kinds, values, region): one row, the array of
+ * match_key(kinds[i], values[i], region) for every i.  A dedupe run keys
+ * every column of a row through it.  It returns a set so that a query
+ * calling it in a subquery's select list is not flattened (a scalar call
+ * would be copied into every use of every key) and runs it once per row,
+ * where parallel workers may run it (an OFFSET 0 fence would keep them out).
+ */
+PG_FUNCTION_INFO_V1(contacts_match_keys);
+
+Datum
+contacts_match_keys(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+
+	if (SRF_IS_FIRSTCALL())
+		funcctx = SRF_FIRSTCALL_INIT();
+	funcctx = SRF_PERCALL_SETUP();
+	if (funcctx->call_cntr == 0 && !PG_ARGISNULL(0) && !PG_ARGISNULL(1))
+	{
+		char		region[3];
+		bool		has_region = !PG_ARGISNULL(2) && key_region(PG_GETARG_TEXT_PP(2), region);
+
+		SRF_RETURN_NEXT(funcctx, PointerGetDatum(keys_array(PG_GETARG_ARRAYTYPE_P(0), PG_GETARG_ARRAYTYPE_P(1),
+															has_region ? region : NULL)));
+	}
+	SRF_RETURN_DONE(funcctx);
 }
 
 PG_FUNCTION_INFO_V1(contacts_dedupe_levels);

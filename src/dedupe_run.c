@@ -42,8 +42,10 @@
  * order, times them and writes the run's summary.
  *
  * The work is one transaction: cancelling it (or an error) leaves no
- * partial results.  Memory: the scoring pass streams through a cursor and
- * holds one block (at most max_block_size records); the term frequencies of
+ * partial results.  Memory: the scoring pass reads each rule's records as
+ * its statement yields them and holds one block (at most max_block_size
+ * records), the pairs to write kept in a tuplestore until the statement
+ * ends (nothing is written in parallel mode); the term frequencies of
  * values shared by two or more records are held in a hash table; the pairs
  * above the threshold are kept for clustering, bounded by
  * maintenance_work_mem.
@@ -54,6 +56,7 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "optimizer/cost.h"
 #include "portability/instr_time.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -167,6 +170,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	DedupeClusterSummary cs;
 	DedupeScoreSummary ss;
 	int			search_path_level;
+	int			run_work_mem;
 
 	/*
 	 * Like ANALYZE or REINDEX, a run rebuilds what is derived from the table
@@ -181,11 +185,17 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	/*
 	 * A run is maintenance, like CREATE INDEX: its sorts and hashes (the key
 	 * counts, the blocks in key order) get maintenance_work_mem, not a
-	 * query's work_mem.  Restored with the search path.
+	 * query's work_mem, shared as a parallel CREATE INDEX shares it: each
+	 * process of a parallel statement sorts or hashes its own part.  JIT is
+	 * off: the statements' time is in the extension's C functions, which
+	 * it cannot compile, and compiling their wide rows in every process
+	 * took longer than it saved.  Restored with the search path.
 	 */
-	if (maintenance_work_mem > work_mem)
-		(void) set_config_option("work_mem", psprintf("%d", maintenance_work_mem), PGC_USERSET,
+	run_work_mem = maintenance_work_mem / (1 + Max(max_parallel_workers_per_gather, 0));
+	if (run_work_mem > work_mem)
+		(void) set_config_option("work_mem", psprintf("%d", run_work_mem), PGC_USERSET,
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	cfg = dedupe_load_config(relid, name, true, true);
 	schema = cfg->schema;
 	cfg->features_table = dedupe_features_name(relid);

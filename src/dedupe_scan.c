@@ -3,8 +3,8 @@
  *		The blocking and scoring passes of a run: how many pairs each rule's
  *		blocks hold, and every pair within a block compared once.
  *
- * Per rule, the records of its blocks come sorted by blocking key through a
- * cursor and a block at a time (at most max_block_size records) is held and
+ * Per rule, the records of its blocks come sorted by blocking key (a
+ * statement run to completion, so it may use parallel workers) and a block at a time (at most max_block_size records) is held and
  * compared pair by pair: never a cross join.  A pair an earlier rule
  * already compared is skipped.  What is done with a compared pair is the
  * caller's (EM counts its pattern, scoring stores it).
@@ -13,6 +13,7 @@
 
 #include "access/htup_details.h"
 #include "common/hashfn.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -24,9 +25,6 @@
 #include "dedupe.h"
 #include "spi_util.h"
 #include "textconv.h"
-
-/* how many rows the cursors fetch at a time */
-#define FETCH_ROWS 5000
 
 /*
  * Plan the blocking from the key counts of every candidate rule: per rule,
@@ -229,7 +227,30 @@ typedef struct BlockScan
 	char	  **oversized[DEDUPE_MAX_RULES];	/* sorted keys of skipped blocks */
 	int			noversized[DEDUPE_MAX_RULES];
 	HTAB	   *tf;				/* term frequencies */
+	/* the block being read, of rule */
+	BlockRecord *recs;
+	int			n;
+	MemoryContext block_cxt;
+	MemoryContext scan_cxt;		/* the caller's: the callbacks allocate there */
+	int			chosen[DEDUPE_MAX_RULES];	/* the chosen rules, in order */
+	int			nchosen;
+	int			bcol;			/* the rule's key column in the rows (0-based) */
+	Datum	   *datums;
+	bool	   *nulls;
+	/* progress */
+	int64		rows;
+	int64		next_notice;
+	int64		expected;
+	const char *what;
 } BlockScan;
+
+/* the rows of a rule's statement, handed to the scan as they come */
+typedef struct BlockReceiver
+{
+	DestReceiver pub;
+	BlockScan  *scan;
+	TupleDesc	tupdesc;
+} BlockReceiver;
 
 static int
 compare_cstring(const void *a, const void *b)
@@ -307,57 +328,149 @@ compare_block(BlockScan *scan, BlockRecord *recs, int n, MemoryContext block_cxt
 		}
 }
 
+static void
+block_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	((BlockReceiver *) self)->tupdesc = typeinfo;
+}
+
+static int64
+pairs_compared(const BlockScan *scan)
+{
+	int64		done = 0;
+
+	for (int k = 0; k < scan->cfg->nrules; k++)
+		done += scan->compared[k];
+	return done;
+}
+
+/* a row of the rule's statement: it ends the block before it, or joins it */
+static bool
+block_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	BlockScan  *scan = ((BlockReceiver *) self)->scan;
+	const DedupeConfig *cfg = scan->cfg;
+	BlockRecord *rec;
+	text	   *bkey;
+	const char *first;
+	/* not the executor's, which the statement's end frees */
+	MemoryContext old = MemoryContextSwitchTo(scan->scan_cxt);
+
+	slot_getallattrs(slot);
+	bkey = DatumGetTextPP(slot->tts_values[scan->bcol]);
+	first = scan->n > 0 ? scan->recs[0].bkey[scan->rule] : NULL;
+	if (first && !(strlen(first) == VARSIZE_ANY_EXHDR(bkey) &&
+				   memcmp(first, VARDATA_ANY(bkey), VARSIZE_ANY_EXHDR(bkey)) == 0))
+	{
+		compare_block(scan, scan->recs, scan->n, scan->block_cxt);
+		MemoryContextReset(scan->block_cxt);
+		scan->n = 0;
+	}
+	/* the table is only read in this transaction: a bug */
+	if (scan->n >= cfg->max_block_size)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg_internal("dedupe: block larger than its counted size")));
+	/* keep the record: its row copied into the block's memory once, the values read in place there */
+	MemoryContextSwitchTo(scan->block_cxt);
+	heap_deform_tuple(ExecCopySlotHeapTuple(slot), ((BlockReceiver *) self)->tupdesc, scan->datums, scan->nulls);
+	rec = &scan->recs[scan->n++];
+	rec->key = DatumGetInt64(scan->datums[0]);
+	dedupe_read_side(cfg, scan->datums, scan->nulls, 1, rec->values);
+	fill_tf(cfg, scan->tf, rec->values);
+	for (int k = 0; k < scan->nchosen; k++)
+	{
+		int			col = 1 + 3 * cfg->nfields + k;
+
+		rec->bkey[scan->chosen[k]] = scan->nulls[col] ? NULL : TextDatumGetCString(scan->datums[col]);
+	}
+	MemoryContextSwitchTo(scan->scan_cxt);
+	if ((++scan->rows & 4095) == 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (pairs_compared(scan) >= scan->next_notice)
+		{
+			ereport(NOTICE, (errmsg("dedupe \"%s\": %s " INT64_FORMAT " of about " INT64_FORMAT " pairs",
+									cfg->name, scan->what, pairs_compared(scan), scan->expected)));
+			scan->next_notice = pairs_compared(scan) + 1000000;
+		}
+	}
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
+static void
+block_shutdown(DestReceiver *self)
+{
+}
+
+/* the receiver lives on the scan's stack: nothing to free */
+static void
+block_destroy(DestReceiver *self)
+{
+}
+
 /*
  * Compare all pairs within the blocks of every rule: the records of valid
  * blocks come sorted by blocking key, a block at a time is held in memory
  * (at most max_block_size records).  sample_per_65536 > 0 keeps only that
  * share of the blocks (by a hash of the key).  Returns the pairs compared.
+ *
+ * Each rule's statement runs to completion, handing its rows to the scan
+ * as they come (not through a cursor, which never runs in parallel): the
+ * join and sort of the wide feature rows, most of a scan's time, may then
+ * run in parallel workers.  The callback runs while the statement does,
+ * where nothing may be written: a callback that writes keeps its rows
+ * until the statement is over (dedupe_store.c).
  */
 int64
 dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 			DedupePairCallback callback, void *state, int64 *compared, int64 expected, const char *what)
 {
 	BlockScan	scan;
-	MemoryContext block_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe block",
-													ALLOCSET_DEFAULT_SIZES);
-	MemoryContext old;
-	BlockRecord *recs = palloc(sizeof(BlockRecord) * cfg->max_block_size);
-	int			chosen[DEDUPE_MAX_RULES];
-	int			nchosen = 0;
-	int			natts;
-	Datum	   *datums;
-	bool	   *nulls;
-	int64		done = 0,
-				next_notice = 1000000;
+	BlockReceiver receiver;
 	StringInfoData sql;
+	int64		done;
 
-	for (int r = 0; r < cfg->nrules; r++)
-		if (cfg->rules[r].chosen)
-			chosen[nchosen++] = r;
-	natts = 1 + 3 * cfg->nfields + nchosen;
-	datums = palloc(sizeof(Datum) * natts);
-	nulls = palloc(sizeof(bool) * natts);
 	memset(&scan, 0, sizeof(scan));
 	scan.cfg = cfg;
 	scan.callback = callback;
 	scan.state = state;
+	scan.scan_cxt = CurrentMemoryContext;
+	scan.block_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe block", ALLOCSET_DEFAULT_SIZES);
+	scan.recs = palloc(sizeof(BlockRecord) * cfg->max_block_size);
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
+			scan.chosen[scan.nchosen++] = r;
+	scan.datums = palloc(sizeof(Datum) * (1 + 3 * cfg->nfields + scan.nchosen));
+	scan.nulls = palloc(sizeof(bool) * (1 + 3 * cfg->nfields + scan.nchosen));
+	scan.next_notice = 1000000;
+	scan.expected = expected;
+	scan.what = what;
 	load_oversized(&scan, schema);
 	scan.tf = load_tf(cfg, schema);
+	memset(&receiver, 0, sizeof(receiver));
+	receiver.pub.receiveSlot = block_receive;
+	receiver.pub.rStartup = block_startup;
+	receiver.pub.rShutdown = block_shutdown;
+	receiver.pub.rDestroy = block_destroy;
+	receiver.pub.mydest = DestTuplestore;
+	receiver.scan = &scan;
 	initStringInfo(&sql);
-	for (int c = 0; c < nchosen; c++)
+	for (int c = 0; c < scan.nchosen; c++)
 	{
-		int			r = chosen[c];
+		int			r = scan.chosen[c];
 		const char *rule = cfg->rules[r].column;
 		SPIPlanPtr	plan;
-		Portal		portal;
-		int			n = 0;
 
 		scan.rule = r;
+		scan.bcol = 1 + 3 * cfg->nfields + c;
+		scan.n = 0;
 		resetStringInfo(&sql);
 		appendStringInfoString(&sql, "SELECT f.key");
 		dedupe_side_select(cfg, "f", false, &sql);
-		for (int k = 0; k < nchosen; k++)
-			appendStringInfo(&sql, ", f.%s", cfg->rules[chosen[k]].column);
+		for (int k = 0; k < scan.nchosen; k++)
+			appendStringInfo(&sql, ", f.%s", cfg->rules[scan.chosen[k]].column);
 		appendStringInfo(&sql, " FROM %s.%s f", schema, quote_identifier(cfg->features_table));
 		appendStringInfo(&sql, " WHERE f.%s IN (SELECT k FROM %s.%s WHERE field = %d AND n <= %d",
 						 rule, schema, quote_identifier(psprintf("%s_counts", cfg->features_table)),
@@ -366,83 +479,18 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 		if (sample_per_65536 > 0)
 			appendStringInfo(&sql, " AND (hashtext(k) & 65535) < %d", sample_per_65536);
 		appendStringInfo(&sql, ") ORDER BY f.%s COLLATE \"C\"", rule);
-		plan = contacts_spi_prepare(sql.data, 0, NULL, 0, false);
-		portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
-		for (;;)
-		{
-			SPITupleTable *tt;
-			uint64		nrows;
-
-			SPI_cursor_fetch(portal, true, FETCH_ROWS);
-			if (SPI_processed == 0)
-				break;
-			/* the callbacks run SPI too: keep this fetch's table and count */
-			tt = SPI_tuptable;
-			nrows = SPI_processed;
-			for (uint64 i = 0; i < nrows; i++)
-			{
-				BlockRecord *rec;
-				text	   *bkey;
-				int			bcol = 1 + 3 * cfg->nfields + c;
-
-				bkey = DatumGetTextPP(heap_getattr(tt->vals[i], bcol + 1, tt->tupdesc, &nulls[bcol]));
-				/* a new key: compare the finished block */
-				if (n > 0 && !(strlen(recs[0].bkey[r]) == VARSIZE_ANY_EXHDR(bkey) &&
-							   memcmp(recs[0].bkey[r], VARDATA_ANY(bkey), VARSIZE_ANY_EXHDR(bkey)) == 0))
-				{
-					compare_block(&scan, recs, n, block_cxt);
-					MemoryContextReset(block_cxt);
-					n = 0;
-				}
-				/* the table is only read in this transaction: a bug */
-				if (n >= cfg->max_block_size)
-					ereport(ERROR,
-							(errcode(ERRCODE_INTERNAL_ERROR),
-							 errmsg_internal("dedupe: block larger than its counted size")));
-				/*
-				 * keep the record: its row copied into the block's memory
-				 * once, the values read in place there
-				 */
-				old = MemoryContextSwitchTo(block_cxt);
-				heap_deform_tuple(heap_copytuple(tt->vals[i]), tt->tupdesc, datums, nulls);
-				rec = &recs[n++];
-				rec->key = DatumGetInt64(datums[0]);
-				dedupe_read_side(cfg, datums, nulls, 1, rec->values);
-				fill_tf(cfg, scan.tf, rec->values);
-				for (int k = 0; k < nchosen; k++)
-				{
-					int			col = 1 + 3 * cfg->nfields + k;
-
-					rec->bkey[chosen[k]] = nulls[col] ? NULL : TextDatumGetCString(datums[col]);
-				}
-				MemoryContextSwitchTo(old);
-			}
-			SPI_freetuptable(tt);
-			CHECK_FOR_INTERRUPTS();
-			done = 0;
-			for (int k = 0; k < cfg->nrules; k++)
-				done += scan.compared[k];
-			if (done >= next_notice)
-			{
-				ereport(NOTICE, (errmsg("dedupe \"%s\": %s " INT64_FORMAT " of about " INT64_FORMAT " pairs",
-										cfg->name, what, done, expected)));
-				next_notice = done + 1000000;
-			}
-		}
-		if (n > 0)
-			compare_block(&scan, recs, n, block_cxt);
-		SPI_cursor_close(portal);
+		plan = contacts_spi_prepare(sql.data, 0, NULL, CURSOR_OPT_PARALLEL_OK, false);
+		contacts_spi_execute_to(plan, false, &receiver.pub);
 		SPI_freeplan(plan);
-		MemoryContextReset(block_cxt);
+		/* the last block, after the statement: the callback may write now */
+		if (scan.n > 0)
+			compare_block(&scan, scan.recs, scan.n, scan.block_cxt);
+		MemoryContextReset(scan.block_cxt);
 	}
-	MemoryContextDelete(block_cxt);
+	MemoryContextDelete(scan.block_cxt);
 	hash_destroy(scan.tf);
-	done = 0;
-	for (int k = 0; k < cfg->nrules; k++)
-	{
-		done += scan.compared[k];
-		if (compared)
-			compared[k] = scan.compared[k];
-	}
+	done = pairs_compared(&scan);
+	if (compared)
+		memcpy(compared, scan.compared, sizeof(int64) * cfg->nrules);
 	return done;
 }

@@ -256,6 +256,13 @@ region_expr(const DedupeConfig *cfg)
 	return dflt;
 }
 
+/* column f (1-based) of the row r as its value in the features: trimmed, NULL when empty */
+static char *
+trimmed_column(const DedupeConfig *cfg, int f)
+{
+	return psprintf("nullif(btrim(r.%s::text), '')", quote_identifier(cfg->columns[f - 1]));
+}
+
 void
 dedupe_feature_select(const DedupeConfig *cfg, const char *from, const char *sample, bool all_rules,
 					  StringInfo buf)
@@ -275,48 +282,55 @@ dedupe_feature_select(const DedupeConfig *cfg, const char *from, const char *sam
 			appendStringInfo(buf, ", (%s)::text AS %s", cfg->rules[r].expr, cfg->rules[r].column);
 
 	/*
-	 * Three levels, each fenced by OFFSET 0: flattened, the planner would
-	 * copy every key's expression into each rule that reads it and the
-	 * region's into every key, computing the same keys two or three times.
-	 * The innermost reads the row (region, columns as text, the DBA's row
-	 * expressions), the middle one keys the columns.
+	 * The row is keyed by one match_keys() call, read by subscript.  It
+	 * returns a set (one row per row), which keeps the planner from
+	 * flattening the level that calls it into the outer ones: that would
+	 * copy the call into every key, every key into each rule that reads it.
+	 * Unlike an OFFSET 0 fence, it leaves the keying to parallel workers.
+	 * The last three keys are the phonetic codes of the names.
 	 */
 	appendStringInfoString(buf, " FROM (SELECT q.key, q.region");
-	for (int f = 0; f < cfg->nfields; f++)
-	{
-		const char *keykind = ct_key_kind_name((CtKeyKind) ct_field_kind_key(cfg->model.field[f].kind));
-
-		appendStringInfo(buf, ", nullif(btrim(q.c%d), '') AS v%d, %s.match_key('%s', q.c%d, q.region) AS k%d",
-						 f + 1, f + 1, schema, keykind, f + 1, f + 1);
-	}
+	for (int f = 1; f <= cfg->nfields; f++)
+		appendStringInfo(buf, ", q.v%d, q.m[%d] AS k%d", f, f, f);
 	for (int r = 0; r < cfg->nrules; r++)
 		if (cfg->rules[r].row_expr && (all_rules || cfg->rules[r].chosen))
 			appendStringInfo(buf, ", q.x%d", r + 1);
+	appendStringInfo(buf, ", q.m[%d] AS name_code, q.m[%d] AS family_code, q.m[%d] AS given_code",
+					 cfg->nfields + 1, cfg->nfields + 2, cfg->nfields + 3);
 	appendStringInfo(buf, " FROM (SELECT r.%s::bigint AS key, %s AS region",
 					 quote_identifier(cfg->key_column), region);
-	for (int f = 0; f < cfg->nfields; f++)
-		appendStringInfo(buf, ", r.%s::text AS c%d", quote_identifier(cfg->columns[f]), f + 1);
+	for (int f = 1; f <= cfg->nfields; f++)
+		appendStringInfo(buf, ", %s AS v%d", trimmed_column(cfg, f), f);
 	for (int r = 0; r < cfg->nrules; r++)
 		if (cfg->rules[r].row_expr && (all_rules || cfg->rules[r].chosen))
 			appendStringInfo(buf, ", (%s)::text AS x%d", cfg->rules[r].row_expr, r + 1);
-	appendStringInfo(buf, " FROM %s r%s OFFSET 0) q OFFSET 0) s", from, sample ? sample : "");
+	appendStringInfo(buf, ", %s.match_keys(ARRAY[", schema);
+	for (int f = 0; f < cfg->nfields; f++)
+		appendStringInfo(buf, "'%s', ",
+						 ct_key_kind_name((CtKeyKind) ct_field_kind_key(cfg->model.field[f].kind)));
+	appendStringInfoString(buf, "'phonetic', 'phonetic', 'phonetic']::text[], ARRAY[");
+	for (int f = 0; f < cfg->nfields; f++)
+		appendStringInfo(buf, "r.%s::text, ", quote_identifier(cfg->columns[f]));
 
-	/* the phonetic codes of the names, once per row */
+	/* the names the phonetic codes are taken of */
 	if (rf.full && (rf.given || rf.family))
-		name_src = psprintf("coalesce(s.v%d, concat_ws(' ', s.v%d, s.v%d))", rf.full,
-							rf.given ? rf.given : rf.full, rf.family ? rf.family : rf.full);
+		name_src = psprintf("coalesce(%s, concat_ws(' ', %s, %s))", trimmed_column(cfg, rf.full),
+							trimmed_column(cfg, rf.given ? rf.given : rf.full),
+							trimmed_column(cfg, rf.family ? rf.family : rf.full));
 	else if (rf.full)
-		name_src = psprintf("s.v%d", rf.full);
+		name_src = trimmed_column(cfg, rf.full);
 	else if (rf.given || rf.family)
-		name_src = psprintf("nullif(concat_ws(' ', s.v%d, s.v%d), '')",
-							rf.given ? rf.given : rf.family, rf.family ? rf.family : rf.given);
+		name_src = psprintf("nullif(concat_ws(' ', %s, %s), '')",
+							trimmed_column(cfg, rf.given ? rf.given : rf.family),
+							trimmed_column(cfg, rf.family ? rf.family : rf.given));
 	else
 		name_src = "NULL::text";
-	appendStringInfo(buf, " CROSS JOIN LATERAL (SELECT %1$s.match_key('phonetic', %2$s) AS name, "
-					 "%1$s.match_key('phonetic', %3$s) AS family, %1$s.match_key('phonetic', %4$s) AS given OFFSET 0) p",
-					 schema, name_src,
-					 rf.family ? psprintf("s.v%d", rf.family) : "NULL::text",
-					 rf.given ? psprintf("s.v%d", rf.given) : "NULL::text");
+	appendStringInfo(buf, "%s, %s, %s]::text[], %s) AS m FROM %s r%s) q) s", name_src,
+					 rf.family ? trimmed_column(cfg, rf.family) : "NULL::text",
+					 rf.given ? trimmed_column(cfg, rf.given) : "NULL::text", region,
+					 from, sample ? sample : "");
+	appendStringInfoString(buf, " CROSS JOIN LATERAL (SELECT s.name_code AS name, s.family_code AS family, "
+						   "s.given_code AS given) p");
 }
 
 char *

@@ -23,14 +23,17 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 #include "utils/memutils.h"
+#include "utils/tuplestore.h"
 
 #include "core/match_cluster.h"
 #include "dedupe.h"
@@ -107,6 +110,10 @@ struct DedupePairStore
 	NearSample	above;
 	NearSample	below;
 	MemoryContext sample_cxt;
+	/* batches made while a parallel statement runs, written after it */
+	Tuplestorestate *pending;
+	TupleDesc	pending_desc;
+	MemoryContext cxt;
 };
 
 /*
@@ -143,6 +150,7 @@ dedupe_store_begin(DedupeConfig *cfg, int64 run_id)
 
 	st->cfg = cfg;
 	st->run_id = run_id;
+	st->cxt = CurrentMemoryContext;
 	st->insert = contacts_spi_prepare(psprintf("INSERT INTO %s.dedupe_pairs (run_id, key_a, key_b, probability, weight, explanation) "
 											   "SELECT $1, a, b, p, w, e FROM unnest($2, $3, $4, $5, $6) AS u(a, b, p, w, e)",
 											   cfg->schema), 6, argtypes, 0, false);
@@ -312,8 +320,89 @@ write_results(SPIPlanPtr plan, Datum *args)
 	contacts_switch_back(&sw);
 }
 
+/*
+ * Keep the batch for later: the scan runs its statements in parallel mode,
+ * where nothing may be written (dedupe_scan.c).  In a tuplestore, which
+ * spills to a temporary file past work_mem.
+ */
+static void
+keep_pending(DedupePairStore *st)
+{
+	MemoryContext old = MemoryContextSwitchTo(st->cxt);
+
+	if (st->pending == NULL)
+	{
+		st->pending_desc = CreateTemplateTupleDesc(5);
+		TupleDescInitEntry(st->pending_desc, 1, "a", INT8OID, -1, 0);
+		TupleDescInitEntry(st->pending_desc, 2, "b", INT8OID, -1, 0);
+		TupleDescInitEntry(st->pending_desc, 3, "p", FLOAT8OID, -1, 0);
+		TupleDescInitEntry(st->pending_desc, 4, "w", FLOAT8OID, -1, 0);
+		TupleDescInitEntry(st->pending_desc, 5, "e", JSONBOID, -1, 0);
+		st->pending = tuplestore_begin_heap(false, false, work_mem);
+	}
+	for (int i = 0; i < st->n; i++)
+	{
+		Datum		values[5] = {st->a[i], st->b[i], st->p[i], st->w[i], st->e[i]};
+		bool		nulls[5] = {false};
+
+		tuplestore_putvalues(st->pending, st->pending_desc, values, nulls);
+	}
+	MemoryContextSwitchTo(old);
+	st->n = 0;
+	MemoryContextReset(st->batch_cxt);
+}
+
+static void write_batch(DedupePairStore *st);
+
+/* Write the batches kept while a parallel statement ran, once it is over. */
+static void
+write_pending(DedupePairStore *st)
+{
+	TupleTableSlot *slot;
+	int			kept = st->n;
+
+	if (st->pending == NULL || IsInParallelMode())
+		return;
+	/* the batch being made goes after the kept ones */
+	if (kept > 0)
+		keep_pending(st);
+	slot = MakeSingleTupleTableSlot(st->pending_desc, &TTSOpsMinimalTuple);
+	while (tuplestore_gettupleslot(st->pending, true, false, slot))
+	{
+		MemoryContext old = MemoryContextSwitchTo(st->batch_cxt);
+
+		slot_getallattrs(slot);
+		st->a[st->n] = slot->tts_values[0];
+		st->b[st->n] = slot->tts_values[1];
+		st->p[st->n] = slot->tts_values[2];
+		st->w[st->n] = slot->tts_values[3];
+		st->e[st->n] = datumCopy(slot->tts_values[4], false, -1);
+		st->n++;
+		MemoryContextSwitchTo(old);
+		if (st->n == WRITE_BATCH)
+			write_batch(st);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_end(st->pending);
+	st->pending = NULL;
+}
+
 static void
 flush_pairs(DedupePairStore *st)
+{
+	if (st->n == 0)
+		return;
+	if (IsInParallelMode())
+		keep_pending(st);
+	else
+	{
+		write_pending(st);
+		write_batch(st);
+	}
+}
+
+static void
+write_batch(DedupePairStore *st)
 {
 	Datum		args[6];
 
@@ -407,6 +496,7 @@ dedupe_store_has_pair(DedupePairStore *st, int64 a, int64 b)
 int64
 dedupe_store_flush(DedupePairStore *st)
 {
+	write_pending(st);
 	flush_pairs(st);
 	return st->nabove;
 }

@@ -4,6 +4,10 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -74,6 +78,98 @@ contacts_spi_execute_plan(SPIPlanPtr plan, const Datum *values, const char *null
 	return spi_check("SPI_execute_plan",
 					 SPI_execute_plan(plan, (Datum *) values, nulls, read_only, tcount),
 					 expected, NULL);
+}
+
+void
+contacts_spi_execute_to(SPIPlanPtr plan, bool read_only, DestReceiver *dest)
+{
+	SPIExecuteOptions options;
+	int			rc;
+
+	memset(&options, 0, sizeof(options));
+	options.read_only = read_only;
+	options.dest = dest;
+	rc = SPI_execute_plan_extended(plan, &options);
+	if (rc != SPI_OK_SELECT)
+		spi_failed("SPI_execute_plan_extended", rc, NULL);
+}
+
+/* a DestReceiver that inserts the rows into a table, as CREATE TABLE AS does */
+typedef struct InsertReceiver
+{
+	DestReceiver pub;
+	Relation	rel;
+	CommandId	cid;
+	BulkInsertState bistate;
+	uint64		rows;
+} InsertReceiver;
+
+static void
+insert_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	InsertReceiver *r = (InsertReceiver *) self;
+	TupleDesc	reldesc = RelationGetDescr(r->rel);
+
+	/* a mismatch is a bug of the statement's builder: never write it */
+	if (typeinfo->natts != reldesc->natts)
+		elog(ERROR, "statement yields %d columns for the %d of \"%s\"", typeinfo->natts,
+			 reldesc->natts, RelationGetRelationName(r->rel));
+	for (int i = 0; i < reldesc->natts; i++)
+		if (TupleDescAttr(typeinfo, i)->atttypid != TupleDescAttr(reldesc, i)->atttypid)
+			elog(ERROR, "column %d of the statement has type %u, not the %u of \"%s\"", i + 1,
+				 TupleDescAttr(typeinfo, i)->atttypid, TupleDescAttr(reldesc, i)->atttypid,
+				 RelationGetRelationName(r->rel));
+	/* taken here, before the executor enters parallel mode */
+	r->cid = GetCurrentCommandId(true);
+	r->bistate = GetBulkInsertState();
+}
+
+static bool
+insert_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	InsertReceiver *r = (InsertReceiver *) self;
+
+	table_tuple_insert(r->rel, slot, r->cid, TABLE_INSERT_SKIP_FSM, r->bistate);
+	r->rows++;
+	return true;
+}
+
+static void
+insert_shutdown(DestReceiver *self)
+{
+	InsertReceiver *r = (InsertReceiver *) self;
+
+	if (r->bistate)
+	{
+		FreeBulkInsertState(r->bistate);
+		table_finish_bulk_insert(r->rel, TABLE_INSERT_SKIP_FSM);
+		r->bistate = NULL;
+	}
+}
+
+/* the receiver lives on the caller's stack: nothing to free */
+static void
+insert_destroy(DestReceiver *self)
+{
+}
+
+uint64
+contacts_spi_execute_into_table(SPIPlanPtr plan, Oid relid)
+{
+	InsertReceiver r;
+
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = insert_receive;
+	r.pub.rStartup = insert_startup;
+	r.pub.rShutdown = insert_shutdown;
+	r.pub.rDestroy = insert_destroy;
+	r.pub.mydest = DestIntoRel;
+	r.rel = table_open(relid, RowExclusiveLock);
+	if (r.rel->rd_rel->relhasindex || r.rel->rd_rel->relhastriggers || r.rel->trigdesc != NULL)
+		elog(ERROR, "\"%s\" has indexes or triggers: insert through SQL", RelationGetRelationName(r.rel));
+	contacts_spi_execute_to(plan, false, &r.pub);
+	table_close(r.rel, NoLock);
+	return r.rows;
 }
 
 SPIPlanPtr

@@ -36,6 +36,25 @@ extern uint64 contacts_spi_execute_args(const char *sql, int nargs, const Oid *a
 extern uint64 contacts_spi_execute_plan(SPIPlanPtr plan, const Datum *values, const char *nulls,
 										bool read_only, long tcount, int expected);
 
+/*
+ * Run a prepared SELECT to completion, its rows handed to dest as they
+ * come.  Unlike a cursor, a statement run to completion may use a parallel
+ * plan (prepare it with CURSOR_OPT_PARALLEL_OK); dest then runs in parallel
+ * mode, where nothing may be written.
+ */
+extern void contacts_spi_execute_to(SPIPlanPtr plan, bool read_only, DestReceiver *dest);
+
+/*
+ * Run a prepared SELECT to completion, inserting its rows into the table
+ * relid, as CREATE TABLE AS fills its table: the rows are written by this
+ * backend as they come, so the SELECT may use a parallel plan (prepare it
+ * with CURSOR_OPT_PARALLEL_OK), which INSERT ... SELECT may not.  Only for
+ * a table this transaction created, without indexes, triggers or
+ * constraints; the SELECT's columns must have the table's types.  Returns
+ * the rows inserted.
+ */
+extern uint64 contacts_spi_execute_into_table(SPIPlanPtr plan, Oid relid);
+
 /* SPI_prepare_cursor, checked; keep: SPI_keepplan the result. */
 extern SPIPlanPtr contacts_spi_prepare(const char *sql, int nargs, const Oid *argtypes,
 									   int cursor_options, bool keep);

@@ -11,6 +11,17 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.match_key(text, text, text) IS
 'Normalized key of a contact value for blocking and comparison; kind is email, phone, phonetic, company, national_id, postcode, date, fold or identifier; region (ISO alpha-2) decides national phones, IDs and day/month order; NULL when the value yields no key';
 
+CREATE FUNCTION @extschema@.match_keys(kinds text[], vals text[], region text DEFAULT NULL)
+RETURNS SETOF text[]
+AS 'MODULE_PATHNAME', 'contacts_match_keys'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+-- a dozen or so match_key() calls, about 10 us a row: the planner weighs
+-- parallel workers by it
+COST 1000 ROWS 1;
+
+COMMENT ON FUNCTION @extschema@.match_keys(text[], text[], text) IS
+'One row: the array of match_key(kinds[i], vals[i], region) for every i (no row when kinds or vals is NULL; an error when they differ in length). Set-returning so that dedupe_run, calling it in a subquery''s select list, keys each row once, in parallel workers where the plan has them';
+
 CREATE TABLE @extschema@.dedupe_settings (
     tbl              regclass PRIMARY KEY REFERENCES @extschema@.table_config ON DELETE CASCADE,
     threshold        float8 NOT NULL DEFAULT 0.9 CHECK (threshold > 0 AND threshold < 1),

@@ -4653,3 +4653,14 @@ CREATE FUNCTION @extschema@.email(text, profile text) RETURNS @extschema@.email
 AS 'MODULE_PATHNAME', 'contacts_email_from_text' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 5;
 COMMENT ON FUNCTION @extschema@.email(text, text) IS
 'Text to contacts.email under the given profile, reading no setting: for indexes, constraints, and lookups that Citus routes to one shard by the value';
+
+CREATE FUNCTION @extschema@.match_keys(kinds text[], vals text[], region text DEFAULT NULL)
+RETURNS SETOF text[]
+AS 'MODULE_PATHNAME', 'contacts_match_keys'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+-- a dozen or so match_key() calls, about 10 us a row: the planner weighs
+-- parallel workers by it
+COST 1000 ROWS 1;
+
+COMMENT ON FUNCTION @extschema@.match_keys(text[], text[], text) IS
+'One row: the array of match_key(kinds[i], vals[i], region) for every i (no row when kinds or vals is NULL; an error when they differ in length). Set-returning so that dedupe_run, calling it in a subquery''s select list, keys each row once, in parallel workers where the plan has them';
