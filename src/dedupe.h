@@ -239,6 +239,14 @@ extern DedupePairStore *dedupe_store_begin(DedupeConfig *cfg, int64 run_id);
 extern void dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 							  const CtFieldValue *x, const CtFieldValue *y);
 
+/*
+ * While deferred, the pairs are kept (in a tuplestore) rather than written:
+ * dedupe_scan_blocks calls back while its statements run, when no other
+ * statement may.  Undeferred, the kept pairs are written with the next
+ * batch, or by dedupe_store_flush.
+ */
+extern void dedupe_store_defer_writes(DedupePairStore *st, bool defer);
+
 /* Whether the pair a < b is stored already. */
 extern bool dedupe_store_has_pair(DedupePairStore *st, int64 a, int64 b);
 

@@ -44,8 +44,8 @@
  * The work is one transaction: cancelling it (or an error) leaves no
  * partial results.  Memory: the scoring pass reads each rule's records as
  * its statement yields them and holds one block (at most max_block_size
- * records), the pairs to write kept in a tuplestore until the statement
- * ends (nothing is written in parallel mode); the term frequencies of
+ * records), the pairs to write kept in a tuplestore until the scan ends
+ * (no statement may run while the scan's do); the term frequencies of
  * values shared by two or more records are held in a hash table; the pairs
  * above the threshold are kept for clustering, bounded by
  * maintenance_work_mem.
@@ -284,8 +284,10 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 
 	/* scoring */
 	st = dedupe_store_begin(cfg, run_id);
+	dedupe_store_defer_writes(st, true);
 	candidates = raw_pairs > 0 ?
 		dedupe_scan_blocks(cfg, schema, 0, dedupe_store_pair, st, rule_compared, raw_pairs, "scored") : 0;
+	dedupe_store_defer_writes(st, false);
 	/* and the records holding a value another keeps as an alternate */
 	alternate_links = dedupe_alternate_pairs(cfg, st);
 	links = dedupe_store_flush(st);

@@ -419,9 +419,10 @@ block_destroy(DestReceiver *self)
  * Each rule's statement runs to completion, handing its rows to the scan
  * as they come (not through a cursor, which never runs in parallel): the
  * join and sort of the wide feature rows, most of a scan's time, may then
- * run in parallel workers.  The callback runs while the statement does,
- * where nothing may be written: a callback that writes keeps its rows
- * until the statement is over (dedupe_store.c).
+ * run in parallel workers.  The callback runs while the statement does: it
+ * must run no statement of its own (nor write anything, in parallel mode),
+ * so a callback that writes keeps its rows until the scan is over
+ * (dedupe_store_defer_writes).
  */
 int64
 dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
@@ -482,7 +483,6 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 		plan = contacts_spi_prepare(sql.data, 0, NULL, CURSOR_OPT_PARALLEL_OK, false);
 		contacts_spi_execute_to(plan, false, &receiver.pub);
 		SPI_freeplan(plan);
-		/* the last block, after the statement: the callback may write now */
 		if (scan.n > 0)
 			compare_block(&scan, scan.recs, scan.n, scan.block_cxt);
 		MemoryContextReset(scan.block_cxt);

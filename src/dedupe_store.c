@@ -110,7 +110,8 @@ struct DedupePairStore
 	NearSample	above;
 	NearSample	below;
 	MemoryContext sample_cxt;
-	/* batches made while a parallel statement runs, written after it */
+	/* batches made while writes are deferred, written after */
+	bool		defer;
 	Tuplestorestate *pending;
 	TupleDesc	pending_desc;
 	MemoryContext cxt;
@@ -321,9 +322,8 @@ write_results(SPIPlanPtr plan, Datum *args)
 }
 
 /*
- * Keep the batch for later: the scan runs its statements in parallel mode,
- * where nothing may be written (dedupe_scan.c).  In a tuplestore, which
- * spills to a temporary file past work_mem.
+ * Keep the batch for later, while writes are deferred: in a tuplestore,
+ * which spills to a temporary file past work_mem.
  */
 static void
 keep_pending(DedupePairStore *st)
@@ -354,17 +354,16 @@ keep_pending(DedupePairStore *st)
 
 static void write_batch(DedupePairStore *st);
 
-/* Write the batches kept while a parallel statement ran, once it is over. */
+/* Write the batches kept while writes were deferred. */
 static void
 write_pending(DedupePairStore *st)
 {
 	TupleTableSlot *slot;
-	int			kept = st->n;
 
-	if (st->pending == NULL || IsInParallelMode())
+	if (st->pending == NULL || st->defer)
 		return;
 	/* the batch being made goes after the kept ones */
-	if (kept > 0)
+	if (st->n > 0)
 		keep_pending(st);
 	slot = MakeSingleTupleTableSlot(st->pending_desc, &TTSOpsMinimalTuple);
 	while (tuplestore_gettupleslot(st->pending, true, false, slot))
@@ -392,7 +391,7 @@ flush_pairs(DedupePairStore *st)
 {
 	if (st->n == 0)
 		return;
-	if (IsInParallelMode())
+	if (st->defer)
 		keep_pending(st);
 	else
 	{
@@ -482,6 +481,12 @@ dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 	MemoryContextSwitchTo(old);
 	if (st->n == WRITE_BATCH)
 		flush_pairs(st);
+}
+
+void
+dedupe_store_defer_writes(DedupePairStore *st, bool defer)
+{
+	st->defer = defer;
 }
 
 bool

@@ -165,8 +165,16 @@ contacts_spi_execute_into_table(SPIPlanPtr plan, Oid relid)
 	r.pub.rDestroy = insert_destroy;
 	r.pub.mydest = DestIntoRel;
 	r.rel = table_open(relid, RowExclusiveLock);
-	if (r.rel->rd_rel->relhasindex || r.rel->rd_rel->relhastriggers || r.rel->trigdesc != NULL)
-		elog(ERROR, "\"%s\" has indexes or triggers: insert through SQL", RelationGetRelationName(r.rel));
+	/*
+	 * Nothing but the heap is written: no index, trigger or constraint is
+	 * there to be checked or kept.  The workers of the statement never write
+	 * (and the table, this transaction's own, is not theirs to read), so
+	 * this backend alone extends it, as in CREATE TABLE AS.
+	 */
+	if (r.rel->rd_createSubid == InvalidSubTransactionId || r.rel->rd_rel->relhasindex ||
+		r.rel->rd_rel->relhastriggers || RelationGetDescr(r.rel)->constr != NULL)
+		elog(ERROR, "\"%s\" is not a bare table of this transaction: insert through SQL",
+			 RelationGetRelationName(r.rel));
 	contacts_spi_execute_to(plan, false, &r.pub);
 	table_close(r.rel, NoLock);
 	return r.rows;

@@ -50,8 +50,8 @@ extern void contacts_spi_execute_to(SPIPlanPtr plan, bool read_only, DestReceive
  * backend as they come, so the SELECT may use a parallel plan (prepare it
  * with CURSOR_OPT_PARALLEL_OK), which INSERT ... SELECT may not.  Only for
  * a table this transaction created, without indexes, triggers or
- * constraints; the SELECT's columns must have the table's types.  Returns
- * the rows inserted.
+ * constraints (an error otherwise); the SELECT's columns must have the
+ * table's types.  Returns the rows inserted.
  */
 extern uint64 contacts_spi_execute_into_table(SPIPlanPtr plan, Oid relid);
 
