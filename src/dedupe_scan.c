@@ -213,8 +213,8 @@ typedef struct BlockRecord
 {
 	int64		key;
 	CtFieldValue values[CT_MAX_FIELDS];
-	char	   *bkey[DEDUPE_MAX_RULES]; /* blocking keys of the chosen rules,
-										 * NULL when none */
+	char	   *bkey[DEDUPE_MAX_RULES]; /* blocking keys of the chosen rules up
+										 * to the one scanned, NULL when none */
 } BlockRecord;
 
 typedef struct BlockScan
@@ -378,7 +378,8 @@ block_receive(TupleTableSlot *slot, DestReceiver *self)
 	rec->key = DatumGetInt64(scan->datums[0]);
 	dedupe_read_side(cfg, scan->datums, scan->nulls, 1, rec->values);
 	fill_tf(cfg, scan->tf, rec->values);
-	for (int k = 0; k < scan->nchosen; k++)
+	/* the keys of this rule and the earlier ones: no later one is read */
+	for (int k = 0; k < scan->nchosen && scan->chosen[k] <= scan->rule; k++)
 	{
 		int			col = 1 + 3 * cfg->nfields + k;
 
