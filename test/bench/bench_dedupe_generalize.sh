@@ -97,7 +97,7 @@ registry() {
 		    address text, city text, postcode text, birth_date text, member_no text);
 		\copy reg FROM '$CSV' WITH (FORMAT csv, HEADER true)
 		CREATE INDEX reg_name_trgm ON reg USING gin ((given_name || ' ' || family_name) gin_trgm_ops);
-		ANALYZE reg;
+		VACUUM (ANALYZE) reg;
 	SQL
 	bpsql -q -c "SELECT contacts.configure('reg', 'id', '$REG_KINDS')" >/dev/null
 	read -r run ms < <(run_dedupe reg)
