@@ -388,27 +388,19 @@ block_receive(TupleTableSlot *slot, DestReceiver *self)
 	MemoryContextSwitchTo(scan->scan_cxt);
 	if ((++scan->rows & 4095) == 0)
 	{
+		int64		done;
+
 		CHECK_FOR_INTERRUPTS();
-		if (pairs_compared(scan) >= scan->next_notice)
+		done = pairs_compared(scan);
+		if (done >= scan->next_notice)
 		{
 			ereport(NOTICE, (errmsg("dedupe \"%s\": %s " INT64_FORMAT " of about " INT64_FORMAT " pairs",
-									cfg->name, scan->what, pairs_compared(scan), scan->expected)));
-			scan->next_notice = pairs_compared(scan) + 1000000;
+									cfg->name, scan->what, done, scan->expected)));
+			scan->next_notice = done + 1000000;
 		}
 	}
 	MemoryContextSwitchTo(old);
 	return true;
-}
-
-static void
-block_shutdown(DestReceiver *self)
-{
-}
-
-/* the receiver lives on the scan's stack: nothing to free */
-static void
-block_destroy(DestReceiver *self)
-{
 }
 
 /*
@@ -452,11 +444,7 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 	load_oversized(&scan, schema);
 	scan.tf = load_tf(cfg, schema);
 	memset(&receiver, 0, sizeof(receiver));
-	receiver.pub.receiveSlot = block_receive;
-	receiver.pub.rStartup = block_startup;
-	receiver.pub.rShutdown = block_shutdown;
-	receiver.pub.rDestroy = block_destroy;
-	receiver.pub.mydest = DestTuplestore;
+	contacts_dest_init(&receiver.pub, DestTuplestore, block_receive, block_startup, NULL);
 	receiver.scan = &scan;
 	initStringInfo(&sql);
 	for (int c = 0; c < scan.nchosen; c++)

@@ -389,15 +389,14 @@ write_pending(DedupePairStore *st)
 static void
 flush_pairs(DedupePairStore *st)
 {
-	if (st->n == 0)
-		return;
 	if (st->defer)
-		keep_pending(st);
-	else
 	{
-		write_pending(st);
-		write_batch(st);
+		if (st->n > 0)
+			keep_pending(st);
+		return;
 	}
+	write_pending(st);
+	write_batch(st);
 }
 
 static void
@@ -501,7 +500,6 @@ dedupe_store_has_pair(DedupePairStore *st, int64 a, int64 b)
 int64
 dedupe_store_flush(DedupePairStore *st)
 {
-	write_pending(st);
 	flush_pairs(st);
 	return st->nabove;
 }

@@ -80,6 +80,25 @@ contacts_spi_execute_plan(SPIPlanPtr plan, const Datum *values, const char *null
 					 expected, NULL);
 }
 
+static void
+dest_nothing(DestReceiver *self)
+{
+}
+
+void
+contacts_dest_init(DestReceiver *dest, CommandDest kind,
+				   bool (*receive) (TupleTableSlot *slot, DestReceiver *self),
+				   void (*startup) (DestReceiver *self, int operation, TupleDesc typeinfo),
+				   void (*shutdown) (DestReceiver *self))
+{
+	dest->receiveSlot = receive;
+	dest->rStartup = startup;
+	dest->rShutdown = shutdown ? shutdown : dest_nothing;
+	dest->rDestroy = dest_nothing;
+	/* any but DestNone, which SPI reads as "no rows wanted" */
+	dest->mydest = kind;
+}
+
 void
 contacts_spi_execute_to(SPIPlanPtr plan, bool read_only, DestReceiver *dest)
 {
@@ -147,11 +166,6 @@ insert_shutdown(DestReceiver *self)
 	}
 }
 
-/* the receiver lives on the caller's stack: nothing to free */
-static void
-insert_destroy(DestReceiver *self)
-{
-}
 
 uint64
 contacts_spi_execute_into_table(SPIPlanPtr plan, Oid relid)
@@ -159,11 +173,7 @@ contacts_spi_execute_into_table(SPIPlanPtr plan, Oid relid)
 	InsertReceiver r;
 
 	memset(&r, 0, sizeof(r));
-	r.pub.receiveSlot = insert_receive;
-	r.pub.rStartup = insert_startup;
-	r.pub.rShutdown = insert_shutdown;
-	r.pub.rDestroy = insert_destroy;
-	r.pub.mydest = DestIntoRel;
+	contacts_dest_init(&r.pub, DestIntoRel, insert_receive, insert_startup, insert_shutdown);
 	r.rel = table_open(relid, RowExclusiveLock);
 	/*
 	 * Nothing but the heap is written: no index, trigger or constraint is

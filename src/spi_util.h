@@ -37,6 +37,15 @@ extern uint64 contacts_spi_execute_plan(SPIPlanPtr plan, const Datum *values, co
 										bool read_only, long tcount, int expected);
 
 /*
+ * Set up a DestReceiver living on its caller's stack (nothing to destroy);
+ * shutdown may be NULL.
+ */
+extern void contacts_dest_init(DestReceiver *dest, CommandDest kind,
+							   bool (*receive) (TupleTableSlot *slot, DestReceiver *self),
+							   void (*startup) (DestReceiver *self, int operation, TupleDesc typeinfo),
+							   void (*shutdown) (DestReceiver *self));
+
+/*
  * Run a prepared SELECT to completion, its rows handed to dest as they
  * come.  Unlike a cursor, a statement run to completion may use a parallel
  * plan (prepare it with CURSOR_OPT_PARALLEL_OK); dest then runs in parallel
