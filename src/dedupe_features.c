@@ -238,12 +238,13 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	int64		rows;
 	Oid			owner = dedupe_table_owner(cfg->relid);
 	ContactsRoleSwitch sw;
+	char	   *counts_name = psprintf("%s_counts", cfg->features_table);
 	const char *ft = quote_identifier(cfg->features_table);
-	const char *counts = quote_identifier(psprintf("%s_counts", cfg->features_table));
+	const char *counts = quote_identifier(counts_name);
 	Oid			counts_relid;
 
 	create_feature_tables(cfg, cfg->relid, owner);
-	counts_relid = get_relname_relid(psprintf("%s_counts", cfg->features_table), contacts_extension_schema());
+	counts_relid = get_relname_relid(counts_name, contacts_extension_schema());
 	contacts_switch_to(owner, &sw);
 	initStringInfo(&sql);
 	dedupe_feature_select(cfg, contacts_quoted_relation(cfg->relid), NULL, false, &sql);
@@ -275,7 +276,7 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	if (sql.len > 0)
 		fill_table(sql.data, counts_relid);
 	contacts_switch_back(&sw);
-	dedupe_index_feature_table(cfg, psprintf("%s_counts", cfg->features_table), "field, k", true);
+	dedupe_index_feature_table(cfg, counts_name, "field, k", true);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "ANALYZE %s.%s", schema, counts);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
