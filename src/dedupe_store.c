@@ -330,7 +330,7 @@ keep_pending(DedupePairStore *st)
 {
 	MemoryContext old = MemoryContextSwitchTo(st->cxt);
 
-	if (st->pending == NULL)
+	if (st->pending_desc == NULL)
 	{
 		st->pending_desc = CreateTemplateTupleDesc(5);
 		TupleDescInitEntry(st->pending_desc, 1, "a", INT8OID, -1, 0);
@@ -338,8 +338,9 @@ keep_pending(DedupePairStore *st)
 		TupleDescInitEntry(st->pending_desc, 3, "p", FLOAT8OID, -1, 0);
 		TupleDescInitEntry(st->pending_desc, 4, "w", FLOAT8OID, -1, 0);
 		TupleDescInitEntry(st->pending_desc, 5, "e", JSONBOID, -1, 0);
-		st->pending = tuplestore_begin_heap(false, false, work_mem);
 	}
+	if (st->pending == NULL)
+		st->pending = tuplestore_begin_heap(false, false, work_mem);
 	for (int i = 0; i < st->n; i++)
 	{
 		Datum		values[5] = {st->a[i], st->b[i], st->p[i], st->w[i], st->e[i]};
@@ -352,7 +353,23 @@ keep_pending(DedupePairStore *st)
 	MemoryContextReset(st->batch_cxt);
 }
 
-static void write_batch(DedupePairStore *st);
+static void
+write_batch(DedupePairStore *st)
+{
+	Datum		args[6];
+
+	if (st->n == 0)
+		return;
+	args[0] = Int64GetDatum(st->run_id);
+	args[1] = PointerGetDatum(construct_array(st->a, st->n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[2] = PointerGetDatum(construct_array(st->b, st->n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[3] = PointerGetDatum(construct_array(st->p, st->n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[4] = PointerGetDatum(construct_array(st->w, st->n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[5] = PointerGetDatum(construct_array(st->e, st->n, JSONBOID, -1, false, TYPALIGN_INT));
+	write_results(st->insert, args);
+	st->n = 0;
+	MemoryContextReset(st->batch_cxt);
+}
 
 /* Write the batches kept while writes were deferred. */
 static void
@@ -399,23 +416,6 @@ flush_pairs(DedupePairStore *st)
 	write_batch(st);
 }
 
-static void
-write_batch(DedupePairStore *st)
-{
-	Datum		args[6];
-
-	if (st->n == 0)
-		return;
-	args[0] = Int64GetDatum(st->run_id);
-	args[1] = PointerGetDatum(construct_array(st->a, st->n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	args[2] = PointerGetDatum(construct_array(st->b, st->n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	args[3] = PointerGetDatum(construct_array(st->p, st->n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	args[4] = PointerGetDatum(construct_array(st->w, st->n, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	args[5] = PointerGetDatum(construct_array(st->e, st->n, JSONBOID, -1, false, TYPALIGN_INT));
-	write_results(st->insert, args);
-	st->n = 0;
-	MemoryContextReset(st->batch_cxt);
-}
 
 void
 dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
