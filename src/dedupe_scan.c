@@ -4,8 +4,9 @@
  *		blocks hold, and every pair within a block compared once.
  *
  * Per rule, the records of its blocks come sorted by blocking key (a
- * statement run to completion, so it may use parallel workers) and a block at a time (at most max_block_size records) is held and
- * compared pair by pair: never a cross join.  A pair an earlier rule
+ * statement run to completion, so it may use parallel workers) and a block
+ * at a time (at most max_block_size records) is held and compared pair by
+ * pair: never a cross join.  A pair an earlier rule
  * already compared is skipped.  What is done with a compared pair is the
  * caller's (EM counts its pattern, scoring stores it).
  */
