@@ -161,9 +161,9 @@ extern Oid	dedupe_table_owner(Oid relid);
  */
 extern int64 dedupe_build_features(DedupeConfig *cfg, const char *schema);
 
-/* CREATE [UNIQUE] INDEX on columns of a feature table. */
+/* CREATE [UNIQUE] INDEX on columns of a feature table [WHERE predicate]. */
 extern void dedupe_index_feature_table(const DedupeConfig *cfg, const char *table,
-									   const char *columns, bool unique);
+									   const char *columns, bool unique, const char *predicate);
 
 /* Drop relid's feature tables, if any (SPI connected). */
 extern void dedupe_drop_feature_tables(Oid relid);

@@ -170,18 +170,21 @@ create_feature_tables(DedupeConfig *cfg, Oid relid, Oid owner)
 }
 
 /*
- * Index a feature table on columns.  CREATE INDEX needs CREATE on the
+ * Index a feature table on columns, only its rows matching predicate where
+ * one is given.  CREATE INDEX needs CREATE on the
  * extension's schema, which only the extension's owner has: it runs as that
  * owner, which is safe as the indexed columns are text (or integer) with
  * their built-in operator classes, so the build evaluates nothing of the
  * table's owner.  The index belongs to the feature table's owner.
  */
 void
-dedupe_index_feature_table(const DedupeConfig *cfg, const char *table, const char *columns, bool unique)
+dedupe_index_feature_table(const DedupeConfig *cfg, const char *table, const char *columns, bool unique,
+						   const char *predicate)
 {
 	ContactsRoleSwitch sw;
-	char	   *sql = psprintf("CREATE %sINDEX ON %s.%s (%s)", unique ? "UNIQUE " : "", cfg->schema,
-							   quote_identifier(table), columns);
+	char	   *sql = psprintf("CREATE %sINDEX ON %s.%s (%s)%s%s", unique ? "UNIQUE " : "", cfg->schema,
+							   quote_identifier(table), columns, predicate ? " WHERE " : "",
+							   predicate ? predicate : "");
 
 	contacts_switch_to(contacts_extension_owner(), &sw);
 	contacts_spi_execute(sql, false, 0, SPI_OK_UTILITY);
@@ -276,7 +279,7 @@ dedupe_build_features(DedupeConfig *cfg, const char *schema)
 	if (sql.len > 0)
 		fill_table(sql.data, counts_relid);
 	contacts_switch_back(&sw);
-	dedupe_index_feature_table(cfg, counts_name, "field, k", true);
+	dedupe_index_feature_table(cfg, counts_name, "field, k", true, NULL);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "ANALYZE %s.%s", schema, counts);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);

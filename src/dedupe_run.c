@@ -322,11 +322,16 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 			   psprintf(INT64_FORMAT " clusters of " INT64_FORMAT " records, " INT64_FORMAT " flagged",
 						cs.clusters, cs.records, cs.flagged));
 
-	/* indexes on the blocking keys, for dedupe_match */
+	/*
+	 * Indexes on the blocking keys, for dedupe_match, which looks keys up by
+	 * equality: a record without a rule's key is left out of its index (a
+	 * third of them at 1M contactgen rows, sorted for nothing).
+	 */
 	for (int r = 0; r < cfg->nrules; r++)
 		if (cfg->rules[r].chosen)
 		{
-			dedupe_index_feature_table(cfg, cfg->features_table, cfg->rules[r].column, false);
+			dedupe_index_feature_table(cfg, cfg->features_table, cfg->rules[r].column, false,
+									   psprintf("%s IS NOT NULL", cfg->rules[r].column));
 			CHECK_FOR_INTERRUPTS();
 		}
 	phase_done(&clock, "indexing", name, NULL);

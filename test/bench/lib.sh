@@ -86,8 +86,9 @@ CONTACTGEN_KINDS='{"full_name": "full_name", "given_name": "given_name", "family
 # load_contactgen TABLE ROWS SEED CSV: TABLE (replaced) holds ROWS contacts
 # from contactgen (`make -C test gen` first) with SEED, written through the
 # file CSV, vacuumed and analyzed (as autovacuum would soon, which would
-# otherwise vacuum a freshly loaded table on the cores a timed run needs)
-# and configured with CONTACTGEN_KINDS.
+# otherwise vacuum a freshly loaded table on the cores a timed run needs),
+# checkpointed (the load's dirty pages written now, not by the checkpointer
+# during the timed run) and configured with CONTACTGEN_KINDS.
 load_contactgen() {
 	"$(dirname "${BASH_SOURCE[0]}")/../build/plain/contactgen" --rows "$2" --seed "$3" >"$4"
 	bpsql -q <<-SQL
@@ -97,6 +98,7 @@ load_contactgen() {
 		    postcode text, birth_date text, national_id text, consent boolean, updated_at timestamptz);
 		\copy $1 FROM '$4' WITH (FORMAT csv, HEADER true)
 		VACUUM (ANALYZE) $1;
+		CHECKPOINT;
 	SQL
 	bpsql -q -c "SELECT contacts.configure('$1', 'id', '$CONTACTGEN_KINDS')" >/dev/null
 }
