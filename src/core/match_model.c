@@ -1015,6 +1015,17 @@ pair_tf(const CtFieldValue *a, const CtFieldValue *b, int f)
 	return a[f].tf > b[f].tf ? a[f].tf : b[f].tf;
 }
 
+/*
+ * A level's weight, adjusted by the frequency of the value agreed on.  A
+ * common value weakens an agreement, down to no evidence at all, but never
+ * turns it into evidence against: two records sharing "García" or "Madrid"
+ * are no less likely the same person than two that share nothing.  (The
+ * level weights come from the blocked pairs, where non-matches share such
+ * values often, so a plain adjustment took a bit or two below zero and
+ * lost obvious duplicates at 1M rows.)  A level that is already evidence
+ * against, such as the same mail domain under different mailboxes, is
+ * adjusted both ways.
+ */
 static double
 level_weight(const CtMatchModel *model, int f, int level, double tf)
 {
@@ -1029,7 +1040,7 @@ level_weight(const CtMatchModel *model, int f, int level, double tf)
 			adj = model->tf_max_adjustment;
 		else if (adj < -model->tf_max_adjustment)
 			adj = -model->tf_max_adjustment;
-		w += adj;
+		w = (w >= 0 && w + adj < 0) ? 0 : w + adj;
 	}
 	return w;
 }

@@ -273,6 +273,20 @@ test_tf(void)
 	ct_score(&m, g, rare, rare, &rare_w);
 	CHECK(rare_w > common_w + 4);
 	CHECK_NEAR(rare_w + common_w, 2 * log2(m.field[0].m[0] / m.field[0].u[0]), 1e-9);
+
+	/*
+	 * A weak agreement on a very common value comes to nothing, not to
+	 * evidence against; a rare value still gains the whole adjustment.
+	 */
+	m.field[0].weight[0] = 0.5;
+	ct_score(&m, g, a, a, &common_w);
+	ct_score(&m, g, rare, rare, &rare_w);
+	CHECK(common_w == 0);
+	CHECK(rare_w > 4);
+	/* a level that is evidence against is adjusted both ways */
+	m.field[0].weight[0] = -1;
+	ct_score(&m, g, a, a, &common_w);
+	CHECK(common_w < -1);
 }
 
 /*
