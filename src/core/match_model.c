@@ -283,6 +283,19 @@ ct_model_weights(CtMatchModel *model)
 			if (l == 0 || fm->weight[l] > best)
 				best = fm->weight[l];
 		}
+		/*
+		 * Nor is a stronger agreement counted as weaker evidence than a
+		 * weaker one: estimated on blocked pairs, where colleagues share a
+		 * company, "same company" under two spellings came out below a
+		 * company name a few letters off, and lost duplicates.
+		 */
+		for (int l = last - 1, weaker = last; l >= 0; l--)
+			if (!((against >> l) & 1))
+			{
+				if (fm->weight[l] < fm->weight[weaker])
+					fm->weight[l] = fm->weight[weaker];
+				weaker = l;
+			}
 		/* evidence against never weighs more than plain disagreement */
 		for (int l = 0; l < last; l++)
 			if (((against >> l) & 1) && fm->weight[l] > fm->weight[last])

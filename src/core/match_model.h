@@ -109,7 +109,9 @@ extern void ct_model_init(CtMatchModel *model, const CtFieldKind *kinds, int nfi
  * it after setting m or u otherwise).  Levels are ordered from the best
  * agreement down, and a weaker agreement is never counted as stronger
  * evidence than the best of the better ones: a name typed in the wrong
- * column weighs at most what the same name in the right column does.
+ * column weighs at most what the same name in the right column does.  Nor
+ * the other way: a level weighs at least what the next weaker one does,
+ * except the levels that are evidence against a match.
  */
 extern void ct_model_weights(CtMatchModel *model);
 

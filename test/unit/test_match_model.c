@@ -250,6 +250,20 @@ test_date_levels(void)
 		CHECK(m.field[0].weight[6] == m.field[0].weight[7]);
 		CHECK(m.field[0].weight[7] < 0);
 	}
+	/* nor does a stronger agreement weigh less than a weaker one */
+	{
+		CtFieldKind k = CT_FIELD_COMPANY;
+		CtMatchModel m;
+
+		ct_model_init(&m, &k, 1);
+		m.field[0].m[2] = 0.01;		/* "same company": rarer in matches than in colleagues */
+		m.field[0].u[2] = 0.05;
+		ct_model_weights(&m);
+		CHECK(m.field[0].weight[2] == m.field[0].weight[3]);
+		CHECK(m.field[0].weight[3] > 0);
+		for (int l = 1; l < m.field[0].nlevels; l++)
+			CHECK(m.field[0].weight[l] <= m.field[0].weight[l - 1]);
+	}
 }
 
 static void
