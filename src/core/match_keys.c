@@ -59,16 +59,43 @@ fold_key(const char *value, size_t len, char *out, const CtAllocator *alloc)
 	return n;
 }
 
-/* the canonical mailbox (provider rules: Gmail dots, +tags ...) */
+/*
+ * The address with each run of dots made one ("ana..garcia@gmail..com", a
+ * slip of the finger no mailbox accepts) into buf, or NULL when it has no
+ * such run, is quoted, or is too long.
+ */
+static const char *
+one_dot_each(const char *value, size_t len, char *buf, size_t *outlen)
+{
+	size_t		n = 0;
+
+	if (len >= EMAIL_BUF_SIZE || memchr(value, '"', len) != NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		if (!(value[i] == '.' && n > 0 && buf[n - 1] == '.'))
+			buf[n++] = value[i];
+	if (n == len)
+		return NULL;
+	*outlen = n;
+	return buf;
+}
+
+/*
+ * The canonical mailbox (provider rules: Gmail dots, +tags ...); an address
+ * only a doubled dot keeps from being one keys as the address without it.
+ */
 static size_t
 email_key(const char *value, size_t len, char *out)
 {
 	char		normalized[EMAIL_BUF_SIZE];
 	char		canonical[EMAIL_BUF_SIZE];
+	char		undoubled[EMAIL_BUF_SIZE];
 	EmailParts	parts;
 	size_t		n;
 
-	if (ct_email_normalize(value, len, EMAIL_PROFILE_MAILBOX, NULL, normalized, &parts) != NULL)
+	if (ct_email_normalize(value, len, EMAIL_PROFILE_MAILBOX, NULL, normalized, &parts) != NULL &&
+		((value = one_dot_each(value, len, undoubled, &len)) == NULL ||
+		 ct_email_normalize(value, len, EMAIL_PROFILE_MAILBOX, NULL, normalized, &parts) != NULL))
 		return 0;
 	n = ct_email_canonical(normalized, parts.len, canonical);
 	if (n == 0 || n >= CT_KEY_MAX)
@@ -76,6 +103,34 @@ email_key(const char *value, size_t len, char *out)
 	memcpy(out, canonical, n);
 	out[n] = '\0';
 	return n;
+}
+
+/*
+ * Mexico wrote a mobile number with a "1" after +52, and at home with
+ * "044" or "045" before its ten digits, until its numbering plan dropped
+ * both in August 2019 (IFT); the plan, and the metadata, know only the ten
+ * digits now.  Older records hold the same lines: num becomes the ten
+ * digits' number.  Whether it did.
+ */
+static bool
+mexican_mobile_before_2019(PhoneNumber *num)
+{
+	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
+	size_t		n;
+	size_t		drop;
+
+	if (num->country_code != 52)
+		return false;
+	n = ct_phone_national_significant_number(num, nsn);
+	if (n == 11 && nsn[0] == '1')
+		drop = 1;
+	else if (n == 13 && (memcmp(nsn, "044", 3) == 0 || memcmp(nsn, "045", 3) == 0))
+		drop = 3;
+	else
+		return false;
+	num->national_number = strtoull(nsn + drop, NULL, 10);
+	num->leading_zeros = 0;
+	return ct_phone_is_possible(num);
 }
 
 /* the number in E.164 without the "+", when it has a possible length */
@@ -87,7 +142,7 @@ phone_key(const char *value, size_t len, const char *region, char *out)
 	size_t		n;
 
 	if (ct_phone_parse(value, len, region, region ? strlen(region) : 0, &num) != NULL ||
-		!ct_phone_is_possible(&num))
+		(!ct_phone_is_possible(&num) && !mexican_mobile_before_2019(&num)))
 		return 0;
 	n = ct_phone_format(&num, PHONE_FORMAT_E164, e164, sizeof(e164));
 	if (n < 2 || n >= CT_KEY_MAX)

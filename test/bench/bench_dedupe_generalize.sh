@@ -148,6 +148,7 @@ read -r p r f < <(quality big "SELECT key_a AS a, key_b AS b FROM contacts.dedup
 printf 'dedupe_run on %s rows, as the table'"'"'s owner: %.1f s end to end (target 60 s); pairs P %s R %s F1 %s; load average after: %s\n' \
 	"$BIG_ROWS" "$(awk -v m="$ms" 'BEGIN {print m / 1000}')" "$p" "$r" "$f" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)"
+echo "blocking recall (true pairs sharing a chosen rule's key): $(blocking_recall big)"
 bpsql -At -c "SELECT 'phases, wall s: ' || seconds::text || E'\nphases, CPU s of the backend: ' || cpu_seconds::text ||
 	E'\ncandidate pairs ' || candidate_pairs || ', rules chosen: ' ||
 	(SELECT string_agg(r ->> 'rule', ' ') FROM jsonb_array_elements(blocking) r WHERE (r ->> 'chosen')::boolean)

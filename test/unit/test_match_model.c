@@ -33,6 +33,12 @@ test_keys(void)
 	CHECK_STR(key(CT_KEY_EMAIL, "ana@@gmail.com", NULL), "");
 	CHECK_STR(key(CT_KEY_EMAIL, "ana.gmail.com", NULL), "");
 	CHECK_STR(key(CT_KEY_EMAIL, "ana@gmail.com,", NULL), "");
+	/* a doubled dot, which no mailbox accepts, keys as one */
+	CHECK_STR(key(CT_KEY_EMAIL, "florenc..iamarins@googlemail.com", NULL), "florenciamarins@gmail.com");
+	CHECK_STR(key(CT_KEY_EMAIL, "michael346@gmail..com", NULL), "michael346@gmail.com");
+	CHECK_STR(key(CT_KEY_EMAIL, "juan...lopez@empresa.mx", NULL), "juan.lopez@empresa.mx");
+	CHECK_STR(key(CT_KEY_EMAIL, "\"ana..b\"@example.com", NULL), "");
+	CHECK_STR(key(CT_KEY_EMAIL, "ana..@gmail.com", NULL), "");
 
 	CHECK_STR(key(CT_KEY_PHONE, "+34 612 34 56 78", NULL), "34612345678");
 	CHECK_STR(key(CT_KEY_PHONE, "612-345-678", "ES"), "34612345678");
@@ -42,6 +48,13 @@ test_keys(void)
 	CHECK_STR(key(CT_KEY_PHONE, "0351 15-594-8695", "AR"), "5493515948695");
 	CHECK_STR(key(CT_KEY_PHONE, "+52 55 1234 5678", NULL), "525512345678");
 	CHECK_STR(key(CT_KEY_PHONE, "(55) 1234-5678", "MX"), "525512345678");
+	/* Mexican mobiles as written before August 2019 */
+	CHECK_STR(key(CT_KEY_PHONE, "+52 1 55 1234 5678", NULL), "525512345678");
+	CHECK_STR(key(CT_KEY_PHONE, "0052 1 442 928 8289", "ES"), "524429288289");
+	CHECK_STR(key(CT_KEY_PHONE, "044 55 1234 5678", "MX"), "525512345678");
+	CHECK_STR(key(CT_KEY_PHONE, "045 442 928 8289", "MX"), "524429288289");
+	CHECK_STR(key(CT_KEY_PHONE, "+52 2 55 1234 5678", NULL), "");
+	CHECK_STR(key(CT_KEY_PHONE, "+34 1 612 34 56 78", NULL), "");
 	CHECK_STR(key(CT_KEY_PHONE, "1-212-555-0134 x12", "US"), "12125550134");
 	CHECK_STR(key(CT_KEY_PHONE, "+44 (0)7912 345678", NULL), "447912345678");
 	CHECK_STR(key(CT_KEY_PHONE, "07912 345678", "GB"), "447912345678");
