@@ -1,7 +1,10 @@
 -- Duplicate detection on a small planted set: exact expected clusters.
 \pset null '(null)'
 
--- keys used for blocking and comparison
+-- keys used for blocking and comparison (the Mexican forms are those of
+-- before the plan's change of 2019, the Chilean one of before 2016, and
+-- Colombia dials "005" abroad, not "00"; a doubled dot keys as one, and a
+-- list's separator left at the end is dropped)
 SELECT kind, value, region, contacts.match_key(kind, value, region)
 FROM (VALUES
     ('email', '  Ana.Perez+crm@GoogleMail.com ', NULL),
@@ -9,6 +12,8 @@ FROM (VALUES
     ('email', 'Juan@Empresa.com.mx', NULL),
     ('email', 'ana@@gmail.com', NULL),
     ('email', 'ana.perez gmail.com', NULL),
+    ('email', 'ana..perez@gmail..com', NULL),
+    ('email', 'ana.perez@gmail.com, ', NULL),
     ('phone', '+34 612 34 56 78', NULL),
     ('phone', '612-345-678', 'ES'),
     ('phone', '0034 612345678', NULL),
@@ -16,6 +21,9 @@ FROM (VALUES
     ('phone', '+54 9 11 4123-4567', NULL),
     ('phone', '+52 1 55 1234 5678', NULL),
     ('phone', '044 55 1234 5678', 'MX'),
+    ('phone', '01 55 1234 5678', 'MX'),
+    ('phone', '09-9262 8056', 'CL'),
+    ('phone', '0057 601 234 5678', 'CO'),
     ('phone', '(212) 555-0134 ext. 12', 'US'),
     ('phone', '+44 (0)7912 345678', NULL),
     ('phone', '12345', 'ES'),

@@ -60,41 +60,42 @@ fold_key(const char *value, size_t len, char *out, const CtAllocator *alloc)
 }
 
 /*
- * The address with each run of dots made one ("ana..garcia@gmail..com", a
- * slip of the finger no mailbox accepts) into buf, or NULL when it has no
- * such run, is quoted, or is too long.
+ * The address without the slips of the finger no mailbox accepts, into
+ * buf: each run of dots made one ("ana..garcia@gmail..com") and a list's
+ * separator left at its end ("ana@gmail.com," from a column of several).
+ * NULL when there are none, or the address is quoted or too long.
  */
 static const char *
-one_dot_each(const char *value, size_t len, char *buf, size_t *outlen)
+without_slips(const char *value, size_t len, char *buf, size_t *outlen)
 {
 	size_t		n = 0;
 
 	if (len >= EMAIL_BUF_SIZE || memchr(value, '"', len) != NULL)
 		return NULL;
+	while (len > 0 && (isspace((unsigned char) value[len - 1]) || value[len - 1] == ',' || value[len - 1] == ';'))
+		len--;
 	for (size_t i = 0; i < len; i++)
 		if (!(value[i] == '.' && n > 0 && buf[n - 1] == '.'))
 			buf[n++] = value[i];
-	if (n == len)
-		return NULL;
 	*outlen = n;
 	return buf;
 }
 
 /*
  * The canonical mailbox (provider rules: Gmail dots, +tags ...); an address
- * only a doubled dot keeps from being one keys as the address without it.
+ * only a slip keeps from being one keys as the address without it.
  */
 static size_t
 email_key(const char *value, size_t len, char *out)
 {
 	char		normalized[EMAIL_BUF_SIZE];
 	char		canonical[EMAIL_BUF_SIZE];
-	char		undoubled[EMAIL_BUF_SIZE];
+	char		repaired[EMAIL_BUF_SIZE];
 	EmailParts	parts;
 	size_t		n;
 
 	if (ct_email_normalize(value, len, EMAIL_PROFILE_MAILBOX, NULL, normalized, &parts) != NULL &&
-		((value = one_dot_each(value, len, undoubled, &len)) == NULL ||
+		((value = without_slips(value, len, repaired, &len)) == NULL ||
 		 ct_email_normalize(value, len, EMAIL_PROFILE_MAILBOX, NULL, normalized, &parts) != NULL))
 		return 0;
 	n = ct_email_canonical(normalized, parts.len, canonical);
@@ -106,14 +107,14 @@ email_key(const char *value, size_t len, char *out)
 }
 
 /*
- * Mexico wrote a mobile number with a "1" after +52, and at home with
- * "044" or "045" before its ten digits, until its numbering plan dropped
- * both in August 2019 (IFT); the plan, and the metadata, know only the ten
- * digits now.  Older records hold the same lines: num becomes the ten
- * digits' number.  Whether it did.
+ * Until its numbering plan changed in August 2019 (IFT), Mexico dialled
+ * "01" or "02" before a number in another city, "044" or "045" before a
+ * mobile, and a "1" after +52 before a mobile from abroad; the plan, and
+ * the metadata, know only the ten digits now.  num becomes the ten digits'
+ * number; whether it did.
  */
 static bool
-mexican_mobile_before_2019(PhoneNumber *num)
+mexican_number_before_2019(PhoneNumber *num)
 {
 	char		nsn[PHONE_MAX_NSN_DIGITS + 1];
 	size_t		n;
@@ -124,26 +125,88 @@ mexican_mobile_before_2019(PhoneNumber *num)
 	n = ct_phone_national_significant_number(num, nsn);
 	if (n == 11 && nsn[0] == '1')
 		drop = 1;
+	else if (n == 12 && (memcmp(nsn, "01", 2) == 0 || memcmp(nsn, "02", 2) == 0))
+		drop = 2;
 	else if (n == 13 && (memcmp(nsn, "044", 3) == 0 || memcmp(nsn, "045", 3) == 0))
 		drop = 3;
 	else
 		return false;
 	num->national_number = strtoull(nsn + drop, NULL, 10);
 	num->leading_zeros = 0;
-	return ct_phone_is_possible(num);
+	return true;
 }
 
-/* the number in E.164 without the "+", when it has a possible length */
+/*
+ * A trunk "0" its country no longer dials: Chile wrote a mobile "09 1234
+ * 5678" until its plan closed in 2016, and dials "9 1234 5678" now.  num
+ * loses the zero; whether it had one.
+ */
+static bool
+without_trunk_zero(PhoneNumber *num)
+{
+	if (num->leading_zeros == 0)
+		return false;
+	num->leading_zeros--;
+	return true;
+}
+
+/*
+ * "00" read as the international prefix, as most of the world dials it,
+ * where the region dials another: Colombia dials "005", so "0057 601 234
+ * 5678" parses as +7 601...; read this way it is +57 601 234 5678.
+ */
+static bool
+after_double_zero(const char *value, size_t len, PhoneNumber *num)
+{
+	char		plus[PHONE_FORMAT_BUFSIZE];
+
+	while (len > 0 && isspace((unsigned char) *value))
+	{
+		value++;
+		len--;
+	}
+	if (len < 3 || len >= sizeof(plus) || value[0] != '0' || value[1] != '0')
+		return false;
+	plus[0] = '+';
+	memcpy(plus + 1, value + 2, len - 2);
+	return ct_phone_parse(plus, len - 1, NULL, 0, num) == NULL;
+}
+
+/*
+ * The number in E.164 without the "+", when it has a possible length.  A
+ * number not valid as written may be an older, or another country's, way
+ * of writing a valid one: it keys as that one, so that it blocks and
+ * compares with the same line written today (validation still refuses it).
+ */
 static size_t
 phone_key(const char *value, size_t len, const char *region, char *out)
 {
 	PhoneNumber num;
+	PhoneNumber reading;
 	char		e164[PHONE_FORMAT_BUFSIZE];
 	size_t		n;
+	bool		parsed = ct_phone_parse(value, len, region, region ? strlen(region) : 0, &num) == NULL;
 
-	if (ct_phone_parse(value, len, region, region ? strlen(region) : 0, &num) != NULL ||
-		(!ct_phone_is_possible(&num) && !mexican_mobile_before_2019(&num)))
-		return 0;
+	/*
+	 * "00" and the region's own country code: that country's number (of a
+	 * possible length), even where the digits also read as a valid number
+	 * of another country (Colombia's "0057 306 ..." would be +7 306 ..., a
+	 * Russian number).
+	 */
+	if (region && after_double_zero(value, len, &reading) && ct_phone_is_possible(&reading) &&
+		reading.country_code == ct_phone_country_code_for_region(region, strlen(region)))
+		num = reading;
+	else if (!parsed || !ct_phone_is_valid(&num))
+	{
+		if (parsed && (reading = num, mexican_number_before_2019(&reading)) && ct_phone_is_possible(&reading))
+			num = reading;
+		else if (parsed && (reading = num, without_trunk_zero(&reading)) && ct_phone_is_valid(&reading))
+			num = reading;
+		else if (after_double_zero(value, len, &reading) && ct_phone_is_valid(&reading))
+			num = reading;
+		else if (!parsed || !ct_phone_is_possible(&num))
+			return 0;
+	}
 	n = ct_phone_format(&num, PHONE_FORMAT_E164, e164, sizeof(e164));
 	if (n < 2 || n >= CT_KEY_MAX)
 		return 0;

@@ -32,13 +32,16 @@ test_keys(void)
 	CHECK_STR(key(CT_KEY_EMAIL, "Juan.Lopez@Empresa.MX", NULL), "juan.lopez@empresa.mx");
 	CHECK_STR(key(CT_KEY_EMAIL, "ana@@gmail.com", NULL), "");
 	CHECK_STR(key(CT_KEY_EMAIL, "ana.gmail.com", NULL), "");
-	CHECK_STR(key(CT_KEY_EMAIL, "ana@gmail.com,", NULL), "");
 	/* a doubled dot, which no mailbox accepts, keys as one */
 	CHECK_STR(key(CT_KEY_EMAIL, "florenc..iamarins@googlemail.com", NULL), "florenciamarins@gmail.com");
 	CHECK_STR(key(CT_KEY_EMAIL, "michael346@gmail..com", NULL), "michael346@gmail.com");
 	CHECK_STR(key(CT_KEY_EMAIL, "juan...lopez@empresa.mx", NULL), "juan.lopez@empresa.mx");
 	CHECK_STR(key(CT_KEY_EMAIL, "\"ana..b\"@example.com", NULL), "");
 	CHECK_STR(key(CT_KEY_EMAIL, "ana..@gmail.com", NULL), "");
+	/* and so does a list's separator left at the end */
+	CHECK_STR(key(CT_KEY_EMAIL, "robert665@yahoo.com, ", NULL), "robert665@yahoo.com");
+	CHECK_STR(key(CT_KEY_EMAIL, "ana@gmail.com;", NULL), "ana@gmail.com");
+	CHECK_STR(key(CT_KEY_EMAIL, "ana@gmail.com,x", NULL), "");
 
 	CHECK_STR(key(CT_KEY_PHONE, "+34 612 34 56 78", NULL), "34612345678");
 	CHECK_STR(key(CT_KEY_PHONE, "612-345-678", "ES"), "34612345678");
@@ -48,13 +51,22 @@ test_keys(void)
 	CHECK_STR(key(CT_KEY_PHONE, "0351 15-594-8695", "AR"), "5493515948695");
 	CHECK_STR(key(CT_KEY_PHONE, "+52 55 1234 5678", NULL), "525512345678");
 	CHECK_STR(key(CT_KEY_PHONE, "(55) 1234-5678", "MX"), "525512345678");
-	/* Mexican mobiles as written before August 2019 */
+	/* Mexican numbers as written before August 2019 */
+	CHECK_STR(key(CT_KEY_PHONE, "01 55 6282 9534", "MX"), "525562829534");
+	CHECK_STR(key(CT_KEY_PHONE, "01 477 378 8128", "MX"), "524773788128");
 	CHECK_STR(key(CT_KEY_PHONE, "+52 1 55 1234 5678", NULL), "525512345678");
 	CHECK_STR(key(CT_KEY_PHONE, "0052 1 442 928 8289", "ES"), "524429288289");
 	CHECK_STR(key(CT_KEY_PHONE, "044 55 1234 5678", "MX"), "525512345678");
 	CHECK_STR(key(CT_KEY_PHONE, "045 442 928 8289", "MX"), "524429288289");
 	CHECK_STR(key(CT_KEY_PHONE, "+52 2 55 1234 5678", NULL), "");
 	CHECK_STR(key(CT_KEY_PHONE, "+34 1 612 34 56 78", NULL), "");
+	/* Chile's mobiles before 2016, and "00" where the region dials another prefix */
+	CHECK_STR(key(CT_KEY_PHONE, "09-9262 8056", "CL"), "56992628056");
+	CHECK_STR(key(CT_KEY_PHONE, "0057 601 234 5678", "CO"), "576012345678");
+	CHECK_STR(key(CT_KEY_PHONE, "0057 601 234 5678", "ES"), "576012345678");
+	CHECK_STR(key(CT_KEY_PHONE, "0057 306 657 7402", "CO"), "573066577402");
+	/* valid as written: read as written (Italy's zero is part of the number) */
+	CHECK_STR(key(CT_KEY_PHONE, "02 1234 5678", "IT"), "390212345678");
 	CHECK_STR(key(CT_KEY_PHONE, "1-212-555-0134 x12", "US"), "12125550134");
 	CHECK_STR(key(CT_KEY_PHONE, "+44 (0)7912 345678", NULL), "447912345678");
 	CHECK_STR(key(CT_KEY_PHONE, "07912 345678", "GB"), "447912345678");
