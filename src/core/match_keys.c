@@ -182,10 +182,11 @@ static size_t
 phone_key(const char *value, size_t len, const char *region, char *out)
 {
 	PhoneNumber num;
-	PhoneNumber reading;
+	PhoneNumber intl;			/* the text with its "00" read as "+" */
 	char		e164[PHONE_FORMAT_BUFSIZE];
 	size_t		n;
 	bool		parsed = ct_phone_parse(value, len, region, region ? strlen(region) : 0, &num) == NULL;
+	bool		has_intl = after_double_zero(value, len, &intl);
 
 	/*
 	 * "00" and the region's own country code: that country's number (of a
@@ -193,18 +194,28 @@ phone_key(const char *value, size_t len, const char *region, char *out)
 	 * of another country (Colombia's "0057 306 ..." would be +7 306 ..., a
 	 * Russian number).
 	 */
-	if (region && after_double_zero(value, len, &reading) && ct_phone_is_possible(&reading) &&
-		reading.country_code == ct_phone_country_code_for_region(region, strlen(region)))
-		num = reading;
-	else if (!parsed || !ct_phone_is_valid(&num))
+	if (has_intl && region && ct_phone_is_possible(&intl) &&
+		intl.country_code == ct_phone_country_code_for_region(region, strlen(region)))
+		num = intl;
+	else if (parsed && !ct_phone_is_valid(&num))
 	{
-		if (parsed && (reading = num, mexican_number_before_2019(&reading)) && ct_phone_is_possible(&reading))
-			num = reading;
-		else if (parsed && (reading = num, without_trunk_zero(&reading)) && ct_phone_is_valid(&reading))
-			num = reading;
-		else if (after_double_zero(value, len, &reading) && ct_phone_is_valid(&reading))
-			num = reading;
-		else if (!parsed || !ct_phone_is_possible(&num))
+		PhoneNumber mexican = num;
+		PhoneNumber trunk = num;
+
+		if (mexican_number_before_2019(&mexican) && ct_phone_is_possible(&mexican))
+			num = mexican;
+		else if (without_trunk_zero(&trunk) && ct_phone_is_valid(&trunk))
+			num = trunk;
+		else if (has_intl && ct_phone_is_valid(&intl))
+			num = intl;
+		else if (!ct_phone_is_possible(&num))
+			return 0;
+	}
+	else if (!parsed)
+	{
+		if (has_intl && ct_phone_is_valid(&intl))
+			num = intl;
+		else
 			return 0;
 	}
 	n = ct_phone_format(&num, PHONE_FORMAT_E164, e164, sizeof(e164));
