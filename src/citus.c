@@ -16,6 +16,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 
 #include "citus.h"
 #include "spi_util.h"
@@ -60,6 +61,54 @@ contacts_citus_table_of(Oid relid)
 						"AND c.relnamespace OPERATOR(pg_catalog.=) "
 						"(SELECT r.relnamespace FROM pg_catalog.pg_class r WHERE r.oid OPERATOR(pg_catalog.=) $1)",
 						2, types, values);
+}
+
+bool
+contacts_citus_coordinator(void)
+{
+	Oid			none[1] = {InvalidOid};
+
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return false;
+	/* (the group of the coordinator is 0; its node must be known for reference tables) */
+	return OidIsValid(metadata_oid("SELECT 1::pg_catalog.oid FROM pg_catalog.pg_dist_local_group g "
+								   "WHERE g.groupid OPERATOR(pg_catalog.=) 0 AND EXISTS (SELECT FROM pg_catalog.pg_dist_node n "
+								   "WHERE n.isactive AND n.noderole OPERATOR(pg_catalog.=) 'primary')",
+								   0, none, NULL));
+}
+
+char *
+contacts_citus_distribution_column(Oid table)
+{
+	Oid			types[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(table)};
+	MemoryContext caller = CurrentMemoryContext;
+	char	   *result = NULL;
+
+	contacts_spi_connect();
+	if (contacts_spi_execute_args("SELECT pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) "
+								  "FROM pg_catalog.pg_dist_partition p "
+								  "WHERE p.logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+								  "AND p.partmethod OPERATOR(pg_catalog.=) 'h'",
+								  1, types, values, NULL, true, 1, SPI_OK_SELECT) > 0)
+	{
+		char	   *name = contacts_spi_text(SPI_tuptable, 0, 1);
+
+		if (name != NULL)
+			result = MemoryContextStrdup(caller, name);
+	}
+	contacts_spi_finish();
+	return result;
+}
+
+char *
+contacts_citus_name(Oid relid)
+{
+	char	   *name = get_rel_name(relid);
+
+	if (name == NULL)
+		return NULL;
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), name);
 }
 
 /* contacts.citus_table(tbl regclass) -> regclass: the Citus table tbl is or is a shard of */

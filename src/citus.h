@@ -14,6 +14,24 @@
 extern Oid	contacts_citus_table_of(Oid relid);
 
 /*
+ * Whether this node is a Citus coordinator that knows an active node, where
+ * reference tables can be made.
+ */
+extern bool contacts_citus_coordinator(void);
+
+/*
+ * The name of the distribution column of table, a hash-distributed Citus
+ * table (palloc'd in the caller's context); NULL for any other table.
+ */
+extern char *contacts_citus_distribution_column(Oid table);
+
+/*
+ * The schema-qualified, quoted name of relid, the same on every node (the
+ * key of the citus_* copies); NULL when there is no such relation.
+ */
+extern char *contacts_citus_name(Oid relid);
+
+/*
  * Raise feature_not_supported, naming function and the Citus table, when
  * relid is a Citus table or one of its shards.
  */

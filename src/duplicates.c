@@ -140,7 +140,8 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel, bool alternates_on
 		append_other_row(&sql, cfg, "t");
 		any = true;
 	}
-	if (kind != NULL && cfg->has_alternates)
+	/* (on a Citus shard, the coordinator's are looked up apart: citus_alternate_find) */
+	if (kind != NULL && cfg->has_alternates && cfg->citus_name == NULL)
 	{
 		/*
 		 * in contacts.alternate (also kept there before the kind had an
@@ -194,13 +195,68 @@ run_lookup(SPIPlanPtr plan, Relation rel, const char *key, const char *own_key, 
 	return contacts_spi_text(SPI_tuptable, 0, 1);
 }
 
+/*
+ * On a Citus shard: the survivor keeping key as an alternate, in the copy of
+ * contacts.alternate every node holds (citus_mirror.c), which only the
+ * extension's owner reads.  The survivor may be in another shard, so it is
+ * not joined: an alternate names its survivor until unmerge removes it.
+ */
+static char *
+citus_alternate_find(EntryConfig *cfg, EntryColumn *col, const char *key, const char *own_key,
+					 bool *alternate)
+{
+	const char *kind = contacts_alternate_kind(col->kind);
+	Datum		args[2];
+	char		nulls[2] = {' ', own_key ? ' ' : 'n'};
+	ContactsRoleSwitch sw;
+
+	if (kind == NULL || !cfg->has_alternates)
+		return NULL;
+	if (col->citus_alternate_plan == NULL)
+	{
+		const char *schema = contacts_extension_schema_quoted();
+		Oid			argtypes[2] = {TEXTOID, TEXTOID};
+		SPIPlanPtr	plan;
+		MemoryContext old;
+
+		plan = contacts_spi_prepare(psprintf("SELECT a.survivor FROM %s.citus_alternate a "
+											 "WHERE a.tbl_name OPERATOR(pg_catalog.=) %s AND a.kind OPERATOR(pg_catalog.=) %s "
+											 "AND %s OPERATOR(pg_catalog.=) $1 "
+											 "AND ($2 IS NULL OR a.survivor OPERATOR(pg_catalog.<>) $2) "
+											 "ORDER BY a.survivor LIMIT 1",
+											 schema, quote_literal_cstr(cfg->citus_name), quote_literal_cstr(kind),
+											 col->kind != ENTRY_EMAIL ? "a.value" :
+											 psprintf("%s.%s(a.value)", schema,
+													  cfg->email_canonical ? "email_canonical_key" : "email_key")),
+									2, argtypes, 0, true);
+		old = MemoryContextSwitchTo(cfg->context);
+		col->citus_alternate_plan = plan;
+		MemoryContextSwitchTo(old);
+	}
+	args[0] = CStringGetTextDatum(key);
+	args[1] = own_key ? CStringGetTextDatum(own_key) : (Datum) 0;
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	contacts_spi_execute_plan(col->citus_alternate_plan, args, nulls, false, 1, SPI_OK_SELECT);
+	contacts_switch_back(&sw);
+	if (SPI_processed == 0)
+		return NULL;
+	if (alternate != NULL)
+		*alternate = true;
+	return contacts_spi_text(SPI_tuptable, 0, 1);
+}
+
 char *
 contacts_duplicate_find(EntryConfig *cfg, EntryColumn *col, Relation rel, const char *key,
 						const char *own_key, bool lock, bool *alternate)
 {
+	char	   *found;
+
 	if (lock)
 		contacts_duplicate_lock(RelationGetRelid(rel), col, key);
-	return run_lookup(lookup_plan(cfg, col, rel, false), rel, key, own_key, alternate);
+	found = run_lookup(lookup_plan(cfg, col, rel, false), rel, key, own_key, alternate);
+	if (found == NULL && cfg->citus_name != NULL)
+		found = citus_alternate_find(cfg, col, key, own_key, alternate);
+	return found;
 }
 
 char *

@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "utils/array.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
@@ -175,6 +176,60 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 	cfg->update_plan = contacts_spi_prepare(sql.data, n, argtypes, 0, true);
 }
 
+static void
+refuse_shard_feature(const EntryConfig *cfg, const char *what, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("contacts.enforce() cannot %s on the Citus table \"%s\"", what, cfg->table_name),
+			 errdetail("The trigger runs in each shard, on its worker, where it sees that shard's rows and "
+					   "the copies of the configuration, suppression list and alternates that every node holds."),
+			 errhint("%s; see docs/citus.md.", hint)));
+}
+
+/*
+ * On a shard, what the trigger cannot do there is refused before any row
+ * is written: the workers hold no dedupe model, change feed or bounces, and
+ * a duplicate key is found in this shard only when rows of one key share
+ * a shard, that is when it is the distribution column.
+ */
+static void
+refuse_on_shard(const EntryConfig *cfg, const char *distribution, bool fuzzy, bool feed)
+{
+	int			i;
+
+	if (feed)
+		refuse_shard_feature(cfg, "publish a change feed",
+							 "Remove the table's change feed (its row in contacts.feed_config): "
+							 "events written on a worker would never reach the coordinator");
+	if (cfg->on_undeliverable != ON_UNDELIVERABLE_ALLOW)
+		refuse_shard_feature(cfg, "check bounces",
+							 "Configure on_undeliverable => 'allow' (bounces are recorded on the coordinator)");
+	if (cfg->on_duplicate == ON_DUPLICATE_ALLOW)
+		return;
+	if (fuzzy)
+		refuse_shard_feature(cfg, "look for likely duplicates",
+							 "Configure fuzzy_duplicates => false, and find likely duplicates with contacts.dedupe_run()");
+	for (i = 0; i < cfg->ncolumns; i++)
+	{
+		const EntryColumn *col = &cfg->columns[i];
+
+		if (!col->duplicate_key)
+			continue;
+		if (col->attnum != cfg->distribution_attnum)
+			refuse_shard_feature(cfg, psprintf("check duplicates of column \"%s\" (the table is distributed by \"%s\")",
+											   col->name, distribution),
+								 "Distribute the table by that column, or leave it out of duplicate_keys and check it "
+								 "on the coordinator, as contacts.import() does");
+		if ((col->kind == ENTRY_EMAIL && cfg->alternate_column[0] != NULL) ||
+			(col->kind == ENTRY_PHONE && cfg->alternate_column[1] != NULL) ||
+			(col->kind == ENTRY_NATIONAL_ID && cfg->alternate_column[2] != NULL))
+			refuse_shard_feature(cfg, psprintf("find the alternates of column \"%s\" in an array column", col->name),
+								 "Keep the table's alternates in contacts.alternate "
+								 "(contacts.merge_configure(..., alternate_columns => '{}'))");
+	}
+}
+
 /*
  * Read the table's configuration rows.  Any role that may write the table
  * needs them, whatever its rights on the extension's tables, so they are
@@ -184,8 +239,8 @@ prepare_plans(EntryConfig *cfg, Relation rel, bool fuzzy)
 static bool
 load_config(EntryConfig *cfg, Relation rel)
 {
-	Oid			argtypes[1] = {OIDOID};
-	Datum		args[1] = {ObjectIdGetDatum(RelationGetRelid(rel))};
+	Oid			argtypes[2] = {OIDOID};
+	Datum		args[2] = {ObjectIdGetDatum(RelationGetRelid(rel))};
 	const char *schema = contacts_extension_schema_quoted();
 	ContactsRoleSwitch sw;
 	MemoryContext old;
@@ -195,20 +250,31 @@ load_config(EntryConfig *cfg, Relation rel)
 	/* (a catalog older than alternates and email_duplicate_key has neither) */
 	bool		alternates = contacts_catalog_has("alternate", NULL);
 
-	contacts_citus_refuse(RelationGetRelid(rel), "contacts.enforce()",
-						  "Its configuration, the suppression list and its duplicate lookups are kept on "
-						  "each node apart, so on a shard it would check one shard's rows under another "
-						  "node's settings.",
-						  "Drop the trigger, normalize before Citus routes a row (columns of type "
-						  "contacts.email and contacts.phone), and let a unique constraint on the "
-						  "distribution column refuse duplicates");
+	Oid			citus = contacts_citus_table_of(RelationGetRelid(rel));
+	char	   *distribution = NULL;
+	bool		feed = false;
+
+	/*
+	 * On a shard of a distributed table, its table's configuration, by name;
+	 * on the coordinator (merges, cleaning), the table's own.
+	 */
+	if (OidIsValid(citus) && citus != RelationGetRelid(rel))
+		distribution = contacts_citus_distribution_column(citus);
+	if (OidIsValid(citus) && citus != RelationGetRelid(rel) && distribution == NULL)
+		contacts_citus_refuse(RelationGetRelid(rel), "contacts.enforce()",
+							  "The trigger runs on the shards of hash-distributed tables only.",
+							  "Drop the trigger, or distribute the table with create_distributed_table()");
+	old = MemoryContextSwitchTo(cfg->context);
+	cfg->table_name = pstrdup(get_rel_name(OidIsValid(citus) ? citus : RelationGetRelid(rel)));
+	cfg->citus_name = distribution ? contacts_citus_name(citus) : NULL;
+	MemoryContextSwitchTo(old);
+	argtypes[1] = TEXTOID;
+	args[1] = CStringGetTextDatum(cfg->citus_name ? cfg->citus_name : "");
 	contacts_switch_to(contacts_extension_owner(), &sw);
 
 	if (contacts_spi_execute_args(psprintf("SELECT c.key_column, c.default_region, c.on_invalid, c.on_duplicate, "
-										   "c.flag_column, c.fuzzy_duplicates, %s, %s, m.soft_delete_column, %s, %s "
-										   "FROM %s.table_config c "
-										   "LEFT JOIN %s.merge_config m ON m.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
-										   "WHERE c.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+										   "c.flag_column, c.fuzzy_duplicates, %s, %s, m.soft_delete_column, %s, %s, %s, %s "
+										   "%s",
 										   alternates ? "c.email_duplicate_key OPERATOR(pg_catalog.=) 'email_canonical'" : "false",
 										   alternates ? "m.alternate_columns ->> 'email', m.alternate_columns ->> 'phone', "
 										   "m.alternate_columns ->> 'national_id'" : "NULL::text, NULL::text, NULL::text",
@@ -218,13 +284,25 @@ load_config(EntryConfig *cfg, Relation rel)
 										   /* (and one older than issue 23 no on_undeliverable) */
 										   contacts_catalog_has("table_config", "on_undeliverable") ?
 										   "c.on_undeliverable" : "'allow'::text",
-										   schema, schema),
-								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) == 0)
+										   cfg->citus_name ? "(r.config ->> 'feed')::pg_catalog.bool" : "false",
+										   cfg->citus_name ? "r.xmin::pg_catalog.text" : "NULL::pg_catalog.text",
+										   cfg->citus_name ?
+										   psprintf("FROM %1$s.citus_entry_config r "
+													"CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::%1$s.table_config, r.config -> 'table') c "
+													"CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::%1$s.merge_config, r.config -> 'merge') m "
+													"WHERE r.tbl_name OPERATOR(pg_catalog.=) $2", schema) :
+										   psprintf("FROM %1$s.table_config c "
+													"LEFT JOIN %1$s.merge_config m ON m.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+													"WHERE c.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1", schema)),
+								  2, argtypes, args, NULL, true, 1, SPI_OK_SELECT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not configured for contacts", RelationGetRelationName(rel)),
+				 errmsg("table \"%s\" is not configured for contacts", cfg->table_name),
+				 cfg->citus_name ?
+				 errhint("Call contacts.configure('%s', ...) on the Citus coordinator; if the table was renamed since, "
+						 "call contacts.citus_share() there.", cfg->citus_name) :
 				 errhint("Call contacts.configure('%s', key_column => ..., kinds => '{...}') first.",
-						 RelationGetRelationName(rel))));
+						 cfg->table_name)));
 
 	old = MemoryContextSwitchTo(cfg->context);
 	cfg->key_column = pstrdup(contacts_spi_text(SPI_tuptable, 0, 1));
@@ -265,12 +343,19 @@ load_config(EntryConfig *cfg, Relation rel)
 	s = contacts_spi_text(SPI_tuptable, 0, 13);
 	cfg->on_undeliverable = strcmp(s, "reject") == 0 ? ON_UNDELIVERABLE_REJECT :
 		strcmp(s, "flag") == 0 ? ON_UNDELIVERABLE_FLAG : ON_UNDELIVERABLE_ALLOW;
+	feed = contacts_spi_bool(SPI_tuptable, 0, 14);
+	s = contacts_spi_text(SPI_tuptable, 0, 15);
+	cfg->citus_version = s ? pstrdup(s) : NULL;
 	MemoryContextSwitchTo(old);
 
-	contacts_spi_execute_args(psprintf("SELECT col, kind, duplicate_key, required FROM %s.column_kind "
-									   "WHERE tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
-									   "ORDER BY col COLLATE \"C\"", schema),
-							  1, argtypes, args, NULL, true, 0, SPI_OK_SELECT);
+	contacts_spi_execute_args(psprintf("SELECT k.col, k.kind, k.duplicate_key, k.required %s ORDER BY k.col COLLATE \"C\"",
+									   cfg->citus_name ?
+									   psprintf("FROM %1$s.citus_entry_config r CROSS JOIN LATERAL "
+												"pg_catalog.jsonb_populate_recordset(NULL::%1$s.column_kind, r.config -> 'columns') k "
+												"WHERE r.tbl_name OPERATOR(pg_catalog.=) $2", schema) :
+									   psprintf("FROM %s.column_kind k WHERE k.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+												schema)),
+							  2, argtypes, args, NULL, true, 0, SPI_OK_SELECT);
 	contacts_switch_back(&sw);
 
 	old = MemoryContextSwitchTo(cfg->context);
@@ -294,7 +379,55 @@ load_config(EntryConfig *cfg, Relation rel)
 			cfg->country_attnum = col->attnum;
 	}
 	MemoryContextSwitchTo(old);
+	if (distribution != NULL)
+	{
+		cfg->distribution_attnum = column_attnum(rel, distribution, false);
+		refuse_on_shard(cfg, distribution, fuzzy, feed);
+	}
 	return fuzzy;
+}
+
+/*
+ * On a Citus worker no invalidation tells a shard's cached configuration
+ * that the coordinator changed its copy, so once per transaction the copy's
+ * xmin is compared with the one loaded.  Transactions are counted by a
+ * callback (any event: a spurious count costs one more comparison).
+ */
+static uint64 transactions_seen = 0;
+
+static void
+count_transaction(XactEvent event, void *arg)
+{
+	transactions_seen++;
+}
+
+static bool
+citus_copy_unchanged(EntryConfig *cfg)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	ContactsRoleSwitch sw;
+	char	   *version = NULL;
+
+	if (cfg->citus_name == NULL || cfg->citus_checked == transactions_seen)
+		return true;
+	args[0] = CStringGetTextDatum(cfg->citus_name);
+	contacts_spi_connect();
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	if (contacts_spi_execute_args(psprintf("SELECT r.xmin::pg_catalog.text FROM %s.citus_entry_config r "
+										   "WHERE r.tbl_name OPERATOR(pg_catalog.=) $1",
+										   contacts_extension_schema_quoted()),
+								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) > 0)
+		version = contacts_spi_text(SPI_tuptable, 0, 1);
+	contacts_switch_back(&sw);
+	if (version == NULL || strcmp(version, cfg->citus_version) != 0)
+	{
+		contacts_spi_finish();
+		return false;
+	}
+	contacts_spi_finish();
+	cfg->citus_checked = transactions_seen;
+	return true;
 }
 
 EntryConfig *
@@ -304,7 +437,8 @@ entry_config_get(Relation rel)
 	EntryConfig *cfg;
 	bool		found;
 
-	if (last_config != NULL && last_config->relid == relid && last_config->valid)
+	if (last_config != NULL && last_config->relid == relid && last_config->valid &&
+		citus_copy_unchanged(last_config))
 		return last_config;
 	if (config_cache == NULL)
 	{
@@ -318,7 +452,7 @@ entry_config_get(Relation rel)
 	}
 
 	cfg = hash_search(config_cache, &relid, HASH_ENTER, &found);
-	if (found && cfg->valid)
+	if (found && cfg->valid && citus_copy_unchanged(cfg))
 		return last_config = cfg;
 
 	if (found)
@@ -331,6 +465,8 @@ entry_config_get(Relation rel)
 				SPI_freeplan(cfg->columns[i].lookup_plan);
 			if (cfg->columns[i].alternate_plan)
 				SPI_freeplan(cfg->columns[i].alternate_plan);
+			if (cfg->columns[i].citus_alternate_plan)
+				SPI_freeplan(cfg->columns[i].citus_alternate_plan);
 		}
 		if (cfg->update_plan)
 			SPI_freeplan(cfg->update_plan);
@@ -355,6 +491,15 @@ entry_config_get(Relation rel)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	if (cfg->citus_name != NULL)
+	{
+		static bool counting = false;
+
+		if (!counting)
+			RegisterXactCallback(count_transaction, NULL);
+		counting = true;
+		cfg->citus_checked = transactions_seen;
+	}
 	cfg->valid = true;
 	return last_config = cfg;
 }

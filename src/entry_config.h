@@ -66,6 +66,7 @@ typedef struct EntryColumn
 	Oid			typoutput;		/* column type -> text, for duplicate lookups */
 	SPIPlanPtr	lookup_plan;	/* key of another row with this value (duplicates.c), made on first use */
 	SPIPlanPtr	alternate_plan; /* the same among survivors' alternates only */
+	SPIPlanPtr	citus_alternate_plan;	/* on a Citus shard: in citus_alternate */
 	EntryFlagCache flag_cache[ENTRY_FLAG_CACHE];	/* filled as rows are flagged */
 } EntryColumn;
 
@@ -74,6 +75,11 @@ typedef struct EntryConfig
 	Oid			relid;
 	bool		valid;
 	MemoryContext context;		/* everything below lives here */
+	char	   *table_name;		/* the table errors name: a shard's Citus table */
+	char	   *citus_name;		/* on a shard: its table, schema-qualified (citus_mirror.c) */
+	AttrNumber	distribution_attnum;	/* on a shard: its distribution column */
+	char	   *citus_version;	/* on a shard: the xmin of its configuration's copy */
+	uint64		citus_checked;	/* the transaction count when that was last checked */
 	char	   *key_column;
 	AttrNumber	key_attnum;
 	Oid			key_typid;

@@ -35,6 +35,8 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/datum.h"
+#include "utils/typcache.h"
 
 #include "bounce.h"
 #include "change_feed.h"
@@ -71,21 +73,73 @@ contacts_enforce_execute_passing(Oid relid, SPIPlanPtr plan, const Datum *values
 	return n;
 }
 
+/*
+ * On a shard, the distribution column keeps the value Citus routed the row
+ * by: another would leave the row in a shard where lookups of its value
+ * never look.  normal is the value the rules give, or 0 for NULL.
+ */
 static void
-reject_invalid(Relation rel, EntryColumn *col, const char *value, const CtReason *reason)
+refuse_routed_change(const EntryConfig *cfg, EntryColumn *col, Datum value, Datum normal)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("contacts.enforce() would change the distribution column \"%s\" of the Citus table \"%s\" "
+					"after Citus routed the row by it", col->name, cfg->table_name),
+			 normal == (Datum) 0 ?
+			 errdetail("\"%s\" is invalid, and the table's on_invalid is set_null.", entry_column_text(col, value)) :
+			 errdetail("\"%s\" normalizes to \"%s\".", entry_column_text(col, value), entry_column_text(col, normal)),
+			 errhint("Normalize before Citus routes the row: make the column contacts.email or contacts.phone, "
+					 "whose input normalizes on the coordinator, or insert normalized values; see docs/citus.md.")));
+}
+
+/*
+ * On a shard, a duplicate key is looked for among the shard's rows only, so
+ * every row with the key must be in this shard.  They are when the key, read
+ * as the distribution column's type, equals the value Citus routed the row
+ * by: equal values hash alike.  (A contacts.email column compares addresses
+ * case-folded, as email_key() does; a text column holds the key itself.)
+ */
+static void
+require_key_in_shard(const EntryConfig *cfg, EntryColumn *col, const char *key, Datum value)
+{
+	TypeCacheEntry *type = lookup_type_cache(col->atttypid, TYPECACHE_EQ_OPR_FINFO);
+	Oid			typinput,
+				typioparam;
+	Datum		k;
+
+	getTypeInputInfo(col->atttypid, &typinput, &typioparam);
+	k = OidInputFunctionCall(typinput, (char *) key, typioparam, -1);
+	if (OidIsValid(type->eq_opr_finfo.fn_oid) &&
+		DatumGetBool(FunctionCall2Coll(&type->eq_opr_finfo, type->typcollation, k, value)))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("contacts.enforce() cannot look for duplicates of \"%s\" in one shard of the Citus table \"%s\"",
+					entry_column_text(col, value), cfg->table_name),
+			 errdetail("Its duplicate key \"%s\" is not the value Citus routed the row by, so rows with that key may be in other shards.",
+					   key),
+			 errhint("Keep the key form in the distribution column: a contacts.email column with email_duplicate_key => 'email', "
+					 "or the key itself in a text column; see docs/citus.md.")));
+}
+
+static void
+reject_invalid(const EntryConfig *cfg, EntryColumn *col, const char *value, const CtReason *reason)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_CHECK_VIOLATION),
 			 errmsg("invalid %s in column \"%s\" of table \"%s\": \"%s\"",
-					col->kind_name, col->name, RelationGetRelationName(rel), value),
+					col->kind_name, col->name, cfg->table_name, value),
 			 errdetail_internal("%s", contacts_reason_detail(reason)),
 			 errhint("%s", reason->hint ? reason->hint :
 					 "Correct the value, or configure the table with on_invalid => 'set_null' or 'flag'.")));
 }
 
-/* People on the suppression list never enter, whatever the table's policy. */
+/*
+ * People on the suppression list never enter, whatever the table's policy.
+ * On a shard, the list is the coordinator's, in the copies every node holds.
+ */
 static void
-reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
+reject_if_suppressed(const EntryConfig *cfg, EntryColumn *col, Datum normal)
 {
 	const char *kind;
 
@@ -103,13 +157,14 @@ reject_if_suppressed(Relation rel, EntryColumn *col, Datum normal)
 		default:
 			return;
 	}
-	if (contacts_suppression_list_empty())
-		return;
-	if (contacts_is_suppressed(kind, entry_kind_suppression_form(col->kind, normal)))
+	if (cfg->citus_name != NULL ?
+		contacts_is_suppressed_on_citus(kind, entry_kind_suppression_form(col->kind, normal)) :
+		!contacts_suppression_list_empty() &&
+		contacts_is_suppressed(kind, entry_kind_suppression_form(col->kind, normal)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION),
 				 errmsg("%s \"%s\" in column \"%s\" of table \"%s\" is on the suppression list",
-						kind, TextDatumGetCString(normal), col->name, RelationGetRelationName(rel)),
+						kind, TextDatumGetCString(normal), col->name, cfg->table_name),
 				 errhint("This person asked not to be contacted; see contacts.suppression.")));
 }
 
@@ -148,7 +203,7 @@ check_undeliverable(EntryConfig *cfg, Relation rel, Datum *values, bool *isnull,
 			ereport(ERROR,
 					(errcode(ERRCODE_CHECK_VIOLATION),
 					 errmsg("undeliverable %s in column \"%s\" of table \"%s\": \"%s\"",
-							channel, col->name, RelationGetRelationName(rel), value),
+							channel, col->name, cfg->table_name, value),
 					 errdetail("It bounced hard, or soft too often, since its last successful delivery (UNDELIVERABLE)."),
 					 errhint("Ask for another %s, record a successful delivery with contacts.clear_bounces(), or configure on_undeliverable => 'flag' or 'allow'.",
 							 channel)));
@@ -235,7 +290,17 @@ update_existing(EntryConfig *cfg, Datum *values, bool *isnull,
 	args[n] = OidInputFunctionCall(typinput, (char *) existing_key, typioparam, -1);
 	nulls[n] = ' ';
 	n++;
-	contacts_spi_execute_plan(cfg->update_plan, args, nulls, false, 0, SPI_OK_UPDATE);
+	/* (the insert is dropped: the row it updates must be there) */
+	if (contacts_spi_execute_plan(cfg->update_plan, args, nulls, false, 0, SPI_OK_UPDATE) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("duplicate contact in table \"%s\": the row %s = %s it would update is not %s",
+						cfg->table_name, cfg->key_column, existing_key,
+						cfg->citus_name ? "in this shard" : "there any more"),
+				 errhint(cfg->citus_name ?
+						 "A merged-away value names its survivor, which may be in another shard; update that row, "
+						 "or configure on_duplicate => 'reject' or 'flag'." :
+						 "Try again: it was deleted or merged away meanwhile.")));
 }
 
 /*
@@ -276,6 +341,8 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 		value = contacts_duplicate_key(cfg, col, value);
 		if (value == NULL)
 			continue;			/* not an address: the same as no other */
+		if (col->attnum == cfg->distribution_attnum)
+			require_key_in_shard(cfg, col, value, values[a]);
 		/* under a lock on the key, so a concurrent insert or merge of it waits */
 		existing = contacts_duplicate_find(cfg, col, rel, value, own_key, true, NULL);
 		if (existing)
@@ -291,7 +358,7 @@ check_duplicates(EntryConfig *cfg, TriggerData *trigdata, Datum *values, bool *i
 			ereport(ERROR,
 					(errcode(ERRCODE_UNIQUE_VIOLATION),
 					 errmsg("duplicate contact in table \"%s\": %s already belongs to %s = %s",
-							RelationGetRelationName(rel), what, cfg->key_column, existing),
+							cfg->table_name, what, cfg->key_column, existing),
 					 errhint("Update the existing row, merge the two with contacts.merge(), or configure on_duplicate => 'flag' or 'allow'.")));
 		if (cfg->on_duplicate == ON_DUPLICATE_UPDATE)
 		{
@@ -358,23 +425,32 @@ enforce_row(TriggerData *trigdata)
 		switch (entry_column_check(cfg, col, values[a], isnull[a], region, &v, &reason))
 		{
 			case ENTRY_VALUE_UNCHECKED:
+				/* a contacts.email or contacts.phone value, valid by its type, may be suppressed */
+				if (!isnull[a] && !entry_column_checked(col))
+					reject_if_suppressed(cfg, col, CStringGetTextDatum(entry_column_text(col, values[a])));
 				continue;
 			case ENTRY_VALUE_MISSING:
 				if (cfg->on_invalid == ON_INVALID_REJECT)
 					ereport(ERROR,
 							(errcode(ERRCODE_NOT_NULL_VIOLATION),
 							 errmsg("column \"%s\" of table \"%s\" is required",
-									col->name, RelationGetRelationName(rel)),
+									col->name, cfg->table_name),
 							 errhint("Supply a value, or drop the column from required in contacts.configure().")));
 				flag_reason[i] = "REQUIRED";
 				nflagged++;
 				flagged_column = i;
 				continue;
 			case ENTRY_VALUE_VALID:
-				reject_if_suppressed(rel, col, v);
+				reject_if_suppressed(cfg, col, v);
 				/* Most values arrive normalized: then the tuple stays as it is. */
 				if (v != values[a])
 				{
+					if (col->attnum == cfg->distribution_attnum)
+					{
+						if (datumIsEqual(v, values[a], false, -1))
+							continue;
+						refuse_routed_change(cfg, col, values[a], v);
+					}
 					values[a] = v;
 					changed = true;
 				}
@@ -388,9 +464,11 @@ enforce_row(TriggerData *trigdata)
 		switch (cfg->on_invalid)
 		{
 			case ON_INVALID_REJECT:
-				reject_invalid(rel, col, entry_column_text(col, values[a]), reason);
+				reject_invalid(cfg, col, entry_column_text(col, values[a]), reason);
 				break;
 			case ON_INVALID_SET_NULL:
+				if (col->attnum == cfg->distribution_attnum)
+					refuse_routed_change(cfg, col, values[a], (Datum) 0);
 				isnull[a] = true;
 				changed = true;
 				break;

@@ -39,43 +39,46 @@
 #define SUPPRESSION_DIGEST_LEN 32	/* SHA-256 */
 
 static bytea *suppression_key = NULL;
+static bytea *citus_suppression_key = NULL;	/* the coordinator's, on a worker */
 
+/* The key in table (one row), read once per backend as the extension's owner. */
 static bytea *
-load_key(void)
+load_key(const char *table, bytea **cached)
 {
 	bool		isnull;
 	Datum		d;
 
 	ContactsRoleSwitch sw;
 
-	if (suppression_key != NULL)
-		return suppression_key;
+	if (*cached != NULL)
+		return *cached;
 
 	contacts_spi_connect();
 	contacts_switch_to(contacts_extension_owner(), &sw);
-	if (contacts_spi_execute(psprintf("SELECT key FROM %s.suppression_key", contacts_extension_schema_quoted()),
+	if (contacts_spi_execute(psprintf("SELECT key FROM %s.%s", contacts_extension_schema_quoted(), table),
 							 true, 1, SPI_OK_SELECT) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the suppression key is missing"),
-				 errhint("contacts.suppression_key must hold exactly one row; it is created with the extension.")));
+				 errhint("contacts.%s must hold exactly one row; it is created with the extension "
+						 "(on Citus, by contacts.citus_share() on the coordinator).", table)));
 	d = contacts_spi_datum(SPI_tuptable, 0, 1, &isnull);
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the suppression key is NULL"),
-				 errhint("contacts.suppression_key must hold exactly one row; it is created with the extension.")));
+				 errhint("contacts.%s must hold exactly one row; it is created with the extension.", table)));
 	{
 		bytea	   *k = DatumGetByteaPP(d);
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
-		suppression_key = (bytea *) palloc(VARSIZE_ANY(k));
-		memcpy(suppression_key, k, VARSIZE_ANY(k));
+		*cached = (bytea *) palloc(VARSIZE_ANY(k));
+		memcpy(*cached, k, VARSIZE_ANY(k));
 		MemoryContextSwitchTo(old);
 	}
 	contacts_switch_back(&sw);
 	contacts_spi_finish();
-	return suppression_key;
+	return *cached;
 }
 
 /*
@@ -84,9 +87,8 @@ load_key(void)
  * or number gives one digest.
  */
 static bytea *
-digest_of(text *kind, text *value)
+digest_under(bytea *key, text *kind, text *value)
 {
-	bytea	   *key = load_key();
 	bytea	   *result = palloc(VARHDRSZ + SUPPRESSION_DIGEST_LEN);
 	pg_hmac_ctx *ctx = pg_hmac_create(PG_SHA256);
 	int			vlen;
@@ -107,6 +109,12 @@ digest_of(text *kind, text *value)
 	pg_hmac_free(ctx);
 	SET_VARSIZE(result, VARHDRSZ + SUPPRESSION_DIGEST_LEN);
 	return result;
+}
+
+static bytea *
+digest_of(text *kind, text *value)
+{
+	return digest_under(load_key("suppression_key", &suppression_key), kind, value);
 }
 
 /* The OID of contacts.suppression, whose privileges say who may use the key. */
@@ -216,6 +224,27 @@ contacts_is_suppressed(const char *kind, text *normal_value)
 	key.kind = kind[0];
 	memcpy(key.digest, VARDATA_ANY(digest), SUPPRESSION_DIGEST_LEN);
 	return hash_search(suppression_set, &key, HASH_FIND, NULL) != NULL;
+}
+
+bool
+contacts_is_suppressed_on_citus(const char *kind, text *normal_value)
+{
+	Oid			types[2] = {TEXTOID, BYTEAOID};
+	Datum		values[2];
+	ContactsRoleSwitch sw;
+	bool		found;
+
+	values[0] = CStringGetTextDatum(kind);
+	values[1] = PointerGetDatum(digest_under(load_key("citus_suppression_key", &citus_suppression_key),
+											 (text *) DatumGetPointer(values[0]), normal_value));
+	contacts_spi_connect();
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	found = contacts_spi_execute_args(psprintf("SELECT FROM %s.citus_suppression s WHERE s.kind OPERATOR(pg_catalog.=) $1 "
+											   "AND s.digest OPERATOR(pg_catalog.=) $2", contacts_extension_schema_quoted()),
+									  2, types, values, NULL, true, 1, SPI_OK_SELECT) > 0;
+	contacts_switch_back(&sw);
+	contacts_spi_finish();
+	return found;
 }
 
 /*

@@ -16,6 +16,12 @@ extern bool contacts_suppression_list_empty(void);
  */
 extern bool contacts_is_suppressed(const char *kind, text *normal_value);
 
+/*
+ * The same on a Citus worker, for the entry trigger on a shard: under the
+ * coordinator's key, in its list's copy (contacts.citus_suppression).
+ */
+extern bool contacts_is_suppressed_on_citus(const char *kind, text *normal_value);
+
 /* Forget the loaded suppression list when relid is its table (or InvalidOid). */
 extern void contacts_suppression_invalidate(Oid relid);
 

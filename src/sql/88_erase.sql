@@ -261,7 +261,11 @@ VALUES
   'the delivery history of the person''s emails and phones (bounces belong to an address, not a table: the eraser needs SELECT and DELETE on contacts.bounce)'),
  (28, 'bounce_settings', NULL, 'configuration'),
  (29, 'retention', NULL, 'configuration'),
- (30, 'dedupe_blocking_rules', NULL, 'configuration: the DBA''s blocking rules')
+ (30, 'dedupe_blocking_rules', NULL, 'configuration: the DBA''s blocking rules'),
+ (31, 'citus_entry_config', NULL, 'Citus only: a copy of the configuration'),
+ (32, 'citus_suppression', NULL, 'Citus only: a copy of the suppression digests, kept like them'),
+ (33, 'citus_suppression_key', NULL, 'Citus only: a copy of the digest key'),
+ (34, 'citus_alternate', NULL, 'Citus only: a copy of contacts.alternate, whose erased rows its trigger removes from it')
 $$;
 
 COMMENT ON FUNCTION @extschema@.erasure_steps() IS

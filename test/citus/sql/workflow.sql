@@ -28,12 +28,14 @@ SELECT contacts.configure('crm_local', 'id',
     default_region => 'ES', on_duplicate => 'reject', duplicate_keys => '{email}',
     flag_column => 'flags');
 SELECT create_distributed_table('crm', 'id');
--- the entry trigger: refused on the shards, naming the distributed table
+-- the entry trigger on a table distributed by id, with email a duplicate
+-- key: refused on the shards, naming the distributed table (entry.sql runs it)
 SET citus.enable_unsafe_triggers = on;
 CREATE TRIGGER crm_enforce BEFORE INSERT OR UPDATE ON crm
     FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
 INSERT INTO crm (id, full_name, email) VALUES (10, 'EVA  martín', 'Eva@Example.com');
--- also where a shard was configured by hand, which would check one shard only
+-- a shard configured by hand changes nothing: the trigger reads its table's
+-- configuration
 SELECT count(*) FROM run_command_on_shards('crm',
     $$SELECT contacts.configure('%s', 'id', '{"email": "email"}', on_duplicate => 'reject', duplicate_keys => '{email}')$$)
   WHERE success;
