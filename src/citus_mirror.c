@@ -13,14 +13,17 @@
  * them reference tables and fills them (citus_share()); citus_mirror(), a
  * trigger on the originals, then copies each change as it is made, in the
  * same transaction.  Everything runs as the extension's owner, who owns the
- * copies; nobody else may read them.  DROP EXTENSION drops them, and Citus
- * their shards.
+ * copies; nobody else may read them.  DROP EXTENSION drops them; their
+ * shards are dropped first (citus_drop_copies()), since Citus leaves the
+ * shards of a table dropped with its extension on every node.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
 #include "commands/trigger.h"
+#include "nodes/parsenodes.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -243,4 +246,59 @@ contacts_citus_mirror(PG_FUNCTION_ARGS)
 	contacts_switch_back(&sw);
 	contacts_spi_finish();
 	return PointerGetDatum(NULL);
+}
+
+/* DropStmt names contacts among the extensions it drops */
+static bool
+drops_this_extension(Node *parsetree)
+{
+	DropStmt   *stmt = (DropStmt *) parsetree;
+	ListCell   *lc;
+
+	if (!IsA(parsetree, DropStmt) || stmt->removeType != OBJECT_EXTENSION)
+		return false;
+	foreach(lc, stmt->objects)
+	{
+		if (strcmp(strVal(lfirst(lc)), "contacts") == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * citus_drop_copies(): ddl_command_start event trigger on DROP EXTENSION.
+ * Before contacts is dropped, the shards of its copies are, on every node.
+ */
+PG_FUNCTION_INFO_V1(contacts_citus_drop_copies);
+Datum
+contacts_citus_drop_copies(PG_FUNCTION_ARGS)
+{
+	ContactsRoleSwitch sw;
+	Oid			types[3] = {OIDOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("citus_drop_copies() must be called as an event trigger")));
+	if (!drops_this_extension(((EventTriggerData *) fcinfo->context)->parsetree) ||
+		!contacts_citus_coordinator())
+		PG_RETURN_VOID();
+	values[1] = CStringGetTextDatum(get_namespace_name(contacts_extension_schema()));
+	contacts_spi_connect();
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	for (int i = 0; i < (int) lengthof(copy_tables); i++)
+	{
+		Oid			relid = get_relname_relid(copy_tables[i], contacts_extension_schema());
+
+		if (!OidIsValid(relid) || contacts_citus_table_of(relid) != relid)
+			continue;
+		values[0] = ObjectIdGetDatum(relid);
+		values[2] = CStringGetTextDatum(copy_tables[i]);
+		contacts_spi_execute_args("SELECT pg_catalog.citus_drop_all_shards($1, $2, $3, false)",
+								  3, types, values, NULL, false, 0, SPI_OK_SELECT);
+	}
+	contacts_switch_back(&sw);
+	contacts_spi_finish();
+	PG_RETURN_VOID();
 }

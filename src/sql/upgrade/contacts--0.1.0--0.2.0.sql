@@ -4758,3 +4758,14 @@ COMMENT ON TRIGGER suppression_truncated_citus ON @extschema@.suppression IS
 'On a Citus coordinator, empties citus_suppression';
 COMMENT ON TRIGGER alternate_citus ON @extschema@.alternate IS
 'On a Citus coordinator, copies the alternate to citus_alternate';
+
+CREATE FUNCTION @extschema@.citus_drop_copies() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'contacts_citus_drop_copies' LANGUAGE C;
+COMMENT ON FUNCTION @extschema@.citus_drop_copies() IS
+'Event trigger: before DROP EXTENSION contacts on a Citus coordinator, drops the shards of the citus_* reference tables on every node (Citus leaves the shards of tables dropped with their extension)';
+
+CREATE EVENT TRIGGER contacts_citus_drop_copies ON ddl_command_start
+    WHEN TAG IN ('DROP EXTENSION')
+    EXECUTE FUNCTION @extschema@.citus_drop_copies();
+COMMENT ON EVENT TRIGGER contacts_citus_drop_copies IS
+'Drops the shards of the citus_* reference tables before the extension is dropped';

@@ -183,3 +183,15 @@ SELECT result AS copies_left FROM run_command_on_workers(
          + (SELECT count(*) FROM contacts.citus_suppression)$$);
 DROP ROLE citus_app;
 DROP ROLE citus_crm;
+
+-- DROP EXTENSION takes the copies' shards with it, on every node (Citus
+-- would leave the shards of tables dropped with their extension), and the
+-- extension comes back on every node
+SELECT count(*) AS copies_distributed FROM pg_dist_partition WHERE logicalrelid::text LIKE '%citus\_%';
+DROP EXTENSION contacts;
+SELECT count(*) AS shards_left FROM pg_dist_shard;
+SELECT result AS tables_left FROM run_command_on_all_nodes(
+  $$SELECT count(*) FROM pg_class WHERE relname LIKE 'citus\_%' AND relkind = 'r'$$);
+CREATE EXTENSION contacts;
+SELECT result AS version FROM run_command_on_all_nodes(
+  $$SELECT extversion FROM pg_extension WHERE extname = 'contacts'$$);
