@@ -19,6 +19,7 @@
 #include "utils/memutils.h"
 
 #include "citus.h"
+#include "privileges.h"
 #include "spi_util.h"
 
 /* the OID in the first row sql returns for its arguments, or InvalidOid */
@@ -99,6 +100,28 @@ contacts_citus_distribution_column(Oid table)
 	}
 	contacts_spi_finish();
 	return result;
+}
+
+char *
+contacts_citus_copy(const char *table)
+{
+	Oid			nsp = contacts_extension_schema();
+	Oid			types[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(get_relname_relid(table, nsp))};
+	const char *name = table;
+
+	contacts_spi_connect();
+	if (contacts_spi_execute_args("SELECT s.shardid FROM pg_catalog.pg_dist_shard s "
+								  "WHERE s.logicalrelid::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+								  1, types, values, NULL, true, 1, SPI_OK_SELECT) > 0)
+	{
+		char	   *shard = psprintf("%s_" INT64_FORMAT, table, contacts_spi_int8(SPI_tuptable, 0, 1));
+
+		if (OidIsValid(get_relname_relid(shard, nsp)))
+			name = shard;
+	}
+	contacts_spi_finish();
+	return psprintf("%s.%s", contacts_extension_schema_quoted(), quote_identifier(name));
 }
 
 char *

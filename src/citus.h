@@ -26,6 +26,15 @@ extern bool contacts_citus_coordinator(void);
 extern char *contacts_citus_distribution_column(Oid table);
 
 /*
+ * The relation to read the extension's copy named table by on this node
+ * (citus_mirror.c), qualified and quoted: its shard here, a plain table that
+ * a query reads without Citus planning it, where this node holds one (every
+ * node does, once Citus has copied the reference table to it); the table
+ * itself otherwise.
+ */
+extern char *contacts_citus_copy(const char *table);
+
+/*
  * The schema-qualified, quoted name of relid, the same on every node (the
  * key of the citus_* copies); NULL when there is no such relation.
  */

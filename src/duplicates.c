@@ -6,16 +6,19 @@
 #include "postgres.h"
 
 #include "access/table.h"
+#include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "lib/stringinfo.h"
+#include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "duplicates.h"
 #include "email_glue.h"
@@ -60,9 +63,23 @@ contacts_duplicate_key(const EntryConfig *cfg, const EntryColumn *col, const cha
 }
 
 void
-contacts_duplicate_lock(Oid relid, const EntryColumn *col, const char *key)
+contacts_duplicate_lock(EntryConfig *cfg, Oid relid, const EntryColumn *col, const char *key)
 {
 	uint32		h = hash_bytes((const unsigned char *) key, strlen(key));
+	uint64		transaction = entry_transaction_count();
+
+	if (cfg->key_locks_transaction != transaction)
+	{
+		cfg->key_locks_transaction = transaction;
+		cfg->key_locks = 0;
+	}
+	if (cfg->key_locks > KEY_LOCKS_PER_TABLE)
+		return;					/* the table is locked */
+	if (++cfg->key_locks > KEY_LOCKS_PER_TABLE)
+	{
+		LockRelationOid(relid, ShareRowExclusiveLock);
+		return;
+	}
 
 	DirectFunctionCall2(pg_advisory_xact_lock_int4,
 						Int32GetDatum((int32) relid),
@@ -84,6 +101,20 @@ append_other_row(StringInfo sql, const EntryConfig *cfg, const char *alias)
 	if (cfg->soft_delete_column != NULL)
 		appendStringInfo(sql, " AND %s.%s IS %s", alias, quote_identifier(cfg->soft_delete_column),
 						 cfg->soft_delete_bool ? "NOT TRUE" : "NULL");
+}
+
+static bool
+is_email_type(Oid typid)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	bool		result;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	result = ((Form_pg_type) GETSTRUCT(tup))->typnamespace == contacts_extension_schema() &&
+		strcmp(NameStr(((Form_pg_type) GETSTRUCT(tup))->typname), "email") == 0;
+	ReleaseSysCache(tup);
+	return result;
 }
 
 /*
@@ -121,7 +152,15 @@ lookup_plan(EntryConfig *cfg, EntryColumn *col, Relation rel, bool alternates_on
 	if (!alternates_only)
 	{
 		appendStringInfo(&sql, "SELECT 0 AS p, t.%s::pg_catalog.text AS k FROM %s t WHERE ", key, relname);
-		if (col->kind == ENTRY_EMAIL)
+		/*
+		 * contacts.email values are equal exactly when their email_key()s
+		 * are: a column of the type is compared as itself, by the index its
+		 * key or unique constraint has (the key read under the rfc profile,
+		 * which reads every address the others do)
+		 */
+		if (col->kind == ENTRY_EMAIL && !cfg->email_canonical && is_email_type(col->atttypid))
+			appendStringInfo(&sql, "t.%s OPERATOR(%s.=) %s.email($1, 'rfc')", qc, schema, schema);
+		else if (col->kind == ENTRY_EMAIL)
 			appendStringInfo(&sql, "%s.%s(t.%s::pg_catalog.text) OPERATOR(pg_catalog.=) $1", schema, keyfn, qc);
 		else
 			contacts_append_equality(&sql, psprintf("t.%s", qc), col->atttypid,
@@ -219,12 +258,13 @@ citus_alternate_find(EntryConfig *cfg, EntryColumn *col, const char *key, const 
 		SPIPlanPtr	plan;
 		MemoryContext old;
 
-		plan = contacts_spi_prepare(psprintf("SELECT a.survivor FROM %s.citus_alternate a "
+		plan = contacts_spi_prepare(psprintf("SELECT a.survivor FROM %s a "
 											 "WHERE a.tbl_name OPERATOR(pg_catalog.=) %s AND a.kind OPERATOR(pg_catalog.=) %s "
 											 "AND %s OPERATOR(pg_catalog.=) $1 "
 											 "AND ($2 IS NULL OR a.survivor OPERATOR(pg_catalog.<>) $2) "
 											 "ORDER BY a.survivor LIMIT 1",
-											 schema, quote_literal_cstr(cfg->citus_name), quote_literal_cstr(kind),
+											 cfg->citus_alternate_copy, quote_literal_cstr(cfg->citus_name),
+											 quote_literal_cstr(kind),
 											 col->kind != ENTRY_EMAIL ? "a.value" :
 											 psprintf("%s.%s(a.value)", schema,
 													  cfg->email_canonical ? "email_canonical_key" : "email_key")),
@@ -252,7 +292,7 @@ contacts_duplicate_find(EntryConfig *cfg, EntryColumn *col, Relation rel, const 
 	char	   *found;
 
 	if (lock)
-		contacts_duplicate_lock(RelationGetRelid(rel), col, key);
+		contacts_duplicate_lock(cfg, RelationGetRelid(rel), col, key);
 	found = run_lookup(lookup_plan(cfg, col, rel, false), rel, key, own_key, alternate);
 	if (found == NULL && cfg->citus_name != NULL)
 		found = citus_alternate_find(cfg, col, key, own_key, alternate);
@@ -281,7 +321,7 @@ contacts_duplicate_lock_value(EntryConfig *cfg, Oid relid, const char *kind, con
 			continue;
 		key = contacts_duplicate_key(cfg, col, value);
 		if (key != NULL)
-			contacts_duplicate_lock(relid, col, key);
+			contacts_duplicate_lock(cfg, relid, col, key);
 	}
 }
 

@@ -28,8 +28,15 @@
 extern char *contacts_duplicate_key(const EntryConfig *cfg, const EntryColumn *col,
 									const char *value);
 
-/* Lock (table, col, key) until the transaction ends. */
-extern void contacts_duplicate_lock(Oid relid, const EntryColumn *col, const char *key);
+/*
+ * Lock (table, col, key) until the transaction ends, so that two writers of
+ * one key cannot both miss each other.  Past KEY_LOCKS_PER_TABLE keys of a
+ * table in one transaction (a bulk load), the table is locked instead
+ * (SHARE ROW EXCLUSIVE, which every writer's lock conflicts with): the lock
+ * table, shared by every session, holds some thousands of locks only.
+ */
+#define KEY_LOCKS_PER_TABLE 512
+extern void contacts_duplicate_lock(EntryConfig *cfg, Oid relid, const EntryColumn *col, const char *key);
 
 /*
  * The key (as text) of a row of rel other than own_key (may be NULL) that

@@ -267,6 +267,13 @@ load_config(EntryConfig *cfg, Relation rel)
 	old = MemoryContextSwitchTo(cfg->context);
 	cfg->table_name = pstrdup(get_rel_name(OidIsValid(citus) ? citus : RelationGetRelid(rel)));
 	cfg->citus_name = distribution ? contacts_citus_name(citus) : NULL;
+	if (distribution != NULL)
+	{
+		cfg->citus_config_copy = contacts_citus_copy("citus_entry_config");
+		cfg->citus_suppression_copy = contacts_citus_copy("citus_suppression");
+		cfg->citus_key_copy = contacts_citus_copy("citus_suppression_key");
+		cfg->citus_alternate_copy = contacts_citus_copy("citus_alternate");
+	}
 	MemoryContextSwitchTo(old);
 	argtypes[1] = TEXTOID;
 	args[1] = CStringGetTextDatum(cfg->citus_name ? cfg->citus_name : "");
@@ -287,10 +294,10 @@ load_config(EntryConfig *cfg, Relation rel)
 										   cfg->citus_name ? "(r.config ->> 'feed')::pg_catalog.bool" : "false",
 										   cfg->citus_name ? "r.xmin::pg_catalog.text" : "NULL::pg_catalog.text",
 										   cfg->citus_name ?
-										   psprintf("FROM %1$s.citus_entry_config r "
+										   psprintf("FROM %2$s r "
 													"CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::%1$s.table_config, r.config -> 'table') c "
 													"CROSS JOIN LATERAL pg_catalog.jsonb_populate_record(NULL::%1$s.merge_config, r.config -> 'merge') m "
-													"WHERE r.tbl_name OPERATOR(pg_catalog.=) $2", schema) :
+													"WHERE r.tbl_name OPERATOR(pg_catalog.=) $2", schema, cfg->citus_config_copy) :
 										   psprintf("FROM %1$s.table_config c "
 													"LEFT JOIN %1$s.merge_config m ON m.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
 													"WHERE c.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1", schema)),
@@ -350,9 +357,9 @@ load_config(EntryConfig *cfg, Relation rel)
 
 	contacts_spi_execute_args(psprintf("SELECT k.col, k.kind, k.duplicate_key, k.required %s ORDER BY k.col COLLATE \"C\"",
 									   cfg->citus_name ?
-									   psprintf("FROM %1$s.citus_entry_config r CROSS JOIN LATERAL "
+									   psprintf("FROM %2$s r CROSS JOIN LATERAL "
 												"pg_catalog.jsonb_populate_recordset(NULL::%1$s.column_kind, r.config -> 'columns') k "
-												"WHERE r.tbl_name OPERATOR(pg_catalog.=) $2", schema) :
+												"WHERE r.tbl_name OPERATOR(pg_catalog.=) $2", schema, cfg->citus_config_copy) :
 									   psprintf("FROM %s.column_kind k WHERE k.tbl::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
 												schema)),
 							  2, argtypes, args, NULL, true, 0, SPI_OK_SELECT);
@@ -388,10 +395,8 @@ load_config(EntryConfig *cfg, Relation rel)
 }
 
 /*
- * On a Citus worker no invalidation tells a shard's cached configuration
- * that the coordinator changed its copy, so once per transaction the copy's
- * xmin is compared with the one loaded.  Transactions are counted by a
- * callback (any event: a spurious count costs one more comparison).
+ * Transactions are counted by a callback, registered with the first
+ * configuration loaded (any event: a spurious count costs one more check).
  */
 static uint64 transactions_seen = 0;
 
@@ -401,6 +406,18 @@ count_transaction(XactEvent event, void *arg)
 	transactions_seen++;
 }
 
+uint64
+entry_transaction_count(void)
+{
+	return transactions_seen;
+}
+
+/*
+ * On a Citus worker no invalidation tells a shard's cached configuration
+ * that the coordinator changed its copy, so once per transaction the copy's
+ * xmin is compared with the one loaded.
+ */
+
 static bool
 citus_copy_unchanged(EntryConfig *cfg)
 {
@@ -409,14 +426,19 @@ citus_copy_unchanged(EntryConfig *cfg)
 	ContactsRoleSwitch sw;
 	char	   *version = NULL;
 
+	char	   *copy;
+
 	if (cfg->citus_name == NULL || cfg->citus_checked == transactions_seen)
 		return true;
 	args[0] = CStringGetTextDatum(cfg->citus_name);
+	/* (the copies themselves are made anew with the extension) */
+	copy = contacts_citus_copy("citus_entry_config");
+	if (strcmp(copy, cfg->citus_config_copy) != 0)
+		return false;
 	contacts_spi_connect();
 	contacts_switch_to(contacts_extension_owner(), &sw);
-	if (contacts_spi_execute_args(psprintf("SELECT r.xmin::pg_catalog.text FROM %s.citus_entry_config r "
-										   "WHERE r.tbl_name OPERATOR(pg_catalog.=) $1",
-										   contacts_extension_schema_quoted()),
+	if (contacts_spi_execute_args(psprintf("SELECT r.xmin::pg_catalog.text FROM %s r "
+										   "WHERE r.tbl_name OPERATOR(pg_catalog.=) $1", copy),
 								  1, argtypes, args, NULL, true, 1, SPI_OK_SELECT) > 0)
 		version = contacts_spi_text(SPI_tuptable, 0, 1);
 	contacts_switch_back(&sw);
@@ -491,15 +513,16 @@ entry_config_get(Relation rel)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	if (cfg->citus_name != NULL)
 	{
 		static bool counting = false;
 
 		if (!counting)
 			RegisterXactCallback(count_transaction, NULL);
 		counting = true;
-		cfg->citus_checked = transactions_seen;
 	}
+	cfg->citus_checked = transactions_seen;
+	/* (a transaction of its own for the key locks, whatever came before) */
+	cfg->key_locks_transaction = transactions_seen - 1;
 	cfg->valid = true;
 	return last_config = cfg;
 }

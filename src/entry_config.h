@@ -77,9 +77,15 @@ typedef struct EntryConfig
 	MemoryContext context;		/* everything below lives here */
 	char	   *table_name;		/* the table errors name: a shard's Citus table */
 	char	   *citus_name;		/* on a shard: its table, schema-qualified (citus_mirror.c) */
+	char	   *citus_config_copy;	/* on a shard: where this node holds the copies */
+	char	   *citus_suppression_copy;
+	char	   *citus_key_copy;
+	char	   *citus_alternate_copy;
 	AttrNumber	distribution_attnum;	/* on a shard: its distribution column */
 	char	   *citus_version;	/* on a shard: the xmin of its configuration's copy */
 	uint64		citus_checked;	/* the transaction count when that was last checked */
+	uint64		key_locks_transaction;	/* the transaction count of key_locks */
+	int			key_locks;		/* duplicate keys locked in it (duplicates.c) */
 	char	   *key_column;
 	AttrNumber	key_attnum;
 	Oid			key_typid;
@@ -116,6 +122,13 @@ extern EntryConfig *entry_config_get(Relation rel);
  * reads, and then works as that version did.
  */
 extern bool contacts_catalog_has(const char *table, const char *column);
+
+/*
+ * A number that changes with every transaction of this backend, from the
+ * first configuration loaded on: what a cached configuration keeps per
+ * transaction is keyed by it.
+ */
+extern uint64 entry_transaction_count(void);
 
 /* Forget the cached configuration of relid (InvalidOid: of every table). */
 extern void contacts_config_invalidate(Oid relid);

@@ -158,7 +158,8 @@ reject_if_suppressed(const EntryConfig *cfg, EntryColumn *col, Datum normal)
 			return;
 	}
 	if (cfg->citus_name != NULL ?
-		contacts_is_suppressed_on_citus(kind, entry_kind_suppression_form(col->kind, normal)) :
+		contacts_is_suppressed_on_citus(kind, entry_kind_suppression_form(col->kind, normal),
+										cfg->citus_suppression_copy, cfg->citus_key_copy) :
 		!contacts_suppression_list_empty() &&
 		contacts_is_suppressed(kind, entry_kind_suppression_form(col->kind, normal)))
 		ereport(ERROR,

@@ -39,9 +39,8 @@
 #define SUPPRESSION_DIGEST_LEN 32	/* SHA-256 */
 
 static bytea *suppression_key = NULL;
-static bytea *citus_suppression_key = NULL;	/* the coordinator's, on a worker */
 
-/* The key in table (one row), read once per backend as the extension's owner. */
+/* The key in table (one row, a qualified name), read once as the extension's owner. */
 static bytea *
 load_key(const char *table, bytea **cached)
 {
@@ -55,19 +54,18 @@ load_key(const char *table, bytea **cached)
 
 	contacts_spi_connect();
 	contacts_switch_to(contacts_extension_owner(), &sw);
-	if (contacts_spi_execute(psprintf("SELECT key FROM %s.%s", contacts_extension_schema_quoted(), table),
-							 true, 1, SPI_OK_SELECT) != 1)
+	if (contacts_spi_execute(psprintf("SELECT key FROM %s", table), true, 1, SPI_OK_SELECT) != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the suppression key is missing"),
-				 errhint("contacts.%s must hold exactly one row; it is created with the extension "
+				 errhint("%s must hold exactly one row; it is created with the extension "
 						 "(on Citus, by contacts.citus_share() on the coordinator).", table)));
 	d = contacts_spi_datum(SPI_tuptable, 0, 1, &isnull);
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("the suppression key is NULL"),
-				 errhint("contacts.%s must hold exactly one row; it is created with the extension.", table)));
+				 errhint("%s must hold exactly one row; it is created with the extension.", table)));
 	{
 		bytea	   *k = DatumGetByteaPP(d);
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
@@ -114,7 +112,8 @@ digest_under(bytea *key, text *kind, text *value)
 static bytea *
 digest_of(text *kind, text *value)
 {
-	return digest_under(load_key("suppression_key", &suppression_key), kind, value);
+	return digest_under(load_key(psprintf("%s.suppression_key", contacts_extension_schema_quoted()),
+								 &suppression_key), kind, value);
 }
 
 /* The OID of contacts.suppression, whose privileges say who may use the key. */
@@ -220,28 +219,66 @@ contacts_is_suppressed(const char *kind, text *normal_value)
 
 	if (contacts_suppression_list_empty())
 		return false;
+	/*
+	 * Reading the key the first time may process invalidations, which can
+	 * drop the set loaded above: it is asked for again after.
+	 */
 	digest = digest_of(cstring_to_text(kind), normal_value);
 	key.kind = kind[0];
 	memcpy(key.digest, VARDATA_ANY(digest), SUPPRESSION_DIGEST_LEN);
+	if (contacts_suppression_list_empty())
+		return false;
 	return hash_search(suppression_set, &key, HASH_FIND, NULL) != NULL;
 }
 
+/*
+ * On a worker: the coordinator's key and a prepared lookup, kept while the
+ * copies they were read from are the same relations (a new extension makes
+ * new ones, with another key).
+ */
+static char *citus_key_source = NULL;
+static bytea *citus_key = NULL;
+static char *citus_list_source = NULL;
+static SPIPlanPtr citus_lookup = NULL;
+
 bool
-contacts_is_suppressed_on_citus(const char *kind, text *normal_value)
+contacts_is_suppressed_on_citus(const char *kind, text *normal_value, const char *list_copy,
+								const char *key_copy)
 {
-	Oid			types[2] = {TEXTOID, BYTEAOID};
 	Datum		values[2];
 	ContactsRoleSwitch sw;
 	bool		found;
 
+	if (citus_key_source == NULL || strcmp(citus_key_source, key_copy) != 0)
+	{
+		if (citus_key != NULL)
+			pfree(citus_key);
+		if (citus_key_source != NULL)
+			pfree(citus_key_source);
+		citus_key = NULL;
+		citus_key_source = MemoryContextStrdup(TopMemoryContext, key_copy);
+	}
 	values[0] = CStringGetTextDatum(kind);
-	values[1] = PointerGetDatum(digest_under(load_key("citus_suppression_key", &citus_suppression_key),
+	values[1] = PointerGetDatum(digest_under(load_key(key_copy, &citus_key),
 											 (text *) DatumGetPointer(values[0]), normal_value));
 	contacts_spi_connect();
+	if (citus_list_source == NULL || strcmp(citus_list_source, list_copy) != 0)
+	{
+		Oid			types[2] = {TEXTOID, BYTEAOID};
+
+		SPIPlanPtr	plan = contacts_spi_prepare(psprintf("SELECT FROM %s s WHERE s.kind OPERATOR(pg_catalog.=) $1 "
+														 "AND s.digest OPERATOR(pg_catalog.=) $2", list_copy),
+												2, types, 0, true);
+
+		if (citus_lookup != NULL)
+			SPI_freeplan(citus_lookup);
+		if (citus_list_source != NULL)
+			pfree(citus_list_source);
+		citus_lookup = plan;
+		citus_list_source = MemoryContextStrdup(TopMemoryContext, list_copy);
+	}
 	contacts_switch_to(contacts_extension_owner(), &sw);
-	found = contacts_spi_execute_args(psprintf("SELECT FROM %s.citus_suppression s WHERE s.kind OPERATOR(pg_catalog.=) $1 "
-											   "AND s.digest OPERATOR(pg_catalog.=) $2", contacts_extension_schema_quoted()),
-									  2, types, values, NULL, true, 1, SPI_OK_SELECT) > 0;
+	found = contacts_spi_execute_plan(citus_lookup, values, NULL, true, 1, SPI_OK_SELECT) > 0;
 	contacts_switch_back(&sw);
 	contacts_spi_finish();
 	return found;

@@ -18,9 +18,11 @@ extern bool contacts_is_suppressed(const char *kind, text *normal_value);
 
 /*
  * The same on a Citus worker, for the entry trigger on a shard: under the
- * coordinator's key, in its list's copy (contacts.citus_suppression).
+ * coordinator's key, in its list's copy (contacts.citus_suppression), read
+ * from the relations named (contacts_citus_copy()).
  */
-extern bool contacts_is_suppressed_on_citus(const char *kind, text *normal_value);
+extern bool contacts_is_suppressed_on_citus(const char *kind, text *normal_value,
+											const char *list_copy, const char *key_copy);
 
 /* Forget the loaded suppression list when relid is its table (or InvalidOid). */
 extern void contacts_suppression_invalidate(Oid relid);

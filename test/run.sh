@@ -165,7 +165,7 @@ run_private_clone() {
 }
 
 # The extension on a Citus cluster (test/citus/run.sh, then smoke runs of
-# test/citus/bench_scale.sh and bench_merge.sh), where Citus is
+# test/citus/bench_scale.sh, bench_merge.sh and bench_entry.sh), where Citus is
 # installed for this server.  On the test machines (root, Debian's 15 and
 # ../shared/vendor/citus-*.tar.gz beside the clone) Citus is built and
 # installed first, once per machine; everywhere else the stage says it is
@@ -176,9 +176,10 @@ run_citus() {
 		bash "$REPO/test/lib/citus_from_source.sh" || { echo "citus build: 0 passed, 1 failed"; return 1; }
 	fi
 	bash "$REPO/test/citus/run.sh" || return 1
-	# the scale-out and merge benchmarks, in their smoke sizes
+	# the scale-out, merge and entry benchmarks, in their smoke sizes
 	SMOKE=1 bash "$REPO/test/citus/bench_scale.sh" || return 1
-	SMOKE=1 bash "$REPO/test/citus/bench_merge.sh"
+	SMOKE=1 bash "$REPO/test/citus/bench_merge.sh" || return 1
+	SMOKE=1 bash "$REPO/test/citus/bench_entry.sh"
 }
 
 # Every stage that needs a server, on the one PG_CONFIG names; stages are
