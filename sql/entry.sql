@@ -128,12 +128,15 @@ SELECT contacts.is_suppressed('email', 'OPTOUT@googlemail.com'), contacts.is_sup
 INSERT INTO people (full_name, email) VALUES ('Opt Out', 'optout@gmail.com');
 INSERT INTO people (full_name, phone) VALUES ('Opt Out', '0034 699 000 111');
 
--- Typed columns are checked by their type; the trigger leaves them alone.
-CREATE TABLE typed (id int PRIMARY KEY, email contacts.email, full_name text);
-SELECT contacts.configure('typed', 'id', '{"email": "email", "full_name": "full_name"}', duplicate_keys => '{email}', on_duplicate => 'reject');
+-- Typed columns are checked by their type; the trigger leaves them alone,
+-- but for duplicates (by the type's equality) and the suppression list.
+CREATE TABLE typed (id int PRIMARY KEY, email contacts.email, full_name text, phone contacts.phone);
+SELECT contacts.configure('typed', 'id', '{"email": "email", "full_name": "full_name", "phone": "phone"}', duplicate_keys => '{email}', on_duplicate => 'reject');
 CREATE TRIGGER typed_enforce BEFORE INSERT OR UPDATE ON typed FOR EACH ROW EXECUTE FUNCTION contacts.enforce();
 INSERT INTO typed VALUES (1, 'Ana@Example.COM', 'ANA ruiz') RETURNING *;
 INSERT INTO typed VALUES (2, 'ana@example.com', 'Ana Ruiz');
+INSERT INTO typed VALUES (3, 'Opt.Out@GoogleMail.com', 'Opt Out');
+INSERT INTO typed VALUES (4, 'someone@example.com', 'Opt Out', '+34 699 000 111');
 
 -- The health report: one row per check, with an example each.
 SELECT check_name, column_name, affected, total, rate,
