@@ -22,15 +22,9 @@ ROWS=${ROWS:-100000}
 BATCH=${BATCH:-$ROWS}
 DB=$CITUS_DB
 
-start_node coordinator 5432 || exit 1
-start_node worker1 5433 || exit 1
-start_node worker2 5434 || exit 1
+start_cluster || exit 1
 node_psql 5432 -d "$DB" -o /dev/null <<SQL || exit 1
 SET client_min_messages = warning;
-SELECT citus_set_coordinator_host('$CITUS_DIR', 5432);
-SELECT citus_add_node('$CITUS_DIR', 5433);
-SELECT citus_add_node('$CITUS_DIR', 5434);
-CREATE EXTENSION contacts;
 -- suppressed people, none of them among the rows: every row is checked
 SELECT count(contacts.suppress('email', 'gone' || g || '@example.org')) FROM generate_series(1, 1000) g;
 CREATE TABLE source AS

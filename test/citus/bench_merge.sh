@@ -17,15 +17,9 @@ PAIRS=${PAIRS:-2000}
 [ "${SMOKE:-0}" = 1 ] && PAIRS=200
 DB=$CITUS_DB
 
-start_node coordinator 5432 || exit 1
-start_node worker1 5433 || exit 1
-start_node worker2 5434 || exit 1
+start_cluster || exit 1
 node_psql 5432 -d "$DB" -o /dev/null <<SQL || exit 1
 SET client_min_messages = warning;
-SELECT citus_set_coordinator_host('$CITUS_DIR', 5432);
-SELECT citus_add_node('$CITUS_DIR', 5433);
-SELECT citus_add_node('$CITUS_DIR', 5434);
-CREATE EXTENSION contacts;
 CREATE TABLE people (id bigint PRIMARY KEY, full_name text, email text, phone text);
 INSERT INTO people
 SELECT g, 'Name ' || (g + 1) / 2, 'user' || g || '@example.com',

@@ -1,4 +1,4 @@
-# Throwaway Citus nodes for test/citus/run.sh and test/citus/bench_scale.sh:
+# Throwaway Citus nodes for test/citus/run.sh and the Citus benchmarks:
 # clusters started from the PostgreSQL that PG_CONFIG names, with
 # shared_preload_libraries = citus and Unix sockets in one temporary
 # directory (CITUS_DIR), each with the database CITUS_DB and Citus created.
@@ -61,4 +61,18 @@ CONF
 	STARTED="$STARTED $name"
 	node_psql "$port" -d postgres -c "CREATE DATABASE $CITUS_DB" &&
 		node_psql "$port" -d "$CITUS_DB" -c "CREATE EXTENSION citus"
+}
+
+# start_cluster: a coordinator (5432) and two workers (5433, 5434) that it
+# knows, with contacts created on the coordinator (Citus creates it on the
+# workers)
+start_cluster() {
+	start_node coordinator 5432 && start_node worker1 5433 && start_node worker2 5434 || return 1
+	node_psql 5432 -d "$CITUS_DB" -o /dev/null <<SQL
+SET client_min_messages = warning;
+SELECT citus_set_coordinator_host('$CITUS_DIR', 5432);
+SELECT citus_add_node('$CITUS_DIR', 5433);
+SELECT citus_add_node('$CITUS_DIR', 5434);
+CREATE EXTENSION contacts;
+SQL
 }

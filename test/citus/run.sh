@@ -15,26 +15,9 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 require_citus citus
 DB=$CITUS_DB
-NODES="coordinator:5432 worker1:5433 worker2:5434"
-
-setup() {
-	local n
-	for n in $NODES; do
-		start_node "${n%%:*}" "${n##*:}" || return 1
-	done
-	# the coordinator knows the workers; CREATE EXTENSION contacts on it is
-	# propagated to them
-	node_psql 5432 -d "$DB" -o /dev/null <<SQL
-SELECT citus_set_coordinator_host('$CITUS_DIR', 5432);
-SELECT citus_add_node('$CITUS_DIR', 5433);
-SELECT citus_add_node('$CITUS_DIR', 5434);
-CREATE EXTENSION contacts;
-SQL
-
-}
 
 rc=1
-if setup; then
+if start_cluster; then
 	tests=$(cd "$REPO/test/citus/sql" && ls *.sql | sed 's/\.sql$//' | sort)
 	od="$CITUS_DIR/regress"
 	as_cluster_user mkdir -p "$od"
