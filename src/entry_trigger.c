@@ -427,7 +427,7 @@ enforce_row(TriggerData *trigdata)
 		{
 			case ENTRY_VALUE_UNCHECKED:
 				/* a contacts.email or contacts.phone value, valid by its type, may be suppressed */
-				if (!isnull[a] && !entry_column_checked(col))
+				if (!isnull[a] && !entry_column_checked(col) && (col->kind == ENTRY_EMAIL || col->kind == ENTRY_PHONE))
 					reject_if_suppressed(cfg, col, CStringGetTextDatum(entry_column_text(col, values[a])));
 				continue;
 			case ENTRY_VALUE_MISSING:

@@ -112,8 +112,10 @@ digest_under(bytea *key, text *kind, text *value)
 static bytea *
 digest_of(text *kind, text *value)
 {
-	return digest_under(load_key(psprintf("%s.suppression_key", contacts_extension_schema_quoted()),
-								 &suppression_key), kind, value);
+	/* (the name built only the first time: this runs for every row) */
+	if (suppression_key == NULL)
+		load_key(psprintf("%s.suppression_key", contacts_extension_schema_quoted()), &suppression_key);
+	return digest_under(suppression_key, kind, value);
 }
 
 /* The OID of contacts.suppression, whose privileges say who may use the key. */
