@@ -328,6 +328,22 @@ FROM (SELECT * FROM contacts.dedupe_clusters WHERE run_id = :serial_run) s
 FULL JOIN (SELECT * FROM contacts.dedupe_clusters WHERE run_id = :parallel_run) p USING (key);
 DROP TABLE dd_many;
 
+-- dedupe_score_blocks, which dedupe_run calls in the shards of a Citus
+-- table (test/citus), is anyone's to call: what it did not make is refused
+SELECT contacts.dedupe_score_blocks(NULL, r) FROM (VALUES (1, 2)) r;
+SELECT contacts.dedupe_score_blocks('\x00000000'::bytea, r) FROM (VALUES (1, 2)) r;
+SELECT contacts.dedupe_score_blocks('\x00'::bytea, r) FROM (VALUES (1, 2)) r;
+SELECT contacts.dedupe_score_blocks('\x43545031'::bytea, r) FROM (VALUES (1, 2)) r;
+SELECT contacts.dedupe_score_blocks('\x4354503100000011'::bytea, r) FROM (VALUES (1, 2)) r;
+SELECT contacts.dedupe_score_blocks('\x435450310000000100000063'::bytea, r) FROM (VALUES (1, 2)) r;
+-- a pass of one field and no rule, and rows not of the scratch table
+SELECT contacts.dedupe_score_blocks(decode('43545031' || '00000001' || '00000000' || '00000001' || '00'
+         || repeat('00', 8 + 8 * 4 * 8 + 16) || '0000000000000001' || '00000002' || repeat('00', 16)
+         || '00000000', 'hex'), r)
+FROM (VALUES (1, 2)) r;
+-- and no row, no result
+SELECT contacts.dedupe_score_blocks('\x00'::bytea, r) FROM (VALUES (1, 2)) r WHERE false;
+
 -- leave nothing behind for the other tests: dropping the table drops its
 -- configuration and its features
 DROP TABLE dd_people, dd_notes;

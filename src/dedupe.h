@@ -18,6 +18,9 @@
 
 #define DEDUPE_MAX_RULES 32
 
+/* bins of the weight histogram of a run's compared pairs */
+#define DEDUPE_WEIGHT_BINS 256
+
 /*
  * A blocking rule: an SQL expression giving each record at most one key
  * (records with equal keys are compared), its key counts and whether the
@@ -177,6 +180,46 @@ extern void dedupe_drop_feature_tables(Oid relid);
 typedef void (*DedupePairCallback) (void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 									const CtFieldValue *x, const CtFieldValue *y);
 
+/* One record of a block being compared. */
+typedef struct DedupeBlockRecord
+{
+	int64		key;
+	int			rule;			/* of the block it was read for */
+	CtFieldValue values[CT_MAX_FIELDS];
+	char	   *bkey[DEDUPE_MAX_RULES]; /* blocking keys of the chosen rules up
+										 * to the one compared, NULL when none */
+} DedupeBlockRecord;
+
+/*
+ * A pass over the blocks of one rule at a time: which rule, the keys of
+ * the blocks each rule skips (sorted: a pair sharing only such a block was
+ * not compared there), what is done with each pair, the pairs compared.
+ */
+typedef struct DedupeBlockPass
+{
+	const DedupeConfig *cfg;
+	int			rule;
+	char	  **oversized[DEDUPE_MAX_RULES];
+	int			noversized[DEDUPE_MAX_RULES];
+	DedupePairCallback callback;
+	void	   *state;
+	int64		compared[DEDUPE_MAX_RULES];
+} DedupeBlockPass;
+
+/* The keys of the blocks each rule skips, from the counts table (SPI connected). */
+extern void dedupe_load_oversized(DedupeBlockPass *pass, const char *schema);
+
+/* Sort pass->oversized (dedupe_compare_block bsearches it). */
+extern void dedupe_sort_oversized(DedupeBlockPass *pass);
+
+/*
+ * Compare every pair of the n records of one block of pass->rule that no
+ * earlier rule compares (ct_compare allocates in block_cxt), handing each
+ * to pass->callback.
+ */
+extern void dedupe_compare_block(DedupeBlockPass *pass, DedupeBlockRecord *recs, int n,
+								 MemoryContext block_cxt);
+
 /*
  * Count each rule's pairs from the key counts that counts_sql returns (rows
  * of field = 100 + rule, key, n) over a share of the rows (1: all); with
@@ -240,6 +283,26 @@ extern void dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uin
 							  const CtFieldValue *x, const CtFieldValue *y);
 
 /*
+ * The rest of dedupe_store_pair, for a pair scored elsewhere (on a Citus
+ * worker): total is its weight, weights[] each field's; the pair is not
+ * counted in the weight histogram (dedupe_store_count_weights does).
+ */
+extern void dedupe_store_scored(DedupePairStore *st, int rule, int64 a, int64 b, const uint8 *gamma,
+								const double *weights, double total);
+
+/* The histogram bin of a pair's weight. */
+extern int	dedupe_weight_bin(double weight);
+
+/* Count pairs in a bin of the weight histogram. */
+extern void dedupe_store_count_weights(DedupePairStore *st, int bin, int64 pairs);
+
+/*
+ * The lowest probability of a pair the store keeps beyond the report's
+ * samples (for the clusters of the thresholds below the run's).
+ */
+extern double dedupe_store_lowest_kept(const DedupePairStore *st);
+
+/*
  * While deferred, the pairs are kept (in a tuplestore) rather than written:
  * dedupe_scan_blocks calls back while its statements run, when no other
  * statement may.  Undeferred, the kept pairs are written with the next
@@ -267,5 +330,22 @@ extern void dedupe_store_model(const DedupeConfig *cfg);
 
 /* The model as jsonb text, for the run summary. */
 extern char *dedupe_model_json(const DedupeConfig *cfg);
+
+/* dedupe_distributed.c */
+
+/* Whether the run's scoring runs on Citus workers: a hash-distributed table. */
+extern bool dedupe_distributed(const DedupeConfig *cfg);
+
+/*
+ * Bring each block's records together on the workers, after the features
+ * and counts (SPI connected, search_path pinned).
+ */
+extern void dedupe_distribute_blocks(DedupeConfig *cfg);
+
+/*
+ * Score every pair of the blocks on the workers into st; compared receives
+ * the pairs compared per rule.  Returns the pairs compared.
+ */
+extern int64 dedupe_score_distributed(DedupeConfig *cfg, DedupePairStore *st, int64 *compared);
 
 #endif							/* CONTACTS_DEDUPE_H */

@@ -14,12 +14,16 @@
  *              a grouped scan per counted column counts how many rows
  *              share each value (term frequencies) and each blocking key
  *              (block sizes, the chosen rules' exact pair counts)
+ *   distributing  on a hash-distributed Citus table only: each block's
+ *              records brought together on one worker, to be scored there
+ *              (dedupe_distributed.c)
  *   estimate   EM on the comparison vectors of the pairs of a sample of
  *              the blocks (only counts of distinct vectors are kept)
  *   scoring    per rule, the records of its blocks come sorted by key and
  *              every pair within a block is compared and scored once (a
  *              pair an earlier rule already compared is skipped): never a
- *              cross join; pairs at or above the threshold are stored with
+ *              cross join; on a hash-distributed Citus table the blocks
+ *              are compared on the workers; pairs at or above the threshold are stored with
  *              their explanation; then each record holding a value that
  *              another keeps as an alternate (a merge kept it) is compared
  *              with that record under the value (dedupe_alternates.c)
@@ -171,6 +175,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	DedupeScoreSummary ss;
 	int			search_path_level;
 	int			run_work_mem;
+	bool		distributed;
 
 	/*
 	 * Like ANALYZE or REINDEX, a run rebuilds what is derived from the table
@@ -234,6 +239,14 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 			   psprintf(INT64_FORMAT " records, " INT64_FORMAT " pairs in the chosen rules' blocks", records,
 						raw_pairs));
 
+	/* on Citus, each block's records brought together on a worker, to score there */
+	distributed = raw_pairs > 0 && dedupe_distributed(cfg);
+	if (distributed)
+	{
+		dedupe_distribute_blocks(cfg);
+		phase_done(&clock, "distributing", name, "each block's records brought together on a Citus worker");
+	}
+
 	/* estimate: EM on the comparison vectors of a sample of the blocks */
 	{
 		EstimateState es;
@@ -284,10 +297,15 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 
 	/* scoring */
 	st = dedupe_store_begin(cfg, run_id);
-	dedupe_store_defer_writes(st, true);
-	candidates = raw_pairs > 0 ?
-		dedupe_scan_blocks(cfg, schema, 0, dedupe_store_pair, st, rule_compared, raw_pairs, "scored") : 0;
-	dedupe_store_defer_writes(st, false);
+	if (distributed)
+		candidates = dedupe_score_distributed(cfg, st, rule_compared);
+	else
+	{
+		dedupe_store_defer_writes(st, true);
+		candidates = raw_pairs > 0 ?
+			dedupe_scan_blocks(cfg, schema, 0, dedupe_store_pair, st, rule_compared, raw_pairs, "scored") : 0;
+		dedupe_store_defer_writes(st, false);
+	}
 	/* and the records holding a value another keeps as an alternate */
 	alternate_links = dedupe_alternate_pairs(cfg, st);
 	links = dedupe_store_flush(st);

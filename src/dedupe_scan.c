@@ -209,27 +209,12 @@ fill_tf(const DedupeConfig *cfg, HTAB *tab, CtFieldValue *values)
 	}
 }
 
-/* one record of the block being compared */
-typedef struct BlockRecord
-{
-	int64		key;
-	CtFieldValue values[CT_MAX_FIELDS];
-	char	   *bkey[DEDUPE_MAX_RULES]; /* blocking keys of the chosen rules up
-										 * to the one scanned, NULL when none */
-} BlockRecord;
-
 typedef struct BlockScan
 {
-	DedupeConfig *cfg;
-	int			rule;
-	DedupePairCallback callback;
-	void	   *state;
-	int64		compared[DEDUPE_MAX_RULES]; /* pairs compared, per rule */
-	char	  **oversized[DEDUPE_MAX_RULES];	/* sorted keys of skipped blocks */
-	int			noversized[DEDUPE_MAX_RULES];
+	DedupeBlockPass pass;
 	HTAB	   *tf;				/* term frequencies */
-	/* the block being read, of rule */
-	BlockRecord *recs;
+	/* the block being read, of pass.rule */
+	DedupeBlockRecord *recs;
 	int			n;
 	MemoryContext block_cxt;
 	MemoryContext scan_cxt;		/* the caller's: the callbacks allocate there */
@@ -259,31 +244,37 @@ compare_cstring(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* The keys of the blocks each rule skips: few, as blocks are large. */
-static void
-load_oversized(BlockScan *scan, const char *schema)
+void
+dedupe_load_oversized(DedupeBlockPass *pass, const char *schema)
 {
+	const DedupeConfig *cfg = pass->cfg;
 	StringInfoData sql;
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT field - 100, k FROM %s.%s WHERE field >= 100 AND n > %d ORDER BY 1",
-					 schema, quote_identifier(psprintf("%s_counts", scan->cfg->features_table)),
-					 scan->cfg->max_block_size);
+					 schema, quote_identifier(psprintf("%s_counts", cfg->features_table)),
+					 cfg->max_block_size);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
-	for (int r = 0; r < scan->cfg->nrules; r++)
+	for (int r = 0; r < cfg->nrules; r++)
 	{
-		scan->oversized[r] = palloc(sizeof(char *) * Max(SPI_processed, 1));
-		scan->noversized[r] = 0;
+		pass->oversized[r] = palloc(sizeof(char *) * Max(SPI_processed, 1));
+		pass->noversized[r] = 0;
 	}
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		int			r = contacts_spi_int4(SPI_tuptable, i, 1);
 
-		if (r >= 0 && r < scan->cfg->nrules)
-			scan->oversized[r][scan->noversized[r]++] = contacts_spi_text(SPI_tuptable, i, 2);
+		if (r >= 0 && r < cfg->nrules)
+			pass->oversized[r][pass->noversized[r]++] = contacts_spi_text(SPI_tuptable, i, 2);
 	}
-	for (int r = 0; r < scan->cfg->nrules; r++)
-		qsort(scan->oversized[r], scan->noversized[r], sizeof(char *), compare_cstring);
+	dedupe_sort_oversized(pass);
+}
+
+void
+dedupe_sort_oversized(DedupeBlockPass *pass)
+{
+	for (int r = 0; r < pass->cfg->nrules; r++)
+		qsort(pass->oversized[r], pass->noversized[r], sizeof(char *), compare_cstring);
 }
 
 /*
@@ -291,41 +282,41 @@ load_oversized(BlockScan *scan, const char *schema)
  * pair is then compared there, not again.
  */
 static bool
-seen_by_earlier_rule(const BlockScan *scan, const BlockRecord *x, const BlockRecord *y)
+seen_by_earlier_rule(const DedupeBlockPass *pass, const DedupeBlockRecord *x, const DedupeBlockRecord *y)
 {
-	for (int r = 0; r < scan->rule; r++)
-		if (scan->cfg->rules[r].chosen && x->bkey[r] && y->bkey[r] && strcmp(x->bkey[r], y->bkey[r]) == 0 &&
-			bsearch(&x->bkey[r], scan->oversized[r], scan->noversized[r], sizeof(char *),
+	for (int r = 0; r < pass->rule; r++)
+		if (pass->cfg->rules[r].chosen && x->bkey[r] && y->bkey[r] && strcmp(x->bkey[r], y->bkey[r]) == 0 &&
+			bsearch(&x->bkey[r], pass->oversized[r], pass->noversized[r], sizeof(char *),
 					compare_cstring) == NULL)
 			return true;
 	return false;
 }
 
-static void
-compare_block(BlockScan *scan, BlockRecord *recs, int n, MemoryContext block_cxt)
+void
+dedupe_compare_block(DedupeBlockPass *pass, DedupeBlockRecord *recs, int n, MemoryContext block_cxt)
 {
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n; j++)
 		{
-			BlockRecord *x = &recs[i],
+			DedupeBlockRecord *x = &recs[i],
 					   *y = &recs[j];
 			uint8		gamma[CT_MAX_FIELDS];
 			MemoryContext old;
 
 			if (x->key > y->key)
 			{
-				BlockRecord *t = x;
+				DedupeBlockRecord *t = x;
 
 				x = y;
 				y = t;
 			}
-			if (x->key == y->key || seen_by_earlier_rule(scan, x, y))
+			if (x->key == y->key || seen_by_earlier_rule(pass, x, y))
 				continue;
 			old = MemoryContextSwitchTo(block_cxt);
-			ct_compare(&scan->cfg->model, x->values, y->values, gamma, &contacts_palloc_allocator);
+			ct_compare(&pass->cfg->model, x->values, y->values, gamma, &contacts_palloc_allocator);
 			MemoryContextSwitchTo(old);
-			scan->callback(scan->state, scan->rule, x->key, y->key, gamma, x->values, y->values);
-			scan->compared[scan->rule]++;
+			pass->callback(pass->state, pass->rule, x->key, y->key, gamma, x->values, y->values);
+			pass->compared[pass->rule]++;
 		}
 }
 
@@ -340,8 +331,8 @@ pairs_compared(const BlockScan *scan)
 {
 	int64		done = 0;
 
-	for (int k = 0; k < scan->cfg->nrules; k++)
-		done += scan->compared[k];
+	for (int k = 0; k < scan->pass.cfg->nrules; k++)
+		done += scan->pass.compared[k];
 	return done;
 }
 
@@ -350,8 +341,8 @@ static bool
 block_receive(TupleTableSlot *slot, DestReceiver *self)
 {
 	BlockScan  *scan = ((BlockReceiver *) self)->scan;
-	const DedupeConfig *cfg = scan->cfg;
-	BlockRecord *rec;
+	const DedupeConfig *cfg = scan->pass.cfg;
+	DedupeBlockRecord *rec;
 	text	   *bkey;
 	const char *first;
 	/* not the executor's, which the statement's end frees */
@@ -359,11 +350,11 @@ block_receive(TupleTableSlot *slot, DestReceiver *self)
 
 	slot_getallattrs(slot);
 	bkey = DatumGetTextPP(slot->tts_values[scan->bcol]);
-	first = scan->n > 0 ? scan->recs[0].bkey[scan->rule] : NULL;
+	first = scan->n > 0 ? scan->recs[0].bkey[scan->pass.rule] : NULL;
 	if (first && !(strlen(first) == VARSIZE_ANY_EXHDR(bkey) &&
 				   memcmp(first, VARDATA_ANY(bkey), VARSIZE_ANY_EXHDR(bkey)) == 0))
 	{
-		compare_block(scan, scan->recs, scan->n, scan->block_cxt);
+		dedupe_compare_block(&scan->pass, scan->recs, scan->n, scan->block_cxt);
 		MemoryContextReset(scan->block_cxt);
 		scan->n = 0;
 	}
@@ -377,10 +368,11 @@ block_receive(TupleTableSlot *slot, DestReceiver *self)
 	heap_deform_tuple(ExecCopySlotHeapTuple(slot), ((BlockReceiver *) self)->tupdesc, scan->datums, scan->nulls);
 	rec = &scan->recs[scan->n++];
 	rec->key = DatumGetInt64(scan->datums[0]);
+	rec->rule = scan->pass.rule;
 	dedupe_read_side(cfg, scan->datums, scan->nulls, 1, rec->values);
 	fill_tf(cfg, scan->tf, rec->values);
 	/* the keys of this rule and the earlier ones: no later one is read */
-	for (int k = 0; k < scan->nchosen && scan->chosen[k] <= scan->rule; k++)
+	for (int k = 0; k < scan->nchosen && scan->chosen[k] <= scan->pass.rule; k++)
 	{
 		int			col = 1 + 3 * cfg->nfields + k;
 
@@ -428,12 +420,12 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 	int64		done;
 
 	memset(&scan, 0, sizeof(scan));
-	scan.cfg = cfg;
-	scan.callback = callback;
-	scan.state = state;
+	scan.pass.cfg = cfg;
+	scan.pass.callback = callback;
+	scan.pass.state = state;
 	scan.scan_cxt = CurrentMemoryContext;
 	scan.block_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe block", ALLOCSET_DEFAULT_SIZES);
-	scan.recs = palloc(sizeof(BlockRecord) * cfg->max_block_size);
+	scan.recs = palloc(sizeof(DedupeBlockRecord) * cfg->max_block_size);
 	for (int r = 0; r < cfg->nrules; r++)
 		if (cfg->rules[r].chosen)
 			scan.chosen[scan.nchosen++] = r;
@@ -442,7 +434,7 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 	scan.next_notice = 1000000;
 	scan.expected = expected;
 	scan.what = what;
-	load_oversized(&scan, schema);
+	dedupe_load_oversized(&scan.pass, schema);
 	scan.tf = load_tf(cfg, schema);
 	memset(&receiver, 0, sizeof(receiver));
 	contacts_dest_init(&receiver.pub, DestTuplestore, block_receive, block_startup, NULL);
@@ -454,7 +446,7 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 		const char *rule = cfg->rules[r].column;
 		SPIPlanPtr	plan;
 
-		scan.rule = r;
+		scan.pass.rule = r;
 		scan.bcol = 1 + 3 * cfg->nfields + c;
 		scan.n = 0;
 		resetStringInfo(&sql);
@@ -474,13 +466,13 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 		contacts_spi_execute_to(plan, false, &receiver.pub);
 		SPI_freeplan(plan);
 		if (scan.n > 0)
-			compare_block(&scan, scan.recs, scan.n, scan.block_cxt);
+			dedupe_compare_block(&scan.pass, scan.recs, scan.n, scan.block_cxt);
 		MemoryContextReset(scan.block_cxt);
 	}
 	MemoryContextDelete(scan.block_cxt);
 	hash_destroy(scan.tf);
 	done = pairs_compared(&scan);
 	if (compared)
-		memcpy(compared, scan.compared, sizeof(int64) * cfg->nrules);
+		memcpy(compared, scan.pass.compared, sizeof(int64) * cfg->nrules);
 	return done;
 }

@@ -47,7 +47,7 @@
 /* the weight histogram: bins of HIST_WIDTH bits from HIST_MIN, ends clamped */
 #define HIST_WIDTH 0.5
 #define HIST_MIN (-64.0)
-#define HIST_BINS 256
+#define HIST_BINS DEDUPE_WEIGHT_BINS
 
 /* thresholds counted: the run's, and NEAR_STEPS bits of weight above and below */
 #define NEAR_STEPS 3
@@ -417,6 +417,29 @@ flush_pairs(DedupePairStore *st)
 }
 
 
+int
+dedupe_weight_bin(double weight)
+{
+	double		bin = floor((weight - HIST_MIN) / HIST_WIDTH);
+
+	/* NaN, from a model no run made, counts as the lowest */
+	return !(bin >= 0) ? 0 : bin >= HIST_BINS ? HIST_BINS - 1 : (int) bin;
+}
+
+void
+dedupe_store_count_weights(DedupePairStore *st, int bin, int64 pairs)
+{
+	if (bin < 0 || bin >= HIST_BINS)
+		elog(ERROR, "dedupe: weight bin %d out of range", bin);
+	st->hist[bin] += pairs;
+}
+
+double
+dedupe_store_lowest_kept(const DedupePairStore *st)
+{
+	return st->near[st->nfloor - 1];
+}
+
 void
 dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 				  const CtFieldValue *x, const CtFieldValue *y)
@@ -424,11 +447,18 @@ dedupe_store_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 	DedupePairStore *st = (DedupePairStore *) state;
 	double		weights[CT_MAX_FIELDS];
 	double		total = ct_score(&st->cfg->model, gamma, x, y, weights);
+
+	st->hist[dedupe_weight_bin(total)]++;
+	dedupe_store_scored(st, rule, a, b, gamma, weights, total);
+}
+
+void
+dedupe_store_scored(DedupePairStore *st, int rule, int64 a, int64 b, const uint8 *gamma,
+					const double *weights, double total)
+{
 	double		p = ct_probability(total);
-	double		bin = floor((total - HIST_MIN) / HIST_WIDTH);
 	MemoryContext old;
 
-	st->hist[bin < 0 ? 0 : bin >= HIST_BINS ? HIST_BINS - 1 : (int) bin]++;
 	/* near[] descends: the pair counts at its lowest thresholds up to p */
 	for (int t = st->nnear - 1; t >= 0 && p >= st->near[t]; t--)
 		st->near_pairs[t]++;

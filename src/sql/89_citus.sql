@@ -99,3 +99,24 @@ CREATE EVENT TRIGGER contacts_citus_drop_copies ON ddl_command_start
     EXECUTE FUNCTION @extschema@.citus_drop_copies();
 COMMENT ON EVENT TRIGGER contacts_citus_drop_copies IS
 'Drops the shards of the citus_* reference tables before the extension is dropped';
+
+-- dedupe_run's scoring on the workers (dedupe_distributed.c)
+CREATE FUNCTION @extschema@.dedupe_block_add(internal, bytea, record) RETURNS internal
+AS 'MODULE_PATHNAME', 'contacts_dedupe_block_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.dedupe_block_add(internal, bytea, record) IS
+'Transition function of dedupe_score_blocks: keeps a row of a bucket of blocks';
+
+CREATE FUNCTION @extschema@.dedupe_block_score(internal) RETURNS bytea
+AS 'MODULE_PATHNAME', 'contacts_dedupe_block_score' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.dedupe_block_score(internal) IS
+'Final function of dedupe_score_blocks: compares and scores every pair of each block of the bucket';
+
+CREATE AGGREGATE @extschema@.dedupe_score_blocks(bytea, record) (
+    SFUNC = @extschema@.dedupe_block_add,
+    STYPE = internal,
+    FINALFUNC = @extschema@.dedupe_block_score,
+    -- the final function sorts the rows it keeps
+    FINALFUNC_MODIFY = READ_WRITE
+);
+COMMENT ON AGGREGATE @extschema@.dedupe_score_blocks(bytea, record) IS
+'Internal to dedupe_run on a distributed Citus table, run in its shards: the pairs of the blocks of a bucket (rows of its scratch table) compared and scored under the run''s model (the bytea), in a binary form the coordinator reads';

@@ -4,7 +4,10 @@
 # and one worker, deduplicated; then a second worker joins, the shards are
 # rebalanced, and the same run again.  Prints both times, their phases and
 # the ratio, and checks that both runs found the same pairs.  All nodes are
-# throwaway clusters on this machine (they share its cores).
+# throwaway clusters on this machine.  So that a worker stands for a node of
+# its own, each worker is pinned to one CPU (worker1 to CPU 0, worker2 to
+# CPU 1; the coordinator is not pinned): a second worker brings a second
+# CPU, as a second machine would.  PIN=0 leaves them unpinned.
 #
 #   PG_CONFIG=... bash test/citus/bench_scale.sh     after `make install`
 #   SMOKE=1 ...                                       2,000 rows
@@ -25,8 +28,15 @@ CSV="$CITUS_DIR/contacts.csv"
 # 1M-row run wants (docs/dedupe.md)
 start_node coordinator 5432 "maintenance_work_mem = 512MB" "work_mem = 64MB" \
 	"citus.local_hostname = '$CITUS_DIR'" || exit 1
-start_node worker1 5433 || exit 1
-start_node worker2 5434 || exit 1
+PIN=${PIN:-1}
+[ "$(nproc)" -lt 2 ] && PIN=0
+if [ "$PIN" = 1 ]; then
+	NODE_CPU=0 start_node worker1 5433 || exit 1
+	NODE_CPU=1 start_node worker2 5434 || exit 1
+else
+	start_node worker1 5433 || exit 1
+	start_node worker2 5434 || exit 1
+fi
 node_psql 5432 -d "$DB" -o /dev/null <<SQL || exit 1
 SELECT citus_set_coordinator_host('$CITUS_DIR', 5432);
 SELECT citus_add_node('$CITUS_DIR', 5433);
@@ -57,7 +67,8 @@ run_dedupe() {
 }
 
 echo "-- $ROWS generated contacts, distributed by id ($(node_psql 5432 -d "$DB" -At -c \
-	"SELECT shard_count FROM citus_tables WHERE table_name = 'big'::regclass") shards)"
+	"SELECT shard_count FROM citus_tables WHERE table_name = 'big'::regclass") shards)$([ "$PIN" = 1 ] &&
+	echo ", each worker on one CPU")"
 read -r run1 ms1 < <(run_dedupe "1 worker") || exit 1
 node_psql 5432 -d "$DB" -o /dev/null -c "SET client_min_messages = warning" -c "SELECT citus_add_node('$CITUS_DIR', 5434)" \
 	-c "SELECT rebalance_table_shards('big', shard_transfer_mode => 'block_writes')" || exit 1

@@ -39,7 +39,8 @@ stop_all() {
 	STARTED=""
 }
 
-# start_node NAME PORT [SETTING ...]: a node, its database and Citus in it
+# start_node NAME PORT [SETTING ...]: a node, its database and Citus in it;
+# with NODE_CPU set, pinned to that CPU
 start_node() {
 	local name=$1 port=$2 setting
 	shift 2
@@ -56,8 +57,9 @@ full_page_writes = off
 shared_buffers = 64MB
 CONF
 	for setting in "$@"; do echo "$setting" >>"$CITUS_DIR/$name/postgresql.conf"; done
-	as_cluster_user "$PG_BINDIR/pg_ctl" -D "$CITUS_DIR/$name" -l "$CITUS_DIR/$name.log" -w start >/dev/null ||
-		{ cat "$CITUS_DIR/$name.log"; return 1; }
+	# NODE_CPU: the node's processes run on that CPU only, as a node of its own would
+	as_cluster_user ${NODE_CPU:+taskset -c "$NODE_CPU"} "$PG_BINDIR/pg_ctl" -D "$CITUS_DIR/$name" \
+		-l "$CITUS_DIR/$name.log" -w start >/dev/null || { cat "$CITUS_DIR/$name.log"; return 1; }
 	STARTED="$STARTED $name"
 	node_psql "$port" -d postgres -c "CREATE DATABASE $CITUS_DB" &&
 		node_psql "$port" -d "$CITUS_DB" -c "CREATE EXTENSION citus"

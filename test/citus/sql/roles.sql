@@ -20,6 +20,9 @@ SELECT count(*) FILTER (WHERE phone_valid(phone)) FROM app.leads;
 SELECT contacts.dedupe_run('app.leads') > 0 AS ran;
 SELECT key_a, key_b FROM contacts.dedupe_pairs
 WHERE run_id = (SELECT max(run_id) FROM contacts.dedupe_runs) ORDER BY 1, 2;
+-- scored on the workers, by the owner's own scratch tables
+SELECT seconds ? 'distributing' AS scored_on_workers FROM contacts.dedupe_runs
+WHERE run_id = (SELECT max(run_id) FROM contacts.dedupe_runs);
 -- merged as the owner, each row routed to its shard
 SELECT contacts.merge('app.leads', 1::bigint, ARRAY[1, 2]::bigint[]) IS NOT NULL AS merged;
 SELECT id, full_name, email, phone FROM app.leads ORDER BY id;

@@ -61,6 +61,27 @@ SELECT count(*) AS differences FROM (
   (SELECT key_a, key_b, probability FROM contacts.dedupe_pairs WHERE run_id = :run_l
    EXCEPT ALL
    SELECT key_a, key_b, probability FROM contacts.dedupe_pairs WHERE run_id = :run_d)) x;
+-- the distributed run scored its blocks on the workers (its "distributing"
+-- phase), and its whole summary but the timings, and its clusters, are the
+-- local run's
+SELECT d.seconds ? 'distributing' AS distributed_scored_on_workers,
+       l.seconds ? 'distributing' AS local_scored_on_workers,
+       (to_jsonb(d) - '{run_id,tbl,started_at,finished_at,seconds,cpu_seconds}'::text[])
+     = (to_jsonb(l) - '{run_id,tbl,started_at,finished_at,seconds,cpu_seconds}'::text[]) AS same_summary
+FROM contacts.dedupe_runs d, contacts.dedupe_runs l WHERE d.run_id = :run_d AND l.run_id = :run_l;
+SELECT count(*) AS cluster_differences FROM (
+  (SELECT cluster_id, key, cluster_size, flagged FROM contacts.dedupe_clusters WHERE run_id = :run_d
+   EXCEPT ALL
+   SELECT cluster_id, key, cluster_size, flagged FROM contacts.dedupe_clusters WHERE run_id = :run_l)
+  UNION ALL
+  (SELECT cluster_id, key, cluster_size, flagged FROM contacts.dedupe_clusters WHERE run_id = :run_l
+   EXCEPT ALL
+   SELECT cluster_id, key, cluster_size, flagged FROM contacts.dedupe_clusters WHERE run_id = :run_d)) x;
+-- its scratch tables are gone, from every node
+SELECT count(*) AS scratch_tables FROM pg_class
+WHERE relname LIKE 'dedupe\_blocks\_%' OR relname LIKE 'dedupe\_frequencies\_%';
+SELECT result AS scratch_tables_on_workers FROM run_command_on_workers(
+  $$SELECT count(*) FROM pg_class WHERE relname LIKE 'dedupe\_blocks\_%' OR relname LIKE 'dedupe\_frequencies\_%'$$);
 -- imports, with each duplicate policy
 CREATE TABLE staging (id bigint, nombre text, correo text, telefono text, pais text);
 INSERT INTO staging VALUES
