@@ -333,7 +333,10 @@ extern char *dedupe_model_json(const DedupeConfig *cfg);
 
 /* dedupe_distributed.c */
 
-/* Whether the run's scoring runs on Citus workers: a hash-distributed table. */
+/*
+ * Whether the run's scoring runs on Citus workers: a hash-distributed
+ * table, with contacts.dedupe_on_workers on.
+ */
 extern bool dedupe_distributed(const DedupeConfig *cfg);
 
 /*

@@ -44,6 +44,7 @@
 
 #include "citus.h"
 #include "dedupe.h"
+#include "guc.h"
 #include "privileges.h"
 #include "spi_util.h"
 
@@ -62,7 +63,8 @@
 bool
 dedupe_distributed(const DedupeConfig *cfg)
 {
-	return contacts_citus_coordinator() && contacts_citus_distribution_column(cfg->relid) != NULL;
+	return contacts_dedupe_on_workers && contacts_citus_coordinator() &&
+		contacts_citus_distribution_column(cfg->relid) != NULL;
 }
 
 static char *

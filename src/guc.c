@@ -15,6 +15,7 @@ char	   *contacts_default_region = NULL;
 int			contacts_email_profile = 0;
 double		contacts_name_similarity_threshold = 0.3;
 char	   *contacts_source_system = NULL;
+bool		contacts_dedupe_on_workers = false;
 
 /*
  * Where the current value of each setting that functions read came from
@@ -185,6 +186,15 @@ contacts_define_gucs(void)
 							   "",
 							   PGC_USERSET, 0,
 							   NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("contacts.dedupe_on_workers",
+							 "Whether dedupe_run on a hash-distributed Citus table compares and scores its blocks on the workers.",
+							 "Each block's records are then copied from the coordinator to the workers first; "
+							 "off, the coordinator compares them (faster unless the workers have far more cores to give).",
+							 &contacts_dedupe_on_workers,
+							 false,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("contacts");
 }

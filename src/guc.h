@@ -17,6 +17,9 @@ extern double contacts_name_similarity_threshold;
 /* contacts.source_system: the writing system, named in change feed events */
 extern char *contacts_source_system;
 
+/* contacts.dedupe_on_workers: dedupe_run scores a Citus table's blocks on its workers */
+extern bool contacts_dedupe_on_workers;
+
 extern void contacts_define_gucs(void);
 
 /* the settings that functions read, for contacts_setting_unknown() */
