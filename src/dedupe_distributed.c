@@ -116,41 +116,43 @@ dedupe_distribute_blocks(DedupeConfig *cfg)
 	Oid			owner = dedupe_table_owner(cfg->relid);
 	ContactsRoleSwitch sw;
 	StringInfoData sql;
+	StringInfoData rules;
 	const char *counts = psprintf("%s.%s", cfg->schema,
 								  quote_identifier(psprintf("%s_counts", cfg->features_table)));
 
 	create_scratch_table(cfg, owner);
 
 	/*
-	 * One statement: the records of every chosen rule's blocks that the
-	 * scan would compare (keys of 2 to max_block_size records), each with
-	 * the term frequencies of its values as the scan's fill_tf takes them
-	 * (an e-mail's domain where it has an @, any other key not empty).
+	 * One statement: a row per record and chosen rule whose block the scan
+	 * would compare (a key of 2 to max_block_size records), with the term
+	 * frequencies of its values as the scan's fill_tf takes them (an
+	 * e-mail's domain where it has an @, any other key not empty).  One
+	 * join per counted column, whatever the rules: a statement per rule
+	 * built each join's hash table again, and took twice as long.
 	 */
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO %s ", blocks_table(cfg));
+	initStringInfo(&rules);
 	for (int r = 0; r < cfg->nrules; r++)
-	{
-		if (!cfg->rules[r].chosen)
-			continue;
-		appendStringInfo(&sql, "%sSELECT %d, pg_catalog.hashtext(f.%s) & %d, f.key",
-						 sql.data[sql.len - 1] == ' ' ? "" : " UNION ALL ", r, cfg->rules[r].column, BUCKETS - 1);
-		for (int f = 0; f < cfg->nfields; f++)
-			appendStringInfo(&sql, ", f.v%d, f.k%d, %s", f + 1, f + 1,
-							 ct_field_kind_tf(cfg->model.field[f].kind) ? psprintf("t%d.n", f + 1) : "NULL::bigint");
-		for (int k = 0; k < cfg->nrules; k++)
-			if (cfg->rules[k].chosen)
-				appendStringInfo(&sql, ", f.%s", cfg->rules[k].column);
-		appendStringInfo(&sql, " FROM %s.%s f", cfg->schema, quote_identifier(cfg->features_table));
-		for (int f = 0; f < cfg->nfields; f++)
-			if (ct_field_kind_tf(cfg->model.field[f].kind))
-				appendStringInfo(&sql, " LEFT JOIN %s t%d ON t%d.field = %d AND t%d.k = %s AND %s",
-								 counts, f + 1, f + 1, f + 1, f + 1, dedupe_tf_key(cfg, f, "f"),
-								 cfg->model.field[f].kind == CT_FIELD_EMAIL ?
-								 psprintf("strpos(f.k%d, '@') > 0", f + 1) : psprintf("f.k%d <> ''", f + 1));
-		appendStringInfo(&sql, " WHERE f.%s IN (SELECT k FROM %s WHERE field = %d AND n <= %d)",
-						 cfg->rules[r].column, counts, 100 + r, cfg->max_block_size);
-	}
+		if (cfg->rules[r].chosen)
+			appendStringInfo(&rules, "%s(%d, f.%s)", rules.len > 0 ? ", " : "", r, cfg->rules[r].column);
+	appendStringInfo(&sql, "INSERT INTO %s SELECT x.rule, pg_catalog.hashtext(x.bkey) & %d, f.key",
+					 blocks_table(cfg), BUCKETS - 1);
+	for (int f = 0; f < cfg->nfields; f++)
+		appendStringInfo(&sql, ", f.v%d, f.k%d, %s", f + 1, f + 1,
+						 ct_field_kind_tf(cfg->model.field[f].kind) ? psprintf("t%d.n", f + 1) : "NULL::bigint");
+	for (int r = 0; r < cfg->nrules; r++)
+		if (cfg->rules[r].chosen)
+			appendStringInfo(&sql, ", f.%s", cfg->rules[r].column);
+	appendStringInfo(&sql, " FROM %s.%s f CROSS JOIN LATERAL (VALUES %s) x(rule, bkey)"
+					 " JOIN %s c ON c.field = 100 + x.rule AND c.k = x.bkey AND c.n <= %d",
+					 cfg->schema, quote_identifier(cfg->features_table), rules.data, counts,
+					 cfg->max_block_size);
+	for (int f = 0; f < cfg->nfields; f++)
+		if (ct_field_kind_tf(cfg->model.field[f].kind))
+			appendStringInfo(&sql, " LEFT JOIN %s t%d ON t%d.field = %d AND t%d.k = %s AND %s",
+							 counts, f + 1, f + 1, f + 1, f + 1, dedupe_tf_key(cfg, f, "f"),
+							 cfg->model.field[f].kind == CT_FIELD_EMAIL ?
+							 psprintf("strpos(f.k%d, '@') > 0", f + 1) : psprintf("f.k%d <> ''", f + 1));
 	contacts_switch_to(owner, &sw);
 	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
 	contacts_switch_back(&sw);
@@ -456,8 +458,8 @@ score_pair(void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 static int
 by_rule_and_key(const void *x, const void *y)
 {
-	const DedupeBlockRecord *a = x;
-	const DedupeBlockRecord *b = y;
+	const DedupeBlockRecord *a = *(DedupeBlockRecord *const *) x;
+	const DedupeBlockRecord *b = *(DedupeBlockRecord *const *) y;
 	int			ra = (int) a->rule;
 	int			rb = (int) b->rule;
 
@@ -501,6 +503,8 @@ contacts_dedupe_block_score(PG_FUNCTION_ARGS)
 	DedupeConfig *cfg;
 	TupleDesc	desc;
 	DedupeBlockRecord *recs;
+	DedupeBlockRecord **order;
+	DedupeBlockRecord *block;
 	int			nrecs = 0;
 	int			chosen[DEDUPE_MAX_RULES];
 	int			nchosen = 0;
@@ -562,23 +566,30 @@ contacts_dedupe_block_score(PG_FUNCTION_ARGS)
 		}
 		ReleaseTupleDesc(desc);
 	}
-	qsort(recs, nrecs, sizeof(DedupeBlockRecord), by_rule_and_key);
+	/* sorted by pointer: a record is some hundreds of bytes */
+	order = palloc_extended(sizeof(DedupeBlockRecord *) * Max(nrecs, 1), MCXT_ALLOC_HUGE);
+	for (int i = 0; i < nrecs; i++)
+		order[i] = &recs[i];
+	qsort(order, nrecs, sizeof(DedupeBlockRecord *), by_rule_and_key);
 
-	/* every block of the bucket, as the coordinator's scan compares them */
+	/* every block of the bucket, gathered, as the coordinator's scan compares them */
 	bs->pass.callback = score_pair;
 	bs->pass.state = res;
+	block = palloc(sizeof(DedupeBlockRecord) * cfg->max_block_size);
 	block_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe block", ALLOCSET_DEFAULT_SIZES);
 	for (int start = 0, end; start < nrecs; start = end)
 	{
-		int			rule = recs[start].rule;
+		int			rule = order[start]->rule;
 
-		for (end = start + 1; end < nrecs && recs[end].rule == rule &&
-			 strcmp(recs[end].bkey[rule], recs[start].bkey[rule]) == 0; end++)
+		for (end = start + 1; end < nrecs && order[end]->rule == rule &&
+			 strcmp(order[end]->bkey[rule], order[start]->bkey[rule]) == 0; end++)
 			;
 		if (end - start < 2 || end - start > cfg->max_block_size)
 			continue;
+		for (int i = start; i < end; i++)
+			block[i - start] = *order[i];
 		bs->pass.rule = rule;
-		dedupe_compare_block(&bs->pass, &recs[start], end - start, block_cxt);
+		dedupe_compare_block(&bs->pass, block, end - start, block_cxt);
 		MemoryContextReset(block_cxt);
 		CHECK_FOR_INTERRUPTS();
 	}

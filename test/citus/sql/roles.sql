@@ -17,6 +17,7 @@ SELECT contacts.configure('app.leads', 'id',
 SELECT create_distributed_table('app.leads', 'id');
 SELECT count(*) FILTER (WHERE phone_valid(phone, 'ES')) FROM app.leads;
 SELECT count(*) FILTER (WHERE phone_valid(phone)) FROM app.leads;
+SET contacts.dedupe_on_workers = on;
 SELECT contacts.dedupe_run('app.leads') > 0 AS ran;
 SELECT key_a, key_b FROM contacts.dedupe_pairs
 WHERE run_id = (SELECT max(run_id) FROM contacts.dedupe_runs) ORDER BY 1, 2;

@@ -48,7 +48,8 @@ SELECT contacts.unmerge(:merge_id);
 -- (merge.sql merges and unmerges distributed tables)
 SELECT contacts.citus_table('crm') AS citus_table, contacts.citus_table('crm_local') AS local_table;
 -- dedupe_run, with an alternate kept by the merge: the same pairs as on the
--- local copy
+-- local copy, scored on the workers
+SET contacts.dedupe_on_workers = on;
 SELECT contacts.dedupe_run('crm') AS run_d \gset
 SELECT contacts.dedupe_run('crm_local') AS run_l \gset
 SELECT key_a, key_b, round(probability::numeric, 2) AS p FROM contacts.dedupe_pairs WHERE run_id = :run_d
