@@ -330,19 +330,23 @@ DROP TABLE dd_many;
 
 -- dedupe_score_blocks, which dedupe_run calls in the shards of a Citus
 -- table (test/citus), is anyone's to call: what it did not make is refused
-SELECT contacts.dedupe_score_blocks(NULL, r) FROM (VALUES (1, 2)) r;
-SELECT contacts.dedupe_score_blocks('\x00000000'::bytea, r) FROM (VALUES (1, 2)) r;
-SELECT contacts.dedupe_score_blocks('\x00'::bytea, r) FROM (VALUES (1, 2)) r;
-SELECT contacts.dedupe_score_blocks('\x43545031'::bytea, r) FROM (VALUES (1, 2)) r;
-SELECT contacts.dedupe_score_blocks('\x4354503100000011'::bytea, r) FROM (VALUES (1, 2)) r;
-SELECT contacts.dedupe_score_blocks('\x435450310000000100000063'::bytea, r) FROM (VALUES (1, 2)) r;
--- a pass of one field and no rule, and rows not of the scratch table
-SELECT contacts.dedupe_score_blocks(decode('43545031' || '00000001' || '00000000' || '00000001' || '00'
-         || repeat('00', 8 + 8 * 4 * 8 + 16) || '0000000000000001' || '00000002' || repeat('00', 16)
-         || '00000000', 'hex'), r)
-FROM (VALUES (1, 2)) r;
--- and no row, no result
-SELECT contacts.dedupe_score_blocks('\x00'::bytea, r) FROM (VALUES (1, 2)) r WHERE false;
+SELECT contacts.dedupe_score_blocks(NULL, '\x'::bytea);
+SELECT contacts.dedupe_score_blocks('\x00000000'::bytea, '\x'::bytea);
+SELECT contacts.dedupe_score_blocks('\x00'::bytea, '\x'::bytea);
+SELECT contacts.dedupe_score_blocks('\x43545031'::bytea, '\x'::bytea);
+SELECT contacts.dedupe_score_blocks('\x4354503100000011'::bytea, '\x'::bytea);
+SELECT contacts.dedupe_score_blocks('\x435450310000000100000063'::bytea, '\x'::bytea);
+-- a pass of one field and no rule: an empty chunk scores nothing, a record
+-- of a rule it has not, or a pass with bytes past its end, is refused
+CREATE TEMP TABLE one_field_pass AS
+SELECT decode('43545031' || '00000001' || '00000000' || '00000001' || '00'
+         || repeat('00', 8 + 8 * 4 * 8 + 16) || '00000002' || repeat('00', 16) || '00000000', 'hex') AS pass;
+SELECT contacts.dedupe_score_blocks(pass, '\x'::bytea) FROM one_field_pass;
+SELECT contacts.dedupe_score_blocks(pass, '\x00000000'::bytea) FROM one_field_pass;
+SELECT contacts.dedupe_score_blocks(pass || '\x00'::bytea, '\x'::bytea) FROM one_field_pass;
+-- and no chunk, no result
+SELECT contacts.dedupe_score_blocks(pass, '\x'::bytea) FROM one_field_pass WHERE false;
+DROP TABLE one_field_pass;
 
 -- leave nothing behind for the other tests: dropping the table drops its
 -- configuration and its features

@@ -180,6 +180,15 @@ extern void dedupe_drop_feature_tables(Oid relid);
 typedef void (*DedupePairCallback) (void *state, int rule, int64 a, int64 b, const uint8 *gamma,
 									const CtFieldValue *x, const CtFieldValue *y);
 
+/*
+ * The term frequencies of the run, from its counts table, in memory (SPI
+ * connected): the values two or more records share.
+ */
+extern struct HTAB *dedupe_load_tf(const DedupeConfig *cfg, const char *schema);
+
+/* Set the tf of each term-frequency field of a record's values from them. */
+extern void dedupe_fill_tf(const DedupeConfig *cfg, struct HTAB *tf, CtFieldValue *values);
+
 /* One record of a block being compared. */
 typedef struct DedupeBlockRecord
 {

@@ -4,19 +4,23 @@
  *		run on the workers.
  *
  * A block's records share a blocking key but not a shard, so they are
- * brought together first: one INSERT ... SELECT reads from the run's
- * features table, on the coordinator, the records of every block the scan
- * would compare (as its statements do, with their term frequencies), one
- * row per record and rule, and Citus copies each row to the shard of its
- * bucket (hashtext(key) & 1023) of a scratch table distributed by bucket.
- * Keying the rows again in the table's shards and repartitioning them
- * worker to worker was tried first: the features computed twice and every
- * record moved once per rule, singletons too, made a 1M-row run four times
- * slower; and Citus cannot repartition a table this transaction wrote.
+ * brought together first.  One statement reads from the run's features
+ * table, on the coordinator, the records of every block the scan would
+ * compare, one row per record and rule; each record, with the term
+ * frequencies of its values (as the scan fills them), is packed into a
+ * buffer of its bucket (a hash of the block's key, 1,024 buckets), and
+ * the buffers, chunks of about 64 kB, are inserted into a scratch table
+ * (bucket, chunk) distributed by bucket.  Chunks rather than a row per
+ * record: Citus's per-row cost of copying some forty columns to the shards
+ * took most of the time.  Keying the rows again in the table's shards and
+ * repartitioning them worker to worker was tried first: the features
+ * computed twice and every record moved once per rule, singletons too,
+ * made a 1M-row run four times slower; and Citus cannot repartition a
+ * table this transaction wrote.
  *
  * Then the aggregate contacts.dedupe_score_blocks(), grouped by bucket,
  * which Citus runs in the shards (the group is the distribution column):
- * per bucket it sorts its records by rule and key, compares every pair of
+ * per bucket it unpacks its chunks, sorts the records by rule and key, compares every pair of
  * each block (dedupe_compare_block, as the coordinator's scan does) and
  * scores it under the model shipped in its first argument.  It returns, as
  * bytea, the pairs compared per rule, the histogram of their weights and
@@ -30,17 +34,21 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/tableam.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
-#include "funcapi.h"
+#include "common/hashfn.h"
+#include "utils/array.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/typcache.h"
 
 #include "citus.h"
 #include "dedupe.h"
@@ -57,8 +65,9 @@
 /* pairs kept below the run's threshold per bucket, for the report's samples */
 #define BELOW_KEPT 5
 
-/* columns of the scratch table before the fields: rule, bucket, key */
-#define LEADING_COLUMNS 3
+/* a bucket's records are sent in chunks of about this size */
+#define CHUNK_BYTES (64 * 1024)
+
 
 bool
 dedupe_distributed(const DedupeConfig *cfg)
@@ -73,41 +82,165 @@ blocks_table(const DedupeConfig *cfg)
 	return psprintf("%s.%s", cfg->schema, quote_identifier(psprintf("dedupe_blocks_%u", cfg->relid)));
 }
 
+static char *
+chunks_table(const DedupeConfig *cfg)
+{
+	return psprintf("%s.%s", cfg->schema, quote_identifier(psprintf("dedupe_chunks_%u", cfg->relid)));
+}
+
 /*
- * Create the scratch table as the extension's owner (only it may create in
- * the extension's schema, on every node), distribute it, and hand it to
- * the table's owner, who fills and reads it.  No other transaction ever
- * sees it: the run drops it before it ends.
+ * Create the scratch tables as the extension's owner (only it may create
+ * in the extension's schema, on every node): the distributed one, and a
+ * local one the chunks are written to first (Citus copies a local table's
+ * rows to the shards several times faster than it inserts them from
+ * parameters).  Chunks are stored as they are: compressing them would cost
+ * more than it saves.  Both are handed to the table's owner, who fills and
+ * reads them.  No other transaction ever sees them: the run drops them
+ * before it ends.
  */
 static void
-create_scratch_table(const DedupeConfig *cfg, Oid owner)
+create_scratch_tables(const DedupeConfig *cfg, Oid owner)
 {
 	ContactsRoleSwitch sw;
-	StringInfoData sql;
-	const char *blocks = blocks_table(cfg);
+	const char *tables[2] = {blocks_table(cfg), chunks_table(cfg)};
 
 	contacts_switch_to(contacts_extension_owner(), &sw);
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE UNLOGGED TABLE %s (rule integer, bucket integer, key bigint", blocks);
-	for (int f = 0; f < cfg->nfields; f++)
-		appendStringInfo(&sql, ", v%d text, k%d text, t%d bigint", f + 1, f + 1, f + 1);
-	for (int r = 0; r < cfg->nrules; r++)
-		if (cfg->rules[r].chosen)
-			appendStringInfo(&sql, ", %s text", cfg->rules[r].column);
-	appendStringInfoChar(&sql, ')');
-	contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT pg_catalog.create_distributed_table(%s, 'bucket', colocate_with => 'none')",
-					 quote_literal_cstr(blocks));
-	contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
-	if (owner != contacts_extension_owner())
+	for (int i = 0; i < 2; i++)
 	{
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "ALTER TABLE %s OWNER TO %s", blocks,
-						 quote_identifier(GetUserNameFromId(owner, false)));
-		contacts_spi_execute(sql.data, false, 0, SPI_OK_UTILITY);
+		contacts_spi_execute(psprintf("CREATE UNLOGGED TABLE %s (bucket integer, chunk bytea)", tables[i]),
+							 false, 0, SPI_OK_UTILITY);
+		contacts_spi_execute(psprintf("ALTER TABLE %s ALTER COLUMN chunk SET STORAGE EXTERNAL", tables[i]),
+							 false, 0, SPI_OK_UTILITY);
 	}
+	contacts_spi_execute(psprintf("SELECT pg_catalog.create_distributed_table(%s, 'bucket', colocate_with => 'none')",
+								  quote_literal_cstr(tables[0])), false, 0, SPI_OK_SELECT);
+	if (owner != contacts_extension_owner())
+		for (int i = 0; i < 2; i++)
+			contacts_spi_execute(psprintf("ALTER TABLE %s OWNER TO %s", tables[i],
+										  quote_identifier(GetUserNameFromId(owner, false))),
+								 false, 0, SPI_OK_UTILITY);
 	contacts_switch_back(&sw);
+}
+
+/* The records of the blocks, as they come, packed into their buckets' chunks. */
+typedef struct Packer
+{
+	DestReceiver pub;
+	DedupeConfig *cfg;
+	struct HTAB *tf;
+	int			chosen[DEDUPE_MAX_RULES];	/* the chosen rules, in order */
+	int			nchosen;
+	StringInfoData bucket[BUCKETS];
+	/* the chunks are written to the local scratch table as they fill */
+	Relation	chunks;
+	TupleTableSlot *chunk_slot;
+	CommandId	cid;
+	BulkInsertState bistate;
+	MemoryContext cxt;
+	MemoryContext row_cxt;
+	TupleDesc	row_desc;
+	Datum	   *datums;
+	bool	   *nulls;
+	int64		rows;
+} Packer;
+
+static void
+pack_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	Packer	   *pk = (Packer *) self;
+
+	pk->row_desc = typeinfo;
+	/* taken here, before the executor enters parallel mode */
+	pk->cid = GetCurrentCommandId(true);
+	pk->bistate = GetBulkInsertState();
+}
+
+/* a length and its bytes; -1 for none */
+static void
+pack_bytes(StringInfo buf, const char *bytes, int len)
+{
+	pq_sendint32(buf, bytes ? len : -1);
+	if (bytes)
+		pq_sendbytes(buf, bytes, len);
+}
+
+static void
+flush_bucket(Packer *pk, int b)
+{
+	TupleTableSlot *slot = pk->chunk_slot;
+	bytea	   *chunk = palloc(VARHDRSZ + pk->bucket[b].len);
+
+	SET_VARSIZE(chunk, VARHDRSZ + pk->bucket[b].len);
+	memcpy(VARDATA(chunk), pk->bucket[b].data, pk->bucket[b].len);
+	ExecClearTuple(slot);
+	slot->tts_values[0] = Int32GetDatum(b);
+	slot->tts_values[1] = PointerGetDatum(chunk);
+	slot->tts_isnull[0] = slot->tts_isnull[1] = false;
+	ExecStoreVirtualTuple(slot);
+	table_tuple_insert(pk->chunks, slot, pk->cid, TABLE_INSERT_SKIP_FSM, pk->bistate);
+	ExecClearTuple(slot);
+	pfree(chunk);
+	resetStringInfo(&pk->bucket[b]);
+}
+
+/*
+ * A row (rule, key, (v, k, NULL) per field, the chosen rules' keys): the
+ * record packed as dedupe_block_add unpacks it, into the bucket of its key
+ * of the rule.
+ */
+static bool
+pack_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	Packer	   *pk = (Packer *) self;
+	const DedupeConfig *cfg = pk->cfg;
+	MemoryContext old = MemoryContextSwitchTo(pk->row_cxt);
+	CtFieldValue values[CT_MAX_FIELDS];
+	int			rule;
+	int			col = 0;
+	text	   *bkey = NULL;
+	StringInfo	buf;
+	int			b;
+
+	slot_getallattrs(slot);
+	rule = DatumGetInt32(slot->tts_values[0]);
+	dedupe_read_side(cfg, slot->tts_values, slot->tts_isnull, 2, values);
+	dedupe_fill_tf(cfg, pk->tf, values);
+	for (int k = 0; k < pk->nchosen; k++)
+		if (pk->chosen[k] == rule)
+			bkey = DatumGetTextPP(slot->tts_values[2 + 3 * cfg->nfields + k]);
+	b = (int) (hash_bytes((const unsigned char *) VARDATA_ANY(bkey), VARSIZE_ANY_EXHDR(bkey)) & (BUCKETS - 1));
+	buf = &pk->bucket[b];
+	MemoryContextSwitchTo(pk->cxt);
+	if (buf->data == NULL)
+		initStringInfo(buf);
+	pq_sendint32(buf, rule);
+	pq_sendint64(buf, DatumGetInt64(slot->tts_values[1]));
+	for (int f = 0; f < cfg->nfields; f++)
+	{
+		pack_bytes(buf, values[f].raw, (int) values[f].raw_len);
+		pack_bytes(buf, values[f].key_len > 0 ? values[f].key : NULL, (int) values[f].key_len);
+		pq_sendfloat8(buf, values[f].tf);
+	}
+	/* the keys of this rule and the earlier ones: no later one is read */
+	for (int k = 0; k < pk->nchosen && pk->chosen[k] <= rule; k++)
+	{
+		col = 2 + 3 * cfg->nfields + k;
+		if (slot->tts_isnull[col])
+			pack_bytes(buf, NULL, 0);
+		else
+		{
+			text	   *t = DatumGetTextPP(slot->tts_values[col]);
+
+			pack_bytes(buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+		}
+	}
+	if (buf->len >= CHUNK_BYTES)
+		flush_bucket(pk, b);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(pk->row_cxt);
+	if ((++pk->rows & 4095) == 0)
+		CHECK_FOR_INTERRUPTS();
+	return true;
 }
 
 void
@@ -117,45 +250,64 @@ dedupe_distribute_blocks(DedupeConfig *cfg)
 	ContactsRoleSwitch sw;
 	StringInfoData sql;
 	StringInfoData rules;
-	const char *counts = psprintf("%s.%s", cfg->schema,
-								  quote_identifier(psprintf("%s_counts", cfg->features_table)));
+	Packer		pk;
+	SPIPlanPtr	plan;
 
-	create_scratch_table(cfg, owner);
+	create_scratch_tables(cfg, owner);
+	memset(&pk, 0, sizeof(pk));
+	pk.cfg = cfg;
+	pk.cxt = CurrentMemoryContext;
+	pk.row_cxt = AllocSetContextCreate(CurrentMemoryContext, "dedupe record", ALLOCSET_DEFAULT_SIZES);
+	pk.tf = dedupe_load_tf(cfg, cfg->schema);
 
 	/*
-	 * One statement: a row per record and chosen rule whose block the scan
-	 * would compare (a key of 2 to max_block_size records), with the term
-	 * frequencies of its values as the scan's fill_tf takes them (an
-	 * e-mail's domain where it has an @, any other key not empty).  One
-	 * join per counted column, whatever the rules: a statement per rule
-	 * built each join's hash table again, and took twice as long.
+	 * One statement, one pass over the features: a row per record and
+	 * chosen rule whose block the scan would compare (a key of 2 to
+	 * max_block_size records).
 	 */
-	initStringInfo(&sql);
 	initStringInfo(&rules);
 	for (int r = 0; r < cfg->nrules; r++)
 		if (cfg->rules[r].chosen)
+		{
+			pk.chosen[pk.nchosen++] = r;
 			appendStringInfo(&rules, "%s(%d, f.%s)", rules.len > 0 ? ", " : "", r, cfg->rules[r].column);
-	appendStringInfo(&sql, "INSERT INTO %s SELECT x.rule, pg_catalog.hashtext(x.bkey) & %d, f.key",
-					 blocks_table(cfg), BUCKETS - 1);
-	for (int f = 0; f < cfg->nfields; f++)
-		appendStringInfo(&sql, ", f.v%d, f.k%d, %s", f + 1, f + 1,
-						 ct_field_kind_tf(cfg->model.field[f].kind) ? psprintf("t%d.n", f + 1) : "NULL::bigint");
-	for (int r = 0; r < cfg->nrules; r++)
-		if (cfg->rules[r].chosen)
-			appendStringInfo(&sql, ", f.%s", cfg->rules[r].column);
+		}
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "SELECT x.rule, f.key");
+	dedupe_side_select(cfg, "f", false, &sql);
+	for (int k = 0; k < pk.nchosen; k++)
+		appendStringInfo(&sql, ", f.%s", cfg->rules[pk.chosen[k]].column);
 	appendStringInfo(&sql, " FROM %s.%s f CROSS JOIN LATERAL (VALUES %s) x(rule, bkey)"
-					 " JOIN %s c ON c.field = 100 + x.rule AND c.k = x.bkey AND c.n <= %d",
-					 cfg->schema, quote_identifier(cfg->features_table), rules.data, counts,
-					 cfg->max_block_size);
-	for (int f = 0; f < cfg->nfields; f++)
-		if (ct_field_kind_tf(cfg->model.field[f].kind))
-			appendStringInfo(&sql, " LEFT JOIN %s t%d ON t%d.field = %d AND t%d.k = %s AND %s",
-							 counts, f + 1, f + 1, f + 1, f + 1, dedupe_tf_key(cfg, f, "f"),
-							 cfg->model.field[f].kind == CT_FIELD_EMAIL ?
-							 psprintf("strpos(f.k%d, '@') > 0", f + 1) : psprintf("f.k%d <> ''", f + 1));
+					 " JOIN %s.%s c ON c.field = 100 + x.rule AND c.k = x.bkey AND c.n <= %d",
+					 cfg->schema, quote_identifier(cfg->features_table), rules.data, cfg->schema,
+					 quote_identifier(psprintf("%s_counts", cfg->features_table)), cfg->max_block_size);
+	contacts_dest_init(&pk.pub, DestTuplestore, pack_receive, pack_startup, NULL);
+
+	/* the feature tables and the scratch tables are the table owner's */
 	contacts_switch_to(owner, &sw);
-	contacts_spi_execute(sql.data, false, 0, SPI_OK_INSERT);
+	pk.chunks = table_open(get_relname_relid(psprintf("dedupe_chunks_%u", cfg->relid), contacts_extension_schema()),
+						   RowExclusiveLock);
+	pk.chunk_slot = MakeSingleTupleTableSlot(RelationGetDescr(pk.chunks), &TTSOpsVirtual);
+	plan = contacts_spi_prepare(sql.data, 0, NULL, CURSOR_OPT_PARALLEL_OK, false);
+	contacts_spi_execute_to(plan, false, &pk.pub);
+	SPI_freeplan(plan);
+	for (int b = 0; b < BUCKETS; b++)
+		if (pk.bucket[b].data != NULL && pk.bucket[b].len > 0)
+			flush_bucket(&pk, b);
+	if (pk.bistate)
+	{
+		FreeBulkInsertState(pk.bistate);
+		table_finish_bulk_insert(pk.chunks, TABLE_INSERT_SKIP_FSM);
+	}
+	ExecDropSingleTupleTableSlot(pk.chunk_slot);
+	table_close(pk.chunks, NoLock);
+	CommandCounterIncrement();
+	contacts_spi_execute(psprintf("INSERT INTO %s SELECT bucket, chunk FROM %s", blocks_table(cfg), chunks_table(cfg)),
+						 false, 0, SPI_OK_INSERT);
+	contacts_spi_execute(psprintf("DROP TABLE %s", chunks_table(cfg)), false, 0, SPI_OK_UTILITY);
 	contacts_switch_back(&sw);
+	hash_destroy(pk.tf);
+	MemoryContextDelete(pk.row_cxt);
 }
 
 /* What the workers need of the run, as the aggregate's first argument. */
@@ -186,7 +338,6 @@ pass_send(const DedupeConfig *cfg, const DedupeBlockPass *pass, double lowest_ke
 	}
 	pq_sendfloat8(&buf, model->lambda);
 	pq_sendfloat8(&buf, model->tf_max_adjustment);
-	pq_sendint64(&buf, cfg->records);
 	pq_sendint32(&buf, cfg->max_block_size);
 	pq_sendfloat8(&buf, cfg->threshold);
 	pq_sendfloat8(&buf, lowest_kept);
@@ -207,17 +358,13 @@ pass_send(const DedupeConfig *cfg, const DedupeBlockPass *pass, double lowest_ke
 	return pq_endtypsend(&buf);
 }
 
-/* One bucket's records and the run's pass, in the aggregate's memory. */
+/* One bucket's chunks and the run's pass, in the aggregate's memory. */
 typedef struct BucketState
 {
 	DedupeConfig *cfg;
 	DedupeBlockPass pass;
 	double		lowest_kept;
-	HeapTupleHeader *rows;
-	int			nrows;
-	int			cap;
-	Oid			rowtype;
-	int32		rowtypmod;
+	List	   *chunks;			/* of bytea, detoasted copies */
 } BucketState;
 
 static void
@@ -299,13 +446,11 @@ pass_recv(bytea *data, BucketState *bs)
 	model->lambda = get_float8(&buf);
 	model->tf_max_adjustment = get_float8(&buf);
 	cfg->nfields = model->nfields;
-	need(&buf, 8);
-	cfg->records = pq_getmsgint64(&buf);
 	cfg->max_block_size = get_int32(&buf);
 	cfg->threshold = get_float8(&buf);
 	bs->lowest_kept = get_float8(&buf);
 	cfg->nrules = get_int32(&buf);
-	if (cfg->records < 1 || cfg->max_block_size < 2 || cfg->nrules < 0 || cfg->nrules > DEDUPE_MAX_RULES)
+	if (cfg->max_block_size < 2 || cfg->nrules < 0 || cfg->nrules > DEDUPE_MAX_RULES)
 		bad_pass("run settings out of range");
 	bs->pass.cfg = cfg;
 	for (int r = 0; r < cfg->nrules; r++)
@@ -341,8 +486,6 @@ contacts_dedupe_block_add(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt;
 	MemoryContext old;
 	BucketState *bs;
-	HeapTupleHeader row;
-	uint32		len;
 
 	if (!AggCheckCallContext(fcinfo, &aggcxt))
 		elog(ERROR, "dedupe_block_add called in non-aggregate context");
@@ -353,31 +496,11 @@ contacts_dedupe_block_add(PG_FUNCTION_ARGS)
 			bad_pass("NULL");
 		bs = palloc0(sizeof(BucketState));
 		pass_recv(PG_GETARG_BYTEA_PP(1), bs);
-		bs->cap = 64;
-		bs->rows = palloc(sizeof(HeapTupleHeader) * bs->cap);
 	}
 	else
 		bs = (BucketState *) PG_GETARG_POINTER(0);
 	if (!PG_ARGISNULL(2))
-	{
-		row = PG_GETARG_HEAPTUPLEHEADER(2);
-		if (bs->nrows == 0)
-		{
-			bs->rowtype = HeapTupleHeaderGetTypeId(row);
-			bs->rowtypmod = HeapTupleHeaderGetTypMod(row);
-		}
-		else if (HeapTupleHeaderGetTypeId(row) != bs->rowtype || HeapTupleHeaderGetTypMod(row) != bs->rowtypmod)
-			bad_pass("rows of different types");
-		if (bs->nrows == bs->cap)
-		{
-			bs->cap *= 2;
-			bs->rows = repalloc_huge(bs->rows, sizeof(HeapTupleHeader) * bs->cap);
-		}
-		len = HeapTupleHeaderGetDatumLength(row);
-		bs->rows[bs->nrows] = palloc(len);
-		memcpy(bs->rows[bs->nrows], row, len);
-		bs->nrows++;
-	}
+		bs->chunks = lappend(bs->chunks, PG_DETOAST_DATUM_COPY(PG_GETARG_DATUM(2)));
 	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(bs);
 }
@@ -468,29 +591,75 @@ by_rule_and_key(const void *x, const void *y)
 	return strcmp(a->bkey[ra], b->bkey[rb]);
 }
 
-/* The column types a pass's rows must have: rule, bucket, key, (v, k, t) per field, the keys. */
-static void
-check_row_type(TupleDesc desc, const DedupeConfig *cfg, int nchosen)
+/* bytes of a packed record: a length, then as many bytes (NULL for -1) */
+static const char *
+get_bytes(StringInfo buf, int *len)
 {
-	int			natts = LEADING_COLUMNS + 3 * cfg->nfields + nchosen;
+	*len = get_int32(buf);
+	if (*len == -1)
+		return NULL;
+	if (*len < 0)
+		bad_pass("negative length");
+	need(buf, *len);
+	return pq_getmsgbytes(buf, *len);
+}
 
-	if (desc->natts != natts)
-		bad_pass("rows of another shape");
-	for (int i = 0; i < natts; i++)
+/*
+ * Unpack the records of a chunk (pack_receive's), appending them to
+ * *recs; the values point into the chunk.
+ */
+static void
+unpack_chunk(BucketState *bs, bytea *chunk, DedupeBlockRecord **recs, int *n, int *cap)
+{
+	const DedupeConfig *cfg = bs->cfg;
+	StringInfoData buf;
+
+	buf.data = VARDATA(chunk);
+	buf.len = VARSIZE(chunk) - VARHDRSZ;
+	buf.maxlen = buf.len;
+	buf.cursor = 0;
+	while (buf.cursor < buf.len)
 	{
-		Oid			want;
-		int			field_col = (i - LEADING_COLUMNS) % 3;
+		DedupeBlockRecord *rec;
+		int			rule;
 
-		if (i < 2)
-			want = INT4OID;
-		else if (i == 2)
-			want = INT8OID;
-		else if (i < LEADING_COLUMNS + 3 * cfg->nfields)
-			want = field_col == 2 ? INT8OID : TEXTOID;
-		else
-			want = TEXTOID;
-		if (TupleDescAttr(desc, i)->attisdropped || TupleDescAttr(desc, i)->atttypid != want)
-			bad_pass("rows of another shape");
+		if (*n == *cap)
+		{
+			*cap *= 2;
+			*recs = repalloc_huge(*recs, sizeof(DedupeBlockRecord) * *cap);
+		}
+		rec = &(*recs)[*n];
+		rule = get_int32(&buf);
+		if (rule < 0 || rule >= cfg->nrules || !cfg->rules[rule].chosen)
+			bad_pass("a record of a rule not chosen");
+		rec->rule = rule;
+		need(&buf, 8);
+		rec->key = pq_getmsgint64(&buf);
+		for (int f = 0; f < cfg->nfields; f++)
+		{
+			CtFieldValue *v = &rec->values[f];
+			int			len;
+
+			v->raw = get_bytes(&buf, &len);
+			v->raw_len = v->raw ? len : 0;
+			v->key = get_bytes(&buf, &len);
+			v->key_len = v->key ? len : 0;
+			if (v->key == NULL)
+				v->key = "";
+			v->tf = get_float8(&buf);
+		}
+		memset(rec->bkey, 0, sizeof(rec->bkey));
+		for (int r = 0; r <= rule; r++)
+			if (cfg->rules[r].chosen)
+			{
+				int			len;
+				const char *key = get_bytes(&buf, &len);
+
+				rec->bkey[r] = key ? pnstrdup(key, len) : NULL;
+			}
+		if (rec->bkey[rule] == NULL)
+			bad_pass("a record without its key");
+		(*n)++;
 	}
 }
 
@@ -501,71 +670,31 @@ contacts_dedupe_block_score(PG_FUNCTION_ARGS)
 {
 	BucketState *bs;
 	DedupeConfig *cfg;
-	TupleDesc	desc;
 	DedupeBlockRecord *recs;
 	DedupeBlockRecord **order;
 	DedupeBlockRecord *block;
 	int			nrecs = 0;
-	int			chosen[DEDUPE_MAX_RULES];
-	int			nchosen = 0;
-	Datum	   *datums;
-	bool	   *nulls;
+	int			cap = 256;
 	BucketResult *res;
 	MemoryContext block_cxt;
 	StringInfoData out;
 	int			nbins = 0;
+	ListCell   *lc;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	bs = (BucketState *) PG_GETARG_POINTER(0);
 	cfg = bs->cfg;
-	for (int r = 0; r < cfg->nrules; r++)
-		if (cfg->rules[r].chosen)
-			chosen[nchosen++] = r;
 	res = palloc0(sizeof(BucketResult));
 	res->bs = bs;
 	pq_begintypsend(&res->kept);
-	recs = palloc_extended(sizeof(DedupeBlockRecord) * Max(bs->nrows, 1), MCXT_ALLOC_HUGE);
-	if (bs->nrows > 0)
+	recs = palloc_extended(sizeof(DedupeBlockRecord) * cap, MCXT_ALLOC_HUGE);
+	foreach(lc, bs->chunks)
 	{
-		desc = lookup_rowtype_tupdesc(bs->rowtype, bs->rowtypmod);
-		check_row_type(desc, cfg, nchosen);
-		datums = palloc(sizeof(Datum) * desc->natts);
-		nulls = palloc(sizeof(bool) * desc->natts);
-		for (int i = 0; i < bs->nrows; i++)
-		{
-			HeapTupleData tuple;
-			DedupeBlockRecord *rec = &recs[nrecs];
-			int			rule;
-
-			tuple.t_len = HeapTupleHeaderGetDatumLength(bs->rows[i]);
-			ItemPointerSetInvalid(&tuple.t_self);
-			tuple.t_tableOid = InvalidOid;
-			tuple.t_data = bs->rows[i];
-			heap_deform_tuple(&tuple, desc, datums, nulls);
-			if (nulls[0] || nulls[2])
-				bad_pass("a row without its rule or key");
-			rule = DatumGetInt32(datums[0]);
-			if (rule < 0 || rule >= cfg->nrules || !cfg->rules[rule].chosen)
-				bad_pass("a row of a rule not chosen");
-			rec->key = DatumGetInt64(datums[2]);
-			rec->rule = rule;
-			dedupe_read_side(cfg, datums, nulls, LEADING_COLUMNS, rec->values);
-			memset(rec->bkey, 0, sizeof(rec->bkey));
-			for (int k = 0; k < nchosen; k++)
-			{
-				int			col = LEADING_COLUMNS + 3 * cfg->nfields + k;
-
-				rec->bkey[chosen[k]] = nulls[col] ? NULL : TextDatumGetCString(datums[col]);
-			}
-			/* a record is in a block of its rule only with a key of it */
-			if (rec->bkey[rule] != NULL)
-				nrecs++;
-			if ((i & 1023) == 0)
-				CHECK_FOR_INTERRUPTS();
-		}
-		ReleaseTupleDesc(desc);
+		unpack_chunk(bs, lfirst(lc), &recs, &nrecs, &cap);
+		CHECK_FOR_INTERRUPTS();
 	}
+
 	/* sorted by pointer: a record is some hundreds of bytes */
 	order = palloc_extended(sizeof(DedupeBlockRecord *) * Max(nrecs, 1), MCXT_ALLOC_HUGE);
 	for (int i = 0; i < nrecs; i++)
@@ -676,7 +805,7 @@ dedupe_score_distributed(DedupeConfig *cfg, DedupePairStore *st, int64 *compared
 	pass.cfg = cfg;
 	dedupe_load_oversized(&pass, cfg->schema);
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s.dedupe_score_blocks(%s::bytea, b) FROM %s b GROUP BY b.bucket",
+	appendStringInfo(&sql, "SELECT %s.dedupe_score_blocks(%s::bytea, b.chunk) FROM %s b GROUP BY b.bucket",
 					 cfg->schema,
 					 quote_literal_cstr(DatumGetCString(DirectFunctionCall1(byteaout,
 																			PointerGetDatum(pass_send(cfg, &pass, dedupe_store_lowest_kept(st)))))),

@@ -148,8 +148,8 @@ tf_hash(int field, const char *value, size_t len)
 	return hash_bytes_extended((const unsigned char *) value, (int) len, (uint64) field);
 }
 
-static HTAB *
-load_tf(const DedupeConfig *cfg, const char *schema)
+HTAB *
+dedupe_load_tf(const DedupeConfig *cfg, const char *schema)
 {
 	HASHCTL		ctl;
 	HTAB	   *tab;
@@ -181,9 +181,8 @@ load_tf(const DedupeConfig *cfg, const char *schema)
 	return tab;
 }
 
-/* set the tf of each term-frequency field of a record from the table */
-static void
-fill_tf(const DedupeConfig *cfg, HTAB *tab, CtFieldValue *values)
+void
+dedupe_fill_tf(const DedupeConfig *cfg, HTAB *tab, CtFieldValue *values)
 {
 	for (int f = 0; f < cfg->nfields; f++)
 	{
@@ -370,7 +369,7 @@ block_receive(TupleTableSlot *slot, DestReceiver *self)
 	rec->key = DatumGetInt64(scan->datums[0]);
 	rec->rule = scan->pass.rule;
 	dedupe_read_side(cfg, scan->datums, scan->nulls, 1, rec->values);
-	fill_tf(cfg, scan->tf, rec->values);
+	dedupe_fill_tf(cfg, scan->tf, rec->values);
 	/* the keys of this rule and the earlier ones: no later one is read */
 	for (int k = 0; k < scan->nchosen && scan->chosen[k] <= scan->pass.rule; k++)
 	{
@@ -435,7 +434,7 @@ dedupe_scan_blocks(DedupeConfig *cfg, const char *schema, int sample_per_65536,
 	scan.expected = expected;
 	scan.what = what;
 	dedupe_load_oversized(&scan.pass, schema);
-	scan.tf = load_tf(cfg, schema);
+	scan.tf = dedupe_load_tf(cfg, schema);
 	memset(&receiver, 0, sizeof(receiver));
 	contacts_dest_init(&receiver.pub, DestTuplestore, block_receive, block_startup, NULL);
 	receiver.scan = &scan;

@@ -4771,22 +4771,22 @@ COMMENT ON EVENT TRIGGER contacts_citus_drop_copies IS
 'Drops the shards of the citus_* reference tables before the extension is dropped';
 
 -- dedupe_run's scoring on the workers (dedupe_distributed.c)
-CREATE FUNCTION @extschema@.dedupe_block_add(internal, bytea, record) RETURNS internal
+CREATE FUNCTION @extschema@.dedupe_block_add(internal, bytea, bytea) RETURNS internal
 AS 'MODULE_PATHNAME', 'contacts_dedupe_block_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION @extschema@.dedupe_block_add(internal, bytea, record) IS
-'Transition function of dedupe_score_blocks: keeps a row of a bucket of blocks';
+COMMENT ON FUNCTION @extschema@.dedupe_block_add(internal, bytea, bytea) IS
+'Transition function of dedupe_score_blocks: keeps a chunk of the records of a bucket of blocks';
 
 CREATE FUNCTION @extschema@.dedupe_block_score(internal) RETURNS bytea
 AS 'MODULE_PATHNAME', 'contacts_dedupe_block_score' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION @extschema@.dedupe_block_score(internal) IS
 'Final function of dedupe_score_blocks: compares and scores every pair of each block of the bucket';
 
-CREATE AGGREGATE @extschema@.dedupe_score_blocks(bytea, record) (
+CREATE AGGREGATE @extschema@.dedupe_score_blocks(bytea, bytea) (
     SFUNC = @extschema@.dedupe_block_add,
     STYPE = internal,
     FINALFUNC = @extschema@.dedupe_block_score,
-    -- the final function sorts the rows it keeps
+    -- the final function sorts the records it unpacks
     FINALFUNC_MODIFY = READ_WRITE
 );
-COMMENT ON AGGREGATE @extschema@.dedupe_score_blocks(bytea, record) IS
-'Internal to dedupe_run on a distributed Citus table, run in its shards: the pairs of the blocks of a bucket (rows of its scratch table) compared and scored under the run''s model (the bytea), in a binary form the coordinator reads';
+COMMENT ON AGGREGATE @extschema@.dedupe_score_blocks(bytea, bytea) IS
+'Internal to dedupe_run on a distributed Citus table, run in its shards: the pairs of the blocks of a bucket (its records, packed in chunks by dedupe_run) compared and scored under the run''s model (the bytea), in a binary form the coordinator reads';

@@ -107,7 +107,18 @@ WHERE merge_id = :d2 AND tbl = 'crm.orders'::regclass ORDER BY row_id;
 SELECT contacts.unmerge(:d2);
 SELECT * FROM crm.orders ORDER BY 1, 2;
 SELECT count(*) AS people FROM crm.people;
--- refused before anything changes: a shard
+-- refused before anything changes: references two levels deep, an order's
+-- lines referencing the order that would move to the survivor's shard
+CREATE TABLE crm.order_lines (person_id bigint, order_id bigint, line int, item text,
+                              PRIMARY KEY (person_id, order_id, line),
+                              FOREIGN KEY (person_id, order_id) REFERENCES crm.orders);
+SELECT create_distributed_table('crm.order_lines', 'person_id', colocate_with => 'crm.people');
+INSERT INTO crm.order_lines VALUES (2, 1, 1, 'book');
+SELECT contacts.merge('crm.people', 1::bigint, ARRAY[1, 2]::bigint[]);
+SELECT (SELECT count(*) FROM crm.people) AS people, (SELECT count(*) FROM crm.orders) AS orders,
+       (SELECT count(*) FROM crm.order_lines WHERE person_id = 2) AS lines_of_2;
+DROP TABLE crm.order_lines;
+-- a shard
 RESET ROLE;
 SELECT DISTINCT regexp_replace(result, 'crm\.people_[0-9]+', 'crm.people_N') AS on_a_shard
 FROM run_command_on_shards('crm.people', $$SELECT contacts.merge('%s', 1::bigint, ARRAY[1, 3]::bigint[])$$);
