@@ -350,9 +350,10 @@ extern bool dedupe_distributed(const DedupeConfig *cfg);
 
 /*
  * Bring each block's records together on the workers, after the features
- * and counts (SPI connected, search_path pinned).
+ * and counts (SPI connected, search_path pinned); returns what it moved,
+ * for the phase's notice.
  */
-extern void dedupe_distribute_blocks(DedupeConfig *cfg);
+extern char *dedupe_distribute_blocks(DedupeConfig *cfg);
 
 /*
  * Score every pair of the blocks on the workers into st; compared receives

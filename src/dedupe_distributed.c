@@ -4,15 +4,16 @@
  *		run on the workers.
  *
  * A block's records share a blocking key but not a shard, so they are
- * brought together first.  One statement reads from the run's features
- * table, on the coordinator, the records of every block the scan would
- * compare, one row per record and rule; each record, with the term
- * frequencies of its values (as the scan fills them), is packed into a
- * buffer of its bucket (a hash of the block's key, 1,024 buckets), and
- * the buffers, chunks of about 64 kB, are inserted into a scratch table
- * (bucket, chunk) distributed by bucket.  Chunks rather than a row per
- * record: Citus's per-row cost of copying some forty columns to the shards
- * took most of the time.  Keying the rows again in the table's shards and
+ * brought together first, in one pass over the run's features table on
+ * the coordinator: each record is packed, with the term frequencies of its
+ * values (as the scan fills them), once for each block of it that the run
+ * compares (a key of 2 to max_block_size records, found in an in-memory
+ * set of those keys), into the buffer of that block's bucket (a hash of
+ * its key, 1,024 buckets).  Full buffers, chunks of about 64 kB, are
+ * written to a local scratch table, which Citus then copies into one
+ * distributed by bucket.  Chunks rather than a row per record: Citus's
+ * per-row cost of copying some forty columns to the shards took most of
+ * the time.  Keying the rows again in the table's shards and
  * repartitioning them worker to worker was tried first: the features
  * computed twice and every record moved once per rule, singletons too,
  * made a 1M-row run four times slower; and Citus cannot repartition a
@@ -20,17 +21,18 @@
  *
  * Then the aggregate contacts.dedupe_score_blocks(), grouped by bucket,
  * which Citus runs in the shards (the group is the distribution column):
- * per bucket it unpacks its chunks, sorts the records by rule and key, compares every pair of
- * each block (dedupe_compare_block, as the coordinator's scan does) and
- * scores it under the model shipped in its first argument.  It returns, as
+ * per bucket it unpacks its chunks, sorts the records by rule and key,
+ * compares every pair of each block (dedupe_compare_block, as the
+ * coordinator's scan does) and scores it under the model shipped in its
+ * first argument.  It returns, as
  * bytea, the pairs compared per rule, the histogram of their weights and
  * the pairs the run keeps (at or above the lowest threshold the report
  * counts clusters at, and the strongest few below the run's threshold,
  * for its samples).  The coordinator reads one row per bucket and stores
  * those pairs as it stores its own (dedupe_store_scored).
  *
- * Everything here is one transaction with the run, and the scratch table
- * is dropped before it ends.
+ * Everything here is one transaction with the run, and the scratch tables
+ * are dropped before it ends.
  */
 #include "postgres.h"
 
@@ -93,17 +95,16 @@ chunks_table(const DedupeConfig *cfg)
  * local one the chunks are written to first (Citus copies a local table's
  * rows to the shards: 1.7 s for 200k records, where an INSERT of the chunks
  * as array parameters took 12 s).  Chunks are stored uncompressed: they are
- * read once, and compressing took longer than it saved.  Both are handed to the table's owner, who fills and
- * reads them.  No other transaction ever sees them: the run drops them
- * before it ends.
+ * read once, and compressing took longer than it saved.  They stay the
+ * extension owner's: Citus refuses to let another role use a placement
+ * that one role created in the same transaction.  No other transaction
+ * ever sees them: the run drops them before it ends.
  */
 static void
-create_scratch_tables(const DedupeConfig *cfg, Oid owner)
+create_scratch_tables(const DedupeConfig *cfg)
 {
-	ContactsRoleSwitch sw;
 	const char *tables[2] = {blocks_table(cfg), chunks_table(cfg)};
 
-	contacts_switch_to(contacts_extension_owner(), &sw);
 	for (int i = 0; i < 2; i++)
 	{
 		contacts_spi_execute(psprintf("CREATE UNLOGGED TABLE %s (bucket integer, chunk bytea)", tables[i]),
@@ -113,12 +114,6 @@ create_scratch_tables(const DedupeConfig *cfg, Oid owner)
 	}
 	contacts_spi_execute(psprintf("SELECT pg_catalog.create_distributed_table(%s, 'bucket', colocate_with => 'none')",
 								  quote_literal_cstr(tables[0])), false, 0, SPI_OK_SELECT);
-	if (owner != contacts_extension_owner())
-		for (int i = 0; i < 2; i++)
-			contacts_spi_execute(psprintf("ALTER TABLE %s OWNER TO %s", tables[i],
-										  quote_identifier(GetUserNameFromId(owner, false))),
-								 false, 0, SPI_OK_UTILITY);
-	contacts_switch_back(&sw);
 }
 
 /* The records of the blocks, as they come, packed into their buckets' chunks. */
@@ -139,6 +134,8 @@ typedef struct Packer
 	MemoryContext cxt;			/* of the buffers */
 	MemoryContext row_cxt;		/* reset after each row */
 	int64		rows;
+	int64		packed;			/* records packed, and their bytes */
+	int64		bytes;
 } Packer;
 
 static void
@@ -176,6 +173,7 @@ flush_bucket(Packer *pk, int b)
 	table_tuple_insert(pk->chunks, slot, pk->cid, TABLE_INSERT_SKIP_FSM, pk->bistate);
 	ExecClearTuple(slot);
 	pfree(chunk);
+	pk->bytes += pk->bucket[b].len;
 	resetStringInfo(&pk->bucket[b]);
 }
 
@@ -255,6 +253,7 @@ pack_record(Packer *pk, int rule, const text *bkey, int64 key, const CtFieldValu
 
 	if (buf->data == NULL)
 		initStringInfo(buf);
+	pk->packed++;
 	pq_sendint32(buf, rule);
 	pq_sendint64(buf, key);
 	for (int f = 0; f < cfg->nfields; f++)
@@ -325,7 +324,7 @@ pack_receive(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
-void
+char *
 dedupe_distribute_blocks(DedupeConfig *cfg)
 {
 	Oid			owner = dedupe_table_owner(cfg->relid);
@@ -334,7 +333,9 @@ dedupe_distribute_blocks(DedupeConfig *cfg)
 	Packer		pk;
 	SPIPlanPtr	plan;
 
-	create_scratch_tables(cfg, owner);
+	contacts_switch_to(contacts_extension_owner(), &sw);
+	create_scratch_tables(cfg);
+	contacts_switch_back(&sw);
 	memset(&pk, 0, sizeof(pk));
 	pk.cfg = cfg;
 	pk.cxt = CurrentMemoryContext;
@@ -356,7 +357,10 @@ dedupe_distribute_blocks(DedupeConfig *cfg)
 		appendStringInfo(&sql, " OR f.%s IS NOT NULL", cfg->rules[pk.chosen[k]].column);
 	contacts_dest_init(&pk.pub, DestTuplestore, pack_receive, pack_startup, NULL);
 
-	/* the feature tables and the scratch tables are the table owner's */
+	/*
+	 * The features are read as the table's owner, whose they are; the
+	 * chunks are written in place, not through SQL.
+	 */
 	contacts_switch_to(owner, &sw);
 	pk.chunks = table_open(get_relname_relid(psprintf("dedupe_chunks_%u", cfg->relid), contacts_extension_schema()),
 						   RowExclusiveLock);
@@ -375,6 +379,8 @@ dedupe_distribute_blocks(DedupeConfig *cfg)
 	ExecDropSingleTupleTableSlot(pk.chunk_slot);
 	table_close(pk.chunks, NoLock);
 	CommandCounterIncrement();
+	contacts_switch_back(&sw);
+	contacts_switch_to(contacts_extension_owner(), &sw);
 	contacts_spi_execute(psprintf("INSERT INTO %s SELECT bucket, chunk FROM %s", blocks_table(cfg), chunks_table(cfg)),
 						 false, 0, SPI_OK_INSERT);
 	contacts_spi_execute(psprintf("DROP TABLE %s", chunks_table(cfg)), false, 0, SPI_OK_UTILITY);
@@ -382,6 +388,8 @@ dedupe_distribute_blocks(DedupeConfig *cfg)
 	hash_destroy(pk.tf);
 	hash_destroy(pk.compared);
 	MemoryContextDelete(pk.row_cxt);
+	return psprintf(INT64_FORMAT " records of the blocks (%.0f MB) brought together on the Citus workers",
+					pk.packed, pk.bytes / 1048576.0);
 }
 
 /* What the workers need of the run, as the aggregate's first argument. */
@@ -884,7 +892,8 @@ dedupe_score_distributed(DedupeConfig *cfg, DedupePairStore *st, int64 *compared
 					 quote_literal_cstr(DatumGetCString(DirectFunctionCall1(byteaout,
 																			PointerGetDatum(pass_send(cfg, &pass, dedupe_store_lowest_kept(st)))))),
 					 blocks_table(cfg));
-	contacts_switch_to(dedupe_table_owner(cfg->relid), &sw);
+	/* the scratch table is the extension owner's (create_scratch_tables) */
+	contacts_switch_to(contacts_extension_owner(), &sw);
 	n = contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
 	buckets = SPI_tuptable;
 	/* the store writes through SPI: keep its pairs until the buckets are read */

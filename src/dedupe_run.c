@@ -243,8 +243,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	distributed = raw_pairs > 0 && dedupe_distributed(cfg);
 	if (distributed)
 	{
-		dedupe_distribute_blocks(cfg);
-		phase_done(&clock, "distributing", name, "each block's records brought together on a Citus worker");
+		phase_done(&clock, "distributing", name, dedupe_distribute_blocks(cfg));
 	}
 
 	/* estimate: EM on the comparison vectors of a sample of the blocks */

@@ -517,16 +517,7 @@ check_citus_child(const ForeignKey *fk, const MergeTable *child, bool deletes)
 				 errhint("On a Citus table, merge repoints one level of references; move the deeper ones by hand first.")));
 	for (int i = 0; i < fk->ncols; i++)
 		if (merge_table_has_pk_column(child, merge_table_column(child, fk->child_cols[i])))
-		{
-			/* a move deletes the row that the tables referencing it point at */
-			if (incoming_foreign_keys(fk->child) != NIL)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("cannot repoint foreign key \"%s\" of the Citus table \"%s\": its rows move to the survivor's key, and other tables reference them",
-								fk->name, child->display),
-						 errhint("On a Citus table, merge repoints one level of references; move the deeper ones by hand first.")));
 			deletes = true;
-		}
 	if (deletes)
 		contacts_require_table(fk->child, ACL_DELETE | ACL_INSERT, "repoint references in");
 }

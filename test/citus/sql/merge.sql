@@ -107,8 +107,9 @@ WHERE merge_id = :d2 AND tbl = 'crm.orders'::regclass ORDER BY row_id;
 SELECT contacts.unmerge(:d2);
 SELECT * FROM crm.orders ORDER BY 1, 2;
 SELECT count(*) AS people FROM crm.people;
--- refused before anything changes: references two levels deep, an order's
--- lines referencing the order that would move to the survivor's shard
+-- refused before anything changes, as on one server: references two levels
+-- deep, an order's lines referencing the order that would move to the
+-- survivor's shard
 CREATE TABLE crm.order_lines (person_id bigint, order_id bigint, line int, item text,
                               PRIMARY KEY (person_id, order_id, line),
                               FOREIGN KEY (person_id, order_id) REFERENCES crm.orders);

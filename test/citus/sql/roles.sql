@@ -21,7 +21,7 @@ SET contacts.dedupe_on_workers = on;
 SELECT contacts.dedupe_run('app.leads') > 0 AS ran;
 SELECT key_a, key_b FROM contacts.dedupe_pairs
 WHERE run_id = (SELECT max(run_id) FROM contacts.dedupe_runs) ORDER BY 1, 2;
--- scored on the workers, by the owner's own scratch tables
+-- scored on the workers, for an owner who is not a superuser
 SELECT seconds ? 'distributing' AS scored_on_workers FROM contacts.dedupe_runs
 WHERE run_id = (SELECT max(run_id) FROM contacts.dedupe_runs);
 -- merged as the owner, each row routed to its shard

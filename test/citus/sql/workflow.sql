@@ -80,9 +80,9 @@ SELECT count(*) AS cluster_differences FROM (
    SELECT cluster_id, key, cluster_size, flagged FROM contacts.dedupe_clusters WHERE run_id = :run_d)) x;
 -- its scratch tables are gone, from every node
 SELECT count(*) AS scratch_tables FROM pg_class
-WHERE relname LIKE 'dedupe\_blocks\_%' OR relname LIKE 'dedupe\_frequencies\_%';
+WHERE relname LIKE 'dedupe\_blocks\_%' OR relname LIKE 'dedupe\_chunks\_%';
 SELECT result AS scratch_tables_on_workers FROM run_command_on_workers(
-  $$SELECT count(*) FROM pg_class WHERE relname LIKE 'dedupe\_blocks\_%' OR relname LIKE 'dedupe\_frequencies\_%'$$);
+  $$SELECT count(*) FROM pg_class WHERE relname LIKE 'dedupe\_blocks\_%' OR relname LIKE 'dedupe\_chunks\_%'$$);
 -- imports, with each duplicate policy
 CREATE TABLE staging (id bigint, nombre text, correo text, telefono text, pais text);
 INSERT INTO staging VALUES
