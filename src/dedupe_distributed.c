@@ -145,7 +145,14 @@ pack_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 
 	/* taken here, before the executor enters parallel mode */
 	pk->cid = GetCurrentCommandId(true);
-	pk->bistate = GetBulkInsertState();
+	/* not in the executor's memory: the last chunks are written after it ends */
+	if (pk->bistate == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(pk->cxt);
+
+		pk->bistate = GetBulkInsertState();
+		MemoryContextSwitchTo(old);
+	}
 }
 
 /* a length and its bytes; -1 for none */

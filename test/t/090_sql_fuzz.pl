@@ -167,6 +167,14 @@ my %pool = (
 		"'ana\@example.com'", "'Ana.Maria+tag\@Gmail.COM'", "'jose\@xn--bcher-kva.de'",
 		"repeat('a', 64) || '\@' || repeat('b', 63) || '.com'", "'x\@y.co'",
 	],
+	# dedupe_score_blocks' pass and chunks: empty, short, another version,
+	# a pass of one field and rule, a chunk of two records of one block
+	bytea => [
+		"'\\x'::bytea", "'\\x00'::bytea", "'\\x43545031'::bytea", "'\\x00000000'::bytea",
+		"decode(repeat('ff', 1000), 'hex')", "decode(repeat('00', 100000), 'hex')",
+		"decode('43545031' || '00000001' || '00000000' || '00000001' || '00' || repeat('00', 280) || '00000002' || repeat('00', 16) || '00000001' || '01' || '00000000', 'hex')",
+		"decode('00000000' || '0000000000000001' || 'ffffffff' || 'ffffffff' || '3ff0000000000000' || '00000001' || '61' || '00000000' || '0000000000000002' || '00000003' || '616263' || '00000002' || '6162' || '3ff0000000000000' || '00000001' || '61', 'hex')",
+	],
 	'contacts.phone' => [
 		"'+34612345678'", "'ES:612 34 56 78'", "'+1 650 253 0000 ext. 1234'", "'+999 1'",
 		"'+800 1234 5678'", "'+882 1234 5678'",
