@@ -202,7 +202,8 @@ typedef struct DedupeBlockRecord
 /*
  * A pass over the blocks of one rule at a time: which rule, the keys of
  * the blocks each rule skips (sorted: a pair sharing only such a block was
- * not compared there), what is done with each pair, the pairs compared.
+ * not compared there; none where records carry no such key), what is done
+ * with each pair, the pairs compared.
  */
 typedef struct DedupeBlockPass
 {
@@ -217,9 +218,6 @@ typedef struct DedupeBlockPass
 
 /* The keys of the blocks each rule skips, from the counts table (SPI connected). */
 extern void dedupe_load_oversized(DedupeBlockPass *pass, const char *schema);
-
-/* Sort pass->oversized (dedupe_compare_block bsearches it). */
-extern void dedupe_sort_oversized(DedupeBlockPass *pass);
 
 /*
  * Compare every pair of the n records of one block of pass->rule that no
@@ -356,8 +354,9 @@ extern bool dedupe_distributed(const DedupeConfig *cfg);
 extern char *dedupe_distribute_blocks(DedupeConfig *cfg);
 
 /*
- * Score every pair of the blocks on the workers into st; compared receives
- * the pairs compared per rule.  Returns the pairs compared.
+ * Score every pair of the blocks on the workers into st, whose writes the
+ * caller defers (the buckets are read through SPI); compared receives the
+ * pairs compared per rule.  Returns the pairs compared.
  */
 extern int64 dedupe_score_distributed(DedupeConfig *cfg, DedupePairStore *st, int64 *compared);
 

@@ -215,11 +215,6 @@ block_set_receive(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
-static void
-block_set_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
-}
-
 /*
  * The blocks the run compares, as a set of block_key_hash values: each
  * chosen rule's keys of 2 to max_block_size records.  A hash another key
@@ -239,7 +234,7 @@ load_compared_blocks(const DedupeConfig *cfg)
 	ctl.hcxt = CurrentMemoryContext;
 	memset(&r, 0, sizeof(r));
 	r.set = hash_create("dedupe compared blocks", 65536, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	contacts_dest_init(&r.pub, DestTuplestore, block_set_receive, block_set_startup, NULL);
+	contacts_dest_init(&r.pub, DestTuplestore, block_set_receive, NULL, NULL);
 	plan = contacts_spi_prepare(psprintf("SELECT field - 100, k FROM %s.%s WHERE field >= 100 AND n <= %d",
 										 cfg->schema, quote_identifier(psprintf("%s_counts", cfg->features_table)),
 										 cfg->max_block_size), 0, NULL, 0, false);
@@ -248,13 +243,14 @@ load_compared_blocks(const DedupeConfig *cfg)
 	return r.set;
 }
 
-/* one record, into the chunk of the bucket of its key of rule */
+/* one record, into the chunk of the bucket of its key of the c-th chosen rule */
 static void
-pack_record(Packer *pk, int rule, const text *bkey, int64 key, const CtFieldValue *values,
-			TupleTableSlot *slot)
+pack_record(Packer *pk, int c, text *const *bkeys, const bool *compared, int64 key,
+			const CtFieldValue *values)
 {
 	const DedupeConfig *cfg = pk->cfg;
-	int			b = (int) (hash_bytes((const unsigned char *) VARDATA_ANY(bkey), VARSIZE_ANY_EXHDR(bkey)) &
+	int			rule = pk->chosen[c];
+	int			b = (int) (hash_bytes((const unsigned char *) VARDATA_ANY(bkeys[c]), VARSIZE_ANY_EXHDR(bkeys[c])) &
 						   (BUCKETS - 1));
 	StringInfo	buf = &pk->bucket[b];
 
@@ -269,20 +265,16 @@ pack_record(Packer *pk, int rule, const text *bkey, int64 key, const CtFieldValu
 		pack_bytes(buf, values[f].key_len > 0 ? values[f].key : NULL, (int) values[f].key_len);
 		pq_sendfloat8(buf, values[f].tf);
 	}
-	/* the keys of this rule and the earlier ones: no later one is read */
+	/*
+	 * The keys of this rule and the earlier ones (no later one is read),
+	 * those of blocks the run compares only: an earlier rule compared the
+	 * pairs of those blocks, and of no other.
+	 */
 	for (int k = 0; k < pk->nchosen && pk->chosen[k] <= rule; k++)
-	{
-		int			col = 1 + 3 * cfg->nfields + k;
-
-		if (slot->tts_isnull[col])
-			pack_bytes(buf, NULL, 0);
+		if (compared[k])
+			pack_bytes(buf, VARDATA_ANY(bkeys[k]), VARSIZE_ANY_EXHDR(bkeys[k]));
 		else
-		{
-			text	   *t = DatumGetTextPP(slot->tts_values[col]);
-
-			pack_bytes(buf, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-		}
-	}
+			pack_bytes(buf, NULL, 0);
 	if (buf->len >= CHUNK_BYTES)
 		flush_bucket(pk, b);
 }
@@ -299,30 +291,32 @@ pack_receive(TupleTableSlot *slot, DestReceiver *self)
 	const DedupeConfig *cfg = pk->cfg;
 	MemoryContext old = MemoryContextSwitchTo(pk->row_cxt);
 	CtFieldValue values[CT_MAX_FIELDS];
-	bool		read = false;
+	text	   *bkeys[DEDUPE_MAX_RULES];
+	bool		compared[DEDUPE_MAX_RULES];
+	bool		any = false;
 
 	slot_getallattrs(slot);
 	for (int k = 0; k < pk->nchosen; k++)
 	{
 		int			col = 1 + 3 * cfg->nfields + k;
-		text	   *bkey;
 		uint64		hash;
 
+		compared[k] = false;
 		if (slot->tts_isnull[col])
 			continue;
-		bkey = DatumGetTextPP(slot->tts_values[col]);
-		hash = block_key_hash(pk->chosen[k], VARDATA_ANY(bkey), VARSIZE_ANY_EXHDR(bkey));
-		if (hash_search(pk->compared, &hash, HASH_FIND, NULL) == NULL)
-			continue;
-		if (!read)
-		{
-			dedupe_read_side(cfg, slot->tts_values, slot->tts_isnull, 1, values);
-			dedupe_fill_tf(cfg, pk->tf, values);
-			read = true;
-		}
+		bkeys[k] = DatumGetTextPP(slot->tts_values[col]);
+		hash = block_key_hash(pk->chosen[k], VARDATA_ANY(bkeys[k]), VARSIZE_ANY_EXHDR(bkeys[k]));
+		compared[k] = hash_search(pk->compared, &hash, HASH_FIND, NULL) != NULL;
+		any |= compared[k];
+	}
+	if (any)
+	{
+		dedupe_read_side(cfg, slot->tts_values, slot->tts_isnull, 1, values);
+		dedupe_fill_tf(cfg, pk->tf, values);
 		MemoryContextSwitchTo(pk->cxt);
-		pack_record(pk, pk->chosen[k], bkey, DatumGetInt64(slot->tts_values[0]), values, slot);
-		MemoryContextSwitchTo(pk->row_cxt);
+		for (int k = 0; k < pk->nchosen; k++)
+			if (compared[k])
+				pack_record(pk, k, bkeys, compared, DatumGetInt64(slot->tts_values[0]), values);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(pk->row_cxt);
@@ -401,7 +395,7 @@ dedupe_distribute_blocks(DedupeConfig *cfg)
 
 /* What the workers need of the run, as the aggregate's first argument. */
 static bytea *
-pass_send(const DedupeConfig *cfg, const DedupeBlockPass *pass, double lowest_kept)
+pass_send(const DedupeConfig *cfg, double lowest_kept)
 {
 	StringInfoData buf;
 	const CtMatchModel *model = &cfg->model;
@@ -432,18 +426,7 @@ pass_send(const DedupeConfig *cfg, const DedupeBlockPass *pass, double lowest_ke
 	pq_sendfloat8(&buf, lowest_kept);
 	pq_sendint32(&buf, cfg->nrules);
 	for (int r = 0; r < cfg->nrules; r++)
-	{
 		pq_sendbyte(&buf, cfg->rules[r].chosen);
-		pq_sendint32(&buf, pass->noversized[r]);
-		for (int i = 0; i < pass->noversized[r]; i++)
-		{
-			/* bytes as they are: both ends are the same database */
-			int			len = strlen(pass->oversized[r][i]);
-
-			pq_sendint32(&buf, len);
-			pq_sendbytes(&buf, pass->oversized[r][i], len);
-		}
-	}
 	return pq_endtypsend(&buf);
 }
 
@@ -541,29 +524,12 @@ pass_recv(bytea *data, BucketState *bs)
 	cfg->nrules = get_int32(&buf);
 	if (cfg->max_block_size < 2 || cfg->nrules < 0 || cfg->nrules > DEDUPE_MAX_RULES)
 		bad_pass("run settings out of range");
+	/* no oversized block: only keys of compared blocks come (pack_record) */
 	bs->pass.cfg = cfg;
 	for (int r = 0; r < cfg->nrules; r++)
-	{
-		int			n;
-
 		cfg->rules[r].chosen = get_bool(&buf);
-		n = get_int32(&buf);
-		if (n < 0 || n > buf.len - buf.cursor)
-			bad_pass("oversized block count out of range");
-		bs->pass.oversized[r] = palloc(sizeof(char *) * Max(n, 1));
-		bs->pass.noversized[r] = n;
-		for (int i = 0; i < n; i++)
-		{
-			int			len = get_int32(&buf);
-
-			if (len < 0 || len > buf.len - buf.cursor)
-				bad_pass("key length out of range");
-			bs->pass.oversized[r][i] = pnstrdup(pq_getmsgbytes(&buf, len), len);
-		}
-	}
 	if (buf.cursor != buf.len)
 		bad_pass("trailing bytes");
-	dedupe_sort_oversized(&bs->pass);
 	bs->cfg = cfg;
 }
 
@@ -883,28 +849,22 @@ store_bucket(DedupeConfig *cfg, DedupePairStore *st, bytea *data, int64 *compare
 int64
 dedupe_score_distributed(DedupeConfig *cfg, DedupePairStore *st, int64 *compared)
 {
-	DedupeBlockPass pass;
 	ContactsRoleSwitch sw;
 	StringInfoData sql;
 	SPITupleTable *buckets;
 	uint64		n;
 	int64		done = 0;
 
-	memset(&pass, 0, sizeof(pass));
-	pass.cfg = cfg;
-	dedupe_load_oversized(&pass, cfg->schema);
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s.dedupe_score_blocks(%s::bytea, b.chunk) FROM %s b GROUP BY b.bucket",
 					 cfg->schema,
 					 quote_literal_cstr(DatumGetCString(DirectFunctionCall1(byteaout,
-																			PointerGetDatum(pass_send(cfg, &pass, dedupe_store_lowest_kept(st)))))),
+																			PointerGetDatum(pass_send(cfg, dedupe_store_lowest_kept(st)))))),
 					 blocks_table(cfg));
 	/* the scratch table is the extension owner's (create_scratch_tables) */
 	contacts_switch_to(contacts_extension_owner(), &sw);
 	n = contacts_spi_execute(sql.data, false, 0, SPI_OK_SELECT);
 	buckets = SPI_tuptable;
-	/* the store writes through SPI: keep its pairs until the buckets are read */
-	dedupe_store_defer_writes(st, true);
 	memset(compared, 0, sizeof(int64) * cfg->nrules);
 	for (uint64 i = 0; i < n; i++)
 	{
@@ -915,7 +875,6 @@ dedupe_score_distributed(DedupeConfig *cfg, DedupePairStore *st, int64 *compared
 			store_bucket(cfg, st, DatumGetByteaPP(d), compared);
 		CHECK_FOR_INTERRUPTS();
 	}
-	dedupe_store_defer_writes(st, false);
 	SPI_freetuptable(buckets);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "DROP TABLE %s", blocks_table(cfg));

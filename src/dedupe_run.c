@@ -22,8 +22,8 @@
  *   scoring    per rule, the records of its blocks come sorted by key and
  *              every pair within a block is compared and scored once (a
  *              pair an earlier rule already compared is skipped): never a
- *              cross join; on a hash-distributed Citus table the blocks
- *              are compared on the workers; pairs at or above the threshold are stored with
+ *              cross join (on a hash-distributed Citus table, on the
+ *              workers); pairs at or above the threshold are stored with
  *              their explanation; then each record holding a value that
  *              another keeps as an alternate (a merge kept it) is compared
  *              with that record under the value (dedupe_alternates.c)
@@ -242,9 +242,7 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 	/* on Citus, each block's records brought together on a worker, to score there */
 	distributed = raw_pairs > 0 && dedupe_distributed(cfg);
 	if (distributed)
-	{
 		phase_done(&clock, "distributing", name, dedupe_distribute_blocks(cfg));
-	}
 
 	/* estimate: EM on the comparison vectors of a sample of the blocks */
 	{
@@ -296,15 +294,13 @@ contacts_dedupe_run(PG_FUNCTION_ARGS)
 
 	/* scoring */
 	st = dedupe_store_begin(cfg, run_id);
+	dedupe_store_defer_writes(st, true);
 	if (distributed)
 		candidates = dedupe_score_distributed(cfg, st, rule_compared);
 	else
-	{
-		dedupe_store_defer_writes(st, true);
 		candidates = raw_pairs > 0 ?
 			dedupe_scan_blocks(cfg, schema, 0, dedupe_store_pair, st, rule_compared, raw_pairs, "scored") : 0;
-		dedupe_store_defer_writes(st, false);
-	}
+	dedupe_store_defer_writes(st, false);
 	/* and the records holding a value another keeps as an alternate */
 	alternate_links = dedupe_alternate_pairs(cfg, st);
 	links = dedupe_store_flush(st);

@@ -266,13 +266,7 @@ dedupe_load_oversized(DedupeBlockPass *pass, const char *schema)
 		if (r >= 0 && r < cfg->nrules)
 			pass->oversized[r][pass->noversized[r]++] = contacts_spi_text(SPI_tuptable, i, 2);
 	}
-	dedupe_sort_oversized(pass);
-}
-
-void
-dedupe_sort_oversized(DedupeBlockPass *pass)
-{
-	for (int r = 0; r < pass->cfg->nrules; r++)
+	for (int r = 0; r < cfg->nrules; r++)
 		qsort(pass->oversized[r], pass->noversized[r], sizeof(char *), compare_cstring);
 }
 
@@ -285,8 +279,9 @@ seen_by_earlier_rule(const DedupeBlockPass *pass, const DedupeBlockRecord *x, co
 {
 	for (int r = 0; r < pass->rule; r++)
 		if (pass->cfg->rules[r].chosen && x->bkey[r] && y->bkey[r] && strcmp(x->bkey[r], y->bkey[r]) == 0 &&
-			bsearch(&x->bkey[r], pass->oversized[r], pass->noversized[r], sizeof(char *),
-					compare_cstring) == NULL)
+			(pass->noversized[r] == 0 ||
+			 bsearch(&x->bkey[r], pass->oversized[r], pass->noversized[r], sizeof(char *),
+					 compare_cstring) == NULL))
 			return true;
 	return false;
 }

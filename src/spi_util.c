@@ -85,6 +85,11 @@ dest_nothing(DestReceiver *self)
 {
 }
 
+static void
+dest_startup_nothing(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
 void
 contacts_dest_init(DestReceiver *dest, CommandDest kind,
 				   bool (*receive) (TupleTableSlot *slot, DestReceiver *self),
@@ -92,7 +97,7 @@ contacts_dest_init(DestReceiver *dest, CommandDest kind,
 				   void (*shutdown) (DestReceiver *self))
 {
 	dest->receiveSlot = receive;
-	dest->rStartup = startup;
+	dest->rStartup = startup ? startup : dest_startup_nothing;
 	dest->rShutdown = shutdown ? shutdown : dest_nothing;
 	dest->rDestroy = dest_nothing;
 	/* any but DestNone, which SPI reads as "no rows wanted" */

@@ -38,7 +38,7 @@ extern uint64 contacts_spi_execute_plan(SPIPlanPtr plan, const Datum *values, co
 
 /*
  * Set up a DestReceiver living on its caller's stack (nothing to destroy);
- * shutdown may be NULL.
+ * startup and shutdown may be NULL.
  */
 extern void contacts_dest_init(DestReceiver *dest, CommandDest kind,
 							   bool (*receive) (TupleTableSlot *slot, DestReceiver *self),
