@@ -59,7 +59,7 @@ SQL
 # off), its wall time, phases and pair count
 run_dedupe() {
 	local out run ms
-	out=$(node_psql 5432 -d "$DB" -At -c '\timing on' -c "SET client_min_messages = warning" \
+	out=$(node_psql 5432 -d "$DB" -At -c '\timing on' -c "SET client_min_messages = notice" \
 		-c "SET contacts.dedupe_on_workers = $2" -c "SELECT contacts.dedupe_run('big')" 2>&1) ||
 		{ echo "$out" >&2; return 1; }
 	run=$(echo "$out" | grep -E '^[0-9]+$' | head -n 1)
@@ -67,6 +67,8 @@ run_dedupe() {
 	printf '%-36s %7.1f s  %s\n' "$1" "$(awk -v m="$ms" 'BEGIN {print m / 1000}')" \
 		"$(node_psql 5432 -d "$DB" -At -c "SELECT 'pairs ' || pairs_above_threshold || ', phases ' || seconds::text
 			FROM contacts.dedupe_runs WHERE run_id = $run")" >&2
+	# what the distributing phase moved (its notice): records and MB
+	echo "$out" | sed -n 's/.*distributing done in [0-9.]* s (CPU [0-9.]* s): /   distributing: /p' >&2
 	echo "$run $ms"
 }
 
