@@ -4,12 +4,13 @@
 # and one worker, deduplicated; then a second worker joins, the shards are
 # rebalanced, and the same again.  Each time dedupe_run runs twice: scoring
 # on the coordinator, then on the workers (contacts.dedupe_on_workers).
-# Prints the times, their phases and the ratios, and checks that all four
-# runs found the same pairs.  All nodes are throwaway clusters on this
-# machine.  So that a worker stands for a node of
-# its own, each worker is pinned to one CPU (worker1 to CPU 0, worker2 to
-# CPU 1; the coordinator is not pinned): a second worker brings a second
-# CPU, as a second machine would.  PIN=0 leaves them unpinned.
+# Prints the times, their phases, what the distributing phase moved and
+# the ratios, and checks that all four runs found the same pairs.  All
+# nodes are throwaway clusters on this machine.  So that a worker stands
+# for a node of its own, each worker is pinned to one CPU (worker1 to CPU
+# 0, worker2 to CPU 1; the coordinator is not pinned): a second worker
+# brings a second CPU, as a second machine would.  PIN=0 leaves them
+# unpinned.
 #
 #   PG_CONFIG=... bash test/citus/bench_scale.sh     after `make install`
 #   SMOKE=1 ...                                       2,000 rows
@@ -56,7 +57,7 @@ SELECT contacts.configure('big', 'id', '{"full_name": "full_name", "given_name":
 SQL
 
 # run_dedupe LABEL ON_WORKERS: a run (contacts.dedupe_on_workers on or
-# off), its wall time, phases and pair count
+# off), its wall time, phases, pair count and what it moved to the workers
 run_dedupe() {
 	local out run ms
 	out=$(node_psql 5432 -d "$DB" -At -c '\timing on' -c "SET client_min_messages = notice" \
