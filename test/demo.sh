@@ -21,7 +21,7 @@ if [ -z "${PGHOST:-}" ]; then
 	ensure_packages
 	build_and_install
 	cluster_start
-	trap 'cluster_stop; rm -rf "$WORKDIR" ${CONTACTS_READABLE_COPY:+"$CONTACTS_READABLE_COPY"}' EXIT
+	trap 'cluster_stop; rm -rf "$WORKDIR"; remove_readable_copy' EXIT
 	# As in production, a superuser installs the extension and the rest
 	# runs as an ordinary role that owns the contact tables; keeping the
 	# suppression list is granted to it, as a DBA would.

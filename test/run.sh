@@ -211,7 +211,7 @@ server_stages() {
 cleanup() {
 	cluster_stop
 	if [ "$FAILED" -eq 0 ] && [ -n "${WORKDIR:-}" ]; then rm -rf "$WORKDIR"; fi
-	if [ "$FAILED" -eq 0 ] && [ -n "${CONTACTS_READABLE_COPY:-}" ]; then rm -rf "$CONTACTS_READABLE_COPY"; fi
+	if [ "$FAILED" -eq 0 ]; then remove_readable_copy; fi
 }
 trap cleanup EXIT
 

@@ -82,12 +82,22 @@ run_from_readable_copy() {
 	chmod 755 "$base"
 	rel=${script#"$REPO"/}
 	export CONTACTS_READABLE_COPY=$base
+	# exec keeps the process: the script that made the copy knows it by $$
+	export CONTACTS_READABLE_COPY_MAKER=$$
 	# the same place in the copy: what runs as the cluster user inherits it
 	case "$PWD/" in
 		"$REPO"/*) cd "$base/main${PWD#"$REPO"}" ;;
 		*) cd "$base/main" ;;
 	esac
 	exec bash "$base/main/$rel" "$@"
+}
+
+# Remove the readable copy if this script made it: one it inherited (the
+# demo run by test/run.sh) is still in use by its caller.
+remove_readable_copy() {
+	if [ -n "${CONTACTS_READABLE_COPY:-}" ] && [ "${CONTACTS_READABLE_COPY_MAKER:-}" = "$$" ]; then
+		rm -rf "$CONTACTS_READABLE_COPY"
+	fi
 }
 
 # init_cluster DATADIR LOG: a new cluster of CLUSTER_USER (UTF8, C locale,
